@@ -1,0 +1,147 @@
+"""Configuration: one dataclass, read from a TOML file and ``MEMBERINSIGHT_*`` environment variables.
+
+Resolution order (later wins): defaults -> TOML file -> environment variables -> explicit overrides.
+
+The TOML file is ``$MEMBERINSIGHT_CONFIG`` if set, else ``./memberinsight.toml`` if present, else
+``<home>/config.toml``. Tables flatten into field names: ``[llm] backend = "openai"`` sets
+``llm_backend``; the same field from the environment is ``MEMBERINSIGHT_LLM_BACKEND``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from memberinsight.errors import ConfigError
+
+ENV_PREFIX = "MEMBERINSIGHT_"
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get(ENV_PREFIX + "HOME", Path.home() / ".memberinsight")).expanduser()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the application reads. Defaults just work on a fresh machine."""
+
+    home: Path = field(default_factory=_default_home)
+    """Root for the default workspace and caches."""
+    workspace: Path | None = None
+    """Workspace directory; defaults to ``<home>/workspace``."""
+    cache_dir: Path | None = None
+    """Model caches (converted LLM weights, ONNX exports); defaults to ``<home>/cache``."""
+
+    # Embeddings (retrieval package)
+    embedding_model_path: str = ""
+    """Local sentence-transformers directory; empty means the packaged all-MiniLM-L6-v2."""
+    embedding_batch_size: int = 64
+    ann_threshold: int = 50_000
+    """Above this many vectors an approximate (HNSW) index replaces exact search."""
+
+    # LLM (agent package)
+    llm_backend: str = "gguf"
+    """``gguf`` (packaged SmolLM2), ``hf`` (local Hugging Face directory) or ``openai`` (HTTP endpoint)."""
+    llm_model_path: str = ""
+    """For ``gguf``: directory holding the GGUF (empty: the packaged one). For ``hf``: model directory."""
+    llm_gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    llm_endpoint_url: str = ""
+    llm_endpoint_model: str = ""
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    """Name of the environment variable holding the endpoint's API key (the key itself is never stored)."""
+    llm_max_new_tokens: int = 256
+    llm_threads: int = 0
+    """Torch threads for local generation; 0 means all cores."""
+
+    # Analytics
+    horizon_days: int = 90
+    random_seed: int = 42
+
+    # UI server
+    server_host: str = "127.0.0.1"
+    server_port: int = 7860
+    upload_max_mb: int = 50
+
+    @property
+    def workspace_dir(self) -> Path:
+        return Path(self.workspace).expanduser() if self.workspace else self.home / "workspace"
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser() if self.cache_dir else self.home / "cache"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, value: Any, target: Any) -> Any:
+    kind = str(target)
+    try:
+        if "Path" in kind:
+            return Path(str(value)).expanduser() if value not in (None, "") else None
+        if kind in ("int", "<class 'int'>"):
+            return int(value)
+        if kind in ("float", "<class 'float'>"):
+            return float(value)
+        if kind in ("bool", "<class 'bool'>"):
+            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting '{name}': cannot read {value!r} as {kind}") from exc
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}".replace("-", "_")
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "_"))
+        else:
+            flat[name] = value
+    return flat
+
+
+def config_file_path() -> Path | None:
+    """The TOML file that will be read, or ``None`` when there is none."""
+    explicit = os.environ.get(ENV_PREFIX + "CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"MEMBERINSIGHT_CONFIG points to {path}, which is not a file")
+        return path
+    for candidate in (Path.cwd() / "memberinsight.toml", _default_home() / "config.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Resolve settings from defaults, the TOML file, the environment, then ``overrides``."""
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    path = config_file_path()
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        for name, value in _flatten(raw).items():
+            if name not in known:
+                raise ConfigError(f"{path}: unknown setting '{name}' (known: {', '.join(sorted(known))})")
+            values[name] = _coerce(name, value, known[name])
+    for name, kind in known.items():
+        env_value = os.environ.get(ENV_PREFIX + name.upper())
+        if env_value is not None:
+            values[name] = _coerce(name, env_value, kind)
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in known:
+            raise ConfigError(f"unknown setting '{name}'")
+        values[name] = _coerce(name, value, known[name])
+    return Settings(**values)

@@ -1,0 +1,54 @@
+"""``memberinsight build``: run every derivation step over a loaded workspace, in data-flow order.
+
+Each step is ``"module:function"``; the function takes ``(workspace, settings)`` and returns a
+small JSON-friendly dict summarising what it did. Packages add their step to :data:`BUILD_STEPS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from memberinsight.config import Settings
+
+# (name, "module:function") in data-flow order: features -> models -> indexes -> screening.
+BUILD_STEPS: list[tuple[str, str]] = []
+
+
+@dataclass
+class StepResult:
+    name: str
+    seconds: float
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BuildReport:
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.steps)
+
+
+def _resolve(target: str) -> Callable[..., dict[str, Any]]:
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def build(ws: Any, settings: Settings, only: list[str] | None = None,
+          on_step: Callable[[str], None] | None = None) -> BuildReport:
+    """Run the build steps (all, or those named in ``only``) and report timings and summaries."""
+    report = BuildReport()
+    for name, target in BUILD_STEPS:
+        if only and name not in only:
+            continue
+        if on_step:
+            on_step(name)
+        start = time.perf_counter()
+        summary = _resolve(target)(ws, settings) or {}
+        report.steps.append(StepResult(name, round(time.perf_counter() - start, 3), summary))
+    return report
