@@ -18,6 +18,7 @@ from memberinsight.errors import MemberInsightError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "data",
+    "demo",
 )
 
 app = typer.Typer(

@@ -1,0 +1,23 @@
+# The two commands of the README:
+#   make demo   generate a demo shop -> ingest -> build models and indexes -> serve the app
+#   make test   run the whole test suite (browser tests included)
+.PHONY: setup demo test lint bench
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	.venv/bin/memberinsight demo
+
+test:
+	bash scripts/setup.sh --browser
+	.venv/bin/python -m pytest -q --timeout=1800
+
+lint:
+	.venv/bin/ruff check .
+
+bench:
+	for b in bench/*.py; do .venv/bin/python $$b; done

@@ -1,0 +1,78 @@
+"""``memberinsight build`` and ``memberinsight demo`` (generate -> ingest -> build -> serve)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, settings
+
+
+def _print_step(name: str) -> None:
+    typer.secho(f"  • {name} …", err=True, fg=typer.colors.CYAN)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def build(
+        workspace: WorkspaceOpt = None,
+        only: Annotated[list[str] | None, typer.Option("--only", help="Run only these steps (repeatable).")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Derive everything from the loaded data: features, segments, models, indexes, screening."""
+        from memberinsight.cli.common import open_workspace
+        from memberinsight.pipeline import build as run_build
+
+        ws = open_workspace(workspace)
+        report = run_build(ws, settings(workspace), only=only, on_step=None if as_json else _print_step)
+        emit(report, as_json, text="\n".join(f"{s.name:<12} {s.seconds:7.1f}s  {s.summary}" for s in report.steps))
+
+    @app.command()
+    def demo(
+        workspace: WorkspaceOpt = None,
+        members: Annotated[int, typer.Option(help="Members in the generated demo shop.")] = 2000,
+        seed: Annotated[int, typer.Option(help="Random seed (same seed, same shop).")] = 7,
+        fresh: Annotated[bool, typer.Option("--fresh", help="Delete an existing workspace first.")] = False,
+        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app at the end.")] = True,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """The whole demo in one go: generate a shop, ingest it, build models and indexes, serve the app."""
+        import shutil
+
+        from memberinsight.pipeline import build as run_build
+        from workspace import Workspace
+        from workspace.demo import generate_demo
+        from workspace.ingest import ingest_directory
+
+        cfg = settings(workspace)
+        ws_dir = cfg.workspace_dir
+        started = time.perf_counter()
+        if fresh and ws_dir.exists():
+            shutil.rmtree(ws_dir)
+        say = (lambda _msg: None) if as_json else (lambda msg: typer.secho(msg, err=True, fg=typer.colors.GREEN))
+        say(f"Workspace: {ws_dir}")
+        data_dir = Path(ws_dir).parent / f"{Path(ws_dir).name}-demo-data"
+        say(f"1/4 Generating a demo shop ({members} members, seed {seed}) in {data_dir}")
+        summary = generate_demo(data_dir, members=members, seed=seed, show_progress=not as_json)
+        say("2/4 Ingesting (validated, transactional; re-running adds nothing twice)")
+        ws = Workspace.create(ws_dir)
+        reports = ingest_directory(ws, data_dir)
+        say("3/4 Building features, models, indexes and the screening queue")
+        build_report = run_build(ws, cfg, on_step=None if as_json else _print_step)
+        result = {
+            "workspace": str(ws.path),
+            "generated": summary,
+            "ingest": reports,
+            "build": build_report,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        if as_json or not serve:
+            emit(result, as_json, text=f"Demo workspace ready in {result['seconds']} s: {ws.path}")
+        if serve:
+            say("4/4 Starting the app")
+            from ui import serve as serve_app
+
+            serve_app(ws, cfg, ensure_demo_user=True)

@@ -1,0 +1,99 @@
+"""Shared fixtures: a small real demo workspace built once per test session.
+
+* Settings and caches are redirected to a temporary ``MEMBERINSIGHT_HOME`` for the whole session,
+  so tests never touch the user's real workspace.
+* ``demo_dir``: the demo shop generated with a fixed seed (CSV files).
+* ``demo_workspace``: that shop ingested into a real DuckDB/SQLite workspace (read-mostly; tests that
+  change data take ``workspace_copy``).
+* ``built_workspace``: the same after ``memberinsight build`` (features, models, indexes, screening).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEMO_MEMBERS = 2000
+DEMO_SEED = 7
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Point MEMBERINSIGHT_HOME at a temp folder for the session (config, default workspace, caches)."""
+    home = tmp_path_factory.mktemp("memberinsight_home")
+    previous = {k: os.environ.get(k) for k in ("MEMBERINSIGHT_HOME", "MEMBERINSIGHT_WORKSPACE", "MEMBERINSIGHT_CONFIG")}
+    os.environ["MEMBERINSIGHT_HOME"] = str(home)
+    os.environ.pop("MEMBERINSIGHT_WORKSPACE", None)
+    os.environ.pop("MEMBERINSIGHT_CONFIG", None)
+    yield home
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data sets in ../shared/data; skips when they are absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data sets not available ({SHARED_DATA} is absent)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixed-seed demo shop as CSV files."""
+    from workspace.demo import generate_demo
+
+    out = tmp_path_factory.mktemp("demo_csv")
+    generate_demo(out, members=DEMO_MEMBERS, seed=DEMO_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo shop ingested into a real workspace (do not modify: use ``workspace_copy``)."""
+    from workspace import Workspace
+    from workspace.ingest import ingest_directory
+
+    ws = Workspace.create(tmp_path_factory.mktemp("demo_ws") / "workspace")
+    ingest_directory(ws, demo_dir)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def built_workspace(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A demo workspace after every build step (features, models, indexes, screening)."""
+    from memberinsight.config import load_settings
+    from memberinsight.pipeline import build
+    from workspace import Workspace
+    from workspace.ingest import ingest_directory
+
+    ws = Workspace.create(tmp_path_factory.mktemp("built_ws") / "workspace")
+    ingest_directory(ws, demo_dir)
+    build(ws, load_settings(workspace=ws.path))
+    return ws
+
+
+def copy_workspace(ws, destination: Path):
+    """A private copy of a workspace directory, for tests that change data."""
+    from workspace import Workspace
+
+    shutil.copytree(ws.path, destination)
+    return Workspace.open(destination)
+
+
+@pytest.fixture
+def workspace_copy(built_workspace, tmp_path: Path):
+    """A private copy of the built demo workspace; change it freely."""
+    return copy_workspace(built_workspace, tmp_path / "workspace")
