@@ -40,6 +40,8 @@ class Settings:
     embedding_model_path: str = ""
     """Local sentence-transformers directory; empty means the packaged all-MiniLM-L6-v2."""
     embedding_batch_size: int = 64
+    embedding_backend: str = "auto"
+    """``auto`` (int8 ONNX Runtime when installed, else torch), ``onnx``, ``onnx-int8``, ``torch`` or ``torch-int8``."""
     ann_threshold: int = 50_000
     """Above this many vectors an approximate (HNSW) index replaces exact search."""
 
@@ -55,7 +57,9 @@ class Settings:
     """Name of the environment variable holding the endpoint's API key (the key itself is never stored)."""
     llm_max_new_tokens: int = 256
     llm_threads: int = 0
-    """Torch threads for local generation; 0 means all cores."""
+    """Torch threads for local generation; 0 means automatic (all cores when idle, 1 when busy)."""
+    llm_quant: str = "int4"
+    """Weight format of the local engine: ``int4`` (GGUF Q4_1 layout), ``int8``, ``bf16`` or ``fp32``."""
 
     # Analytics
     horizon_days: int = 90

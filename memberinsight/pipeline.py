@@ -15,7 +15,17 @@ from typing import Any
 from memberinsight.config import Settings
 
 # (name, "module:function") in data-flow order: features -> models -> indexes -> screening.
-BUILD_STEPS: list[tuple[str, str]] = []
+BUILD_STEPS: list[tuple[str, str]] = [
+    ("features", "models.build:build_features"),
+    ("segments", "models.build:build_segments"),
+    ("churn", "models.build:build_churn"),
+    ("clv", "models.build:build_clv"),
+    ("demand", "models.build:build_demand"),
+    ("indexes", "retrieval.build:build_indexes"),
+    ("recommenders", "models.recommenders.build:build_recommenders"),
+    ("screening", "screening.screen:build_step"),
+    ("saved_segments", "segments.store:build_step"),
+]
 
 
 @dataclass

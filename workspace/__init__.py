@@ -6,3 +6,15 @@ from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS, TABLES, Column,
 from workspace.store import Workspace
 
 __all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "Column", "Table", "Workspace", "schema_markdown"]
+# Ingestion (imported lazily: it pulls in pandas, which `from workspace import Workspace` does not need).
+_INGEST_EXPORTS = ("DataQuality", "IngestLogEntry", "IngestReport", "WorkspaceStatus", "ingest_directory",
+                   "ingest_file", "workspace_status")
+__all__ += list(_INGEST_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _INGEST_EXPORTS:
+        import workspace.ingest as _ingest
+
+        return getattr(_ingest, name)
+    raise AttributeError(f"module 'workspace' has no attribute {name!r}")

@@ -19,6 +19,14 @@ from memberinsight.errors import MemberInsightError
 COMMAND_MODULES: tuple[str, ...] = (
     "data",
     "demo",
+    "generate",
+    "retrieval",
+    "campaigns",
+    "segments",
+    "webapp",
+    "screening",
+    "analytics",
+    "recommend",
 )
 
 app = typer.Typer(

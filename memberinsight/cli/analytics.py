@@ -1,0 +1,283 @@
+"""Member analytics commands: ``segments``, ``compare``, ``profile``, ``churn``, ``clv``, ``forecast``,
+``features``, ``prediction-quality``, ``analytics-models`` and ``evaluate analytics``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=max(120, Console().width))
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*["" if v is None else str(v) for v in r])
+    _console().print(table)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0%}"
+
+
+def _money(v: float | None) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def _print_profile(p: Any) -> None:
+    lines = [
+        f"Member {p.member_id} (as of {p.as_of})" + ("" if p.redacted else "  [personal data included]"),
+        f"  {p.age_band or '?'} | {p.city or '?'}, {p.country or '?'} | joined {p.signup_date} via {p.channel}",
+        f"  Segment: {p.rfm_segment} (RFM {p.rfm_score}) - {p.segment_description}",
+        f"  Suggested: {p.suggested_action}",
+        f"  Cluster {p.cluster}: {p.cluster_label}",
+        f"  Orders {p.orders}, net spend {_money(p.net_spend)}, AOV {_money(p.avg_order_value)}, "
+        f"last order {p.recency_days} days ago, every ~{p.avg_days_between_orders} days",
+        f"  Churn risk {_pct(p.churn_probability)} ({p.churn_band})",
+        *[f"    - {r}" for r in p.churn_reasons],
+        f"  Expected orders: {p.expected_orders_90d} (90 d), {p.expected_orders_365d} (365 d); "
+        f"CLV 365 d {_money(p.predicted_clv_365d)} ({p.clv_tier}); P(active) {_pct(p.p_alive)}; "
+        f"next order ~{p.expected_next_order_date}",
+        "  Favourite categories: " + ", ".join(f"{c.category} {c.share:.0%}" for c in p.favourite_categories),
+        "  Recent orders:",
+        *[f"    {o.ordered_at:%Y-%m-%d} {o.order_id}: {o.units} units, {o.value:,.2f} - {', '.join(o.titles)}"
+          for o in p.recent_orders],
+    ]
+    if p.personal:
+        lines.append("  Personal: " + ", ".join(f"{k}={v}" for k, v in p.personal.items()))
+    typer.echo("\n".join(lines))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def segments(
+        by: Annotated[str, typer.Option("--by", help="rfm (named RFM segments) or cluster.")] = "rfm",
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """RFM segments (or behavioural clusters): size, revenue share, medians, churn and CLV."""
+        from models import segment_summary
+
+        if by not in ("rfm", "cluster"):
+            raise typer.BadParameter("use rfm or cluster", param_hint="--by")
+        stats = segment_summary(open_workspace(workspace), by=by)
+        if as_json:
+            emit(stats, True)
+            return
+        _table("Clusters" if by == "cluster" else "RFM segments",
+               ["segment", "members", "share", "revenue share", "median recency d", "median orders",
+                "median spend", "mean churn", "mean CLV 365d"],
+               [[s.segment, s.members, _pct(s.member_share), _pct(s.revenue_share), s.median_recency_days,
+                 s.median_frequency, _money(s.median_monetary), _pct(s.mean_churn_probability),
+                 _money(s.mean_predicted_clv_365d)] for s in stats])
+
+    @app.command()
+    def compare(
+        a: Annotated[str, typer.Argument(help="First segment (RFM name, cluster label or 'cluster N').")],
+        b: Annotated[str, typer.Argument(help="Second segment.")],
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Compare two segments metric by metric."""
+        from models import compare_segments
+
+        result = compare_segments(open_workspace(workspace), a, b)
+        if as_json:
+            emit(result, True)
+            return
+        _table(f"{result.a.segment} vs {result.b.segment}", ["metric", result.a.segment, result.b.segment, "ratio"],
+               [[d.metric, d.a, d.b, d.ratio] for d in result.differences])
+        typer.echo(result.summary)
+
+    @app.command()
+    def profile(
+        member_id: Annotated[str, typer.Argument(help="Member id.")],
+        include_personal: Annotated[bool, typer.Option(
+            "--include-personal", help="Export personal fields (email, phone, names); recorded in the audit log.")] = False,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Everything about one member: segment, cluster, churn risk and reasons, CLV, recent orders."""
+        import getpass
+
+        from models import member_profile
+
+        ws = open_workspace(workspace)
+        result = member_profile(ws, member_id, include_personal=include_personal)
+        if include_personal:
+            ws.audit(getpass.getuser(), "export_personal", "member", member_id, detail="memberinsight profile")
+        if as_json:
+            emit(result, True)
+            return
+        _print_profile(result)
+
+    @app.command()
+    def churn(
+        top: Annotated[int, typer.Option("--top", help="How many at-risk members to list.")] = 20,
+        min_clv: Annotated[float, typer.Option("--min-clv", help="Only members with predicted 365-day CLV >= this.")] = 0.0,
+        min_churn: Annotated[float, typer.Option("--min-churn", help="Only members with churn probability >= this.")] = 0.5,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Members most valuable to keep among those likely to lapse, with reasons; holdout metrics."""
+        from models import ModelStore, at_risk_members
+
+        ws = open_workspace(workspace)
+        members = at_risk_members(ws, min_clv=min_clv, limit=top, min_churn=min_churn)
+        manifest = ModelStore.for_workspace(ws).manifest("churn")
+        result = {"model_version": manifest.version, "holdout": manifest.metrics.get("holdout", {}),
+                  "members": members}
+        if as_json:
+            emit(result, True)
+            return
+        h = result["holdout"]
+        typer.echo(f"Churn model v{manifest.version}: holdout ROC-AUC {h.get('roc_auc')}, PR-AUC {h.get('pr_auc')}, "
+                   f"Brier {h.get('brier')} (base rate {h.get('brier_base_rate')})")
+        _table("At-risk members (value at risk = churn probability x last-year spend)",
+               ["member", "segment", "churn", "value at risk", "CLV 365d", "reasons"],
+               [[m.member_id, m.rfm_segment, _pct(m.churn_probability), _money(m.value_at_risk),
+                 _money(m.predicted_clv_365d), m.reasons] for m in members])
+
+    @app.command()
+    def clv(
+        top: Annotated[int, typer.Option("--top", help="How many members to list.")] = 20,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Members with the highest predicted 365-day value; holdout metrics vs BG/NBD."""
+        from models import ModelStore
+
+        ws = open_workspace(workspace)
+        with ws.analytics(read_only=True) as con:
+            rows = con.execute("""SELECT member_id, rfm_segment, expected_orders_90d, expected_orders_365d,
+                predicted_clv_365d, clv_tier, p_alive FROM member_predictions
+                WHERE predicted_clv_365d IS NOT NULL ORDER BY predicted_clv_365d DESC, member_id LIMIT ?""",
+                               [top]).df()
+        manifest = ModelStore.for_workspace(ws).manifest("clv")
+        result = {"model_version": manifest.version, "holdout": manifest.metrics, "members": rows}
+        if as_json:
+            emit(result, True)
+            return
+        pm = manifest.metrics.get("purchases", {})
+        typer.echo(f"Purchases MAE on holdout: model {pm.get('model', {}).get('mae')} vs BG/NBD "
+                   f"{pm.get('bgnbd', {}).get('mae')}")
+        _table("Top predicted CLV (365 days)", list(rows.columns), rows.round(3).values.tolist())
+
+    @app.command()
+    def forecast(
+        category: Annotated[str | None, typer.Option("--category", "-c", help="Category (default: all).")] = None,
+        weeks: Annotated[int, typer.Option("--weeks", "-n", min=1, max=104, help="Weeks ahead.")] = 12,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Weekly units and revenue per category with 80% prediction intervals."""
+        from memberinsight.cli.common import progress
+        from models import category_forecast, forecast_categories
+
+        ws = open_workspace(workspace)
+        cats = [category] if category else forecast_categories(ws)
+        results = [category_forecast(ws, c, weeks) for c in progress(cats, "forecast", enabled=not as_json)]
+        if as_json:
+            emit(results if not category else results[0], True)
+            return
+        for fc in results:
+            _table(f"{fc.category} - {fc.method}", ["week", "units", f"units {fc.interval:.0%} PI", "revenue",
+                                                     f"revenue {fc.interval:.0%} PI"],
+                   [[p.week_start, f"{p.units:.1f}", f"{p.units_lower:.1f}-{p.units_upper:.1f}", _money(p.revenue),
+                     f"{_money(p.revenue_lower)}-{_money(p.revenue_upper)}"] for p in fc.points])
+
+    @app.command()
+    def features(
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Cutoff date YYYY-MM-DD (default: latest order).")] = None,
+        member: Annotated[str | None, typer.Option("--member", help="Only this member.")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="Write all rows to this CSV file.")] = None,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Compute member features as of a date (nothing after it is used)."""
+        from models import compute_features
+
+        ws = open_workspace(workspace)
+        with ws.analytics(read_only=True) as con:
+            df = compute_features(con, as_of)
+        if member:
+            df = df[df["member_id"] == member]
+        if out:
+            df.to_csv(out, index=False)
+        result = {"as_of": df.attrs.get("as_of"), "members": len(df), "columns": list(df.columns),
+                  "file": str(out) if out else None, "rows": df.head(20) if not out else []}
+        if as_json:
+            emit(result, True)
+            return
+        typer.echo(f"{len(df):,} members, {len(df.columns) - 1} features as of {result['as_of']}"
+                   + (f" -> {out}" if out else ""))
+        if not out:
+            typer.echo(df.head(20).T.to_string())
+
+    @app.command("prediction-quality")
+    def prediction_quality_cmd(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+        """Actual vs predicted per score decile on the latest holdout (churn and purchases), with lift."""
+        from models import prediction_quality
+
+        q = prediction_quality(open_workspace(workspace))
+        if as_json:
+            emit(q, True)
+            return
+        for r in (q.churn, q.purchases):
+            _table(f"{r.kind}: holdout from {r.holdout_cutoff}, {r.horizon_days} days, overall actual "
+                   f"{r.overall_actual}", ["decile", "members", "mean predicted", "actual", "lift"],
+                   [[b.bucket, b.members, b.mean_predicted, b.actual, b.lift] for b in r.buckets])
+
+    @app.command("analytics-models")
+    def models_cmd(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+        """Saved analytics models: version, build time, data window and holdout metrics."""
+        from memberinsight.errors import ModelNotReadyError
+        from models import ModelStore
+
+        store = ModelStore.for_workspace(open_workspace(workspace))
+        found = []
+        for name in ("clusters", "churn", "clv", "bgnbd", "demand"):
+            try:
+                found.append(store.manifest(name))
+            except ModelNotReadyError:
+                continue
+        if as_json:
+            emit(found, True)
+            return
+        _table("Analytics models", ["name", "version", "created", "data", "metrics"],
+               [[m.name, m.version, m.created_at, m.data, m.metrics] for m in found])
+
+
+@evaluate_app.command("analytics")
+def evaluate_analytics_cmd(
+    horizon: Annotated[int | None, typer.Option("--horizon", help="Days ahead (default: settings horizon_days).")] = None,
+    as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+) -> None:
+    """Churn (ROC-AUC, PR-AUC, Brier), purchases/CLV (MAE, correlation, aggregate error vs BG/NBD) on the
+    time split, and demand (sMAPE, MASE vs seasonal naive) on a rolling-origin backtest."""
+    from models import evaluate_analytics
+
+    cfg = settings(workspace)
+    started = datetime.now(UTC)
+    ev = evaluate_analytics(open_workspace(workspace), horizon or cfg.horizon_days, cfg.random_seed)
+    result = {
+        "horizon_days": ev.horizon_days,
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
+        "churn": None if ev.churn is None else {
+            "holdout_cutoff": ev.churn.plan.holdout_cutoff, "train_rows": ev.churn.train_rows,
+            **ev.churn.metrics, "top_features": ev.churn.top_features},
+        "clv": None if ev.clv is None else {
+            "holdout_cutoff": ev.clv.plan.holdout_cutoff, "train_rows": ev.clv.train_rows,
+            "purchases": ev.clv.purchases, "spend": ev.clv.spend, "bgnbd_params": ev.clv.bgnbd_params},
+        "demand": ev.demand, "notes": ev.notes,
+    }
+    if as_json:
+        emit(result, True)
+        return
+    emit(result, False)

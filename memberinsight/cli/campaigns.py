@@ -1,0 +1,184 @@
+"""Campaign and LLM commands: ``copy``, ``suggest``, ``export-audience``, ``llm warmup``, ``llm generate``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, settings
+
+SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help="RFM segment name, e.g. 'At Risk'.")]
+MembersOpt = Annotated[Path | None, typer.Option(
+    "--members", help="File of member ids (one per line, or a CSV with a member_id column) instead of a segment.")]
+NoLlmOpt = Annotated[bool, typer.Option("--no-llm", help="Write from the deterministic templates only.")]
+
+llm_app = typer.Typer(help="The local language model: warm-up (convert + cache) and direct generation.",
+                      no_args_is_help=True)
+
+
+def _member_ids(path: Path | None) -> list[str] | None:
+    """Member ids from a text/CSV file (``member_id`` column when there is a header)."""
+    if path is None:
+        return None
+    import csv
+
+    from memberinsight.errors import DataValidationError
+
+    if not path.is_file():
+        raise DataValidationError("file not found", file=str(path))
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.reader(fh) if r and r[0].strip()]
+    if not rows:
+        raise DataValidationError("no member ids in the file", file=str(path))
+    header = [c.strip().lower() for c in rows[0]]
+    if "member_id" in header:
+        col = header.index("member_id")
+        return [r[col].strip() for r in rows[1:] if len(r) > col and r[col].strip()]
+    return [r[0].strip() for r in rows]
+
+
+def _deadline(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}", param_hint="--deadline") from exc
+
+
+def _need_audience(segment: str | None, members: Path | None) -> None:
+    if not segment and members is None:
+        raise typer.BadParameter("give --segment or --members", param_hint="--segment")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(llm_app, name="llm")
+
+    @app.command("copy")
+    def copy_cmd(
+        segment: SegmentOpt = None,
+        offer: Annotated[str, typer.Option("--offer", help="The offer, e.g. '15% off' or 'free delivery'.")] = "",
+        channel: Annotated[str, typer.Option("--channel", "-c", help="email, sms or push.")] = "email",
+        tone: Annotated[str, typer.Option(help="friendly, professional, urgent or playful.")] = "friendly",
+        variants: Annotated[int, typer.Option(help="How many variants (subject lines for email).")] = 3,
+        deadline: Annotated[str | None, typer.Option(help="Offer end date YYYY-MM-DD (default: in 14 days).")] = None,
+        brand: Annotated[str | None, typer.Option(help="Brand name (default: the workspace's shop name).")] = None,
+        attempts: Annotated[int, typer.Option(help="Model attempts per piece before the template.")] = 3,
+        members: MembersOpt = None,
+        no_llm: NoLlmOpt = False,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Write grounded campaign copy for a segment; every piece shows its check report."""
+        from agent.campaigns import generate_campaign
+
+        _need_audience(segment, members)
+        result = generate_campaign(open_workspace(workspace), settings(workspace), segment=segment,
+                                   member_ids=_member_ids(members), channel=channel, offer=offer,
+                                   n_variants=variants, tone=tone, deadline=_deadline(deadline), brand=brand,
+                                   use_llm=not no_llm, max_attempts=attempts, user="cli")
+        if as_json:
+            emit(result.to_dict(), True)
+            return
+        lines = [f"{channel.upper()} copy for {result.segment} ({result.facts.get('audience_size')} members), "
+                 f"play: {result.play}, writer: {result.backend}, {result.seconds} s"]
+        for v in result.variants:
+            lines.append(f"\n--- variant {v.index} ---\n{v.text}")
+            for piece in v.pieces:
+                rep = piece.report
+                rejected = len(rep.rejected)
+                lines.append(f"  [{piece.part}] check {'passed' if rep.passed else 'FAILED'}; shipped attempt "
+                             f"{rep.shipped_attempt} ({rep.shipped_source}), {rejected} rejected; "
+                             f"length {rep.length}/{rep.limit}")
+                for att in rep.rejected:
+                    lines.append(f"      attempt {att.number} rejected: {'; '.join(att.problems)[:200]}")
+        emit(None, False, "\n".join(lines))
+
+    @app.command()
+    def suggest(
+        segment: SegmentOpt = None,
+        offer: Annotated[str, typer.Option("--offer", help="Offer to consider (default: the play's usual one).")] = "",
+        members: MembersOpt = None,
+        no_llm: NoLlmOpt = False,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Recommend a campaign play for a segment, with grounded rationale and next steps."""
+        from agent.campaigns import suggest_campaign
+
+        _need_audience(segment, members)
+        result = suggest_campaign(open_workspace(workspace), settings(workspace), segment=segment,
+                                  member_ids=_member_ids(members), offer=offer, use_llm=not no_llm, user="cli")
+        if as_json:
+            emit(result.to_dict(), True)
+            return
+        emit(None, False, f"{result.play_name} for {result.segment}\nObjective: {result.objective}\n"
+                          f"Channels: {', '.join(result.channels)}; offer: {result.offer}\n\n{result.rationale}\n\n"
+                          f"Next steps:\n{result.next_steps}\n\nWhy (from the analytics):\n- "
+                          + "\n- ".join(result.reasons))
+
+    @app.command("export-audience")
+    def export_audience_cmd(
+        out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+        segment: SegmentOpt = None,
+        members: MembersOpt = None,
+        channel: Annotated[str, typer.Option(help="email (rows need an email) or sms (rows need a phone).")] = "email",
+        include_without_contact: Annotated[bool, typer.Option(
+            "--include-without-contact", help="Keep members lacking the channel's contact field.")] = False,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool."""
+        from agent.campaigns import export_audience, segment_member_ids
+
+        _need_audience(segment, members)
+        ws = open_workspace(workspace)
+        ids = _member_ids(members) if members is not None else segment_member_ids(ws, segment or "")
+        report = export_audience(ws, ids, out, channel=channel, include_without_contact=include_without_contact)
+        ws.audit("cli", "export_audience", "segment", segment or str(members), detail=(
+            f"written={report.written} without_contact={report.without_contact} not_found={report.not_found}"))
+        emit(report, as_json, f"Wrote {report.written} rows to {report.path} "
+                              f"({report.without_contact} without {channel} contact"
+                              f"{' kept' if include_without_contact else ' left out'}, "
+                              f"{report.not_found} ids not found)")
+
+    @llm_app.command("warmup")
+    def warmup_cmd(as_json: JsonOpt = False) -> None:
+        """Convert the packaged GGUF once into the cache and load it (later loads take about a second)."""
+        from agent.llm import warmup
+
+        info = warmup(settings())
+        emit(info, as_json, "\n".join(f"{k}: {v}" for k, v in info.items()))
+
+    @llm_app.command("generate")
+    def generate_cmd(
+        prompt: Annotated[str, typer.Argument(help="The user message.")],
+        system: Annotated[str | None, typer.Option(help="Optional system message.")] = None,
+        max_new_tokens: Annotated[int | None, typer.Option(help="Token budget (default: settings).")] = None,
+        temperature: Annotated[float, typer.Option(help="0 for greedy decoding.")] = 0.0,
+        seed: Annotated[int | None, typer.Option(help="Sampling seed.")] = None,
+        stream: Annotated[bool, typer.Option("--stream", help="Print tokens as they are produced.")] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Send one prompt to the configured model and print the reply."""
+        import time
+
+        from agent.llm import get_backend
+
+        s = settings()
+        backend = get_backend(s)
+        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+        budget = max_new_tokens or s.llm_max_new_tokens
+        start = time.perf_counter()
+        if stream and not as_json:
+            for piece in backend.stream(messages, max_new_tokens=budget, temperature=temperature, seed=seed):
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            sys.stdout.write("\n")
+            return
+        text = backend.generate(messages, max_new_tokens=budget, temperature=temperature, seed=seed)
+        emit({"text": text, "backend": backend.name, "seconds": round(time.perf_counter() - start, 3)}, as_json, text)

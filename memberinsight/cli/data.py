@@ -1,0 +1,148 @@
+"""``memberinsight ingest``, ``memberinsight status`` and ``memberinsight schema``: getting data in."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, progress, settings
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def ingest(
+        paths: Annotated[list[Path], typer.Argument(help="CSV / CSV.gz files, or directories holding "
+                                                         "members.csv, products.csv, orders.csv, reviews.csv.")],
+        kind: Annotated[str | None, typer.Option(
+            "--kind", "-k", help="members, products, orders, reviews or online_retail (default: from the header).")] = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict", help="Fail (and change nothing) if any row would be rejected.")] = False,
+        as_json: JsonOpt = False,
+        workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Load shop exports into the workspace (created if missing); bad rows go to a rejects CSV."""
+        from workspace import Workspace
+        from workspace.ingest import ingest_directory, ingest_file
+
+        if kind and any(p.is_dir() for p in paths):
+            raise typer.BadParameter("--kind applies to files, not directories", param_hint="--kind")
+        ws = Workspace.create(settings(workspace).workspace_dir)
+        reports = []
+        with _stage_display(enabled=not as_json) as on_progress:
+            for path in progress(paths, "ingest", total=len(paths), enabled=not as_json):
+                if path.is_dir():
+                    reports.extend(ingest_directory(ws, path, strict=strict, on_progress=on_progress, actor="cli"))
+                else:
+                    reports.append(ingest_file(ws, path, kind=kind, strict=strict, on_progress=on_progress,
+                                               actor="cli"))
+        if as_json:
+            emit({"workspace": ws.path, "reports": reports}, True)
+            return
+        _print_reports(ws.path, reports)
+
+    @app.command()
+    def status(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+        """Show what the workspace holds: row counts, order dates, recent ingests, data quality."""
+        from workspace.ingest import workspace_status
+
+        result = workspace_status(open_workspace(workspace))
+        if as_json:
+            emit(result, True)
+            return
+        _print_status(result)
+
+    @app.command()
+    def schema(as_json: JsonOpt = False) -> None:
+        """Print the canonical data model (tables, columns, types, meaning)."""
+        from workspace.schema import TABLES, schema_markdown
+
+        if as_json:
+            emit({name: {"key": list(t.key), "meaning": t.meaning, "columns": list(t.columns)}
+                  for name, t in TABLES.items()}, True)
+            return
+        typer.echo(schema_markdown())
+
+
+@contextmanager
+def _stage_display(enabled: bool) -> Iterator[Callable[[str], None] | None]:
+    """A spinner on stderr naming the current ingest stage (only on a terminal)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("ingest") as status:
+        yield lambda stage: status.update(f"ingest: {stage}")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=max(120, Console().width))
+
+
+def _print_reports(workspace: Path, reports: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Ingested into {workspace}", show_lines=False)
+    for col in ("file", "kind", "format", "read", "loaded", "unchanged", "rejected", "seconds"):
+        table.add_column(col, justify="right" if col in {"read", "loaded", "unchanged", "rejected", "seconds"}
+                         else "left")
+    for r in reports:
+        table.add_row(Path(r.file).name, r.kind, r.format, f"{r.rows_read:,}", f"{r.rows_loaded:,}",
+                      f"{r.rows_unchanged:,}", f"{r.rows_rejected:,}", f"{r.seconds:.2f}")
+    console = _console()
+    console.print(table)
+    for r in reports:
+        lines = []
+        if r.rejects_by_reason:
+            reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejects_by_reason.items())
+            lines.append(f"  rejected by reason: {reasons}")
+            lines += [f"    {s}" for s in r.sample_rejects]
+            lines.append(f"  rejects file: {r.rejects_file}")
+        if r.encoding not in ("utf-8", "utf-8-sig"):
+            lines.append(f"  encoding: {r.encoding}")
+        lines += [f"  note: {w}" for w in r.warnings]
+        if lines:
+            console.print(f"[bold]{Path(r.file).name}[/bold]", highlight=False)
+            for line in lines:
+                console.print(line, highlight=False, markup=False)
+
+
+def _print_status(st: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    console.print(f"[bold]Workspace[/bold] {st.path}", highlight=False)
+    counts = Table(title="Tables")
+    counts.add_column("table")
+    counts.add_column("rows", justify="right")
+    for name, n in st.tables.items():
+        counts.add_row(name, f"{n:,}")
+    console.print(counts)
+    if st.orders_from:
+        console.print(f"Orders from {st.orders_from:%Y-%m-%d} to {st.orders_to:%Y-%m-%d}", highlight=False)
+    q = st.quality
+    console.print(
+        f"Data quality: {q.guest_lines:,} guest lines, {q.return_lines:,} return lines "
+        f"({q.returns_share:.1%} of order lines), {q.zero_price_lines:,} zero-price lines, "
+        f"{q.non_product_lines:,} non-product lines; {q.rows_rejected:,} rows rejected over the last "
+        f"{q.batches} batch(es)" + (f": {', '.join(f'{k} {v:,}' for k, v in q.rejects_by_reason.items())}"
+                                      if q.rejects_by_reason else ""), highlight=False, markup=False)
+    if st.labels_file:
+        console.print(f"Review labels: {st.labels_file}", highlight=False, markup=False)
+    if not st.last_ingests:
+        console.print("No ingests yet: run `memberinsight ingest PATH` or `memberinsight demo`.")
+        return
+    log = Table(title="Recent ingests")
+    for col in ("loaded at", "kind", "file", "read", "loaded", "unchanged", "rejected"):
+        log.add_column(col, justify="right" if col in {"read", "loaded", "unchanged", "rejected"} else "left")
+    for e in st.last_ingests:
+        log.add_row(f"{e.loaded_at:%Y-%m-%d %H:%M:%S}", e.kind, Path(e.source_file).name, f"{e.rows_read:,}",
+                    f"{e.rows_loaded:,}", f"{e.rows_unchanged:,}", f"{e.rows_rejected:,}")
+    console.print(log)

@@ -1,0 +1,123 @@
+"""``memberinsight serve``, ``memberinsight user ...`` and ``memberinsight evaluate agent``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+
+REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
+DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl")
+
+user_app = typer.Typer(help="Operator accounts for the app (stored hashed in the workspace).", no_args_is_help=True)
+
+
+def _password(value: str | None, confirm: bool = True) -> str:
+    return value if value is not None else typer.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    password: Annotated[str | None, typer.Option(help="Password (prompted when not given).")] = None,
+    role: Annotated[str, typer.Option(help="operator or admin.")] = "operator",
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create an account."""
+    from workspace.users import add_user
+
+    user = add_user(open_workspace(workspace), username, _password(password), role=role, actor="cli")
+    emit(user, as_json, text=f"Added user {user.username} ({user.role}).")
+
+
+@user_app.command("remove")
+def user_remove(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
+                workspace: WorkspaceOpt = None) -> None:
+    """Delete an account."""
+    from workspace.users import remove_user
+
+    remove_user(open_workspace(workspace), username, actor="cli")
+    emit({"removed": username}, as_json, text=f"Removed user {username}.")
+
+
+@user_app.command("passwd")
+def user_passwd(username: Annotated[str, typer.Argument(help="Login name.")],
+                password: Annotated[str | None, typer.Option(help="New password (prompted when not given).")] = None,
+                workspace: WorkspaceOpt = None) -> None:
+    """Change an account's password."""
+    from workspace.users import set_password
+
+    set_password(open_workspace(workspace), username, _password(password), actor="cli")
+    typer.echo(f"Password of {username} changed.")
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+    """List accounts (never passwords)."""
+    from workspace.users import list_users
+
+    users = list_users(open_workspace(workspace))
+    emit(users, as_json, text="\n".join(f"{u.username:<24} {u.role:<9} since {u.created_at}" for u in users)
+         or "No users yet: `memberinsight user add NAME`.")
+
+
+@evaluate_app.command("agent")
+def evaluate_agent(
+    cases: Annotated[list[Path] | None, typer.Option(
+        "--cases", help="Routing evaluation JSONL files (default: the evaluation and held-out sets under tests/agent).")] = None,
+    vocabulary: Annotated[Path | None, typer.Option(
+        help="JSON with the segment and category names the questions are about "
+             "(default: routing_vocabulary.json beside the cases).")] = None,
+    show_misses: Annotated[bool, typer.Option("--misses/--no-misses", help="List every miss.")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Routing accuracy: tool and arguments per operator question (follow-ups routed in context)."""
+    from agent.conversation import Agent
+    from agent.evaluation import evaluate_routing, load_cases, load_vocabulary
+    from agent.router import EmbeddingRouter
+    from agent.tools import default_registry
+    from retrieval import get_embedder
+
+    paths = list(cases or DEFAULT_CASES)
+    for path in paths:
+        if not path.is_file():
+            raise typer.BadParameter(f"{path} does not exist", param_hint="--cases")
+    vocab = load_vocabulary(vocabulary or paths[0].parent / "routing_vocabulary.json")
+    registry = default_registry()
+    router = EmbeddingRouter(registry, get_embedder(settings()), vocab).fit()
+    agent = Agent(registry, router, vocab)
+    results = {path.stem: evaluate_routing(agent, load_cases(path)) for path in paths}
+    if as_json:
+        emit({name: r if show_misses else {**r.__dict__, "misses": len(r.misses)} for name, r in results.items()},
+             True)
+        return
+    for name, r in results.items():
+        typer.echo(f"{name}: {r.cases} questions, accuracy {r.accuracy:.1%} (tool {r.tool_accuracy:.1%}, "
+                   f"arguments {r.argument_accuracy:.1%}; clarify precision {r.clarify_precision:.0%}, "
+                   f"recall {r.clarify_recall:.0%}) in {r.seconds:.1f} s")
+        if show_misses:
+            for miss in r.misses:
+                typer.echo(f"  line {miss['line']}: {miss['question']!r} -> {miss['got']} "
+                           f"(expected {miss['expected']})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+
+    @app.command()
+    def serve(
+        workspace: WorkspaceOpt = None,
+        host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1; others need accounts).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
+        demo_user: Annotated[bool, typer.Option(
+            "--demo-user/--no-demo-user", help="Create a 'demo' account with a random password if there is none.")] = False,
+    ) -> None:
+        """Serve the web app (login required; binds to 127.0.0.1 unless told otherwise)."""
+        from ui import serve as serve_app
+
+        cfg = settings(workspace).replace(server_host=host, server_port=port)
+        serve_app(open_workspace(workspace), cfg, ensure_demo_user=demo_user)

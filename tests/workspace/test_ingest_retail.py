@@ -1,0 +1,161 @@
+"""The UCI Online Retail layout: mapping, derived members/products, rejects; the real sample file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from ingest_support import counts, write
+
+from workspace import Workspace
+from workspace.ingest import ingest_file, workspace_status
+
+RETAIL = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER ,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
+536365,71053,WHITE METAL LANTERN,6,2010-12-01 08:26:00,3.39,17850.0,United Kingdom
+536365,POST,POSTAGE,1,2010-12-01 08:26:00,18,17850.0,United Kingdom
+536366,85123a,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-02 09:00:00,2.95,,United Kingdom
+C536379,85123A,WHITE HANGING HEART T-LIGHT HOLDER,-1,2010-12-03 09:41:00,2.55,17850.0,United Kingdom
+536367,22632,HAND WARMER RED POLKA DOT,6,2010-12-04 10:00:00,1.85,13047.0,France
+536367,22632,damaged,-4,2010-12-04 10:00:00,0,,United Kingdom
+536368,21000,Set of 3  Â£1 cards,2,2010-12-05 10:00:00,1.00,13047.0,France
+536368,21000,Set of 3 Â£1 cards ,2,2010-12-05 10:00:00,1.50,13047.0,Germany
+A563186,B,Adjust bad debt,1,2011-08-12 14:51:00,-11062.06,,United Kingdom
+536369,22633,HAND WARMER,0,2010-12-06 10:00:00,1.85,13047.0,France
+536369,22634,HAND WARMER UNION JACK,2,not a date,1.85,13047.0,France
+"""
+
+
+@pytest.fixture
+def retail_ws(tmp_path: Path) -> tuple[Workspace, object]:
+    ws = Workspace.create(tmp_path / "ws")
+    return ws, ingest_file(ws, write(tmp_path / "Online Retail.csv", RETAIL))
+
+
+def test_orders_mapping(retail_ws) -> None:
+    ws, report = retail_ws
+    assert (report.kind, report.format) == ("orders", "online_retail")
+    assert (report.rows_read, report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (12, 9, 0, 3)
+    assert report.rejects_by_reason == {"bad_date": 1, "negative_price": 1, "zero_quantity": 1}
+    assert report.auto_created == {"members": 2, "products": 5}
+    assert "2 guest line(s) without a member id kept (member_id empty)" in report.warnings
+    assert "2 return/cancellation line(s) kept and flagged is_return" in report.warnings
+    assert "1 line(s) for non-product codes (postage, fees, adjustments) kept" in report.warnings
+    with ws.analytics(read_only=True) as con:
+        rows = con.execute("SELECT order_id, line_no, member_id, product_id, quantity, is_return "
+                           "FROM orders ORDER BY ordered_at, order_id, line_no").fetchall()
+    assert rows == [
+        ("536365", 1, "17850", "85123A", 6, False), ("536365", 2, "17850", "71053", 6, False),
+        ("536365", 3, "17850", "POST", 1, False), ("536366", 1, None, "85123A", 6, False),
+        ("C536379", 1, "17850", "85123A", -1, True), ("536367", 1, "13047", "22632", 6, False),
+        ("536367", 2, None, "22632", -4, True), ("536368", 1, "13047", "21000", 2, False),
+        ("536368", 2, "13047", "21000", 2, False),
+    ]
+    rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
+    assert rejects[["_line", "_column", "_reason"]].values.tolist() == [
+        ["11", "UnitPrice", "negative_price"], ["12", "Quantity", "zero_quantity"], ["13", "InvoiceDate", "bad_date"]]
+    assert rejects.loc[0, "Description"] == "Adjust bad debt" and rejects.loc[0, "UnitPrice"] == "-11062.06"
+
+
+def test_members_and_products_are_derived(retail_ws) -> None:
+    ws, _ = retail_ws
+    with ws.analytics(read_only=True) as con:
+        members = con.execute("SELECT member_id, CAST(signup_date AS VARCHAR), country FROM members "
+                              "ORDER BY member_id").fetchall()
+        products = con.execute("SELECT product_id, title, category, price, is_product FROM products "
+                               "ORDER BY product_id").fetchall()
+    assert members == [("13047", "2010-12-04", "France"), ("17850", "2010-12-01", "United Kingdom")]
+    assert products == [
+        ("21000", "Set of 3 £1 cards", "Stationery & Gift Wrap", 1.25, True),
+        ("22632", "HAND WARMER RED POLKA DOT", "Jewellery & Accessories", 1.85, True),  # not "damaged"
+        ("71053", "WHITE METAL LANTERN", "Lighting & Candles", 3.39, True),
+        ("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "Lighting & Candles", 2.75, True),
+        ("POST", "POSTAGE", "Non-product", 18.0, False),
+    ]
+
+
+def test_reingest_is_idempotent_and_keeps_derived_rows(retail_ws, tmp_path: Path) -> None:
+    ws, first = retail_ws
+    before = counts(ws)
+    again = ingest_file(ws, tmp_path / "Online Retail.csv")
+    assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected, again.auto_created) == (0, 9, 3, {})
+    assert counts(ws) == {**before, "ingest_log": before["ingest_log"] + 1}
+    assert again.rejects_file != first.rejects_file and again.rejects_file.is_file()
+    status = workspace_status(ws)
+    assert status.quality.rejects_by_reason == {"bad_date": 2, "negative_price": 2, "zero_quantity": 2}
+    assert (status.quality.guest_lines, status.quality.return_lines, status.quality.non_product_lines) == (2, 2, 1)
+
+
+def test_shared_sample_loads_completely(shared_data: Path, tmp_path: Path) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    report = ingest_file(ws, shared_data / "online_retail_sample.csv")
+    assert report.rows_read == 30_000
+    assert report.rows_read == report.rows_loaded + report.rows_unchanged + report.rows_rejected
+    assert (report.rows_loaded, report.rows_rejected, report.rejects_file) == (30_000, 0, None)
+    assert report.auto_created["members"] == 3_569  # distinct CustomerIDs, README
+    assert "2000 guest line(s) without a member id kept (member_id empty)" in report.warnings
+    with ws.analytics(read_only=True) as con:
+        ids = con.execute("SELECT count(*) FROM members WHERE member_id LIKE '%.%'").fetchall()[0][0]
+        trailing = con.execute("SELECT count(*) FROM products WHERE title <> trim(title)").fetchall()[0][0]
+        cancels = con.execute("SELECT count(*) FROM orders WHERE order_id LIKE 'C%' AND is_return").fetchall()[0][0]
+        zero = con.execute("SELECT count(*) FROM orders WHERE unit_price = 0").fetchall()[0][0]
+    assert (ids, trailing, zero) == (0, 0, 37)
+    assert cancels == 620  # README: 620 cancellation lines, all kept and flagged
+
+
+def test_shared_sample_with_planted_bad_rows(shared_data: Path, tmp_path: Path) -> None:
+    lines = (shared_data / "online_retail_sample.csv").read_text(encoding="utf-8").splitlines()
+    planted = {  # CSV line number (header = 1) -> (column index, bad value, reason, column)
+        101: (4, "31/31/2011 25:00", "bad_date", "InvoiceDate"),
+        5_000: (5, "-1.50", "negative_price", "UnitPrice"),
+        17_777: (3, "0", "zero_quantity", "Quantity"),
+        29_000: (3, "twelve", "bad_integer", "Quantity"),
+    }
+    originals = {}
+    for line_no, (col, value, _, _) in planted.items():
+        fields = lines[line_no - 1].split(",")
+        assert len(fields) == 8  # these sample lines have no quoted commas
+        fields[col] = value
+        lines[line_no - 1] = ",".join(fields)
+        originals[line_no] = fields
+    lines.append(lines[1] + ",surplus")  # line 30,002: one field too many
+    path = write(tmp_path / "sample_bad.csv", "\n".join(lines) + "\n")
+    ws = Workspace.create(tmp_path / "ws")
+    report = ingest_file(ws, path)
+    assert report.rows_read == 30_001
+    assert (report.rows_loaded, report.rows_rejected) == (29_996, 5)
+    assert report.rows_read == report.rows_loaded + report.rows_unchanged + report.rows_rejected
+    rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
+    expected = [[str(n), c, r] for n, (_, _, r, c) in planted.items()] + [["30002", "", "wrong_field_count"]]
+    assert rejects[["_line", "_column", "_reason"]].values.tolist() == expected
+    header = lines[0].split(",")
+    for _, row in rejects.head(4).iterrows():
+        assert row[header].tolist() == originals[int(row["_line"])]
+
+
+def test_online_retail_ii_names_and_us_dates(tmp_path: Path) -> None:
+    text = ("Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+            "489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,12/1/2009 7:45,6.95,13085.0,United Kingdom\n"
+            "489434,79323P,PINK CHERRY LIGHTS,12,1/13/2010 17:45,6.75,13085,United Kingdom\n")
+    ws = Workspace.create(tmp_path / "ws")
+    report = ingest_file(ws, write(tmp_path / "online_retail_II.csv", text))
+    assert (report.format, report.rows_loaded, report.auto_created) == ("online_retail", 2, {"members": 1, "products": 2})
+    with ws.analytics(read_only=True) as con:
+        rows = con.execute("SELECT member_id, CAST(ordered_at AS VARCHAR) FROM orders ORDER BY line_no").fetchall()
+        cats = con.execute("SELECT category FROM products ORDER BY product_id").fetchall()
+    assert rows == [("13085", "2009-12-01 07:45:00"), ("13085", "2010-01-13 17:45:00")]
+    assert cats == [("Lighting & Candles",), ("Christmas & Seasonal",)]
+
+
+def test_non_product_codes_and_keyword_categories() -> None:
+    from workspace.ingest.categories import categorise, is_product_code
+
+    codes = ["POST", "M", "m", "D", "DOT", "C2", "BANK CHARGES", "AMAZONFEE", "PADS", "CRUK", "S", "B",
+             "gift_0001_20", "85123A", "84997c", "DCGSSBOY", "22423"]
+    assert is_product_code(pd.Series(codes)).tolist() == [False] * 13 + [True] * 4
+    titles = pd.Series(["REGENCY CAKESTAND 3 TIER", "PAPER CHAIN KIT 50'S CHRISTMAS ", "JUMBO BAG RED RETROSPOT",
+                        "ASSORTED COLOUR BIRD ORNAMENT", "SET OF 3 CANDLES", None, "PAINT YOUR OWN CANVAS SET"])
+    assert categorise(titles).tolist() == ["Kitchen & Dining", "Christmas & Seasonal", "Bags & Storage",
+                                           "Garden & Outdoor", "Lighting & Candles", "Uncategorised",
+                                           "Uncategorised"]

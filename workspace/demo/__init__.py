@@ -1,0 +1,14 @@
+"""The realistic, deterministic demo shop generator (members, products, orders, reviews + ground truth).
+
+``generate_demo(out_dir, members=2000, seed=7)`` writes ``members.csv``, ``products.csv``,
+``orders.csv`` and ``reviews.csv`` (canonical columns from :mod:`workspace.schema`), plus ground
+truth for tests and evaluations: ``review_labels.csv`` (planted fake-review patterns),
+``members_truth.csv`` (latent purchase rate, dropout, spend level, favourite category) and
+``products_truth.csv`` (latent quality, tier, planted complements).
+"""
+
+from __future__ import annotations
+
+from workspace.demo.generator import FILE_COLUMNS, DemoSummary, generate_demo
+
+__all__ = ["FILE_COLUMNS", "DemoSummary", "generate_demo"]
