@@ -1,0 +1,104 @@
+"""The embedder (real packaged all-MiniLM-L6-v2) and the embedding cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from memberinsight.config import Settings
+from memberinsight.errors import ConfigError
+from retrieval.cache import EmbeddingCache, embed_with_cache, text_hash
+from retrieval.embedder import get_embedder
+from retrieval.modelinfo import packaged_model_dir
+
+TEXTS = [
+    "Waterproof hiking boots with a grippy sole for long treks.",
+    "Stainless steel chef's knife.",
+    "A plush teddy bear for toddlers, machine washable and very soft, made from organic cotton.",
+    "Dog food",
+    "",
+]
+
+
+def test_default_backend_is_int8_onnx_with_normalised_float32(embedder):
+    v = embedder.encode(TEXTS)
+    assert embedder.backend == "onnx-int8" and embedder.model_id.endswith("-int8")
+    assert v.dtype == np.float32 and v.shape == (len(TEXTS), 384)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert embedder.model_id.startswith("all-MiniLM-L6-v2@")
+
+
+def test_length_sorted_batches_keep_input_order(retrieval_settings, embedder):
+    fp32 = get_embedder(retrieval_settings, "onnx")
+    one_by_one = np.stack([fp32.encode_one(t) for t in TEXTS])
+    np.testing.assert_allclose(fp32.encode(TEXTS, batch_size=2), one_by_one, atol=1e-5)
+    # int8 activations are quantised per batch, so batch mates shift vectors slightly - never the order
+    int8 = embedder.encode(TEXTS, batch_size=2)
+    assert float(np.min(np.sum(int8 * np.stack([embedder.encode_one(t) for t in TEXTS]), axis=1))) > 0.98
+    assert np.array_equal(np.argmax(int8 @ one_by_one.T, axis=1), np.arange(len(TEXTS)))
+
+
+@pytest.mark.slow
+def test_onnx_vectors_match_plain_sentence_transformers(retrieval_settings, embedder):
+    from sentence_transformers import SentenceTransformer
+
+    plain = SentenceTransformer(str(packaged_model_dir()), device="cpu")
+    want = plain.encode(TEXTS, normalize_embeddings=True)
+    fp32 = get_embedder(retrieval_settings, "onnx")
+    assert fp32.model_id == embedder.model_id.removesuffix("-int8")
+    assert float(np.min(np.sum(want * fp32.encode(TEXTS), axis=1))) > 0.9999  # fp32 export: same vectors
+    assert float(np.min(np.sum(want * embedder.encode(TEXTS), axis=1))) > 0.97  # int8: close
+
+
+def test_meaning_is_captured(embedder):
+    q, boots, knife = embedder.encode(["walking shoes for mountains", TEXTS[0], TEXTS[1]])
+    assert q @ boots > q @ knife + 0.2
+
+
+def test_loaded_once_per_process(retrieval_settings, embedder):
+    assert get_embedder(retrieval_settings) is embedder
+
+
+def test_model_directory_is_configurable(tmp_path, retrieval_settings, embedder):
+    link = tmp_path / "my-minilm"
+    link.symlink_to(packaged_model_dir(), target_is_directory=True)
+    other = get_embedder(retrieval_settings.replace(embedding_model_path=str(link)))
+    assert other is not embedder and other.model_id.startswith("my-minilm@")
+    assert other.model_id.split("@")[1] == embedder.model_id.split("@")[1]  # same weights, same fingerprint
+    np.testing.assert_allclose(other.encode(TEXTS[:2]), embedder.encode(TEXTS[:2]), atol=1e-5)
+
+
+def test_bad_model_settings_raise_config_errors(tmp_path, retrieval_settings):
+    with pytest.raises(ConfigError, match="not a directory"):
+        get_embedder(retrieval_settings.replace(embedding_model_path=str(tmp_path / "missing")))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="config.json"):
+        get_embedder(retrieval_settings.replace(embedding_model_path=str(tmp_path / "empty")))
+    with pytest.raises(ConfigError, match="embedding_backend"):
+        get_embedder(Settings(cache_dir=retrieval_settings.cache_path, embedding_backend="gpu"))
+
+
+class CountingEmbedder:
+    """Wraps the real embedder and counts the texts it embeds."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.calls = inner, []
+        self.model_id, self.dimension = inner.model_id, inner.dimension
+
+    def encode(self, texts, **kwargs):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, **kwargs)
+
+
+def test_cache_embeds_only_new_or_changed_texts(tmp_path, embedder):
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    counting = CountingEmbedder(embedder)
+    first = embed_with_cache(TEXTS[:3] + [TEXTS[0]], counting, cache)
+    assert (first.embedded, first.cached) == (3, 0)  # the repeated text is embedded once
+    assert cache.count(embedder.model_id) == 3
+    second = embed_with_cache([TEXTS[1], "A brand new text.", TEXTS[0]], counting, cache)
+    assert (second.embedded, second.cached) == (1, 2)
+    assert counting.calls[-1] == ["A brand new text."]
+    np.testing.assert_allclose(second.vectors[2], first.vectors[0], atol=1e-7)
+    assert set(cache.get_many(embedder.model_id, [text_hash(TEXTS[1])])) == {text_hash(TEXTS[1])}
+    assert cache.get_many("another-model", [text_hash(TEXTS[1])]) == {}  # keyed by model id too
