@@ -1,0 +1,123 @@
+"""Churn risk: probability that a buying member places no order in the next ``horizon_days`` days.
+
+LightGBM (binary log-loss) trained on stacked time snapshots (:mod:`models.training`), with the
+number of trees chosen by member-grouped K-fold early stopping; the out-of-fold scores fit a
+Platt (logistic) calibration, so probabilities are calibrated. Per-member reasons come from exact
+TreeSHAP contributions (``pred_contrib=True``) and are worded by :mod:`models.wording`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from lightgbm import LGBMClassifier
+from sklearn.linear_model import LogisticRegression
+
+from memberinsight.errors import DataValidationError, ModelNotReadyError
+from models.training import FeatureEncoder, fit_lgbm_cv, lgbm_params
+from models.wording import reason_text
+
+BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.4), ("high", 0.7))
+"""Churn band lower bounds: low < 0.4 <= medium < 0.7 <= high."""
+
+
+@dataclass(frozen=True)
+class ChurnReason:
+    """One feature's push on a member's churn risk."""
+
+    feature: str
+    value: float | str | None
+    contribution: float
+    """TreeSHAP contribution in log-odds (positive raises risk)."""
+    text: str
+
+
+def churn_band(p: float | None) -> str | None:
+    """``low`` / ``medium`` / ``high`` for a churn probability."""
+    if p is None or not np.isfinite(p):
+        return None
+    band = BANDS[0][0]
+    for name, lower in BANDS:
+        if p >= lower:
+            band = name
+    return band
+
+
+class ChurnModel:
+    """Calibrated gradient-boosting churn classifier with per-member TreeSHAP reasons."""
+
+    def __init__(self, horizon_days: int = 90, random_state: int = 42, n_folds: int = 4,
+                 max_rounds: int = 1000) -> None:
+        self.horizon_days = horizon_days
+        self.random_state = random_state
+        self.n_folds = n_folds
+        self.max_rounds = max_rounds
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray,
+            categories: dict[str, str] | None = None) -> ChurnModel:
+        """Fit on feature rows ``X``, labels ``y`` (1 = churned), ``groups`` = member ids."""
+        y = np.asarray(y, dtype=int)
+        if len(np.unique(y)) < 2:
+            raise DataValidationError("churn labels have a single class; need both churned and retained members",
+                                      column="churned")
+        self.feature_names_ = list(X.columns)
+        self.categories_ = dict(categories or {})
+        self.encoder_ = FeatureEncoder().fit(X, self.feature_names_)
+        Xf = self.encoder_.transform(X)
+        params = lgbm_params("binary", self.random_state)
+        self.model_, oof, self.n_rounds_ = fit_lgbm_cv(
+            LGBMClassifier, params, Xf, y, np.asarray(groups), self.n_folds, self.max_rounds)
+        self.calibrator_ = LogisticRegression(C=1e6).fit(oof.reshape(-1, 1), y)
+        self.base_rate_ = float(y.mean())
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "model_"):
+            raise ModelNotReadyError("ChurnModel is not fitted; run `memberinsight build`")
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated churn probability per row."""
+        self._check()
+        raw = self.model_.predict(self.encoder_.transform(X), raw_score=True)
+        return self.calibrator_.predict_proba(np.asarray(raw).reshape(-1, 1))[:, 1]
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Exact TreeSHAP contributions (log-odds) per feature plus a ``bias`` column."""
+        self._check()
+        contrib = self.model_.predict(self.encoder_.transform(X), pred_contrib=True)
+        return pd.DataFrame(np.asarray(contrib), columns=[*self.feature_names_, "bias"], index=X.index)
+
+    def importance(self) -> dict[str, float]:
+        """Total gain per feature, largest first."""
+        self._check()
+        gain = self.model_.booster_.feature_importance(importance_type="gain")
+        pairs = sorted(zip(self.feature_names_, gain, strict=True), key=lambda kv: -kv[1])
+        return {k: round(float(v), 2) for k, v in pairs}
+
+    def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[ChurnReason]]:
+        """The ``top`` features pushing each member's risk away from the average, in plain words.
+
+        For members above the training churn rate the reasons raise risk; below it, they lower it.
+        """
+        contrib = self.contributions(X)
+        probs = self.predict_proba(X)
+        values = X.reindex(columns=self.feature_names_)
+        out: list[list[ChurnReason]] = []
+        cvals = contrib[self.feature_names_].to_numpy()
+        for i in range(len(X)):
+            up = probs[i] >= self.base_rate_
+            row = cvals[i] if up else -cvals[i]
+            order = np.argsort(-row)
+            picked = []
+            for j in order[:top]:
+                if row[j] <= 0:
+                    break
+                col = self.feature_names_[j]
+                val = values.iat[i, j]
+                value = None if pd.isna(val) else (val if isinstance(val, str) else float(val))
+                picked.append(ChurnReason(col, value, round(float(cvals[i, j]), 4),
+                                          reason_text(col, value, bool(cvals[i, j] > 0), self.categories_)))
+            out.append(picked)
+        return out

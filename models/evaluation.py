@@ -1,0 +1,209 @@
+"""Time-split evaluation of churn and purchase/CLV models, and prediction quality by score decile.
+
+Protocol (see :mod:`models.training`): models train on snapshots whose labels end on or before
+the holdout cutoff ``D - H`` and are scored on members as of that cutoff against what they did in
+the last ``H`` days of data. The BG/NBD baseline is fitted on the holdout-cutoff snapshot itself
+(the calibration period), as is standard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from models.churn import ChurnModel
+from models.clv import CLVModel, StatisticalCLV, with_statistical
+from models.features import top_categories
+from models.training import TimePlan, model_columns, plan, snapshot, snapshots
+
+
+@dataclass(frozen=True)
+class QualityBucket:
+    """One score bucket (1 = lowest predicted) on the holdout."""
+
+    bucket: int
+    members: int
+    mean_predicted: float
+    actual: float
+    lift: float
+    """Actual rate (or mean) in the bucket divided by the overall actual rate."""
+
+
+@dataclass(frozen=True)
+class BucketReport:
+    """Actual versus predicted per score bucket for one target."""
+
+    kind: str
+    """``churn`` (rate of no purchase) or ``purchases`` (mean purchase days)."""
+    holdout_cutoff: str
+    horizon_days: int
+    overall_actual: float
+    overall_predicted: float
+    buckets: list[QualityBucket] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PredictionQuality:
+    """Decile tables for churn and purchases on the latest holdout."""
+
+    churn: BucketReport
+    purchases: BucketReport
+
+
+def churn_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """ROC-AUC, PR-AUC, Brier score, and the Brier score of always predicting the base rate."""
+    y = np.asarray(y, dtype=int)
+    p = np.asarray(p, dtype=float)
+    base = float(y.mean())
+    return {
+        "members": int(len(y)), "base_rate": round(base, 4),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4),
+        "pr_auc": round(float(average_precision_score(y, p)), 4),
+        "brier": round(float(brier_score_loss(y, p)), 4),
+        "brier_base_rate": round(base * (1 - base), 4),
+        "mean_predicted": round(float(p.mean()), 4),
+    }
+
+
+def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    """Per-member MAE and RMSE, Pearson correlation, and aggregate (total) relative error."""
+    a = np.asarray(actual, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+    corr = float(np.corrcoef(a, p)[0, 1]) if a.std() > 0 and p.std() > 0 else float("nan")
+    total = float(a.sum())
+    return {
+        "mae": round(float(np.abs(a - p).mean()), 4),
+        "rmse": round(float(np.sqrt(((a - p) ** 2).mean())), 4),
+        "correlation": round(corr, 4),
+        "actual_total": round(total, 2),
+        "predicted_total": round(float(p.sum()), 2),
+        "aggregate_error": round((float(p.sum()) - total) / total, 4) if total else float("nan"),
+    }
+
+
+def bucket_report(kind: str, predicted: np.ndarray, actual: np.ndarray, holdout_cutoff: date,
+                  horizon_days: int, n_buckets: int = 10) -> BucketReport:
+    """Members split into ``n_buckets`` equal groups by predicted score; actual vs predicted per group."""
+    p = np.asarray(predicted, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    order = np.argsort(p, kind="stable")
+    overall = float(a.mean()) if len(a) else float("nan")
+    buckets = []
+    for i, idx in enumerate(np.array_split(order, n_buckets), start=1):
+        if len(idx) == 0:
+            continue
+        act = float(a[idx].mean())
+        buckets.append(QualityBucket(i, int(len(idx)), round(float(p[idx].mean()), 4), round(act, 4),
+                                     round(act / overall, 3) if overall else float("nan")))
+    return BucketReport(kind, holdout_cutoff.isoformat(), horizon_days, round(overall, 4),
+                        round(float(p.mean()), 4), buckets)
+
+
+@dataclass
+class ChurnEvaluation:
+    """Holdout metrics of the churn model."""
+
+    plan: TimePlan
+    metrics: dict[str, float]
+    train_rows: int
+    top_features: dict[str, float]
+    quality: BucketReport
+
+
+@dataclass
+class CLVEvaluation:
+    """Holdout metrics of BG/NBD + Gamma-Gamma and the boosted model, for purchases and spend."""
+
+    plan: TimePlan
+    purchases: dict[str, dict[str, float]]
+    spend: dict[str, dict[str, float]]
+    bgnbd_params: dict[str, float]
+    train_rows: int
+    quality: BucketReport
+
+
+def _categories(con: duckdb.DuckDBPyConnection, cutoff: date) -> tuple[list[str], dict[str, str]]:
+    from models.features import category_columns
+
+    cats = top_categories(con, cutoff)
+    return cats, {c.column: (c.category or "other categories") for c in category_columns(cats)}
+
+
+def evaluate_churn(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_state: int = 42,
+                   time_plan: TimePlan | None = None) -> ChurnEvaluation:
+    """Train on past snapshots, score the holdout cutoff, compare with the last ``horizon_days``."""
+    tp = time_plan or plan(con, horizon_days)
+    cats, names = _categories(con, tp.eval_train_cutoffs[0])
+    train = snapshots(con, tp.eval_train_cutoffs, horizon_days, cats)
+    test = snapshot(con, tp.holdout_cutoff, horizon_days, cats)
+    cols = [c for c in model_columns(train) if c in test.columns]
+    model = ChurnModel(horizon_days, random_state).fit(train[cols], train["churned"].to_numpy(),
+                                                       train["member_id"].to_numpy(), names)
+    p = model.predict_proba(test[cols])
+    y = test["churned"].to_numpy()
+    top = dict(list(model.importance().items())[:8])
+    return ChurnEvaluation(tp, churn_metrics(y, p), len(train), top,
+                           bucket_report("churn", p, y, tp.holdout_cutoff, horizon_days))
+
+
+def evaluate_clv(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_state: int = 42,
+                 time_plan: TimePlan | None = None) -> CLVEvaluation:
+    """BG/NBD + Gamma-Gamma versus the boosted model on the holdout: purchases and spend."""
+    tp = time_plan or plan(con, horizon_days)
+    cats, _ = _categories(con, tp.eval_train_cutoffs[0])
+    train = with_statistical(snapshots(con, tp.eval_train_cutoffs, horizon_days, cats), horizon_days)
+    test = snapshot(con, tp.holdout_cutoff, horizon_days, cats)
+    stat = StatisticalCLV().fit(test)
+    test = pd.concat([test, stat.predict(test, horizon_days)], axis=1)
+    cols = [c for c in model_columns(train) if c in test.columns]
+    model = CLVModel(horizon_days, random_state).fit(
+        train[cols], train["future_days"].to_numpy(), train["future_spend"].to_numpy(),
+        train["member_id"].to_numpy())
+    pred = model.predict(test[cols])
+    actual_n = test["future_days"].to_numpy()
+    actual_s = test["future_spend"].to_numpy()
+    purchases = {"bgnbd": regression_metrics(actual_n, test["bg_expected"].to_numpy()),
+                 "model": regression_metrics(actual_n, pred["expected_purchases"].to_numpy())}
+    spend = {"bgnbd_gamma_gamma": regression_metrics(actual_s, test["bg_spend"].to_numpy()),
+             "model": regression_metrics(actual_s, pred["expected_spend"].to_numpy())}
+    quality = bucket_report("purchases", pred["expected_purchases"].to_numpy(), actual_n,
+                            tp.holdout_cutoff, horizon_days)
+    return CLVEvaluation(tp, purchases, spend, stat.params(), len(train), quality)
+
+
+@dataclass
+class AnalyticsEvaluation:
+    """Everything ``memberinsight evaluate analytics`` reports."""
+
+    horizon_days: int
+    churn: ChurnEvaluation | None
+    clv: CLVEvaluation | None
+    demand: object | None
+    """:class:`models.demand.BacktestResult` (``None`` with too little history)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def evaluate_analytics(ws: object, horizon_days: int = 90, random_state: int = 42) -> AnalyticsEvaluation:
+    """Churn and CLV on the time split, demand on the rolling-origin backtest (fresh, nothing stored)."""
+    from memberinsight.errors import DataValidationError, ModelNotReadyError
+    from models.demand import backtest, weekly_series
+
+    notes: list[str] = []
+    churn = clv = demand = None
+    with ws.analytics(read_only=True) as con:  # type: ignore[attr-defined]
+        try:
+            tp = plan(con, horizon_days)
+            churn = evaluate_churn(con, horizon_days, random_state, tp)
+            clv = evaluate_clv(con, horizon_days, random_state, tp)
+        except ModelNotReadyError as exc:
+            notes.append(f"churn/CLV not evaluated: {exc}")
+        try:
+            demand = backtest(weekly_series(con))
+        except DataValidationError as exc:
+            notes.append(f"demand not evaluated: {exc}")
+    return AnalyticsEvaluation(horizon_days, churn, clv, demand, notes)

@@ -1,0 +1,168 @@
+"""One call for everything known about a member: segment, cluster, churn risk with reasons,
+expected purchases and CLV, favourite categories and recent orders.
+
+Personal fields (email, phone, names) are left out unless ``include_personal=True``, which only
+export paths may pass; callers that do should record an audit entry (the CLI does).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from memberinsight.errors import NotFoundError
+from memberinsight.privacy import PII_COLUMNS
+from models.build import get_info
+from models.segments import describe_segment
+
+
+@dataclass(frozen=True)
+class CategoryShare:
+    """Spend of one member in one category."""
+
+    category: str
+    spend: float
+    share: float
+    orders: int
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """One recent purchase order."""
+
+    order_id: str
+    ordered_at: datetime
+    lines: int
+    units: int
+    value: float
+    categories: list[str]
+    titles: list[str]
+    returned_units: int = 0
+
+
+@dataclass
+class MemberProfile:
+    """A member as the CRM team sees them (personal fields only when explicitly requested)."""
+
+    member_id: str
+    as_of: date
+    signup_date: date | None
+    age_band: str | None
+    city: str | None
+    country: str | None
+    channel: str | None
+    rfm_segment: str | None
+    rfm_score: str | None
+    segment_description: str
+    suggested_action: str
+    cluster: int | None
+    cluster_label: str | None
+    orders: int
+    net_spend: float
+    avg_order_value: float | None
+    recency_days: float | None
+    tenure_days: float | None
+    avg_days_between_orders: float | None
+    return_rate: float | None
+    review_count: int
+    mean_rating: float | None
+    churn_probability: float | None
+    churn_band: str | None
+    churn_reasons: list[str] = field(default_factory=list)
+    expected_orders_90d: float | None = None
+    expected_orders_365d: float | None = None
+    predicted_spend_90d: float | None = None
+    predicted_clv_365d: float | None = None
+    clv_tier: str | None = None
+    p_alive: float | None = None
+    expected_next_order_date: date | None = None
+    favourite_categories: list[CategoryShare] = field(default_factory=list)
+    recent_orders: list[OrderSummary] = field(default_factory=list)
+    personal: dict[str, Any] | None = None
+    """Email, phone and names: only with ``include_personal=True``; otherwise ``None``."""
+    redacted: bool = True
+
+
+def _v(value: Any, digits: int | None = None) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if digits is not None and isinstance(value, float):
+        return round(value, digits)
+    return value
+
+
+def _date(value: Any) -> date | None:
+    v = _v(value)
+    if v is None:
+        return None
+    return v.date() if isinstance(v, datetime | pd.Timestamp) else v
+
+
+def member_profile(ws: Any, member_id: str, include_personal: bool = False, recent: int = 5,
+                   top_categories: int = 3) -> MemberProfile:
+    """The profile of ``member_id``; raises :class:`NotFoundError` for an unknown member."""
+    with ws.analytics(read_only=True) as con:
+        as_of = date.fromisoformat(get_info(con, "as_of"))
+        member = con.execute("SELECT * FROM members WHERE member_id = ?", [member_id]).df()
+        pred = con.execute("""SELECT p.*, c.churn_reasons_json FROM member_predictions p
+                              LEFT JOIN member_churn c USING (member_id) WHERE p.member_id = ?""", [member_id]).df()
+        feats = con.execute("SELECT * FROM member_features WHERE member_id = ?", [member_id]).df()
+        if member.empty and feats.empty:
+            raise NotFoundError(f"no member '{member_id}'")
+        cats = con.execute("""
+            SELECT COALESCE(NULLIF(trim(p.category), ''), 'Uncategorised') AS category,
+                   sum(o.quantity * o.unit_price) AS spend, count(DISTINCT o.order_id) AS orders
+            FROM orders o LEFT JOIN products p USING (product_id)
+            WHERE o.member_id = ? AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
+              AND COALESCE(p.is_product, TRUE)
+            GROUP BY 1 ORDER BY spend DESC, category""", [member_id]).df()
+        orders = con.execute("""
+            SELECT o.order_id, min(o.ordered_at) AS ordered_at, count(*) AS lines,
+                   sum(o.quantity) FILTER (WHERE o.quantity > 0 AND NOT COALESCE(o.is_return, FALSE)) AS units,
+                   sum(o.quantity * o.unit_price) FILTER (WHERE o.quantity > 0 AND NOT COALESCE(o.is_return, FALSE)) AS value,
+                   -sum(o.quantity) FILTER (WHERE o.quantity < 0 OR COALESCE(o.is_return, FALSE)) AS returned,
+                   list(DISTINCT COALESCE(NULLIF(trim(p.category), ''), 'Uncategorised')) AS categories,
+                   list(p.title ORDER BY o.line_no)[1:3] AS titles
+            FROM orders o LEFT JOIN products p USING (product_id)
+            WHERE o.member_id = ? GROUP BY o.order_id
+            HAVING value IS NOT NULL ORDER BY ordered_at DESC, o.order_id LIMIT ?""",
+                             [member_id, recent]).df()
+    m = member.iloc[0].to_dict() if not member.empty else {}
+    p = pred.iloc[0].to_dict() if not pred.empty else {}
+    f = feats.iloc[0].to_dict() if not feats.empty else {}
+    total = float(cats["spend"].sum()) if not cats.empty else 0.0
+    fav = [CategoryShare(str(r.category), round(float(r.spend), 2), round(float(r.spend) / total, 4) if total else 0.0,
+                         int(r.orders)) for r in cats.head(top_categories).itertuples(index=False)]
+    recent_orders = [OrderSummary(str(r.order_id), pd.Timestamp(r.ordered_at).to_pydatetime(), int(r.lines),
+                                  int(r.units or 0), round(float(r.value or 0), 2), [str(c) for c in r.categories],
+                                  [str(t) for t in r.titles if t is not None], int(_v(r.returned) or 0))
+                     for r in orders.itertuples(index=False)]
+    reasons = [x["text"] for x in json.loads(p["churn_reasons_json"])] if _v(p.get("churn_reasons_json")) else []
+    segment = _v(p.get("rfm_segment"))
+    desc, action = describe_segment(segment) if segment else ("", "")
+    personal = ({k: _v(v) for k, v in m.items() if k.lower() in PII_COLUMNS} if include_personal else None)
+    return MemberProfile(
+        member_id=member_id, as_of=as_of, signup_date=_date(m.get("signup_date")),
+        age_band=_v(m.get("age_band")), city=_v(m.get("city")), country=_v(m.get("country")),
+        channel=_v(m.get("channel")), rfm_segment=segment, rfm_score=_v(p.get("rfm_score")),
+        segment_description=desc, suggested_action=action,
+        cluster=_v(p.get("cluster")), cluster_label=_v(p.get("cluster_label")),
+        orders=int(_v(f.get("frequency")) or 0), net_spend=round(float(_v(f.get("monetary")) or 0.0), 2),
+        avg_order_value=_v(f.get("avg_order_value"), 2), recency_days=_v(f.get("recency_days")),
+        tenure_days=_v(f.get("tenure_days")), avg_days_between_orders=_v(f.get("ipt_mean"), 1),
+        return_rate=_v(f.get("return_rate"), 4), review_count=int(_v(f.get("review_count")) or 0),
+        mean_rating=_v(f.get("mean_rating"), 2),
+        churn_probability=_v(p.get("churn_probability"), 4), churn_band=_v(p.get("churn_band")),
+        churn_reasons=reasons, expected_orders_90d=_v(p.get("expected_orders_90d"), 3),
+        expected_orders_365d=_v(p.get("expected_orders_365d"), 3),
+        predicted_spend_90d=_v(p.get("predicted_spend_90d"), 2), predicted_clv_365d=_v(p.get("predicted_clv_365d"), 2),
+        clv_tier=_v(p.get("clv_tier")), p_alive=_v(p.get("p_alive"), 4),
+        expected_next_order_date=_date(p.get("expected_next_order_date")),
+        favourite_categories=fav, recent_orders=recent_orders, personal=personal, redacted=not include_personal,
+    )

@@ -1,0 +1,154 @@
+"""Choosing each model's parameters and the hybrid's blend on validation folds of a training period.
+
+Used by both the offline evaluation (on the training part of a time split) and the build step (on
+all the data, before the final fit). Folds are successive windows at the end of the period: the
+last ``val_days`` days, then the ``val_days`` before, and so on; within a fold, relevant items are
+products a member bought in the window that they had not bought before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from memberinsight.errors import DataValidationError, ModelNotReadyError
+from models.recommenders.als import ALSRecommender
+from models.recommenders.base import BaseRecommender
+from models.recommenders.content import ContentSignal, load_product_vectors
+from models.recommenders.groups import load_member_groups
+from models.recommenders.hybrid import HybridRecommender
+from models.recommenders.interactions import build_interactions
+from models.recommenders.itemknn import ItemKNNRecommender
+from models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
+from models.recommenders.rules import RulesRecommender
+from models.recommenders.tuning import tune_hybrid
+from retrieval import evaluate_rankings, holdout_truth, time_split
+
+FACTORIES: dict[str, Callable[..., BaseRecommender]] = {
+    "popularity": PopularityRecommender, "segment_popularity": SegmentPopularityRecommender,
+    "item_knn": ItemKNNRecommender, "als": ALSRecommender, "rules": RulesRecommender, "content": ContentSignal,
+}
+DEFAULT_GRIDS: dict[str, list[dict[str, Any]]] = {
+    "popularity": [{"half_life_days": 14.0}, {"half_life_days": 60.0}, {"half_life_days": 365.0}],
+    "segment_popularity": [{"half_life_days": 60.0}, {"half_life_days": 365.0}],
+    "item_knn": [{"weighting": "bm25", "neighbours": 100, "half_life_days": 90.0, "quantity_weight": 1.0},
+                 {"weighting": "cosine", "neighbours": 100, "half_life_days": 90.0, "quantity_weight": 1.0},
+                 {"weighting": "bm25", "neighbours": 300, "half_life_days": 180.0, "quantity_weight": 1.0}],
+    "als": [{"factors": 64, "regularization": 0.05, "alpha": 10.0, "half_life_days": 30.0, "quantity_weight": 0.0},
+            {"factors": 64, "regularization": 0.05, "alpha": 10.0, "half_life_days": 180.0, "quantity_weight": 1.0},
+            {"factors": 32, "regularization": 1.0, "alpha": 5.0, "half_life_days": 90.0, "quantity_weight": 0.0},
+            {"factors": 128, "regularization": 1.0, "alpha": 20.0, "half_life_days": 30.0, "quantity_weight": 0.0}],
+    "rules": [{"half_life_days": 30.0}, {"half_life_days": 365.0}],
+    "content": [{"half_life_days": 180.0}],
+}
+
+
+@dataclass
+class Selection:
+    """What validation chose: parameters and mean validation metrics per model, and the blend."""
+
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    validation: dict[str, dict[str, float]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    normalisation: str = "max"
+    tuning: dict[str, Any] = field(default_factory=dict)
+    folds: list[str] = field(default_factory=list)
+    """Cut-off date of each validation fold."""
+
+
+def fit_model(name: str, params: Mapping[str, Any], interactions: Any, side: Mapping[str, Any]) -> BaseRecommender:
+    """A fitted component (``side``: groups for segment popularity; vectors/lines/ratings for content)."""
+    model = FACTORIES[name](**params)
+    if name == "content":
+        return model.fit(interactions, vectors=side.get("vectors"), lines=side.get("lines"), ratings=side.get("ratings"))
+    if name == "segment_popularity":
+        return model.fit(interactions, groups=side.get("groups"))
+    return model.fit(interactions)
+
+
+def score_model(model: BaseRecommender, truth: Mapping[Hashable, set], k: int, catalogue: int) -> dict[str, float]:
+    """Ranking metrics of a fitted model's top-``k`` lists (``retrieval.metrics``)."""
+    return evaluate_rankings(model.recommend_many(sorted(truth), k), truth, k, catalogue_size=catalogue)
+
+
+def load_side_data(ws: Any, names: list[str], notes: list[str]) -> dict[str, Any]:
+    """Reviews and (when the product index exists) product vectors; drops ``content`` from ``names`` otherwise."""
+    with ws.analytics(read_only=True) as con:
+        ratings = con.execute("SELECT member_id, product_id, rating, created_at FROM reviews "
+                              "WHERE member_id IS NOT NULL").df()
+    side: dict[str, Any] = {"ratings": ratings}
+    if "content" in names:
+        try:
+            side["vectors"] = load_product_vectors(ws)
+        except ModelNotReadyError as exc:
+            names.remove("content")
+            notes.append(f"content-based left out: {exc}")
+    return side
+
+
+def validation_folds(train: pd.DataFrame, val_days: int, n_folds: int) -> list[Any]:
+    """Successive validation splits inside ``train``: the last ``val_days`` days, then the ones before."""
+    folds, rest = [], train
+    for _ in range(max(1, n_folds)):
+        if rest.empty:
+            break
+        fold = time_split(rest, test_days=val_days)
+        if fold.train.empty or not holdout_truth(fold):
+            break
+        folds.append(fold)
+        rest = fold.train
+    return folds
+
+
+def mean_metrics(metrics: list[dict[str, float]]) -> dict[str, float]:
+    """Key-wise mean of metric dicts."""
+    return {key: round(float(sum(m[key] for m in metrics) / len(metrics)), 4) for key in metrics[0]}
+
+
+def select_and_tune(ws: Any, lines: pd.DataFrame, catalogue: pd.DataFrame, side: Mapping[str, Any],
+                    names: list[str], k: int = 10, val_days: int = 90, val_folds: int = 2,
+                    grids: Mapping[str, list[dict[str, Any]]] | None = None, tune: bool = True,
+                    on_step: Callable[[str], None] | None = None) -> Selection:
+    """Each model's parameters (best mean validation NDCG@k over its grid) and the hybrid's blend."""
+    say = on_step or (lambda _msg: None)
+    grids = {**DEFAULT_GRIDS, **(grids or {})}
+    folds = validation_folds(lines, val_days, val_folds)
+    if not folds:
+        raise DataValidationError(f"too little history for a {val_days}-day validation window", column="ordered_at")
+    n_cat = len(catalogue)
+    out = Selection(folds=[f"{f.cutoff:%Y-%m-%d}" for f in folds])
+    fold_data = []
+    for fold in folds:
+        inter = build_interactions(fold.train, catalogue, as_of=fold.cutoff)
+        fside = {**side, "lines": fold.train, "groups": load_member_groups(ws, as_of=fold.cutoff)}
+        fold_data.append((inter, fside, holdout_truth(fold)))
+    chosen: list[dict[str, BaseRecommender]] = [{} for _ in folds]
+    for name in names:
+        best: tuple[float, dict[str, Any], list[BaseRecommender], dict[str, float]] | None = None
+        for params in grids.get(name, [{}]):
+            fitted = [fit_model(name, params, inter, fside) for inter, fside, _ in fold_data]
+            metrics = mean_metrics([score_model(m, tr, k, n_cat) for m, (_, _, tr) in zip(fitted, fold_data, strict=True)])
+            if best is None or metrics[f"ndcg@{k}"] > best[0]:
+                best = (metrics[f"ndcg@{k}"], dict(params), fitted, metrics)
+        assert best is not None
+        for i, model in enumerate(best[2]):
+            chosen[i][name] = model
+        out.params[name], out.validation[name] = best[1], best[3]
+        say(f"  {name}: {best[1]} validation NDCG@{k} {best[0]:.4f}")
+    hybrids = [HybridRecommender(c).fit(inter, **fside) for c, (inter, fside, _) in zip(chosen, fold_data, strict=True)]
+    if tune:
+        say("tuning the hybrid's weights on the validation folds")
+        tuned = tune_hybrid([(h, tr) for h, (_, _, tr) in zip(hybrids, fold_data, strict=True)], k)
+        out.weights, out.normalisation = tuned.weights, tuned.normalisation
+        out.tuning = {"chosen_validation_ndcg": tuned.ndcg, "best_validation_ndcg": tuned.best_ndcg,
+                      "tolerance": tuned.tolerance, "weightings_tried": tuned.evaluations,
+                      "single_validation_ndcg": tuned.single}
+    else:
+        out.weights, out.normalisation = dict.fromkeys(names, 1.0), "max"
+    out.validation["hybrid"] = mean_metrics([
+        score_model(HybridRecommender(c, out.weights, out.normalisation).fit(inter, **fside), tr, k, n_cat)
+        for c, (inter, fside, tr) in zip(chosen, fold_data, strict=True)])
+    return out

@@ -1,0 +1,134 @@
+"""Plain-language wording for features: cluster descriptions and per-member churn reasons."""
+
+from __future__ import annotations
+
+import math
+
+# column -> (label, words when high, words when low)
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "recency_days": ("days since last order", "lapsed: long since their last order", "recently active"),
+    "frequency": ("orders so far", "frequent buyers", "one-off or rare buyers"),
+    "purchase_days": ("days with a purchase", "buy on many different days", "buy on few days"),
+    "monetary": ("net spend", "high total spend", "low total spend"),
+    "gross_spend": ("gross spend", "high total spend", "low total spend"),
+    "avg_order_value": ("average order value", "big baskets", "small baskets"),
+    "tenure_days": ("days as a member", "long-standing members", "newer members"),
+    "first_order_days": ("days since first order", "long-standing customers", "recent first orders"),
+    "ipt_mean": ("average days between orders", "long gaps between orders", "short gaps between orders"),
+    "ipt_std": ("variability of gaps between orders", "irregular ordering rhythm", "regular ordering rhythm"),
+    "ipt_median": ("median days between orders", "long gaps between orders", "short gaps between orders"),
+    "ipt_last": ("days between the last two orders", "last gap between orders was long",
+                 "last gap between orders was short"),
+    "orders_90d": ("orders in the last 90 days", "many orders lately", "few orders lately"),
+    "orders_prev_90d": ("orders in the 90 days before that", "many orders 3-6 months ago",
+                        "few orders 3-6 months ago"),
+    "spend_90d": ("spend in the last 90 days", "high recent spend", "low recent spend"),
+    "spend_prev_90d": ("spend in the 90 days before that", "high spend 3-6 months ago",
+                       "low spend 3-6 months ago"),
+    "orders_365d": ("orders in the last year", "many orders this year", "few orders this year"),
+    "spend_365d": ("spend in the last year", "high spend this year", "low spend this year"),
+    "trend_orders": ("change in orders (last 90 days vs the 90 before)", "buying more lately",
+                     "buying less lately"),
+    "trend_spend": ("change in spend (last 90 days vs the 90 before)", "spending more lately",
+                    "spending less lately"),
+    "units": ("units bought", "buy many units", "buy few units"),
+    "units_per_order": ("units per order", "many items per order", "few items per order"),
+    "distinct_categories": ("categories bought from", "shop across many categories",
+                            "stick to few categories"),
+    "return_value": ("value returned", "return a lot of value", "return little"),
+    "return_rate": ("share of units returned", "return a lot", "rarely return"),
+    "review_count": ("reviews written", "active reviewers", "seldom review"),
+    "mean_rating": ("average star rating given", "rate products highly", "rate products poorly"),
+    "x_repeat": ("repeat purchase days", "many repeat purchases", "few repeat purchases"),
+    "t_x_days": ("days from first to last order", "long buying history", "short buying history"),
+    "repeat_aov": ("average repeat order value", "big repeat orders", "small repeat orders"),
+    "bg_expected": ("statistical (BG/NBD) expected orders", "statistically likely to buy again",
+                    "statistically unlikely to buy again"),
+    "bg_p_alive": ("statistical probability of being active", "probably still active",
+                   "probably inactive"),
+    "bg_p_zero": ("statistical chance of no order in the horizon", "statistically unlikely to order soon",
+                  "statistically likely to order soon"),
+    "gg_value": ("expected value per order", "big expected orders", "small expected orders"),
+    "bg_spend": ("statistical expected spend", "high expected spend", "low expected spend"),
+    "age_band": ("age band", "", ""),
+    "channel": ("acquisition channel", "", ""),
+    "country": ("country", "", ""),
+}
+
+
+def _category(col: str, categories: dict[str, str] | None) -> str:
+    if categories and col in categories:
+        return categories[col]
+    return col.removeprefix("share_").replace("_", " ").title()
+
+
+def feature_label(col: str, categories: dict[str, str] | None = None) -> str:
+    """A human name for a feature column."""
+    if col.startswith("share_"):
+        return f"share of spend on {_category(col, categories)}"
+    return _WORDS.get(col, (col.replace("_", " "), "", ""))[0]
+
+
+def direction_words(col: str, high: bool, categories: dict[str, str] | None = None) -> str:
+    """Words for 'this group is high (or low) on ``col``'."""
+    if col.startswith("share_"):
+        cat = _category(col, categories)
+        return f"mostly buy {cat}" if high else f"seldom buy {cat}"
+    label, hi, lo = _WORDS.get(col, (col, f"high {col}", f"low {col}"))
+    return hi if high else lo
+
+
+_ZERO = {
+    "spend_90d": "no spend in the last 90 days", "orders_90d": "no orders in the last 90 days",
+    "spend_prev_90d": "no spend 3-6 months ago", "orders_prev_90d": "no orders 3-6 months ago",
+    "spend_365d": "no spend in the last year", "orders_365d": "no orders in the last year",
+    "review_count": "no reviews written", "return_rate": "no returns",
+}
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def reason_text(col: str, value: float | str | None, raises_risk: bool,
+                categories: dict[str, str] | None = None) -> str:
+    """A plain sentence on why ``col`` at ``value`` moves churn risk up (or down)."""
+    effect = "raises" if raises_risk else "lowers"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return f"no data for {feature_label(col, categories)} ({effect} risk)"
+    if isinstance(value, str):
+        text = {"channel": f"joined through {value.replace('_', ' ')}",
+                "age_band": f"aged {value}", "country": f"lives in {value}"}.get(
+            col, f"{feature_label(col, categories)}: {value}")
+        return f"{text} ({effect} risk)"
+    v = float(value)
+    special = {
+        "recency_days": f"last order {_fmt(v)} days ago",
+        "frequency": f"{_fmt(v)} order{'s' if v != 1 else ''} so far",
+        "orders_90d": f"{_fmt(v)} order{'s' if v != 1 else ''} in the last 90 days",
+        "orders_365d": f"{_fmt(v)} order{'s' if v != 1 else ''} in the last year",
+        "ipt_mean": f"usually {_fmt(v)} days between orders",
+        "ipt_last": f"{_fmt(v)} days between the last two orders",
+        "tenure_days": f"member for {_fmt(v)} days",
+        "trend_orders": ("ordering less than in the previous 90 days" if v < 0 else
+                         "ordering more than in the previous 90 days" if v > 0 else
+                         "same number of orders as the previous 90 days"),
+        "trend_spend": ("spending less than in the previous 90 days" if v < 0 else
+                        "spending more than in the previous 90 days" if v > 0 else
+                        "same spend as the previous 90 days"),
+        "return_rate": f"returned {v:.0%} of units",
+        "bg_p_alive": f"{v:.0%} statistical chance of still being active",
+        "bg_expected": f"statistical model expects {v:.1f} orders in the horizon",
+        "bg_p_zero": f"{v:.0%} statistical chance of no order in the horizon",
+    }
+    if col.startswith("share_"):
+        text = f"{v:.0%} of spend on {_category(col, categories)}"
+    elif v == 0 and col in _ZERO:
+        text = _ZERO[col]
+    else:
+        text = special.get(col, f"{feature_label(col, categories)}: {_fmt(v)}")
+    return f"{text} ({effect} risk)"

@@ -1,0 +1,71 @@
+"""Offline evaluation: the tuning metric equals retrieval's NDCG; the time-split harness on the demo shop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retrieval import evaluate_rankings
+
+
+def test_fast_ndcg_equals_retrieval_ndcg():
+    from models.recommenders.tuning import fast_ndcg
+
+    rng = np.random.default_rng(0)
+    n_users, n_items, k = 40, 30, 10
+    scores = rng.normal(size=(n_users, n_items))
+    banned = rng.random((n_users, n_items)) < 0.2
+    scores[3, :] = -np.inf  # a member with nothing left to recommend
+    relevant = (rng.random((n_users, n_items)) < 0.15) & ~banned
+    relevant[:, 0] |= ~banned[:, 0]
+    keep = relevant.any(axis=1)
+    scores, banned, relevant = scores[keep], banned[keep], relevant[keep]
+    ideal = np.array([sum(1 / np.log2(i + 2) for i in range(min(k, n))) for n in relevant.sum(axis=1)])
+    lists, truth = {}, {}
+    for u in range(len(scores)):
+        s = np.where(banned[u], -np.inf, scores[u])
+        order = [i for i in np.argsort(-s, kind="stable") if np.isfinite(s[i])][:k]
+        lists[u], truth[u] = order, set(np.flatnonzero(relevant[u]).tolist())
+    expected = evaluate_rankings(lists, truth, k)[f"ndcg@{k}"]
+    assert fast_ndcg(scores, banned, relevant, ideal, k) == pytest.approx(expected, abs=1e-4)
+
+
+def test_validation_folds_are_successive_windows_before_the_cut():
+    from models.recommenders.selection import validation_folds
+
+    days = pd.date_range("2024-01-01", periods=400, freq="D")
+    lines = pd.DataFrame({"member_id": [f"m{i % 20}" for i in range(400)],
+                          "product_id": [f"p{i}" for i in range(400)], "ordered_at": days,
+                          "is_return": False, "quantity": 1})
+    folds = validation_folds(lines, 60, 3)
+    assert len(folds) == 3
+    cuts = [f.cutoff for f in folds]
+    assert cuts == sorted(cuts, reverse=True)
+    for a, b in zip(folds, folds[1:], strict=False):
+        assert b.test["ordered_at"].max() < a.cutoff and len(b.train) < len(a.train)
+        gap = pd.Timestamp(a.cutoff) - pd.Timestamp(b.cutoff)  # 60 days back from the last line before the cut
+        assert pd.Timedelta(days=60) <= gap <= pd.Timedelta(days=61)
+
+
+@pytest.mark.slow
+def test_demo_time_split_evaluation(demo_workspace):
+    from models.recommenders import evaluate_recommenders
+
+    result = evaluate_recommenders(demo_workspace, k=10, test_days=90, val_folds=2,
+                                   models=["popularity", "segment_popularity", "item_knn", "als", "rules"])
+    assert "content-based" not in " ".join(result.notes)  # not asked for
+    assert set(result.models) == {"popularity", "segment_popularity", "item_knn", "als", "rules", "hybrid"}
+    assert len(result.validation_folds) == 2 and all(f < f"{result.cutoff:%Y-%m-%d}" for f in result.validation_folds)
+    for r in result.models.values():
+        for key in ("recall@10", "ndcg@10", "map@10", "coverage@10"):
+            assert 0.0 <= r.test[key] <= 1.0 and 0.0 <= r.validation[key] <= 1.0
+    ndcg = {n: r.test["ndcg@10"] for n, r in result.models.items()}
+    assert ndcg["item_knn"] > 1.3 * ndcg["popularity"] and ndcg["als"] > 1.3 * ndcg["popularity"]
+    assert ndcg["hybrid"] >= max(v for n, v in ndcg.items() if n != "hybrid")
+    assert result.hybrid_beats_all == (ndcg["hybrid"] > max(v for n, v in ndcg.items() if n != "hybrid"))
+    assert result.models["item_knn"].test["coverage@10"] > 5 * result.models["popularity"].test["coverage@10"]
+    assert set(result.hybrid_weights) <= set(result.models) and result.tuning["weightings_tried"] > 10
+    assert {"popularity", "segment_popularity", "hybrid"} <= set(result.cold_start)
+    assert result.cold_start["hybrid"] == result.cold_start["segment_popularity"]
+    assert [row["model"] for row in result.table()][-1] == "hybrid"

@@ -1,0 +1,116 @@
+"""Association rules: measures equal a brute-force count; filters; planted complements are found."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from memberinsight.errors import NotFoundError
+from models.recommenders.rules import AssociationRules
+
+PRODUCTS = ["A", "B", "C", "D", "E", "F"]
+CATALOGUE = pd.DataFrame({"product_id": PRODUCTS, "title": [f"Item {p}" for p in PRODUCTS],
+                          "category": ["Food", "Food", "Home", "Home", "Toys", "Toys"]})
+
+
+def _baskets(seed: int = 3, n: int = 300) -> np.ndarray:
+    """Random baskets with two planted pairs (A with B, C with D)."""
+    rng = np.random.default_rng(seed)
+    b = rng.random((n, len(PRODUCTS))) < np.array([0.3, 0.1, 0.25, 0.1, 0.2, 0.15])
+    b[:, 1] |= b[:, 0] & (rng.random(n) < 0.6)
+    b[:, 3] |= b[:, 2] & (rng.random(n) < 0.5)
+    return b
+
+
+def _brute(b: np.ndarray, ante: tuple[str, ...], cons: tuple[str, ...]) -> dict[str, float]:
+    col = {p: i for i, p in enumerate(PRODUCTS)}
+    has = lambda items: b[:, [col[p] for p in items]].all(axis=1)  # noqa: E731
+    n = len(b)
+    s_a, s_c, s_ac = has(ante).sum() / n, has(cons).sum() / n, has(ante + cons).sum() / n
+    return {"support": s_ac, "confidence": s_ac / s_a, "lift": s_ac / s_a / s_c, "antecedent_support": s_a,
+            "consequent_support": s_c, "baskets": int(has(ante + cons).sum())}
+
+
+@pytest.mark.parametrize("algorithm", ["fpgrowth", "apriori"])
+def test_measures_equal_a_brute_force_count(algorithm):
+    b = _baskets()
+    model = AssociationRules(min_support=0.01, min_count=1, min_confidence=0.0, min_lift=0.0, max_len=3,
+                             algorithm=algorithm).fit(sparse.csr_matrix(b.astype(np.float32)), PRODUCTS, CATALOGUE)
+    rules = model.rules(limit=None)
+    n = len(b)
+    # every pair and triple above the support threshold yields rules in both directions
+    expected = set()
+    for size in (2, 3):
+        for items in combinations(PRODUCTS, size):
+            if _brute(b, items[:1], items[1:])["support"] * n >= 0.01 * n - 1e-9:
+                for k in range(1, size):
+                    for ante in combinations(items, k):
+                        expected.add((ante, tuple(p for p in items if p not in ante)))
+    assert {(r.antecedents, r.consequents) for r in rules} == expected
+    for r in rules:
+        truth = _brute(b, r.antecedents, r.consequents)
+        assert r.support == pytest.approx(truth["support"])
+        assert r.confidence == pytest.approx(truth["confidence"])
+        assert r.lift == pytest.approx(truth["lift"])
+        assert r.antecedent_support == pytest.approx(truth["antecedent_support"])
+        assert r.consequent_support == pytest.approx(truth["consequent_support"])
+        assert r.baskets == truth["baskets"]
+    lifts = [r.lift for r in rules]
+    assert lifts == sorted(lifts, reverse=True)
+
+
+def test_filters_by_category_lift_confidence_and_product():
+    b = _baskets()
+    model = AssociationRules(min_support=0.01, min_count=1, min_confidence=0.0, min_lift=0.0).fit(
+        sparse.csr_matrix(b.astype(np.float32)), PRODUCTS, CATALOGUE)
+    strong = model.rules(min_lift=1.5, limit=None)
+    assert strong and all(r.lift >= 1.5 for r in strong)
+    assert {("A",), ("B",)} <= {r.antecedents for r in strong}  # the planted A-B pair
+    toys = model.rules(category="toys", limit=None)
+    assert toys and all({"E", "F"} & set(r.antecedents + r.consequents) for r in toys)
+    assert len(toys) < len(model.rules(limit=None))
+    confident = model.rules(min_confidence=0.5, limit=None)
+    assert all(r.confidence >= 0.5 for r in confident)
+    with_c = model.rules(product_id="C", limit=None)
+    assert with_c and all("C" in r.antecedents + r.consequents for r in with_c)
+    assert len(model.rules(limit=3)) == 3
+    with pytest.raises(NotFoundError, match="Garden"):
+        model.rules(category="Garden")
+
+
+def test_bought_together_lists_one_to_one_rules_by_confidence():
+    b = _baskets()
+    model = AssociationRules(min_support=0.01, min_count=1, min_confidence=0.0, min_lift=0.0).fit(
+        sparse.csr_matrix(b.astype(np.float32)), PRODUCTS, CATALOGUE)
+    top = model.bought_together("A", k=5)
+    assert top[0].consequents == ("B",) and top[0].consequent_titles == ("Item B",)
+    assert all(r.antecedents == ("A",) and len(r.consequents) == 1 and r.lift >= 1.0 for r in top)
+    confs = [r.confidence for r in top]
+    assert confs == sorted(confs, reverse=True)
+    assert "lift" in top[0].label() and "{A} -> {B}" in top[0].label()
+    with pytest.raises(NotFoundError):
+        model.bought_together("Z")
+
+
+def test_no_frequent_pairs_gives_no_rules():
+    b = np.eye(len(PRODUCTS), dtype=np.float32)  # every basket holds one product
+    model = AssociationRules(min_count=1).fit(sparse.csr_matrix(b), PRODUCTS, CATALOGUE)
+    assert model.rules() == [] and model.bought_together("A") == []
+    assert model.pair_confidence_.nnz == 0
+
+
+def test_demo_planted_complements_are_bought_together(rec_inter, demo_dir):
+    truth = pd.read_csv(demo_dir / "products_truth.csv", dtype=str).dropna(subset=["complements"])
+    model = AssociationRules().fit(rec_inter.baskets, rec_inter.product_ids, rec_inter.catalogue)
+    found = total = 0
+    for pid, comps in zip(truth["product_id"], truth["complements"], strict=True):
+        if rec_inter.buyers[rec_inter.col_of(pid)] < 20:
+            continue
+        total += 1
+        found += bool(set(comps.split(";")) & {r.consequents[0] for r in model.bought_together(pid, k=3)})
+    assert total >= 15
+    assert found / total >= 0.7

@@ -1,0 +1,48 @@
+"""Model persistence: versions, manifests with metadata, checksum verification."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from memberinsight.errors import ModelNotReadyError
+from models.bgnbd import BetaGeoModel
+from models.store import ModelStore
+
+
+def test_save_load_versions_and_manifest(tmp_path):
+    store = ModelStore(tmp_path)
+    with pytest.raises(ModelNotReadyError):
+        store.load("bgnbd")
+    m = BetaGeoModel()
+    m.params_ = np.array([0.3, 5.0, 0.7, 2.0])
+    first = store.save("bgnbd", m, data={"as_of": "2026-09-30"}, features=["x"], metrics={"mae": 0.5})
+    second = store.save("bgnbd", m, metrics={"mae": 0.4})
+    assert (first.version, second.version) == (1, 2)
+    loaded, manifest = store.load("bgnbd")
+    assert manifest.version == 2 and manifest.metrics == {"mae": 0.4}
+    assert manifest.model_class == "models.bgnbd.BetaGeoModel"
+    assert {"numpy", "lightgbm", "scikit-learn"} <= set(manifest.libraries)
+    np.testing.assert_allclose(loaded.params_, m.params_)
+    old, old_manifest = store.load("bgnbd", version=1)
+    assert old_manifest.data == {"as_of": "2026-09-30"} and old_manifest.features == ["x"]
+    assert store.prune("bgnbd", keep=1) == [1]
+    assert store.versions("bgnbd") == [2]
+
+
+def test_tampered_or_foreign_artifacts_are_refused(tmp_path):
+    store = ModelStore(tmp_path)
+    store.save("churn", {"weights": [1, 2, 3]})
+    artifact = tmp_path / "churn" / "v0001" / "model.joblib"
+    artifact.write_bytes(artifact.read_bytes() + b"x")
+    with pytest.raises(ModelNotReadyError, match="checksum"):
+        store.load("churn")
+    store.save("clv", {"a": 1})
+    manifest = tmp_path / "clv" / "v0001" / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw["format_version"] = 99
+    manifest.write_text(json.dumps(raw))
+    with pytest.raises(ModelNotReadyError, match="format"):
+        store.load("clv")
