@@ -1,0 +1,237 @@
+"""Offline evaluation of screening: per signal and combined.
+
+* **Demo labels** (``<workspace>/labels/review_labels.csv``): every supervised score is out-of-fold
+  from grouped 5-fold cross-validation (a planted ring / burst / flood is one group, so its
+  near-identical texts never train and test at once; the text classifier is nested inside the
+  combiner's folds). Reports ROC-AUC, PR-AUC (average precision), precision of the top 100 and
+  precision of the top ``k = min(100, fakes)`` (the top 100 cannot exceed fakes / 100).
+* **Real labeled set** (``deceptive_opinion_dev.csv``, truthful vs deceptive hotel reviews): the
+  text classifier with folds grouped by hotel (GroupKFold, mean over folds) and a held-out split of
+  hotels never seen in training; per view and stacked: accuracy and ROC-AUC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from memberinsight.config import Settings
+from memberinsight.errors import DataValidationError, NotFoundError
+from screening.data import demo_label_frame
+from screening.features import compute_signals
+from screening.model import scoring_frame
+from screening.risk import RiskModel, feature_matrix, rule_risk
+from screening.signals.outliers import BehaviourOutlier
+from screening.signals.text_classifier import TextClassifier
+from screening.vectors import encode_texts
+
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "duplicates": ("dup_max_sim", "dup_accounts", "dup_cross_product", "ring_accounts", "ring_products"),
+    "mismatch": ("mismatch_gap", "mismatch_z", "own_sim", "peer_sim"),
+    "behaviour": ("burst_count", "burst_ratio", "burst_young", "account_age_days", "reviewer_volume",
+                  "member_orders", "verified", "rating_deviation", "rating_extremity", "reviewer_extreme_share"),
+}
+REAL_FILE = "deceptive_opinion_dev.csv"
+
+
+@dataclass
+class SignalMetrics:
+    """Ranking quality of one score against the labels."""
+
+    signal: str
+    roc_auc: float
+    pr_auc: float
+    precision_at_100: float
+    precision_at_k: float
+    how: str
+
+
+@dataclass
+class DemoEvaluation:
+    n_reviews: int
+    n_fake: int
+    k: int
+    signals: list[SignalMetrics]
+    combined_brier: float
+    folds: int
+
+
+@dataclass
+class ViewMetrics:
+    view: str
+    cv_accuracy: float
+    cv_roc_auc: float
+    heldout_accuracy: float
+    heldout_roc_auc: float
+
+
+@dataclass
+class RealEvaluation:
+    n_reviews: int
+    folds: int
+    fold_results: list[dict]
+    heldout_hotels: list[str]
+    views: list[ViewMetrics]
+    cv_accuracy: float
+    cv_roc_auc: float
+    heldout_accuracy: float
+    heldout_roc_auc: float
+
+
+@dataclass
+class ScreeningEvaluation:
+    demo: DemoEvaluation | None
+    real: RealEvaluation | None
+    skipped: list[str] = field(default_factory=list)
+
+
+def ranking_metrics(name: str, y: np.ndarray, score: np.ndarray, how: str) -> SignalMetrics:
+    """ROC-AUC, PR-AUC and precision at the top of a ranking (ties broken by order)."""
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+    k = int(min(100, y.sum())) or 1
+    return SignalMetrics(signal=name, roc_auc=round(float(roc_auc_score(y, score)), 4),
+                         pr_auc=round(float(average_precision_score(y, score)), 4),
+                         precision_at_100=round(float(y[order[:100]].mean()), 4),
+                         precision_at_k=round(float(y[order[:k]].mean()), 4), how=how)
+
+
+def _oof_family(x: np.ndarray, y: np.ndarray, folds: list) -> np.ndarray:
+    out = np.zeros(len(y))
+    for tr, te in folds:
+        m = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000)).fit(x[tr], y[tr])
+        out[te] = m.predict_proba(x[te])[:, 1]
+    return out
+
+
+def evaluate_demo(ws, settings: Settings, n_folds: int = 5) -> DemoEvaluation:
+    """Per-signal and combined metrics on the planted demo labels (out-of-fold)."""
+    labels = demo_label_frame(ws)
+    if labels is None:
+        raise NotFoundError(f"no planted labels in {ws.path / 'labels'} (ingest a demo shop first)")
+    frame = compute_signals(ws, settings, persist_edges=False)
+    lab = labels.set_index("review_id")
+    ids = frame.reviews["review_id"].astype(str)
+    keep = ids.isin(lab.index).to_numpy()
+    rows = np.flatnonzero(keep)
+    y = lab.loc[ids[keep], "is_fake"].to_numpy(int)
+    gid = lab.loc[ids[keep], "group_id"].astype(str).to_numpy()
+    groups = np.where(gid != "", gid, ids[keep].to_numpy())
+    folds = list(GroupKFold(n_splits=n_folds).split(rows, y, groups))
+    sig = frame.signals.iloc[rows].reset_index(drop=True)
+    texts = frame.reviews["text"].to_numpy(object)[rows].tolist()
+    vecs = frame.vectors[rows]
+    outlier = BehaviourOutlier(random_state=settings.random_seed).fit(frame.signals).score(sig)
+    text_oof = np.zeros(len(y))
+    combined = np.zeros(len(y))
+    for tr, te in folds:
+        tc = TextClassifier().fit([texts[i] for i in tr], y[tr], vecs[tr], groups[tr])
+        text_oof[te] = tc.decision_function([texts[i] for i in te], vecs[te])
+        risk = RiskModel().fit(scoring_frame(sig.iloc[tr], outlier[tr], tc.oof_score_), y[tr])
+        combined[te] = risk.predict_proba(scoring_frame(sig.iloc[te], outlier[te], text_oof[te]))
+    full = scoring_frame(sig, outlier, text_oof)
+    results = [ranking_metrics(name, y, _oof_family(feature_matrix(full)[:, [_col(c) for c in cols]], y, folds),
+                               f"logistic regression on {len(cols)} {name} columns, out-of-fold")
+               for name, cols in FAMILIES.items()]
+    results += [
+        ranking_metrics("text_classifier", y, text_oof, "stacked text views, nested out-of-fold"),
+        ranking_metrics("outlier", y, outlier, "isolation forest on behaviour, unsupervised"),
+        ranking_metrics("rules_fallback", y, rule_risk(full) + 1e-3 * outlier, "documented rules, no labels"),
+        ranking_metrics("combined", y, combined, "risk model over all signals, nested out-of-fold"),
+    ]
+    return DemoEvaluation(n_reviews=len(y), n_fake=int(y.sum()), k=int(min(100, y.sum())), signals=results,
+                          combined_brier=round(float(brier_score_loss(y, combined)), 4), folds=n_folds)
+
+
+def _col(name: str) -> int:
+    from screening.risk import FEATURES
+
+    return FEATURES.index(name)
+
+
+def load_real_set(path: Path) -> pd.DataFrame:
+    """The deceptive-opinion CSV with columns deceptive, hotel, text (validated)."""
+    df = pd.read_csv(path)
+    for col in ("deceptive", "hotel", "text"):
+        if col not in df.columns:
+            raise DataValidationError(f"missing column '{col}'", file=str(path), column=col)
+    bad = ~df["deceptive"].isin(["truthful", "deceptive"])
+    if bad.any():
+        raise DataValidationError("deceptive must be 'truthful' or 'deceptive'", file=str(path),
+                                  row=int(np.flatnonzero(bad.to_numpy())[0]) + 2, column="deceptive")
+    return df
+
+
+def evaluate_real(path: Path, settings: Settings, n_folds: int = 5, heldout_fraction: float = 0.2,
+                  seed: int = 0) -> RealEvaluation:
+    """The text classifier on a real labeled set: grouped-by-hotel CV (mean over folds; ``n_folds=0`` skips
+    it) and a held-out split of hotels (``heldout_fraction`` of them, chosen by ``seed``)."""
+    df = load_real_set(path)
+    texts = df["text"].astype(str).tolist()
+    y = (df["deceptive"] == "deceptive").to_numpy(int)
+    hotels = df["hotel"].astype(str).to_numpy()
+    vecs = encode_texts(texts, settings)
+    per_view: dict[str, list[tuple[float, float]]] = {}
+    fold_results = []
+
+    def run(tr: np.ndarray, te: np.ndarray) -> dict[str, tuple[float, float]]:
+        tc = TextClassifier().fit([texts[i] for i in tr], y[tr], vecs[tr], hotels[tr])
+        sub = [texts[i] for i in te]
+        out = {v: (accuracy_score(y[te], s > 0), roc_auc_score(y[te], s))
+               for v, s in tc.view_scores(sub, vecs[te]).items()}
+        s = tc.decision_function(sub, vecs[te])
+        out["stacked"] = (accuracy_score(y[te], s > 0), roc_auc_score(y[te], s))
+        return out
+
+    splits = GroupKFold(n_splits=n_folds).split(texts, y, hotels) if n_folds >= 2 else []
+    for tr, te in splits:
+        res = run(tr, te)
+        fold_results.append({"test_hotels": sorted(set(hotels[te])), "accuracy": round(res["stacked"][0], 4),
+                             "roc_auc": round(res["stacked"][1], 4)})
+        for v, m in res.items():
+            per_view.setdefault(v, []).append(m)
+    tr, te = next(GroupShuffleSplit(n_splits=1, test_size=heldout_fraction, random_state=seed)
+                  .split(texts, y, hotels))
+    held = run(tr, te)
+    nan = float("nan")
+    views = [ViewMetrics(view=v, cv_accuracy=round(float(np.mean([a for a, _ in per_view[v]])), 4) if v in per_view
+                         else nan,
+                         cv_roc_auc=round(float(np.mean([u for _, u in per_view[v]])), 4) if v in per_view else nan,
+                         heldout_accuracy=round(float(m[0]), 4), heldout_roc_auc=round(float(m[1]), 4))
+             for v, m in held.items()]
+    stacked = next(v for v in views if v.view == "stacked")
+    return RealEvaluation(n_reviews=len(y), folds=n_folds if n_folds >= 2 else 0, fold_results=fold_results,
+                          heldout_hotels=sorted(set(hotels[te])), views=views, cv_accuracy=stacked.cv_accuracy,
+                          cv_roc_auc=stacked.cv_roc_auc, heldout_accuracy=stacked.heldout_accuracy,
+                          heldout_roc_auc=stacked.heldout_roc_auc)
+
+
+def default_real_path() -> Path:
+    """``<repo>/../shared/data/deceptive_opinion_dev.csv`` (present for developers, absent for users)."""
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / REAL_FILE
+
+
+def evaluate_screening(ws, settings: Settings, real_path: Path | None = None, demo: bool = True,
+                       real: bool = True) -> ScreeningEvaluation:
+    """Both evaluations; a part whose data is missing is skipped with the reason in ``skipped``."""
+    skipped: list[str] = []
+    demo_result = real_result = None
+    if demo:
+        if ws is None or demo_label_frame(ws) is None:
+            skipped.append("demo: the workspace has no labels/review_labels.csv (ingest a generated demo shop)")
+        else:
+            demo_result = evaluate_demo(ws, settings)
+    if real:
+        path = real_path or default_real_path()
+        if not path.is_file():
+            skipped.append(f"real: {path} is absent (only developer machines have ../shared)")
+        else:
+            real_result = evaluate_real(path, settings)
+    return ScreeningEvaluation(demo=demo_result, real=real_result, skipped=skipped)
