@@ -1,0 +1,56 @@
+"""Custom segments: a typed definition language, plain-words parsing, safe SQL, saved segments.
+
+Public API::
+
+    SegmentDefinition, Condition, Group, Not            # the definition language (JSON/YAML)
+    parse_definition(data) -> SegmentDefinition           # validate untrusted data (forms, files, models)
+    canonicalize(defn) -> SegmentDefinition
+    FIELDS, CATALOGUE, catalogue_rows()                   # the field whitelist
+    parse_sentence(sentence, vocab, matcher=None) -> ParseResult
+    parse_or_refuse(sentence, vocab) -> ParseResult       # raises SegmentParseError if nothing understood
+    load_vocabulary(ws) / demo_vocabulary() -> Vocabulary
+    describe(defn) -> str; editable_rows(defn) -> list[dict]
+    compile_definition(defn) -> CompiledQuery             # parameterised DuckDB SQL
+    segment_members(ws, defn) -> list[str]; segment_size(ws, defn) -> int
+    save_segment / get_segment / list_segments / delete_segment / refresh_sizes
+    resolve_segment_members(ws, name_or_definition) -> list[str]   # saved name, RFM name or definition
+    prediction_quality_report(ws, settings) / quality_figure(report)   (segments.quality)
+"""
+
+from __future__ import annotations
+
+from segments.compiler import CompiledQuery, compile_definition, run_query, segment_members, segment_size
+from segments.definition import (
+    Condition,
+    Group,
+    Not,
+    SegmentDefinition,
+    canonicalize,
+    parse_definition,
+)
+from segments.describe import describe, describe_condition, editable_rows
+from segments.errors import SegmentDefinitionError, SegmentParseError
+from segments.fields import CATALOGUE, FIELDS, Field, catalogue_rows
+from segments.parser import ParseResult, definition_from_model_text, parse_or_refuse, parse_sentence
+from segments.store import (
+    SavedSegment,
+    SizePoint,
+    delete_segment,
+    get_segment,
+    list_segments,
+    refresh_sizes,
+    resolve_segment,
+    resolve_segment_members,
+    save_segment,
+)
+from segments.vocabulary import Vocabulary, demo_vocabulary, load_vocabulary
+
+__all__ = [
+    "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Field", "Group", "Not", "ParseResult", "SavedSegment",
+    "SegmentDefinition", "SegmentDefinitionError", "SegmentParseError", "SizePoint", "Vocabulary",
+    "canonicalize", "catalogue_rows", "compile_definition", "definition_from_model_text", "delete_segment",
+    "demo_vocabulary", "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",
+    "load_vocabulary", "parse_definition", "parse_or_refuse", "parse_sentence", "refresh_sizes",
+    "resolve_segment", "resolve_segment_members", "run_query", "save_segment", "segment_members",
+    "segment_size",
+]

@@ -1,0 +1,229 @@
+"""Building single conditions from a clause's tagged items: numbers with comparators, dates and
+windows, ages from bands. Used by :mod:`segments.interpret`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from segments.fields import CATALOGUE
+from segments.tagger import Item
+
+ATTRIBUTES = ("city", "country", "channel", "age_band", "rfm_segment")
+COUNT_FIELDS = ("orders", "returns", "reviews", "low_ratings")
+PROBABILITY_FIELDS = tuple(f.name for f in CATALOGUE.values() if f.unit == "probability")
+BAND_SIBLING = {"predicted_clv_365d": "clv_tier", "churn_probability": "churn_band"}
+NUMBER_SIBLING = {"clv_tier": "predicted_clv_365d", "churn_band": "churn_probability"}
+DATE_PREP_WORDS = {
+    ("before",): "before", ("prior", "to"): "before", ("earlier", "than"): "before", ("until",): "until",
+    ("till",): "until", ("by",): "until", ("after",): "after", ("later", "than"): "after",
+    ("since",): "since", ("from",): "since", ("on",): "on", ("in",): "on", ("during",): "on",
+}
+
+
+@dataclass
+class Context:
+    """State carried across clauses: the last measure, for "bought Kitchen and Home"."""
+
+    template: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    similar: list[dict[str, Any]] = field(default_factory=list)
+    matcher: Any = None
+    age_bands: tuple[str, ...] = ()
+    tokens: list[Any] = field(default_factory=list)
+    all_items: list[Item] = field(default_factory=list)
+    pending: dict[str, Any] | None = None
+    """A measure still waiting for its number ("Electronics spend over the past year (over 800)")."""
+
+
+def cond(fld: str, op: str, value: Any, category: Any = None, days: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": fld}
+    if category:
+        out["category"] = list(category) if len(category) > 1 else category[0]
+    if days is not None:
+        out["days"] = int(days)
+    out["op"] = op
+    out["value"] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def negate(node: dict[str, Any]) -> dict[str, Any]:
+    return {"not": node}
+
+
+def of_kind(items: list[Item], *kinds: str) -> list[Item]:
+    return [it for it in items if it.kind in kinds]
+
+
+def free_items(items: list[Item], *kinds: str) -> list[Item]:
+    return [it for it in items if it.kind in kinds and not it.used]
+
+
+def values_of(it: Item) -> tuple[Any, ...]:
+    return it.value if isinstance(it.value, tuple) else (it.value,)
+
+
+def is_negated(items: list[Item], pos: int) -> bool:
+    negs = [n for n in of_kind(items, "NEG") if n.i < pos]
+    for n in negs:
+        n.used = True
+    return len(negs) % 2 == 1
+
+
+def comparator_for(items: list[Item], num: Item) -> str | None:
+    """The comparator attached to ``num``: just before it (fillers allowed between) or just after."""
+    idx = items.index(num)
+    for it in reversed(items[:idx]):
+        if it.kind == "CMP" and it.extra.get("before"):
+            it.used = True
+            return it.extra["before"]
+        if it.kind not in ("FILL", "PERSON", "NEG"):
+            break
+    for it in items[idx + 1:]:
+        if it.kind == "CMP" and it.extra.get("after"):
+            it.used = True
+            return it.extra["after"]
+        if it.kind not in ("FILL",):
+            break
+    return None
+
+
+def band_bounds(band: str) -> tuple[int, int] | None:
+    text = band.strip()
+    if text.endswith("+") and text[:-1].isdigit():
+        return int(text[:-1]), 200
+    parts = text.split("-")
+    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+        return int(parts[0]), int(parts[1])
+    return None
+
+
+def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
+    bands = [(b, band_bounds(b)) for b in ctx.age_bands]
+    bands = [(b, lh) for b, lh in bands if lh]
+    rng = free_items(items, "RANGE")
+    nums = [n for n in free_items(items, "NUM") if not n.extra.get("money") and not n.extra.get("percent")]
+    chosen: list[str] = []
+    if rng:
+        lo, hi = rng[0].value
+        chosen = [b for b, (bl, bh) in bands if bl >= lo and bh <= hi] or \
+                 [b for b, (bl, bh) in bands if bl <= hi and bh >= lo]
+        rng[0].used = True
+    elif nums:
+        n = nums[0]
+        age = n.value
+        op = comparator_for(items, n) or (">=" if n.extra.get("plus") else "=")
+        if op in (">", ">="):
+            chosen = [b for b, (bl, _) in bands if bl >= age]
+        elif op == "<":
+            chosen = [b for b, (_, bh) in bands if bh < age]
+        elif op == "<=":
+            chosen = [b for b, (_, bh) in bands if bh <= age]
+        else:
+            chosen = [b for b, (bl, bh) in bands if bl <= age <= bh]
+        straddle = [b for b, (bl, bh) in bands if bl < age < bh and b not in chosen]
+        if straddle and op != "=":
+            ctx.notes.append(f"ages are known only in bands; band {straddle[0]} straddles {age:g} and is left out")
+        n.used = True
+    if not chosen:
+        return None
+    for it in of_kind(items, "AGECUE"):
+        it.used = True
+    return cond("age_band", "in" if len(chosen) > 1 else "=", tuple(chosen) if len(chosen) > 1 else chosen[0])
+
+
+def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, days: int | None,
+                      negated: bool) -> dict[str, Any] | None:
+    spec = CATALOGUE[fld]
+    rng = free_items(items, "RANGE")
+    nums = [n for n in free_items(items, "NUM") if "days" not in n.extra or spec.unit == "days"]
+
+    def scale(v: float, percent: bool) -> float:
+        if fld in PROBABILITY_FIELDS and not percent and v > 1:
+            ctx.notes.append(f"{v:g} read as {v:g}% for {spec.label}")
+            return v / 100
+        return v
+
+    if rng:
+        lo, hi = (scale(v, rng[0].extra.get("percent")) for v in rng[0].value)
+        rng[0].used = True
+        node = cond(fld, "between", (_num(lo, spec.type), _num(hi, spec.type)), category, days)
+    elif nums:
+        n = nums[0]
+        n.used = True
+        op = comparator_for(items, n)
+        if op is None:
+            op = ">=" if (n.extra.get("plus") or fld in COUNT_FIELDS) else "="
+        value = n.extra["days"] if spec.unit == "days" and "days" in n.extra else n.value
+        node = cond(fld, op, _num(scale(value, n.extra.get("percent")), spec.type), category, days)
+    elif fld in COUNT_FIELDS:
+        node = cond(fld, ">=", 1, category, days)
+    else:
+        return None  # the caller keeps it pending: a later clause may give the number
+    return negate(node) if negated else node
+
+
+def _num(v: float, kind: str) -> Any:
+    if kind == "integer" or float(v).is_integer():
+        return int(v)
+    return round(float(v), 6)
+
+
+def _date_prep(ctx: Context, item: Item) -> str | None:
+    for size in (2, 1):
+        key = tuple(ctx.tokens[k].norm for k in range(item.i - size, item.i) if k >= 0)
+        if len(key) == size and key in DATE_PREP_WORDS:
+            for w in ctx.all_items:
+                if item.i - size <= w.i < item.i:
+                    w.used = True
+            return DATE_PREP_WORDS[key]
+    return item.extra.get("prep")
+
+
+def date_condition(fld: str, items: list[Item], ctx: Context, category: Any) -> dict[str, Any] | None:
+    windows, agos, dates = of_kind(items, "WINDOW"), of_kind(items, "AGO"), of_kind(items, "DATE")
+    day_nums = [n for n in free_items(items, "NUM") if "days" in n.extra]
+    if windows:
+        w = windows[0]
+        w.used = True
+        future = w.extra["direction"] == "future" or (fld == "expected_next_order_date" and w.extra["direction"] == "any")
+        return cond(fld, "in_next_days" if future else "in_last_days", w.value, category)
+    if agos or day_nums:
+        a = agos[0] if agos else day_nums[0]
+        a.used = True
+        op = comparator_for(items, a) if a.kind == "NUM" else _cmp_before(items, a)
+        days = a.value if a.kind == "AGO" else a.extra["days"]
+        if op in ("<", "<="):
+            return cond(fld, "in_last_days", days, category)
+        if op is None:
+            ctx.notes.append(f"'{a.text}' read as 'more than {days} days ago'")
+        return cond(fld, "more_than_days_ago", days, category)
+    if dates:
+        d = dates[0]
+        d.used = True
+        start, end = d.value
+        prep = _date_prep(ctx, d)
+        if prep == "before":
+            return cond(fld, "<", start.isoformat(), category)
+        if prep == "after":
+            return cond(fld, ">", end.isoformat(), category)
+        if prep == "since":
+            return cond(fld, ">=", start.isoformat(), category)
+        if prep == "until":
+            return cond(fld, "<=", end.isoformat(), category)
+        if start == end:
+            return cond(fld, "=", start.isoformat(), category)
+        return cond(fld, "between", (start.isoformat(), end.isoformat()), category)
+    ctx.notes.append(f"'{CATALOGUE[fld].label}' needs a date or a time window (e.g. 'in the last 30 days')")
+    return None
+
+
+def _cmp_before(items: list[Item], item: Item) -> str | None:
+    idx = items.index(item)
+    for it in reversed(items[:idx]):
+        if it.kind == "CMP" and it.extra.get("before"):
+            it.used = True
+            return it.extra["before"]
+        if it.kind not in ("FILL", "NEG"):
+            return None
+    return None

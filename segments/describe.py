@@ -1,0 +1,137 @@
+"""Definition -> plain words, and -> editable rows (for the CLI and the UI's segment editor)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from segments.definition import (
+    OPS_BY_TYPE,
+    Condition,
+    Group,
+    Node,
+    Not,
+    SegmentDefinition,
+)
+from segments.fields import CATALOGUE
+
+_OP_WORDS = {"=": "is", "!=": "is not", ">": "is more than", ">=": "is at least", "<": "is less than",
+             "<=": "is at most", "in": "is one of", "not in": "is not one of"}
+_DATE_WORDS = {"=": "is on", "<": "is before", "<=": "is on or before", ">": "is after", ">=": "is on or after"}
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if isinstance(v, float):
+        text = f"{v:,.4f}".rstrip("0").rstrip(".")
+    elif isinstance(v, int) and not isinstance(v, bool):
+        text = f"{v:,}"
+    else:
+        text = str(v)
+    return f"{float(v):.0%}" if unit == "probability" and isinstance(v, int | float) and v <= 1 else text
+
+
+def _values(v: Any, unit: str = "") -> str:
+    if isinstance(v, tuple | list):
+        items = [_fmt(x, unit) for x in v]
+        return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
+    return _fmt(v, unit)
+
+
+def _scope(c: Condition) -> str:
+    parts = []
+    if c.category:
+        parts.append("in " + _values(list(c.category)))
+    if c.days is not None:
+        parts.append(f"in the last {c.days} days")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def _count_phrase(c: Condition) -> str:
+    verb = {"orders": "bought", "returns": "returned", "reviews": "wrote", "low_ratings": "wrote"}[c.field]
+    noun = {"orders": "time", "returns": "order", "reviews": "review", "low_ratings": "1-2 star review"}[c.field]
+    what = (" " + _values(list(c.category))) if c.category and c.field == "orders" else ""
+    scope = (" in " + _values(list(c.category))) if c.category and c.field != "orders" else ""
+    window = f" in the last {c.days} days" if c.days is not None else ""
+    v = c.value
+
+    def n(k: int) -> str:
+        return f"{k:,} {noun}{'' if k == 1 else 's'}"
+
+    if c.field == "orders":
+        noun = "time"
+        if c.op == "=" and v == 0:
+            return f"did not buy{what or ' anything'}{window}"
+        if c.op == ">=" and v == 1:
+            return f"bought{what or ' something'}{window}"
+    elif c.op == "=" and v == 0:
+        return f"{verb} no {noun}s{scope}{window}"
+    elif c.op == ">=" and v == 1:
+        return f"{verb} at least one {noun}{scope}{window}"
+    qty = {"=": "exactly ", ">=": "at least ", ">": "more than ", "<=": "at most ", "<": "fewer than ",
+           "!=": "other than "}.get(c.op, "")
+    if c.op == "between":
+        return f"{verb}{what} between {v[0]:,} and {n(v[1])}{scope}{window}"
+    return f"{verb}{what} {qty}{n(v)}{scope}{window}"
+
+
+def describe_condition(c: Condition) -> str:
+    """One condition in words, e.g. 'bought Outdoor at least 2 times in the last 90 days'."""
+    fld = CATALOGUE[c.field]
+    if fld.never_null and fld.type == "integer" and c.op in (">=", ">", "=", "<=", "<", "between", "!="):
+        return _count_phrase(c)
+    label = fld.label
+    if fld.type == "date":
+        if c.op == "in_last_days":
+            return f"{label}{_scope(c)} is within the last {c.value} days"
+        if c.op == "more_than_days_ago":
+            return f"{label}{_scope(c)} is {c.value} or more days ago" if c.value else \
+                f"{label}{_scope(c)} is on or before the latest data date"
+        if c.op == "in_next_days":
+            return f"{label} is within the next {c.value} days"
+        if c.op == "between":
+            return f"{label}{_scope(c)} is between {c.value[0]} and {c.value[1]}"
+        return f"{label}{_scope(c)} {_DATE_WORDS[c.op]} {c.value}"
+    if c.op == "between":
+        return f"{label}{_scope(c)} is between {_fmt(c.value[0], fld.unit)} and {_fmt(c.value[1], fld.unit)}"
+    return f"{label}{_scope(c)} {_OP_WORDS[c.op]} {_values(c.value, fld.unit)}"
+
+
+def describe_node(node: Node, depth: int = 0) -> str:
+    if isinstance(node, Condition):
+        return describe_condition(node)
+    if isinstance(node, Not):
+        return f"not ({describe_node(node.item, depth + 1)})"
+    assert isinstance(node, Group)
+    parts = [describe_node(i, depth + 1) for i in node.items]
+    if len(parts) == 1:
+        return parts[0]
+    if depth == 0 and node.kind == "all":
+        return "; ".join(parts)
+    joiner = " and " if node.kind == "all" else " or "
+    return "(" + joiner.join(parts) + ")" if depth else "either " + joiner.join(parts)
+
+
+def describe(definition: SegmentDefinition) -> str:
+    """The whole definition in words: 'Members who: <condition>; <condition>...'."""
+    return "Members where: " + describe_node(definition.where)
+
+
+def editable_rows(definition: SegmentDefinition) -> list[dict[str, Any]]:
+    """One row per condition, with its path in the tree and what may be changed (for a form editor)."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(node: Node, path: str, negated: bool) -> None:
+        if isinstance(node, Condition):
+            fld = CATALOGUE[node.field]
+            rows.append({"path": path, "field": node.field, "label": fld.label, "negated": negated,
+                         "op": node.op, "value": list(node.value) if isinstance(node.value, tuple) else node.value,
+                         "category": list(node.category) if node.category else None, "days": node.days,
+                         "allowed_ops": list(OPS_BY_TYPE[fld.type]), "choices": list(fld.choices),
+                         "params": list(fld.params), "words": describe_condition(node)})
+        elif isinstance(node, Not):
+            walk(node.item, f"{path}.not", not negated)
+        else:
+            for i, item in enumerate(node.items):
+                walk(item, f"{path}.{node.kind}[{i}]", negated)
+
+    walk(definition.where, "where", False)
+    return rows

@@ -1,0 +1,134 @@
+"""Tokens of an operator's sentence, and reading numbers, amounts and dates out of them."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date
+
+from segments.lexicon import COUNT_ADVERBS, MONTHS, NUMBER_WORDS
+
+_NUMBODY = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_TOKEN = re.compile(rf"""
+ (?P<date>\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})
+|(?P<range>\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?(?![\d/.]))
+|(?P<num>(?:[£$€]\s?)?(?:{_NUMBODY}|\.\d+)(?:\s?[kK]\b|\s?%|\+|(?:st|nd|rd|th)\b)?)
+|(?P<sym><=|>=|=<|=>|!=|<|>|=)
+|(?P<word>[^\W\d][\w']*)
+|(?P<punct>[,;:()&/])
+|(?P<other>\S)
+""", re.X)
+# Characters dropped silently (hyphens join words; quotes and full stops carry no meaning here).
+_IGNORED = set("'\"`.-–—!?")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: normalised text (lower case), original text and character span."""
+
+    norm: str
+    text: str
+    start: int
+    end: int
+    kind: str
+
+
+def normalise_text(text: str) -> str:
+    return (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+            .replace("\u201d", '"').replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " "))
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Split a sentence into tokens; hyphens, quotes and full stops are dropped."""
+    text = normalise_text(sentence)
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        raw = m.group()
+        if kind == "other" and raw in _IGNORED:
+            continue
+        norm = raw.lower()
+        if kind in ("num", "range"):
+            norm = re.sub(r"\s+", "", norm).replace("–", "-")
+        if kind == "word":
+            norm = norm.strip("'")
+            if not norm:
+                continue
+        out.append(Token(norm, raw, m.start(), m.end(), kind))
+    return out
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """The token norms of a lexicon phrase (tokenised like a sentence)."""
+    return tuple(t.norm for t in tokenize(phrase))
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    money: bool = False
+    percent: bool = False
+    plus: bool = False
+    adverb: bool = False
+
+    @property
+    def is_int(self) -> bool:
+        return float(self.value).is_integer()
+
+
+def read_number(norm: str) -> Number | None:
+    """A number from a numeric token (``£1,200``, ``2k``, ``70%``, ``3+``, ``1st``) or a number word."""
+    if norm in COUNT_ADVERBS:
+        return Number(COUNT_ADVERBS[norm], adverb=True)
+    if norm in NUMBER_WORDS and norm not in ("a", "an"):
+        return Number(NUMBER_WORDS[norm])
+    m = re.fullmatch(r"([£$€])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(k|%|\+|st|nd|rd|th)?", norm)
+    if not m:
+        return None
+    value = float(m.group(2).replace(",", ""))
+    suffix = m.group(3)
+    if suffix == "k":
+        value *= 1000
+    percent = suffix == "%"
+    if percent:
+        value = value / 100
+    return Number(value, money=bool(m.group(1)), percent=percent, plus=suffix == "+")
+
+
+def days_for(n: float, unit_days: int) -> int:
+    """Window length in days: months count 30 days, but whole years (12 months) count 365."""
+    if unit_days == 30 and n % 12 == 0:
+        return int(n // 12 * 365)
+    if unit_days == 90 and n % 4 == 0:
+        return int(n // 4 * 365)
+    return int(round(n * unit_days))
+
+
+def month_span(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def read_iso_or_slash(norm: str) -> date | None:
+    """``2024-03-01`` or ``01/03/2024`` (day first, as written in the UK and Europe)."""
+    try:
+        if "-" in norm:
+            y, m, d = (int(p) for p in norm.split("-"))
+        else:
+            d, m, y = (int(p) for p in norm.split("/"))
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def read_day(norm: str) -> int | None:
+    m = re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", norm)
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 31 else None
+
+
+def read_year(norm: str) -> int | None:
+    return int(norm) if re.fullmatch(r"(19|20)\d\d", norm) else None
+
+
+def month_of(norm: str) -> int | None:
+    return MONTHS.get(norm)

@@ -1,0 +1,82 @@
+"""The values a sentence can name: product categories, cities, countries, channels, age bands,
+RFM segments and clusters, read from a workspace (or the demo shop's constants)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from segments.fields import PREDICTIONS_TABLE
+
+# Values of member/product columns the parser recognises, by catalogue field ("category" = product category).
+VALUE_FIELDS = ("category", "city", "country", "channel", "age_band", "rfm_segment")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Known values per field (original spelling). ``clusters`` empty means "any number"."""
+
+    category: tuple[str, ...] = ()
+    city: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    age_band: tuple[str, ...] = ()
+    rfm_segment: tuple[str, ...] = ()
+    clusters: tuple[int, ...] = ()
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return getattr(self, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: list(self.values(name)) for name in VALUE_FIELDS} | {"clusters": list(self.clusters)}
+
+
+def _distinct(con: Any, sql: str) -> tuple[Any, ...]:
+    return tuple(r[0] for r in con.execute(sql).fetchall() if r[0] is not None and str(r[0]).strip())
+
+
+def load_vocabulary(ws: Any) -> Vocabulary:
+    """Distinct values in the workspace's analytics database (predictions when built)."""
+    with ws.analytics(read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        values: dict[str, Any] = {
+            "category": _distinct(con, "SELECT DISTINCT category FROM products ORDER BY 1"),
+            "city": _distinct(con, "SELECT DISTINCT city FROM members ORDER BY 1"),
+            "country": _distinct(con, "SELECT DISTINCT country FROM members ORDER BY 1"),
+            "channel": _distinct(con, "SELECT DISTINCT channel FROM members ORDER BY 1"),
+            "age_band": _distinct(con, "SELECT DISTINCT age_band FROM members ORDER BY 1"),
+        }
+        if PREDICTIONS_TABLE in tables:
+            cols = {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = $t",
+                {"t": PREDICTIONS_TABLE}).fetchall()}
+            if "rfm_segment" in cols:
+                values["rfm_segment"] = _distinct(
+                    con, f"SELECT DISTINCT rfm_segment FROM {PREDICTIONS_TABLE} ORDER BY 1")
+            if "cluster" in cols:
+                values["clusters"] = tuple(int(v) for v in _distinct(
+                    con, f"SELECT DISTINCT cluster FROM {PREDICTIONS_TABLE} ORDER BY 1"))
+    if not values.get("rfm_segment"):
+        values["rfm_segment"] = rfm_segment_names()
+    return Vocabulary(**values)
+
+
+def rfm_segment_names() -> tuple[str, ...]:
+    from models.segments import NO_PURCHASE, SEGMENTS
+
+    return (*SEGMENTS, NO_PURCHASE)
+
+
+def demo_vocabulary() -> Vocabulary:
+    """The demo shop's values, from the generator's constants (no workspace needed)."""
+    from workspace.demo.members import AGE_BANDS, CHANNELS, CITIES
+    from workspace.demo.vocab import CATEGORIES
+
+    return Vocabulary(
+        category=tuple(c.name for c in CATEGORIES),
+        city=tuple(c[0] for c in CITIES),
+        country=tuple(dict.fromkeys(c[1] for c in CITIES)),
+        channel=CHANNELS,
+        age_band=AGE_BANDS,
+        rfm_segment=rfm_segment_names(),
+    )

@@ -1,0 +1,69 @@
+"""The `memberinsight segment ...` and `memberinsight evaluate segments` commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from memberinsight.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(app, list(args))
+    return result
+
+
+def test_evaluate_segments_reports_parse_accuracy():
+    result = invoke("evaluate", "segments", "--json", "--no-embeddings")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"dev", "holdout", "holdout2", "holdout3"}
+    assert data["dev"]["sentences"] >= 60 and data["dev"]["accuracy"] >= 0.9
+    assert all(data[name]["accuracy"] >= 0.9 for name in ("holdout", "holdout2", "holdout3"))
+    assert data["dev"]["correct"] == round(data["dev"]["accuracy"] * data["dev"]["sentences"])
+
+
+@pytest.mark.slow
+def test_define_save_list_show_delete(workspace_copy):
+    ws = str(workspace_copy.path)
+    sentence = "members who bought Outdoor at least twice and have high churn risk"
+    result = invoke("segment", "define", sentence, "-w", ws, "--json", "--sql")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["complete"] and out["not_understood"] == []
+    assert [f["field"] for f in out["fields"]] == ["orders", "churn_band"]
+    assert isinstance(out["size"], int) and out["size"] > 0
+    assert "$p0" in out["sql"] and "Outdoor" not in out["sql"]
+
+    partial = invoke("segment", "define", "members in London who love hiking", "-w", ws, "--json")
+    assert json.loads(partial.stdout)["not_understood"] == ["love hiking"]
+
+    refused = invoke("segment", "save", "Hikers", "--sentence", "members in London who love hiking", "-w", ws)
+    assert refused.exit_code != 0 and "love hiking" in str(refused.exception)
+
+    saved = invoke("segment", "save", "Outdoor at risk", "--sentence", sentence, "-w", ws, "--owner", "alice",
+                   "--json")
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved.stdout)["size"] == out["size"]
+
+    listed = json.loads(invoke("segment", "list", "-w", ws, "--json").stdout)
+    assert [(r["name"], r["size"], r["owner"]) for r in listed] == [("Outdoor at risk", out["size"], "alice")]
+
+    shown = json.loads(invoke("segment", "show", "Outdoor at risk", "-w", ws, "--members", "3", "--json").stdout)
+    assert len(shown["members"]) == min(3, out["size"]) and shown["size_history"][0]["size"] == out["size"]
+
+    members = json.loads(invoke("segment", "members", "Outdoor at risk", "-w", ws, "--json").stdout)
+    assert members["size"] == out["size"]
+
+    assert invoke("segment", "delete", "Outdoor at risk", "-w", ws).exit_code == 0
+    assert json.loads(invoke("segment", "list", "-w", ws, "--json").stdout) == []
+
+
+def test_fields_catalogue_lists_every_field():
+    rows = json.loads(invoke("segment", "fields", "--json").stdout)
+    names = {r["name"] for r in rows}
+    assert {"orders", "spend", "churn_band", "clv_tier", "expected_next_order_date", "rfm_segment"} <= names
