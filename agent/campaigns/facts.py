@@ -1,0 +1,226 @@
+"""The fact sheet: everything campaign copy may state about its audience, built by code.
+
+Copy is only as trustworthy as its facts, so the language model never sees raw tables: it sees a
+:class:`FactSheet` rendered as text, and the grounding checker accepts only numbers, prices,
+dates and product names that appear in the same sheet. Personal data never enters a sheet;
+the names of real members are carried separately (``forbidden_names``) so the checker can
+reject copy that contains them, and are never rendered into a prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from memberinsight.errors import DataValidationError
+from memberinsight.privacy import contains_pii, strip_pii
+
+FACT_KINDS = ("money", "percent", "count", "number", "days", "date", "text")
+MAX_OFFER_CHARS = 60
+MAX_BRAND_CHARS = 40
+
+_OFFER_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", re.IGNORECASE)
+_OFFER_MONEY = re.compile(r"(?:[£$€]|\b(?:GBP|USD|EUR)\s?)(\d+(?:\.\d+)?)", re.IGNORECASE)
+_OFFER_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.]*%)")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One stated fact: a labelled value of a kind (money, percent, count, number, days, date, text)."""
+
+    key: str
+    label: str
+    value: float | int | str | date
+    kind: str = "number"
+
+    def __post_init__(self) -> None:
+        if self.kind not in FACT_KINDS:
+            raise DataValidationError(f"fact '{self.key}': kind must be one of {', '.join(FACT_KINDS)}, "
+                                      f"got {self.kind!r}", column=self.key)
+
+    def display(self, currency: str = "£") -> str:
+        """The value as the writer sees it (and as the checker accepts it)."""
+        v = self.value
+        if self.kind == "money" and isinstance(v, int | float):
+            return f"{currency}{v:,.2f}"
+        if self.kind == "percent" and isinstance(v, int | float):
+            return f"{_num(v)}%"
+        if self.kind == "days" and isinstance(v, int | float):
+            return f"{_num(v)} days"
+        if self.kind == "date" and isinstance(v, date):
+            return format_date(v)
+        if isinstance(v, int | float):
+            return f"{v:,}" if isinstance(v, int) else _num(v)
+        return str(v)
+
+
+@dataclass(frozen=True)
+class ProductFact:
+    """A product the copy may name (recommended, popular in the segment, or featured)."""
+
+    name: str
+    price: float | None = None
+    category: str | None = None
+    reason: str = ""
+
+
+def format_date(d: date) -> str:
+    """``Friday 31 March 2025``: the single date format shown to the writer."""
+    return f"{d.strftime('%A')} {d.day} {d.strftime('%B %Y')}"
+
+
+def _num(v: float | int) -> str:
+    if isinstance(v, int) or float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 100 else f"{v:,.1f}"
+
+
+def offer_facts(offer: str) -> list[Fact]:
+    """The figures inside an offer text (``15% off`` -> 15 percent, ``£5 off over £40`` -> 5 and 40)."""
+    facts: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+    for m in _OFFER_PERCENT.finditer(offer):
+        facts.append(Fact(f"offer_percent_{len(facts)}", "Offer percentage", float(m.group(1)), "percent"))
+        taken.append(m.span())
+    for m in _OFFER_MONEY.finditer(offer):
+        facts.append(Fact(f"offer_amount_{len(facts)}", "Offer amount", float(m.group(1)), "money"))
+        taken.append(m.span())
+    for m in _OFFER_NUMBER.finditer(offer):
+        if not any(a <= m.start() < b for a, b in taken):
+            facts.append(Fact(f"offer_number_{len(facts)}", "Offer figure", float(m.group(1)), "number"))
+    return facts
+
+
+@dataclass(frozen=True)
+class FactSheet:
+    """Structured facts about a campaign target (a segment or one member), built from plain values."""
+
+    segment: str
+    audience_size: int
+    offer: str = ""
+    deadline: date | None = None
+    as_of: date | None = None
+    brand: str = "our shop"
+    brand_voice: str = "warm, clear and concise; no pressure tactics"
+    currency: str = "£"
+    segment_description: str = ""
+    stats: tuple[Fact, ...] = ()
+    forecasts: tuple[Fact, ...] = ()
+    churn_reasons: tuple[str, ...] = ()
+    products: tuple[ProductFact, ...] = ()
+    member_profile: Mapping[str, Any] = field(default_factory=dict)
+    landing_url: str = ""
+    # Checker-only data: never rendered into a prompt or a log.
+    forbidden_names: frozenset[str] = field(default=frozenset(), repr=False)
+    catalogue_names: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.offer) > MAX_OFFER_CHARS:
+            raise DataValidationError(f"offer is {len(self.offer)} characters; keep it to {MAX_OFFER_CHARS} "
+                                      "(e.g. '15% off', 'free delivery over £40')", column="offer")
+        if len(self.brand) > MAX_BRAND_CHARS:
+            raise DataValidationError(f"brand is longer than {MAX_BRAND_CHARS} characters", column="brand")
+        for name, text in (("offer", self.offer), ("brand", self.brand), ("segment", self.segment)):
+            if contains_pii(text):
+                raise DataValidationError(f"{name} contains an email address or phone number", column=name)
+        if self.audience_size < 0:
+            raise DataValidationError("audience_size cannot be negative", column="audience_size")
+        if self.deadline and self.as_of and self.deadline < self.as_of:
+            raise DataValidationError(f"deadline {self.deadline} is before {self.as_of}", column="deadline")
+        object.__setattr__(self, "member_profile", strip_pii(dict(self.member_profile)))
+
+    # ----- facts -----------------------------------------------------------------------------
+    def all_facts(self) -> list[Fact]:
+        """Every fact the copy may state, including the offer's figures, the deadline and prices."""
+        facts = [Fact("audience_size", "Members in the audience", int(self.audience_size), "count")]
+        facts += offer_facts(self.offer)
+        if self.deadline:
+            facts.append(Fact("deadline", "Offer ends", self.deadline, "date"))
+            if self.as_of:
+                facts.append(Fact("days_left", "Days until the offer ends", (self.deadline - self.as_of).days, "days"))
+        facts += list(self.stats) + list(self.forecasts)
+        for i, p in enumerate(self.products):
+            if p.price is not None:
+                facts.append(Fact(f"product_price_{i}", f"Price of {p.name}", float(p.price), "money"))
+        for key, value in self.member_profile.items():
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, int | float):
+                facts.append(Fact(f"member_{key}", f"Member {key}", value, "number"))
+            elif isinstance(value, date):
+                facts.append(Fact(f"member_{key}", f"Member {key}", value, "date"))
+        return facts
+
+    def product_names(self) -> list[str]:
+        return [p.name for p in self.products]
+
+    def offer_markers(self) -> list[str]:
+        """Phrases any one of which shows the offer was stated (its figures, else its words)."""
+        figures: list[str] = []
+        for f in offer_facts(self.offer):
+            if f.kind == "percent":
+                figures += [f.display(), f"{_num(f.value)} percent"]
+            elif f.kind == "money":
+                figures += [f"{self.currency}{_num(f.value)}", f.display(self.currency)]
+        if figures:
+            return figures
+        return [self.offer.strip().lower()] if self.offer.strip() else []
+
+    def vocabulary(self) -> str:
+        """All text of the sheet (used to tell a real member's name from a word the sheet itself uses)."""
+        parts = [self.segment, self.offer, self.brand, self.segment_description, *self.churn_reasons,
+                 *(p.name for p in self.products), *(p.category or "" for p in self.products),
+                 *(f.label for f in self.all_facts()), *(str(v) for v in self.member_profile.values())]
+        return " ".join(parts).lower()
+
+    # ----- rendering -------------------------------------------------------------------------
+    def to_prompt(self) -> str:
+        """The sheet as the text block given to the writer (no personal data, no checker-only data)."""
+        c = self.currency
+        lines = [f"Brand: {self.brand}", f"Brand voice: {self.brand_voice}", f"Audience: {self.segment} segment"]
+        if self.segment_description:
+            lines.append(f"Segment description: {self.segment_description}")
+        lines.append(f"Offer: {self.offer or 'no discount; a reason to come back'}")
+        if self.deadline:
+            lines.append(f"Offer ends: {format_date(self.deadline)}")
+        for fact in self.all_facts():
+            if fact.key.startswith(("offer_", "product_price_")) or fact.key == "deadline":
+                continue
+            lines.append(f"{fact.label}: {fact.display(c)}")
+        if self.churn_reasons:
+            lines.append("Why they may leave: " + "; ".join(self.churn_reasons))
+        for p in self.products:
+            price = f" ({c}{p.price:,.2f})" if p.price is not None else ""
+            reason = f" - {p.reason}" if p.reason else ""
+            lines.append(f"Product: {p.name}{price}{reason}")
+        if self.landing_url:
+            lines.append(f"Link: {self.landing_url}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly facts (for results and the UI); checker-only data is left out."""
+        out: dict[str, Any] = {"segment": self.segment, "audience_size": self.audience_size, "offer": self.offer,
+                               "deadline": self.deadline.isoformat() if self.deadline else None,
+                               "brand": self.brand}
+        for fact in (*self.stats, *self.forecasts):
+            out[fact.key] = fact.value.isoformat() if isinstance(fact.value, date) else fact.value
+        if self.churn_reasons:
+            out["churn_reasons"] = list(self.churn_reasons)
+        if self.products:
+            out["products"] = [p.name for p in self.products]
+        return out
+
+    def stat(self, key: str) -> float | None:
+        """A numeric stat or forecast by key (``None`` when absent)."""
+        for fact in (*self.stats, *self.forecasts):
+            if fact.key == key and isinstance(fact.value, int | float):
+                return float(fact.value)
+        return None
+
+
+def names_from(values: Iterable[Any]) -> frozenset[str]:
+    """Distinct non-empty name strings (for ``FactSheet.forbidden_names``)."""
+    return frozenset(str(v).strip() for v in values if v is not None and str(v).strip())

@@ -1,0 +1,19 @@
+"""Language-model backends behind one interface, plus prompt-safety helpers.
+
+``get_backend(settings)`` returns the configured :class:`LLMBackend`: the packaged SmolLM2 GGUF run
+by a fast local engine (default), any local Hugging Face model, or an OpenAI-compatible endpoint.
+"""
+
+from __future__ import annotations
+
+from agent.llm.base import LLMBackend, LLMUnavailableError
+from agent.llm.chat import Message
+from agent.llm.factory import BACKENDS, get_backend, warmup
+from agent.llm.local import LocalBackend, TransformersBackend
+from agent.llm.openai import OpenAIBackend
+from agent.llm.untrusted import UNTRUSTED_RULE, quote_untrusted
+
+__all__ = [
+    "BACKENDS", "LLMBackend", "LLMUnavailableError", "LocalBackend", "Message", "OpenAIBackend",
+    "TransformersBackend", "UNTRUSTED_RULE", "get_backend", "quote_untrusted", "warmup",
+]

@@ -1,0 +1,293 @@
+"""A minimal Llama decoder in plain torch: preallocated KV cache, fused projections, packed weights.
+
+SmolLM2-135M is so small that a general framework spends most of each token on bookkeeping
+(module calls, cache objects, logits processors). This engine runs the same arithmetic with a
+few dozen tensor operations per layer and no per-token allocation of the cache:
+
+* ``q/k/v`` and ``gate/up`` projections are fused into one matrix each;
+* the attention scale is folded into the query weights;
+* weights are stored as ``int4`` (groups of 32 with scale and offset: the GGUF ``Q4_1`` layout,
+  so re-quantising the dequantised GGUF weights recovers them), ``int8`` (per output channel),
+  ``bf16`` or ``fp32``; matrix products use torch's packed CPU kernels with bf16 activations;
+* the residual stream, norms, RoPE and attention stay in fp32 (as llama.cpp does).
+
+Only the Llama architecture (RMSNorm, RoPE, grouped-query attention, SwiGLU) is supported;
+:func:`supports` says whether a ``config.json`` describes one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from memberinsight.errors import ConfigError
+
+QUANT_MODES = ("int4", "int8", "bf16", "fp32")
+GROUP_SIZE = 32
+
+Linear = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class LlamaShape:
+    """The dimensions the decoder needs, read from a Hugging Face ``config.json``."""
+
+    hidden: int
+    intermediate: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    vocab: int
+    eps: float
+    rope_theta: float
+    max_positions: int
+    tie_embeddings: bool
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> LlamaShape:
+        rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
+        if rope.get("rope_type", "default") not in ("default", None):
+            raise ConfigError(f"RoPE scaling {rope.get('rope_type')!r} is not supported by the fast engine")
+        heads = int(cfg["num_attention_heads"])
+        return cls(
+            hidden=int(cfg["hidden_size"]),
+            intermediate=int(cfg["intermediate_size"]),
+            layers=int(cfg["num_hidden_layers"]),
+            heads=heads,
+            kv_heads=int(cfg.get("num_key_value_heads") or heads),
+            head_dim=int(cfg.get("head_dim") or int(cfg["hidden_size"]) // heads),
+            vocab=int(cfg["vocab_size"]),
+            eps=float(cfg.get("rms_norm_eps", 1e-5)),
+            rope_theta=float(rope.get("rope_theta", cfg.get("rope_theta", 10000.0))),
+            max_positions=int(cfg.get("max_position_embeddings", 2048)),
+            tie_embeddings=bool(cfg.get("tie_word_embeddings", False)),
+        )
+
+
+def supports(cfg: Mapping[str, Any]) -> bool:
+    """True when ``cfg`` (a parsed ``config.json``) is a plain Llama model this engine can run."""
+    if cfg.get("model_type") not in ("llama",) or cfg.get("attention_bias") or cfg.get("mlp_bias"):
+        return False
+    if cfg.get("hidden_act", "silu") != "silu":
+        return False
+    rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
+    return rope.get("rope_type", "default") in ("default", None)
+
+
+# ----- weight packing ---------------------------------------------------------------------------
+
+def _int4_linear(w: torch.Tensor) -> Linear:
+    """Asymmetric 4-bit groups of 32 (``w = q * scale + min``), torch's packed CPU kernel."""
+    out_f, in_f = w.shape
+    if in_f % GROUP_SIZE:
+        return _bf16_linear(w)
+    g = w.float().reshape(out_f, in_f // GROUP_SIZE, GROUP_SIZE)
+    lo, hi = g.amin(-1, keepdim=True), g.amax(-1, keepdim=True)
+    scale = ((hi - lo) / 15).clamp(min=1e-10)
+    q = ((g - lo) / scale).round_().clamp_(0, 15).to(torch.int32).reshape(out_f, in_f)
+    # The kernel computes (q - 8) * scale + zero, so zero = min + 8 * scale.
+    scales_zeros = torch.cat([scale, lo + 8 * scale], -1).transpose(0, 1).contiguous().to(torch.bfloat16)
+    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, 1)
+    kernel = torch.ops.aten._weight_int4pack_mm_for_cpu
+
+    def linear(x: torch.Tensor) -> torch.Tensor:
+        return kernel(x, packed, GROUP_SIZE, scales_zeros)
+
+    return linear
+
+
+def _int8_linear(w: torch.Tensor) -> Linear:
+    """Symmetric 8-bit weights with one scale per output channel."""
+    w = w.float()
+    scale = (w.abs().amax(1) / 127).clamp(min=1e-10)
+    q = (w / scale[:, None]).round_().clamp_(-127, 127).to(torch.int8).contiguous()
+    scale_b = scale.to(torch.bfloat16)
+    kernel = torch.ops.aten._weight_int8pack_mm
+
+    def linear(x: torch.Tensor) -> torch.Tensor:
+        return kernel(x, q, scale_b)
+
+    return linear
+
+
+def _bf16_linear(w: torch.Tensor) -> Linear:
+    wb = w.to(torch.bfloat16).contiguous()
+
+    def linear(x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, wb)
+
+    return linear
+
+
+def _fp32_linear(w: torch.Tensor) -> Linear:
+    wf = w.float().contiguous()
+
+    def linear(x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x, wf)
+
+    return linear
+
+
+_PACKERS: dict[str, Callable[[torch.Tensor], Linear]] = {
+    "int4": _int4_linear, "int8": _int8_linear, "bf16": _bf16_linear, "fp32": _fp32_linear,
+}
+
+
+@dataclass
+class _Layer:
+    attn_norm: torch.Tensor
+    mlp_norm: torch.Tensor
+    qkv: Linear
+    o: Linear
+    gate_up: Linear
+    down: Linear
+
+
+# ----- the decoder ------------------------------------------------------------------------------
+
+class LlamaEngine:
+    """Greedy or sampled decoding of a Llama model held as packed weights.
+
+    ``weights`` maps Hugging Face parameter names (``model.layers.0.self_attn.q_proj.weight``...)
+    to fp32/bf16 tensors; ``quant`` picks the weight format of the projections and
+    ``head_quant`` that of the output head (default: int8 for the head when ``quant`` is int4,
+    matching llama.cpp's Q8_0 output tensor).
+    """
+
+    def __init__(self, weights: Mapping[str, torch.Tensor], config: Mapping[str, Any], quant: str = "int4",
+                 head_quant: str | None = None, max_seq: int = 2048) -> None:
+        if quant not in QUANT_MODES:
+            raise ConfigError(f"unknown LLM weight format {quant!r} (choose from {', '.join(QUANT_MODES)})")
+        self.shape = s = LlamaShape.from_config(config)
+        self.quant = quant
+        self.head_quant = head_quant or ("int8" if quant == "int4" else quant)
+        self.act_dtype = torch.float32 if quant == "fp32" else torch.bfloat16
+        self.max_seq = min(max_seq, s.max_positions)
+        pack = _PACKERS[quant]
+        scale = 1.0 / math.sqrt(s.head_dim)
+        q_rows = s.heads * s.head_dim
+        self.kv_dim = s.kv_heads * s.head_dim
+        self.q_rows = q_rows
+        self.layers: list[_Layer] = []
+        for i in range(s.layers):
+            p = f"model.layers.{i}."
+            wq = weights[p + "self_attn.q_proj.weight"].float() * scale
+            qkv = torch.cat([wq, weights[p + "self_attn.k_proj.weight"].float(),
+                             weights[p + "self_attn.v_proj.weight"].float()])
+            gate_up = torch.cat([weights[p + "mlp.gate_proj.weight"].float(),
+                                 weights[p + "mlp.up_proj.weight"].float()])
+            self.layers.append(_Layer(
+                attn_norm=weights[p + "input_layernorm.weight"].float().contiguous(),
+                mlp_norm=weights[p + "post_attention_layernorm.weight"].float().contiguous(),
+                qkv=pack(qkv), o=pack(weights[p + "self_attn.o_proj.weight"]),
+                gate_up=pack(gate_up), down=pack(weights[p + "mlp.down_proj.weight"]),
+            ))
+        embed = weights["model.embed_tokens.weight"]
+        self.embed = embed.float().contiguous()
+        head = embed if s.tie_embeddings or "lm_head.weight" not in weights else weights["lm_head.weight"]
+        self.head = _PACKERS[self.head_quant](head)
+        self.final_norm = weights["model.norm.weight"].float().contiguous()
+        inv = 1.0 / (s.rope_theta ** (torch.arange(0, s.head_dim, 2, dtype=torch.float64) / s.head_dim))
+        ang = torch.outer(torch.arange(self.max_seq, dtype=torch.float64), inv)
+        half = s.head_dim // 2
+        self.cos = torch.cat([ang.cos(), ang.cos()], -1).float()
+        # rotate_half(x) = [-x2, x1] = roll(x, half) * [-1.., +1..]: fold the sign into sin.
+        self.sin = torch.cat([-ang.sin(), ang.sin()], -1).float()
+        self._half = half
+        self.k_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
+        self.v_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
+        self.length = 0
+
+    # ----- forward ------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def forward(self, ids: torch.Tensor, start: int) -> torch.Tensor:
+        """Run ``ids`` (1-D) at positions ``start..``; fill the cache; return last-position logits."""
+        s = self.shape
+        n = ids.shape[0]
+        end = start + n
+        if end > self.max_seq:
+            raise ConfigError(f"prompt plus output ({end} tokens) exceeds the context of {self.max_seq}")
+        x = self.embed[ids]  # (n, hidden) fp32
+        cos = self.cos[start:end].unsqueeze(0)  # (1, n, d)
+        sin = self.sin[start:end].unsqueeze(0)
+        act, eps, hd = self.act_dtype, s.eps, s.head_dim
+        kv, qr, group = self.kv_dim, self.q_rows, s.heads // s.kv_heads
+        heads_qk = s.heads + s.kv_heads
+        causal = None
+        if n > 1:
+            causal = torch.ones(n, end, dtype=torch.bool).tril(start)
+        for i, layer in enumerate(self.layers):
+            h = F.rms_norm(x, (s.hidden,), layer.attn_norm, eps).to(act)
+            qkv = layer.qkv(h).float()  # (n, q + 2 kv)
+            qk = qkv[:, : qr + kv].view(n, heads_qk, hd).transpose(0, 1)  # (H+KV, n, d)
+            qk = torch.addcmul(qk * cos, qk.roll(self._half, -1), sin)
+            kc, vc = self.k_cache[i], self.v_cache[i]
+            kc[:, start:end] = qk[s.heads:]
+            vc[:, start:end] = qkv[:, qr + kv:].view(n, s.kv_heads, hd).transpose(0, 1)
+            q = qk[: s.heads].reshape(s.kv_heads, group * n, hd)  # heads grouped by their kv head
+            scores = torch.bmm(q, kc[:, :end].transpose(1, 2))  # (KV, group*n, end)
+            if causal is not None:
+                scores = scores.view(s.kv_heads, group, n, end).masked_fill_(~causal, float("-inf"))
+                scores = scores.view(s.kv_heads, group * n, end)
+            attn = torch.bmm(scores.softmax(-1), vc[:, :end])  # (KV, group*n, d)
+            attn = attn.view(s.heads, n, hd).transpose(0, 1).reshape(n, qr)
+            x = x + layer.o(attn.to(act))
+            h = F.rms_norm(x, (s.hidden,), layer.mlp_norm, eps).to(act)
+            gu = layer.gate_up(h)
+            x = x + layer.down(F.silu(gu[:, : s.intermediate]) * gu[:, s.intermediate:])
+        self.length = end
+        last = F.rms_norm(x[-1:], (s.hidden,), self.final_norm, eps).to(act)
+        return self.head(last)[0].float()
+
+    # ----- generation ---------------------------------------------------------------------------
+    def generate_ids(self, prompt_ids: list[int], max_new_tokens: int, temperature: float = 0.0,
+                     seed: int | None = None, stop_ids: frozenset[int] = frozenset(), top_k: int = 40,
+                     top_p: float = 0.95, repetition_penalty: float = 1.1,
+                     prefill_chunk: int = 256) -> Iterator[int]:
+        """Yield new token ids one at a time (stops at a stop id, which is not yielded)."""
+        if not prompt_ids:
+            raise ConfigError("cannot generate from an empty prompt")
+        budget = self.max_seq - len(prompt_ids)
+        if budget <= 0:
+            raise ConfigError(f"prompt of {len(prompt_ids)} tokens does not fit the context of {self.max_seq}")
+        max_new_tokens = min(max_new_tokens, budget)
+        gen = torch.Generator().manual_seed(seed if seed is not None else 0)
+        ids = torch.tensor(prompt_ids, dtype=torch.long)
+        logits = None
+        for start in range(0, len(prompt_ids), prefill_chunk):
+            logits = self.forward(ids[start:start + prefill_chunk], start)
+        assert logits is not None
+        seen = torch.zeros(self.shape.vocab, dtype=torch.bool)
+        seen[ids] = True
+        pos = len(prompt_ids)
+        for _ in range(max_new_tokens):
+            token = _pick(logits, temperature, gen, seen, top_k, top_p, repetition_penalty)
+            if token in stop_ids:
+                return
+            yield token
+            seen[token] = True
+            logits = self.forward(torch.tensor([token]), pos)
+            pos += 1
+
+
+def _pick(logits: torch.Tensor, temperature: float, gen: torch.Generator, seen: torch.Tensor,
+          top_k: int, top_p: float, repetition_penalty: float) -> int:
+    """Choose the next token: repetition penalty, then greedy or top-k/top-p sampling."""
+    if repetition_penalty != 1.0:
+        penalised = torch.where(logits > 0, logits / repetition_penalty, logits * repetition_penalty)
+        logits = torch.where(seen, penalised, logits)
+    if temperature <= 0:
+        return int(logits.argmax())
+    vals, idx = torch.topk(logits, min(top_k, logits.shape[0]))
+    probs = (vals / temperature).softmax(-1)
+    if top_p < 1.0:
+        keep = probs.cumsum(-1) - probs < top_p
+        probs = probs * keep
+    choice = torch.multinomial(probs, 1, generator=gen)
+    return int(idx[choice])

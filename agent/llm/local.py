@@ -1,0 +1,247 @@
+"""Local backends: the fast Llama engine, and plain transformers for any other architecture."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from agent.llm.base import LLMUnavailableError
+from agent.llm.chat import ChatTokenizer, Message
+from memberinsight.errors import ConfigError
+
+
+def auto_threads(requested: int = 0) -> int:
+    """Torch threads for generation: ``requested`` when positive, else chosen from the machine's load.
+
+    Per-token work in a small model is tiny, so splitting it over threads only pays when those
+    cores are idle; on a busy machine (1-minute load average at or above cores - 1) a second
+    thread waits on preempted siblings and decoding slows several-fold, so one thread is used.
+    """
+    if requested > 0:
+        return requested
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return 1
+    return cores if cores > 1 and load < cores - 1 else 1
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` intra-op torch threads, restoring the previous count after."""
+    import torch
+
+    previous = torch.get_num_threads()
+    if n != previous:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n != previous:
+            torch.set_num_threads(previous)
+
+
+def read_config(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / "config.json"
+    if not path.is_file():
+        raise ConfigError(f"{model_dir}: no config.json (not a Hugging Face model directory)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc})") from exc
+
+
+class LocalBackend:
+    """A local Llama-architecture model run by :class:`~agent.llm.engine.LlamaEngine`.
+
+    Loading is lazy (first call) and happens once; calls are serialised because the engine owns
+    one KV cache. ``quant`` is the weight format (``int4`` default, ``int8``, ``bf16``, ``fp32``).
+    """
+
+    def __init__(self, model_dir: str | Path, quant: str = "int4", threads: int = 0, max_seq: int = 2048,
+                 name: str | None = None, head_quant: str | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.quant = quant
+        self.head_quant = head_quant
+        self.threads = threads
+        self.max_seq = max_seq
+        self.name = name or f"local:{self.model_dir.name}:{quant}"
+        self.load_seconds: float | None = None
+        self._engine: Any = None
+        self._tokenizer: ChatTokenizer | None = None
+        self._load_lock = threading.Lock()
+        self._gen_lock = threading.Lock()  # a plain Lock: a generator may be closed from another thread
+
+    def load(self) -> float:
+        """Load weights and tokenizer (once); returns the seconds the load took."""
+        with self._load_lock:
+            if self._engine is not None:
+                return self.load_seconds or 0.0
+            start = time.perf_counter()
+            from safetensors.torch import load_file
+
+            from agent.llm.engine import LlamaEngine, supports
+
+            config = read_config(self.model_dir)
+            if not supports(config):
+                raise ConfigError(f"{self.model_dir}: model type {config.get('model_type')!r} is not a plain "
+                                  "Llama model; use the transformers backend for it")
+            files = sorted(self.model_dir.glob("*.safetensors"))
+            if not files:
+                raise LLMUnavailableError(f"{self.model_dir}: no .safetensors weights")
+            weights: dict[str, Any] = {}
+            for file in files:
+                weights.update(load_file(str(file)))
+            weights = {k.removeprefix("base_model."): v for k, v in weights.items()}
+            self._tokenizer = ChatTokenizer(self.model_dir)
+            with torch_threads(auto_threads(self.threads)):
+                self._engine = LlamaEngine(weights, config, quant=self.quant, head_quant=self.head_quant,
+                                           max_seq=self.max_seq)
+            self.load_seconds = round(time.perf_counter() - start, 3)
+            return self.load_seconds
+
+    @property
+    def tokenizer(self) -> ChatTokenizer:
+        self.load()
+        assert self._tokenizer is not None
+        return self._tokenizer
+
+    def count_tokens(self, messages: Sequence[Message]) -> int:
+        """Prompt length in tokens for ``messages``."""
+        return len(self.tokenizer.encode_chat(messages))
+
+    def stream_ids(self, prompt_ids: list[int], max_new_tokens: int = 256, temperature: float = 0.0,
+                   seed: int | None = None) -> Iterator[int]:
+        """Raw token ids (for benchmarks and callers that decode themselves)."""
+        self.load()
+        stop_ids = self.tokenizer.stop_ids
+        with self._gen_lock, torch_threads(auto_threads(self.threads)):
+            yield from self._engine.generate_ids(prompt_ids, max_new_tokens, temperature=temperature, seed=seed,
+                                                 stop_ids=stop_ids)
+
+    def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
+               seed: int | None = None) -> Iterator[str]:
+        """Yield text pieces as tokens are produced."""
+        ids = self.tokenizer.encode_chat(messages)
+        yield from self.tokenizer.stream_text(self.stream_ids(ids, max_new_tokens, temperature, seed))
+
+    def generate(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
+                 seed: int | None = None) -> str:
+        """The whole reply as one string."""
+        ids = self.tokenizer.encode_chat(messages)
+        return self.tokenizer.decode(list(self.stream_ids(ids, max_new_tokens, temperature, seed)))
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "local", "name": self.name, "model_dir": str(self.model_dir), "quant": self.quant,
+                "threads": self.threads or "auto", "loaded": self._engine is not None,
+                "load_seconds": self.load_seconds}
+
+
+class TransformersBackend:
+    """Any local Hugging Face causal LM through ``transformers.generate`` (the general path).
+
+    ``dynamic_int8`` applies torch's dynamic int8 quantisation to the linear layers.
+    """
+
+    def __init__(self, model_dir: str | Path, threads: int = 0, dynamic_int8: bool = False,
+                 name: str | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self.dynamic_int8 = dynamic_int8
+        self.name = name or f"transformers:{self.model_dir.name}{':int8' if dynamic_int8 else ''}"
+        self.load_seconds: float | None = None
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._load_lock = threading.Lock()
+        self._lock = threading.Lock()
+
+    def load(self) -> float:
+        with self._load_lock:
+            if self._model is not None:
+                return self.load_seconds or 0.0
+            start = time.perf_counter()
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+                model = AutoModelForCausalLM.from_pretrained(self.model_dir, local_files_only=True,
+                                                             dtype=torch.float32)
+            except (OSError, ValueError) as exc:
+                raise LLMUnavailableError(f"cannot load model from {self.model_dir}: {exc}") from exc
+            model.eval()
+            if self.dynamic_int8:
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            self._model = model
+            self.load_seconds = round(time.perf_counter() - start, 3)
+            return self.load_seconds
+
+    def _inputs(self, messages: Sequence[Message]) -> Any:
+        from agent.llm.chat import validate_messages
+
+        enc = self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,
+                                                  return_tensors="pt", return_dict=True)
+        return enc
+
+    def _kwargs(self, enc: Any, max_new_tokens: int, temperature: float, seed: int | None) -> dict[str, Any]:
+        import torch
+
+        kwargs: dict[str, Any] = dict(enc, max_new_tokens=max_new_tokens,
+                                      pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id)
+        if temperature > 0:
+            torch.manual_seed(seed if seed is not None else 0)
+            kwargs.update(do_sample=True, temperature=temperature, top_k=40, top_p=0.95)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_k=None, top_p=None)
+        return kwargs
+
+    def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
+               seed: int | None = None) -> Iterator[str]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        self.load()
+        with self._lock, torch_threads(auto_threads(self.threads)):
+            enc = self._inputs(messages)
+            streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+            kwargs = self._kwargs(enc, max_new_tokens, temperature, seed)
+            errors: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    with torch.inference_mode():
+                        self._model.generate(**kwargs, streamer=streamer)
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                    errors.append(exc)
+                    streamer.end()
+
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            for piece in streamer:
+                if piece:
+                    yield piece
+            worker.join()
+            if errors:
+                raise errors[0]
+
+    def generate(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
+                 seed: int | None = None) -> str:
+        import torch
+
+        self.load()
+        with self._lock, torch_threads(auto_threads(self.threads)), torch.inference_mode():
+            enc = self._inputs(messages)
+            out = self._model.generate(**self._kwargs(enc, max_new_tokens, temperature, seed))
+            return self._tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "transformers", "name": self.name, "model_dir": str(self.model_dir),
+                "dynamic_int8": self.dynamic_int8, "loaded": self._model is not None,
+                "load_seconds": self.load_seconds}

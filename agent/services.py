@@ -1,0 +1,207 @@
+"""The Services facade: everything the app's screens do, behind one object the UI is given.
+
+The UI never touches SQL or another package's internals: it calls these methods, which call the
+public APIs of the analytics, retrieval, screening, campaign and workspace packages. Heavy objects
+(the router's embeddings, the LLM) are created on first use and shared by every session; per-user
+state (the conversation) is passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from agent.conversation import Agent, Conversation
+from agent.extract import DEFAULT_SEGMENTS, Vocabulary
+from agent.router import EmbeddingRouter, ModelRouter
+from agent.tools import default_registry
+from agent.tools._common import as_frame, backend
+from agent.tools.operations import queue_table
+from agent.types import AgentReply, ToolContext
+from memberinsight.config import Settings
+from memberinsight.errors import AuthError, DataValidationError, ModelNotReadyError, WorkspaceError
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
+
+
+@dataclass
+class Services:
+    """The app's capabilities over one workspace. Thread-safe; create one per server process."""
+
+    ws: Any
+    settings: Settings
+    embedder: Any = None
+    """Embedder for routing; default: the retrieval package's shared embedder."""
+    _agent: Agent | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # ----- accounts ---------------------------------------------------------------
+    def check_login(self, username: str, password: str) -> bool:
+        """True when the credentials match an account (failures are audited)."""
+        from workspace.users import check_login
+
+        return check_login(self.ws, username, password)
+
+    # ----- chat -------------------------------------------------------------------
+    def vocabulary(self) -> Vocabulary:
+        """The shop's segment and category names (standard names until the workspace has its own)."""
+        segments: tuple[str, ...] = DEFAULT_SEGMENTS
+        categories: tuple[str, ...] = ()
+        try:
+            with self.ws.analytics(read_only=True) as con:
+                categories = tuple(r[0] for r in con.execute(
+                    "SELECT DISTINCT category FROM products WHERE category IS NOT NULL ORDER BY 1").fetchall())
+        except WorkspaceError:
+            log.info("no categories: the analytics database could not be read")
+        try:
+            names = as_frame(backend("models", "segment_summary", "Segments")(self.ws))
+            if "segment" in names.columns:
+                segments = tuple(dict.fromkeys([*names["segment"].astype(str), *DEFAULT_SEGMENTS]))
+        except ModelNotReadyError:
+            pass
+        return Vocabulary(segments=segments, categories=categories)
+
+    def agent(self) -> Agent:
+        """The agent (router fitted on first use, once per process)."""
+        with self._lock:
+            if self._agent is None:
+                if self.embedder is None:
+                    from retrieval import get_embedder
+
+                    self.embedder = get_embedder(self.settings)
+                registry = default_registry()
+                vocab = self.vocabulary()
+                nearest = EmbeddingRouter(registry, self.embedder, vocab).fit()
+                capable = self.settings.llm_backend == "openai" and bool(self.settings.llm_endpoint_url)
+                router = ModelRouter(registry, self._complete, nearest) if capable else nearest
+                self._agent = Agent(registry, router, vocab)
+            return self._agent
+
+    def _complete(self, prompt: str) -> str:
+        from agent.llm import get_backend
+
+        return get_backend(self.settings).generate([{"role": "user", "content": prompt}], max_new_tokens=200,
+                                                   temperature=0.0)
+
+    def new_conversation(self, user: str) -> Conversation:
+        return Conversation(user=user)
+
+    def context(self, user: str) -> ToolContext:
+        return ToolContext(self.ws, self.settings, user=user, registry=self.agent().registry)
+
+    def chat(self, conversation: Conversation, message: str) -> AgentReply:
+        """One answer to ``message`` in ``conversation`` (tools run as the conversation's user)."""
+        return self.agent().respond(message, conversation, self.context(conversation.user))
+
+    def chat_stream(self, conversation: Conversation, message: str):
+        """The answer to ``message``, yielded progressively."""
+        yield from self.agent().stream(message, conversation, self.context(conversation.user))
+
+    # ----- segments and members ------------------------------------------------------
+    def segment_summary(self) -> pd.DataFrame:
+        from agent.tools.analytics import segment_table
+
+        return segment_table(backend("models", "segment_summary", "The segment summary")(self.ws))
+
+    def rfm_grid(self) -> pd.DataFrame:
+        """Members per recency score (rows, 5 = most recent) and frequency/monetary score (columns)."""
+        import duckdb
+
+        try:
+            with self.ws.analytics(read_only=True) as con:
+                cells = con.execute(
+                    "SELECT CAST(r_score AS INTEGER) AS r, CAST(floor((f_score + m_score) / 2 + 0.5) AS INTEGER) AS fm, "
+                    "any_value(rfm_segment) AS segment, count(*) AS n FROM member_predictions "
+                    "WHERE r_score IS NOT NULL GROUP BY ALL").df()
+        except duckdb.CatalogException as exc:
+            raise ModelNotReadyError("RFM scores are not built yet — run `memberinsight build`") from exc
+        grid = pd.DataFrame({"recency": [f"R{r}" for r in range(5, 0, -1)]})
+        for fm in range(1, 6):
+            col = cells[cells["fm"] == fm].set_index("r")
+            grid[f"FM{fm}"] = [f"{col.at[r, 'segment']} · {int(col.at[r, 'n'])}" if r in col.index else ""
+                               for r in range(5, 0, -1)]
+        return grid
+
+    def clusters(self) -> pd.DataFrame:
+        from agent.tools.analytics import segment_table
+
+        return segment_table(backend("models", "segment_summary", "Clusters")(self.ws, by="cluster"))
+
+    def member_profile(self, member_id: str) -> Any:
+        member_id = member_id.strip()
+        if not member_id:
+            raise DataValidationError("enter a member id", column="member_id")
+        return backend("models", "member_profile", "Member profiles")(self.ws, member_id)
+
+    def segment_names(self) -> list[str]:
+        return list(self.vocabulary().segments)
+
+    # ----- campaigns ------------------------------------------------------------------
+    def generate_copy(self, user: str, segment: str, channel: str, offer: str = "", n_variants: int = 2) -> Any:
+        """Checked copy variants for a segment (audited under ``user``)."""
+        if not segment:
+            raise DataValidationError("choose a segment", column="segment")
+        generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
+        return generate(self.ws, self.settings, segment=segment, channel=channel, offer=offer.strip(),
+                        n_variants=n_variants, user=user)
+
+    def export_audience(self, user: str, segment: str, channel: str) -> Any:
+        """Write the segment's contact list for ``channel`` under ``<workspace>/exports`` (audited)."""
+        ids = backend("agent.campaigns", "segment_member_ids", "Segments")(self.ws, segment)
+        out = Path(self.ws.path) / "exports" / f"{segment.lower().replace(' ', '_').replace(chr(39), '')}_{channel}.csv"
+        report = backend("agent.campaigns", "export_audience", "Audience export")(self.ws, ids, out, channel=channel)
+        self.ws.audit(user, "audience.export", "segment", segment,
+                      detail=f"channel={channel} written={report.written} file={out.name}")
+        return report
+
+    # ----- review queue ---------------------------------------------------------------
+    def queue_counts(self) -> dict[str, int]:
+        return backend("screening", "queue_counts", "The review queue")(self.ws)
+
+    def queue(self, status: str | None = "pending", min_risk: float = 0.0, limit: int = 50) -> pd.DataFrame:
+        items = backend("screening", "list_queue", "The review queue")(self.ws, status=status, limit=limit)
+        table = queue_table(items)
+        return table[table["risk"] >= min_risk].reset_index(drop=True) if min_risk else table
+
+    def queue_item(self, review_id: str) -> Any:
+        return backend("screening", "get_item", "The review queue")(self.ws, review_id)
+
+    def review_evidence(self, review_id: str) -> dict[str, Any]:
+        """The review's text and context, for the evidence panel (from the screening package)."""
+        return backend("screening", "review_evidence", "Review evidence")(self.ws, review_id)
+
+    def decide(self, user: str, review_id: str, action: str, version: int, note: str = "") -> Any:
+        """Approve / remove / escalate a review as ``user`` (raises ConflictError on a stale version)."""
+        if not user:
+            raise AuthError("log in to decide")
+        return backend("screening", "decide", "The review queue")(self.ws, review_id, action, user, int(version),
+                                                                    note.strip() or None)
+
+    # ----- data ----------------------------------------------------------------------
+    def workspace_status(self) -> Any:
+        return backend("workspace", "workspace_status", "Workspace status")(self.ws)
+
+    def upload(self, user: str, path: str | Path, kind: str | None = None) -> Any:
+        """Validate size and type, then ingest an uploaded CSV (audited under ``user``)."""
+        path = Path(path)
+        if not path.is_file():
+            raise DataValidationError("the uploaded file is missing", file=path.name)
+        limit = self.settings.upload_max_mb * 1024 * 1024
+        size = path.stat().st_size
+        if size > limit:
+            raise DataValidationError(f"file is {size / 1048576:.1f} MB; the upload limit is "
+                                      f"{self.settings.upload_max_mb} MB (use `memberinsight ingest` for big files)",
+                                      file=path.name)
+        if not path.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise DataValidationError("only .csv or .csv.gz files can be uploaded", file=path.name)
+        report = backend("workspace", "ingest_file", "Ingestion")(self.ws, path, kind=kind or None, actor=user)
+        with self._lock:
+            self._agent = None  # new categories or segments: refit the vocabulary on next use
+        return report

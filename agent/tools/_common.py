@@ -1,0 +1,91 @@
+"""Helpers shared by the tools: reaching other packages' public APIs, tables as Markdown, numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from memberinsight.errors import ModelNotReadyError
+
+NOT_BUILT = "run `memberinsight build` (or `memberinsight demo`) first"
+PERCENT_WORDS = ("share", "probability", "rate")
+"""Columns whose fractions read better as percentages."""
+
+
+def backend(package: str, name: str, what: str) -> Any:
+    """``package.name`` from another package's public API, or :class:`ModelNotReadyError`.
+
+    Tools call the analytics, retrieval, screening and campaign packages only through their
+    ``__init__`` exports; a capability that is not installed reads as "not built yet".
+    """
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise ModelNotReadyError(f"{what} is not available ({package} is not installed)") from exc
+    func = getattr(module, name, None)
+    if func is None:
+        raise ModelNotReadyError(f"{what} is not built yet — {NOT_BUILT}")
+    return func
+
+
+def as_frame(obj: Any) -> pd.DataFrame:
+    """A DataFrame from a DataFrame, a dataclass, a list of dataclasses/dicts, or a dict of columns."""
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return pd.DataFrame([dataclasses.asdict(obj)])
+    if isinstance(obj, dict):
+        return pd.DataFrame(obj)
+    if isinstance(obj, Iterable):
+        rows = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) and not isinstance(r, type) else dict(r)
+                for r in obj]
+        return pd.DataFrame(rows)
+    raise TypeError(f"cannot make a table from {type(obj).__name__}")
+
+
+def fmt_value(value: Any) -> str:
+    """A cell as short text: thousands separators, two decimals for fractions, blanks for missing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if hasattr(value, "item"):
+        return fmt_value(value.item())
+    return str(value).replace("|", "/").replace("\n", " ")
+
+
+def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7) -> str:
+    """``df`` as a Markdown table (first ``max_rows`` rows and ``max_cols`` columns, noted when cut)."""
+    if df.empty:
+        return "_(no rows)_"
+    head = df.iloc[:max_rows, :max_cols]
+    lines = ["| " + " | ".join(str(c).replace("_", " ") for c in head.columns) + " |",
+             "|" + "---|" * len(head.columns)]
+    percent = [any(w in str(c) for w in PERCENT_WORDS) for c in head.columns]
+    for row in head.itertuples(index=False):
+        lines.append("| " + " | ".join(
+            f"{v:.0%}" if pct and isinstance(v, float) and v == v else fmt_value(v)
+            for v, pct in zip(row, percent, strict=True)) + " |")
+    cut = [f"{len(df) - max_rows:,} more rows"] if len(df) > max_rows else []
+    cut += [f"{df.shape[1] - max_cols} more columns"] if df.shape[1] > max_cols else []
+    if cut:
+        lines.append(f"\n_{' and '.join(cut)} in the table view._")
+    return "\n".join(lines)
+
+
+def money(value: float | None) -> str:
+    """``1234.5`` -> ``"1,234.50"`` (shop currency)."""
+    return "n/a" if value is None or value != value else f"{value:,.2f}"
+
+
+def pick(df: pd.DataFrame, *names: str) -> str | None:
+    """The first of ``names`` that is a column of ``df``."""
+    return next((n for n in names if n in df.columns), None)

@@ -1,0 +1,247 @@
+"""Member analytics tools: segments, comparisons, member profiles, churn risks, demand forecasts."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+import pandas as pd
+
+from agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
+from agent.types import ChartSpec, ToolContext, ToolResult
+
+SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
+                   "median_frequency", "median_avg_order_value", "mean_churn_probability",
+                   "mean_predicted_clv_365d")
+
+
+def segment_table(stats: list[Any]) -> pd.DataFrame:
+    """Segment statistics as a table with the columns an operator reads first."""
+    table = as_frame(stats)
+    return table[[c for c in SEGMENT_COLUMNS if c in table.columns]] if not table.empty else table
+
+
+def segment_overview(ctx: ToolContext, segment: str | None = None,
+                     by: Literal["rfm", "cluster"] = "rfm") -> ToolResult:
+    """Show member segments: how many members each has, their revenue and value; or one segment's profile.
+
+    Args:
+        segment: one segment to describe (e.g. Champions); empty for every segment.
+        by: rfm for the named RFM segments, cluster for the behaviour clusters.
+
+    Examples:
+        give me an overview of all segments
+        how many members are in each RFM segment
+        what share of revenue does each segment bring
+        list the segments with their sizes
+        segment breakdown
+        how are our customers segmented
+        which segment is the biggest
+        show revenue by segment as a chart
+        how many Champions are there
+        tell me about Hibernating
+        describe the Lost segment
+        what is typical for Loyal members
+        profile of the Promising group
+        what are our customer clusters
+        how many customers do we have per segment
+        segments overview please
+        give me a summary of our customer base
+    """
+    summary = backend("models", "segment_summary", "The segment summary")
+    if segment:
+        kind, exact = backend("models", "resolve_segment", "Segments")(ctx.ws, segment)
+        stats = next(s for s in summary(ctx.ws, by=kind) if s.segment == exact)
+        facts = [f"- **members**: {stats.members:,} ({stats.member_share:.1%} of members)",
+                 f"- **revenue**: {money(stats.revenue)} ({stats.revenue_share:.1%} of revenue)",
+                 f"- **median orders**: {fmt_value(stats.median_frequency)}, last order "
+                 f"{fmt_value(stats.median_recency_days)} days ago (median)",
+                 f"- **median order value**: {money(stats.median_avg_order_value)}",
+                 f"- **churn risk** (mean): {fmt_value(stats.mean_churn_probability)}",
+                 f"- **predicted 12-month value** (mean): {money(stats.mean_predicted_clv_365d)}"]
+        about = f"\n\n{stats.description} *Suggested:* {stats.suggested_action}" if stats.description else ""
+        return ToolResult(f"**{exact}**{about}\n\n" + "\n".join(facts), table=segment_table([stats]),
+                          subject={"segment": exact})
+    table = segment_table(summary(ctx.ws, by=by))
+    if table.empty:
+        return ToolResult("No segments yet — run `memberinsight build`.", table=table, ok=False)
+    top = table.sort_values("revenue", ascending=False).iloc[0]
+    kind = "clusters" if by == "cluster" else "segments"
+    text = (f"**{len(table)} {kind}** covering {int(table['members'].sum()):,} members. "
+            f"**{top['segment']}** brings the most revenue ({money(top['revenue'])}, {top['revenue_share']:.0%}).")
+    chart = ChartSpec("bar", table, "segment", "revenue", f"Revenue by {kind[:-1]}")
+    return ToolResult(text + "\n\n" + markdown_table(table), table=table, chart=chart)
+
+
+def compare_segments(ctx: ToolContext, segment_a: str, segment_b: str) -> ToolResult:
+    """Compare two member segments side by side: size, spend, order frequency, recency, churn risk.
+
+    Args:
+        segment_a: the first segment.
+        segment_b: the second segment.
+
+    Examples:
+        compare Champions with Loyal
+        Lost versus Hibernating
+        how different are At Risk and Need Attention
+        Champions vs New side by side
+        who spends more, Loyal or Promising
+        difference between Hibernating and About to Sleep
+        compare the two segments Champions and Lost
+        contrast New with Potential Loyalist
+        are Champions more valuable than Loyal
+        which buys more often, Promising or New
+        how do Loyal and Champions differ
+        Lost against Hibernating on revenue
+    """
+    cmp = backend("models", "compare_segments", "Segment comparison")(ctx.ws, segment_a, segment_b)
+    a, b = cmp.a.segment, cmp.b.segment
+    table = pd.DataFrame([{"metric": d.metric.replace("_", " "), a: d.a, b: d.b, f"{a} / {b}": d.ratio}
+                          for d in cmp.differences])
+    chart_data = pd.DataFrame([{"segment": a, "revenue": cmp.a.revenue}, {"segment": b, "revenue": cmp.b.revenue}])
+    return ToolResult(f"**{a}** compared with **{b}**\n\n{cmp.summary}\n\n{markdown_table(table, 20)}",
+                      table=table, chart=ChartSpec("bar", chart_data, "segment", "revenue", "Revenue"),
+                      subject={"pair": (a, b)})
+
+
+def member_lookup(ctx: ToolContext, member_id: str) -> ToolResult:
+    """Look up one member's profile: segment, orders, spend, churn risk, predicted value (no personal data).
+
+    Args:
+        member_id: the member's id.
+
+    Examples:
+        show member 10234
+        profile of customer 55501
+        look up M000777
+        who is member 20001
+        what do we know about customer 31415
+        which segment does member 27182 belong to
+        how valuable is customer 16180
+        when did 14142 last buy
+        churn risk of member 17320
+        open the profile for id 99999
+        customer 12121 details
+        lifetime value of member 80808
+    """
+    profile = backend("models", "member_profile", "Member profiles")(ctx.ws, member_id)
+    text, orders = profile_markdown(profile)
+    return ToolResult(text, table=orders, subject={"member_id": profile.member_id})
+
+
+def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
+    """A member profile (``models.MemberProfile``, no personal data) as Markdown, plus its recent orders."""
+    lines = [f"**Member {p.member_id}** — {p.rfm_segment or 'no segment'}"
+             + (f" (RFM {p.rfm_score})" if p.rfm_score else "")
+             + (f", cluster “{p.cluster_label}”" if p.cluster_label else ""),
+             f"- **orders**: {p.orders:,}, net spend {money(p.net_spend)}, average order "
+             f"{money(p.avg_order_value)}",
+             f"- **last order**: {fmt_value(p.recency_days)} days ago; member for {fmt_value(p.tenure_days)} days",
+             f"- **churn risk**: {fmt_value(p.churn_probability)} ({p.churn_band or 'n/a'})"
+             + ("; " + "; ".join(p.churn_reasons[:3]) if p.churn_reasons else ""),
+             f"- **predicted 12-month value**: {money(p.predicted_clv_365d)}"
+             + (f" ({p.clv_tier})" if p.clv_tier else "")
+             + (f"; next order expected around {p.expected_next_order_date}" if p.expected_next_order_date else "")]
+    if p.favourite_categories:
+        lines.append("- **favourite categories**: " + ", ".join(
+            f"{c.category} ({c.share:.0%})" for c in p.favourite_categories))
+    if p.suggested_action:
+        lines.append(f"- **suggested**: {p.suggested_action}")
+    orders = pd.DataFrame([{**dataclasses.asdict(o), "categories": ", ".join(o.categories),
+                            "titles": ", ".join(o.titles)} for o in p.recent_orders])
+    text = "\n".join(lines) + ("\n\nRecent orders:\n\n" + markdown_table(orders) if not orders.empty else "")
+    return text, orders
+
+
+def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
+                    segment: str | None = None) -> ToolResult:
+    """List valuable members at risk of churning, highest value at risk first.
+
+    Args:
+        min_clv: only members whose predicted 12-month value is at least this.
+        limit: how many members to list.
+        segment: only members of this segment.
+
+    Examples:
+        which customers are at risk of churning
+        show members likely to leave us
+        who is likely to stop buying
+        at-risk customers with high lifetime value
+        churners with CLV above 300
+        top 20 members with the highest churn probability
+        which high-value members have gone quiet
+        list customers we are about to lose
+        members who have not bought for a long time but used to spend a lot
+        churn risks in the Loyal segment
+        who should we try to win back
+        members at risk worth over 1000
+        customers that might lapse
+    """
+    rows = as_frame(backend("models", "at_risk_members", "Churn predictions")(
+        ctx.ws, min_clv=min_clv, limit=limit, segment=segment))
+    where = f" in **{segment}**" if segment else ""
+    floor = f" with predicted value ≥ {money(min_clv)}" if min_clv else ""
+    if rows.empty:
+        return ToolResult(f"No members at risk{where}{floor}.", table=rows)
+    total = money(float(rows["value_at_risk"].sum()))
+    return ToolResult(f"**{len(rows)} members at risk**{where}{floor}; together {total} of yearly spend at risk "
+                      f"(churn probability × last year's spend).\n\n{markdown_table(rows)}", table=rows,
+                      subject={"segment": segment} if segment else {})
+
+
+def _forecast_frame(fc: Any) -> pd.DataFrame:
+    history = pd.DataFrame([{"week_start": w, "units": u, "revenue": r, "kind": "history"} for w, u, r in fc.history])
+    future = pd.DataFrame([{**dataclasses.asdict(p), "kind": "forecast"} for p in fc.points])
+    return pd.concat([history, future], ignore_index=True)
+
+
+def category_forecast(ctx: ToolContext, category: str | None = None, weeks: int = 4) -> ToolResult:
+    """Forecast weekly demand (units and revenue) for a product category, or every category.
+
+    Args:
+        category: product category (e.g. Outdoor); empty for every category.
+        weeks: how many weeks ahead to forecast.
+
+    Examples:
+        forecast sales for Outdoor
+        how much will Kitchen sell in the next 4 weeks
+        demand prediction for Garden next month
+        expected units for Toys over the coming weeks
+        what will the shop sell next month
+        revenue forecast for the next 8 weeks
+        predict Electronics demand for next quarter
+        will Beauty sales rise or fall
+        weekly forecast for Pets
+        how many Fashion items should we stock for 6 weeks
+        future demand in Sports
+        show the sales projection for Home
+    """
+    forecast = backend("models", "category_forecast", "Demand forecasts")
+    plural = "s" if weeks != 1 else ""
+    if category is None:
+        names = backend("models", "forecast_categories", "Demand forecasts")(ctx.ws)
+        rows = []
+        for name in names:
+            fc = forecast(ctx.ws, name, weeks)
+            rows.append({"category": fc.category, "units": sum(p.units for p in fc.points),
+                         "revenue": sum(p.revenue for p in fc.points)})
+        table = pd.DataFrame(rows, columns=["category", "units", "revenue"]).sort_values("revenue", ascending=False)
+        text = (f"**Forecast for the next {weeks} week{plural}, all categories**: {fmt_value(table['units'].sum())} "
+                f"units, {money(float(table['revenue'].sum()))} revenue.\n\n{markdown_table(table)}")
+        return ToolResult(text, table=table, chart=ChartSpec("bar", table, "category", "revenue",
+                                                             f"Forecast revenue, next {weeks} week{plural}"))
+    fc = forecast(ctx.ws, category, weeks)
+    frame = _forecast_frame(fc)
+    future = frame[frame["kind"] == "forecast"]
+    recent = frame[frame["kind"] == "history"].tail(weeks)
+    change = ""
+    if not recent.empty and recent["units"].sum() > 0:
+        ratio = future["units"].sum() / recent["units"].sum() - 1
+        change = f" ({ratio:+.0%} vs the last {len(recent)} weeks)"
+    text = (f"**{fc.category}, next {weeks} week{plural}**: {fmt_value(future['units'].sum())} units{change}, "
+            f"{money(float(future['revenue'].sum()))} revenue; {fc.interval:.0%} intervals, method {fc.method}.\n\n"
+            + markdown_table(future.drop(columns="kind"), 16))
+    chart = ChartSpec("line", frame.rename(columns={"units_lower": "lower", "units_upper": "upper"}),
+                      "week_start", "units", f"{fc.category}: weekly units", color="kind")
+    return ToolResult(text, table=future.drop(columns="kind").reset_index(drop=True), chart=chart,
+                      subject={"category": fc.category})

@@ -1,0 +1,68 @@
+"""Campaign tool: grounded copy for a segment, an offer and a channel, with its check report."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+
+from agent.registry import FreeText
+from agent.tools._common import backend, fmt_value
+from agent.types import ToolContext, ToolResult
+
+
+def campaign_copy(ctx: ToolContext, segment: str, channel: Literal["email", "sms", "push"] = "email",
+                  offer: FreeText | None = None, variants: int = 2) -> ToolResult:
+    """Write campaign copy (email, SMS or push) for a segment and an offer, checked against the facts.
+
+    Args:
+        segment: the audience segment.
+        channel: email, sms or push.
+        offer: the offer to promote (e.g. 15% off, free delivery).
+        variants: how many copy variants to write.
+
+    Examples:
+        write an email for Champions
+        draft an SMS to Hibernating members with 10% off
+        create a push message for New customers
+        campaign text for Loyal with free delivery
+        we need a win-back message for Lost
+        send Champions a thank-you email
+        copy for a text campaign to At Risk offering £5 off
+        compose a re-engagement email for About to Sleep
+        marketing message for Promising members
+        write a short notification about double points for Loyal
+        email subject and body for Can't Lose Them
+        draft newsletter copy for Potential Loyalist
+    """
+    generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
+    result = generate(ctx.ws, ctx.settings, segment=segment, channel=channel, offer=offer or "",
+                      n_variants=variants, user=ctx.user)
+    return ToolResult(copy_markdown(result), table=check_table(result),
+                      subject={"segment": result.segment, "channel": channel, **({"offer": offer} if offer else {})})
+
+
+def copy_markdown(result: Any) -> str:
+    """Campaign copy as Markdown: every variant quoted with its check verdict, then the facts used."""
+    parts = [f"**{result.channel.upper()} copy for {result.segment}**"
+             + (f" — offer: {result.offer}" if result.offer else "")
+             + f" (play: {result.play}; writer: {result.backend}; {result.seconds:.1f} s)"]
+    for variant in result.variants:
+        report = variant.report
+        verdict = "✅ Check passed" if report.passed else "❌ Check failed: " + "; ".join(report.problems)
+        quoted = "\n".join(f"> {line}" if line else ">" for line in variant.text.splitlines())
+        parts.append(f"**Variant {variant.index}**\n\n{quoted}\n\n{verdict}")
+    facts = {k: v for k, v in (result.facts or {}).items() if not isinstance(v, list | dict)}
+    if facts:
+        parts.append("Facts the copy may use: " + ", ".join(f"{k} = {fmt_value(v)}" for k, v in facts.items()))
+    return "\n\n".join(parts)
+
+
+def check_table(result: Any) -> pd.DataFrame:
+    """One row per checked piece (subject, preview, body, or the whole SMS/push) of every variant."""
+    rows = [{"variant": variant.index, "part": piece.part, "passed": piece.passed, "length": piece.length,
+             "limit": piece.limit, "source": piece.shipped_source, "attempts": len(piece.attempts),
+             "checks": ", ".join(piece.checks), "problems": "; ".join(piece.problems)}
+            for variant in result.variants for piece in variant.report.pieces]
+    return pd.DataFrame(rows, columns=["variant", "part", "passed", "length", "limit", "source", "attempts",
+                                       "checks", "problems"])

@@ -1,0 +1,55 @@
+"""Agent test fixtures: a deterministic bag-of-words embedder and the real packaged-MiniLM router."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+AGENT_TESTS = Path(__file__).parent
+
+
+class BagOfWordsEmbedder:
+    """Deterministic stand-in for a sentence model: hashed word counts, L2-normalised.
+
+    Texts sharing words are similar; good enough to test orchestration without loading a model.
+    """
+
+    dim = 256
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"[a-z]+", text.lower()):
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture(scope="session")
+def bow_embedder() -> BagOfWordsEmbedder:
+    return BagOfWordsEmbedder()
+
+
+@pytest.fixture(scope="session")
+def routing_vocabulary():
+    from agent.evaluation import load_vocabulary
+
+    return load_vocabulary(AGENT_TESTS / "routing_vocabulary.json")
+
+
+@pytest.fixture(scope="session")
+def real_agent(routing_vocabulary):
+    """The agent over the built-in tools, routing with the packaged all-MiniLM-L6-v2 (loaded once)."""
+    from agent.conversation import Agent
+    from agent.router import EmbeddingRouter
+    from agent.tools import default_registry
+    from memberinsight.config import load_settings
+    from retrieval import get_embedder
+
+    registry = default_registry()
+    router = EmbeddingRouter(registry, get_embedder(load_settings()), routing_vocabulary).fit()
+    return Agent(registry, router, routing_vocabulary)

@@ -1,0 +1,135 @@
+"""Campaign copy: retries with varied sampling, template fallback, reports; the real model ships only passing copy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+
+import pytest
+
+from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, choose_play, suggest, write_copy
+from agent.campaigns.writer import clean
+from memberinsight.config import load_settings
+from memberinsight.errors import DataValidationError
+
+
+class ScriptedWriter:
+    """A backend that answers with prepared replies, in order, and records how it was asked."""
+
+    name = "scripted"
+
+    def __init__(self, replies: Sequence[str]) -> None:
+        self.replies = list(replies)
+        self.calls: list[dict] = []
+
+    def generate(self, messages, max_new_tokens=256, temperature=0.0, seed=None) -> str:
+        self.calls.append({"messages": messages, "temperature": temperature, "seed": seed})
+        return self.replies.pop(0) if self.replies else "nothing useful"
+
+    def stream(self, messages, max_new_tokens=256, temperature=0.0, seed=None) -> Iterator[str]:
+        yield self.generate(messages, max_new_tokens, temperature, seed)
+
+    def describe(self) -> dict:
+        return {"backend": "scripted"}
+
+
+@pytest.fixture(scope="module")
+def facts() -> FactSheet:
+    return FactSheet(
+        segment="At Risk", audience_size=412, offer="15% off", deadline=date(2025, 3, 31), as_of=date(2025, 3, 17),
+        brand="Acme Home", stats=(Fact("avg_spend", "Average spend per member", 182.4, "money"),
+                                  Fact("avg_clv", "Average predicted customer value", 240.0, "money"),
+                                  Fact("all_avg_clv", "Average predicted customer value (all members)", 150.0, "money")),
+        products=(ProductFact("Garden Kneeler", 12.99),),
+        forbidden_names=frozenset({"Alice"}), catalogue_names=frozenset({"Garden Kneeler", "Copper Watering Can"}))
+
+
+def test_retry_ships_the_first_passing_attempt(facts: FactSheet) -> None:
+    writer = ScriptedWriter([
+        "SMS: Acme Home: 20% off everything! Reply STOP",                      # wrong discount
+        "Acme Home: 15% off, Garden Kneeler only £9.99. Call 07700 900123",   # invented price + phone
+        "\u201cAcme Home: {first_name}, 15% off until 31 March \U0001F389\u201d",  # passes after cleaning
+    ])
+    result = write_copy(facts, "sms", writer, variants=1, max_attempts=3, seed=5)
+    piece = result.variants[0].pieces[0]
+    report = piece.report
+    assert piece.text == "Acme Home: {first_name}, 15% off until 31 March Reply STOP to opt out."
+    assert (report.shipped_attempt, report.shipped_source, report.passed) == (3, "llm", True)
+    assert "percentage not in the facts: 20%" in report.attempts[0].problems
+    assert {"price or amount not in the facts: £9.99", "contains a phone number: 07700 900123"} <= set(
+        report.attempts[1].problems)
+    # Each retry samples differently.
+    assert [c["temperature"] for c in writer.calls] == [0.3, 0.7, 1.0]
+    assert len({c["seed"] for c in writer.calls}) == 3
+    # The prompt carries the facts but no checker-only data.
+    prompt = writer.calls[0]["messages"][1]["content"]
+    assert "Offer: 15% off" in prompt and "Alice" not in prompt and "Copper Watering Can" not in prompt
+
+
+def test_fallback_to_template_when_every_attempt_fails(facts: FactSheet) -> None:
+    writer = ScriptedWriter(["Hi Alice! 50% off today only, call 020 7946 0958."] * 5)
+    result = write_copy(facts, "push", writer, variants=2, max_attempts=2)
+    assert len(writer.calls) == 4
+    texts = [v.text for v in result.variants]
+    assert len(set(texts)) == 2
+    for v in result.variants:
+        rep = v.pieces[0].report
+        assert rep.shipped_source == "template" and rep.shipped_attempt == 3 and rep.passed
+        assert len(rep.rejected) == 2 and "contains the name of a real member: Alice" in rep.attempts[0].problems
+        assert check_copy(v.text, facts, "push").passed
+
+
+def test_email_has_subject_variants_preview_and_body(facts: FactSheet) -> None:
+    result = write_copy(facts, "email", None, variants=3, tone="professional", play="win_back")
+    subjects = [v.pieces[0].text for v in result.variants]
+    assert len(set(subjects)) == 3 and result.passed and result.backend == "template"
+    assert [p.part for p in result.variants[0].pieces] == ["subject", "preview", "body"]
+    assert result.variants[0].text.startswith("Subject: ") and "{first_name}" in result.variants[0].pieces[2].text
+    as_dict = result.to_dict()
+    assert as_dict["variants"][0]["pieces"][0]["report"]["shipped_source"] == "template"
+    with pytest.raises(DataValidationError, match="channel"):
+        write_copy(facts, "fax", None)
+    with pytest.raises(DataValidationError, match="tone"):
+        write_copy(facts, "sms", None, tone="angry")
+
+
+def test_clean_normalises_model_output() -> None:
+    assert clean('Subject line: "Hello [Name], 15% off"\nmore', "subject") == "Hello {first_name}, 15% off"
+    assert clean("Dear {first_name},\nCome back for 15% off.", "push") == "Dear {first_name}, Come back for 15% off."
+    assert clean("**Acme**: 15% off \U0001F600", "sms") == "Acme: 15% off Reply STOP to opt out."
+
+
+def test_play_rules(facts: FactSheet) -> None:
+    play, reasons = choose_play(facts)
+    assert play.key == "win_back" and any("£240.00 against £150.00" in r for r in reasons)
+    low = FactSheet(segment="At Risk", audience_size=5, stats=(Fact("avg_clv", "v", 50.0, "money"),
+                                                               Fact("all_avg_clv", "v", 150.0, "money")))
+    assert choose_play(low)[0].key == "reactivation"
+    assert choose_play(FactSheet(segment="Champions", audience_size=5))[0].key == "early_access"
+    assert choose_play(FactSheet(segment="New", audience_size=5))[0].key == "onboarding"
+    assert choose_play(FactSheet(segment="Loyal", audience_size=5, products=(ProductFact("Mug"),)))[0].key == \
+        "cross_sell"
+
+
+def test_suggestion_falls_back_to_rule_text(facts: FactSheet) -> None:
+    writer = ScriptedWriter(["Our 98% satisfaction rate proves it."] * 4)
+    s = suggest(facts, writer, max_attempts=2)
+    assert s.play == "win_back" and s.passed
+    assert "The audience has 412 members." in s.rationale and s.next_steps.startswith("- Send a personal win-back")
+    assert all(r.shipped_source == "template" for r in s.reports)
+    assert "percentage not in the facts: 98%" in s.reports[0].attempts[0].problems
+
+
+@pytest.mark.slow
+def test_real_model_ships_only_checked_copy(facts: FactSheet, isolated_home) -> None:
+    from agent.llm import get_backend
+
+    backend = get_backend(load_settings(llm_backend="gguf", cache_dir=str(isolated_home / "cache")))
+    result = write_copy(facts, "sms", backend, variants=2, max_attempts=2, seed=3)
+    assert result.backend.startswith("gguf:")
+    for v in result.variants:
+        rep = v.pieces[0].report
+        assert rep.passed and check_copy(v.text, facts, "sms").passed
+        assert rep.attempts[0].source == "llm" and rep.attempts[0].seed is not None
+        assert len(rep.attempts) <= 3
+        assert all(a.passed == (not a.problems) for a in rep.attempts)

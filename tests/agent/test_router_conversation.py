@@ -1,0 +1,180 @@
+"""Agent orchestration with a deterministic embedder: routing, follow-ups, clarifications, failures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pytest
+
+from agent.conversation import Agent, Conversation
+from agent.extract import Vocabulary
+from agent.registry import FreeText, ToolRegistry
+from agent.router import EmbeddingRouter, ModelRouter
+from agent.types import ToolContext, ToolResult
+from memberinsight.config import Settings
+from memberinsight.errors import ModelNotReadyError
+
+CALLS: list[tuple[str, dict]] = []
+
+
+def segment_info(ctx, segment: str | None = None) -> ToolResult:
+    """Show segment sizes and revenue.
+
+    Args:
+        segment: one segment.
+
+    Examples:
+        show segment sizes
+        how big are the segments
+        revenue per segment
+    """
+    CALLS.append(("segment_info", {"segment": segment}))
+    return ToolResult(f"sizes for {segment or 'all'}", subject={"segment": segment} if segment else {})
+
+
+def write_copy(ctx, segment: str, channel: Literal["email", "sms", "push"] = "email",
+               offer: FreeText | None = None) -> ToolResult:
+    """Write campaign copy.
+
+    Args:
+        segment: audience.
+        channel: channel.
+        offer: offer.
+
+    Examples:
+        write an email for segment
+        draft sms copy for segment
+        write campaign copy
+    """
+    CALLS.append(("write_copy", {"segment": segment, "channel": channel, "offer": offer}))
+    return ToolResult(f"{channel} for {segment}")
+
+
+def forecast(ctx, category: str | None = None, weeks: int = 4) -> ToolResult:
+    """Forecast demand.
+
+    Args:
+        category: category.
+        weeks: weeks ahead.
+
+    Examples:
+        forecast demand for category
+        predict sales next period
+        sales forecast for category
+    """
+    CALLS.append(("forecast", {"category": category, "weeks": weeks}))
+    return ToolResult(f"forecast {category} {weeks}")
+
+
+def member(ctx, member_id: str) -> ToolResult:
+    """Look up a member.
+
+    Args:
+        member_id: id.
+
+    Examples:
+        look up member
+        profile of customer member
+    """
+    CALLS.append(("member", {"member_id": member_id}))
+    return ToolResult(f"member {member_id}")
+
+
+def churn(ctx) -> ToolResult:
+    """List churn risks.
+
+    Examples:
+        churn risks list
+        who will churn
+    """
+    raise ModelNotReadyError("churn model is not built yet — run `memberinsight build`")
+
+
+@pytest.fixture()
+def agent(bow_embedder) -> Agent:
+    CALLS.clear()
+    registry = ToolRegistry([segment_info, write_copy, forecast, member, churn])
+    vocab = Vocabulary(categories=("Kitchen", "Garden"))
+    return Agent(registry, EmbeddingRouter(registry, bow_embedder, vocab, min_score=0.3), vocab)
+
+
+@pytest.fixture()
+def ctx() -> ToolContext:
+    return ToolContext(ws=None, settings=Settings(), user="ana")
+
+
+def test_routes_runs_and_answers(agent: Agent, ctx: ToolContext) -> None:
+    reply = agent.respond("forecast demand for Kitchen for the next 8 weeks", Conversation(), ctx)
+    assert (reply.tool, reply.arguments, reply.text) == ("forecast", {"category": "Kitchen", "weeks": 8},
+                                                         "forecast Kitchen 8")
+    assert CALLS == [("forecast", {"category": "Kitchen", "weeks": 8})]
+
+
+def test_out_of_scope_and_vague_messages_get_a_question_not_a_guess(agent: Agent, ctx: ToolContext) -> None:
+    for message in ("what is the capital of France", "do it", "them", "   "):
+        reply = agent.respond(message, Conversation(), ctx)
+        assert reply.tool is None and not reply.ok
+        assert "?" in reply.text or "help" in reply.text.lower()
+    assert CALLS == []
+
+
+def test_missing_required_value_is_asked_for(agent: Agent, ctx: ToolContext) -> None:
+    reply = agent.respond("write an email", Conversation(), ctx)
+    assert reply.tool is None and "which segment" in reply.text
+    reply = agent.respond("look up member", Conversation(), ctx)
+    assert reply.tool is None and "which member" in reply.text
+    assert CALLS == []
+
+
+def test_follow_ups_remember_the_subject(agent: Agent, ctx: ToolContext) -> None:
+    conv = Conversation()
+    agent.respond("show segment sizes for Hibernating", conv, ctx)
+    reply = agent.respond("now write an SMS for them", conv, ctx)
+    assert (reply.tool, reply.arguments["segment"], reply.arguments["channel"]) == ("write_copy", "Hibernating", "sms")
+    reply = agent.respond("now do a push version with 10% off", conv, ctx)  # elliptical: same tool, new values
+    assert reply.arguments == {"segment": "Hibernating", "channel": "push", "offer": "10% off"}
+    reply = agent.respond("same for champions", conv, ctx)
+    assert reply.arguments == {"segment": "Champions", "channel": "push", "offer": "10% off"}
+
+    agent.respond("forecast demand for Kitchen for 6 weeks", conv, ctx)
+    reply = agent.respond("and garden?", conv, ctx)
+    assert (reply.tool, reply.arguments) == ("forecast", {"category": "Garden", "weeks": 6})
+
+
+def test_conversations_do_not_share_subjects(agent: Agent, ctx: ToolContext) -> None:
+    ana, ben = Conversation(user="ana"), Conversation(user="ben")
+    agent.respond("show segment sizes for Lost", ana, ctx)
+    assert agent.respond("write an sms for them", ben, ctx).tool is None  # ben has no subject
+    assert agent.respond("write an sms for them", ana, ctx).arguments["segment"] == "Lost"
+
+
+def test_failing_tool_becomes_an_observation(agent: Agent, ctx: ToolContext) -> None:
+    reply = agent.respond("who will churn", Conversation(), ctx)
+    assert reply.tool == "churn" and not reply.ok
+    assert "not built yet" in reply.text and "memberinsight build" in reply.text
+
+
+def test_stream_yields_growing_text_then_the_full_reply(agent: Agent, ctx: ToolContext) -> None:
+    parts = list(agent.stream("show segment sizes", Conversation(), ctx))
+    assert (parts[0].text, parts[0].tool) == ("", "segment_info")  # which tool works, before it runs
+    assert parts[-1].text == "sizes for all" and parts[-1].tool == "segment_info"
+    assert all(parts[-1].text.startswith(p.text) for p in parts)
+
+
+def test_model_router_uses_valid_tool_calls_and_falls_back_otherwise(agent: Agent, ctx: ToolContext) -> None:
+    replies = iter(['{"tool": "member", "arguments": {"member_id": "M7"}}',
+                    "__import__('os').system('rm -rf /')",
+                    '{"tool": "shell", "arguments": {"cmd": "ls"}}'])
+    prompts: list[str] = []
+
+    def complete(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(replies)
+
+    model_agent = Agent(agent.registry, ModelRouter(agent.registry, complete, agent.router), agent.vocabulary)
+    assert model_agent.respond("who is that person M7", Conversation(), ctx).text == "member M7"
+    assert '"name": "member"' in prompts[0] and "who is that person M7" in prompts[0]
+    # Text that is not a valid call is never run: the embedding router decides instead.
+    assert model_agent.respond("show segment sizes", Conversation(), ctx).tool == "segment_info"
+    assert model_agent.respond("sales forecast for kitchen", Conversation(), ctx).tool == "forecast"
+    assert [c[0] for c in CALLS] == ["member", "segment_info", "forecast"]
