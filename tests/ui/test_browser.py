@@ -1,0 +1,69 @@
+"""The app in a real browser (Debian's Chromium through Playwright), against the built demo workspace."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_wrong_password_is_refused(login, live_app) -> None:
+    page = login(password="not-the-password")
+    page.get_by_text("Incorrect Credentials").wait_for()
+    assert page.locator("#chat-input").count() == 0
+    page.goto(live_app + "/config")  # the app's data stays behind the login
+    assert "Champions" not in page.content()
+
+
+def test_segment_question_answers_with_a_table(app_page) -> None:
+    box = app_page.locator("#chat-input textarea")
+    box.fill("How big is each segment?")
+    box.press("Enter")
+    # The answer streams in: wait (retrying) for the finished table, not the first partial one.
+    expect(app_page.locator("#chatbot table").first).to_contain_text("Champions", timeout=90_000)
+    expect(app_page.locator("#chatbot")).to_contain_text("Tool: segment_overview")  # the tool used is shown
+    expect(app_page.locator("#chat-table")).to_contain_text("Hibernating")  # and the full table beside
+
+
+def test_sms_copy_shows_its_check_report(app_page) -> None:
+    app_page.get_by_role("tab", name="Campaigns").click()
+    segment = app_page.locator("#camp-segment input")
+    segment.click()
+    segment.fill("Champions")
+    segment.press("Enter")
+    app_page.locator("#camp-offer textarea, #camp-offer input").first.fill("10% off")
+    app_page.locator("#camp-channel").get_by_text("sms", exact=True).click()
+    variants = app_page.locator("#camp-variants input[type=number]")
+    variants.fill("1")  # one variant keeps the local LLM's work (and the test) short
+    variants.press("Enter")
+    app_page.locator("#camp-generate").click()
+    output = app_page.locator("#camp-output")
+    output.get_by_text(re.compile(r"Check (passed|failed)")).first.wait_for(timeout=240_000)
+    text = output.inner_text()
+    assert "SMS copy for Champions" in text and "10% off" in text and "Variant 2" not in text
+    checks = app_page.locator("#camp-checks").inner_text()
+    assert "sms" in checks and re.search(r"true|false", checks, re.I)
+
+
+def test_queue_decision_survives_a_reload(app_page, live_app) -> None:
+    app_page.get_by_role("tab", name="Review queue").click()
+    evidence = app_page.locator("#queue-evidence")
+    evidence.get_by_text(re.compile(r"Review V\d+")).wait_for()
+    review_id = re.search(r"Review (V\d+)", evidence.inner_text()).group(1)
+    app_page.locator("#queue-note textarea").fill("same text as a planted ring")
+    app_page.locator("#queue-remove").click()
+    app_page.locator("#queue-result").get_by_text(f"Review {review_id} is now removed").wait_for()
+
+    app_page.reload()
+    app_page.get_by_role("tab", name="Review queue").click()
+    status = app_page.locator("#queue-status input")
+    status.click()
+    status.fill("removed")
+    status.press("Enter")
+    table = app_page.locator("#queue-table")
+    expect(table).to_contain_text(review_id)
+    row = table.locator("tr", has_text=review_id).first.text_content()
+    assert "removed" in row and "ana" in row  # attributed to the logged-in operator

@@ -1,0 +1,129 @@
+"""The app's callbacks as plain functions over real Services and the built demo workspace (no browser)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from ui import callbacks as cb
+
+
+def test_chat_streams_then_answers_with_table_and_chart(ui_services) -> None:
+    outs = list(cb.chat_respond(ui_services, "ana", "How big is each segment?", [], None))
+    histories = [o[0] for o in outs]
+    assert histories[0][-1]["content"] == "…"  # something shows at once
+    final_history, conversation, table, chart = outs[-1]
+    assert [m["role"] for m in final_history] == ["user", "assistant", "assistant"]
+    note, answer = final_history[1:]
+    assert note["metadata"]["title"].startswith("Tool: segment_overview") and note["metadata"]["status"] == "done"
+    assert "Champions" in answer["content"] and "metadata" not in answer
+    assert any(o[0][-1].get("metadata", {}).get("status") == "pending" for o in outs)  # shown while working
+    assert "Champions" in set(table["segment"]) and table["members"].sum() > 0
+    assert [p.get_height() for p in chart.axes[0].patches] == pytest.approx(list(table["revenue"]), rel=1e-2)
+    assert len(outs) >= 3  # streamed in steps
+
+    # The conversation carries the subject: the follow-up routes with the remembered segment.
+    outs = list(cb.chat_respond(ui_services, "ana", "tell me about hibernating", final_history, conversation))
+    outs = list(cb.chat_respond(ui_services, "ana", "who among them is at risk?", outs[-1][0], outs[-1][1]))
+    note = outs[-1][0][-2]
+    assert "at_risk_members" in note["metadata"]["title"] and "Hibernating" in note["metadata"]["title"]
+    assert set(outs[-1][2]["rfm_segment"]) <= {"Hibernating"}
+
+
+def test_chat_clarifies_instead_of_guessing(ui_services) -> None:
+    history, _, table, chart = list(cb.chat_respond(ui_services, "ana", "what's the capital of Peru", [], None))[-1]
+    assert "metadata" not in history[-1] and "help" in history[-1]["content"].lower()
+    assert table.empty and chart is None
+
+
+def test_segments_tab(ui_services) -> None:
+    message, summary, chart, grid, clusters = cb.load_segments(ui_services)
+    assert message.startswith(f"**{len(summary)} segments**")
+    assert summary["member_share"].sum() == pytest.approx(1.0, abs=0.01)
+    assert list(grid.columns) == ["recency", "FM1", "FM2", "FM3", "FM4", "FM5"]
+    assert grid.loc[0, "FM5"].startswith("Champions ·")  # most recent and most valuable
+    cells = grid.drop(columns="recency").to_numpy().ravel()
+    assert sum(int(c.rsplit("·", 1)[1]) for c in cells if c) == summary.loc[
+        summary["segment"] != "No Purchases Yet", "members"].sum()
+    assert len(clusters) >= 2 and chart is not None
+
+
+def test_member_tab(ui_services, ui_workspace) -> None:
+    with ui_workspace.analytics(read_only=True) as con:
+        member_id, orders = con.execute(
+            "SELECT member_id, count(DISTINCT order_id) FROM orders WHERE member_id IS NOT NULL "
+            "AND NOT coalesce(is_return, false) AND quantity > 0 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        email = con.execute("SELECT email FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
+    text, recent = cb.lookup_member(ui_services, member_id)
+    assert text.startswith(f"**Member {member_id}**") and f"**orders**: {orders}," in text
+    assert email and email not in text and email not in recent.to_string()  # no personal data
+    assert len(recent) == 5 and recent["ordered_at"].is_monotonic_decreasing
+    message, table = cb.lookup_member(ui_services, "NOPE-000")
+    assert message.startswith("⚠️") and "NOPE-000" in message and table.empty
+
+
+def test_queue_decisions_are_attributed_and_versioned(ui_services, ui_workspace) -> None:
+    counts, table, ids = cb.load_queue(ui_services, "pending", 0.5)
+    assert ids and (table["risk"] >= 0.5).all() and table["risk"].is_monotonic_decreasing
+    review_id = ids[-1]
+    evidence, version = cb.show_review(ui_services, review_id)
+    assert f"Review {review_id}" in evidence and "Why flagged" in evidence
+    message, new_version = cb.decide_review(ui_services, "ben", review_id, version, "escalate", "check the ring")
+    assert "escalated" in message and "ben" in message and new_version == version + 1
+    # A second operator acting on the version they saw earlier is refused, not silently applied.
+    message, kept = cb.decide_review(ui_services, "cleo", review_id, version, "approve", "")
+    assert message.startswith("⚠️") and "changed by someone else" in message and kept == version
+    assert ui_services.queue_item(review_id).status == "escalated"
+    with sqlite3.connect(ui_workspace.operations_path) as con:
+        actors = con.execute("SELECT actor, outcome FROM audit_log WHERE object_id = ? ORDER BY id",
+                             [review_id]).fetchall()
+    assert actors[-2:] == [("ben", "ok"), ("cleo", "conflict")]
+
+
+def test_untrusted_review_text_is_shown_literally() -> None:
+    text = "Great! ![x](http://tracker.example/p.png) <img src=x onerror=alert(1)> [win](http://a)"
+    escaped = cb.escape_markdown(text)
+    assert re.search(r"(?<!\\)[<>\[\]()!]", escaped) is None  # every markup character is escaped
+    assert escaped.replace("\\", "") == text
+
+
+def test_upload_validates_and_reports(ui_services, tmp_path) -> None:
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("review_id,product_id,member_id,rating,text,created_at\n"
+                   "RX1,P10001,,9,too many stars,2024-01-01 10:00:00\n", encoding="utf-8")
+    message = cb.upload_file(ui_services, "ana", str(bad), "reviews")
+    assert "read 1" in message and "rejected 1" in message and "rating" in message
+    assert cb.upload_file(ui_services, "ana", None, "auto") == "Choose a CSV file first."
+    assert "missing" in cb.upload_file(ui_services, "ana", str(tmp_path / "gone.csv"), "auto")
+
+
+def test_upload_size_and_type_limits(ui_services, tmp_path) -> None:
+    small = ui_services.settings.replace(upload_max_mb=1)
+    services = type(ui_services)(ui_services.ws, small, embedder=ui_services.embedder)
+    big = tmp_path / "orders.csv.gz"
+    with gzip.open(big, "wb", compresslevel=0) as f:
+        f.write(b"x" * (2 * 1024 * 1024))
+    message = cb.upload_file(services, "ana", str(big), "auto")
+    assert message.startswith("⚠️") and "upload limit is 1 MB" in message and "orders.csv.gz" in message
+    sheet = tmp_path / "orders.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
+    assert "only .csv" in cb.upload_file(services, "ana", str(sheet), "auto")
+
+
+def test_data_tab(ui_services) -> None:
+    text, tables, ingests = cb.data_overview(ui_services)
+    assert "Orders from" in text and "Data quality" in text
+    assert dict(zip(tables["table"], tables["rows"], strict=True))["members"] == 2000
+    assert {"members.csv", "orders.csv"} <= set(ingests["file"])
+
+
+def test_export_audience(ui_services) -> None:
+    message, path = cb.export_audience(ui_services, "ana", "Champions", "email")
+    exported = pd.read_csv(path)
+    assert "Exported" in message and len(exported) > 0 and "email" in exported.columns
+    message, path = cb.export_audience(ui_services, "ana", "Champions", "push")
+    assert message.startswith("⚠️") and path is None

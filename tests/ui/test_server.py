@@ -1,0 +1,69 @@
+"""Serving: login always on, loopback by default, no public bind without accounts, a printed demo login."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from memberinsight.config import load_settings
+from memberinsight.errors import AuthError, ConfigError
+from ui import check_bind, is_loopback, launch, serve
+from ui.server import ensure_user
+from workspace import Workspace
+from workspace.users import add_user, check_login, list_users
+
+
+def test_loopback_detection_and_bind_rule() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.5", "::", "example.org"))
+    check_bind("127.0.0.1", auth=False)
+    check_bind("0.0.0.0", auth=True)
+    with pytest.raises(ConfigError, match="refusing to bind 0.0.0.0 without login"):
+        check_bind("0.0.0.0", auth=False)
+
+
+def test_default_bind_is_loopback() -> None:
+    assert load_settings().server_host == "127.0.0.1"
+
+
+def test_public_bind_without_accounts_is_refused(tmp_path) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    settings = load_settings(workspace=ws.path).replace(server_host="0.0.0.0")
+    with pytest.raises(ConfigError, match="without login"):
+        launch(ws, settings, block=False)
+    with pytest.raises(AuthError, match="no user accounts"):
+        serve(ws, settings, ensure_demo_user=False, block=False)
+
+
+def test_demo_user_is_created_then_refreshed_but_real_accounts_are_untouched(tmp_path) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    user, first = ensure_user(ws, create_demo=True)
+    assert user == "demo" and len(first) >= 12 and check_login(ws, "demo", first)
+    _, second = ensure_user(ws, create_demo=True)  # a re-run demo prints a fresh password
+    assert second != first and check_login(ws, "demo", second) and not check_login(ws, "demo", first)
+    assert ensure_user(ws, create_demo=False) is None
+    add_user(ws, "ana", "long-enough-pw")
+    assert ensure_user(ws, create_demo=True) is None  # real accounts: nothing is created or changed
+    assert check_login(ws, "demo", second) and [u.username for u in list_users(ws)] == ["ana", "demo"]
+
+
+def test_serve_prints_the_login_and_requires_it(tmp_path, capsys, port) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    settings = load_settings(workspace=ws.path).replace(server_port=port)
+    app = serve(ws, settings, ensure_demo_user=True, block=False)
+    try:
+        out = capsys.readouterr().out
+        assert f"http://127.0.0.1:{port}" in out
+        password = re.search(r"user 'demo' with password '([^']+)'", out).group(1)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, timeout=30) as client:
+            assert client.get("/config").status_code == 401  # nothing without a login
+            assert client.post("/login", data={"username": "demo", "password": "wrong"}).status_code == 400
+            ok = client.post("/login", data={"username": "demo", "password": password})
+            assert ok.status_code == 200 and ok.json() == {"success": True}
+            config = client.get("/config")
+            assert config.status_code == 200 and "Member Insight" in config.text
+    finally:
+        app.close()

@@ -1,0 +1,249 @@
+"""The app's callbacks as plain functions: Services in, display values out (testable without a browser).
+
+Each function takes the :class:`~agent.services.Services` facade, the logged-in username where an
+action is attributed, and the widget values; it returns plain values (Markdown, DataFrames,
+matplotlib figures, chat message lists). Expected failures (:class:`MemberInsightError`) become
+a message for the operator here, at the edge; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from agent.conversation import Conversation
+from agent.tools._common import fmt_value, markdown_table
+from agent.tools.analytics import profile_markdown
+from agent.tools.campaigns import check_table, copy_markdown
+from agent.types import ChartSpec
+from memberinsight.errors import ConflictError, MemberInsightError
+from ui.charts import figure
+
+Message = dict[str, Any]
+EMPTY = pd.DataFrame()
+
+
+def display(table: pd.DataFrame) -> pd.DataFrame:
+    """A table rounded for reading (fractions to 3 decimals, amounts to 2)."""
+    return table.round({c: 3 if table[c].abs().max() <= 1 else 2
+                        for c in table.select_dtypes("float").columns if table[c].notna().any()})
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with Markdown and HTML syntax escaped, so untrusted text renders literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>~-])", r"\\\1", text)
+
+
+def problem(exc: MemberInsightError) -> str:
+    """An expected failure as a short Markdown message."""
+    return f"⚠️ {exc}"
+
+
+# ----- chat ---------------------------------------------------------------------------
+def chat_respond(services: Any, user: str, message: str, history: list[Message] | None,
+                 conversation: Conversation | None
+                 ) -> Iterator[tuple[list[Message], Conversation, pd.DataFrame, Any]]:
+    """Answer ``message``, yielding (history, conversation, table, chart) as the answer streams in.
+
+    An answer from a tool is two messages: a collapsed note naming the tool and its arguments
+    (pending while the tool runs), then the answer itself.
+    """
+    conversation = conversation if conversation is not None else services.new_conversation(user)
+    history = [*(history or []), {"role": "user", "content": message}]
+    if not message.strip():
+        yield history[:-1], conversation, EMPTY, None
+        return
+    yield [*history, {"role": "assistant", "content": "…"}], conversation, EMPTY, None
+    final = None
+    try:
+        for partial in services.chat_stream(conversation, message):
+            final = partial
+            yield [*history, *_assistant(partial)], conversation, EMPTY, None
+    except MemberInsightError as exc:
+        yield [*history, {"role": "assistant", "content": problem(exc)}], conversation, EMPTY, None
+        return
+    if final is not None:
+        table = display(final.table) if final.table is not None else EMPTY
+        yield [*history, *_assistant(final, done=True)], conversation, table, figure(final.chart)
+
+
+def _assistant(reply: Any, done: bool = False) -> list[Message]:
+    if not reply.tool:
+        return [{"role": "assistant", "content": reply.text}]
+    args = ", ".join(f"{k}={v!r}" for k, v in reply.arguments.items())
+    note: Message = {"role": "assistant", "content": f"Routed to this tool (confidence {reply.confidence:.2f}).",
+                     "metadata": {"title": f"Tool: {reply.tool}({args})",
+                                  "status": "done" if done or reply.text else "pending"}}
+    return [note, {"role": "assistant", "content": reply.text}] if reply.text else [note]
+
+
+def chat_reset(services: Any, user: str) -> tuple[list[Message], Conversation, pd.DataFrame, Any]:
+    """A fresh conversation (forgets the subject)."""
+    return [], services.new_conversation(user), EMPTY, None
+
+
+# ----- segments -----------------------------------------------------------------------
+def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, pd.DataFrame]:
+    """(message, segment table, revenue chart, RFM grid, clusters)."""
+    try:
+        summary = services.segment_summary()
+    except MemberInsightError as exc:
+        return problem(exc), EMPTY, None, EMPTY, EMPTY
+    notes: list[str] = []
+    grid = clusters = EMPTY
+    try:
+        grid = services.rfm_grid()
+    except MemberInsightError as exc:
+        notes.append(problem(exc))
+    try:
+        clusters = services.clusters()
+    except MemberInsightError as exc:
+        notes.append(problem(exc))
+    y = next((c for c in ("revenue", "monetary", "members", "size") if c in summary.columns), None)
+    chart = figure(ChartSpec("bar", summary, "segment", y, f"{y.title()} by segment")) \
+        if y and "segment" in summary.columns else None
+    size = next((c for c in ("members", "size") if c in summary.columns), None)
+    head = f"**{len(summary)} segments**" + (f", {int(summary[size].sum()):,} members" if size else "")
+    return "\n\n".join([head, *notes]), display(summary), chart, grid, display(clusters) if len(clusters) else clusters
+
+
+# ----- member -------------------------------------------------------------------------
+def lookup_member(services: Any, member_id: str) -> tuple[str, pd.DataFrame]:
+    """A member's profile (no personal data) as Markdown, and the member's recent orders."""
+    try:
+        profile = services.member_profile(member_id)
+    except MemberInsightError as exc:
+        return problem(exc), EMPTY
+    text, orders = profile_markdown(profile)
+    return text, display(orders) if not orders.empty else orders
+
+
+# ----- campaigns ----------------------------------------------------------------------
+def segment_choices(services: Any) -> list[str]:
+    return services.segment_names()
+
+
+def generate_copy(services: Any, user: str, segment: str, offer: str, channel: str,
+                  variants: int = 2) -> tuple[str, pd.DataFrame]:
+    """(Markdown with every variant and its check verdict, table of check results per piece)."""
+    try:
+        result = services.generate_copy(user, segment, channel, offer or "", int(variants))
+    except MemberInsightError as exc:
+        return problem(exc), EMPTY
+    return copy_markdown(result), check_table(result)
+
+
+def export_audience(services: Any, user: str, segment: str, channel: str) -> tuple[str, str | None]:
+    """(message, path of the written CSV for download)."""
+    try:
+        report = services.export_audience(user, segment, channel)
+    except MemberInsightError as exc:
+        return problem(exc), None
+    return (f"Exported **{report.written:,}** of {report.requested:,} members of {segment} for {channel} "
+            f"({report.without_contact:,} without contact details left out)."), str(report.path)
+
+
+# ----- review queue ---------------------------------------------------------------------
+def load_queue(services: Any, status: str, min_risk: float) -> tuple[str, pd.DataFrame, list[str]]:
+    """(counts line, queue table, review ids for the picker)."""
+    try:
+        counts = services.queue_counts()
+        table = services.queue(None if status == "all" else status, float(min_risk or 0))
+    except MemberInsightError as exc:
+        return problem(exc), EMPTY, []
+    line = " · ".join(f"**{k}** {v:,}" for k, v in counts.items())
+    return line, table, table["review_id"].astype(str).tolist() if not table.empty else []
+
+
+def show_review(services: Any, review_id: str | None) -> tuple[str, int | None]:
+    """(evidence Markdown, version the operator is looking at)."""
+    if not review_id:
+        return "Pick a review from the queue.", None
+    try:
+        item = services.queue_item(review_id)
+    except MemberInsightError as exc:
+        return problem(exc), None
+    lines = [f"### Review {item.review_id}",
+             f"Status **{item.status}** · risk **{item.risk:.2f}** · version {item.version}"
+             + (f" · decided by **{item.decided_by}**" if item.decided_by else "")
+             + (f" · note: {item.note}" if item.note else "")]
+    try:
+        evidence = services.review_evidence(review_id)
+    except MemberInsightError:
+        evidence = {}
+    if evidence.get("text"):  # untrusted: shown as inert text, never as markup
+        lines.append("> " + escape_markdown(str(evidence["text"])).replace("\n", "\n> "))
+    facts = {k: v for k, v in evidence.items() if k != "text" and not isinstance(v, list | dict)}
+    if facts:
+        lines.append(" · ".join(f"{k.replace('_', ' ')}: {fmt_value(v)}" for k, v in facts.items()))
+    if item.reasons:
+        lines.append("**Why flagged**\n\n" + "\n".join(
+            f"- {r.get('text') or r.get('reason') or r}" if isinstance(r, dict) else f"- {r}" for r in item.reasons))
+    if item.signals:
+        signals = pd.DataFrame([{"signal": k, "value": fmt_value(v)} for k, v in item.signals.items()
+                                if not isinstance(v, list | dict)])
+        lines.append("<details><summary>All signals</summary>\n\n" + markdown_table(signals, 40) + "\n</details>")
+    return "\n\n".join(lines), item.version
+
+
+def decide_review(services: Any, user: str, review_id: str | None, version: int | None, action: str,
+                  note: str) -> tuple[str, int | None]:
+    """(result message, the item's new version). A stale version is refused with the current state."""
+    if not review_id or version is None:
+        return "Pick a review first.", version
+    try:
+        item = services.decide(user, review_id, action, int(version), note or "")
+    except ConflictError as exc:
+        return problem(exc), version
+    except MemberInsightError as exc:
+        return problem(exc), version
+    return f"✅ Review {item.review_id} is now **{item.status}** (by {item.decided_by}).", item.version
+
+
+# ----- data ---------------------------------------------------------------------------
+def data_overview(services: Any) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """(status Markdown, rows per table, recent ingests with rejects)."""
+    try:
+        status = services.workspace_status()
+    except MemberInsightError as exc:
+        return problem(exc), EMPTY, EMPTY
+    tables = pd.DataFrame([{"table": k, "rows": v} for k, v in status.tables.items()])
+    q = status.quality
+    span = (f"Orders from **{status.orders_from:%Y-%m-%d}** to **{status.orders_to:%Y-%m-%d}**."
+            if status.orders_from and status.orders_to else "No orders loaded yet.")
+    quality = (f"**Data quality** (last {q.batches} ingests): {q.rows_rejected:,} rejected rows"
+               + (" (" + ", ".join(f"{k}: {v:,}" for k, v in q.rejects_by_reason.items()) + ")"
+                  if q.rejects_by_reason else "")
+               + f"; kept and flagged: {q.guest_lines:,} guest lines, {q.return_lines:,} returns "
+                 f"({q.returns_share:.1%}), {q.zero_price_lines:,} zero-price, {q.non_product_lines:,} non-product.")
+    ingests = pd.DataFrame([{"loaded_at": f"{e.loaded_at:%Y-%m-%d %H:%M}", "file": Path(e.source_file).name, "kind": e.kind,
+                             "read": e.rows_read, "loaded": e.rows_loaded, "unchanged": e.rows_unchanged,
+                             "rejected": e.rows_rejected,
+                             "reasons": ", ".join(f"{k}: {v}" for k, v in e.rejects_by_reason.items())}
+                            for e in status.last_ingests])
+    return f"Workspace `{status.path}`. {span}\n\n{quality}", tables, ingests
+
+
+def upload_file(services: Any, user: str, path: str | None, kind: str) -> str:
+    """Validate and ingest an uploaded CSV; a Markdown report (or the validation problem)."""
+    if not path:
+        return "Choose a CSV file first."
+    try:
+        report = services.upload(user, path, None if kind == "auto" else kind)
+    except MemberInsightError as exc:
+        return problem(exc)
+    lines = [f"✅ **{Path(report.file).name}** → `{report.kind}` ({report.format}): read {report.rows_read:,}, "
+             f"loaded {report.rows_loaded:,}, unchanged {report.rows_unchanged:,}, "
+             f"rejected {report.rows_rejected:,}."]
+    if report.rejects_by_reason:
+        lines.append("Rejected by reason: " + ", ".join(f"{k}: {v:,}" for k, v in report.rejects_by_reason.items()))
+    if report.sample_rejects:
+        lines.append("Examples:\n" + "\n".join(f"- {s}" for s in report.sample_rejects[:5]))
+    if report.warnings:
+        lines.append("Warnings:\n" + "\n".join(f"- {w}" for w in report.warnings))
+    lines.append("Run `memberinsight build` to refresh models with the new data.")
+    return "\n\n".join(lines)

@@ -1,0 +1,94 @@
+"""Serving the app: login always on, loopback bind by default, a demo account when there is none."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from typing import Any
+
+from memberinsight.config import Settings
+from memberinsight.errors import AuthError, ConfigError
+
+DEMO_USER = "demo"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, auth: bool) -> None:
+    """Refuse to serve beyond this machine without login."""
+    if not auth and not is_loopback(host):
+        raise ConfigError(f"refusing to bind {host} without login: a non-loopback address needs users "
+                          "(`memberinsight user add NAME`)")
+
+
+def ensure_user(ws: Any, create_demo: bool) -> tuple[str, str] | None:
+    """Make sure someone can log in; returns a (username, password) to print, or None.
+
+    No account yet: with ``create_demo`` a ``demo`` admin with a random password is created,
+    otherwise :class:`AuthError`. When the only account is that ``demo`` one (a re-run demo), it
+    gets a fresh random password, since the earlier one was shown only once. Real accounts are
+    never touched.
+    """
+    from workspace.users import add_user, generate_password, list_users, set_password
+
+    users = [u.username for u in list_users(ws)]
+    if users and not (create_demo and users == [DEMO_USER]):
+        return None
+    if not create_demo:
+        raise AuthError("no user accounts in this workspace; add one with `memberinsight user add NAME`")
+    password = generate_password()
+    if users:
+        set_password(ws, DEMO_USER, password, actor="serve")
+    else:
+        add_user(ws, DEMO_USER, password, role="admin", actor="serve")
+    return DEMO_USER, password
+
+
+def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = None, quiet: bool = False) -> Any:
+    """Start the app on ``settings.server_host:server_port`` with login; returns the Blocks.
+
+    ``block=False`` returns once the server runs (tests call ``app.close()``).
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from workspace.users import list_users
+
+    check_bind(settings.server_host, auth=bool(list_users(ws)))
+    from agent.services import Services
+    from ui.app import CSS, build_app
+
+    services = services or Services(ws, settings)
+    app = build_app(services)
+    app.queue(default_concurrency_limit=4)
+    app.launch(server_name=settings.server_host, server_port=settings.server_port, auth=services.check_login,
+               auth_message="Member Insight — sign in with your operator account.",
+               max_file_size=f"{settings.upload_max_mb}mb", prevent_thread_lock=not block, show_error=False,
+               quiet=quiet, ssr_mode=False, footer_links=[], run_history=False, css=CSS, inbrowser=False)
+    return app
+
+
+def serve(ws: Any, settings: Settings, ensure_demo_user: bool = True, block: bool = True) -> Any:
+    """Serve the app for ``ws``: prints the URL (and a new demo login, if one was created), then blocks.
+
+    Raises :class:`AuthError` when there is no account and ``ensure_demo_user`` is False, and
+    :class:`ConfigError` for a public bind without accounts.
+    """
+    created = ensure_user(ws, ensure_demo_user)
+    url = f"http://{settings.server_host}:{settings.server_port}"
+    print(f"Member Insight is serving {ws.path} at {url}")
+    if created:
+        print(f"Log in as user '{created[0]}' with password '{created[1]}' "
+              "(add your own accounts with `memberinsight user add NAME`).")
+    sys.stdout.flush()
+    if not is_loopback(settings.server_host):
+        print("Warning: the app is reachable from other machines over plain HTTP; put it behind TLS.",
+              file=sys.stderr)
+    return launch(ws, settings, block=block, quiet=True)
