@@ -122,13 +122,14 @@ def _load_torch_model(path: Path, int8: bool):
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model_dir: Path, backend: str, cache_root: Path, batch_size: int) -> Embedder:
+def _cached_embedder(spec: ModelSpec, backend: str, cache_root: Path, batch_size: int) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return Embedder(read_model_spec(model_dir), backend, cache_root, batch_size)
+    return Embedder(spec, backend, cache_root, batch_size)
 
 
 def get_embedder(settings: Settings, backend: str | None = None) -> Embedder:
-    """The process-wide embedder for these settings (loaded on first call, then reused)."""
-    return _cached_embedder(resolve_model_dir(settings), backend or settings.embedding_backend,
+    """The process-wide embedder for these settings (loaded on first call, then reused; a model folder
+    whose files changed gets a new fingerprint and so a freshly loaded embedder)."""
+    return _cached_embedder(read_model_spec(resolve_model_dir(settings)), backend or settings.embedding_backend,
                             settings.cache_path, settings.embedding_batch_size)

@@ -2,8 +2,11 @@
 
 The export uses torch's TorchScript-based exporter from the local weights (no download), is
 checked against torch on a few sentences, and is written atomically into
-``<cache>/onnx/<model fingerprint>/`` so every later process just loads it. Pooling and
-normalisation run in numpy, exactly as sentence-transformers does them.
+``<cache>/onnx/<weights fingerprint>/`` (the export depends on the transformer's config and weights
+only) so every later process just loads it. Pooling and L2 normalisation run in numpy. Vectors are
+*always* L2-normalised, whether or not the model folder declares a ``Normalize`` module: every
+backend returns unit vectors (cosine search and the embedding cache depend on it), exactly like the
+torch backend's ``normalize_embeddings=True``.
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def _quantize(source: Path, target: Path) -> None:
 
 def onnx_model_file(spec: ModelSpec, cache_root: Path, int8: bool) -> Path:
     """The cached ONNX file for this model, exporting (and quantising) it on first use."""
-    folder = cache_root / "onnx" / spec.fingerprint  # same weights, same export
+    folder = cache_root / "onnx" / (spec.weights_fingerprint or spec.fingerprint)  # same weights, same export
     fp32, q8 = folder / "model.onnx", folder / "model.int8.onnx"
     want = q8 if int8 else fp32
     if want.is_file():
@@ -97,7 +100,7 @@ def onnx_model_file(spec: ModelSpec, cache_root: Path, int8: bool) -> Path:
 
 
 class OnnxEncoder:
-    """Runs a sentence-transformers model through ONNX Runtime (mean or CLS pooling, optional L2 norm)."""
+    """Runs a sentence-transformers model through ONNX Runtime (mean or CLS pooling, then L2 norm)."""
 
     def __init__(self, spec: ModelSpec, onnx_file: Path, tokenizer=None, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -122,7 +125,7 @@ class OnnxEncoder:
         return self.session.run(None, feeds)[0]
 
     def encode_batch(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings of one batch (pooled, normalised when the model normalises), float32."""
+        """Embeddings of one batch: pooled and L2-normalised (always, like every backend), float32."""
         batch = self.tokenizer(list(texts), padding=True, truncation=True,
                                max_length=self.spec.max_seq_length, return_tensors="np")
         hidden = self._hidden(batch)
@@ -132,8 +135,7 @@ class OnnxEncoder:
             mask = batch["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
         pooled = pooled.astype(np.float32)
-        if self.spec.normalize:
-            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return pooled
 
     @property

@@ -102,3 +102,83 @@ def test_cache_embeds_only_new_or_changed_texts(tmp_path, embedder):
     np.testing.assert_allclose(second.vectors[2], first.vectors[0], atol=1e-7)
     assert set(cache.get_many(embedder.model_id, [text_hash(TEXTS[1])])) == {text_hash(TEXTS[1])}
     assert cache.get_many("another-model", [text_hash(TEXTS[1])]) == {}  # keyed by model id too
+
+
+def model_copy(target):
+    """A copy of the packaged model folder (weights symlinked: the fingerprint reads through the link)."""
+    import shutil
+
+    source = packaged_model_dir()
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("model.safetensors", "pytorch_model.bin"))
+    (target / "model.safetensors").symlink_to(source / "model.safetensors")
+    return target
+
+
+def test_a_model_folder_without_normalize_still_gives_unit_vectors(tmp_path, retrieval_settings, embedder):
+    import json
+
+    folder = model_copy(tmp_path / "minilm-no-norm")
+    modules = [m for m in json.loads((folder / "modules.json").read_text()) if not m["type"].endswith("Normalize")]
+    (folder / "modules.json").write_text(json.dumps(modules))
+    for backend in ("onnx", "onnx-int8"):
+        plain = get_embedder(retrieval_settings.replace(embedding_model_path=str(folder)), backend)
+        assert not plain.spec.normalize and plain.spec.plain
+        v = plain.encode(TEXTS)
+        np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)  # unnormalised MiniLM: ~8
+        reference = get_embedder(retrieval_settings, backend).encode(TEXTS)
+        np.testing.assert_allclose(v, reference, atol=1e-5)  # same transformer, same unit vectors
+    # the ONNX export depends on the weights only: the copy re-uses the packaged model's cached export
+    assert plain.spec.weights_fingerprint == embedder.spec.weights_fingerprint
+    assert plain.spec.fingerprint != embedder.spec.fingerprint
+
+
+@pytest.mark.slow
+def test_torch_backend_without_normalize_matches_onnx(tmp_path, retrieval_settings):
+    import json
+
+    folder = model_copy(tmp_path / "minilm-no-norm")
+    modules = [m for m in json.loads((folder / "modules.json").read_text()) if not m["type"].endswith("Normalize")]
+    (folder / "modules.json").write_text(json.dumps(modules))
+    cfg = retrieval_settings.replace(embedding_model_path=str(folder))
+    torch_vectors = get_embedder(cfg, "torch").encode(TEXTS)
+    np.testing.assert_allclose(np.linalg.norm(torch_vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(torch_vectors, get_embedder(cfg, "onnx").encode(TEXTS), atol=1e-4)
+
+
+def test_fingerprint_covers_every_file_that_changes_the_vectors(tmp_path, retrieval_settings, embedder):
+    import json
+
+    from retrieval.modelinfo import read_model_spec
+
+    folder = model_copy(tmp_path / "minilm")
+    base = read_model_spec(folder)
+    assert base.fingerprint == embedder.spec.fingerprint  # an identical copy embeds identically
+    seen = {base.fingerprint}
+
+    def edit(name: str, change) -> str:
+        path = folder / name
+        data = json.loads(path.read_text())
+        change(data)
+        path.write_text(json.dumps(data))
+        spec = read_model_spec(folder)  # re-read: the folder changed in place
+        assert spec.fingerprint not in seen, name
+        assert spec.weights_fingerprint == base.weights_fingerprint  # same ONNX export
+        seen.add(spec.fingerprint)
+        return spec
+
+    assert edit("sentence_bert_config.json", lambda d: d.update(max_seq_length=128)).max_seq_length == 128
+    assert edit("1_Pooling/config.json", lambda d: d.update(pooling_mode_mean_tokens=False,
+                                                            pooling_mode_cls_token=True)).pooling == "cls"
+    assert not edit("modules.json", lambda d: d.pop()).normalize
+    edit("tokenizer_config.json", lambda d: d.update(model_max_length=128))
+    edit("tokenizer.json", lambda d: d.update(truncation={"max_length": 64, "strategy": "LongestFirst",
+                                                          "stride": 0, "direction": "Right"}))
+    edit("special_tokens_map.json", lambda d: d.update(mask_token="[MASK2]"))
+    (folder / "vocab.txt").write_text((folder / "vocab.txt").read_text() + "newword\n")
+    assert read_model_spec(folder).fingerprint not in seen
+    # the embedder (and so the model id keying the cache and the indexes) follows the folder
+    first = get_embedder(retrieval_settings.replace(embedding_model_path=str(folder)), "onnx")
+    assert first.model_id.split("@")[1] == read_model_spec(folder).fingerprint
+    (folder / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 64, "do_lower_case": False}))
+    second = get_embedder(retrieval_settings.replace(embedding_model_path=str(folder)), "onnx")
+    assert second is not first and second.model_id != first.model_id and second.spec.max_seq_length == 64
