@@ -6,9 +6,10 @@
   and tombstone the old position; removals tombstone. Tombstoned (and caller-excluded) positions
   are filtered inside the FAISS search with an ``IDSelector``. When a quarter of the positions are
   dead the index is compacted (rebuilt from its own stored vectors - nothing is re-embedded).
-* :meth:`VectorIndex.save` writes generation-numbered files (temp file + ``os.replace``) and then
-  swaps the manifest in one ``os.replace``: a crash at any point leaves the previous generation
-  loadable. Old generations are deleted only after the new manifest is in place.
+* :meth:`VectorIndex.save` writes generation-numbered files (temp file, ``fsync``, ``os.replace``,
+  ``fsync`` of the directory) and then swaps the manifest the same way: a crash - or a power loss -
+  at any point leaves the previous generation loadable. Old generations are deleted only after the
+  new manifest's rename is durable (directory synced).
 """
 
 from __future__ import annotations
@@ -70,13 +71,39 @@ def _locked(lock_path: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _fsync_file(path: Path) -> None:
+    """Flush a written file's data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make renames and unlinks in ``directory`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _replace_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` durably: temp file, fsync, rename, fsync of the directory."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
 
 
 class VectorIndex:
@@ -277,7 +304,8 @@ class VectorIndex:
 
     # ----- persistence -----------------------------------------------------
     def save(self, directory: Path) -> IndexManifest:
-        """Write a new generation and swap the manifest atomically; older generations are then removed."""
+        """Write a new generation durably and swap the manifest atomically; older generations are removed
+        only once the new manifest is on disk (see the module docstring)."""
         directory.mkdir(parents=True, exist_ok=True)
         with _locked(directory / f".{self.name}.lock"):
             previous = read_manifest(directory, self.name)
@@ -287,9 +315,11 @@ class VectorIndex:
             tmp = directory / f".{stem}.faiss.tmp{os.getpid()}"
             try:
                 faiss.write_index(self.index, str(tmp))
+                _fsync_file(tmp)
                 os.replace(tmp, index_path)
             finally:
                 tmp.unlink(missing_ok=True)
+            _fsync_dir(directory)
             _replace_text(labels_path, json.dumps(
                 {"labels": self.labels, "text_hashes": self.text_hashes, "dead": sorted(self.dead)}))
             manifest = IndexManifest(
@@ -299,12 +329,14 @@ class VectorIndex:
                 labels_file=labels_path.name, index_bytes=index_path.stat().st_size,
                 total_positions=len(self.labels), params={**asdict(self.hnsw), "ann_threshold": self.ann_threshold})
             _replace_text(manifest_path(directory, self.name), json.dumps(asdict(manifest), indent=2))
+            # the new generation is durable now (files synced, then the manifest rename synced)
             keep = {index_path.name, labels_path.name}
             for stale in directory.glob(f"{self.name}.*"):
                 if stale.name not in keep and not stale.name.endswith(".manifest.json"):
                     stale.unlink(missing_ok=True)
             for stale in directory.glob(f".{self.name}.*.tmp*"):
                 stale.unlink(missing_ok=True)
+            _fsync_dir(directory)
         return manifest
 
     @classmethod

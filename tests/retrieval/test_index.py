@@ -169,6 +169,52 @@ def test_crash_before_manifest_swap_keeps_previous_generation(tmp_path, monkeypa
     assert VectorIndex.load(tmp_path, "products").count == 51
 
 
+def test_save_syncs_files_and_directory_before_dropping_the_previous_generation(tmp_path, monkeypatch):
+    """Power-loss safety: every file is fsynced before its rename, every rename is made durable by
+    an fsync of the directory, and the old generation is deleted only after the new manifest is."""
+    import os
+    import pathlib
+
+    index, _ = _saved(tmp_path)
+    index.upsert(["extra"], _vectors(1, seed=5))
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace, real_unlink = os.fsync, os.replace, pathlib.Path.unlink
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", f"{src} -> {dst}"))
+        real_replace(src, dst)
+
+    def unlink(self, missing_ok=False):
+        if self.exists():
+            events.append(("unlink", str(self)))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(index_module.os, "fsync", fsync)
+    monkeypatch.setattr(index_module.os, "replace", replace)
+    monkeypatch.setattr(pathlib.Path, "unlink", unlink)
+    index.save(tmp_path)
+    monkeypatch.undo()
+    directory = str(tmp_path.resolve())
+    replaces = [i for i, (kind, _) in enumerate(events) if kind == "replace"]
+    assert len(replaces) == 3  # index, labels, manifest
+    for i in replaces:
+        src, dst = events[i][1].split(" -> ")
+        synced = [j for j, e in enumerate(events[:i]) if e == ("fsync", str(pathlib.Path(src).resolve()))]
+        assert synced, f"{src} renamed before it was fsynced"
+        after = events[i + 1:]
+        assert after and after[0] == ("fsync", directory), f"rename to {dst} not made durable"
+    manifest_at = replaces[-1]
+    assert events[manifest_at][1].endswith("products.manifest.json")
+    dropped = [i for i, (kind, path) in enumerate(events) if kind == "unlink" and ".000001." in path]
+    assert len(dropped) == 2 and min(dropped) > manifest_at + 1  # after the manifest's directory sync
+    assert events[-1] == ("fsync", directory)  # the deletions are synced too
+    assert VectorIndex.load(tmp_path, "products").count == 51
+
+
 def test_missing_and_corrupt_indexes_raise_clear_errors(tmp_path):
     with pytest.raises(ModelNotReadyError):
         VectorIndex.load(tmp_path, "products")
