@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS, TABLES, Column, Table, schema_markdown
-from workspace.store import Workspace
+from workspace.store import Workspace, is_workspace
 
-__all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "Column", "Table", "Workspace", "schema_markdown"]
+__all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "Column", "Table", "Workspace", "is_workspace",
+           "schema_markdown"]
 # Ingestion (imported lazily: it pulls in pandas, which `from workspace import Workspace` does not need).
 _INGEST_EXPORTS = ("DataQuality", "IngestLogEntry", "IngestReport", "WorkspaceStatus", "ingest_directory",
-                   "ingest_file", "workspace_status")
+                   "ingest_file", "ingest_paths", "workspace_status")
 __all__ += list(_INGEST_EXPORTS)
 
 

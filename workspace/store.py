@@ -17,6 +17,7 @@ so nothing holds a connection across user interactions.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,33 @@ from workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
 
 ANALYTICS_DB = "analytics.duckdb"
 OPERATIONS_DB = "operations.sqlite"
+PARTIAL_SUFFIX = ".partial"
+# What Workspace.create makes (and Workspace.discard may remove): database files, then folders.
+_DB_FILES = (ANALYTICS_DB, ANALYTICS_DB + ".wal", OPERATIONS_DB, OPERATIONS_DB + "-wal", OPERATIONS_DB + "-shm")
+_SUBDIRS = ("rejects", "indexes", "models", "cache", "labels")
+
+
+def partial_path(final: Path) -> Path:
+    """Where a file is written before it is published: ``<final>.<pid>.partial`` (same folder)."""
+    return final.with_name(f"{final.name}.{os.getpid()}{PARTIAL_SUFFIX}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def is_workspace(path: str | Path) -> bool:
+    """True when ``path`` holds a Member Insight database (analytics.duckdb or operations.sqlite)."""
+    path = Path(path).expanduser()
+    return (path / ANALYTICS_DB).is_file() or (path / OPERATIONS_DB).is_file()
 
 OPERATIONS_DDL = (
     """CREATE TABLE IF NOT EXISTS users (
@@ -79,6 +107,7 @@ class Workspace:
         with ws.operations() as con:
             for ddl in OPERATIONS_DDL:
                 con.execute(ddl)
+        ws.clean_partials()
         return ws
 
     @classmethod
@@ -90,7 +119,43 @@ class Workspace:
                 f"no workspace at {ws.path} (missing {ANALYTICS_DB}); "
                 "run `memberinsight ingest` or `memberinsight demo` first"
             )
+        ws.clean_partials()
         return ws
+
+    # ----- housekeeping ----------------------------------------------------
+    def clean_partials(self) -> int:
+        """Delete unpublished files (``*.<pid>.partial``) left by processes that no longer run.
+
+        A ``kill -9`` between writing a rejects file and publishing it leaves one behind; files of
+        live processes (an ingest running now) are kept. Returns how many were removed.
+        """
+        removed = 0
+        for folder in (self.rejects_dir, self.path / "labels"):
+            if not folder.is_dir():
+                continue
+            for item in folder.glob(f"*{PARTIAL_SUFFIX}"):
+                pid = item.name[:-len(PARTIAL_SUFFIX)].rpartition(".")[2]
+                if pid.isdigit() and _alive(int(pid)):
+                    continue
+                item.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def discard(self) -> None:
+        """Remove a workspace that was just created and holds nothing of value (a failed first ingest).
+
+        Only what :meth:`create` makes is removed: the two databases and the empty sub-folders;
+        the folder itself goes only when it is then empty. Other files are never touched.
+        """
+        for name in _DB_FILES:
+            (self.path / name).unlink(missing_ok=True)
+        self.clean_partials()
+        for name in _SUBDIRS:
+            folder = self.path / name
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        if self.path.is_dir() and not any(self.path.iterdir()):
+            self.path.rmdir()
 
     # ----- paths ---------------------------------------------------------
     @property

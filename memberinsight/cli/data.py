@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, progress, settings
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -25,21 +25,23 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Load shop exports into the workspace (created if missing); bad rows go to a rejects CSV."""
-        from workspace import Workspace
-        from workspace.ingest import ingest_directory, ingest_file
+        """Load shop exports into the workspace (created if missing); bad rows go to a rejects CSV.
+
+        Every file is validated before anything is stored. With --strict all files load in one
+        transaction or not at all. A failed ingest into a new workspace leaves no workspace behind.
+        """
+        from memberinsight.errors import MemberInsightError
 
         if kind and any(p.is_dir() for p in paths):
             raise typer.BadParameter("--kind applies to files, not directories", param_hint="--kind")
-        ws = Workspace.create(settings(workspace).workspace_dir)
-        reports = []
-        with _stage_display(enabled=not as_json) as on_progress:
-            for path in progress(paths, "ingest", total=len(paths), enabled=not as_json):
-                if path.is_dir():
-                    reports.extend(ingest_directory(ws, path, strict=strict, on_progress=on_progress, actor="cli"))
-                else:
-                    reports.append(ingest_file(ws, path, kind=kind, strict=strict, on_progress=on_progress,
-                                               actor="cli"))
+        try:
+            ws, reports = _ingest(paths, kind, strict, workspace, show=not as_json)
+        except MemberInsightError as exc:
+            if not as_json:
+                raise
+            emit({"error": error_object(exc)}, True)
+            typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from exc
         if as_json:
             emit({"workspace": ws.path, "reports": reports}, True)
             return
@@ -66,6 +68,42 @@ def register(app: typer.Typer) -> None:
                   for name, t in TABLES.items()}, True)
             return
         typer.echo(schema_markdown())
+
+
+def _ingest(paths: list[Path], kind: str | None, strict: bool, workspace: Path | None,
+            show: bool) -> tuple[Any, list[Any]]:
+    """Validate every file, then load; a new workspace is only kept once something was committed."""
+    from workspace import Workspace, is_workspace
+    from workspace.ingest import ingest_paths, load_batch, prepare_paths
+
+    target = settings(workspace).workspace_dir
+    with _stage_display(enabled=show) as on_progress:
+        if is_workspace(target):
+            ws = Workspace.create(target)  # idempotent: reuses the databases
+            return ws, ingest_paths(ws, paths, kind, strict, on_progress, actor="cli")
+        batch = prepare_paths(paths, kind, on_progress)  # file-level errors: nothing is created
+        ws = Workspace.create(target)
+        try:
+            return ws, load_batch(ws, batch, strict, on_progress, actor="cli")
+        except BaseException:
+            if not _has_batches(ws):
+                ws.discard()
+            raise
+
+
+def _has_batches(ws: Any) -> bool:
+    with ws.analytics(read_only=True) as con:
+        return bool(con.execute("SELECT count(*) FROM ingest_log").fetchall()[0][0])
+
+
+def error_object(exc: Exception) -> dict[str, Any]:
+    """A JSON-friendly error: type, message without the location, and file / row / column when known."""
+    location = getattr(exc, "location", "")
+    message = str(exc)
+    if location and message.startswith(location + ": "):
+        message = message[len(location) + 2:]
+    return {"type": type(exc).__name__, "message": message, "file": getattr(exc, "file", None),
+            "row": getattr(exc, "row", None), "column": getattr(exc, "column", None)}
 
 
 @contextmanager
@@ -104,7 +142,7 @@ def _print_reports(workspace: Path, reports: list[Any]) -> None:
             reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejects_by_reason.items())
             lines.append(f"  rejected by reason: {reasons}")
             lines += [f"    {s}" for s in r.sample_rejects]
-            lines.append(f"  rejects file: {r.rejects_file}")
+        lines.append(f"  rejects file: {r.rejects_file}" + ("" if r.rows_rejected else " (no rows rejected)"))
         if r.encoding not in ("utf-8", "utf-8-sig"):
             lines.append(f"  encoding: {r.encoding}")
         lines += [f"  note: {w}" for w in r.warnings]
@@ -130,7 +168,8 @@ def _print_status(st: Any) -> None:
     q = st.quality
     console.print(
         f"Data quality: {q.guest_lines:,} guest lines, {q.return_lines:,} return lines "
-        f"({q.returns_share:.1%} of order lines), {q.zero_price_lines:,} zero-price lines, "
+        f"({q.returns_share:.1%} of order lines; {q.zero_quantity_lines:,} with quantity 0), "
+        f"{q.zero_price_lines:,} zero-price lines, "
         f"{q.non_product_lines:,} non-product lines; {q.rows_rejected:,} rows rejected over the last "
         f"{q.batches} batch(es)" + (f": {', '.join(f'{k} {v:,}' for k, v in q.rejects_by_reason.items())}"
                                       if q.rejects_by_reason else ""), highlight=False, markup=False)

@@ -15,6 +15,24 @@ def _print_step(name: str) -> None:
     typer.secho(f"  • {name} …", err=True, fg=typer.colors.CYAN)
 
 
+def _remove_workspace(path: Path) -> None:
+    """``--fresh``: delete ``path`` only when it is a Member Insight workspace or an empty folder."""
+    import shutil
+
+    from memberinsight.errors import WorkspaceError
+    from workspace import is_workspace
+
+    path = Path(path).expanduser().resolve()
+    if not path.is_dir():
+        raise WorkspaceError(f"--fresh: {path} is not a folder; refusing to delete it")
+    if is_workspace(path):
+        shutil.rmtree(path)
+    elif any(path.iterdir()):
+        raise WorkspaceError(
+            f"--fresh: {path} is not a Member Insight workspace (no analytics.duckdb or operations.sqlite) "
+            "and is not empty; refusing to delete it. Choose another --workspace or delete it yourself.")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def build(
@@ -39,9 +57,10 @@ def register(app: typer.Typer) -> None:
         serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app at the end.")] = True,
         as_json: JsonOpt = False,
     ) -> None:
-        """The whole demo in one go: generate a shop, ingest it, build models and indexes, serve the app."""
-        import shutil
+        """The whole demo in one go: generate a shop, ingest it, build models and indexes, serve the app.
 
+        The demo shop's CSV files are written next to the workspace, in ``<workspace>-demo-data``.
+        """
         from memberinsight.pipeline import build as run_build
         from workspace import Workspace
         from workspace.demo import generate_demo
@@ -51,7 +70,7 @@ def register(app: typer.Typer) -> None:
         ws_dir = cfg.workspace_dir
         started = time.perf_counter()
         if fresh and ws_dir.exists():
-            shutil.rmtree(ws_dir)
+            _remove_workspace(ws_dir)
         say = (lambda _msg: None) if as_json else (lambda msg: typer.secho(msg, err=True, fg=typer.colors.GREEN))
         say(f"Workspace: {ws_dir}")
         data_dir = Path(ws_dir).parent / f"{Path(ws_dir).name}-demo-data"

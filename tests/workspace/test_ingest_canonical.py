@@ -18,7 +18,7 @@ BAD_ORDERS = HEADER + (
     "B1,2,M1,P1,1,79.99,2024-13-45 10:00:00,false,Ireland,web\n"      # 3 bad date
     "B1,3,GHOST,P1,1,79.99,2024-07-01 10:00:00,false,Ireland,web\n"   # 4 unknown member
     "B1,4,M1,NOPE,1,79.99,2024-07-01 10:00:00,false,Ireland,web\n"    # 5 unknown product
-    "B1,5,M1,P1,0,79.99,2024-07-01 10:00:00,false,Ireland,web\n"      # 6 zero quantity
+    "B1,5,M1,P1,0,79.99,2024-07-01 10:00:00,false,Ireland,web\n"      # 6 ok: zero quantity, kept as a return
     "B1,6,M1,P1,1,abc,2024-07-01 10:00:00,false,Ireland,web\n"        # 7 non-numeric price
     "B1,7,M1,P1,1,-5,2024-07-01 10:00:00,false,Ireland,web\n"         # 8 negative price
     "B1,8,M1,P1,1,5,2099-01-01 00:00:00,false,Ireland,web\n"          # 9 future date
@@ -34,7 +34,7 @@ BAD_ORDERS = HEADER + (
 )
 EXPECTED = {
     3: ("bad_date", "ordered_at"), 4: ("unknown_member", "member_id"), 5: ("unknown_product", "product_id"),
-    6: ("zero_quantity", "quantity"), 7: ("bad_number", "unit_price"), 8: ("negative_price", "unit_price"),
+    7: ("bad_number", "unit_price"), 8: ("negative_price", "unit_price"),
     9: ("future_date", "ordered_at"), 10: ("duplicate_key", "order_id"), 11: ("bad_integer", "quantity"),
     12: ("bad_boolean", "is_return"), 13: ("wrong_field_count", None), 14: ("wrong_field_count", None),
     15: ("missing_value", "order_id"), 17: ("conflicts_with_stored", "quantity"),
@@ -70,7 +70,7 @@ def test_directory_loads_in_order_with_derived_flags(shop_ws: Workspace) -> None
 def test_every_bad_row_is_rejected_with_line_column_and_original_content(shop_ws: Workspace, tmp_path: Path) -> None:
     report = ingest_file(shop_ws, write(tmp_path / "bad_orders.csv", BAD_ORDERS))
     assert (report.kind, report.format, report.rows_read) == ("orders", "canonical", 17)
-    assert (report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (2, 1, 14)
+    assert (report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (3, 1, 13)
     assert report.rows_read == report.rows_loaded + report.rows_unchanged + report.rows_rejected
     rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
     assert report.rejects_file.parent == shop_ws.rejects_dir and report.batch_id in report.rejects_file.name
@@ -90,10 +90,12 @@ def test_every_bad_row_is_rejected_with_line_column_and_original_content(shop_ws
         loaded = con.execute("SELECT order_id, line_no, quantity, is_return FROM orders WHERE order_id = 'B1' "
                              "ORDER BY line_no").fetchall()
         stored = con.execute("SELECT quantity FROM orders WHERE order_id = 'O1' AND line_no = 1").fetchall()
-    assert loaded == [("B1", 1, 1, False), ("B1", 14, -2, True)]
+    assert loaded == [("B1", 1, 1, False), ("B1", 5, 0, True), ("B1", 14, -2, True)]
     assert stored == [(1,)]  # never overwritten
     quality = workspace_status(shop_ws).quality
-    assert quality.rejects_by_reason["wrong_field_count"] == 2 and quality.rows_rejected == 14
+    assert quality.rejects_by_reason["wrong_field_count"] == 2 and quality.rows_rejected == 13
+    assert (quality.zero_quantity_lines, quality.return_lines) == (1, 3)  # O4 from the shop, B1/5 and B1/14
+    assert "1 line(s) with quantity 0 kept and flagged is_return" in report.warnings
 
 
 def test_strict_fails_on_first_bad_row_and_changes_nothing(shop_ws: Workspace, tmp_path: Path) -> None:

@@ -36,25 +36,30 @@ def retail_ws(tmp_path: Path) -> tuple[Workspace, object]:
 def test_orders_mapping(retail_ws) -> None:
     ws, report = retail_ws
     assert (report.kind, report.format) == ("orders", "online_retail")
-    assert (report.rows_read, report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (12, 9, 0, 3)
-    assert report.rejects_by_reason == {"bad_date": 1, "negative_price": 1, "zero_quantity": 1}
-    assert report.auto_created == {"members": 2, "products": 5}
+    assert (report.rows_read, report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (12, 10, 0, 2)
+    assert report.rejects_by_reason == {"bad_date": 1, "negative_price": 1}
+    assert report.auto_created == {"members": 2, "products": 6}
     assert "2 guest line(s) without a member id kept (member_id empty)" in report.warnings
-    assert "2 return/cancellation line(s) kept and flagged is_return" in report.warnings
+    assert "3 return/cancellation line(s) kept and flagged is_return" in report.warnings
+    assert "1 line(s) with quantity 0 kept and flagged is_return" in report.warnings
     assert "1 line(s) for non-product codes (postage, fees, adjustments) kept" in report.warnings
     with ws.analytics(read_only=True) as con:
-        rows = con.execute("SELECT order_id, line_no, member_id, product_id, quantity, is_return "
-                           "FROM orders ORDER BY ordered_at, order_id, line_no").fetchall()
+        rows = con.execute("SELECT order_id, member_id, product_id, quantity, unit_price, is_return FROM orders "
+                           "ORDER BY ordered_at, order_id, product_id, quantity, unit_price").fetchall()
+        line_nos = con.execute("SELECT order_id, count(*), count(DISTINCT line_no), min(line_no) >= 1 FROM orders "
+                               "GROUP BY order_id ORDER BY order_id").fetchall()
     assert rows == [
-        ("536365", 1, "17850", "85123A", 6, False), ("536365", 2, "17850", "71053", 6, False),
-        ("536365", 3, "17850", "POST", 1, False), ("536366", 1, None, "85123A", 6, False),
-        ("C536379", 1, "17850", "85123A", -1, True), ("536367", 1, "13047", "22632", 6, False),
-        ("536367", 2, None, "22632", -4, True), ("536368", 1, "13047", "21000", 2, False),
-        ("536368", 2, "13047", "21000", 2, False),
+        ("536365", "17850", "71053", 6, 3.39, False), ("536365", "17850", "85123A", 6, 2.55, False),
+        ("536365", "17850", "POST", 1, 18.0, False), ("536366", None, "85123A", 6, 2.95, False),
+        ("C536379", "17850", "85123A", -1, 2.55, True), ("536367", None, "22632", -4, 0.0, True),
+        ("536367", "13047", "22632", 6, 1.85, False), ("536368", "13047", "21000", 2, 1.0, False),
+        ("536368", "13047", "21000", 2, 1.5, False), ("536369", "13047", "22633", 0, 1.85, True),
     ]
+    # line numbers identify the lines of an invoice (from their content, see test_overlapping_exports_converge)
+    assert all(n == distinct and positive for _, n, distinct, positive in line_nos)
     rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
     assert rejects[["_line", "_column", "_reason"]].values.tolist() == [
-        ["11", "UnitPrice", "negative_price"], ["12", "Quantity", "zero_quantity"], ["13", "InvoiceDate", "bad_date"]]
+        ["11", "UnitPrice", "negative_price"], ["13", "InvoiceDate", "bad_date"]]
     assert rejects.loc[0, "Description"] == "Adjust bad debt" and rejects.loc[0, "UnitPrice"] == "-11062.06"
 
 
@@ -69,6 +74,7 @@ def test_members_and_products_are_derived(retail_ws) -> None:
     assert products == [
         ("21000", "Set of 3 £1 cards", "Stationery & Gift Wrap", 1.25, True),
         ("22632", "HAND WARMER RED POLKA DOT", "Jewellery & Accessories", 1.85, True),  # not "damaged"
+        ("22633", "HAND WARMER", "Jewellery & Accessories", 1.85, True),  # from its zero-quantity line
         ("71053", "WHITE METAL LANTERN", "Lighting & Candles", 3.39, True),
         ("85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "Lighting & Candles", 2.75, True),
         ("POST", "POSTAGE", "Non-product", 18.0, False),
@@ -79,12 +85,13 @@ def test_reingest_is_idempotent_and_keeps_derived_rows(retail_ws, tmp_path: Path
     ws, first = retail_ws
     before = counts(ws)
     again = ingest_file(ws, tmp_path / "Online Retail.csv")
-    assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected, again.auto_created) == (0, 9, 3, {})
+    assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected, again.auto_created) == (0, 10, 2, {})
     assert counts(ws) == {**before, "ingest_log": before["ingest_log"] + 1}
     assert again.rejects_file != first.rejects_file and again.rejects_file.is_file()
     status = workspace_status(ws)
-    assert status.quality.rejects_by_reason == {"bad_date": 2, "negative_price": 2, "zero_quantity": 2}
-    assert (status.quality.guest_lines, status.quality.return_lines, status.quality.non_product_lines) == (2, 2, 1)
+    assert status.quality.rejects_by_reason == {"bad_date": 2, "negative_price": 2}
+    assert (status.quality.guest_lines, status.quality.return_lines, status.quality.non_product_lines) == (2, 3, 1)
+    assert status.quality.zero_quantity_lines == 1
 
 
 def test_shared_sample_loads_completely(shared_data: Path, tmp_path: Path) -> None:
@@ -92,7 +99,11 @@ def test_shared_sample_loads_completely(shared_data: Path, tmp_path: Path) -> No
     report = ingest_file(ws, shared_data / "online_retail_sample.csv")
     assert report.rows_read == 30_000
     assert report.rows_read == report.rows_loaded + report.rows_unchanged + report.rows_rejected
-    assert (report.rows_loaded, report.rows_rejected, report.rejects_file) == (30_000, 0, None)
+    assert (report.rows_loaded, report.rows_rejected) == (30_000, 0)
+    # the summary always names a rejects file: here the header only
+    assert report.rejects_file.read_text(encoding="utf-8").splitlines() == [
+        "_line,_column,_reason,_message,InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,"
+        "Country"]
     assert report.auto_created["members"] == 3_569  # distinct CustomerIDs, README
     assert "2000 guest line(s) without a member id kept (member_id empty)" in report.warnings
     with ws.analytics(read_only=True) as con:
@@ -109,7 +120,7 @@ def test_shared_sample_with_planted_bad_rows(shared_data: Path, tmp_path: Path) 
     planted = {  # CSV line number (header = 1) -> (column index, bad value, reason, column)
         101: (4, "31/31/2011 25:00", "bad_date", "InvoiceDate"),
         5_000: (5, "-1.50", "negative_price", "UnitPrice"),
-        17_777: (3, "0", "zero_quantity", "Quantity"),
+        17_777: (3, "0", None, "Quantity"),  # zero quantity: kept, flagged is_return
         29_000: (3, "twelve", "bad_integer", "Quantity"),
     }
     originals = {}
@@ -124,14 +135,19 @@ def test_shared_sample_with_planted_bad_rows(shared_data: Path, tmp_path: Path) 
     ws = Workspace.create(tmp_path / "ws")
     report = ingest_file(ws, path)
     assert report.rows_read == 30_001
-    assert (report.rows_loaded, report.rows_rejected) == (29_996, 5)
+    assert (report.rows_loaded, report.rows_rejected) == (29_997, 4)
     assert report.rows_read == report.rows_loaded + report.rows_unchanged + report.rows_rejected
     rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
-    expected = [[str(n), c, r] for n, (_, _, r, c) in planted.items()] + [["30002", "", "wrong_field_count"]]
+    expected = [[str(n), c, r] for n, (_, _, r, c) in planted.items() if r] + [["30002", "", "wrong_field_count"]]
     assert rejects[["_line", "_column", "_reason"]].values.tolist() == expected
     header = lines[0].split(",")
-    for _, row in rejects.head(4).iterrows():
+    for _, row in rejects.head(3).iterrows():
         assert row[header].tolist() == originals[int(row["_line"])]
+    zero = originals[17_777]
+    with ws.analytics(read_only=True) as con:
+        kept = con.execute("SELECT quantity, is_return FROM orders WHERE order_id = ? AND product_id = ? "
+                           "AND quantity = 0", [zero[0], zero[1].upper()]).fetchall()
+    assert kept == [(0, True)] and "1 line(s) with quantity 0 kept and flagged is_return" in report.warnings
 
 
 def test_online_retail_ii_names_and_us_dates(tmp_path: Path) -> None:
@@ -142,7 +158,7 @@ def test_online_retail_ii_names_and_us_dates(tmp_path: Path) -> None:
     report = ingest_file(ws, write(tmp_path / "online_retail_II.csv", text))
     assert (report.format, report.rows_loaded, report.auto_created) == ("online_retail", 2, {"members": 1, "products": 2})
     with ws.analytics(read_only=True) as con:
-        rows = con.execute("SELECT member_id, CAST(ordered_at AS VARCHAR) FROM orders ORDER BY line_no").fetchall()
+        rows = con.execute("SELECT member_id, CAST(ordered_at AS VARCHAR) FROM orders ORDER BY ordered_at").fetchall()
         cats = con.execute("SELECT category FROM products ORDER BY product_id").fetchall()
     assert rows == [("13085", "2009-12-01 07:45:00"), ("13085", "2010-01-13 17:45:00")]
     assert cats == [("Lighting & Candles",), ("Christmas & Seasonal",)]

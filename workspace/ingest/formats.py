@@ -43,6 +43,11 @@ RETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
     "country": ("country",),
 }
 RETAIL_REQUIRED = ("invoice", "stock_code", "quantity", "invoice_date", "unit_price")
+# The export's own column names, for messages.
+RETAIL_DISPLAY: dict[str, str] = {
+    "invoice": "InvoiceNo", "stock_code": "StockCode", "description": "Description", "quantity": "Quantity",
+    "invoice_date": "InvoiceDate", "unit_price": "UnitPrice", "customer_id": "CustomerID", "country": "Country",
+}
 
 # Columns the canonical loader can derive when a file lacks them.
 DERIVABLE: dict[str, set[str]] = {"orders": {"line_no"}}
@@ -82,44 +87,92 @@ def _canonical_spellings(kind: str) -> dict[str, tuple[str, ...]]:
     return {c: _ALIASES.get(c, (c,)) for c in TABLES[kind].column_names}
 
 
+def _spellings(kind: str) -> dict[str, tuple[str, ...]]:
+    return RETAIL_COLUMNS if kind == "online_retail" else _canonical_spellings(kind)
+
+
+def _required(kind: str) -> list[str]:
+    if kind == "online_retail":
+        return list(RETAIL_REQUIRED)
+    return [c for c in TABLES[kind].required if c not in DERIVABLE.get(kind, set())]
+
+
+def _distinctive() -> dict[str, set[str]]:
+    """Per kind, the header spellings no other kind accepts (``order_id``, ``review_id``, ``InvoiceNo``...)."""
+    spelled = {k: {n for names in _spellings(k).values() for n in names} for k in DETECTION_ORDER}
+    return {k: spelled[k] - set().union(*(spelled[o] for o in DETECTION_ORDER if o != k)) for k in DETECTION_ORDER}
+
+
+# Kinds in the order ties are broken (the more specific layouts first).
+DETECTION_ORDER: tuple[str, ...] = ("online_retail", "reviews", "orders", "products", "members")
+DISTINCTIVE_WEIGHT = 3
+
+
+@dataclass(frozen=True)
+class KindMatch:
+    """How well a header fits one kind: matched columns, distinctive ones among them, what is missing."""
+
+    kind: str
+    found: dict[str, str]
+    distinctive: int
+    missing: tuple[str, ...]
+
+    @property
+    def score(self) -> int:
+        """Matched columns, those only this kind has counting :data:`DISTINCTIVE_WEIGHT` times."""
+        return len(self.found) + (DISTINCTIVE_WEIGHT - 1) * self.distinctive
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def kind_matches(header: list[str]) -> list[KindMatch]:
+    """Every kind's fit to ``header``, best first (score, then fewest missing columns, then :data:`DETECTION_ORDER`)."""
+    unique = _distinctive()
+    out = []
+    for kind in DETECTION_ORDER:
+        found = _match(header, _spellings(kind))
+        distinctive = len({normalise(h) for h in found.values()} & unique[kind])
+        out.append(KindMatch(kind, found, distinctive, tuple(c for c in _required(kind) if c not in found)))
+    return sorted(out, key=lambda m: (-m.score, len(m.missing), DETECTION_ORDER.index(m.kind)))
+
+
 def detect_kind(header: list[str], file: str) -> str:
-    """Guess the kind of a file from its header; raises when nothing fits."""
-    retail = _match(header, RETAIL_COLUMNS)
-    if all(c in retail for c in RETAIL_REQUIRED):
-        return "online_retail"
-    best, best_score = None, 0.0
-    for kind in ("reviews", "orders", "products", "members"):
-        found = _match(header, _canonical_spellings(kind))
-        required = [c for c in TABLES[kind].required if c not in DERIVABLE.get(kind, set())]
-        if not all(c in found for c in required):
-            continue
-        score = len(found) / len(TABLES[kind].columns) + len(required)
-        if score > best_score:
-            best, best_score = kind, score
-    if best is None:
+    """The kind of a file, from the header: the best-matching kind, not the first one that is complete.
+
+    Columns only one kind has (``order_id``, ``review_id``, ``InvoiceNo``, ``title``...) weigh most, so an
+    orders file that lacks ``ordered_at`` is recognised as orders and refused with that kind's
+    missing-column error (file, row 1, column) instead of loading as members. Raises
+    :class:`DataValidationError` when the header fits nothing.
+    """
+    best = kind_matches(header)[0]
+    if best.complete:
+        return best.kind
+    if not best.distinctive:
+        hint = (f"; closest: {best.kind} (missing {', '.join(_display(best.kind, c) for c in best.missing)})"
+                if best.found else "")
         raise DataValidationError(
             "cannot tell which data this is from the header "
-            f"({', '.join(header[:12])}); pass kind= (members, products, orders, reviews, online_retail)",
+            f"({', '.join(header[:12])}){hint}; pass kind= (members, products, orders, reviews, online_retail)",
             file=file, row=1)
-    return best
+    mapping_for(best.kind, header, file)  # raises naming the first missing required column
+    raise AssertionError("an incomplete match has a missing column")  # pragma: no cover
+
+
+def _display(kind: str, target: str) -> str:
+    return RETAIL_DISPLAY[target] if kind == "online_retail" else target
 
 
 def mapping_for(kind: str, header: list[str], file: str) -> Mapping:
     """The column mapping of ``header`` for ``kind``; raises naming the first missing required column."""
     if kind not in KINDS:
         raise DataValidationError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", file=file)
-    if kind == "online_retail":
-        found = _match(header, RETAIL_COLUMNS)
-        required: list[str] = list(RETAIL_REQUIRED)
-        spelled = {c: RETAIL_COLUMNS[c][0] for c in RETAIL_COLUMNS}
-        fmt = "online_retail"
-    else:
-        found = _match(header, _canonical_spellings(kind))
-        required = [c for c in TABLES[kind].required if c not in DERIVABLE.get(kind, set())]
-        spelled = {c: c for c in TABLES[kind].column_names}
-        fmt = "canonical"
-    missing = [c for c in required if c not in found]
+    fmt = "online_retail" if kind == "online_retail" else "canonical"
+    found = _match(header, _spellings(kind))
+    missing = [c for c in _required(kind) if c not in found]
     if missing:
+        spelled = {c: _display(kind, c) for c in missing}
         raise DataValidationError(
             f"missing required column(s) {', '.join(spelled[c] for c in missing)} for {kind} data "
             f"(header: {', '.join(header)})", file=file, row=1, column=spelled[missing[0]])

@@ -1,10 +1,12 @@
 """Transactional ingestion: :func:`ingest_file` and :func:`ingest_directory`.
 
-Each file is read and row-validated in pandas first (no database work), then loaded in ONE
-DuckDB transaction: stage, check against stored data, insert/update, write ``ingest_log`` and
-the batch's details, commit. Any error (or a crash, or ``kill -9``) before the commit leaves the
-stored data exactly as it was. The rejects CSV is written next to the transaction and only
-published (renamed into place) after the commit.
+Every file of an ingest is read and row-validated in pandas first (no database work), so a
+file-level error in any of them stops the ingest before anything is committed. Each file then
+loads in ONE DuckDB transaction (strict mode: all files in one): stage, check against stored data,
+insert/update, write ``ingest_log`` and the batch's details, commit. Any error (or a crash, or
+``kill -9``) before the commit leaves the stored data exactly as it was. The rejects CSV is written
+next to the transaction as ``*.<pid>.partial`` and only published (renamed into place) after the
+commit; partial files of dead processes are removed when a workspace is opened or loaded.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -35,7 +38,7 @@ from workspace.ingest.report import (
 )
 from workspace.ingest.retail import prepare_retail
 from workspace.ingest.validate import Prepared, prepare_canonical
-from workspace.store import Workspace
+from workspace.store import Workspace, partial_path
 
 ProgressFn = Callable[[str], None]
 
@@ -68,6 +71,88 @@ def prepare(path: Path, kind: str | None = None, notify: ProgressFn = _noop) -> 
     return prepare_canonical(raw, mapping)
 
 
+@dataclass
+class _Folder:
+    """What a directory argument contributed: its files' positions, unknown files, a labels file."""
+
+    directory: Path
+    first: int
+    count: int
+    others: list[str]
+    labels: Path | None
+
+
+@dataclass
+class Batch:
+    """Every file of one ingest, read and row-validated (see :func:`prepare_paths`); nothing stored yet."""
+
+    prepared: list[Prepared]
+    folders: list[_Folder] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return ", ".join(p.raw.file for p in self.prepared)
+
+
+def prepare_paths(paths: list[Path], kind: str | None = None, on_progress: ProgressFn | None = None) -> Batch:
+    """Read, map and row-validate every file first (no database access).
+
+    ``paths`` holds files and directories (a directory contributes its ``members``, ``products``,
+    ``orders``, ``reviews`` files in that order). Any file-level problem (missing file, empty,
+    undecodable, missing required column) raises :class:`DataValidationError` here, before anything
+    is committed, whichever file it is in.
+    """
+    notify = on_progress or _noop
+    batch = Batch([])
+    for path in map(Path, paths):
+        if path.is_dir():
+            if kind:
+                raise DataValidationError("kind applies to files, not directories", file=str(path))
+            found, others = _directory_files(path)
+            labels = path / LABELS_FILE
+            batch.folders.append(_Folder(path, len(batch.prepared), len(found), others,
+                                         labels if labels.is_file() else None))
+            batch.prepared.extend(prepare(p, k, notify) for k, p in found)
+        else:
+            batch.prepared.append(prepare(path, kind, notify))
+    if not batch.prepared:
+        raise DataValidationError("nothing to ingest: no files given")
+    return batch
+
+
+def load_batch(ws: Workspace, batch: Batch, strict: bool = False, on_progress: ProgressFn | None = None,
+               actor: str = "system") -> list[IngestReport]:
+    """Load a prepared batch: one transaction per file, or (``strict``) one for the whole batch.
+
+    With ``strict=True`` a bad row in any file raises and nothing of the batch is stored.
+    """
+    notify = on_progress or _noop
+    start = time.perf_counter()
+    ws.clean_partials()
+    with _audit_refusal(ws, actor, batch.source):
+        if strict:
+            reports = _run(ws, batch.prepared, True, notify, start, actor)
+        else:
+            reports = [r for prep in batch.prepared for r in _run(ws, [prep], False, notify, start, actor)]
+    for folder in batch.folders:
+        _finish_folder(ws, folder, reports[folder.first:folder.first + folder.count])
+    return reports
+
+
+def ingest_paths(ws: Workspace, paths: list[Path], kind: str | None = None, strict: bool = False,
+                 on_progress: ProgressFn | None = None, actor: str = "system") -> list[IngestReport]:
+    """Load files and directories: every file is validated before any is committed.
+
+    File-level errors in any file stop the ingest with the workspace unchanged. Without ``strict``
+    each file then loads in its own transaction (bad rows rejected, the rest loaded); with
+    ``strict=True`` all files load in one transaction or not at all. Refusals are recorded in the
+    audit log under ``actor``.
+    """
+    with _audit_refusal(ws, actor, ", ".join(map(str, paths))):
+        batch = prepare_paths(paths, kind, on_progress)
+    return load_batch(ws, batch, strict, on_progress, actor)
+
+
 def ingest_file(ws: Workspace, path: Path, kind: str | None = None, strict: bool = False,
                 on_progress: ProgressFn | None = None, actor: str = "system") -> IngestReport:
     """Load one CSV (or .csv.gz) into the workspace in a single transaction.
@@ -79,27 +164,31 @@ def ingest_file(ws: Workspace, path: Path, kind: str | None = None, strict: bool
     File-level problems (empty, undecodable, missing required column) always raise.
     ``on_progress`` receives stage names (``reading``, ``validating``, ``loading <table>``,
     ``committing``, ``done``). Each committed batch, and each refused one, is recorded in the
-    workspace audit log under ``actor``.
+    workspace audit log under ``actor``. The report always names a rejects file (header only when
+    nothing was rejected).
     """
-    notify = on_progress or _noop
-    start = time.perf_counter()
-    with _audit_refusal(ws, actor, str(path)):
-        prepared = prepare(path, kind, notify)
-        return _run(ws, [prepared], strict, notify, start, actor)[0]
+    if Path(path).is_dir():
+        raise DataValidationError("is a directory: use ingest_directory", file=str(path))
+    return ingest_paths(ws, [Path(path)], kind, strict, on_progress, actor)[0]
 
 
 def ingest_directory(ws: Workspace, directory: Path, strict: bool = False,
                      on_progress: ProgressFn | None = None, actor: str = "system") -> list[IngestReport]:
     """Load ``members``, ``products``, ``orders``, ``reviews`` (.csv or .csv.gz) from ``directory``.
 
-    Files load in that order, one transaction each (with ``strict=True``: all in one transaction,
-    so a bad row anywhere leaves the workspace unchanged). ``review_labels.csv`` (review-screening
-    ground truth) is copied to ``<workspace>/labels/``; ``*_truth.csv`` files are ignored.
+    Every file is read and validated before anything is committed, so a file-level error in
+    ``orders`` stops the ingest before ``members`` is stored. Files then load in that order, one
+    transaction each (with ``strict=True``: all in one transaction, so a bad row anywhere leaves the
+    workspace unchanged). ``review_labels.csv`` (review-screening ground truth) is copied to
+    ``<workspace>/labels/``; ``*_truth.csv`` files are ignored.
     """
-    notify = on_progress or _noop
     directory = Path(directory)
     if not directory.is_dir():
         raise DataValidationError("not a directory", file=str(directory))
+    return ingest_paths(ws, [directory], None, strict, on_progress, actor)
+
+
+def _directory_files(directory: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     found = []
     for kind in DIRECTORY_ORDER:
         for suffix in (".csv", ".csv.gz"):
@@ -112,24 +201,23 @@ def ingest_directory(ws: Workspace, directory: Path, strict: bool = False,
     used = {p.name for _, p in found} | NOT_INGESTED
     others = sorted(p.name for p in directory.iterdir() if p.is_file() and p.name not in used
                     and p.name.lower().endswith((".csv", ".csv.gz")) and "_truth.csv" not in p.name)
-    if strict:
-        start = time.perf_counter()
-        with _audit_refusal(ws, actor, str(directory)):
-            reports = _run(ws, [prepare(p, k, notify) for k, p in found], True, notify, start, actor)
-    else:
-        reports = [ingest_file(ws, p, k, False, on_progress, actor) for k, p in found]
-    if others:
-        reports[0].warnings.append(f"files in {directory} not ingested (unknown names): {', '.join(others)}")
-    labels = directory / LABELS_FILE
-    if labels.is_file():
-        target = ws.path / "labels" / LABELS_FILE
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".partial")
-        shutil.copyfile(labels, tmp)
-        tmp.replace(target)
-        note = next((r for r in reports if r.kind == "reviews"), reports[-1])
-        note.warnings.append(f"{LABELS_FILE} copied to {target} (ground truth for the screening evaluation)")
-    return reports
+    return found, others
+
+
+def _finish_folder(ws: Workspace, folder: _Folder, reports: list[IngestReport]) -> None:
+    """After the commit: note unknown files, copy the review labels into the workspace."""
+    if folder.others:
+        reports[0].warnings.append(
+            f"files in {folder.directory} not ingested (unknown names): {', '.join(folder.others)}")
+    if folder.labels is None:
+        return
+    target = ws.path / "labels" / LABELS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = partial_path(target)
+    shutil.copyfile(folder.labels, tmp)
+    tmp.replace(target)
+    note = next((r for r in reports if r.kind == "reviews"), reports[-1])
+    note.warnings.append(f"{LABELS_FILE} copied to {target} (ground truth for the screening evaluation)")
 
 
 def _batch_id(sha: str) -> str:
@@ -163,8 +251,7 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
             for prep in prepared:
                 report, partial = _load(ws, con, prep, strict, notify, start)
                 reports.append(report)
-                if partial:
-                    partials.append(partial)
+                partials.append(partial)
             notify("committing")
             con.execute("COMMIT")
         except BaseException:
@@ -183,7 +270,7 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
 
 
 def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict: bool,
-          notify: ProgressFn, start: float) -> tuple[IngestReport, tuple[Path, Path] | None]:
+          notify: ProgressFn, start: float) -> tuple[IngestReport, tuple[Path, Path]]:
     raw, issues = prep.raw, prep.issues
     batch_id = _batch_id(raw.sha256)
     warnings = list(prep.warnings)
@@ -213,11 +300,9 @@ def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict:
         warnings.append(f"{main_counts.updated} stored {prep.main.table.name} updated (changed attributes)")
     for table, n in auto_created.items():
         warnings.append(f"{n} {table} created from the order lines")
-    final = partial = None
-    if len(rejects):
-        final = _rejects_path(ws, batch_id, raw.file)
-        partial = final.with_suffix(".partial")
-        write_rejects(rejects, partial)
+    final = _rejects_path(ws, batch_id, raw.file)  # always written: header only when nothing was rejected
+    partial = partial_path(final)
+    write_rejects(rejects, partial)
     report = IngestReport(
         file=raw.file, kind=prep.main.table.name, format=prep.mapping.format, encoding=raw.encoding,
         batch_id=batch_id, rows_read=raw.rows_read, rows_loaded=main_counts.inserted + main_counts.updated,
@@ -227,7 +312,7 @@ def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict:
         sample_rejects=[describe(r) for _, r in rejects.head(5).iterrows()])
     report.check()
     _log(con, report, raw.sha256, prep.quality)
-    return report, (partial, final) if partial and final else None
+    return report, (partial, final)
 
 
 def _log(con: duckdb.DuckDBPyConnection, report: IngestReport, sha: str, quality: dict[str, int]) -> None:
@@ -239,7 +324,7 @@ def _log(con: duckdb.DuckDBPyConnection, report: IngestReport, sha: str, quality
     details = {
         "encoding": report.encoding, "rows_updated": report.rows_updated,
         "rejects_by_reason": report.rejects_by_reason,
-        "rejects_file": str(report.rejects_file) if report.rejects_file else None,
+        "rejects_file": str(report.rejects_file),
         "auto_created": report.auto_created, "quality": quality, "warnings": report.warnings,
         "seconds": report.seconds,
     }

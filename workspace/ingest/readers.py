@@ -24,6 +24,7 @@ import pandas as pd
 from memberinsight.errors import DataValidationError
 
 _QUOTE, _COMMA, _NL, _CR = 34, 44, 10, 13
+_UNNAMED = "\x00unnamed:"  # placeholder name of a header column left empty
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -73,12 +74,38 @@ def read_table(path: Path, display: str | None = None) -> RawTable:
     if not data.strip():
         raise DataValidationError("file is empty (no header, no rows)", file=display)
     table = _read_fast(data, display) or _read_slow(data, display)
-    columns, frame, lines, short, overlong, blank = table
+    columns, frame, lines, short, overlong, blank = _drop_unnamed(*table, display=display, warnings=warnings)
     if not len(frame) and not overlong:
         raise DataValidationError("file has a header but no data rows", file=display)
     if blank:
         warnings.append(f"{blank} blank line(s) skipped")
     return RawTable(display, columns, frame, lines, short, overlong, encoding, sha, mixed, blank, warnings)
+
+
+def _drop_unnamed(columns: list[str], frame: pd.DataFrame, lines: np.ndarray, short: np.ndarray,
+                  overlong: list[OverlongRow], blank: int, *, display: str, warnings: list[str]):
+    """Drop header columns without a name (Excel's trailing ``,,``) when no row has a value in them.
+
+    An unnamed column that holds data is an error naming the first line with a value.
+    """
+    unnamed = [i for i, c in enumerate(columns) if c.startswith(_UNNAMED)]
+    if not unnamed:
+        return columns, frame, lines, short, overlong, blank
+    for i in unnamed:
+        filled = (frame[columns[i]].fillna("").str.strip() != "").to_numpy()
+        if filled.any():
+            line = int(lines[int(np.argmax(filled))])
+            raise DataValidationError(
+                f"header column {i + 1} has no name but line {line} holds a value in it: name the column "
+                "or delete it", file=display, row=line)
+    if len(unnamed) == len(columns):
+        raise DataValidationError("the header has no column names", file=display, row=1)
+    dropped = set(unnamed)
+    frame = frame.drop(columns=[columns[i] for i in unnamed])
+    overlong = [OverlongRow(r.line, [f for j, f in enumerate(r.fields) if j not in dropped]) for r in overlong]
+    warnings.append(f"{len(unnamed)} empty column(s) without a name dropped "
+                    f"(header column(s) {', '.join(str(i + 1) for i in unnamed)})")
+    return [c for c in columns if not c.startswith(_UNNAMED)], frame, lines, short, overlong, blank
 
 
 # ----- bytes -> UTF-8 ---------------------------------------------------------------------------
@@ -177,7 +204,7 @@ def _read_fast(data: bytes, display: str):
             return None
         frame.columns = columns
     overlong = [OverlongRow(int(line_of[i]), _fields(data[starts[i]:ends[i]])) for i in overlong_idx]
-    short = nfields[keep_idx] < len(columns)
+    short = nfields[keep_idx] < _named_width(columns)
     blank_count = int(np.count_nonzero(blank[header_idx:]))
     return columns, frame, line_of[keep_idx].astype(np.int64), short, overlong, blank_count
 
@@ -236,21 +263,29 @@ def _read_slow(data: bytes, display: str):
     width = len(header)
     overlong = [OverlongRow(ln, r) for ln, r in zip(lines, records, strict=True) if len(r) > width]
     kept = [(ln, r) for ln, r in zip(lines, records, strict=True) if len(r) <= width]
-    short = np.array([len(r) < width for _, r in kept], dtype=bool)
+    named = _named_width(header)
+    short = np.array([len(r) < named for _, r in kept], dtype=bool)
     padded = [r + [""] * (width - len(r)) for _, r in kept]
     frame = pd.DataFrame({c: pd.Series([r[j] for r in padded], dtype="str") for j, c in enumerate(header)})
     return header, frame, np.array([ln for ln, _ in kept], dtype=np.int64), short, overlong, blank
 
 
 def _header(row: list[str], display: str) -> list[str]:
-    columns = [c.strip() for c in row]
+    """Header names, stripped; a column without a name gets a placeholder (see :func:`_drop_unnamed`)."""
+    columns = [c.strip() or f"{_UNNAMED}{i}" for i, c in enumerate(row, start=1)]
     seen: dict[str, int] = {}
     for i, name in enumerate(columns, start=1):
-        if not name:
-            raise DataValidationError(f"header column {i} has no name", file=display, row=1)
+        if name.startswith(_UNNAMED):
+            continue
         key = name.lower()
         if key in seen:
             raise DataValidationError(f"column name repeated in the header (columns {seen[key]} and {i})",
                                       file=display, row=1, column=name)
         seen[key] = i
     return columns
+
+
+def _named_width(columns: list[str]) -> int:
+    """Fields a row needs: up to the last named column (trailing unnamed ones may be left out)."""
+    named = [i for i, c in enumerate(columns) if not c.startswith(_UNNAMED)]
+    return named[-1] + 1 if named else len(columns)

@@ -1,11 +1,11 @@
 """The UCI Online Retail export: order lines plus members and products derived from them.
 
-Mapping: ``order_id`` = InvoiceNo, ``line_no`` = position of the line within its invoice in file
-order (counted over every line of the file, so fixing a bad line does not renumber the others),
-``product_id`` = StockCode (upper case: ``85123a`` and ``85123A`` are one product),
+Mapping: ``order_id`` = InvoiceNo, ``line_no`` = a stable number derived from the line's content
+(see :func:`content_line_numbers`; not its position in the file, so overlapping exports such as a
+sample and then the full file, or monthly files, converge to the same rows), ``product_id`` = StockCode (upper case: ``85123a`` and ``85123A`` are one product),
 ``member_id`` = CustomerID as integer text (``12923.0`` -> ``12923``; empty = guest line, kept).
-Invoices starting with ``C`` are cancellations and, like negative quantities, are kept with
-``is_return`` true. Members are created from CustomerID (country = their most frequent country,
+Invoices starting with ``C`` are cancellations and, like zero or negative quantities, are kept
+with ``is_return`` true. Members are created from CustomerID (country = their most frequent country,
 ``signup_date`` = first order date); products from StockCode (title = most frequent cleaned
 description on ordinary sales, price = median positive unit price, ``is_product`` false for
 postage/fee/adjustment codes, category from title keywords). Existing members and products are
@@ -14,6 +14,7 @@ never changed by this layout.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import numpy as np
@@ -62,7 +63,6 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None)
     quantity, bad = parse_int(raw_qty)
     issues.flag(raw_qty.isna(), "missing_value", src["quantity"], "required value is empty")
     issues.flag(bad, "bad_integer", src["quantity"], "not a whole number", values=raw_qty)
-    issues.flag(quantity.eq(0).fillna(False), "zero_quantity", src["quantity"], "quantity is 0")
     raw_date = text("invoice_date")
     ordered_at, bad = parse_timestamp(raw_date)
     issues.flag(raw_date.isna(), "missing_value", src["invoice_date"], "required value is empty")
@@ -80,13 +80,13 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None)
     orders = pd.DataFrame({
         "_row": np.arange(n, dtype=np.int64),
         "order_id": invoice,
-        "line_no": (invoice.fillna("").groupby(invoice.fillna(""), sort=False).cumcount() + 1).astype("Int64"),
+        "line_no": content_line_numbers(invoice, code, quantity, unit_price, ordered_at),
         "member_id": member_id,
         "product_id": code,
         "quantity": quantity,
         "unit_price": unit_price,
         "ordered_at": ordered_at,
-        "is_return": (invoice.str.upper().str.startswith("C").fillna(False) | quantity.lt(0).fillna(False))
+        "is_return": (invoice.str.upper().str.startswith("C").fillna(False) | quantity.le(0).fillna(False))
         .astype("boolean"),
         "country": text("country"),
     }, index=frame.index)
@@ -113,6 +113,46 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None)
     quality["non_product_lines"] = int((non_product & issues.ok).sum())
     warnings.extend(quality_warnings(quality))
     return Prepared(raw, mapping, issues, staged, warnings, quality)
+
+
+LINE_NO_MAX = 2**31 - 1  # line_no is an INTEGER
+
+
+def _line_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big") % (LINE_NO_MAX - 1) + 1
+
+
+def content_line_numbers(invoice: pd.Series, code: pd.Series, quantity: pd.Series, unit_price: pd.Series,
+                         ordered_at: pd.Series) -> pd.Series:
+    """A line's number within its invoice, from what the line is rather than where it is in the file.
+
+    The identity of a line is (stock code, quantity, unit price, timestamp, occurrence among identical
+    lines of the same invoice in this file); its number is a stable hash of that identity in
+    1..2**31-1. The same line therefore gets the same ``(order_id, line_no)`` in every export that
+    holds it (a random sample, the full file, a month), so loading overlapping files neither
+    duplicates lines nor flags them as conflicting. Two identities of one invoice that hash alike
+    (odds about n**2 / 2**32 for an invoice of n lines) are told apart by rehashing the later one.
+    """
+    def text(s: pd.Series) -> pd.Series:
+        return s.astype(str).fillna("")  # missing values (rows that are rejected anyway) as ""
+
+    stamp = pd.Series(ordered_at.to_numpy(dtype="datetime64[s]").astype(np.int64), index=invoice.index)
+    ident = (text(code) + "|" + text(quantity) + "|" + text(unit_price) + "|"
+             + text(stamp.where(ordered_at.notna(), 0)))
+    order = text(invoice)
+    occurrence = ident.groupby([order, ident], sort=False).cumcount()
+    keys = (ident + "|" + occurrence.astype(str)).tolist()
+    numbers = pd.Series([_line_hash(k) for k in keys], index=invoice.index, dtype="int64")
+    frame = pd.DataFrame({"order": order, "key": keys, "n": numbers})
+    salt = 0
+    while True:
+        clash = frame.sort_values(["order", "n", "key"]).duplicated(["order", "n"])
+        if not clash.any():
+            break
+        salt += 1
+        redo = clash[clash].index
+        frame.loc[redo, "n"] = [_line_hash(f"{k}#{salt}") for k in frame.loc[redo, "key"]]
+    return frame["n"].astype("Int64")
 
 
 def _members(orders: pd.DataFrame) -> pd.DataFrame:

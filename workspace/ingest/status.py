@@ -39,6 +39,7 @@ class DataQuality:
     return_lines: int
     returns_share: float
     zero_price_lines: int
+    zero_quantity_lines: int
     non_product_lines: int
 
 
@@ -63,9 +64,10 @@ def workspace_status(ws: Workspace, recent: int = 10) -> WorkspaceStatus:
     """Summarise ``ws`` (read-only). ``recent`` is how many ingest batches to list and to total rejects over."""
     with ws.analytics(read_only=True) as con:
         tables = {name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]) for name in TABLES}
-        first, last, guests, returns, zero_price, non_product = con.execute(
+        first, last, guests, returns, zero_price, zero_qty, non_product = con.execute(
             "SELECT min(o.ordered_at), max(o.ordered_at), count(*) FILTER (WHERE o.member_id IS NULL), "
             "count(*) FILTER (WHERE o.is_return), count(*) FILTER (WHERE o.unit_price = 0), "
+            "count(*) FILTER (WHERE o.quantity = 0), "
             "count(*) FILTER (WHERE p.is_product = false) "
             "FROM orders o LEFT JOIN products p USING (product_id)").fetchall()[0]
         has_details = bool(con.execute(
@@ -90,6 +92,6 @@ def workspace_status(ws: Workspace, recent: int = 10) -> WorkspaceStatus:
         batches=len(entries), rows_rejected=sum(e.rows_rejected for e in entries),
         rejects_by_reason=dict(sorted(by_reason.items())), guest_lines=int(guests), return_lines=int(returns),
         returns_share=round(returns / n_orders, 4) if n_orders else 0.0, zero_price_lines=int(zero_price),
-        non_product_lines=int(non_product))
+        zero_quantity_lines=int(zero_qty), non_product_lines=int(non_product))
     labels = ws.path / "labels" / "review_labels.csv"
     return WorkspaceStatus(ws.path, tables, first, last, entries, quality, labels if labels.is_file() else None)

@@ -90,9 +90,7 @@ def convert(col: Column, s: pd.Series, src: str, issues: Issues, now: datetime) 
     if col.type == "INTEGER":
         values, bad = parse_int(s)
         issues.flag(bad, "bad_integer", src, "not a whole number", values=s)
-        if col.name == "quantity":
-            issues.flag(values.eq(0).fillna(False), "zero_quantity", src, "quantity is 0")
-        elif col.name == "line_no":
+        if col.name == "line_no":
             issues.flag(values.lt(1).fillna(False), "bad_line_no", src, "line_no must be 1 or more")
         elif col.name == "rating":
             issues.flag((~values.between(1, 5)).fillna(False) & values.notna(), "bad_rating", src,
@@ -156,9 +154,9 @@ def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = No
         if "line_no" not in frame:
             frame["line_no"] = frame.groupby(frame["order_id"].fillna(""), sort=False).cumcount() + 1
             warnings.append("no line_no column: line numbers derived from the order of lines in the file")
-        quantity_neg = frame["quantity"].lt(0).fillna(False)
+        not_positive = frame["quantity"].le(0).fillna(False)  # returns, cancellations, zero-quantity lines
         given = frame["is_return"].fillna(False) if "is_return" in frame else False
-        frame["is_return"] = (quantity_neg | given).astype("boolean").where(frame["quantity"].notna())
+        frame["is_return"] = (not_positive | given).astype("boolean").where(frame["quantity"].notna())
     elif mapping.kind == "products":
         if "is_product" not in frame:
             frame["is_product"] = pd.Series(True, index=frame.index, dtype="boolean")
@@ -181,12 +179,13 @@ def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = No
 
 
 def order_quality(frame: pd.DataFrame, issues: Issues) -> dict[str, int]:
-    """Counts of kept order lines that deserve a note: guests, returns, zero prices."""
+    """Counts of kept order lines that deserve a note: guests, returns, zero quantities, zero prices."""
     ok = issues.ok.to_numpy()
     sub = frame.loc[ok]
     out = {
         "guest_lines": int(sub["member_id"].isna().sum()) if "member_id" in sub else len(sub),
         "return_lines": int(sub["is_return"].fillna(False).sum()),
+        "zero_quantity_lines": int(sub["quantity"].eq(0).fillna(False).sum()),
         "zero_price_lines": int(sub["unit_price"].eq(0).fillna(False).sum()),
     }
     return out
@@ -197,6 +196,7 @@ def quality_warnings(quality: dict[str, int]) -> list[str]:
     notes = {
         "guest_lines": "{n} guest line(s) without a member id kept (member_id empty)",
         "return_lines": "{n} return/cancellation line(s) kept and flagged is_return",
+        "zero_quantity_lines": "{n} line(s) with quantity 0 kept and flagged is_return",
         "zero_price_lines": "{n} line(s) with unit price 0 kept",
         "non_product_lines": "{n} line(s) for non-product codes (postage, fees, adjustments) kept",
     }
