@@ -14,7 +14,7 @@ Public API (import from here; submodules load torch / FAISS / ONNX Runtime lazil
     near_duplicates_of(ws, review_id, threshold=0.9) -> list[DuplicatePair]
     evaluate_content(ws, settings=None, k=10, test_days=90) -> ContentEvaluation
     retrieval.metrics: recall_at_k, ndcg_at_k, map_at_k, precision_at_k, coverage, evaluate_rankings,
-                       time_split, holdout_truth
+                       time_split, holdout_truth, purchases_only
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ _EXPORTS = {
     "evaluate_rankings": "retrieval.metrics",
     "time_split": "retrieval.metrics",
     "holdout_truth": "retrieval.metrics",
+    "purchases_only": "retrieval.metrics",
     "TimeSplit": "retrieval.metrics",
 }
 

@@ -109,12 +109,27 @@ def time_split(interactions: pd.DataFrame, test_days: int | None = 90, test_frac
                      test=interactions[~mask].copy())
 
 
+def purchases_only(lines: pd.DataFrame) -> pd.DataFrame:
+    """The purchase lines of ``lines``: return / cancellation lines (``is_return``, or a negative
+    ``quantity``) dropped. A returned product is not a relevant one."""
+    keep = pd.Series(True, index=lines.index)
+    if "is_return" in lines.columns:
+        keep &= ~lines["is_return"].fillna(False).astype(bool)
+    if "quantity" in lines.columns:
+        keep &= ~(pd.to_numeric(lines["quantity"], errors="coerce").fillna(1) < 0)
+    return lines[keep]
+
+
 def holdout_truth(split: TimeSplit, user_col: str = "member_id", item_col: str = "product_id",
                   new_items_only: bool = True) -> dict[Hashable, set]:
-    """Test-period items per user who also appears in train (optionally only items new to that user)."""
+    """Test-period *purchases* per user who also appears in train (optionally only items new to that user).
+
+    Return lines of the test period are never relevant (:func:`purchases_only`); everything the user
+    bought or returned in train counts as already seen.
+    """
     train_items = split.train.groupby(user_col)[item_col].agg(set).to_dict()
     truth: dict[Hashable, set] = {}
-    for user, items in split.test.groupby(user_col)[item_col].agg(set).items():
+    for user, items in purchases_only(split.test).groupby(user_col)[item_col].agg(set).items():
         if user not in train_items:
             continue
         wanted = items - train_items[user] if new_items_only else set(items)

@@ -76,6 +76,17 @@ def test_time_split_and_holdout_truth():
     assert holdout_truth(split, new_items_only=False) == {"m1": {"a"}, "m2": {"d"}}
 
 
+def test_returns_in_the_test_period_are_not_relevant():
+    lines = _lines().assign(is_return=False, quantity=1)
+    extra = pd.DataFrame({"member_id": ["m2", "m1", "m1"], "product_id": ["x", "y", "z"],
+                          "ordered_at": pd.to_datetime(["2024-05-21", "2024-05-22", "2024-05-23"]),
+                          "is_return": [True, None, False], "quantity": [-1, -2, 3]})
+    split = time_split(pd.concat([lines, extra], ignore_index=True), test_days=30)
+    # m2 returned "x" (flagged) and m1 cancelled "y" (negative quantity, flag missing): neither is relevant
+    assert holdout_truth(split) == {"m2": {"d"}, "m1": {"z"}}
+    assert holdout_truth(split, new_items_only=False) == {"m1": {"a", "z"}, "m2": {"d"}}
+
+
 def test_time_split_fraction_and_errors():
     split = time_split(_lines(), test_days=None, test_fraction=0.5)
     assert len(split.test) == 3
