@@ -79,7 +79,13 @@ def _num(v: float | int) -> str:
 
 
 def offer_facts(offer: str) -> list[Fact]:
-    """The figures inside an offer text (``15% off`` -> 15 percent, ``£5 off over £40`` -> 5 and 40)."""
+    """The figures inside an offer text (``15% off`` -> 15 percent, ``£5 off over £40`` -> 5 and 40).
+
+    Figures written in words count too (``twenty percent off``, ``half price`` -> 50 percent).
+    """
+    from agent.campaigns.numwords import spell_out
+
+    offer = spell_out(offer).text
     facts: list[Fact] = []
     taken: list[tuple[int, int]] = []
     for m in _OFFER_PERCENT.finditer(offer):
@@ -136,22 +142,31 @@ class FactSheet:
     def all_facts(self) -> list[Fact]:
         """Every fact the copy may state, including the offer's figures, the deadline and prices."""
         facts = [Fact("audience_size", "Members in the audience", int(self.audience_size), "count")]
-        facts += offer_facts(self.offer)
-        if self.deadline:
-            facts.append(Fact("deadline", "Offer ends", self.deadline, "date"))
-            if self.as_of:
-                facts.append(Fact("days_left", "Days until the offer ends", (self.deadline - self.as_of).days, "days"))
+        facts += self.customer_facts()
         facts += list(self.stats) + list(self.forecasts)
-        for i, p in enumerate(self.products):
-            if p.price is not None:
-                facts.append(Fact(f"product_price_{i}", f"Price of {p.name}", float(p.price), "money"))
         for key, value in self.member_profile.items():
             if isinstance(value, bool) or value is None:
                 continue
             if isinstance(value, int | float):
-                facts.append(Fact(f"member_{key}", f"Member {key}", value, "number"))
+                facts.append(Fact(f"member_{key}", f"Member {key.replace('_', ' ')}", value, "number"))
             elif isinstance(value, date):
-                facts.append(Fact(f"member_{key}", f"Member {key}", value, "date"))
+                facts.append(Fact(f"member_{key}", f"Member {key.replace('_', ' ')}", value, "date"))
+        return facts
+
+    def customer_facts(self) -> list[Fact]:
+        """The facts customer-facing copy may state: the offer, the deadline, days left, product prices.
+
+        Statistics and forecasts about the audience (and a member's profile) are for the team's
+        rationale only; copy sent to customers must not quote them.
+        """
+        facts = offer_facts(self.offer)
+        if self.deadline:
+            facts.append(Fact("deadline", "Offer ends", self.deadline, "date"))
+            if self.as_of:
+                facts.append(Fact("days_left", "Days until the offer ends", (self.deadline - self.as_of).days, "days"))
+        for i, p in enumerate(self.products):
+            if p.price is not None:
+                facts.append(Fact(f"product_price_{i}", f"Price of {p.name}", float(p.price), "money"))
         return facts
 
     def product_names(self) -> list[str]:
@@ -190,6 +205,9 @@ class FactSheet:
             if fact.key.startswith(("offer_", "product_price_")) or fact.key == "deadline":
                 continue
             lines.append(f"{fact.label}: {fact.display(c)}")
+        for key, value in self.member_profile.items():
+            if isinstance(value, str) and value.strip():
+                lines.append(f"Member {key.replace('_', ' ')}: {value}")
         if self.churn_reasons:
             lines.append("Why they may leave: " + "; ".join(self.churn_reasons))
         for p in self.products:
@@ -211,6 +229,9 @@ class FactSheet:
             out["churn_reasons"] = list(self.churn_reasons)
         if self.products:
             out["products"] = [p.name for p in self.products]
+        if self.member_profile:
+            out["member_profile"] = {k: v.isoformat() if isinstance(v, date) else v
+                                     for k, v in self.member_profile.items()}
         return out
 
     def stat(self, key: str) -> float | None:

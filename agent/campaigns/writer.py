@@ -22,7 +22,7 @@ SMS_STOP = " Reply STOP to opt out."
 _PART_WORDS = {"subject": "email subject line", "preview": "email preview text", "body": "short email body",
                "sms": "SMS text message", "push": "push notification", "rationale": "explanation"}
 _PART_TOKENS = {"subject": 40, "preview": 50, "body": 220, "sms": 70, "push": 50, "rationale": 140}
-_EXAMPLES = {
+EXAMPLES: dict[str, str] = {
     "subject": "Your 20% off ends Sunday, {first_name}",
     "preview": "New season picks, chosen for you, with 20% off until Sunday.",
     "body": "Hi {first_name},\n\nIt has been a while, so here is 20% off your next order until Sunday 12 May. "
@@ -127,8 +127,8 @@ def _messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[dict[s
     if facts.offer and part in ("sms", "push", "body", "subject"):
         ask += f' that states the offer "{facts.offer}"'
     ask += ". " + brief + " Reply with the text only."
-    if part in _EXAMPLES:
-        ask += f"\nThe style to aim for (another shop, other facts): {_EXAMPLES[part]}"
+    if part in EXAMPLES:
+        ask += f"\nThe style to aim for (another shop, other facts): {EXAMPLES[part]}"
     return [{"role": "system", "content": system},
             {"role": "user", "content": f"Facts:\n{facts.to_prompt()}\n\n{ask}"}]
 

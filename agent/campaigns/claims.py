@@ -1,0 +1,145 @@
+"""Claims in copy that are not figures: promo codes, offer mechanics and product names.
+
+* **Promo codes** (``code SAVE15``, ``WELCOME10``) must appear in the offer.
+* **Offer mechanics** (buy one get one free, 3 for 2, free gifts or delivery, vouchers, cashback,
+  bonus points, price matching) must be what the offer says.
+* **Product names**: a catalogue title (plurals included: *Copper Watering Cans*) must be one of the
+  sheet's products; names from the writer's style examples (:data:`EXAMPLE_ONLY_NAMES`) are
+  rejected outright; and a capitalised multi-word phrase that looks like a product (two or more
+  capitalised words that are neither common marketing words nor words of the sheet) is flagged.
+  Brand, segment, category, month, weekday and channel words never count, and Title Case lines
+  (subject lines) are skipped, to keep false alarms rare.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agent.campaigns.facts import FactSheet
+from agent.campaigns.numwords import spell_out
+
+EXAMPLE_ONLY_NAMES: tuple[str, ...] = ("Linen Throw", "Bloom & Co", "Bloom and Co")
+"""Invented names used in the writer's style examples: never facts, so never allowed in copy
+unless a sheet really has them (tests keep this list in step with ``writer.EXAMPLES``)."""
+RFM_SEGMENTS = ("Champions", "Loyal", "Potential Loyalist", "New", "Promising", "Need Attention", "About to Sleep",
+                "At Risk", "Can't Lose Them", "Hibernating", "Lost", "No Purchases Yet")
+
+_CODE = re.compile(r"\b(?i:(?:promo|discount|voucher|coupon|offer)\s+)?(?i:code)\b\s*[:\-]?\s*[\"'\u2018\u201c]?"
+                   r"(?P<code>[A-Z0-9][A-Za-z0-9_-]{2,})")
+_CODE_LIKE = re.compile(r"(?<![\w-])(?=[A-Z0-9_-]*\d)(?=[A-Z0-9_-]*[A-Z])[A-Z][A-Z0-9_-]{3,}(?![\w-])")
+MECHANICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("buy one get one", re.compile(r"\bbogof?\b|\bbuy\s+(?:one|1|a)\b[^.!?\n]{0,25}?\bget\s+(?:one|1|a|another|the"
+                                   r"\s+second)\b", re.I)),
+    ("multi-buy", re.compile(r"\b(?:\d+|one)\s+(?:for|4)\s+(?:the\s+price\s+of\s+)?(?:\d+|one)\b(?!\s*(?:%|percent"
+                             r"|per\s*cent|days?|weeks?|hours?|months?|[.,]\d))", re.I)),
+    ("points", re.compile(r"\b(?:double|triple|bonus|extra|\d+x|\d+\s+times)\s+(?:loyalty\s+|reward\s+)?points\b"
+                          r"|\b(?:loyalty|reward)\s+points\b", re.I)),
+    ("voucher", re.compile(r"\b(?:gift\s*cards?|gift\s*vouchers?|vouchers?|coupons?|store\s+credit|cash\s?back"
+                           r"|rebates?)\b", re.I)),
+    ("price match", re.compile(r"\bprice[\s-]+(?:match(?:ing)?|promise|guarantee)\b", re.I)),
+)
+_FREE = re.compile(r"(?<![\w-])free\b(?!\s+(?:to|of\s+charge|from|up|time)\b)(?:\s+(?P<noun>[A-Za-z&]+))?", re.I)
+_FREE_NOT_OFFER = re.compile(r"\bfeel\s+$", re.I)
+_SYNONYMS = {"shipping": "delivery", "postage": "delivery", "p&p": "delivery", "dispatch": "delivery",
+             "return": "returns", "gifts": "gift", "samples": "sample"}
+_FREE_FILLER = frozenset("for with when on today this and or to you your our every all the a an".split())
+
+_CAP_WORD = r"[A-Z][a-z][A-Za-z'\u2019-]*"
+_CAP_RUN = re.compile(rf"(?<![\w'\u2019-]){_CAP_WORD}(?:(?:\s+(?:&|and|of|the|de)\s+|\s+){_CAP_WORD})+")
+_CONNECTORS = frozenset({"&", "and", "of", "the", "de"})
+_SENTENCE = re.compile(r"[^.!?\n]+")
+STOP_CAPITALS = frozenset("""
+a about after again all also always an and any are at away back be because been before best bestseller
+bestsellers big black bonus brand browse but buy by call can cart chance checkout cheers christmas click club
+collection collections come coming customer customers day days deal deals dear delivery deserve discount
+discounts discover do don't dont early easter edition email end ending ends enjoy every exclusive explore fall
+father's final find for free friday from get gift gifts go good grab great happy hello here hey hi holiday
+holidays home hurry in inbox is it it's just kind kindest last latest learn limited look love loyal loyalty
+make member members membership miss month more mother's new news newsletter next notification now of off offer
+offers on online only opt or order orders our out pick picks points popular price prices push quick ready
+recommended regards reply reward rewards sale sales save savings season seasonal see service shipping shop
+shopping sign signup sms soon special spring stock store subscribe summer team text thank thanks that the
+their them there these they this time to today tonight top treat trending up us valued vip visit we week
+weekend welcome what when why winter wishes with you your yours yourself""".split())
+"""Capitalised words that do not make a phrase look like a product name (marketing words, greetings,
+sign-offs, holidays); months, weekdays and the sheet's own words are added per check."""
+_MONTHS = "january february march april may june july august september october november december".split()
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+
+
+def name_pattern(name: str) -> re.Pattern[str]:
+    """A whole-word, case-insensitive pattern for ``name`` that also takes its plural (``Cans``)."""
+    return re.compile(rf"(?<!\w){re.escape(name)}(?:e?s|'s|\u2019s)?(?!\w)", re.I)
+
+
+def _norm(noun: str) -> str:
+    noun = noun.lower()
+    return _SYNONYMS.get(noun, noun)
+
+
+def check_offer_claims(text: str, facts: FactSheet, problems: list[str], checked: list[str]) -> None:
+    """Promo codes and offer mechanics in ``text`` must be the offer's."""
+    offer = spell_out(facts.offer).text
+    offer_low = offer.lower()
+    checked.append("promo codes against the offer")
+    codes = {m.group("code") for m in _CODE.finditer(text)} | {m.group() for m in _CODE_LIKE.finditer(text)}
+    for code in sorted(codes):
+        if code.lower() not in offer_low:
+            problems.append(f"promo code not in the offer: {code}")
+    checked.append("offer mechanics against the offer (multi-buys, free items, vouchers, points)")
+    for name, pattern in MECHANICS:
+        m = pattern.search(text)
+        if m and not pattern.search(offer):
+            problems.append(f"offer not in the facts: {m.group().strip()} ({name})")
+    offer_words = {_norm(w) for w in re.findall(r"[A-Za-z&]+", offer)}
+    for m in _FREE.finditer(text):
+        if _FREE_NOT_OFFER.search(text[max(0, m.start() - 8):m.start()]):
+            continue  # "feel free"
+        noun = m.group("noun")
+        if "free" not in offer_words:
+            problems.append(f"offer not in the facts: {m.group().strip()} (nothing free is offered)")
+        elif noun and noun.lower() not in _FREE_FILLER and _norm(noun) not in offer_words:
+            problems.append(f"offer not in the facts: {m.group().strip()} (the offer is {facts.offer})")
+
+
+def _known_words(facts: FactSheet, extra: Iterable[str]) -> set[str]:
+    words = set(re.findall(r"[a-z][a-z'\u2019-]*", (facts.vocabulary() + " " + " ".join(extra)).lower()))
+    return words | STOP_CAPITALS | set(_MONTHS) | set(_WEEKDAYS) | {m[:3] for m in _MONTHS} | {d[:3] for d in _WEEKDAYS}
+
+
+def check_product_names(text: str, scrubbed: str, facts: FactSheet, problems: list[str], checked: list[str]) -> None:
+    """Catalogue titles, example-only names and product-like phrases against the sheet.
+
+    ``text`` is the copy as written; ``scrubbed`` has the sheet's own names removed.
+    """
+    allowed = [n.lower() for n in facts.product_names()]
+    vocab = facts.vocabulary()
+    flagged: list[str] = []
+    if facts.catalogue_names:
+        checked.append("product names against the facts (plurals included)")
+        for name in sorted(facts.catalogue_names, key=len, reverse=True):
+            n = name.lower()
+            if len(n) > 3 and not any(n in a for a in allowed) and name_pattern(name).search(text):
+                problems.append(f"product not in the facts: {name}")
+                flagged.append(name)
+    checked.append("names from the writer's style examples")
+    for name in EXAMPLE_ONLY_NAMES:
+        if name.lower() not in vocab and name_pattern(name).search(text):
+            problems.append(f"name from the prompt's example, not the facts: {name}")
+            flagged.append(name)
+    checked.append("product-like names (capitalised phrases) against the facts")
+    for name in flagged:
+        scrubbed = name_pattern(name).sub(" ", scrubbed)
+    known = _known_words(facts, RFM_SEGMENTS)
+    for sentence in _SENTENCE.finditer(scrubbed):
+        words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", sentence.group())
+        capitals = [w for w in words if w[0].isupper()]
+        if len(words) >= 4 and len(capitals) >= 0.7 * len(words):
+            continue  # Title Case line (a subject line): capitals carry no signal
+        for run in _CAP_RUN.finditer(sentence.group()):
+            parts = [w for w in re.split(r"\s+", run.group()) if w.lower() not in _CONNECTORS]
+            content = [w for w in parts if w.lower().rstrip("s") not in known and w.lower() not in known
+                       and w.lower().removesuffix("'s").removesuffix("\u2019s") not in known]
+            if len(content) >= 2:
+                problems.append(f"name not in the facts: {run.group()}")
