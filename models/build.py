@@ -172,13 +172,14 @@ def build_churn(ws: Any, settings: Settings) -> dict[str, Any]:
         ev = evaluate_churn(con, H, seed, tp)
         names = get_info(con, "categories")
         cats = [v for k, v in names.items() if k != "share_other"]
-        train = snapshots(con, tp.prod_train_cutoffs, H, cats)
+        train = with_statistical(snapshots(con, tp.prod_train_cutoffs, H, cats), H)
         cols = model_columns(train)
         model = ChurnModel(H, seed).fit(train[cols], train["churned"].to_numpy(), train["member_id"].to_numpy(), names)
         feats = _features(con)
         buyers = feats[feats["frequency"] > 0].reset_index(drop=True)
-        prob = model.predict_proba(buyers)
-        reasons = model.reasons(buyers)
+        X = pd.concat([buyers, StatisticalCLV().fit(buyers).predict(buyers, H)], axis=1)
+        prob = model.predict_proba(X)
+        reasons = model.reasons(X)
         out = pd.DataFrame({
             "member_id": buyers["member_id"], "churn_probability": np.round(prob, 4),
             "churn_band": [churn_band(p) for p in prob],

@@ -1,9 +1,12 @@
 """Churn risk: probability that a buying member places no order in the next ``horizon_days`` days.
 
-LightGBM (binary log-loss) trained on stacked time snapshots (:mod:`models.training`), with the
-number of trees chosen by member-grouped K-fold early stopping; the out-of-fold scores fit a
-Platt (logistic) calibration, so probabilities are calibrated. Per-member reasons come from exact
-TreeSHAP contributions (``pred_contrib=True``) and are worded by :mod:`models.wording`.
+LightGBM (binary log-loss) trained on stacked time snapshots (:mod:`models.training`) with
+member-grouped K-fold early stopping. The fold models themselves score new members (their raw
+margins are averaged, :class:`models.training.FoldEnsemble`), so the Platt (logistic) calibration
+fitted on their out-of-fold margins applies to exactly the kind of model that is used. Inputs are
+the member features plus, when present, the BG/NBD summaries (``bg_p_alive``, ``bg_p_zero``...).
+Per-member reasons come from exact TreeSHAP contributions (``pred_contrib=True``, averaged over
+the fold models) and are worded by :mod:`models.wording`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from lightgbm import LGBMClassifier
 from sklearn.linear_model import LogisticRegression
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.training import FeatureEncoder, fit_lgbm_cv, lgbm_params
+from models.training import FeatureEncoder, fit_lgbm_folds, lgbm_params
 from models.wording import reason_text
 
 BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.4), ("high", 0.7))
@@ -67,8 +70,9 @@ class ChurnModel:
         self.encoder_ = FeatureEncoder().fit(X, self.feature_names_)
         Xf = self.encoder_.transform(X)
         params = lgbm_params("binary", self.random_state)
-        self.model_, oof, self.n_rounds_ = fit_lgbm_cv(
-            LGBMClassifier, params, Xf, y, np.asarray(groups), self.n_folds, self.max_rounds)
+        self.model_, oof = fit_lgbm_folds(LGBMClassifier, params, Xf, y, np.asarray(groups), self.n_folds,
+                                          self.max_rounds)
+        self.n_rounds_ = self.model_.rounds
         self.calibrator_ = LogisticRegression(C=1e6).fit(oof.reshape(-1, 1), y)
         self.base_rate_ = float(y.mean())
         return self
@@ -77,22 +81,27 @@ class ChurnModel:
         if not hasattr(self, "model_"):
             raise ModelNotReadyError("ChurnModel is not fitted; run `memberinsight build`")
 
+    def raw_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated margin (log-odds) per row: the mean of the fold models' margins."""
+        self._check()
+        return self.model_.raw_score(self.encoder_.transform(X))
+
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated churn probability per row."""
-        self._check()
-        raw = self.model_.predict(self.encoder_.transform(X), raw_score=True)
+        raw = self.raw_score(X)
         return self.calibrator_.predict_proba(np.asarray(raw).reshape(-1, 1))[:, 1]
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Exact TreeSHAP contributions (log-odds) per feature plus a ``bias`` column."""
+        """Exact TreeSHAP contributions (log-odds) per feature plus a ``bias`` column; rows sum to
+        :meth:`raw_score`."""
         self._check()
-        contrib = self.model_.predict(self.encoder_.transform(X), pred_contrib=True)
-        return pd.DataFrame(np.asarray(contrib), columns=[*self.feature_names_, "bias"], index=X.index)
+        contrib = self.model_.contributions(self.encoder_.transform(X))
+        return pd.DataFrame(contrib, columns=[*self.feature_names_, "bias"], index=X.index)
 
     def importance(self) -> dict[str, float]:
-        """Total gain per feature, largest first."""
+        """Mean total gain per feature over the fold models, largest first."""
         self._check()
-        gain = self.model_.booster_.feature_importance(importance_type="gain")
+        gain = self.model_.gain()
         pairs = sorted(zip(self.feature_names_, gain, strict=True), key=lambda kv: -kv[1])
         return {k: round(float(v), 2) for k, v in pairs}
 

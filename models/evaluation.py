@@ -3,7 +3,8 @@
 Protocol (see :mod:`models.training`): models train on snapshots whose labels end on or before
 the holdout cutoff ``D - H`` and are scored on members as of that cutoff against what they did in
 the last ``H`` days of data. The BG/NBD baseline is fitted on the holdout-cutoff snapshot itself
-(the calibration period), as is standard.
+(the calibration period), as is standard; its summaries are also inputs of the churn and CLV
+models (on each training snapshot, BG/NBD is fitted on that snapshot).
 """
 
 from __future__ import annotations
@@ -139,8 +140,8 @@ def evaluate_churn(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, rando
     """Train on past snapshots, score the holdout cutoff, compare with the last ``horizon_days``."""
     tp = time_plan or plan(con, horizon_days)
     cats, names = _categories(con, tp.eval_train_cutoffs[0])
-    train = snapshots(con, tp.eval_train_cutoffs, horizon_days, cats)
-    test = snapshot(con, tp.holdout_cutoff, horizon_days, cats)
+    train = with_statistical(snapshots(con, tp.eval_train_cutoffs, horizon_days, cats), horizon_days)
+    test = with_statistical(snapshot(con, tp.holdout_cutoff, horizon_days, cats), horizon_days)
     cols = [c for c in model_columns(train) if c in test.columns]
     model = ChurnModel(horizon_days, random_state).fit(train[cols], train["churned"].to_numpy(),
                                                        train["member_id"].to_numpy(), names)

@@ -6,7 +6,8 @@ Everything is measured *as of* a date ``as_of``: order lines and reviews stamped
 Definitions (all in days; spend in the shop currency):
 
 * Lines of non-product items (``products.is_product = FALSE``: postage, fees) and guest lines are ignored.
-  Members appear when they signed up by ``as_of`` or have a purchase or return line before it.
+  Members appear when they signed up by ``as_of`` or have a purchase or return line before it; a
+  member without a sign-up date appears from their first purchase or return (never before it).
 * A *return line* has ``is_return`` true or a negative quantity; a *purchase line* is any other line
   with a positive quantity. A *purchase order* has at least one purchase line; its time is its first
   purchase line's time and its value the sum of ``quantity * unit_price`` over its purchase lines.
@@ -19,6 +20,10 @@ Definitions (all in days; spend in the shop currency):
 * ``ipt_*``: statistics (mean, population std, median, last) of the gaps between consecutive purchase days.
 * ``orders_90d`` / ``orders_prev_90d``: purchase orders in the 90 days up to ``as_of`` and the 90 before;
   likewise spend; ``trend_orders`` = difference; ``trend_spend`` = (last - previous) / (last + previous).
+* ``days_overdue`` = ``recency_days - ipt_mean`` (negative: not yet due); ``overdue_ratio`` =
+  ``recency_days / ipt_mean`` (both need two purchase days); ``repeat_rate_year`` repeat purchase days
+  per 365 days since the first purchase (at least 30 days counted); ``recency_share`` =
+  ``recency_days / first_order_days`` (share of the buying life spent silent).
 * ``return_rate`` returned units / purchased units (capped at 1).
 * ``review_count`` / ``mean_rating`` over the member's reviews.
 * BG/NBD summary: ``x_repeat`` = purchase_days - 1, ``t_x_days`` first to last purchase day,
@@ -49,6 +54,7 @@ CORE_COLUMNS: tuple[str, ...] = (
     "trend_orders", "trend_spend", "units", "units_per_order", "distinct_categories", "return_value",
     "return_rate", "review_count", "mean_rating",
     "x_repeat", "t_x_days", "repeat_aov",
+    "days_overdue", "overdue_ratio", "repeat_rate_year", "recency_share",
 )
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("age_band", "channel", "country")
 """Member attributes copied from ``members`` (text; models treat them as categorical)."""
@@ -206,7 +212,9 @@ base AS (
     SELECT coalesce(m.member_id, s.member_id) AS member_id, m.signup_date, m.age_band, m.channel, m.country
     FROM (SELECT member_id, min(signup_date) AS signup_date, min(age_band) AS age_band,
                  min(channel) AS channel, min(country) AS country
-          FROM members WHERE signup_date IS NULL OR signup_date <= $as_of GROUP BY member_id) m
+          FROM members GROUP BY member_id
+          HAVING min(signup_date) <= $as_of
+              OR (min(signup_date) IS NULL AND member_id IN (SELECT member_id FROM seen))) m
     FULL OUTER JOIN seen s ON s.member_id = m.member_id
 )
 SELECT b.member_id,
@@ -235,6 +243,10 @@ SELECT b.member_id,
        coalesce(o.purchase_days, 1) - 1 AS x_repeat,
        CAST(date_diff('day', o.first_d, o.last_d) AS DOUBLE) AS t_x_days,
        o.repeat_value / nullif(o.purchase_days - 1, 0) AS repeat_aov,
+       date_diff('day', o.last_d, $as_of) - o.ipt_mean AS days_overdue,
+       date_diff('day', o.last_d, $as_of) / o.ipt_mean AS overdue_ratio,
+       365.0 * (o.purchase_days - 1) / greatest(date_diff('day', o.first_d, $as_of), 30) AS repeat_rate_year,
+       date_diff('day', o.last_d, $as_of) / nullif(date_diff('day', o.first_d, $as_of), 0) AS recency_share,
        b.age_band, b.channel, b.country,
        {", ".join(f'l."{c.column}"' for c in cols)}
 FROM base b

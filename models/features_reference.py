@@ -90,9 +90,10 @@ def reference_features(members: pd.DataFrame, products: pd.DataFrame, orders: pd
         "mean_rating": rv.groupby("member_id")["rating"].mean(),
     })
 
-    signup = members.loc[members["signup_date"].isna() | (members["signup_date"] <= asof),
-                         ["member_id", "signup_date", "age_band", "channel", "country"]]
     active = pd.concat([buy["member_id"], ret["member_id"]]).unique()
+    dated = members["signup_date"].notna()
+    signup = members.loc[(dated & (members["signup_date"] <= asof)) | (~dated & members["member_id"].isin(active)),
+                         ["member_id", "signup_date", "age_band", "channel", "country"]]
     ids = pd.Index(signup["member_id"]).union(pd.Index(active))
     out = pd.DataFrame(index=ids.rename("member_id"))
     sg = signup.groupby("member_id")
@@ -127,6 +128,11 @@ def reference_features(members: pd.DataFrame, products: pd.DataFrame, orders: pd
     res["x_repeat"] = out["purchase_days"].fillna(1) - 1
     res["t_x_days"] = (out["last_d"] - out["first_d"]).dt.days.astype(float)
     res["repeat_aov"] = out["repeat_value"] / (out["purchase_days"] - 1).replace(0, np.nan)
+    res["days_overdue"] = res["recency_days"] - res["ipt_mean"]
+    res["overdue_ratio"] = res["recency_days"] / res["ipt_mean"]
+    res["repeat_rate_year"] = 365.0 * res["x_repeat"] / res["first_order_days"].clip(lower=30)
+    res.loc[out["purchase_days"].isna(), "repeat_rate_year"] = np.nan
+    res["recency_share"] = res["recency_days"] / res["first_order_days"].replace(0, np.nan)
     for c in ("age_band", "channel", "country"):
         res[c] = out[c]
     for c in cols:

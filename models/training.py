@@ -39,7 +39,7 @@ class TimePlan:
     prod_train_cutoffs: list[date]
 
 
-def plan(con: duckdb.DuckDBPyConnection, horizon_days: int, step_days: int = 30, max_snapshots: int = 6,
+def plan(con: duckdb.DuckDBPyConnection, horizon_days: int, step_days: int = 30, max_snapshots: int = 12,
          min_history_days: int = 60) -> TimePlan:
     """Cutoffs for evaluation and production; raises :class:`ModelNotReadyError` on too little history."""
     first, last = first_order_date(con), latest_order_date(con)
@@ -125,6 +125,25 @@ def lgbm_params(objective: str, random_state: int, **extra: object) -> dict[str,
     return params
 
 
+def _grouped_folds(estimator_cls: type, params: dict[str, object], X: pd.DataFrame, y: np.ndarray,
+                   groups: np.ndarray, n_folds: int, max_rounds: int,
+                   init: np.ndarray) -> tuple[list[tuple[object, int]], np.ndarray]:
+    """Grouped K-fold with early stopping: the fold models with their best round, and OOF raw scores."""
+    n_groups = len(np.unique(groups))
+    folds = max(2, min(n_folds, n_groups))
+    oof = np.zeros(len(X))
+    fitted: list[tuple[object, int]] = []
+    for train_idx, valid_idx in GroupKFold(n_splits=folds).split(X, y, groups):
+        est = estimator_cls(n_estimators=max_rounds, **params)
+        est.fit(X.iloc[train_idx], y[train_idx], init_score=init[train_idx],
+                eval_X=(X.iloc[valid_idx],), eval_y=(y[valid_idx],), eval_init_score=[init[valid_idx]],
+                callbacks=[lgb.early_stopping(40, verbose=False)])
+        it = max(1, int(est.best_iteration_ or max_rounds))
+        fitted.append((est, it))
+        oof[valid_idx] = est.predict(X.iloc[valid_idx], raw_score=True, num_iteration=it) + init[valid_idx]
+    return fitted, oof
+
+
 def fit_lgbm_cv(estimator_cls: type, params: dict[str, object], X: pd.DataFrame, y: np.ndarray,
                 groups: np.ndarray, n_folds: int = 4, max_rounds: int = 1000,
                 init_score: np.ndarray | None = None) -> tuple[object, np.ndarray, int]:
@@ -133,19 +152,47 @@ def fit_lgbm_cv(estimator_cls: type, params: dict[str, object], X: pd.DataFrame,
     Returns (refitted model, out-of-fold raw scores including ``init_score``, rounds used). With
     ``init_score`` the trees boost from that margin (e.g. a statistical model's log prediction).
     """
-    n_groups = len(np.unique(groups))
-    folds = max(2, min(n_folds, n_groups))
-    oof = np.zeros(len(X))
-    best_iters = []
     init = np.zeros(len(X)) if init_score is None else np.asarray(init_score, dtype=float)
-    for train_idx, valid_idx in GroupKFold(n_splits=folds).split(X, y, groups):
-        est = estimator_cls(n_estimators=max_rounds, **params)
-        est.fit(X.iloc[train_idx], y[train_idx], init_score=init[train_idx],
-                eval_X=(X.iloc[valid_idx],), eval_y=(y[valid_idx],), eval_init_score=[init[valid_idx]],
-                callbacks=[lgb.early_stopping(40, verbose=False)])
-        it = max(1, int(est.best_iteration_ or max_rounds))
-        best_iters.append(it)
-        oof[valid_idx] = est.predict(X.iloc[valid_idx], raw_score=True, num_iteration=it) + init[valid_idx]
-    rounds = int(np.mean(best_iters) * 1.1) + 1
+    fitted, oof = _grouped_folds(estimator_cls, params, X, y, groups, n_folds, max_rounds, init)
+    rounds = int(np.mean([it for _, it in fitted]) * 1.1) + 1
     final = estimator_cls(n_estimators=rounds, **params).fit(X, y, init_score=init)
     return final, oof, rounds
+
+
+class FoldEnsemble:
+    """The fold models of a grouped K-fold fit, each cut at its own early-stopping round.
+
+    Predictions average the fold models' raw scores, so the out-of-fold scores used to calibrate
+    come from models exactly like the ones that score new rows (same trees per model, same share
+    of the data), unlike a refit on all rows with a different number of trees.
+    """
+
+    def __init__(self, models: list[tuple[object, int]]) -> None:
+        self.models = models
+
+    @property
+    def rounds(self) -> list[int]:
+        """Trees used by each fold model."""
+        return [it for _, it in self.models]
+
+    def raw_score(self, X: pd.DataFrame) -> np.ndarray:
+        """Mean raw margin of the fold models."""
+        return np.mean([m.predict(X, raw_score=True, num_iteration=it) for m, it in self.models], axis=0)
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """Mean exact TreeSHAP contributions (last column: bias); rows sum to :meth:`raw_score`."""
+        return np.mean([np.asarray(m.predict(X, pred_contrib=True, num_iteration=it)) for m, it in self.models],
+                       axis=0)
+
+    def gain(self) -> np.ndarray:
+        """Mean total gain per feature over the fold models (trees up to each model's round)."""
+        return np.mean([m.booster_.feature_importance(importance_type="gain", iteration=it)
+                        for m, it in self.models], axis=0)
+
+
+def fit_lgbm_folds(estimator_cls: type, params: dict[str, object], X: pd.DataFrame, y: np.ndarray,
+                   groups: np.ndarray, n_folds: int = 4, max_rounds: int = 1000) -> tuple[FoldEnsemble, np.ndarray]:
+    """Grouped K-fold with early stopping; returns the fold ensemble and its out-of-fold raw scores."""
+    fitted, oof = _grouped_folds(estimator_cls, params, X, y, np.asarray(groups), n_folds, max_rounds,
+                                 np.zeros(len(X)))
+    return FoldEnsemble(fitted), oof

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
 from models.churn import ChurnModel, churn_band
@@ -35,6 +36,20 @@ def test_churn_acceptance_on_demo(demo_churn):
     assert 0 < m["pr_auc"] <= 1
 
 
+def test_churn_is_within_a_hair_of_the_bayes_ceiling(demo_workspace, demo_churn):
+    # The best AUC any model can reach on this split: the exact posterior under the generator's own
+    # priors (tests/models/demo_ceiling.py). The model must come within 0.01 of it.
+    from demo_ceiling import bayes_churn_probability
+
+    with demo_workspace.analytics(read_only=True) as con:
+        bayes = bayes_churn_probability(con, demo_churn.plan.holdout_cutoff, 90)
+    assert len(bayes) == demo_churn.metrics["members"]
+    assert bayes["churned"].mean() == pytest.approx(demo_churn.metrics["base_rate"], abs=1e-4)
+    assert bayes["p"].mean() == pytest.approx(bayes["churned"].mean(), abs=0.02)  # the posterior is calibrated
+    ceiling = roc_auc_score(bayes["churned"], bayes["p"])
+    assert demo_churn.metrics["roc_auc"] >= ceiling - 0.01, (demo_churn.metrics["roc_auc"], ceiling)
+
+
 def test_deciles_rank_members(demo_churn):
     q = demo_churn.quality
     assert [b.bucket for b in q.buckets] == list(range(1, 11))
@@ -53,7 +68,7 @@ def test_reasons_follow_shap_signs(demo_workspace):
     sample = data[cols].head(200)
     contrib = model.contributions(sample)
     # TreeSHAP is exact: contributions + bias = raw margin for every member.
-    raw = model.model_.predict(model.encoder_.transform(sample), raw_score=True)
+    raw = model.raw_score(sample)
     np.testing.assert_allclose(contrib.sum(axis=1), raw, rtol=1e-6, atol=1e-6)
     probs = model.predict_proba(sample)
     reasons = model.reasons(sample)

@@ -112,3 +112,30 @@ def test_appending_future_orders_changes_nothing(demo_copy):
         assert top_categories(con, cutoff) == cats
         assert future_targets(con, cutoff, 30)["future_orders"].sum() >= len(members)
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_member_without_signup_date_appears_from_first_purchase(small_ws, small_frames):
+    m = small_frames["members"]
+    nodate = m.loc[m["signup_date"].isna(), "member_id"].tolist()
+    assert nodate == ["M0003"]
+    o = small_frames["orders"]
+    buys = o[(o["member_id"] == "M0003") & (o["quantity"] > 0) & (o["product_id"] != "POST")]
+    first = buys["ordered_at"].min().date()
+    with small_ws.analytics(read_only=True) as con:
+        before = compute_features(con, first - timedelta(days=1)).set_index("member_id")
+        on = compute_features(con, first).set_index("member_id")
+    assert "M0003" not in before.index  # did not exist yet: no sign-up date, no purchase
+    row = on.loc["M0003"]
+    assert row["frequency"] >= 1 and row["tenure_days"] == row["first_order_days"] == 0
+
+
+def test_overdue_features(small_ws):
+    with small_ws.analytics(read_only=True) as con:
+        f = compute_features(con, "2026-01-15")
+    two = f[f["purchase_days"] >= 2]
+    np.testing.assert_allclose(two["days_overdue"], two["recency_days"] - two["ipt_mean"])
+    np.testing.assert_allclose(two["overdue_ratio"], two["recency_days"] / two["ipt_mean"])
+    np.testing.assert_allclose(two["repeat_rate_year"],
+                               365 * two["x_repeat"] / two["first_order_days"].clip(lower=30))
+    one = f[f["purchase_days"] == 1]
+    assert len(one) and one["days_overdue"].isna().all() and (one["repeat_rate_year"] == 0).all()
