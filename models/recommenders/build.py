@@ -32,8 +32,8 @@ def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: 
                      on_step: Callable[[str], None] | None = None) -> tuple[HybridRecommender, dict[str, Any]]:
     """The hybrid (with every component) fitted on all order lines, and what was chosen on validation."""
     say = on_step or (lambda _msg: None)
-    lines, catalogue = load_lines(ws), load_catalogue(ws)
-    if lines.empty:
+    lines, catalogue = load_lines(ws, guests=True), load_catalogue(ws)  # guest orders: baskets for the rules
+    if not lines["member_id"].notna().any():
         raise DataValidationError("the workspace has no member orders of catalogue products", column="orders")
     names = list(FACTORIES)
     notes: list[str] = []

@@ -27,7 +27,7 @@ from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
 from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
 from models.recommenders.selection import FACTORIES, fit_model, load_side_data, score_model, select_and_tune
-from retrieval import evaluate_rankings, holdout_truth, time_split
+from retrieval import evaluate_rankings, holdout_truth, purchases_only, time_split
 
 
 @dataclass
@@ -78,8 +78,8 @@ def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: i
     start = time.perf_counter()
     say = on_step or (lambda _msg: None)
     names = [n for n in (models or list(FACTORIES)) if n in FACTORIES]
-    lines, catalogue = load_lines(ws), load_catalogue(ws)
-    if lines.empty:
+    lines, catalogue = load_lines(ws, guests=True), load_catalogue(ws)  # guest orders: baskets for the rules
+    if not lines["member_id"].notna().any():
         raise DataValidationError("the workspace has no member orders to evaluate on", column="orders")
     notes: list[str] = []
     side = load_side_data(ws, names, notes)
@@ -119,8 +119,9 @@ def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: i
 def _cold_start(split: Any, fitted: Mapping[str, BaseRecommender], hybrid: HybridRecommender, k: int,
                 n_cat: int) -> dict[str, dict[str, float]]:
     """Figures for members with no training history (first order in the test window)."""
-    known = set(split.train["member_id"].astype(str))
-    test = split.test[~split.test["is_return"].fillna(False).astype(bool)]
+    known = set(split.train["member_id"].dropna().astype(str))
+    test = purchases_only(split.test)
+    test = test[test["member_id"].notna()]
     new = test[~test["member_id"].astype(str).isin(known)]
     truth = {str(m): set(g) for m, g in new.groupby("member_id")["product_id"]}
     if not truth:

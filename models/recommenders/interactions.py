@@ -6,8 +6,12 @@ Confidence of member *u* in product *i* is the sum over their order lines of
 
 with purchase lines counting positive and return / cancellation lines negative (net below zero is
 clipped to zero: a returned product is not a liked one). Only catalogue products count: lines of
-non-product codes (postage, fees; ``products.is_product = FALSE``) and guest lines are left out and
-reported in :attr:`Interactions.stats`. Every product the member bought or returned is *seen*:
+non-product codes (postage, fees; ``products.is_product = FALSE``) are left out, and guest lines
+(no member id) are left out of the member matrix, all reported in :attr:`Interactions.stats`.
+Baskets (for association rules) are built from *every* order before ``as_of`` - member and guest
+orders alike: a guest's basket says as much about what goes together as a member's.
+
+Every product the member bought or returned is *seen*:
 recommendations exclude it when ``exclude_bought`` is on. Columns are the whole catalogue, so a new
 product without sales has an (empty) column and can still be reached through content similarity.
 """
@@ -75,10 +79,13 @@ class Interactions:
     """Recency-weighted distinct buyers per product."""
     buyers: np.ndarray
     """Distinct buyers per product."""
+    last_bought: sparse.csr_matrix | None = None
+    """Pairs with a purchase line; data = last *purchase* line's day number + 1 (returns never count)."""
     params: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
     baskets: sparse.csr_matrix | None = None
-    """Orders x products (1 = bought in that order) before ``as_of``, when lines carry ``order_id``."""
+    """Orders x products (1 = bought in that order) before ``as_of``, when lines carry ``order_id``; member
+    and guest orders alike."""
     lines: LineData | None = None
     """Line-level ages and quantities, to re-weight confidence per model (dropped by :meth:`compact`)."""
     fitted_parts: dict[Any, Any] = field(default_factory=dict)
@@ -147,8 +154,10 @@ class Interactions:
         return self.confidence.indices[self.confidence.indptr[row]:self.confidence.indptr[row + 1]]
 
     def bought_on(self, row: int, item: int) -> str | None:
-        """ISO date of the member's last line for a product (``None`` when never bought)."""
-        day = self.last_day[row, item]
+        """ISO date of the member's last *purchase* of a product (``None`` when never bought; a return
+        line's date is never used)."""
+        last = getattr(self, "last_bought", None)
+        day = last[row, item] if last is not None else 0
         return (EPOCH + pd.Timedelta(days=float(day) - 1)).date().isoformat() if day else None
 
     def title(self, item: int) -> str:
@@ -196,19 +205,23 @@ def build_interactions(lines: pd.DataFrame, catalogue: pd.DataFrame, as_of: date
     as_of_ts = pd.Timestamp(as_of) if as_of is not None else (
         times.max() + pd.Timedelta(seconds=1) if len(lines) else pd.Timestamp.now())
     stats = {"lines": len(lines)}
-    keep = lines["member_id"].notna().to_numpy() & (times < as_of_ts).to_numpy()
+    before = (times < as_of_ts).to_numpy()
+    keep = lines["member_id"].notna().to_numpy() & before
     stats["guest_or_later_lines"] = int((~keep).sum())
     pidx = pd.Index(product_ids).get_indexer(lines["product_id"].astype(str))
     in_cat = pidx >= 0
     stats["non_catalogue_lines"] = int((keep & ~in_cat).sum())
+    all_qty = pd.to_numeric(lines["quantity"], errors="coerce").to_numpy(dtype=np.float64, na_value=1.0)
+    all_returned = lines["is_return"].fillna(False).to_numpy(dtype=bool) | (all_qty < 0)
+    basket_lines = before & in_cat & ~all_returned & (all_qty > 0)
     keep &= in_cat
     stats["used_lines"] = int(keep.sum())
     members, m_codes = _factorize(lines["member_id"].to_numpy()[keep])
     p_codes = pidx[keep].astype(np.int64)
     t = times.to_numpy()[keep]
     age = (as_of_ts.to_datetime64() - t) / np.timedelta64(1, "D")
-    qty = pd.to_numeric(lines["quantity"], errors="coerce").to_numpy(dtype=np.float64, na_value=1.0)[keep]
-    returned = lines["is_return"].fillna(False).to_numpy(dtype=bool)[keep] | (qty < 0)
+    qty = all_qty[keep]
+    returned = all_returned[keep]
     sign = np.where(returned, -1, 1).astype(np.int8)
     log_qty = np.log(np.maximum(np.abs(qty), 1.0)).astype(np.float32)
     day = ((t - EPOCH.to_datetime64()) / np.timedelta64(1, "D")).astype(np.float64)
@@ -219,29 +232,37 @@ def build_interactions(lines: pd.DataFrame, catalogue: pd.DataFrame, as_of: date
     starts = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]]) if len(key) else np.zeros(0, np.int64)
     uniq = key_sorted[starts]
     last = np.maximum.reduceat(day[order], starts) if len(key) else np.zeros(0)
+    bought_day = np.where(sign[order] > 0, day[order], -np.inf)
+    last_buy = np.maximum.reduceat(bought_day, starts) if len(key) else np.zeros(0)
     rows, cols = (uniq // n_p).astype(np.int32), (uniq % n_p).astype(np.int32)
     shape = (n_m, n_p)
     line_data = LineData(age=age[order].astype(np.float32), log_qty=log_qty[order], sign=sign[order],
                          starts=starts.astype(np.int64), rows=rows, cols=cols, shape=shape)
     last_day = sparse.csr_matrix((np.floor(last) + 1.0, (rows, cols)), shape=shape, dtype=np.float32)
+    has_buy = np.isfinite(last_buy)
+    last_bought = sparse.csr_matrix((np.floor(last_buy[has_buy]) + 1.0, (rows[has_buy], cols[has_buy])),
+                                    shape=shape, dtype=np.float32)
     confidence = line_data.confidence(half_life_days, quantity_weight)
     pos = line_data.net(half_life_days, quantity_weight) > 0
     buyers = np.bincount(cols[pos], minlength=n_p).astype(np.int64)
-    last_age = (as_of_ts - EPOCH) / pd.Timedelta(days=1) - last[pos]
+    last_age = (as_of_ts - EPOCH) / pd.Timedelta(days=1) - last_buy[pos]  # net-positive pairs have a purchase
     popularity = np.bincount(cols[pos], weights=np.power(0.5, last_age / popularity_half_life_days), minlength=n_p)
     stats.update(members=n_m, products=n_p, pairs=int(confidence.nnz))
     baskets = None
     if "order_id" in lines.columns:
-        bought = ~returned & (qty > 0)
-        _, o_codes = _factorize(lines["order_id"].to_numpy()[keep][bought])
-        baskets = sparse.csr_matrix((np.ones(len(o_codes), np.float32), (o_codes, p_codes[bought])),
+        orders = lines["order_id"].to_numpy()[basket_lines]
+        _, o_codes = _factorize(orders)
+        baskets = sparse.csr_matrix((np.ones(len(o_codes), np.float32), (o_codes, pidx[basket_lines])),
                                     shape=(int(o_codes.max()) + 1 if len(o_codes) else 0, n_p))
         baskets.data[:] = 1.0
         stats["baskets"] = baskets.shape[0]
+        guest = lines["member_id"].isna().to_numpy()[basket_lines]
+        stats["guest_baskets"] = int(pd.Series(orders[guest]).astype(str).nunique())
     params = {"half_life_days": half_life_days, "quantity_weight": quantity_weight,
               "popularity_half_life_days": popularity_half_life_days}
     return Interactions(member_ids=members, product_ids=product_ids, confidence=confidence, last_day=last_day,
-                        as_of=as_of_ts, catalogue=cat[["product_id", "title", "category", "price"]],
+                        last_bought=last_bought, as_of=as_of_ts,
+                        catalogue=cat[["product_id", "title", "category", "price"]],
                         popularity=popularity, buyers=buyers, params=params, stats=stats, baskets=baskets,
                         lines=line_data)
 
@@ -252,13 +273,15 @@ def _factorize(values: np.ndarray) -> tuple[list[str], np.ndarray]:
 
 
 # ----- loading from a workspace --------------------------------------------------------
-def load_lines(ws: Any, start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame:
-    """Member order lines of catalogue products: order_id, member_id, product_id, quantity, unit_price,
-    ordered_at, is_return (guest and non-product lines are left out)."""
+def load_lines(ws: Any, start: datetime | None = None, end: datetime | None = None,
+               guests: bool = False) -> pd.DataFrame:
+    """Order lines of catalogue products: order_id, member_id, product_id, quantity, unit_price,
+    ordered_at, is_return (non-product lines are left out; guest lines - ``member_id`` NULL - only
+    with ``guests``: :func:`build_interactions` uses them for baskets, never for the member matrix)."""
     sql = ("SELECT o.order_id, o.member_id, o.product_id, o.quantity, o.unit_price, o.ordered_at, "
            "coalesce(o.is_return, o.quantity < 0) AS is_return FROM orders o "
            "JOIN products p ON p.product_id = o.product_id "
-           "WHERE o.member_id IS NOT NULL AND coalesce(p.is_product, TRUE)")
+           "WHERE coalesce(p.is_product, TRUE)" + ("" if guests else " AND o.member_id IS NOT NULL"))
     params: list[Any] = []
     if start is not None:
         sql += " AND o.ordered_at >= ?"

@@ -54,10 +54,12 @@ class PopularityRecommender(BaseRecommender):
 
 
 def recency_indicator(interactions: Any, half_life_days: float) -> sparse.csr_matrix:
-    """Net-positive pairs weighted ``0.5 ** (days since last purchase / half_life_days)``."""
+    """Net-positive pairs weighted ``0.5 ** (days since last purchase / half_life_days)`` (a later return
+    line does not make a purchase more recent)."""
     liked = interactions.confidence.copy()
     liked.data[:] = 1.0
-    last = interactions.last_day.multiply(liked).tocsr()
+    days = getattr(interactions, "last_bought", None)
+    last = (days if days is not None else interactions.last_day).multiply(liked).tocsr()
     last.eliminate_zeros()
     today = (interactions.as_of - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
     last.data = np.power(0.5, (today - (last.data - 1.0)) / half_life_days).astype(np.float32)

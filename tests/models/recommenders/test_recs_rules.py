@@ -114,3 +114,32 @@ def test_demo_planted_complements_are_bought_together(rec_inter, demo_dir):
         found += bool(set(comps.split(";")) & {r.consequents[0] for r in model.bought_together(pid, k=3)})
     assert total >= 15
     assert found / total >= 0.7
+
+
+def test_rules_are_mined_from_guest_baskets_too():
+    """A pair bought together only by guests (no member id) is still a rule: baskets are all orders."""
+    from models.recommenders.interactions import build_interactions
+    from models.recommenders.rules import RulesRecommender
+
+    at = pd.Timestamp("2025-01-01")
+    rows = []
+    for i in range(40):  # members buy A with B
+        rows += [(f"m{i}", "A", f"o{i}"), (f"m{i}", "B", f"o{i}")]
+    for i in range(30):  # guests buy C with D
+        rows += [(None, "C", f"g{i}"), (None, "D", f"g{i}")]
+    for i in range(30):  # single-item member orders of C and E
+        rows += [(f"m{i}", "C" if i % 2 else "E", f"s{i}")]
+    lines = pd.DataFrame({"member_id": [r[0] for r in rows], "product_id": [r[1] for r in rows],
+                          "order_id": [r[2] for r in rows], "quantity": 1, "is_return": False,
+                          "ordered_at": at - pd.Timedelta(days=5)})
+    inter = build_interactions(lines, CATALOGUE, as_of=at)
+    assert inter.baskets.shape[0] == 100  # 40 member pairs + 30 guest pairs + 30 singles
+    model = RulesRecommender(min_support=0.01, min_count=1, min_lift=1.0).fit(inter)
+    cd = model.rules_model_.bought_together("C", k=5)
+    assert cd and cd[0].consequents == ("D",)
+    n_c = 30 + 15  # guest pairs + odd single orders
+    assert cd[0].baskets == 30 and cd[0].support == pytest.approx(30 / 100)
+    assert cd[0].confidence == pytest.approx(30 / n_c) and cd[0].lift == pytest.approx((30 / n_c) / (30 / 100))
+    # a member who bought C gets D from the rule
+    recs = model.recommend("m1", k=3)
+    assert recs[0].product_id == "D" and recs[0].signal == "rules"
