@@ -12,7 +12,9 @@ every tool, split between two tools, or missing a required value (which member? 
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 from agent.extract import Entities, Vocabulary, extract, free_text_query, normalise
 from agent.registry import Tool, ToolRegistry
 from agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
-from agent.types import AgentReply, ToolContext, ToolResult
+from agent.types import AgentReply, ToolContext, ToolResult, is_member_list_label, member_list_label
 from memberinsight.errors import MemberInsightError
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,18 @@ _FILLER = frozenset(
     "same again also too instead version one ones only just please pls ok okay so do make versus vs "
     "against rather than is are was segment group category member customer id number some top "
     "period amount show me let see try".split())
+# Requests for members' contact details: personal data stays out of the chat (audience export only).
+_CONTACT_RE = re.compile(r"\b(phone|mobile|telephone|cell)( numbers?)?s?\b|\be-?mail address(es)?\b|"
+                         r"\b(home|postal|street) address(es)?\b|\bcontact (details|info|information)\b")
+_CONTACT_REPLY = ("Members' contact details are personal data, so I don't show them in the chat. To reach a "
+                  "segment, use the audience export (Campaigns tab, or `memberinsight export-audience`), "
+                  "which writes them to a file for your email or SMS tool.")
+FIT_MARGIN = 0.06
+"""A tool this much less similar than the nearest one still wins when only it can take a value the
+message states outright (a channel or an offer: "draft a push for them" is campaign copy)."""
+CLEAR_MATCH = 0.5
+"""Similarity above which two tied tools are both clearly related to the message, so the one that can
+run with the values given may answer; below it a tie stays a question."""
 MAX_TOOL_STEPS = 1
 """Tools run per message (the agent answers from one observation; it never loops on model output)."""
 
@@ -51,6 +65,17 @@ class Conversation:
     subject: dict[str, Any] = field(default_factory=dict)
     last_tool: str | None = None
     last_arguments: dict[str, Any] = field(default_factory=dict)
+    member_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Member lists the answers showed, by label: "them" after "who are our at-risk high spenders?"
+    means those members, not a segment."""
+
+    def learn(self, subject: dict[str, Any]) -> None:
+        """Take what a tool's answer was about into the subject (a member list is kept by its label)."""
+        about = dict(subject)
+        members = about.pop("member_list", None)
+        if members is not None and about.get("segment"):
+            self.member_lists[str(about["segment"])] = tuple(str(m) for m in members)
+        self.subject.update(about)
 
     def remember(self, tool: str, arguments: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
         """Record a routed call: the last tool and what it was about."""
@@ -97,6 +122,8 @@ class Agent:
         ents = extract(message, self.vocabulary)
         text = normalise(message)
         last = conversation.last_tool
+        if _CONTACT_RE.search(text):
+            return Route(None, 0.0, (), "personal data"), _CONTACT_REPLY
         if not ents.any and not _content_words(ents):  # "them", "do it", "what about it?"
             return Route(None, 0.0, (), "vague"), self._clarify(Route(None, 0.0, (), "vague"))
         if last and _is_elliptical(ents) and self._accepts(self.registry[last], ents):
@@ -112,7 +139,9 @@ class Agent:
             else:
                 route = self.router.route(message, ents.masked, variants)
             if route.tool is None and route.reason == "ambiguous":
-                route = self._by_fit(route, ents)
+                route = self._by_fit(route, ents, message, conversation)
+            elif route.tool is not None:
+                route = self._stated_values_fit(route, ents)
             if route.tool is None:
                 return route, self._clarify(route)
             tool = self.registry[route.tool]
@@ -142,14 +171,35 @@ class Agent:
         fit = min(slots, len(ents.segments)) + sum(1 for k, v in found.items() if v and k in names)
         return fit + (1 if ents.limit and names & {"limit", "k"} else 0)
 
-    def _by_fit(self, route: Route, ents: Entities) -> Route:
-        """Between two equally near tools, the one that can take more of the message's values."""
+    def _by_fit(self, route: Route, ents: Entities, message: str, conversation: Conversation) -> Route:
+        """Between two equally near tools, the one that can take more of the message's values, or
+        else the only one whose required values the message (or the subject) supplies."""
         (first, _), (second, _) = route.candidates[:2]
         fits = {name: self._fit(self.registry[name], ents) for name in (first, second)}
-        if fits[first] == fits[second]:
+        if fits[first] != fits[second]:
+            best = max(fits, key=fits.__getitem__)
+            return Route(best, route.confidence, route.candidates, "nearest examples, best argument fit")
+        runnable = [name for name in (first, second) if self._can_run(self.registry[name], message, ents, conversation)]
+        if len(runnable) == 1 and route.confidence >= CLEAR_MATCH:
+            return Route(runnable[0], route.confidence, route.candidates,
+                         "nearest examples, the only one with its required values")
+        return route
+
+    def _can_run(self, tool: Tool, message: str, ents: Entities, conversation: Conversation) -> bool:
+        arguments = self._arguments(tool, message, ents, conversation)
+        return all(arguments.get(p.name) not in (None, "") for p in tool.params if p.required)
+
+    def _stated_values_fit(self, route: Route, ents: Entities) -> Route:
+        """The nearest tool, unless it cannot take a channel or offer the message states and a tool
+        within :data:`FIT_MARGIN` can."""
+        stated = {k for k, v in (("channel", ents.channel), ("offer", ents.offer)) if v}
+        if not stated or stated <= {p.name for p in self.registry[route.tool].params}:
             return route
-        best = max(fits, key=fits.__getitem__)
-        return Route(best, route.confidence, route.candidates, "nearest examples, best argument fit")
+        best = dict(route.candidates).get(route.tool, route.confidence)
+        for name, score in route.candidates:
+            if name != route.tool and best - score <= FIT_MARGIN and stated <= {p.name for p in self.registry[name].params}:
+                return Route(name, score, route.candidates, "near examples, takes the stated channel/offer")
+        return route
 
     def _accepts(self, tool: Tool, ents: Entities) -> bool:
         names = {p.name for p in tool.params}
@@ -185,7 +235,8 @@ class Agent:
             elif len(segments) == 1:
                 if follow_up and pair[0]:
                     args["segment_a"], args["segment_b"] = pair[0], segments[0]
-                elif subject.get("segment") and subject["segment"] != segments[0]:
+                elif subject.get("segment") and subject["segment"] != segments[0] \
+                        and not is_member_list_label(subject["segment"]):
                     args["segment_a"], args["segment_b"] = subject["segment"], segments[0]
                 else:
                     args["segment_a"] = segments[0]
@@ -197,8 +248,9 @@ class Agent:
                 ordinal = next((i for i, rx in _ORDINAL_RE.items() if rx.search(text)), None)
                 if pair and ordinal is not None:
                     args["segment"] = pair[ordinal]
-                elif subject.get("segment"):
-                    args["segment"] = subject["segment"]
+                elif subject.get("segment") and (names["segment"].audience
+                                                 or not is_member_list_label(subject["segment"])):
+                    args["segment"] = subject["segment"]  # a member list only where a list is accepted
         if "member_id" in names:
             if ents.member_ids:
                 args["member_id"] = ents.member_ids[0]
@@ -233,9 +285,9 @@ class Agent:
         return [s for s in self.vocabulary.segments if f" {normalise(s)} " in own]
 
     def _implied_subject(self, tool: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
-        """What a call is about beyond its arguments: a list named after a segment is about it."""
-        named = self._named_by(tool)
-        return {"segment": named[0]} if "segment" not in arguments and len(named) == 1 else {}
+        """What a call is about beyond its arguments: a tool listing members is about that list
+        (``at_risk_members`` -> "At risk members (list)"), whatever segment filtered it."""
+        return {"segment": member_list_label(tool.name)} if tool.name.endswith("_members") else {}
 
     def _clarify(self, route: Route) -> str:
         if route.reason == "ambiguous":
@@ -268,6 +320,42 @@ class Agent:
             return ToolResult(f"I couldn't answer that: {exc}", ok=False)
         return result
 
+    def _run_with_progress(self, ctx: ToolContext, tool_name: str, arguments: dict[str, Any]
+                           ) -> Iterator[tuple[str, ToolResult | None]]:
+        """Run a tool in a worker thread, yielding ``(progress text, None)`` as it reports work in
+        progress and finally ``("", result)``. Only the latest report is shown, so a fast writer
+        never queues up stale drafts."""
+        reports: queue.SimpleQueue[str] = queue.SimpleQueue()
+        outcome: list[ToolResult] = []
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self.call(ctx, tool_name, arguments))
+            except BaseException as exc:  # re-raised in the caller's thread below
+                failure.append(exc)
+
+        ctx.progress = reports.put
+        worker = threading.Thread(target=work, name=f"tool-{tool_name}", daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive() or not reports.empty():
+                latest = None
+                try:
+                    latest = reports.get(timeout=0.05)
+                    while not reports.empty():
+                        latest = reports.get_nowait()
+                except queue.Empty:
+                    pass
+                if latest is not None:
+                    yield latest, None
+        finally:
+            worker.join()
+            ctx.progress = None
+        if failure:
+            raise failure[0]
+        yield "", outcome[0]
+
     def respond(self, message: str, conversation: Conversation, ctx: ToolContext) -> AgentReply:
         """Route ``message``, run the tool (at most :data:`MAX_TOOL_STEPS`) and answer."""
         *_, reply = self.stream(message, conversation, ctx)
@@ -289,9 +377,17 @@ class Agent:
         else:
             assert route.tool is not None
             yield AgentReply("", tool=route.tool, arguments=route.arguments, confidence=route.confidence)
-            result = self.call(ctx, route.tool, route.arguments)
+            ctx.member_lists = conversation.member_lists
+            result = None
+            for draft, done in self._run_with_progress(ctx, route.tool, route.arguments):
+                if done is not None:
+                    result = done
+                else:
+                    yield AgentReply(draft, tool=route.tool, arguments=route.arguments,
+                                     confidence=route.confidence)
+            assert result is not None
             if result.subject:
-                conversation.subject.update(result.subject)
+                conversation.learn(result.subject)
             reply = AgentReply(result.text, result.table, result.chart, route.tool, route.arguments,
                                route.confidence, ok=result.ok)
             words = re.split(r"(\s+)", reply.text)

@@ -35,6 +35,9 @@ from memberinsight.errors import DataValidationError, NotFoundError
 FREE_TEXT = "free text"
 FreeText = Annotated[str, FREE_TEXT]
 """A string parameter filled from the question's own words (a search query, an offer)."""
+AUDIENCE = "audience"
+Audience = Annotated[str, AUDIENCE]
+"""A segment parameter that also takes a member list shown earlier in the conversation ("them")."""
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _SECTION_RE = re.compile(r"^(Args|Arguments|Parameters|Examples|Returns|Raises|Notes?):\s*$")
@@ -51,6 +54,7 @@ class Param:
     description: str
     free_text: bool = False
     choices: tuple[str, ...] | None = None
+    audience: bool = False
 
     @property
     def json_type(self) -> str:
@@ -160,14 +164,14 @@ def _parse_docstring(doc: str) -> tuple[str, str, dict[str, str], list[str]]:
     return summary, description, args, examples
 
 
-def _unwrap(annotation: Any) -> tuple[type, bool, tuple[str, ...] | None, bool]:
-    """(base type, free_text, choices, optional) for a resolved annotation."""
-    free_text = False
+def _unwrap(annotation: Any) -> tuple[type, frozenset[str], tuple[str, ...] | None, bool]:
+    """(base type, markers such as FREE_TEXT, choices, optional) for a resolved annotation."""
+    markers: set[str] = set()
     choices = None
     optional = False
     if typing.get_origin(annotation) is Annotated:
         base, *meta = typing.get_args(annotation)
-        free_text = FREE_TEXT in meta
+        markers.update(m for m in meta if isinstance(m, str))
         annotation = base
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
@@ -176,14 +180,14 @@ def _unwrap(annotation: Any) -> tuple[type, bool, tuple[str, ...] | None, bool]:
         annotation = args[0] if len(args) == 1 else str
         if typing.get_origin(annotation) is Annotated:
             base, *meta = typing.get_args(annotation)
-            free_text = free_text or FREE_TEXT in meta
+            markers.update(m for m in meta if isinstance(m, str))
             annotation = base
     if typing.get_origin(annotation) is Literal:
         choices = tuple(str(a) for a in typing.get_args(annotation))
         annotation = str
     if annotation not in _JSON_TYPES:
         annotation = str
-    return annotation, free_text, choices, optional
+    return annotation, frozenset(markers), choices, optional
 
 
 def tool_from_function(func: Callable[..., Any], name: str | None = None) -> Tool:
@@ -206,10 +210,10 @@ def tool_from_function(func: Callable[..., Any], name: str | None = None) -> Too
             continue  # the ToolContext
         if pname not in arg_docs:
             raise DataValidationError(f"tool {tool_name}: parameter '{pname}' is not described under Args")
-        base, free_text, choices, _ = _unwrap(hints.get(pname, str))
+        base, markers, choices, _ = _unwrap(hints.get(pname, str))
         required = p.default is inspect.Parameter.empty
         params.append(Param(pname, base, required, None if required else p.default, arg_docs[pname],
-                            free_text, choices))
+                            FREE_TEXT in markers, choices, AUDIENCE in markers))
     return Tool(tool_name, func, summary, description, tuple(examples), tuple(params))
 
 

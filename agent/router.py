@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ import numpy as np
 from agent.extract import Vocabulary, edit_distance, extract, typo_limit
 from agent.registry import ToolRegistry
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
+
+log = logging.getLogger(__name__)
 
 # Questions no tool answers. Kept apart from the evaluation set; they teach the router what "none" is.
 OUT_OF_SCOPE_EXAMPLES: tuple[str, ...] = (
@@ -47,6 +50,11 @@ OUT_OF_SCOPE_EXAMPLES: tuple[str, ...] = (
     "what's the news today",
     "order me a pizza",
     "rewrite this paragraph in Spanish",
+    "what's the weather like in Paris today",
+    "weather forecast for the weekend",
+    "is it going to be sunny tomorrow",
+    "book a flight to Berlin",
+    "what's the traffic like on the way home",
 )
 
 
@@ -233,8 +241,8 @@ def tool_calling_prompt(message: str, registry: ToolRegistry, context: str = "")
 class ModelRouter:
     """Routing by a capable model's tool call, with the embedding router as the fallback.
 
-    ``complete`` sends a prompt and returns the model's text. Invalid replies fall back to
-    ``fallback`` (they never reach a tool).
+    ``complete`` sends a prompt and returns the model's text. Invalid replies, and a model that
+    cannot be reached, fall back to ``fallback`` (they never reach a tool and never stop the chat).
     """
 
     def __init__(self, registry: ToolRegistry, complete: Callable[[str], str],
@@ -245,11 +253,14 @@ class ModelRouter:
 
     def route(self, message: str, masked: str | None = None, variants: tuple[str, ...] = (),
               context: str = "") -> Route:
-        reply = self.complete(tool_calling_prompt(message, self.registry, context))
         try:
+            reply = self.complete(tool_calling_prompt(message, self.registry, context))
             return parse_tool_call(reply, self.registry)
-        except DataValidationError:
-            return self.fallback.route(message, masked, variants)
+        except ModelNotReadyError as exc:  # the endpoint is down or the model missing: route without it
+            log.warning("model routing unavailable, using the embedding router: %s", exc)
+        except DataValidationError as exc:
+            log.info("model tool call rejected (%s); using the embedding router", exc)
+        return self.fallback.route(message, masked, variants)
 
 
 def suggestions(route: Route, registry: ToolRegistry, n: int = 2) -> list[str]:

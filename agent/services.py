@@ -29,6 +29,32 @@ from memberinsight.errors import AuthError, DataValidationError, ModelNotReadyEr
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
+GZIP_MAX_RATIO = 20
+"""A gzip upload may inflate to at most this many times the upload limit (CSV text compresses 5-10x;
+a "zip bomb" inflates thousands of times and would exhaust memory)."""
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _check_inflated_size(path: Path, max_bytes: int) -> None:
+    """Raise :class:`DataValidationError` when the gzip file at ``path`` inflates beyond ``max_bytes``
+    (read in chunks: never more than one chunk in memory)."""
+    import gzip
+
+    total = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise DataValidationError(
+                        f"the compressed file inflates to more than {max_bytes / 1048576:.0f} MB; "
+                        "use `memberinsight ingest` for big files", file=path.name)
+    except (OSError, EOFError) as exc:
+        raise DataValidationError(f"not a readable gzip file: {exc}", file=path.name) from exc
 
 
 @dataclass
@@ -111,22 +137,25 @@ class Services:
         return segment_table(backend("models", "segment_summary", "The segment summary")(self.ws))
 
     def rfm_grid(self) -> pd.DataFrame:
-        """Members per recency score (rows, 5 = most recent) and frequency/monetary score (columns)."""
+        """Members per recency score (rows, 5 = most recent) and frequency/monetary score (columns),
+        each cell labelled with its main segment ("+" when members of other segments share it)."""
         import duckdb
 
         try:
             with self.ws.analytics(read_only=True) as con:
+                # each cell: its members and the segment most of them are in (cells can mix segments)
                 cells = con.execute(
-                    "SELECT CAST(r_score AS INTEGER) AS r, CAST(floor((f_score + m_score) / 2 + 0.5) AS INTEGER) AS fm, "
-                    "any_value(rfm_segment) AS segment, count(*) AS n FROM member_predictions "
-                    "WHERE r_score IS NOT NULL GROUP BY ALL").df()
+                    "SELECT r, fm, arg_max(segment, k) AS segment, sum(k) AS n, count(*) AS segments FROM ("
+                    " SELECT CAST(r_score AS INTEGER) AS r, CAST(floor((f_score + m_score) / 2 + 0.5) AS INTEGER) AS fm,"
+                    " rfm_segment AS segment, count(*) AS k FROM member_predictions"
+                    " WHERE r_score IS NOT NULL GROUP BY ALL) GROUP BY r, fm").df()
         except duckdb.CatalogException as exc:
             raise ModelNotReadyError("RFM scores are not built yet — run `memberinsight build`") from exc
         grid = pd.DataFrame({"recency": [f"R{r}" for r in range(5, 0, -1)]})
         for fm in range(1, 6):
             col = cells[cells["fm"] == fm].set_index("r")
-            grid[f"FM{fm}"] = [f"{col.at[r, 'segment']} · {int(col.at[r, 'n'])}" if r in col.index else ""
-                               for r in range(5, 0, -1)]
+            grid[f"FM{fm}"] = [f"{col.at[r, 'segment']}{' +' if col.at[r, 'segments'] > 1 else ''} · "
+                               f"{int(col.at[r, 'n'])}" if r in col.index else "" for r in range(5, 0, -1)]
         return grid
 
     def clusters(self) -> pd.DataFrame:
@@ -201,6 +230,8 @@ class Services:
                                       file=path.name)
         if not path.name.lower().endswith(UPLOAD_SUFFIXES):
             raise DataValidationError("only .csv or .csv.gz files can be uploaded", file=path.name)
+        if _is_gzip(path):
+            _check_inflated_size(path, limit * GZIP_MAX_RATIO)
         report = backend("workspace", "ingest_file", "Ingestion")(self.ws, path, kind=kind or None, actor=user)
         with self._lock:
             self._agent = None  # new categories or segments: refit the vocabulary on next use

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,7 +29,8 @@ class ToolResult:
     """What a tool returns: Markdown text, optionally a table and a chart.
 
     ``subject`` names what the answer was about (``segment``, ``member_id``, ``category``...), so
-    that a follow-up ("now write an SMS for them") can refer back to it.
+    that a follow-up ("now write an SMS for them") can refer back to it. A tool that lists members
+    puts the list's label in ``subject["segment"]`` and the ids in ``subject["member_list"]``.
     """
 
     text: str
@@ -47,6 +49,16 @@ class ToolContext:
     user: str = "operator"
     registry: Any = None
     """The tool registry the agent routes over (set by the agent; the help tool lists it)."""
+    member_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Member lists shown earlier in the conversation, by label ("them" after a list of members)."""
+    progress: Callable[[str], None] | None = None
+    """Set by the agent while a tool runs: a tool may report work in progress (e.g. a draft as the
+    model writes it) for the chat to show before the checked answer."""
+
+    def report(self, text: str) -> None:
+        """Show ``text`` as work in progress, when someone is listening."""
+        if self.progress is not None:
+            self.progress(text)
 
 
 @dataclass
@@ -61,3 +73,13 @@ class AgentReply:
     confidence: float = 0.0
     suggestions: list[str] = field(default_factory=list)
     ok: bool = True
+
+
+def member_list_label(tool_name: str) -> str:
+    """The label under which a member-listing tool's answer is remembered ("At risk members (list)")."""
+    return f"{tool_name.replace('_', ' ').capitalize()} (list)"
+
+
+def is_member_list_label(name: str) -> bool:
+    """True for a label made by :func:`member_list_label`."""
+    return name.endswith(" (list)")

@@ -80,10 +80,12 @@ def build_app(services: Any) -> Any:
             with gr.Row():
                 seg_table = gr.Dataframe(label="Segments", interactive=False, elem_id="segments-table")
                 seg_chart = gr.Plot(label="Revenue by segment")
+            rfm_grid = gr.Dataframe(label="RFM grid (recency × frequency/monetary; main segment · members)",
+                                    interactive=False, elem_id="rfm-grid")
             with gr.Row():
-                rfm_grid = gr.Dataframe(label="RFM grid (recency × frequency/monetary)", interactive=False)
-                cluster_table = gr.Dataframe(label="Behaviour clusters", interactive=False)
-            seg_outputs = [seg_msg, seg_table, seg_chart, rfm_grid, cluster_table]
+                cluster_table = gr.Dataframe(label="Behaviour clusters", interactive=False, elem_id="clusters-table")
+                cluster_chart = gr.Plot(label="Cluster sizes")
+            seg_outputs = [seg_msg, seg_table, seg_chart, rfm_grid, cluster_table, cluster_chart]
             seg_tab.select(lambda: cb.load_segments(services), None, seg_outputs)
             seg_refresh.click(lambda: cb.load_segments(services), None, seg_outputs)
 
@@ -156,6 +158,7 @@ def build_app(services: Any) -> Any:
             queue_tab.select(refresh, [q_status, q_risk], q_outputs)
             q_refresh.click(refresh, [q_status, q_risk], q_outputs)
             q_status.change(refresh, [q_status, q_risk], q_outputs)
+            q_risk.release(refresh, [q_status, q_risk], q_outputs)
             q_pick.change(lambda rid: cb.show_review(services, rid), q_pick, [q_evidence, version])
             def picked(evt: gr.SelectData):
                 return evt.row_value[0] if evt.row_value else None
@@ -165,10 +168,12 @@ def build_app(services: Any) -> Any:
             def make_decider(action: str):
                 def decide_(rid: str, ver: int | None, note: str, status: str, min_risk: float,
                             request: gr.Request):
-                    message, new_version = cb.decide_review(services, username(request), rid, ver, action, note)
+                    message, _ = cb.decide_review(services, username(request), rid, ver, action, note)
                     line, table, _ = cb.load_queue(services, status, min_risk)
-                    evidence, _ = cb.show_review(services, rid)
-                    return message, new_version, line, table, evidence
+                    # the version now stored, after a success or a conflict alike: a refused decision
+                    # shows the current state and the next try is made against it
+                    evidence, current = cb.show_review(services, rid)
+                    return message, current, line, table, evidence
                 return decide_
 
             for button, action in ((approve, "approve"), (remove, "remove"), (escalate, "escalate")):

@@ -87,12 +87,12 @@ def chat_reset(services: Any, user: str) -> tuple[list[Message], Conversation, p
 
 
 # ----- segments -----------------------------------------------------------------------
-def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, pd.DataFrame]:
-    """(message, segment table, revenue chart, RFM grid, clusters)."""
+def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, pd.DataFrame, Any]:
+    """(message, segment table, revenue chart, RFM grid, clusters, cluster chart)."""
     try:
         summary = services.segment_summary()
     except MemberInsightError as exc:
-        return problem(exc), EMPTY, None, EMPTY, EMPTY
+        return problem(exc), EMPTY, None, EMPTY, EMPTY, None
     notes: list[str] = []
     grid = clusters = EMPTY
     try:
@@ -108,7 +108,10 @@ def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, 
         if y and "segment" in summary.columns else None
     size = next((c for c in ("members", "size") if c in summary.columns), None)
     head = f"**{len(summary)} segments**" + (f", {int(summary[size].sum()):,} members" if size else "")
-    return "\n\n".join([head, *notes]), display(summary), chart, grid, display(clusters) if len(clusters) else clusters
+    cluster_chart = figure(ChartSpec("bar", clusters, "segment", "members", "Members per behaviour cluster")) \
+        if {"segment", "members"} <= set(clusters.columns) and len(clusters) else None
+    return ("\n\n".join([head, *notes]), display(summary), chart, grid,
+            display(clusters) if len(clusters) else clusters, cluster_chart)
 
 
 # ----- member -------------------------------------------------------------------------

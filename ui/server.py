@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from memberinsight.config import Settings
@@ -66,12 +67,15 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
     from ui.app import CSS, build_app
 
     services = services or Services(ws, settings)
+    exports = Path(ws.path) / "exports"  # audience CSVs are offered for download from here only
+    exports.mkdir(parents=True, exist_ok=True)
     app = build_app(services)
     app.queue(default_concurrency_limit=4)
     app.launch(server_name=settings.server_host, server_port=settings.server_port, auth=services.check_login,
                auth_message="Member Insight — sign in with your operator account.",
                max_file_size=f"{settings.upload_max_mb}mb", prevent_thread_lock=not block, show_error=False,
-               quiet=quiet, ssr_mode=False, footer_links=[], run_history=False, css=CSS, inbrowser=False)
+               quiet=quiet, ssr_mode=False, footer_links=[], run_history=False, css=CSS, inbrowser=False,
+               allowed_paths=[str(exports)])
     return app
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
-from agent.types import ChartSpec, ToolContext, ToolResult
+from agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
 
 SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
                    "median_frequency", "median_avg_order_value", "mean_churn_probability",
@@ -186,7 +186,8 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
     total = money(float(rows["value_at_risk"].sum()))
     return ToolResult(f"**{len(rows)} members at risk**{where}{floor}; together {total} of yearly spend at risk "
                       f"(churn probability × last year's spend).\n\n{markdown_table(rows)}", table=rows,
-                      subject={"segment": segment} if segment else {})
+                      subject={"segment": member_list_label("at_risk_members"),
+                               "member_list": rows["member_id"].astype(str).tolist()})
 
 
 def _forecast_frame(fc: Any) -> pd.DataFrame:

@@ -6,17 +6,18 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from agent.registry import FreeText
+from agent.registry import Audience, FreeText
 from agent.tools._common import backend, fmt_value
 from agent.types import ToolContext, ToolResult
+from memberinsight.errors import NotFoundError
 
 
-def campaign_copy(ctx: ToolContext, segment: str, channel: Literal["email", "sms", "push"] = "email",
+def campaign_copy(ctx: ToolContext, segment: Audience, channel: Literal["email", "sms", "push"] = "email",
                   offer: FreeText | None = None, variants: int = 2) -> ToolResult:
     """Write campaign copy (email, SMS or push) for a segment and an offer, checked against the facts.
 
     Args:
-        segment: the audience segment.
+        segment: the audience: a segment, or a list of members shown earlier.
         channel: email, sms or push.
         offer: the offer to promote (e.g. 15% off, free delivery).
         variants: how many copy variants to write.
@@ -36,8 +37,12 @@ def campaign_copy(ctx: ToolContext, segment: str, channel: Literal["email", "sms
         draft newsletter copy for Potential Loyalist
     """
     generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
-    result = generate(ctx.ws, ctx.settings, segment=segment, channel=channel, offer=offer or "",
-                      n_variants=variants, user=ctx.user)
+    members = ctx.member_lists.get(segment)
+    if members is None and segment.endswith("(list)"):
+        raise NotFoundError(f"I don't have the {segment} any more (it was empty or shown in another "
+                            "conversation); name a segment, or ask for the list again")
+    result = generate(ctx.ws, ctx.settings, segment=segment, member_ids=list(members) if members else None,
+                      channel=channel, offer=offer or "", n_variants=variants, user=ctx.user)
     return ToolResult(copy_markdown(result), table=check_table(result),
                       subject={"segment": result.segment, "channel": channel, **({"offer": offer} if offer else {})})
 

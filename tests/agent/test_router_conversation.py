@@ -8,7 +8,7 @@ import pytest
 
 from agent.conversation import Agent, Conversation
 from agent.extract import Vocabulary
-from agent.registry import FreeText, ToolRegistry
+from agent.registry import Audience, FreeText, ToolRegistry
 from agent.router import EmbeddingRouter, ModelRouter
 from agent.types import ToolContext, ToolResult
 from memberinsight.config import Settings
@@ -178,3 +178,83 @@ def test_model_router_uses_valid_tool_calls_and_falls_back_otherwise(agent: Agen
     assert model_agent.respond("show segment sizes", Conversation(), ctx).tool == "segment_info"
     assert model_agent.respond("sales forecast for kitchen", Conversation(), ctx).tool == "forecast"
     assert [c[0] for c in CALLS] == ["member", "segment_info", "forecast"]
+
+
+def test_model_router_falls_back_when_the_model_cannot_be_reached(agent: Agent, ctx: ToolContext) -> None:
+    from agent.llm import LLMUnavailableError
+
+    def down(prompt: str) -> str:
+        raise LLMUnavailableError("cannot reach LLM endpoint http://127.0.0.1:9/v1")
+
+    model_agent = Agent(agent.registry, ModelRouter(agent.registry, down, agent.router), agent.vocabulary)
+    reply = model_agent.respond("show segment sizes", Conversation(), ctx)
+    assert (reply.tool, reply.text, reply.ok) == ("segment_info", "sizes for all", True)
+
+
+def test_contact_details_are_never_listed_in_the_chat(agent: Agent, ctx: ToolContext) -> None:
+    for message in ("list every customer's phone number", "give me the email addresses of Champions",
+                    "contact details of member 12347", "what are their mobile numbers"):
+        reply = agent.respond(message, Conversation(), ctx)
+        assert reply.tool is None and not reply.ok and "export" in reply.text, message
+    assert CALLS == []
+    assert agent.respond("write an email for Champions", Conversation(), ctx).tool == "write_copy"
+
+
+def list_members(ctx, limit: int = 20) -> ToolResult:
+    """List members at risk.
+
+    Args:
+        limit: how many.
+
+    Examples:
+        list members at risk
+        who is at risk
+    """
+    CALLS.append(("list_members", {"limit": limit}))
+    return ToolResult("3 members", subject={"segment": "List members (list)", "member_list": ["M1", "M2", "M3"]})
+
+
+def audience_copy(ctx, segment: Audience, channel: Literal["email", "sms", "push"] = "email") -> ToolResult:
+    """Write campaign copy for an audience.
+
+    Args:
+        segment: a segment or a member list.
+        channel: channel.
+
+    Examples:
+        write an email for segment
+        draft sms copy for segment
+    """
+    CALLS.append(("audience_copy", {"segment": segment, "members": ctx.member_lists.get(segment)}))
+    for i in range(3):
+        ctx.report(f"draft {i}")
+    return ToolResult(f"{channel} for {segment}")
+
+
+@pytest.fixture()
+def list_agent(bow_embedder) -> Agent:
+    CALLS.clear()
+    registry = ToolRegistry([list_members, audience_copy, segment_info])
+    return Agent(registry, EmbeddingRouter(registry, bow_embedder, Vocabulary(), min_score=0.3), Vocabulary())
+
+
+def test_them_after_a_member_list_means_those_members(list_agent: Agent, ctx: ToolContext) -> None:
+    conv = Conversation()
+    list_agent.respond("who is at risk", conv, ctx)
+    reply = list_agent.respond("write them an sms", conv, ctx)
+    assert (reply.tool, reply.arguments) == ("audience_copy", {"segment": "List members (list)", "channel": "sms"})
+    assert CALLS[-1] == ("audience_copy", {"segment": "List members (list)", "members": ("M1", "M2", "M3")})
+    # A tool that takes only real segments never gets the list's label from the subject.
+    reply = list_agent.respond("show segment sizes for them", conv, ctx)
+    assert reply.tool == "segment_info" and "segment" not in reply.arguments
+    # Naming a segment moves the subject on.
+    list_agent.respond("show segment sizes for Champions", conv, ctx)
+    assert list_agent.respond("write them an email", conv, ctx).arguments["segment"] == "Champions"
+
+
+def test_progress_reports_stream_before_the_answer(list_agent: Agent, ctx: ToolContext) -> None:
+    parts = [p.text for p in list_agent.stream("draft sms copy for Champions", Conversation(), ctx)]
+    assert parts[0] == "" and parts[-1] == "sms for Champions"
+    drafts = [p for p in parts if p.startswith("draft")]
+    assert drafts and drafts[-1] == "draft 2"  # the latest draft is always shown
+    assert parts.index(drafts[-1]) < len(parts) - 1 and ctx.progress is None

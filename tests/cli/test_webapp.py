@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -37,3 +38,66 @@ def test_evaluate_agent_reports_accuracy() -> None:
     main = report["routing_eval"]
     assert main["cases"] >= 150 and main["accuracy"] >= 0.9
     assert set(main["per_tool"]) >= {"segment_overview", "campaign_copy", "clarify"}
+
+
+def _serve(args: list[str], env_home, timeout: float = 90.0):
+    """Start ``memberinsight serve ...`` as a real process; returns (process, first output lines)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "MEMBERINSIGHT_HOME": str(env_home), "GRADIO_ANALYTICS_ENABLED": "False"}
+    console_script = Path(sys.executable).parent / "memberinsight"  # the installed command itself
+    proc = subprocess.Popen([str(console_script), "serve", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Log in as" in line or "Error" in line:
+            break
+    return proc, lines
+
+
+@pytest.mark.slow
+def test_serve_command_binds_loopback_prints_a_login_and_requires_it(tmp_path) -> None:
+    import re
+    import socket
+
+    import httpx
+
+    ws = Workspace.create(tmp_path / "ws")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc, lines = _serve(["--workspace", str(ws.path), "--port", str(port), "--demo-user"], tmp_path / "home")
+    try:
+        out = "".join(lines)
+        assert f"at http://127.0.0.1:{port}" in out, out
+        password = re.search(r"user 'demo' with password '([^']+)'", out).group(1)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(120):  # the server starts right after the banner
+                try:
+                    status = client.get("/config").status_code
+                    break
+                except httpx.TransportError:
+                    import time
+                    time.sleep(0.5)
+            assert status == 401
+            assert client.post("/login", data={"username": "demo", "password": password}).json() == {"success": True}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_serve_command_refuses_a_public_bind_without_accounts(tmp_path) -> None:
+    ws = Workspace.create(tmp_path / "ws")
+    proc, lines = _serve(["--workspace", str(ws.path), "--host", "0.0.0.0", "--port", "1"], tmp_path / "home")
+    proc.wait(timeout=60)
+    out = "".join(lines) + (proc.stdout.read() if proc.stdout else "")
+    assert proc.returncode == 1 and "no user accounts" in out

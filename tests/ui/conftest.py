@@ -62,6 +62,8 @@ def live_app(ui_services):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
+        if os.environ.get("MEMBERINSIGHT_REQUIRE_BROWSER"):  # CI: a missing browser is a failure, not a skip
+            pytest.fail(f"{CHROMIUM} is absent but MEMBERINSIGHT_REQUIRE_BROWSER is set")
         pytest.skip(f"{CHROMIUM} is absent: install Debian's Chromium (`apt-get install -y chromium`) "
                     "to run the browser tests")
     from playwright.sync_api import sync_playwright

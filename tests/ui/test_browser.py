@@ -18,6 +18,12 @@ def test_wrong_password_is_refused(login, live_app) -> None:
     assert "Champions" not in page.content()
 
 
+def test_login_shows_the_operator_and_every_tab(app_page) -> None:
+    expect(app_page.locator("#whoami")).to_contain_text("Signed in as ana")
+    for tab in ("Chat", "Segments", "Member", "Campaigns", "Review queue", "Data"):
+        expect(app_page.get_by_role("tab", name=tab)).to_be_visible()
+
+
 def test_segment_question_answers_with_a_table(app_page) -> None:
     box = app_page.locator("#chat-input textarea")
     box.fill("How big is each segment?")
@@ -67,3 +73,18 @@ def test_queue_decision_survives_a_reload(app_page, live_app) -> None:
     expect(table).to_contain_text(review_id)
     row = table.locator("tr", has_text=review_id).first.text_content()
     assert "removed" in row and "ana" in row  # attributed to the logged-in operator
+
+
+def test_audience_export_offers_the_csv_for_download(app_page) -> None:
+    app_page.get_by_role("tab", name="Campaigns").click()
+    segment = app_page.locator("#camp-segment input")
+    segment.click()
+    segment.fill("Champions")
+    segment.press("Enter")
+    app_page.locator("#camp-export").click()
+    link = app_page.locator("a[download], a[href*='champions_email.csv']").first
+    link.wait_for(timeout=60_000)
+    href = link.get_attribute("href")
+    assert href and "champions_email.csv" in href
+    response = app_page.request.get(href if href.startswith("http") else app_page.url.split("/?")[0].rstrip("/") + href)
+    assert response.ok and response.text().splitlines()[0].startswith("email")

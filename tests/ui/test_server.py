@@ -65,5 +65,7 @@ def test_serve_prints_the_login_and_requires_it(tmp_path, capsys, port) -> None:
             assert ok.status_code == 200 and ok.json() == {"success": True}
             config = client.get("/config")
             assert config.status_code == 200 and "Member Insight" in config.text
+        # audience exports live in the workspace, which may be outside Gradio's default (cwd, temp) folders
+        assert str(ws.path / "exports") in [str(p) for p in app.allowed_paths]
     finally:
         app.close()
