@@ -13,14 +13,14 @@ from agent.campaigns.facts import Fact, FactSheet, ProductFact, format_date, off
 from agent.campaigns.grounding import LIMITS, CheckResult, check_copy
 from agent.campaigns.plays import PLAYS, Play, Suggestion, choose_play, suggest
 from agent.campaigns.service import campaign_facts, generate_campaign, suggest_campaign
-from agent.campaigns.source import build_fact_sheet, segment_member_ids
+from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet, segment_member_ids
 from agent.campaigns.templates import TONES, template_copy
-from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, write_piece
+from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, write_piece
 
 __all__ = [
     "CHANNELS", "EXPORT_COLUMNS", "LIMITS", "PLAYS", "TONES", "Attempt", "CampaignCopy", "CheckReport",
-    "CheckResult", "CopyPiece", "CopyVariant", "ExportReport", "Fact", "FactSheet", "Play", "ProductFact",
-    "Suggestion", "VariantReport", "build_fact_sheet", "campaign_facts", "check_copy", "choose_play",
-    "export_audience", "format_date", "generate_campaign", "offer_facts", "segment_member_ids", "suggest",
-    "suggest_campaign", "template_copy", "write_copy", "write_piece",
+    "CheckResult", "CopyPiece", "CopyVariant", "DraftCallback", "ExportReport", "Fact", "FactSheet", "Play",
+    "ProductFact", "Suggestion", "VariantReport", "build_fact_sheet", "build_member_fact_sheet", "campaign_facts",
+    "check_copy", "choose_play", "export_audience", "format_date", "generate_campaign", "offer_facts",
+    "segment_member_ids", "suggest", "suggest_campaign", "template_copy", "write_copy", "write_piece",
 ]

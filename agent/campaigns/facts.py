@@ -140,7 +140,8 @@ class FactSheet:
 
     # ----- facts -----------------------------------------------------------------------------
     def all_facts(self) -> list[Fact]:
-        """Every fact the copy may state, including the offer's figures, the deadline and prices."""
+        """Every fact a rationale may state: the audience's statistics and forecasts, a member's profile,
+        the offer's figures, the deadline and prices (customer copy: :meth:`customer_facts`)."""
         facts = [Fact("audience_size", "Members in the audience", int(self.audience_size), "count")]
         facts += self.customer_facts()
         facts += list(self.stats) + list(self.forecasts)
@@ -195,7 +196,8 @@ class FactSheet:
     def to_prompt(self) -> str:
         """The sheet as the text block given to the writer (no personal data, no checker-only data)."""
         c = self.currency
-        lines = [f"Brand: {self.brand}", f"Brand voice: {self.brand_voice}", f"Audience: {self.segment} segment"]
+        audience = self.segment if self.member_profile else f"{self.segment} segment"
+        lines = [f"Brand: {self.brand}", f"Brand voice: {self.brand_voice}", f"Audience: {audience}"]
         if self.segment_description:
             lines.append(f"Segment description: {self.segment_description}")
         lines.append(f"Offer: {self.offer or 'no discount; a reason to come back'}")

@@ -159,9 +159,12 @@ def check_figures(s: str, text: Spelled, facts: FactSheet, part: str, problems: 
                             if misplaced(value, written, ("money",)) else f"price or amount not in the facts: {shown}")
         s = blank(s, m.start(), m.end())
     numeric = ("money", "percent", "count", "number", "days")
+    plain = values(allowed, numeric)
+    if not customer:  # horizons named in the facts' labels ("in the next 90 days")
+        plain += [float(x) for f in everything for x in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", f.label)]
     for m in NUMBER.finditer(s):
         written = m.group(1).replace(",", "")
-        if not matches(float(written), written, values(allowed, numeric)):
+        if not matches(float(written), written, plain):
             shown = text.shown(m.start(), m.end())
             problems.append(f"audience figure in customer copy: {shown} (allowed only in a rationale)"
                             if misplaced(float(written), written, numeric) else f"number not in the facts: {shown}")

@@ -8,11 +8,11 @@ rule-written text as the fallback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agent.campaigns.facts import FactSheet
-from agent.campaigns.writer import CheckReport, report_dict, write_piece
+from agent.campaigns.writer import CheckReport, DraftCallback, report_dict, write_piece
 from agent.llm.base import LLMBackend
 
 
@@ -58,7 +58,7 @@ PLAYS: dict[str, Play] = {p.key: p for p in (
 
 def choose_play(facts: FactSheet) -> tuple[Play, list[str]]:
     """The play for this sheet and the reasons (sentences citing the sheet's facts)."""
-    seg = facts.segment.lower()
+    seg = str(facts.member_profile.get("segment") or facts.segment).lower()  # one member: their RFM segment
     clv, base_clv = facts.stat("avg_clv"), facts.stat("all_avg_clv")
     spend, base_spend = facts.stat("avg_spend"), facts.stat("all_avg_spend")
     churn = facts.stat("avg_churn_probability")
@@ -122,17 +122,23 @@ class Suggestion:
 
 
 def suggest(facts: FactSheet, backend: LLMBackend | None = None, seed: int = 42,
-            max_attempts: int = 2) -> Suggestion:
-    """Choose the play by rules; have the model word the rationale and next steps (checked)."""
+            max_attempts: int = 2, on_draft: DraftCallback | None = None) -> Suggestion:
+    """Choose the play by rules; have the model word the rationale and next steps (checked).
+
+    Without an offer in the sheet, the play's usual offer is the one the text may name.
+    ``on_draft(label, text_so_far)`` streams the drafts (labels ``rationale`` and ``next steps``).
+    """
     play, reasons = choose_play(facts)
     offer = facts.offer or play.default_offer
+    sheet = facts if facts.offer else replace(facts, offer=offer)
     rule_rationale = f"{play.name}: {play.objective.lower()}. " + " ".join(reasons)
     rule_steps = "\n".join(f"- {s}." for s in play.next_steps)
-    rationale = write_piece("rationale", facts, backend, seed=seed, max_attempts=max_attempts, fallback=rule_rationale,
+    rationale = write_piece("rationale", sheet, backend, seed=seed, max_attempts=max_attempts, fallback=rule_rationale,
                             brief=f"Explain in two or three sentences why the play '{play.name}' fits this "
-                                  f"audience, using these findings: {' '.join(reasons)}")
-    steps = write_piece("rationale", facts, backend, seed=seed + 1, max_attempts=max_attempts, fallback=rule_steps,
+                                  f"audience, using these findings: {' '.join(reasons)}", on_draft=on_draft)
+    steps_draft = None if on_draft is None else (lambda _part, text: on_draft("next steps", text))
+    steps = write_piece("rationale", sheet, backend, seed=seed + 1, max_attempts=max_attempts, fallback=rule_steps,
                         brief="List three next steps, one per line starting with a dash, for the campaign team, based on: "
-                              + "; ".join(play.next_steps))
+                              + "; ".join(play.next_steps), on_draft=steps_draft)
     return Suggestion(facts.segment, play.key, play.name, play.objective, list(play.channels), offer, reasons,
                       rationale.text, steps.text, [rationale.report, steps.report], facts.to_dict())

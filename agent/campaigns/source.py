@@ -1,9 +1,12 @@
-"""Build fact sheets and audiences from a workspace (canonical tables plus model predictions).
+"""Build fact sheets and audiences from a workspace (canonical tables plus the models' outputs).
 
-Segment membership comes from ``member_predictions.rfm_segment`` (written by ``memberinsight
-build``); any other segment source can pass member ids directly. Statistics are computed in
-DuckDB over the canonical tables; predicted value and churn risk are added when the predictions
-table has them. Names of the audience are read only for the checker (``forbidden_names``).
+Audiences are a saved segment (issue 9), an RFM segment (``member_predictions.rfm_segment``,
+written by ``memberinsight build``), any list of member ids, or one member. Statistics are computed
+in DuckDB over the canonical tables; predicted value and churn risk come from the predictions
+table; recommended products, the promoted category's demand forecast and a member's profile come
+from the models package (:mod:`agent.campaigns.insights`), with best sellers as the fallback when
+the recommenders are not built. Names of the audience are read only for the checker
+(``forbidden_names``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +22,13 @@ import duckdb
 import pandas as pd
 
 from agent.campaigns.facts import Fact, FactSheet, ProductFact, names_from
-from memberinsight.errors import DataValidationError, MemberInsightError, ModelNotReadyError, NotFoundError
+from agent.campaigns.insights import (
+    category_forecast_facts,
+    member_profile_facts,
+    member_recommendations,
+    segment_recommendations,
+)
+from memberinsight.errors import DataValidationError, MemberInsightError, NotFoundError
 
 PREDICTIONS_TABLE = "member_predictions"
 _CHURN_COLUMNS = ("churn_probability", "churn_prob", "p_churn", "churn_risk")
@@ -32,34 +42,38 @@ def _columns(con: Any, table: str) -> list[str]:
 
 
 def segment_member_ids(ws: Any, segment: str) -> list[str]:
-    """Member ids in the named RFM segment (case-insensitive) from ``member_predictions``."""
-    with ws.analytics(read_only=True) as con:
-        cols = _columns(con, PREDICTIONS_TABLE)
-        if "rfm_segment" not in cols:
-            raise ModelNotReadyError("segments are not built yet (no member_predictions.rfm_segment) — run "
-                                     "`memberinsight build`, or pass member ids")
-        ids = [r[0] for r in con.execute(
-            f"SELECT member_id FROM {PREDICTIONS_TABLE} WHERE lower(rfm_segment) = lower(?) ORDER BY member_id",
-            [segment.strip()]).fetchall()]
-        if not ids:
-            names = [r[0] for r in con.execute(
-                f"SELECT DISTINCT rfm_segment FROM {PREDICTIONS_TABLE} ORDER BY 1").fetchall()]
-            raise NotFoundError(f"no members in segment {segment!r} (segments: {', '.join(map(str, names))})")
+    """Member ids (sorted) of a saved segment or an RFM segment (case-insensitive), by name.
+
+    Resolution is :func:`segments.resolve_segment_members`: a saved segment of that name first,
+    then an RFM segment; a segment that needs built data raises :class:`ModelNotReadyError`.
+    """
+    from segments import resolve_segment_members
+
+    if not segment or not segment.strip():
+        raise DataValidationError("name a segment", column="segment")
+    ids = resolve_segment_members(ws, segment.strip())
+    if not ids:
+        raise NotFoundError(f"no members in segment {segment!r}")
     return ids
 
 
 def _describe(ws: Any, segment: str) -> str:
-    """The analytics package's description of a named RFM segment ('' when unavailable)."""
+    """The analytics' description of an RFM segment, else the saved segment's definition in words."""
     try:
         models = importlib.import_module("models")
         summary = getattr(models, "segment_summary", None)
         rows = summary(ws) if summary is not None else []
     except (ImportError, MemberInsightError, duckdb.Error):  # analytics not built for this workspace
-        return ""
+        rows = []
     for row in rows:
         if str(getattr(row, "segment", "")).lower() == segment.lower():
             return str(getattr(row, "description", "") or "")
-    return ""
+    try:
+        from segments import describe, resolve_segment
+
+        return describe(resolve_segment(ws, segment))
+    except (MemberInsightError, duckdb.Error):
+        return ""
 
 
 def _churn_reasons(con: Any, top: int = 3) -> tuple[str, ...]:
@@ -72,7 +86,9 @@ def _churn_reasons(con: Any, top: int = 3) -> tuple[str, ...]:
     return tuple(reason for reason, _ in counts.most_common(top))
 
 
-def _prediction_stats(con: Any, stats: list[Fact]) -> None:
+def _prediction_stats(con: Any, stats: list[Fact], forecasts: list[Fact]) -> None:
+    """Audience averages of predicted value and churn risk (with the all-member figure), and forecasts:
+    expected orders (per member and in total) and the audience's total predicted value."""
     cols = _columns(con, PREDICTIONS_TABLE)
     picks = [(next((c for c in cands if c in cols), None), key, label, kind) for cands, key, label, kind in (
         (_CLV_COLUMNS, "avg_clv", "Average predicted customer value", "money"),
@@ -82,22 +98,48 @@ def _prediction_stats(con: Any, stats: list[Fact]) -> None:
     for col, key, label, kind in picks:
         if col is None:
             continue
-        seg, everyone = con.execute(
-            f"SELECT avg(CASE WHEN a.member_id IS NOT NULL THEN p.{col} END), avg(p.{col}) FROM {PREDICTIONS_TABLE} p "
+        seg, everyone, total = con.execute(
+            f"SELECT avg(CASE WHEN a.member_id IS NOT NULL THEN p.{col} END), avg(p.{col}), "
+            f"sum(CASE WHEN a.member_id IS NOT NULL THEN p.{col} END) FROM {PREDICTIONS_TABLE} p "
             "LEFT JOIN _audience a USING (member_id)").fetchone()
         if seg is None:
             continue
         scale = 100.0 if kind == "percent" and everyone is not None and everyone <= 1.0 else 1.0
-        stats.append(Fact(key, label, round(float(seg) * scale, 1 if kind == "percent" else 2), kind))
+        target = forecasts if key == "avg_expected_orders" else stats
+        target.append(Fact(key, label, round(float(seg) * scale, 1 if kind == "percent" else 2), kind))
         if everyone is not None:
-            stats.append(Fact("all_" + key, label + " (all members)",
-                              round(float(everyone) * scale, 1 if kind == "percent" else 2), kind))
+            target.append(Fact("all_" + key, label + " (all members)",
+                               round(float(everyone) * scale, 1 if kind == "percent" else 2), kind))
+        if key == "avg_expected_orders":
+            forecasts.append(Fact("total_expected_orders", "Expected orders from the whole audience in the "
+                                  "forecast horizon", int(round(float(total))), "count"))
+        elif key == "avg_clv":
+            forecasts.append(Fact("total_predicted_value", "Predicted value of the whole audience",
+                                  round(float(total), 2), "money"))
+
+
+def _best_sellers(con: Any, since: Any, k: int) -> list[ProductFact]:
+    """The audience's most-bought products of the last year (the fallback for recommendations)."""
+    top = con.execute("""
+        SELECT p.title, p.price, p.category, count(DISTINCT o.member_id) AS buyers
+        FROM orders o JOIN _audience a USING (member_id) JOIN products p USING (product_id)
+        WHERE NOT coalesce(o.is_return, false) AND coalesce(p.is_product, true) AND o.ordered_at >= ?
+          AND p.title IS NOT NULL
+        GROUP BY ALL ORDER BY buyers DESC, p.title LIMIT ?""", [since.to_pydatetime(), k]).fetchall()
+    return [ProductFact(str(t).strip(), round(float(pr), 2) if pr is not None else None, c,
+                        "popular with this audience") for t, pr, c, _ in top]
 
 
 def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[str] | None = None, *,
                      offer: str = "", deadline: date | None = None, as_of: date | None = None,
-                     brand: str = "our shop", max_products: int = 3, tone_voice: str | None = None) -> FactSheet:
-    """The fact sheet for a segment (by name) or any list of member ids, from the workspace."""
+                     brand: str = "our shop", max_products: int = 3, tone_voice: str | None = None,
+                     recommend: bool = True) -> FactSheet:
+    """The fact sheet for a segment (saved or RFM, by name) or any list of member ids, from the workspace.
+
+    Products are the next-best-offer model's for the audience (``recommend``), else its best
+    sellers; forecasts are the predicted orders and value of the audience and the demand forecast
+    of the promoted (or best-selling) category.
+    """
     if member_ids is None:
         if not segment:
             raise DataValidationError("name a segment or pass member ids", column="segment")
@@ -108,6 +150,7 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
     as_of = as_of or date.today()
     audience = pd.DataFrame({"member_id": ids})
     stats: list[Fact] = []
+    forecasts: list[Fact] = []
     with ws.analytics(read_only=True) as con:
         con.register("_audience", audience)
         per = con.execute("""
@@ -140,29 +183,51 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
                           "percent"))
         reasons: tuple[str, ...] = ()
         if PREDICTIONS_TABLE in {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}:
-            _prediction_stats(con, stats)
+            _prediction_stats(con, stats, forecasts)
             reasons = _churn_reasons(con)
         since = (pd.Timestamp(data_end) - timedelta(days=365)) if data_end is not None else pd.Timestamp("1900-01-01")
-        top = con.execute("""
-            SELECT p.title, p.price, p.category, count(DISTINCT o.member_id) AS buyers
-            FROM orders o JOIN _audience a USING (member_id) JOIN products p USING (product_id)
-            WHERE NOT coalesce(o.is_return, false) AND coalesce(p.is_product, true) AND o.ordered_at >= ?
-              AND p.title IS NOT NULL
-            GROUP BY ALL ORDER BY buyers DESC, p.title LIMIT ?""", [since.to_pydatetime(), max_products]).fetchall()
-        products = tuple(ProductFact(str(t).strip(), round(float(pr), 2) if pr is not None else None,
-                                     c, "popular with this audience") for t, pr, c, _ in top)
+        best = _best_sellers(con, since, max_products)
         names = con.execute("SELECT m.first_name, m.last_name FROM members m JOIN _audience a USING (member_id)").fetchall()
         catalogue = con.execute("SELECT DISTINCT title FROM products WHERE coalesce(is_product, true) "
                                 "AND title IS NOT NULL").fetchall()
+    recommended, category = segment_recommendations(ws, ids, max_products) if recommend else ([], None)
+    products = recommended or best
+    category = category or next((p.category for p in products if p.category), None)
+    forecasts += category_forecast_facts(ws, category)
     label = segment or "Selected members"
     return FactSheet(
         segment=label, audience_size=len(seg), offer=offer, deadline=deadline, as_of=as_of, brand=brand,
         **({"brand_voice": tone_voice} if tone_voice else {}),
-        segment_description=_describe(ws, label) if segment else "", stats=tuple(stats), products=products,
-        churn_reasons=reasons,
+        segment_description=_describe(ws, label) if segment else "", stats=tuple(stats),
+        forecasts=tuple(forecasts), products=tuple(products), churn_reasons=reasons,
         forbidden_names=names_from(n for row in names for n in row),
         catalogue_names=frozenset(str(t[0]).strip() for t in catalogue),
     )
+
+
+def build_member_fact_sheet(ws: Any, member_id: str, *, offer: str = "", deadline: date | None = None,
+                            as_of: date | None = None, brand: str = "our shop", max_products: int = 3,
+                            tone_voice: str | None = None) -> FactSheet:
+    """The fact sheet for one member: their profile with personal fields removed (segment, churn
+    risk and reasons, predicted value, favourite categories), forecasts and their recommendations.
+
+    Falls back to the plain order statistics of that one member when the analytics are not built.
+    The member's own names are kept for the checker only (never in the prompt).
+    """
+    base = build_fact_sheet(ws, member_ids=[member_id], offer=offer, deadline=deadline, as_of=as_of, brand=brand,
+                            max_products=max_products, tone_voice=tone_voice, recommend=False)
+    info = member_profile_facts(ws, str(member_id))
+    if info is None:
+        return replace(base, segment="One member")
+    products = member_recommendations(ws, str(member_id), max_products) or list(base.products)
+    category = info["top_category"] or next((p.category for p in products if p.category), None)
+    comparisons = [f for f in base.stats if f.key.startswith("all_")]
+    label = f"One member ({info['segment']})" if info["segment"] else "One member"
+    return replace(base, segment=label, segment_description=info["description"] or "",
+                   stats=tuple(info["stats"] + comparisons),
+                   forecasts=tuple(info["forecasts"] + category_forecast_facts(ws, category)),
+                   churn_reasons=info["churn_reasons"] or base.churn_reasons, products=tuple(products),
+                   member_profile=info["profile"])
 
 
 def default_deadline(as_of: date | None = None, days: int = 14) -> date:

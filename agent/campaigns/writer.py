@@ -7,6 +7,7 @@ text and problems) and which attempt shipped. Shipped text always passes the che
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from agent.llm.untrusted import UNTRUSTED_RULE
 from memberinsight.errors import DataValidationError
 
 TEMPERATURES = (0.3, 0.7, 1.0, 1.0, 1.0)
+DraftCallback = Callable[[str, str], None]
+"""``on_draft(part, text_so_far)``: called as the model's tokens arrive, before the text is checked."""
 SMS_STOP = " Reply STOP to opt out."
 _PART_WORDS = {"subject": "email subject line", "preview": "email preview text", "body": "short email body",
                "sms": "SMS text message", "push": "push notification", "rationale": "explanation"}
@@ -133,13 +136,29 @@ def _messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[dict[s
             {"role": "user", "content": f"Facts:\n{facts.to_prompt()}\n\n{ask}"}]
 
 
+def _ask(backend: LLMBackend, messages: Sequence[dict[str, str]], part: str, temperature: float, seed: int,
+         on_draft: DraftCallback | None) -> str:
+    """The model's raw reply; streamed piece by piece into ``on_draft`` when one is given."""
+    budget = _PART_TOKENS[part]
+    if on_draft is None:
+        return backend.generate(messages, max_new_tokens=budget, temperature=temperature, seed=seed)
+    so_far = ""
+    for piece in backend.stream(messages, max_new_tokens=budget, temperature=temperature, seed=seed):
+        so_far += piece
+        on_draft(part, so_far)
+    return so_far
+
+
 def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone: str = "friendly",
                 play: str = "reactivation", variant: int = 0, max_attempts: int = 3, seed: int = 42,
-                brief: str = "", fallback: str | None = None, avoid: set[str] | None = None) -> CopyPiece:
+                brief: str = "", fallback: str | None = None, avoid: set[str] | None = None,
+                on_draft: DraftCallback | None = None) -> CopyPiece:
     """One piece of copy that passes the checker (LLM first, then the deterministic template).
 
     ``avoid`` holds texts already shipped (variants must differ); ``fallback`` overrides the
-    template text for parts without a template (e.g. a rationale).
+    template text for parts without a template (e.g. a rationale). ``on_draft(part, text_so_far)``
+    receives the model's draft as its tokens arrive (each attempt starts again from its first
+    piece), and the template text in one call when the template ships; what ships is in the result.
     """
     report = CheckReport(part=part)
     avoid = avoid if avoid is not None else set()
@@ -149,8 +168,7 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
             temperature = TEMPERATURES[min(n, len(TEMPERATURES) - 1)]
             attempt_seed = seed + 7919 * n + 104729 * variant
             try:
-                raw = backend.generate(messages, max_new_tokens=_PART_TOKENS[part], temperature=temperature,
-                                       seed=attempt_seed)
+                raw = _ask(backend, messages, part, temperature, attempt_seed, on_draft)
             except LLMUnavailableError as exc:
                 report.attempts.append(Attempt(len(report.attempts) + 1, "llm", "", False,
                                                [f"model unavailable: {exc}"], temperature, attempt_seed))
@@ -174,6 +192,8 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
         raise DataValidationError(f"no {part} copy can satisfy the checks for this offer: "
                                   + "; ".join(result.problems), column="offer")
     report.checks = result.checked
+    if on_draft is not None:
+        on_draft(part, text)
     report.attempts.append(Attempt(len(report.attempts) + 1, "template", text, True, []))
     report.shipped_attempt, report.length, report.limit = len(report.attempts), result.length, result.limit
     avoid.add(text)

@@ -133,3 +133,49 @@ def test_real_model_ships_only_checked_copy(facts: FactSheet, isolated_home) -> 
         assert rep.attempts[0].source == "llm" and rep.attempts[0].seed is not None
         assert len(rep.attempts) <= 3
         assert all(a.passed == (not a.problems) for a in rep.attempts)
+
+
+class StreamingWriter(ScriptedWriter):
+    """Streams each prepared reply word by word; ``generate`` must not be used when drafts are wanted."""
+
+    def __init__(self, replies: Sequence[str]) -> None:
+        super().__init__(replies)
+        self.streamed = 0
+
+    def stream(self, messages, max_new_tokens=256, temperature=0.0, seed=None) -> Iterator[str]:
+        self.streamed += 1
+        text = super().generate(messages, max_new_tokens, temperature, seed)
+        for i, word in enumerate(text.split(" ")):
+            yield word if i == 0 else " " + word
+
+
+def test_drafts_stream_to_the_callback_before_the_check(facts: FactSheet) -> None:
+    bad = "Acme Home: 20% off everything! Reply STOP"
+    good = "Acme Home: {first_name}, 15% off until 31 March. Reply STOP to opt out."
+    writer = StreamingWriter([bad, good, "Hi Alice, 50% off", "Hi Alice, 50% off"])
+    events: list[tuple[str, str]] = []
+    result = write_copy(facts, "sms", writer, variants=2, max_attempts=2, on_draft=lambda p, t: events.append((p, t)))
+    assert writer.streamed == 4 and result.passed
+    first = [t for p, t in events if p == "sms 1"]
+    # Variant 1: attempt 1 grows word by word to the rejected text, then attempt 2 starts again.
+    restart = next(i for i in range(1, len(first)) if not first[i].startswith(first[i - 1]))
+    assert first[:restart] == [bad[:len(t)] for t in first[:restart]] and first[restart - 1] == bad
+    assert first[-1] == good and len(first) == len(bad.split(" ")) + len(good.split(" "))
+    assert result.variants[0].pieces[0].report.attempts[0].problems  # the draft shown was then rejected
+    # Variant 2: both model drafts fail, the template ships and arrives in one call.
+    second = [t for p, t in events if p == "sms 2"]
+    assert second[-1] == result.variants[1].text and result.variants[1].report.sources == {"sms": "template"}
+    assert {p for p, _ in events} == {"sms 1", "sms 2"}
+
+
+def test_email_and_suggestion_drafts_are_labelled(facts: FactSheet) -> None:
+    events: list[str] = []
+    write_copy(facts, "email", StreamingWriter([]), variants=2, max_attempts=1, on_draft=lambda p, t: events.append(p))
+    assert list(dict.fromkeys(events)) == ["preview", "body", "subject 1", "subject 2"]
+    labels: list[str] = []
+    suggest(facts, StreamingWriter([]), max_attempts=1, on_draft=lambda p, t: labels.append(p))
+    assert list(dict.fromkeys(labels)) == ["rationale", "next steps"]
+    # Without a callback the backend's generate() is used, as before.
+    plain = StreamingWriter([])
+    write_copy(facts, "push", plain, variants=1, max_attempts=1)
+    assert plain.streamed == 0 and len(plain.calls) == 1

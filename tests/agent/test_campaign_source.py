@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from agent.campaigns import (
     EXPORT_COLUMNS,
     build_fact_sheet,
+    build_member_fact_sheet,
+    check_copy,
     export_audience,
     generate_campaign,
     segment_member_ids,
@@ -157,3 +159,44 @@ def test_cli_commands(ws, tmp_path: Path) -> None:
     assert json.loads(res.output)["facts"]["audience_size"] == 2
     res = runner.invoke(app, ["copy", "--offer", "15% off", "--no-llm", "-w", str(ws.path)])
     assert res.exit_code != 0 and "--segment" in res.output
+
+
+def test_saved_segments_resolve_like_rfm_segments(tmp_path: Path) -> None:
+    from segments import save_segment
+
+    ws = _make_workspace(tmp_path / "saved")
+    save_segment(ws, "Very likely to leave", {"where": {"field": "churn_probability", "op": ">=", "value": 0.7}},
+                 owner="tester")
+    assert segment_member_ids(ws, "Very likely to leave") == ["M1", "M2"]
+    facts = build_fact_sheet(ws, "Very likely to leave", offer="15% off")
+    assert facts.segment == "Very likely to leave" and facts.audience_size == 2
+    assert facts.stat("avg_churn_probability") == 75.0 and facts.stat("avg_clv") == 150.0
+    assert facts.segment_description  # the saved definition in words
+    result = generate_campaign(ws, segment="Very likely to leave", channel="push", offer="15% off", n_variants=1,
+                               use_llm=False)
+    assert result.passed and result.facts["audience_size"] == 2
+    with pytest.raises(NotFoundError, match="Very likely to leave"):
+        segment_member_ids(ws, "Nobody at all")
+
+
+def test_fallback_products_and_forecasts_without_built_models(ws) -> None:
+    facts = build_fact_sheet(ws, "At Risk", offer="15% off")
+    # No recommenders in this hand-made workspace: the audience's best sellers instead.
+    assert all(p.reason == "popular with this audience" for p in facts.products)
+    forecasts = {f.key: f.value for f in facts.forecasts}
+    assert forecasts["total_predicted_value"] == 600.0  # 200 + 100 + 300 over the three members
+    # The demand forecast of the best sellers' category comes from the models package.
+    from models import category_forecast
+
+    fc = category_forecast(ws, "Garden", weeks=4)
+    assert forecasts["forecast_category_units"] == round(sum(p.units for p in fc.points[:4]))
+    assert forecasts["forecast_category_revenue"] == pytest.approx(sum(p.revenue for p in fc.points[:4]), abs=0.01)
+    assert "Forecast Garden revenue in the next 4 weeks" in facts.to_prompt()
+    # Forecasts are for the rationale, not for customers.
+    revenue = f"£{forecasts['forecast_category_revenue']:,.2f}"
+    assert not check_copy(f"Acme: Garden sales of {revenue} expected, 15% off. Reply STOP", facts, "sms").passed
+    assert check_copy(f"Garden sales of {revenue} are expected over the next 4 weeks.", facts, "rationale").passed
+    single = build_member_fact_sheet(ws, "M1", offer="15% off")
+    assert single.segment == "One member" and single.audience_size == 1
+    assert single.stat("avg_spend") == pytest.approx(37.49, abs=0.005)
+    assert "Alice" not in single.to_prompt() and single.forbidden_names == {"Alice", "Smithson"}

@@ -1,0 +1,113 @@
+"""What the models package adds to a fact sheet: recommended products, forecasts, a member's profile.
+
+Everything goes through the public APIs of :mod:`models` and :mod:`models.recommenders`; when a
+model is not built for the workspace (``memberinsight build`` not run, or a step skipped) the
+callers fall back to plain SQL facts (best sellers instead of recommendations, no forecasts).
+Reasons attached to products carry neither figures nor other products' names, so that nothing
+in the prompt invites the writer to state a fact the checker cannot accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from agent.campaigns.facts import Fact, ProductFact
+from memberinsight.errors import MemberInsightError
+
+FORECAST_WEEKS = 4
+_UNAVAILABLE = (MemberInsightError, duckdb.Error)
+"""A model that is not built (or a table an older build did not write): use the fallback."""
+
+
+def segment_recommendations(ws: Any, member_ids: Sequence[str], k: int) -> tuple[list[ProductFact], str | None]:
+    """Products to feature for an audience from the next-best-offer model, and its promoted category.
+
+    ``([], None)`` when the recommenders are not built.
+    """
+    from models.recommenders import next_best_offer
+
+    try:
+        nbo = next_best_offer(ws, member_ids=list(member_ids), n_products=k)
+    except _UNAVAILABLE:
+        return [], None
+    products = [ProductFact(p.title.strip(), round(p.price, 2) if p.price is not None else None, p.category,
+                            f"recommended to many of these members ({nbo.category})") for p in nbo.products[:k]]
+    bundle = nbo.bundle
+    names = {p.name for p in products}
+    if bundle is not None and bundle.consequent_title.strip() not in names and len(products) < k:
+        products.append(ProductFact(bundle.consequent_title.strip(), None, nbo.category,
+                                    "often bought together with what these members already buy"))
+    return products, nbo.category
+
+
+def member_recommendations(ws: Any, member_id: str, k: int) -> list[ProductFact]:
+    """The hybrid recommender's top ``k`` products for one member (``[]`` when not built)."""
+    from models.recommenders import recommend_products
+
+    try:
+        recs = recommend_products(ws, member_id, k=k)
+    except _UNAVAILABLE:
+        return []
+    return [ProductFact(r.title.strip(), round(r.price, 2) if r.price is not None else None, r.category,
+                        "recommended for this member") for r in recs[:k] if r.title]
+
+
+def category_forecast_facts(ws: Any, category: str | None, weeks: int = FORECAST_WEEKS) -> list[Fact]:
+    """Units and revenue the demand model forecasts for ``category`` over the next ``weeks`` weeks."""
+    if not category:
+        return []
+    from models import category_forecast
+
+    try:
+        fc = category_forecast(ws, category, weeks=weeks)
+    except _UNAVAILABLE:
+        return []
+    points = fc.points[:weeks]
+    if not points:
+        return []
+    return [Fact("forecast_category_units", f"Forecast units of {fc.category} in the next {len(points)} weeks",
+                 int(round(sum(p.units for p in points))), "count"),
+            Fact("forecast_category_revenue", f"Forecast {fc.category} revenue in the next {len(points)} weeks",
+                 round(float(sum(p.revenue for p in points)), 2), "money")]
+
+
+def member_profile_facts(ws: Any, member_id: str) -> dict[str, Any] | None:
+    """Stats, forecasts, churn reasons and the profile of one member, personal fields removed.
+
+    ``None`` when the analytics are not built. Names, email and phone never leave
+    :func:`models.member_profile` (it is called without ``include_personal``).
+    """
+    from models import member_profile
+
+    try:
+        p = member_profile(ws, member_id)
+    except _UNAVAILABLE:
+        return None
+    # Keys match the segment sheet's (avg_spend, avg_clv...) so the play rules read both alike.
+    stats = [Fact("avg_orders", "Orders the member has placed", int(p.orders), "count"),
+             Fact("avg_spend", "The member's total spend", float(p.net_spend), "money")]
+    if p.avg_order_value is not None:
+        stats.append(Fact("avg_order_value", "The member's average order value", float(p.avg_order_value), "money"))
+    if p.recency_days is not None:
+        stats.append(Fact("avg_days_since_last_order", "Days since the member's last order",
+                          int(round(p.recency_days)), "days"))
+    if p.churn_probability is not None:
+        stats.append(Fact("avg_churn_probability", "The member's churn risk", round(100 * p.churn_probability, 1),
+                          "percent"))
+    forecasts = []
+    for key, label, value, kind in (
+        ("expected_orders_90d", "Expected orders from the member in the next 90 days", p.expected_orders_90d, "number"),
+        ("predicted_spend_90d", "Predicted spend of the member in the next 90 days", p.predicted_spend_90d, "money"),
+        ("avg_clv", "The member's predicted customer value (next 365 days)", p.predicted_clv_365d, "money"),
+    ):
+        if value is not None:
+            forecasts.append(Fact(key, label, round(float(value), 2), kind))
+    profile = {"segment": p.rfm_segment or "", "churn_band": p.churn_band or "", "value_tier": p.clv_tier or "",
+               "favourite_categories": ", ".join(c.category for c in p.favourite_categories)}
+    return {"segment": p.rfm_segment, "description": p.segment_description, "stats": stats, "forecasts": forecasts,
+            "churn_reasons": tuple(p.churn_reasons[:3]),
+            "profile": {k: v for k, v in profile.items() if v},
+            "top_category": p.favourite_categories[0].category if p.favourite_categories else None}
