@@ -12,9 +12,7 @@ every tool, split between two tools, or missing a required value (which member? 
 from __future__ import annotations
 
 import logging
-import queue
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 from agent.extract import Entities, Vocabulary, extract, free_text_query, normalise
 from agent.registry import Tool, ToolRegistry
 from agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
+from agent.streaming import Finished, stream_work
 from agent.types import AgentReply, ToolContext, ToolResult, is_member_list_label, member_list_label
 from memberinsight.errors import MemberInsightError
 
@@ -322,39 +321,17 @@ class Agent:
 
     def _run_with_progress(self, ctx: ToolContext, tool_name: str, arguments: dict[str, Any]
                            ) -> Iterator[tuple[str, ToolResult | None]]:
-        """Run a tool in a worker thread, yielding ``(progress text, None)`` as it reports work in
-        progress and finally ``("", result)``. Only the latest report is shown, so a fast writer
-        never queues up stale drafts."""
-        reports: queue.SimpleQueue[str] = queue.SimpleQueue()
-        outcome: list[ToolResult] = []
-        failure: list[BaseException] = []
-
-        def work() -> None:
+        """Run a tool, yielding ``(progress text, None)`` as it reports work in progress and finally
+        ``("", result)``."""
+        def work(report: Any) -> ToolResult:
+            ctx.progress = report
             try:
-                outcome.append(self.call(ctx, tool_name, arguments))
-            except BaseException as exc:  # re-raised in the caller's thread below
-                failure.append(exc)
+                return self.call(ctx, tool_name, arguments)
+            finally:
+                ctx.progress = None
 
-        ctx.progress = reports.put
-        worker = threading.Thread(target=work, name=f"tool-{tool_name}", daemon=True)
-        worker.start()
-        try:
-            while worker.is_alive() or not reports.empty():
-                latest = None
-                try:
-                    latest = reports.get(timeout=0.05)
-                    while not reports.empty():
-                        latest = reports.get_nowait()
-                except queue.Empty:
-                    pass
-                if latest is not None:
-                    yield latest, None
-        finally:
-            worker.join()
-            ctx.progress = None
-        if failure:
-            raise failure[0]
-        yield "", outcome[0]
+        for item in stream_work(work, name=f"tool-{tool_name}"):
+            yield ("", item.value) if isinstance(item, Finished) else (item, None)
 
     def respond(self, message: str, conversation: Conversation, ctx: ToolContext) -> AgentReply:
         """Route ``message``, run the tool (at most :data:`MAX_TOOL_STEPS`) and answer."""

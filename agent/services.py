@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,13 @@ from agent.tools._common import as_frame, backend
 from agent.tools.operations import queue_table
 from agent.types import AgentReply, ToolContext
 from memberinsight.config import Settings
-from memberinsight.errors import AuthError, DataValidationError, ModelNotReadyError, WorkspaceError
+from memberinsight.errors import (
+    AuthError,
+    DataValidationError,
+    MemberInsightError,
+    ModelNotReadyError,
+    WorkspaceError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +117,14 @@ class Services:
                 self._agent = Agent(registry, router, vocab)
             return self._agent
 
+    def warm(self) -> None:
+        """Fit the agent's router now (called in the background when the server starts), so the first
+        operator's first question does not wait for it; a failure is logged and retried on use."""
+        try:
+            self.agent()
+        except MemberInsightError as exc:
+            log.warning("could not prepare the chat agent yet: %s", exc)
+
     def _complete(self, prompt: str) -> str:
         from agent.llm import get_backend
 
@@ -173,13 +188,15 @@ class Services:
         return list(self.vocabulary().segments)
 
     # ----- campaigns ------------------------------------------------------------------
-    def generate_copy(self, user: str, segment: str, channel: str, offer: str = "", n_variants: int = 2) -> Any:
-        """Checked copy variants for a segment (audited under ``user``)."""
+    def generate_copy(self, user: str, segment: str, channel: str, offer: str = "", n_variants: int = 2,
+                      on_draft: Callable[[str, str], None] | None = None) -> Any:
+        """Checked copy variants for a segment (audited under ``user``); ``on_draft(label, text)``
+        sees each draft as the model writes it."""
         if not segment:
             raise DataValidationError("choose a segment", column="segment")
         generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
         return generate(self.ws, self.settings, segment=segment, channel=channel, offer=offer.strip(),
-                        n_variants=n_variants, user=user)
+                        n_variants=n_variants, user=user, on_draft=on_draft)
 
     def export_audience(self, user: str, segment: str, channel: str) -> Any:
         """Write the segment's contact list for ``channel`` under ``<workspace>/exports`` (audited)."""

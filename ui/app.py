@@ -119,7 +119,7 @@ def build_app(services: Any) -> Any:
             camp_tab.select(lambda: gr.Dropdown(choices=cb.segment_choices(services)), None, camp_segment)
 
             def generate(segment: str, offer: str, channel: str, variants: float, request: gr.Request):
-                return cb.generate_copy(services, username(request), segment, offer, channel, int(variants))
+                yield from cb.generate_copy(services, username(request), segment, offer, channel, int(variants))
 
             def export(segment: str, channel: str, request: gr.Request):
                 return cb.export_audience(services, username(request), segment, channel)

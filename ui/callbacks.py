@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 
 from agent.conversation import Conversation
+from agent.streaming import Finished, stream_work
 from agent.tools._common import fmt_value, markdown_table
 from agent.tools.analytics import profile_markdown
-from agent.tools.campaigns import check_table, copy_markdown
+from agent.tools.campaigns import check_table, copy_markdown, draft_markdown
 from agent.types import ChartSpec
 from memberinsight.errors import ConflictError, MemberInsightError
 from ui.charts import figure
@@ -131,13 +132,21 @@ def segment_choices(services: Any) -> list[str]:
 
 
 def generate_copy(services: Any, user: str, segment: str, offer: str, channel: str,
-                  variants: int = 2) -> tuple[str, pd.DataFrame]:
-    """(Markdown with every variant and its check verdict, table of check results per piece)."""
+                  variants: int = 2) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yields (Markdown, check table): each draft as the model writes it (marked unchecked), then
+    every variant with its check verdict and the table of check results per piece."""
+    def work(report: Any) -> Any:
+        return services.generate_copy(user, segment, channel, offer or "", int(variants),
+                                      on_draft=lambda label, text: report(draft_markdown(label, text)))
+
     try:
-        result = services.generate_copy(user, segment, channel, offer or "", int(variants))
+        for item in stream_work(work, name="campaign-copy"):
+            if isinstance(item, Finished):
+                yield copy_markdown(item.value), check_table(item.value)
+            else:
+                yield item, EMPTY
     except MemberInsightError as exc:
-        return problem(exc), EMPTY
-    return copy_markdown(result), check_table(result)
+        yield problem(exc), EMPTY
 
 
 def export_audience(services: Any, user: str, segment: str, channel: str) -> tuple[str, str | None]:

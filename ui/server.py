@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
                max_file_size=f"{settings.upload_max_mb}mb", prevent_thread_lock=not block, show_error=False,
                quiet=quiet, ssr_mode=False, footer_links=[], run_history=False, css=CSS, inbrowser=False,
                allowed_paths=[str(exports)])
+    threading.Thread(target=services.warm, name="warm-agent", daemon=True).start()
     return app
 
 

@@ -42,9 +42,19 @@ def campaign_copy(ctx: ToolContext, segment: Audience, channel: Literal["email",
         raise NotFoundError(f"I don't have the {segment} any more (it was empty or shown in another "
                             "conversation); name a segment, or ask for the list again")
     result = generate(ctx.ws, ctx.settings, segment=segment, member_ids=list(members) if members else None,
-                      channel=channel, offer=offer or "", n_variants=variants, user=ctx.user)
+                      channel=channel, offer=offer or "", n_variants=variants, user=ctx.user,
+                      on_draft=lambda label, text: ctx.report(draft_markdown(label, text)))
     return ToolResult(copy_markdown(result), table=check_table(result),
                       subject={"segment": result.segment, "channel": channel, **({"offer": offer} if offer else {})})
+
+
+DRAFT_NOTE = "(draft, not checked yet)"
+
+
+def draft_markdown(label: str, text: str) -> str:
+    """A draft as the model writes it, marked as unchecked (the checked copy replaces it)."""
+    quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines()) or ">"
+    return f"_Writing {label} {DRAFT_NOTE}…_\n\n{quoted}"
 
 
 def copy_markdown(result: Any) -> str:

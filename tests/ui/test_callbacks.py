@@ -169,3 +169,27 @@ def test_the_ui_package_runs_no_sql_and_keeps_no_module_state() -> None:
                 names = [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
                          if isinstance(t, ast.Name)]
                 assert all(n.isupper() or n == "__all__" for n in names), (path, names)
+
+
+@pytest.mark.slow
+def test_campaign_copy_streams_drafts_then_ships_checked_copy_attributed_to_the_operator(ui_services,
+                                                                                        ui_workspace) -> None:
+    outs = list(cb.generate_copy(ui_services, "ben", "Champions", "10% off", "sms", 1))
+    drafts = outs[:-1]
+    assert drafts and all("(draft, not checked yet)" in text and table.empty for text, table in drafts)
+    text, checks = outs[-1]
+    assert "SMS copy for Champions" in text and "Check passed" in text and "draft" not in text
+    assert checks["passed"].all() and (checks["length"] <= 160).all()
+    with sqlite3.connect(ui_workspace.path / "operations.sqlite") as con:
+        actor = con.execute("SELECT actor FROM audit_log WHERE action = 'campaign_copy' ORDER BY id DESC LIMIT 1").fetchone()
+    assert actor == ("ben",)
+
+
+@pytest.mark.slow
+def test_chat_copy_request_streams_the_draft_before_the_checked_answer(ui_services) -> None:
+    outs = list(cb.chat_respond(ui_services, "ana", "write an SMS for Champions with 10% off", [], None))
+    contents = [o[0][-1]["content"] for o in outs]
+    first_draft = next(i for i, c in enumerate(contents) if "(draft, not checked yet)" in c)
+    assert first_draft < len(contents) - 1
+    final = contents[-1]
+    assert "SMS copy for Champions" in final and "draft, not checked" not in final and "Check passed" in final
