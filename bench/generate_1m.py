@@ -6,6 +6,7 @@ JSON object and deletes the output. A 2,000-member run in the same process tree 
 baseline so the figures can be compared across machines (``seconds_per_member_ratio``).
 
     nice -n 10 .venv/bin/python bench/generate_1m.py [--members 1000000] [--seed 7]
+    nice -n 10 .venv/bin/python bench/generate_1m.py --quick     # 20,000 members: checks the script works
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="20,000 members (a quick check, not the benchmark).")
     args = parser.parse_args()
+    if args.quick:
+        args.members = 20_000
     tmp = Path(tempfile.mkdtemp(prefix="mi_generate_bench_"))
     try:
         base = _run(tmp / "baseline", 2000, args.seed)

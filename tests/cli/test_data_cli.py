@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from memberinsight.cli import app
+from memberinsight.cli.demo import _remove_workspace
 from memberinsight.errors import DataValidationError
 from workspace.schema import TABLES
 
@@ -106,3 +107,89 @@ def test_schema(as_json: bool) -> None:
         assert next(c for c in data["members"]["columns"] if c["name"] == "email")["pii"] is True
     else:
         assert "### `members`" in result.stdout and "| `unit_price` | DOUBLE | yes |" in result.stdout
+
+
+def test_json_failure_prints_a_json_error_and_leaves_no_new_workspace(tmp_path: Path) -> None:
+    shop = _shop(tmp_path)
+    missing = tmp_path / "orders_missing.csv"
+    missing.write_text("order_id,line_no,member_id,product_id,quantity,ordered_at\nX,1,M1,P1,1,2024-01-01\n",
+                       encoding="utf-8")
+    ws = tmp_path / "new_ws"
+    result = runner.invoke(app, ["ingest", str(missing), "--kind", "orders", "-w", str(ws), "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error == {"type": "DataValidationError", "file": str(missing), "row": 1, "column": "unit_price",
+                     "message": error["message"]}
+    assert error["message"].startswith("missing required column(s) unit_price for orders data")
+    assert not ws.exists()  # a file-level error creates nothing
+    # a strict failure needs the database (unknown member): the new workspace is removed again
+    result = runner.invoke(app, ["ingest", str(shop / "orders.csv"), "--strict", "-w", str(ws), "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert (error["row"], error["column"]) == (2, "member_id") and not ws.exists()
+    existing = tmp_path / "empty_dir"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(shop / "orders.csv"), "--strict", "-w", str(existing)])
+    assert isinstance(result.exception, DataValidationError)
+    assert sorted(p.name for p in existing.iterdir()) == ["notes.txt"]  # only what ingest made is removed
+
+
+def test_strict_over_several_files_and_excel_columns_from_the_cli(tmp_path: Path) -> None:
+    shop = _shop(tmp_path)
+    ws = tmp_path / "ws"
+    ok = runner.invoke(app, ["ingest", str(shop / "members.csv"), str(shop / "products.csv"), "-w", str(ws)])
+    assert ok.exit_code == 0, ok.output
+    excel = tmp_path / "more_members.csv"
+    excel.write_text("member_id,country,,\nM5,Spain,,\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(excel), str(shop / "orders.csv"), "--strict", "-w", str(ws), "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)["error"]["column"] == "ordered_at"
+    status = json.loads(runner.invoke(app, ["status", "-w", str(ws), "--json"]).stdout)
+    assert status["tables"]["members"] == 2 and status["tables"]["orders"] == 0  # M5 not loaded either
+    result = runner.invoke(app, ["ingest", str(excel), "-w", str(ws), "--json"])
+    report = json.loads(result.stdout)["reports"][0]
+    assert (report["rows_loaded"], report["rows_rejected"]) == (1, 0)
+    assert "2 empty column(s) without a name dropped (header column(s) 3, 4)" in report["warnings"]
+    assert Path(report["rejects_file"]).read_text(encoding="utf-8").count("\n") == 1  # header only
+
+
+def test_demo_fresh_refuses_to_delete_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "thesis.tex").write_text("precious", encoding="utf-8")
+    result = runner.invoke(app, ["demo", "--fresh", "--no-serve", "--members", "100", "-w", str(home)])
+    assert result.exit_code != 0
+    assert "not a Member Insight workspace" in str(result.exception)
+    assert (home / "thesis.tex").read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # nothing generated either
+    # a real workspace (or an empty folder) is what --fresh deletes
+    ws = tmp_path / "ws"
+    assert runner.invoke(app, ["ingest", str(_shop(tmp_path) / "members.csv"), "-w", str(ws)]).exit_code == 0
+    (ws / "extra.txt").write_text("part of the workspace", encoding="utf-8")
+    _remove_workspace(ws)
+    assert not ws.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _remove_workspace(empty)
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_without_serving(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()  # an empty folder: --fresh may use it
+    result = runner.invoke(app, ["demo", "--members", "300", "--seed", "3", "--no-serve", "--fresh", "--json",
+                                 "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["workspace"] == str(ws.resolve())
+    ingest = {Path(r["file"]).name: r for r in out["ingest"]}
+    assert list(ingest) == ["members.csv", "products.csv", "orders.csv", "reviews.csv"]
+    assert all(r["rows_rejected"] == 0 and r["rows_loaded"] == r["rows_read"] > 0 for r in ingest.values())
+    assert Path(ingest["orders.csv"]["file"]).parent == tmp_path / "ws-demo-data"
+    assert ingest["members.csv"]["rows_read"] == out["generated"]["counts"]["members"] == 300
+    steps = {s["name"] for s in out["build"]["steps"]}
+    assert {"features", "segments", "churn", "indexes", "screening"} <= steps
+    status = json.loads(runner.invoke(app, ["status", "-w", str(ws), "--json"]).stdout)
+    assert status["tables"]["members"] == 300 and status["quality"]["rows_rejected"] == 0
+    assert (ws / "labels" / "review_labels.csv").is_file() and any((ws / "indexes").iterdir())
+    assert [p for p in (ws / "models").rglob("*") if p.is_file()]

@@ -97,13 +97,16 @@ def test_kill_9_before_commit_keeps_previous_data(big_orders: Path, tmp_path: Pa
     # the uncommitted 300k rows really reached the disk before the kill (DuckDB writes large inserts
     # optimistically into the database file); the commit is what makes them visible
     assert during != size_before
+    # the killed ingest had written its (unpublished) rejects file; opening the workspace removes it
+    assert len(list(ws.rejects_dir.glob("*.partial"))) == 1
     reopened = Workspace.open(ws.path)
+    assert not list(ws.rejects_dir.glob("*.partial"))
     assert counts(reopened) == before
     assert snapshot(reopened) == snap
-    assert not list(ws.rejects_dir.iterdir())
     # the workspace is fully usable: the same file now loads completely, exactly once
     report = ingest_file(reopened, big_orders)
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (N_LINES, N_LINES, 0)
+    assert report.rejects_file.is_file() and not list(ws.rejects_dir.glob("*.partial"))
     assert counts(reopened)["orders"] == before["orders"] + N_LINES
 
 

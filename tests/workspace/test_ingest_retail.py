@@ -1,9 +1,10 @@
-"""The UCI Online Retail layout: mapping, derived members/products, rejects; the real sample file."""
+"""The UCI Online Retail layout: mapping, derived members/products, rejects, overlapping exports; real files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from ingest_support import counts, write
@@ -175,3 +176,112 @@ def test_non_product_codes_and_keyword_categories() -> None:
     assert categorise(titles).tolist() == ["Kitchen & Dining", "Christmas & Seasonal", "Bags & Storage",
                                            "Garden & Outdoor", "Lighting & Candles", "Uncategorised",
                                            "Uncategorised"]
+
+
+def _retail_lines(seed: int = 5) -> pd.DataFrame:
+    """Invoices over three months, with repeated identical lines, cancellations and guest invoices."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(90):
+        invoice = f"C{550000 + i}" if i % 9 == 4 else str(550000 + i)
+        when = f"2011-{1 + i % 3:02d}-{1 + i % 27:02d} {8 + i % 10:02d}:{i % 60:02d}:00"
+        customer = "" if i % 7 == 0 else f"{12000 + i % 23}.0"
+        for _ in range(int(rng.integers(1, 9))):
+            code = f"2{int(rng.integers(1000, 1040))}"
+            qty = int(rng.integers(1, 13)) * (-1 if invoice.startswith("C") else 1)
+            rows.append([invoice, code, f"ITEM {code}", qty, when, f"{rng.integers(50, 900) / 100:.2f}",
+                         customer, "United Kingdom"])
+        if i % 5 == 0:
+            rows.append(list(rows[-1]))  # the same line twice in one invoice: two real lines
+    return pd.DataFrame(rows, columns=RETAIL.splitlines()[0].split(","))
+
+
+def _orders(ws: Workspace) -> list[tuple]:
+    with ws.analytics(read_only=True) as con:
+        return con.execute("SELECT * FROM orders ORDER BY ALL").fetchall()
+
+
+def test_overlapping_exports_converge(tmp_path: Path) -> None:
+    full = _retail_lines()
+    sample = full.sample(frac=0.4, random_state=3)  # random rows, in another order
+    paths = {"full": tmp_path / "full.csv", "sample": tmp_path / "sample.csv",
+             "shuffled": tmp_path / "shuffled.csv"}
+    full.to_csv(paths["full"], index=False)
+    sample.to_csv(paths["sample"], index=False)
+    full.sample(frac=1.0, random_state=8).to_csv(paths["shuffled"], index=False)
+    only_full = Workspace.create(tmp_path / "only_full")
+    assert ingest_file(only_full, paths["full"]).rows_loaded == len(full)
+    expected = _orders(only_full)
+
+    ws = Workspace.create(tmp_path / "sample_then_full")
+    assert ingest_file(ws, paths["sample"]).rows_loaded == len(sample)
+    report = ingest_file(ws, paths["full"])
+    assert (report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (
+        len(full) - len(sample), len(sample), 0)
+    assert _orders(ws) == expected  # no duplicates, nothing missing, no conflicts
+    again = ingest_file(ws, paths["shuffled"])  # same lines, another order: nothing new, nothing rejected
+    assert (again.rows_loaded, again.rows_unchanged, again.rows_rejected) == (0, len(full), 0)
+
+    monthly = Workspace.create(tmp_path / "monthly")
+    for month, lines in full.groupby(full["InvoiceDate"].str.slice(0, 7)):
+        lines.to_csv(tmp_path / f"{month}.csv", index=False)
+        assert ingest_file(monthly, tmp_path / f"{month}.csv").rows_rejected == 0
+    assert _orders(monthly) == expected
+    repeated = full[full.duplicated(keep=False)]
+    assert len(repeated) >= 2 * 18  # identical lines really are in the data ...
+    with ws.analytics(read_only=True) as con:
+        row = repeated.iloc[0]
+        n = con.execute("SELECT count(*) FROM orders WHERE order_id = ? AND product_id = ? AND quantity = ?",
+                        [row["InvoiceNo"], row["StockCode"], int(row["Quantity"])]).fetchall()[0][0]
+    assert n == (full[["InvoiceNo", "StockCode", "Quantity"]] == row[["InvoiceNo", "StockCode", "Quantity"]]
+                 ).all(axis=1).sum() >= 2  # ... and each is kept
+
+
+def test_real_sample_then_full_export_converge(shared_data: Path, tmp_path: Path) -> None:
+    """The first week of the real data: sample rows, then the full export of the same days."""
+    full = pd.read_csv(shared_data / "online_retail.csv.gz", dtype=str, keep_default_na=False)
+    sample = pd.read_csv(shared_data / "online_retail_sample.csv", dtype=str, keep_default_na=False)
+    week = slice("2010-12-01", "2010-12-08")
+    full = full[(full["InvoiceDate"] >= week.start) & (full["InvoiceDate"] < week.stop)]
+    sample = sample[(sample["InvoiceDate"] >= week.start) & (sample["InvoiceDate"] < week.stop)]
+    assert (len(full), len(sample)) == (16_985, 810)
+    full.to_csv(tmp_path / "full.csv", index=False)
+    sample.to_csv(tmp_path / "sample.csv", index=False)
+    only_full = Workspace.create(tmp_path / "only_full")
+    ingest_file(only_full, tmp_path / "full.csv")
+    ws = Workspace.create(tmp_path / "ws")
+    ingest_file(ws, tmp_path / "sample.csv")
+    report = ingest_file(ws, tmp_path / "full.csv")
+    # with line numbers by file position, 762 of these lines were rejected as conflicts
+    assert (report.rows_loaded, report.rows_unchanged, report.rows_rejected) == (16_175, 810, 0)
+    assert _orders(ws) == _orders(only_full)
+
+
+def test_line_numbers_stay_unique_and_order_free_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workspace.ingest import retail
+
+    # a hash with only 4 values: every invoice of 3 or 4 lines has collisions to settle
+    monkeypatch.setattr(retail, "_line_hash", lambda key: 1 + sum(key.encode()) % 4)
+    lines = pd.DataFrame({
+        "invoice": ["A", "A", "A", "A", "B", "B", "B"],
+        "code": ["X", "Y", "Z", "X", "X", "X", "Y"],
+        "quantity": pd.array([1, 2, 3, 1, 1, 1, 5], dtype="Int64"),
+        "price": [1.0, 2.5, 3.0, 1.0, 1.0, 1.0, 9.99],
+        "at": pd.to_datetime(["2011-01-01 10:00"] * 4 + ["2011-01-02 11:00"] * 3),
+    })
+
+    def numbers(frame: pd.DataFrame) -> dict[tuple, list[int]]:
+        got = retail.content_line_numbers(frame["invoice"], frame["code"], frame["quantity"], frame["price"],
+                                          frame["at"])
+        out: dict[tuple, list[int]] = {}
+        for key, n in zip(frame.itertuples(index=False), got, strict=True):
+            out.setdefault(tuple(key), []).append(int(n))
+        return {k: sorted(v) for k, v in out.items()}
+
+    first = numbers(lines)
+    per_invoice = {}
+    for (invoice, *_), ns in first.items():
+        per_invoice.setdefault(invoice, []).extend(ns)
+    assert all(len(ns) == len(set(ns)) and set(ns) <= {1, 2, 3, 4} for ns in per_invoice.values())
+    assert [len(v) for v in first.values()] == [2, 1, 1, 2, 1]  # repeated lines keep one number each
+    assert numbers(lines.iloc[::-1].reset_index(drop=True)) == first  # file order does not matter

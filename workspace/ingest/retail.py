@@ -145,10 +145,8 @@ def content_line_numbers(invoice: pd.Series, code: pd.Series, quantity: pd.Serie
     numbers = pd.Series([_line_hash(k) for k in keys], index=invoice.index, dtype="int64")
     frame = pd.DataFrame({"order": order, "key": keys, "n": numbers})
     salt = 0
-    while True:
+    while frame.duplicated(["order", "n"]).any():  # rare: settle which line keeps its number by content
         clash = frame.sort_values(["order", "n", "key"]).duplicated(["order", "n"])
-        if not clash.any():
-            break
         salt += 1
         redo = clash[clash].index
         frame.loc[redo, "n"] = [_line_hash(f"{k}#{salt}") for k in frame.loc[redo, "key"]]
