@@ -60,6 +60,8 @@ class Settings:
     """Torch threads for local generation; 0 means automatic (all cores when idle, 1 when busy)."""
     llm_quant: str = "int4"
     """Weight format of the local engine: ``int4`` (GGUF Q4_1 layout), ``int8``, ``bf16`` or ``fp32``."""
+    llm_engine: str = "fast"
+    """Local generation: ``fast`` (the packed torch Llama engine) or ``transformers`` (plain ``generate``)."""
 
     # Analytics
     horizon_days: int = 90

@@ -11,29 +11,34 @@ from memberinsight.config import Settings, load_settings
 from memberinsight.errors import ConfigError
 
 BACKENDS = ("gguf", "hf", "openai")
+ENGINES = ("fast", "transformers")
+"""How a local model generates: the packed torch Llama engine, or plain ``transformers.generate``."""
 
 
 def get_backend(settings: Settings | None = None) -> LLMBackend:
     """The backend named by ``settings.llm_backend`` (cached: one loaded model per configuration).
 
     * ``gguf``: the packaged SmolLM2 GGUF (or ``llm_model_path``/``llm_gguf_file``), converted once
-      into ``<cache>/llm/`` and run by the fast local engine;
+      by transformers into ``<cache>/llm/`` and run by the fast local engine, or by plain
+      transformers ``generate`` when ``llm_engine = "transformers"``;
     * ``hf``: a local Hugging Face model directory (``llm_model_path``); Llama models use the fast
-      engine, other architectures plain transformers;
+      engine unless ``llm_engine = "transformers"``, other architectures always use transformers;
     * ``openai``: an OpenAI-compatible endpoint (``llm_endpoint_url``, ``llm_endpoint_model``).
     """
     s = settings or load_settings()
     if s.llm_backend not in BACKENDS:
         raise ConfigError(f"unknown llm_backend {s.llm_backend!r} (choose from {', '.join(BACKENDS)})")
+    if s.llm_engine not in ENGINES:
+        raise ConfigError(f"unknown llm_engine {s.llm_engine!r} (choose from {', '.join(ENGINES)})")
     if s.llm_backend == "openai":
         return _openai(s.llm_endpoint_url, s.llm_endpoint_model, s.llm_api_key_env)
     if s.llm_backend == "gguf":
         from agent.llm.convert import gguf_path
 
-        return _gguf(str(gguf_path(s)), str(s.cache_path), s.llm_quant, s.llm_threads)
+        return _gguf(str(gguf_path(s)), str(s.cache_path), s.llm_quant, s.llm_threads, s.llm_engine)
     if not s.llm_model_path:
         raise ConfigError("llm_backend 'hf' needs llm_model_path (a local Hugging Face model directory)")
-    return _hf(str(Path(s.llm_model_path).expanduser()), s.llm_quant, s.llm_threads)
+    return _hf(str(Path(s.llm_model_path).expanduser()), s.llm_quant, s.llm_threads, s.llm_engine)
 
 
 def warmup(settings: Settings | None = None) -> dict[str, object]:
@@ -54,23 +59,26 @@ def warmup(settings: Settings | None = None) -> dict[str, object]:
 
 
 @functools.lru_cache(maxsize=4)
-def _gguf(source: str, cache_root: str, quant: str, threads: int) -> LLMBackend:
+def _gguf(source: str, cache_root: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
     from agent.llm.convert import ensure_converted
-    from agent.llm.local import LocalBackend
+    from agent.llm.local import LocalBackend, TransformersBackend
 
     conv = ensure_converted(Path(source), Path(cache_root))
-    return LocalBackend(conv.path, quant=quant, threads=threads, name=f"gguf:{Path(source).stem}:{quant}")
+    stem = Path(source).stem
+    if engine == "transformers":
+        return TransformersBackend(conv.path, threads=threads, name=f"gguf:{stem}:transformers")
+    return LocalBackend(conv.path, quant=quant, threads=threads, name=f"gguf:{stem}:{quant}")
 
 
 @functools.lru_cache(maxsize=4)
-def _hf(model_dir: str, quant: str, threads: int) -> LLMBackend:
+def _hf(model_dir: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
     from agent.llm.engine import supports
     from agent.llm.local import LocalBackend, TransformersBackend, read_config
 
     path = Path(model_dir)
     if not path.is_dir():
         raise ConfigError(f"llm_model_path {path} is not a directory")
-    if supports(read_config(path)) and any(path.glob("*.safetensors")):
+    if engine == "fast" and supports(read_config(path)) and any(path.glob("*.safetensors")):
         return LocalBackend(path, quant=quant, threads=threads)
     return TransformersBackend(path, threads=threads)
 

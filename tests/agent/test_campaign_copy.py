@@ -121,18 +121,28 @@ def test_suggestion_falls_back_to_rule_text(facts: FactSheet) -> None:
 
 
 @pytest.mark.slow
-def test_real_model_ships_only_checked_copy(facts: FactSheet, isolated_home) -> None:
+@pytest.mark.parametrize("channel", ["sms", "push", "email"])
+def test_real_model_ships_only_checked_copy(facts: FactSheet, isolated_home, channel: str) -> None:
     from agent.llm import get_backend
 
     backend = get_backend(load_settings(llm_backend="gguf", cache_dir=str(isolated_home / "cache")))
-    result = write_copy(facts, "sms", backend, variants=2, max_attempts=2, seed=3)
-    assert result.backend.startswith("gguf:")
+    drafts: list[tuple[str, str]] = []
+    result = write_copy(facts, channel, backend, variants=2, max_attempts=2, seed=3,
+                        on_draft=lambda part, text: drafts.append((part, text)))
+    assert result.backend.startswith("gguf:") and result.passed
+    parts = ["subject", "preview", "body"] if channel == "email" else [channel]
     for v in result.variants:
-        rep = v.pieces[0].report
-        assert rep.passed and check_copy(v.text, facts, "sms").passed
-        assert rep.attempts[0].source == "llm" and rep.attempts[0].seed is not None
-        assert len(rep.attempts) <= 3
-        assert all(a.passed == (not a.problems) for a in rep.attempts)
+        assert [p.part for p in v.pieces] == parts
+        for piece in v.pieces:
+            rep = piece.report
+            assert rep.passed and check_copy(piece.text, facts, piece.part).passed, (piece.part, piece.text)
+            assert rep.attempts[0].source == "llm" and rep.attempts[0].seed is not None
+            assert len(rep.attempts) <= 3 and rep.limit is not None and rep.length <= rep.limit
+            assert all(a.passed == (not a.problems) for a in rep.attempts)
+            if rep.shipped_source == "llm":  # the shipped model text was streamed to the callback first
+                assert any(text.strip() and piece.text.startswith(clean(text, piece.part)[:10])
+                           for label, text in drafts if label.split(" ")[0] == piece.part)
+    assert {label.split(" ")[0] for label, _ in drafts} == set(parts)
 
 
 class StreamingWriter(ScriptedWriter):

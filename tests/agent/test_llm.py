@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from agent.llm import LocalBackend, get_backend, quote_untrusted, warmup
+from agent.llm import LocalBackend, TransformersBackend, get_backend, quote_untrusted, warmup
 from agent.llm.chat import ChatTokenizer, validate_messages
 from agent.llm.convert import ensure_converted, gguf_path, is_converted
 from agent.llm.local import auto_threads, torch_threads
@@ -89,6 +89,39 @@ def test_stream_equals_generate_and_sampling_is_seeded(local_llm) -> None:
     assert a == b and len(others | {a}) >= 2
     with pytest.raises(ConfigError, match="context"):
         list(local_llm.stream_ids(list(range(3000)), max_new_tokens=4))
+
+
+@pytest.mark.slow
+def test_transformers_engine_gives_the_fast_engines_greedy_text(llm_settings, local_llm) -> None:
+    """``llm_engine = "transformers"`` runs the packaged GGUF on plain transformers generate: same text."""
+    from dataclasses import replace
+
+    plain = get_backend(replace(llm_settings, llm_engine="transformers"))
+    assert isinstance(plain, TransformersBackend) and plain.name.endswith(":transformers")
+    assert plain.model_dir == local_llm.model_dir  # the same converted GGUF
+    fast_text = local_llm.generate(PROMPT, max_new_tokens=24)
+    plain_text = plain.generate(PROMPT, max_new_tokens=24)
+    assert len(fast_text.split()) >= 8 and plain_text == fast_text
+    assert "".join(plain.stream(PROMPT, max_new_tokens=24)) == plain_text
+    with pytest.raises(ConfigError, match="llm_engine"):
+        get_backend(replace(llm_settings, llm_engine="turbo"))
+
+
+@pytest.mark.slow
+def test_hf_backend_on_the_converted_folder(local_llm, isolated_home) -> None:
+    """The ``hf`` backend on a local Hugging Face directory (the converted SmolLM2): stream == generate."""
+    folder = str(local_llm.model_dir)
+    fast = get_backend(load_settings(llm_backend="hf", llm_model_path=folder))
+    assert isinstance(fast, LocalBackend) and fast is not local_llm and fast.describe()["backend"] == "local"
+    text = fast.generate(PROMPT, max_new_tokens=16)
+    pieces = list(fast.stream(PROMPT, max_new_tokens=16))
+    assert len(pieces) >= 3 and "".join(pieces) == text == local_llm.generate(PROMPT, max_new_tokens=16)
+    plain = get_backend(load_settings(llm_backend="hf", llm_model_path=folder, llm_engine="transformers"))
+    assert isinstance(plain, TransformersBackend) and plain.describe()["backend"] == "transformers"
+    pieces = list(plain.stream(PROMPT, max_new_tokens=16))
+    assert len(pieces) >= 3 and "".join(pieces) == plain.generate(PROMPT, max_new_tokens=16) == text
+    with pytest.raises(ConfigError, match="not a directory"):
+        get_backend(load_settings(llm_backend="hf", llm_model_path=str(isolated_home / "no-such-model")))
 
 
 def test_chat_template_and_message_validation(local_llm) -> None:
