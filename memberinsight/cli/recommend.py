@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("next-best-offer")
     def next_best_offer_cmd(
-        segment: Annotated[str | None, typer.Option("--segment", "-s", help="RFM segment name.")] = None,
+        segment: Annotated[str | None, typer.Option("--segment", "-s", help="Saved or RFM segment name.")] = None,
         members: Annotated[str | None, typer.Option(help="Comma-separated member ids instead of a segment.")] = None,
         products: Annotated[int, typer.Option(min=1, help="Products to feature.")] = 5,
         workspace: WorkspaceOpt = None,

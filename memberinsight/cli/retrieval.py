@@ -60,17 +60,28 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def recommend(
-        member_id: Annotated[str, typer.Argument(help="Member id.")],
+        member_id: Annotated[str | None, typer.Argument(help="Member id (or use --segment).")] = None,
         k: KOpt = 10,
+        segment: Annotated[str | None, typer.Option("--segment", "-s", help="A saved or RFM segment's name: "
+                                                    "products for the segment's shared taste.")] = None,
+        exclude_bought: Annotated[bool, typer.Option("--exclude-bought", help="With --segment: leave out what "
+                                                     "the segment's members bought.")] = False,
         no_diversity: Annotated[bool, typer.Option("--no-diversity", help="Rank by similarity only (no MMR).")] = False,
         workspace: WorkspaceOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Content-based recommendations for a member, each with a reason."""
-        from retrieval import recommend_for_member
+        """Content-based recommendations for a member (or a segment's taste), each with a reason."""
+        from memberinsight.errors import DataValidationError
+        from retrieval import recommend_for_member, recommend_for_segment
 
-        recs = recommend_for_member(open_workspace(workspace), member_id, k=k, settings=settings(workspace),
-                                    diversify=not no_diversity)
+        if (member_id is None) == (segment is None):
+            raise DataValidationError("give a member id or --segment NAME (not both)", column="segment")
+        if segment is not None:
+            recs = recommend_for_segment(open_workspace(workspace), segment=segment, k=k,
+                                         settings=settings(workspace), exclude_bought=exclude_bought)
+        else:
+            recs = recommend_for_member(open_workspace(workspace), member_id, k=k, settings=settings(workspace),
+                                        diversify=not no_diversity)
         text = "\n".join(f"{r.score:.3f}  {r.product_id}  {r.title}  ({r.reason})" for r in recs)
         emit(recs, as_json, text=text or "Nothing to recommend.")
 

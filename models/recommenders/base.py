@@ -135,6 +135,7 @@ class BaseRecommender(ABC):
         row, scores = self.member_scores(member_id)
         banned = self.interactions_.banned(row, exclude_bought)
         items, filled = self._pick(scores, k, banned)
+        items, _ = self._adjust(row, items, k, banned)
         cold = row is None or not self.interactions_.has_history(row)
         out = []
         for item in items:
@@ -158,6 +159,11 @@ class BaseRecommender(ABC):
         extra = [int(i) for i in top_k(self.interactions_.popularity, k - len(keep), skip)]
         return keep + extra, set(extra)
 
+    def _adjust(self, row: int | None, items: list[int], k: int, banned: np.ndarray) -> tuple[list[int], set[int]]:
+        """Last change to a member's top-``k`` positions (the hybrid reserves slots for new products);
+        returns the list and the positions it put in. The default changes nothing."""
+        return items, set()
+
     def recommend_many(self, member_ids: Sequence[Hashable], k: int = 10, exclude_bought: bool = True,
                        batch_size: int = 512) -> dict[str, list[str]]:
         """Product ids recommended to each member (no explanations; for evaluations)."""
@@ -171,11 +177,15 @@ class BaseRecommender(ABC):
             if m not in warm_ids:
                 _, scores = self.member_scores(m)
                 row = inter.row_of(m)
-                out[m] = [inter.product_ids[i] for i in self._pick(scores, k, inter.banned(row, exclude_bought))[0]]
+                banned = inter.banned(row, exclude_bought)
+                items = self._adjust(row, self._pick(scores, k, banned)[0], k, banned)[0]
+                out[m] = [inter.product_ids[i] for i in items]
         for start in range(0, len(warm), batch_size):
             chunk = warm[start:start + batch_size]
             rows = np.array([r for _, r in chunk], dtype=np.int64)
             block = self.score_rows(rows)
             for (m, r), scores in zip(chunk, block, strict=True):
-                out[m] = [inter.product_ids[i] for i in self._pick(scores, k, inter.banned(r, exclude_bought))[0]]
+                banned = inter.banned(r, exclude_bought)
+                items = self._adjust(r, self._pick(scores, k, banned)[0], k, banned)[0]
+                out[m] = [inter.product_ids[i] for i in items]
         return out

@@ -1,10 +1,12 @@
-"""Member groups used for cold start: RFM segment, cluster and member attributes.
+"""Member groups used for cold start: saved segments, RFM segment, cluster and member attributes.
 
 Segment and cluster come from ``member_predictions`` (written by the analytics build step) when it
-exists. For an evaluation cut-off (``as_of``) the RFM segment is recomputed from the orders before
-it with :mod:`models.features` / :mod:`models.segments`, so no later information leaks in; cluster
-is left out then (it would need a refit). Attributes (age band, channel, city, country) come from
-``members``.
+exists; saved segments (``segments`` package) are resolved to their current members, one list of
+names per member. For an evaluation cut-off (``as_of``) the RFM segment is recomputed from the orders
+before it with :mod:`models.features` / :mod:`models.segments`, so no later information leaks in;
+cluster and saved segments are left out then (a refit / today's features would leak the future).
+Attributes (age band, channel, city, country) come from ``members``.
+See :mod:`.popularity` for the order in which the groups are tried.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-GROUP_COLUMNS: tuple[str, ...] = ("rfm_segment", "cluster", "age_band", "channel", "city", "country")
+GROUP_COLUMNS: tuple[str, ...] = ("saved_segment", "rfm_segment", "cluster", "age_band", "channel", "city",
+                                  "country")
 PREDICTIONS_TABLE = "member_predictions"
-NO_GROUP_VALUES = frozenset({"", "No Purchases Yet", "-1", "nan", "None", "<NA>"})
+NO_GROUP_VALUES = frozenset({"", "-1", "nan", "None", "<NA>"})
+"""Values that name no group: missing values and cluster ``-1`` ("not clustered")."""
 
 
 def _table_columns(con: Any, table: str) -> list[str]:
@@ -45,7 +49,32 @@ def load_member_groups(ws: Any, as_of: datetime | None = None) -> pd.DataFrame:
         if c != "member_id":
             groups[c] = groups[c].astype("string").where(groups[c].notna(), None).astype(object)
     groups["member_id"] = groups["member_id"].astype(str)
+    if as_of is None:
+        saved = saved_segment_lists(ws)
+        if saved:
+            groups["saved_segment"] = groups["member_id"].map(saved).astype(object)
     return groups
+
+
+def saved_segment_lists(ws: Any) -> dict[str, tuple[str, ...]]:
+    """Member id -> names of the saved segments holding that member (empty when there are none, or when
+    the segments cannot be resolved yet, e.g. before the features are built)."""
+    from memberinsight.errors import MemberInsightError
+    from segments import list_segments, resolve_segment_members
+
+    try:
+        names = [s.name for s in list_segments(ws, refresh=False)]
+    except MemberInsightError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for name in names:
+        try:
+            members = resolve_segment_members(ws, name)
+        except MemberInsightError:
+            continue
+        for m in members:
+            found.setdefault(str(m), []).append(name)
+    return {m: tuple(sorted(v)) for m, v in found.items()}
 
 
 def _rfm_as_of(con: Any, as_of: datetime) -> pd.DataFrame | None:
@@ -66,7 +95,7 @@ def _rfm_as_of(con: Any, as_of: datetime) -> pd.DataFrame | None:
 
 
 def usable(value: Any) -> bool:
-    """True for a real group value (not missing, not 'No Purchases Yet', not cluster -1)."""
+    """True for a real group value (not missing, not cluster -1)."""
     return value is not None and not (isinstance(value, float) and value != value) and str(value) not in NO_GROUP_VALUES
 
 
@@ -95,3 +124,22 @@ def segment_member_ids(ws: Any, segment: str) -> tuple[str, list[str]]:
         known = sorted(seg["rfm_segment"].dropna().astype(str).unique())
         raise NotFoundError(f"no members in segment {segment!r} (segments: {', '.join(known) or 'none'})")
     return str(wanted["rfm_segment"].iloc[0]), sorted(wanted["member_id"].astype(str))
+
+
+def audience_members(ws: Any, segment: str) -> tuple[str, list[str]]:
+    """(Name, member ids) of a *saved* segment (``segments`` package) or, failing that, an RFM segment
+    - usable wherever a named segment is. NotFoundError lists both kinds of names."""
+    from memberinsight.errors import NotFoundError
+    from segments import get_segment, list_segments, resolve_segment_members
+
+    try:
+        saved = get_segment(ws, segment)
+    except NotFoundError:
+        saved = None
+    if saved is not None:
+        return saved.name, sorted(str(m) for m in resolve_segment_members(ws, saved.name))
+    try:
+        return segment_member_ids(ws, segment)
+    except NotFoundError as exc:
+        names = [s.name for s in list_segments(ws, refresh=False)]
+        raise NotFoundError(f"{exc}; saved segments: {', '.join(names) or 'none'}") from None

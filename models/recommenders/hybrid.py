@@ -6,9 +6,18 @@ clipped; ``rank``: reciprocal rank ``1 / (rank_offset + rank)``), and the blend 
 Weights are tuned on a validation split carved from the training period (:mod:`.tuning`).
 
 Cold start: a member with no purchase history gets the segment-popularity component (popularity in
-their RFM segment / cluster / attribute group). A new product with no sales has no collaborative
-or popularity score but is reachable through the content signal. Every recommendation names the
-component that contributed most and that component's own evidence (bought product or rule).
+their saved / RFM segment, cluster or demographic group; :mod:`.popularity`).
+
+New products: a product nobody has bought yet (no member purchase, in no basket) has no
+collaborative, rules or popularity score, and the tuned blend may give the content signal weight 0.
+So that new products stay reachable whatever the weights, the last ``new_product_slots`` places of
+a member's list are *reserved*: they go to the member's most similar new products (cosine to a
+product the member bought of at least ``new_product_min_similarity``), when there are any and
+they are not in the list already. The reason says so ("new in the shop, no sales yet: similar to
+..."). Needs the content component (the product index); without one there are no vectors to match.
+
+Every recommendation names the component that contributed most and that component's own
+evidence (bought product or rule).
 """
 
 from __future__ import annotations
@@ -34,11 +43,14 @@ class HybridRecommender(BaseRecommender):
     signal = "hybrid"
 
     def __init__(self, components: Mapping[str, BaseRecommender], weights: Mapping[str, float] | None = None,
-                 normalisation: str = "max", rank_offset: float = 10.0) -> None:
+                 normalisation: str = "max", rank_offset: float = 10.0, new_product_slots: int = 1,
+                 new_product_min_similarity: float = 0.5) -> None:
         self.components = components
         self.weights = weights
         self.normalisation = normalisation
         self.rank_offset = rank_offset
+        self.new_product_slots = new_product_slots
+        self.new_product_min_similarity = new_product_min_similarity
 
     def fit(self, interactions: Any, **side: Any) -> HybridRecommender:
         """Fit every component that is not fitted yet (``side`` data goes to components that take it:
@@ -66,6 +78,14 @@ class HybridRecommender(BaseRecommender):
         if not self.weights_:
             raise DataValidationError("at least one component needs a positive weight", column="weights")
         self.cold_component_ = next((n for n in ("segment_popularity", "popularity") if n in self.components), None)
+        if self.new_product_slots < 0:
+            raise DataValidationError("new_product_slots must be 0 or more", column="new_product_slots")
+        sold = np.asarray(interactions.buyers) > 0
+        if interactions.baskets is not None and interactions.baskets.shape[0]:
+            sold |= np.asarray(interactions.baskets.sum(axis=0)).ravel() > 0
+        self.new_items_ = np.flatnonzero(~sold).astype(np.int64)
+        """Catalogue positions of products with no purchase at all (member or guest) before ``as_of``."""
+        self.new_item_set_ = frozenset(int(i) for i in self.new_items_)
 
     # ----- scoring -------------------------------------------------------------
     def normalise(self, scores: np.ndarray, banned_mask: np.ndarray | None = None) -> np.ndarray:
@@ -121,6 +141,55 @@ class HybridRecommender(BaseRecommender):
             return super().cold_explanation(member_id, item)
         return self.components[self.cold_component_].cold_explanation(member_id, item)
 
+    # ----- new products ----------------------------------------------------------
+    def new_product_matches(self, row: int, exclude: set[int] | None = None) -> list[tuple[int, int, float]]:
+        """(new product, the member's most similar purchase, cosine) for new products at least
+        ``new_product_min_similarity`` close to something the member bought, best first."""
+        content = self.components.get("content")
+        new = getattr(self, "new_items_", np.zeros(0, np.int64))
+        if content is None or not len(new) or not hasattr(content, "vectors_"):
+            return []
+        bought = self.interactions_.bought_items(row)
+        if exclude:
+            new = new[~np.isin(new, np.fromiter(exclude, np.int64, len(exclude)))]
+        if not len(bought) or not len(new):
+            return []
+        sims = np.einsum("bd,nd->bn", content.vectors_[bought], content.vectors_[new])
+        best = sims.argmax(axis=0)
+        top = sims[best, np.arange(len(new))]
+        order = np.lexsort((new, -top))
+        return [(int(new[j]), int(bought[best[j]]), float(top[j])) for j in order
+                if top[j] >= self.new_product_min_similarity]
+
+    def _adjust(self, row: int | None, items: list[int], k: int, banned: np.ndarray) -> tuple[list[int], set[int]]:
+        """Reserve the last ``new_product_slots`` places for the member's closest new products."""
+        slots = min(int(getattr(self, "new_product_slots", 0)), k)
+        if not slots or row is None or not self.interactions_.has_history(row):
+            return items, set()
+        already = [i for i in items if i in getattr(self, "new_item_set_", frozenset())]
+        wanted = slots - len(already)
+        if wanted <= 0:
+            return items, set()
+        picks = [m[0] for m in self.new_product_matches(row, exclude=set(items) | set(np.asarray(banned).tolist()))]
+        picks = picks[:wanted]
+        if not picks:
+            return items, set()
+        keep = [i for i in items if i not in picks]
+        removable = [i for i in reversed(keep) if i not in already][:max(0, len(keep) + len(picks) - k)]
+        keep = [i for i in keep if i not in removable]
+        return keep + picks, set(picks)
+
+    def _new_product_explanation(self, row: int, item: int) -> Explanation:
+        match = next((m for m in self.new_product_matches(row) if m[0] == item), None)
+        inter = self.interactions_
+        if match is None:
+            return Explanation("content", "new in the shop, no sales yet")
+        _, best, sim = match
+        when = inter.bought_on(row, best)
+        return Explanation("content", f"new in the shop, no sales yet: similar to {inter.product_label(best)} you "
+                                      f"bought{' on ' + when if when else ''} (description similarity {sim:.2f})",
+                           because_product_id=inter.product_ids[best])
+
     # ----- explaining ------------------------------------------------------------
     def explain_row(self, row: int | None, item: int) -> Explanation:
         if row is None:
@@ -152,12 +221,15 @@ class HybridRecommender(BaseRecommender):
         mask = self.banned_mask(rows) if exclude_bought else np.zeros((1, inter.n_products), dtype=bool)
         parts = {n: self.normalise(self.components[n].score_rows(rows), mask) for n in self.weights_}
         scores = self.blend(parts)[0]
-        items, filled = self._pick(scores, k, inter.banned(row, exclude_bought))
+        banned = inter.banned(row, exclude_bought)
+        items, filled = self._pick(scores, k, banned)
+        items, reserved = self._adjust(row, items, k, banned)
         out = []
         for item in items:
-            if item in filled:
+            if item in filled and item not in reserved:
                 out.append(inter.describe(item, 0.0, self.fill_explanation(item)))
                 continue
             contrib = {n: round(float(parts[n][0, item] * w), 6) for n, w in self.weights_.items()}
-            out.append(inter.describe(item, float(scores[item]), self._explain(row, item, contrib), contrib))
+            exp = self._new_product_explanation(row, item) if item in reserved else self._explain(row, item, contrib)
+            out.append(inter.describe(item, float(scores[item]), exp, contrib))
         return out

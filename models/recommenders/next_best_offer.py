@@ -1,7 +1,8 @@
 """Next-best offer for a segment: which category and products to promote, what bundle, what incentive.
 
 Structured data for the campaign writer (``agent.campaigns``) to word; nothing here is prose
-meant to be sent as is.
+meant to be sent as is. The audience is a saved segment (``segments`` package), an RFM segment
+(by name; saved names are looked up first) or an explicit list of member ids.
 
 * **Category and products**: the hybrid's top-``list_size`` recommendations for (a deterministic
   sample of) the segment's members are pooled - using the hybrid's personal signals only (its
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from memberinsight.errors import DataValidationError
-from models.recommenders.groups import segment_member_ids
+from models.recommenders.groups import audience_members
 
 LEVELS: tuple[tuple[str, int], ...] = (("none", 0), ("low", 10), ("medium", 15), ("high", 20))
 CAP_LOW = frozenset({"champions", "loyal"})
@@ -100,13 +101,14 @@ class NextBestOffer:
 def next_best_offer(ws: Any, segment: str | None = None, member_ids: Sequence[str] | None = None,
                     model: Any = None, n_products: int = 5, list_size: int = 20, sample: int = 1000,
                     min_bundle_confidence: float = 0.1) -> NextBestOffer:
-    """The next-best offer for an RFM ``segment`` (or explicit ``member_ids``) from the built models."""
+    """The next-best offer for a ``segment`` - a saved segment's name or an RFM segment's - or for
+    explicit ``member_ids``, from the built models."""
     from models.recommenders.build import load_recommender
 
     if (segment is None) == (member_ids is None):
         raise DataValidationError("give a segment name or member ids (not both)", column="segment")
     if segment is not None:
-        label, members = segment_member_ids(ws, segment)
+        label, members = audience_members(ws, segment)
     else:
         members = sorted({str(m) for m in member_ids or ()})
         label = f"{len(members)} selected members"
@@ -164,7 +166,9 @@ def _personal(hybrid: Any) -> Any:
     weights = {n: w for n, w in hybrid.weights_.items() if n not in POPULARITY_SIGNALS}
     if not weights or weights == hybrid.weights_:
         return hybrid
-    return HybridRecommender(hybrid.components, weights, hybrid.normalisation).fit(hybrid.interactions_)
+    # no reserved new-product slots: the offer follows what the segment's members already like
+    return HybridRecommender(hybrid.components, weights, hybrid.normalisation,
+                             new_product_slots=0).fit(hybrid.interactions_)
 
 
 def _product(inter: Any, pid: str, n: int, sampled: int) -> OfferProduct:

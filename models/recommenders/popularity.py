@@ -1,10 +1,21 @@
 """Popularity baselines: what is bought now (recency-weighted buyers), overall or within a member's group.
 
-:class:`SegmentPopularityRecommender` is the cold-start model: each member gets the popularity of
-the first group level they belong to that has enough buyers - RFM segment, then cluster, then
-age band, channel, city, country - and the shop-wide popularity otherwise. A group's popularity is
-shrunk towards the shop's: ``(group_buyers_i + m * shop_share_i) / (group_size + m)`` with
-``m = shrinkage``, so a small group does not recommend what two of its members happened to buy.
+:class:`SegmentPopularityRecommender` is the cold-start model. Each member gets the popularity of
+the first group in this fallback chain that they belong to and that has at least ``min_buyers``
+buyers (members with purchase history):
+
+1. a **saved segment** (``segments`` package; the smallest one when the member is in several),
+2. their **RFM segment** (including "No Purchases Yet": its members have bought nothing, so it never
+   has buyers of its own and is passed over - the explanation says so),
+3. their **cluster** (``-1`` means "not clustered", not a group),
+4. **demographic groups**: age band, then acquisition channel, city, country,
+5. the **shop-wide** popularity.
+
+Every recommendation names the group it came from ("popular with members in your age band '25-34'
+(312 buyers)"); for a member without history it also names the earlier groups of the chain that
+were passed over and why. A group's popularity is shrunk towards the shop's:
+``(group_buyers_i + m * shop_share_i) / (group_size + m)`` with ``m = shrinkage``, so a small group
+does not recommend what two of its members happened to buy.
 """
 
 from __future__ import annotations
@@ -20,10 +31,13 @@ from models.recommenders.base import BaseRecommender, Explanation
 from models.recommenders.groups import NO_GROUP_VALUES
 
 DEFAULT_LEVELS: tuple[tuple[str, ...], ...] = (
-    ("rfm_segment",), ("cluster",), ("age_band",), ("channel",), ("city",), ("country",),
+    ("saved_segment",), ("rfm_segment",), ("cluster",), ("age_band",), ("channel",), ("city",), ("country",),
 )
-LEVEL_WORDS = {"rfm_segment": "segment", "cluster": "cluster", "age_band": "age band", "channel": "channel",
-               "city": "city", "country": "country"}
+"""The fallback chain, most specific first (see the module docstring)."""
+MULTI_VALUED = frozenset({"saved_segment"})
+"""Group columns holding a list of groups per member (a member can be in several saved segments)."""
+LEVEL_WORDS = {"saved_segment": "saved segment", "rfm_segment": "segment", "cluster": "cluster",
+               "age_band": "age band", "channel": "channel", "city": "city", "country": "country"}
 
 
 class PopularityRecommender(BaseRecommender):
@@ -67,7 +81,7 @@ def recency_indicator(interactions: Any, half_life_days: float) -> sparse.csr_ma
 
 
 class SegmentPopularityRecommender(BaseRecommender):
-    """Popularity within the member's group (segment, cluster, attributes), shop-wide as the last resort."""
+    """Popularity within the member's group, along an explicit fallback chain (see :data:`DEFAULT_LEVELS`)."""
 
     name = "segment_popularity"
     signal = "segment_popularity"
@@ -81,58 +95,80 @@ class SegmentPopularityRecommender(BaseRecommender):
 
     def fit(self, interactions: Any, groups: pd.DataFrame | None = None) -> SegmentPopularityRecommender:
         """Fit on interactions and a ``groups`` frame (member_id + group columns; see :mod:`.groups`)."""
-        self.groups = groups
+        self._groups = groups
         super().fit(interactions)
+        del self._groups
         return self
 
+    def _level_keys(self, groups: pd.DataFrame, level: Sequence[str]) -> pd.Series:
+        """Group key per member for one level (index: member id; repeated for multi-valued columns)."""
+        if len(level) == 1 and level[0] in MULTI_VALUED:
+            pairs = groups[level[0]].dropna().explode().dropna().astype(str)
+            return pairs[pairs.str.strip() != ""]
+        values = groups[list(level)].astype("string")
+        ok = np.ones(len(values), dtype=bool)
+        for c in level:
+            ok &= (values[c].notna() & ~values[c].isin(sorted(NO_GROUP_VALUES))).to_numpy(dtype=bool)
+        return pd.Series([" / ".join(str(v) for v in t) for t in values[ok].itertuples(index=False)],
+                         index=values.index[ok], dtype=object)
+
     def _fit(self, interactions: Any) -> None:
-        groups = self.groups if self.groups is not None else pd.DataFrame({"member_id": interactions.member_ids})
+        groups = getattr(self, "_groups", None)
+        if groups is None:
+            groups = pd.DataFrame({"member_id": interactions.member_ids})
         groups = groups.assign(member_id=groups["member_id"].astype(str)).drop_duplicates("member_id")
         groups = groups.set_index("member_id", drop=False)
         liked = recency_indicator(interactions, self.half_life_days)
         bought = (interactions.confidence > 0).astype(np.float32).tocsr()
         rows_of = pd.Series(np.arange(interactions.n_members), index=interactions.member_ids)
+        history = np.diff(interactions.confidence.indptr) > 0
         blocks, counts, labels, sizes = [], [], [], []
         self.home_: dict[str, int] = {}
+        self.levels_used_: list[tuple[str, ...]] = []
+        self.too_small_: dict[tuple[str, str], int] = {}
         offset = 0
         for level in self.levels:
             if not all(c in groups.columns for c in level):
                 continue
-            values = groups[list(level)].astype("string")
-            ok = np.ones(len(values), dtype=bool)
-            for c in level:
-                ok &= (values[c].notna() & ~values[c].isin(sorted(NO_GROUP_VALUES))).to_numpy(dtype=bool)
-            keys = pd.Series([" / ".join(str(v) for v in t) for t in values[ok].itertuples(index=False)],
-                             index=values.index[ok])
+            keys = self._level_keys(groups, level)
             if keys.empty:
                 continue
+            self.levels_used_.append(tuple(level))
             in_matrix = keys[keys.index.isin(rows_of.index)]
-            codes, names = pd.factorize(in_matrix, sort=True)
+            names = pd.Index(sorted(set(keys.astype(str))))
+            codes = names.get_indexer(in_matrix.astype(str))
             member_rows = rows_of[in_matrix.index].to_numpy()
-            has = np.diff(interactions.confidence.indptr)[member_rows] > 0
-            G = sparse.csr_matrix((np.ones(has.sum(), np.float32), (codes[has], member_rows[has])),
+            has = history[member_rows]
+            G = sparse.csr_matrix((np.ones(int(has.sum()), np.float32), (codes[has], member_rows[has])),
                                   shape=(len(names), interactions.n_members))
+            G.data[:] = 1.0  # a member listed twice in one group counts once
             size = np.asarray(G.sum(axis=1)).ravel()
             keep = np.flatnonzero(size >= self.min_buyers)
+            words = " x ".join(LEVEL_WORDS.get(c, c) for c in level)
+            for i in np.flatnonzero(size < self.min_buyers):
+                self.too_small_[(words, str(names[i]))] = int(size[i])
             if not len(keep):
                 continue
             blocks.append((G[keep] @ liked).tocsr())
             sizes.append(size[keep])
             counts.append((G[keep] @ bought).tocsr())
-            words = " x ".join(LEVEL_WORDS.get(c, c) for c in level)
             labels += [f"{words} '{names[i]}' ({int(size[i])} buyers)" for i in keep]
-            local = {names[i]: offset + j for j, i in enumerate(keep)}
-            for member, key in keys.items():
-                if member not in self.home_ and key in local:
-                    self.home_[member] = local[key]
+            local = {str(names[i]): (offset + j, size[i]) for j, i in enumerate(keep)}
+            # a member in several groups of one level (saved segments) gets the smallest: the most specific
+            options = sorted(((str(m), local[str(k)]) for m, k in keys.items() if str(k) in local),
+                             key=lambda t: (t[0], t[1][1], t[1][0]))
+            for member, (gid, _) in options:
+                if member not in self.home_:
+                    self.home_[member] = gid
             offset += len(keep)
         n_p = interactions.n_products
         self.group_scores_ = sparse.vstack(blocks).tocsr() if blocks else sparse.csr_matrix((0, n_p), dtype=np.float32)
         self.group_buyers_ = sparse.vstack(counts).tocsr() if counts else sparse.csr_matrix((0, n_p), dtype=np.float32)
         self.group_labels_ = labels
         self.group_sizes_ = np.concatenate(sizes) if sizes else np.zeros(0)
+        self.groups_ = groups
         shop = np.asarray(liked.sum(axis=0), dtype=np.float64).ravel()
-        self.global_ = shop / max(float(np.diff(interactions.confidence.indptr).astype(bool).sum()), 1.0)
+        self.global_ = shop / max(float(history.sum()), 1.0)
 
     def group_of(self, member_id: Any) -> int | None:
         """The member's home group id (``None``: shop-wide popularity)."""
@@ -143,6 +179,26 @@ class SegmentPopularityRecommender(BaseRecommender):
         """Words for the member's home group, e.g. ``segment 'Champions' (120 buyers)``."""
         gid = self.group_of(member_id)
         return None if gid is None else self.group_labels_[gid]
+
+    def skipped_groups(self, member_id: Any) -> list[str]:
+        """Groups earlier in the chain that the member belongs to but that have too few buyers, in chain
+        order, e.g. ``["segment 'No Purchases Yet' (0 buyers)"]``."""
+        self._check()
+        member = str(member_id)
+        groups = getattr(self, "groups_", None)
+        if groups is None or member not in groups.index:
+            return []
+        home = self.group_label(member)
+        out = []
+        for level in self.levels_used_:
+            words = " x ".join(LEVEL_WORDS.get(c, c) for c in level)
+            keys = self._level_keys(groups.loc[[member]], level)
+            labels = [f"{words} '{k}'" for k in keys.astype(str)]
+            if home is not None and any(home.startswith(lab + " (") for lab in labels):
+                break
+            out += [f"{words} '{k}' ({self.too_small_[(words, str(k))]} buyers)" for k in keys.astype(str)
+                    if (words, str(k)) in self.too_small_]
+        return out
 
     def _scores_for(self, gids: list[int | None]) -> np.ndarray:
         out = np.empty((len(gids), len(self.global_)), dtype=np.float64)
@@ -176,4 +232,8 @@ class SegmentPopularityRecommender(BaseRecommender):
 
     def cold_explanation(self, member_id: str, item: int) -> Explanation:
         exp = self._explain(member_id, item)
-        return Explanation(exp.signal, exp.reason + " (no purchase history yet)", exp.because_product_id, exp.rule)
+        skipped = self.skipped_groups(member_id)
+        note = "no purchase history yet"
+        if skipped:
+            note += f"; {', '.join(skipped)}: too few buyers to learn from (at least {self.min_buyers} needed)"
+        return Explanation(exp.signal, f"{exp.reason} ({note})", exp.because_product_id, exp.rule)

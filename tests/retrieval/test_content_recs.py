@@ -124,3 +124,23 @@ def test_beats_popularity_on_the_demo_time_split(indexed_workspace, retrieval_se
     assert content["coverage@10"] > 5 * popularity["coverage@10"]
     # MMR makes lists more diverse than pure similarity ranking
     assert content["intra_list_similarity"] < result.methods["content_no_diversity"]["intra_list_similarity"]
+
+
+def test_segment_taste_accepts_a_saved_segment_name(indexed_copy, retrieval_settings):
+    from memberinsight.errors import NotFoundError
+    from segments import resolve_segment_members, save_segment
+
+    ws = indexed_copy
+    with ws.analytics(read_only=True) as con:
+        city = con.execute("SELECT city FROM members GROUP BY city ORDER BY count(*) DESC, city LIMIT 1").fetchone()[0]
+    save_segment(ws, "Big city members", {"where": {"field": "city", "op": "=", "value": city}}, owner="test")
+    members = resolve_segment_members(ws, "Big city members")
+    assert len(members) > 20
+    by_name = recommend_for_segment(ws, segment="big city members", k=6, settings=retrieval_settings)
+    assert by_name == recommend_for_segment(ws, members, k=6, settings=retrieval_settings)
+    assert by_name == recommend_for_segment(ws, "Big city members", k=6, settings=retrieval_settings)
+    assert len(by_name) == 6 and all("of this segment" in r.reason for r in by_name)
+    with pytest.raises(NotFoundError, match="Big city members"):
+        recommend_for_segment(ws, segment="No such segment", settings=retrieval_settings)
+    with pytest.raises(DataValidationError):
+        recommend_for_segment(ws, members, segment="Big city members", settings=retrieval_settings)

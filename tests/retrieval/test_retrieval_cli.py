@@ -60,3 +60,15 @@ def test_evaluate_content_json(indexed_workspace):
     assert out["users"] > 0 and out["k"] == 10
     assert out["lift_recall"] == round(out["methods"]["content"]["recall@10"]
                                        / out["methods"]["popularity"]["recall@10"], 3)
+
+
+def test_recommend_for_a_saved_segment(indexed_copy):
+    from segments import save_segment
+
+    save_segment(indexed_copy, "Social signups", {"where": {"field": "channel", "op": "=", "value": "social"}},
+                 owner="test")
+    ws = str(indexed_copy.path)
+    recs = _json(["recommend", "--segment", "Social signups", "-k", "5", "--json", "-w", ws])
+    assert len(recs) == 5 and all("of this segment" in r["reason"] for r in recs)
+    both = runner.invoke(app, ["recommend", "M0000001", "--segment", "Social signups", "-w", ws])
+    assert both.exit_code != 0 and "not both" in str(both.exception)

@@ -100,6 +100,30 @@ def test_next_best_offer_for_a_segment(built):
 
 
 @pytest.mark.slow
+def test_next_best_offer_for_a_saved_segment(built):
+    from models.recommenders import next_best_offer
+    from segments import delete_segment, resolve_segment_members, save_segment
+
+    ws, _ = built
+    save_segment(ws, "Kitchen regulars", {"where": {"field": "orders", "category": "Kitchen", "op": ">=",
+                                                    "value": 2}}, owner="test")
+    try:
+        members = resolve_segment_members(ws, "Kitchen regulars")
+        assert len(members) > 30
+        offer = next_best_offer(ws, segment="kitchen regulars")  # saved names are case-insensitive
+        assert offer.segment == "Kitchen regulars" and offer.members == len(members)
+        by_ids = next_best_offer(ws, member_ids=members)
+        assert (offer.category, [p.product_id for p in offer.products]) == (
+            by_ids.category, [p.product_id for p in by_ids.products])
+        assert offer.category == "Kitchen"  # the segment is defined by Kitchen purchases
+        assert "Kitchen regulars" in offer.summary
+        with pytest.raises(NotFoundError, match="saved segments: Kitchen regulars"):
+            next_best_offer(ws, segment="Kitchen irregulars")
+    finally:
+        delete_segment(ws, "Kitchen regulars", actor="test")
+
+
+@pytest.mark.slow
 def test_cli_commands(built):
     from memberinsight.cli import app
 
