@@ -6,8 +6,9 @@
   combiner's folds). Reports ROC-AUC, PR-AUC (average precision), precision of the top 100 and
   precision of the top ``k = min(100, fakes)`` (the top 100 cannot exceed fakes / 100).
 * **Real labeled set** (``deceptive_opinion_dev.csv``, truthful vs deceptive hotel reviews): the
-  text classifier with folds grouped by hotel (GroupKFold, mean over folds) and a held-out split of
-  hotels never seen in training; per view and stacked: accuracy and ROC-AUC.
+  text classifier, :mod:`screening.real_set`. Acceptance figure: 5-fold cross-validation grouped by
+  hotel (mean, spread and every fold, against the targets), plus a leave-hotels-out holdout; per
+  view and stacked: accuracy, ROC-AUC and PR-AUC.
 """
 
 from __future__ import annotations
@@ -16,22 +17,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import GroupKFold, GroupShuffleSplit
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from memberinsight.config import Settings
-from memberinsight.errors import DataValidationError, NotFoundError
+from memberinsight.errors import NotFoundError
 from screening.data import demo_label_frame
 from screening.features import compute_signals
 from screening.model import scoring_frame
+from screening.real_set import (
+    REAL_FILE,
+    RealEvaluation,
+    ViewMetrics,
+    default_real_path,
+    evaluate_real,
+    load_real_set,
+)
 from screening.risk import RiskModel, feature_matrix, rule_risk
 from screening.signals.outliers import BehaviourOutlier
 from screening.signals.text_classifier import TextClassifier
-from screening.vectors import encode_texts
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "duplicates": ("dup_max_sim", "dup_accounts", "dup_cross_product", "ring_accounts", "ring_products"),
@@ -39,7 +46,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "behaviour": ("burst_count", "burst_ratio", "burst_young", "account_age_days", "reviewer_volume",
                   "member_orders", "verified", "rating_deviation", "rating_extremity", "reviewer_extreme_share"),
 }
-REAL_FILE = "deceptive_opinion_dev.csv"
+__all__ = ["FAMILIES", "REAL_FILE", "DemoEvaluation", "RealEvaluation", "ScreeningEvaluation", "SignalMetrics",
+           "ViewMetrics", "default_real_path", "evaluate_demo", "evaluate_real", "evaluate_screening",
+           "load_real_set", "ranking_metrics"]
 
 
 @dataclass
@@ -62,28 +71,6 @@ class DemoEvaluation:
     signals: list[SignalMetrics]
     combined_brier: float
     folds: int
-
-
-@dataclass
-class ViewMetrics:
-    view: str
-    cv_accuracy: float
-    cv_roc_auc: float
-    heldout_accuracy: float
-    heldout_roc_auc: float
-
-
-@dataclass
-class RealEvaluation:
-    n_reviews: int
-    folds: int
-    fold_results: list[dict]
-    heldout_hotels: list[str]
-    views: list[ViewMetrics]
-    cv_accuracy: float
-    cv_roc_auc: float
-    heldout_accuracy: float
-    heldout_roc_auc: float
 
 
 @dataclass
@@ -154,68 +141,6 @@ def _col(name: str) -> int:
     from screening.risk import FEATURES
 
     return FEATURES.index(name)
-
-
-def load_real_set(path: Path) -> pd.DataFrame:
-    """The deceptive-opinion CSV with columns deceptive, hotel, text (validated)."""
-    df = pd.read_csv(path)
-    for col in ("deceptive", "hotel", "text"):
-        if col not in df.columns:
-            raise DataValidationError(f"missing column '{col}'", file=str(path), column=col)
-    bad = ~df["deceptive"].isin(["truthful", "deceptive"])
-    if bad.any():
-        raise DataValidationError("deceptive must be 'truthful' or 'deceptive'", file=str(path),
-                                  row=int(np.flatnonzero(bad.to_numpy())[0]) + 2, column="deceptive")
-    return df
-
-
-def evaluate_real(path: Path, settings: Settings, n_folds: int = 5, heldout_fraction: float = 0.2,
-                  seed: int = 0) -> RealEvaluation:
-    """The text classifier on a real labeled set: grouped-by-hotel CV (mean over folds; ``n_folds=0`` skips
-    it) and a held-out split of hotels (``heldout_fraction`` of them, chosen by ``seed``)."""
-    df = load_real_set(path)
-    texts = df["text"].astype(str).tolist()
-    y = (df["deceptive"] == "deceptive").to_numpy(int)
-    hotels = df["hotel"].astype(str).to_numpy()
-    vecs = encode_texts(texts, settings)
-    per_view: dict[str, list[tuple[float, float]]] = {}
-    fold_results = []
-
-    def run(tr: np.ndarray, te: np.ndarray) -> dict[str, tuple[float, float]]:
-        tc = TextClassifier().fit([texts[i] for i in tr], y[tr], vecs[tr], hotels[tr])
-        sub = [texts[i] for i in te]
-        out = {v: (accuracy_score(y[te], s > 0), roc_auc_score(y[te], s))
-               for v, s in tc.view_scores(sub, vecs[te]).items()}
-        s = tc.decision_function(sub, vecs[te])
-        out["stacked"] = (accuracy_score(y[te], s > 0), roc_auc_score(y[te], s))
-        return out
-
-    splits = GroupKFold(n_splits=n_folds).split(texts, y, hotels) if n_folds >= 2 else []
-    for tr, te in splits:
-        res = run(tr, te)
-        fold_results.append({"test_hotels": sorted(set(hotels[te])), "accuracy": round(res["stacked"][0], 4),
-                             "roc_auc": round(res["stacked"][1], 4)})
-        for v, m in res.items():
-            per_view.setdefault(v, []).append(m)
-    tr, te = next(GroupShuffleSplit(n_splits=1, test_size=heldout_fraction, random_state=seed)
-                  .split(texts, y, hotels))
-    held = run(tr, te)
-    nan = float("nan")
-    views = [ViewMetrics(view=v, cv_accuracy=round(float(np.mean([a for a, _ in per_view[v]])), 4) if v in per_view
-                         else nan,
-                         cv_roc_auc=round(float(np.mean([u for _, u in per_view[v]])), 4) if v in per_view else nan,
-                         heldout_accuracy=round(float(m[0]), 4), heldout_roc_auc=round(float(m[1]), 4))
-             for v, m in held.items()]
-    stacked = next(v for v in views if v.view == "stacked")
-    return RealEvaluation(n_reviews=len(y), folds=n_folds if n_folds >= 2 else 0, fold_results=fold_results,
-                          heldout_hotels=sorted(set(hotels[te])), views=views, cv_accuracy=stacked.cv_accuracy,
-                          cv_roc_auc=stacked.cv_roc_auc, heldout_accuracy=stacked.heldout_accuracy,
-                          heldout_roc_auc=stacked.heldout_roc_auc)
-
-
-def default_real_path() -> Path:
-    """``<repo>/../shared/data/deceptive_opinion_dev.csv`` (present for developers, absent for users)."""
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / REAL_FILE
 
 
 def evaluate_screening(ws, settings: Settings, real_path: Path | None = None, demo: bool = True,

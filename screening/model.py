@@ -5,9 +5,15 @@ operator decisions in the queue), so a trained model never depends on ``../share
 retrains, so yesterday's decisions are today's training labels.
 
 Training rows are *cross-fitted*: each labelled review also gets the text score and risk of models
-that did not see it (grouped folds; a near-duplicate ring is one group): the text classifier's own
-out-of-fold stacking scores, and a risk model refitted without the review's fold. The queue shows
-those scores for labelled reviews, so a review's own label never inflates its place in the queue.
+that did not see it (grouped folds that spread each class, :mod:`screening.folds`; a near-duplicate
+ring is one group): the text classifier's own out-of-fold stacking scores, and a risk model refitted
+without the review's fold. The queue shows those scores for labelled reviews, so a review's own
+label never inflates its place in the queue. A fold whose training rows would hold one class only
+is not refitted: its rows keep the full model's risk (counted in ``ScreeningModel.n_in_sample``).
+
+The model needs fake and genuine labels from at least two independent groups each
+(:func:`screening.risk.label_shortfall`); otherwise - e.g. the operators removed one ring and
+nothing else - screening uses the documented rules, and ``ScreeningModel.note`` says why.
 """
 
 from __future__ import annotations
@@ -20,13 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupKFold
 
 from memberinsight.config import Settings
 from memberinsight.errors import WorkspaceError
 from screening.data import training_labels
 from screening.features import SignalFrame, compute_signals, ring_groups
-from screening.risk import RiskModel, enough_labels
+from screening.folds import stratified_group_folds, two_class
+from screening.risk import MIN_LABELS_PER_CLASS, RiskModel, label_shortfall
 from screening.signals.outliers import BehaviourOutlier
 from screening.signals.text_classifier import TextClassifier
 
@@ -52,6 +58,10 @@ class ScreeningModel:
     n_genuine: int = 0
     oof: dict[str, tuple[float, float]] = field(default_factory=dict)
     """review_id -> (text log-odds, risk) from models that did not see that review."""
+    note: str = ""
+    """Why the rules are used instead of the model (empty when the model is used)."""
+    n_in_sample: int = 0
+    """Labelled rows whose stored risk comes from the full model (no fold could leave them out)."""
 
     @property
     def method(self) -> str:
@@ -71,7 +81,8 @@ def save_model(ws, model: ScreeningModel) -> Path:
         pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     manifest = {"method": model.method, "trained_at": model.trained_at, "embedder_id": model.embedder_id,
-                "n_fake": model.n_fake, "n_genuine": model.n_genuine,
+                "n_fake": model.n_fake, "n_genuine": model.n_genuine, "note": model.note,
+                "n_in_sample": model.n_in_sample,
                 "text_views": list(model.text.views_) if model.text is not None else []}
     (path.parent / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return path
@@ -104,14 +115,28 @@ def scoring_frame(signals: pd.DataFrame, outlier: np.ndarray, text_logit: np.nda
 
 
 def cross_fit_risk(signals: pd.DataFrame, text_oof: np.ndarray, outlier: np.ndarray, y: np.ndarray,
-                   groups: np.ndarray, weight: np.ndarray, folds: int = OUTER_FOLDS) -> np.ndarray:
-    """Out-of-fold risk for labelled rows (grouped folds) from the text classifier's out-of-fold scores."""
-    risk_oof = np.zeros(len(y))
-    k = min(folds, len(np.unique(groups)), int(np.bincount(y).min()))
+                   groups: np.ndarray, weight: np.ndarray, folds: int = OUTER_FOLDS,
+                   full: RiskModel | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold risk for labelled rows (grouped folds) from the text classifier's out-of-fold scores.
+
+    Returns ``(risk, cross_fitted)``. A fold whose training rows lack a class (or hold fewer than two
+    of one) cannot refit the risk model; its rows get the risk of ``full`` (the model fitted on every
+    row, fitted here when not given) and ``cross_fitted`` is False for them."""
+    y = np.asarray(y, dtype=int)
     features = scoring_frame(signals, outlier, text_oof)
-    for tr, te in GroupKFold(n_splits=k).split(features, y, groups):
+    risk_oof = np.zeros(len(y))
+    done = np.zeros(len(y), dtype=bool)
+    k = min(folds, len(np.unique(np.asarray(groups).astype(str))), int(np.bincount(y, minlength=2).min()))
+    for tr, te in stratified_group_folds(y, groups, k):
+        if not two_class(y[tr], minimum=2):
+            continue
         risk_oof[te] = RiskModel().fit(features.iloc[tr], y[tr], weight[tr]).predict_proba(features.iloc[te])
-    return risk_oof
+        done[te] = True
+    if not done.all():
+        full = full or RiskModel().fit(features, y, weight)
+        rest = np.flatnonzero(~done)
+        risk_oof[rest] = full.predict_proba(features.iloc[rest])
+    return risk_oof, done
 
 
 def sample_training_rows(rows: np.ndarray, y: np.ndarray, limit: int, seed: int
@@ -142,17 +167,22 @@ def train_screening(ws, settings: Settings, frame: SignalFrame | None = None, sh
     rows = np.array(sorted(pos[r] for r in labels if r in pos), dtype=np.int64)
     y = np.array([labels[frame.reviews.at[i, "review_id"]] for i in rows], dtype=int)
     model.n_fake, model.n_genuine = int(y.sum()), int(len(y) - y.sum())
-    if len(rows) and enough_labels(y):
+    groups_all = ring_groups(frame)
+    model.note = (label_shortfall(y, groups_all[rows]) if len(rows)
+                  else f"no labels; the model needs at least {MIN_LABELS_PER_CLASS} fake and genuine labels")
+    if not model.note:
         rows, y, weight = sample_training_rows(rows, y, MAX_TRAIN_ROWS, settings.random_seed)
         texts = frame.reviews["text"].tolist()
-        groups = ring_groups(frame)[rows]
+        groups = groups_all[rows]
         outlier = outlier_model.score(frame.signals)
         text = TextClassifier().fit([texts[i] for i in rows], y, frame.vectors[rows], groups)
         risk = RiskModel().fit(scoring_frame(frame.signals.iloc[rows], outlier[rows], text.oof_score_), y, weight)
         model.text, model.risk = text, risk
         if cross_fitted:
             text_oof = text.oof_score_
-            risk_oof = cross_fit_risk(frame.signals.iloc[rows], text_oof, outlier[rows], y, groups, weight)
+            risk_oof, done = cross_fit_risk(frame.signals.iloc[rows], text_oof, outlier[rows], y, groups, weight,
+                                            full=risk)
+            model.n_in_sample = int((~done | ~text.oof_mask_).sum())
             ids = frame.reviews["review_id"].to_numpy(object)[rows]
             model.oof = {str(r): (float(t), float(p)) for r, t, p in zip(ids, text_oof, risk_oof, strict=True)}
     save_model(ws, model)

@@ -2,14 +2,16 @@
 
 Two ways to combine, chosen by the labels available:
 
-* **Model** (at least ``MIN_LABELS_PER_CLASS`` fake and genuine labels): a logistic regression over
+* **Model** (at least ``MIN_LABELS_PER_CLASS`` fake and genuine labels, from at least
+  ``MIN_GROUPS_PER_CLASS`` independent groups each - a near-duplicate ring counts once, so twelve
+  removed copies of one ring are one example, not twelve): a logistic regression over
   the standardised signal features (:data:`FEATURES`, which include the rule-based risk below as one
   feature, so prior knowledge about rings and bursts carries over to patterns the labels lack),
   fitted on labels from operator decisions and planted demo labels. The text-classifier feature of the training rows is its out-of-fold
   score, so the combiner does not over-trust a text model that has seen those rows. Logistic
   regression is fitted by log-loss, so its output is a calibrated probability (checked by the
   Brier score in ``memberinsight evaluate screening``).
-* **Rules** (no or too few labels): a documented noisy-OR. Each rule that fires contributes a
+* **Rules** (no, too few or too clustered labels): a documented noisy-OR. Each rule that fires contributes a
   probability ``p``; risk = 1 - prod(1 - p). The rules and their weights (:data:`RULES`):
 
   ===================  =====  ==========================================================================
@@ -44,6 +46,7 @@ from sklearn.preprocessing import StandardScaler
 from memberinsight.errors import DataValidationError, ModelNotReadyError
 
 MIN_LABELS_PER_CLASS = 10
+MIN_GROUPS_PER_CLASS = 2
 _LOG = ("dup_accounts", "dup_cross_product", "ring_accounts", "ring_products", "burst_count", "burst_ratio",
         "burst_young", "account_age_days", "reviewer_volume", "member_orders")
 FEATURES = ("dup_max_sim", "dup_accounts", "dup_cross_product", "ring_accounts", "ring_products",
@@ -146,7 +149,27 @@ class RiskModel:
         return pd.DataFrame(z * lr.coef_[0], columns=list(FEATURES), index=frame.index)
 
 
-def enough_labels(y: np.ndarray) -> bool:
-    """Whether there are enough labels of both classes to fit the model instead of the rules."""
-    counts = np.bincount(np.asarray(y, dtype=int), minlength=2)
-    return bool(counts.min() >= MIN_LABELS_PER_CLASS)
+def label_shortfall(y: np.ndarray, groups: np.ndarray | None = None) -> str:
+    """Why the labels cannot train the model (empty string when they can).
+
+    Needs ``MIN_LABELS_PER_CLASS`` rows of each class and, with ``groups``, each class in at least
+    ``MIN_GROUPS_PER_CLASS`` groups (one group alone cannot be held out for cross-fitting and
+    teaches one pattern only)."""
+    y = np.asarray(y, dtype=int)
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < MIN_LABELS_PER_CLASS:
+        return (f"{counts[1]} fake and {counts[0]} genuine labels; the model needs at least "
+                f"{MIN_LABELS_PER_CLASS} of each")
+    if groups is not None:
+        groups = np.asarray(groups).astype(str)
+        for cls, word in ((1, "fake"), (0, "genuine")):
+            n = len(np.unique(groups[y == cls]))
+            if n < MIN_GROUPS_PER_CLASS:
+                return (f"every {word} label is in {n} near-duplicate group; the model needs {word} labels "
+                        f"from at least {MIN_GROUPS_PER_CLASS} independent groups")
+    return ""
+
+
+def enough_labels(y: np.ndarray, groups: np.ndarray | None = None) -> bool:
+    """Whether the labels (see :func:`label_shortfall`) can fit the model instead of the rules."""
+    return not label_shortfall(y, groups)

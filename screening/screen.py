@@ -45,6 +45,8 @@ class ScreeningRun:
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
     top: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+    """Why the rule fallback scored instead of the model (empty when the model did)."""
 
 
 def screened_ids(ws) -> set[str]:
@@ -150,7 +152,8 @@ def screen_reviews(ws, settings: Settings, new_only: bool = False, show_progress
         scored=counts["scored"], queued=counts["queued"], refreshed=counts["refreshed"], method=model.method,
         new_only=new_only, total_reviews=len(frame.reviews), labels_fake=model.n_fake, labels_genuine=model.n_genuine,
         seconds=round(time.perf_counter() - start, 3), timings=timings,
-        top=[{"review_id": r.review_id, "risk": r.risk, "reasons": [x["text"] for x in r.reasons[:3]]} for r in top])
+        top=[{"review_id": r.review_id, "risk": r.risk, "reasons": [x["text"] for x in r.reasons[:3]]} for r in top],
+        note=model.note)
 
 
 def build_step(ws, settings: Settings) -> dict[str, Any]:
@@ -163,4 +166,5 @@ def build_step(ws, settings: Settings) -> dict[str, Any]:
     risk, parts = score_rows(frame, model, rows)
     counts = write_scores(ws, explain_rows(frame, model, rows, risk, parts), QUEUE_MIN_RISK)
     ws.set_meta(META_LAST_RUN, datetime.now(UTC).isoformat(timespec="seconds"))
-    return {"method": model.method, "labels_fake": model.n_fake, "labels_genuine": model.n_genuine, **counts}
+    return {"method": model.method, "labels_fake": model.n_fake, "labels_genuine": model.n_genuine,
+            "note": model.note, **counts}

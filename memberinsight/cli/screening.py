@@ -43,6 +43,8 @@ def register(app: typer.Typer) -> None:
                              show_progress=not as_json and sys.stderr.isatty())
         text = (f"Screened {run.scored} of {run.total_reviews} reviews ({run.method}) in {run.seconds:.1f} s; "
                 f"{run.queued} newly queued, {run.refreshed} queued items refreshed.")
+        if run.note:
+            text += f"\nRule fallback: {run.note}."
         emit(run, as_json, text=text)
 
     @queue_app.command("list")
@@ -96,7 +98,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Per-signal and combined ROC-AUC, PR-AUC and top-100 precision (demo) and text-classifier accuracy (real)."""
+        """Per-signal and combined ROC-AUC, PR-AUC and top-100 precision (demo); text-classifier accuracy and ROC-AUC
+        on the real set (5-fold CV grouped by hotel: the acceptance figure; plus a leave-hotels-out holdout)."""
         from memberinsight.errors import WorkspaceError
         from screening import evaluate_screening
 
@@ -122,11 +125,20 @@ def _evaluation_text(result) -> str:
                          f"{s.precision_at_k:>8.2f}")
     if result.real is not None:
         r = result.real
-        lines.append(f"Real set: {r.n_reviews} reviews, {r.folds}-fold CV grouped by hotel; held out "
-                     f"{', '.join(r.heldout_hotels)}")
-        lines.append(f"  {'view':<12}{'CV acc':>8}{'CV AUC':>8}{'HO acc':>8}{'HO AUC':>8}")
+        lines.append(f"Real set: {r.n_reviews} reviews; acceptance figure: {r.protocol}")
+        if r.folds:
+            verdict = "meets" if r.meets_targets else "MISSES"
+            lines.append(f"  accuracy {r.cv_accuracy:.3f} (sd {r.cv_accuracy_std:.3f}), ROC-AUC {r.cv_roc_auc:.3f} "
+                         f"(sd {r.cv_roc_auc_std:.3f}): {verdict} the targets "
+                         f"{r.targets['accuracy']:.2f} / {r.targets['roc_auc']:.2f}")
+            for f in r.fold_results:
+                lines.append(f"  fold {f['fold']} ({', '.join(f['test_hotels'])}): accuracy {f['accuracy']:.3f}, "
+                             f"ROC-AUC {f['roc_auc']:.3f}")
+        lines.append(f"  leave-hotels-out holdout ({', '.join(r.heldout_hotels)}): accuracy {r.heldout_accuracy:.3f}, "
+                     f"ROC-AUC {r.heldout_roc_auc:.3f}")
+        lines.append(f"  {'view':<12}{'CV acc':>8}{'CV AUC':>8}{'CV AP':>8}{'HO acc':>8}{'HO AUC':>8}")
         for v in r.views:
-            lines.append(f"  {v.view:<12}{v.cv_accuracy:>8.3f}{v.cv_roc_auc:>8.3f}{v.heldout_accuracy:>8.3f}"
-                         f"{v.heldout_roc_auc:>8.3f}")
+            lines.append(f"  {v.view:<12}{v.cv_accuracy:>8.3f}{v.cv_roc_auc:>8.3f}{v.cv_pr_auc:>8.3f}"
+                         f"{v.heldout_accuracy:>8.3f}{v.heldout_roc_auc:>8.3f}")
     lines += [f"Skipped {s}" for s in result.skipped]
     return "\n".join(lines)

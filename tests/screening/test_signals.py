@@ -139,3 +139,88 @@ def test_text_classifier_separates_and_refuses_before_fit() -> None:
     assert (tc.predict(["Best ever!!! Buy it!!!", "The zip broke after a month of daily use."]) == [1, 0]).all()
     assert set(tc.view_scores(texts)) == {"word", "char_wb", "style"}
     assert style_features(["Hi!", ""]).shape == (2, 12)
+
+
+def _one_ring_labels() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """12 fakes that are all one near-duplicate ring, and 48 genuine reviews (each its own group)."""
+    f = _frame(60, seed=4)
+    y = np.r_[np.ones(12), np.zeros(48)].astype(int)
+    f.loc[:11, ["dup_cross_product", "ring_accounts", "ring_products", "dup_max_sim"]] = [6, 12, 5, 0.99]
+    groups = np.array(["ring:0"] * 12 + [f"review:{i}" for i in range(48)], dtype=object)
+    return f, y, groups
+
+
+def test_stratified_group_folds_keep_groups_whole_and_spread_classes() -> None:
+    from screening.folds import stratified_group_folds
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(36), (rng.random(400) < 0.1)].astype(int)
+    groups = np.r_[np.repeat(np.arange(3), 12), np.arange(3, 403)]  # three all-fake rings of 12
+    folds = stratified_group_folds(y, groups, 3)
+    assert len(folds) == 3
+    seen = np.zeros(len(y), dtype=int)
+    for tr, te in folds:
+        seen[te] += 1
+        assert not set(groups[tr]) & set(groups[te])
+        assert y[tr].sum() >= 24  # every training part keeps fakes of two rings
+    assert (seen == 1).all()
+
+
+def test_cross_fit_risk_survives_every_fake_in_one_ring() -> None:
+    """Operators removed one ring (12 reviews) and approved 48 others: the fold that holds the ring out
+    has no fake to train on; its rows keep the full model's risk instead of failing the build."""
+    from sklearn.model_selection import GroupKFold
+
+    from screening.model import cross_fit_risk, scoring_frame
+
+    f, y, groups = _one_ring_labels()
+    text, outlier = f["text_logit"].to_numpy(), f["outlier"].to_numpy()
+    features = scoring_frame(f, outlier, text)
+    tr, _ = next((tr, te) for tr, te in GroupKFold(n_splits=5).split(features, y, groups) if y[te].sum())
+    with pytest.raises(DataValidationError):  # the old fold loop: a training fold without fakes
+        RiskModel().fit(features.iloc[tr], y[tr])
+    risk, cross_fitted = cross_fit_risk(f, text, outlier, y, groups, np.ones(60))
+    assert not cross_fitted[:12].any() and cross_fitted[12:].sum() >= 36
+    full = RiskModel().fit(features, y).predict_proba(features)
+    assert risk[~cross_fitted] == pytest.approx(full[~cross_fitted])
+    assert ((risk >= 0) & (risk <= 1)).all() and risk[:12].min() > risk[12:].max()
+
+
+def test_labels_from_one_ring_are_not_enough_for_the_model() -> None:
+    from screening.risk import enough_labels, label_shortfall
+
+    _, y, groups = _one_ring_labels()
+    assert enough_labels(y) and not enough_labels(y, groups)
+    assert "1 near-duplicate group" in label_shortfall(y, groups)
+    groups[6:12] = "ring:1"
+    assert enough_labels(y, groups) and label_shortfall(y, groups) == ""
+    assert "needs at least 10" in label_shortfall(y[8:], groups[8:])
+
+
+def test_text_classifier_with_every_fake_in_one_group() -> None:
+    fake = ["Best product ever!!! Five stars!! Buy it now!!"] * 12
+    real = [f"Item {i}: the strap frayed after {i % 7 + 1} months but the buckle is solid." for i in range(48)]
+    y = np.r_[np.ones(12), np.zeros(48)].astype(int)
+    groups = np.r_[np.zeros(12), np.arange(1, 49)]
+    tc = TextClassifier(views=("word", "nb_word", "style")).fit(fake + real, y, groups=groups)
+    assert not tc.oof_mask_[:12].any() and tc.oof_mask_[12:].sum() >= 30  # the ring's fold trains on one class
+    assert tc.inner_auc_ == {}  # no out-of-fold fake: C stays the middle of each grid, nothing is "chosen"
+    assert set(tc.C_) == {"word", "nb_word", "style"}
+    assert (tc.predict(["Best product ever!!! Buy it now!!", "The strap frayed after a month."]) == [1, 0]).all()
+
+
+def test_text_classifier_chooses_C_inside_the_training_rows() -> None:
+    rng = np.random.default_rng(5)
+    words = np.array(["room", "staff", "bed", "view", "lobby", "pool", "bar", "desk", "floor", "door"])
+    texts = [" ".join(rng.choice(words, 12)) + (" luxury luxury amazing" if i % 2 else " noisy elevator")
+             for i in range(80)]
+    y = np.arange(80) % 2
+    tc = TextClassifier(views=("word", "style"), grids={"word": (0.01, 1.0), "style": (0.1,)})
+    tc.fit(texts, y, groups=np.arange(80) // 10)
+    assert tc.C_["style"] == 0.1 and tc.C_["word"] in (0.01, 1.0)
+    assert set(tc.inner_auc_) == {"word", "style"} and tc.inner_auc_["word"] > 0.95
+    assert tc.oof_mask_.all()
+    with pytest.raises(DataValidationError, match="grid"):
+        TextClassifier(views=("word",), grids={"word": (0.0,)}).fit(texts, y)
+    with pytest.raises(DataValidationError, match="unknown text view"):
+        TextClassifier(views=("words",)).fit(texts, y)
