@@ -83,13 +83,16 @@ ORDERS = Table(
     "orders",
     (
         Column("order_id", "VARCHAR", True, "Order / invoice number; several lines share it."),
-        Column("line_no", "INTEGER", True, "Line number within the order (1-based)."),
+        Column("line_no", "INTEGER", True, "Line identity within the order (>= 1): the file's line number, or for "
+                                                   "Online Retail exports a stable hash of the line's content, so "
+                                                   "overlapping exports load each line once."),
         Column("member_id", "VARCHAR", False, "Buying member; empty for guest checkouts."),
         Column("product_id", "VARCHAR", True, "Product bought (or returned)."),
         Column("quantity", "INTEGER", True, "Units; negative for returns and cancellations."),
         Column("unit_price", "DOUBLE", True, "Price per unit at the time of the order (>= 0)."),
         Column("ordered_at", "TIMESTAMP", True, "Order timestamp (not in the future)."),
-        Column("is_return", "BOOLEAN", False, "True for returns / cancellations (negative quantity or cancelled invoice)."),
+        Column("is_return", "BOOLEAN", False, "True for returns / cancellations (zero or negative quantity, or a "
+                                                 "cancelled invoice)."),
         Column("country", "VARCHAR", False, "Shipping country."),
         Column("channel", "VARCHAR", False, "Sales channel (web, app, store...)."),
     ),
