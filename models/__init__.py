@@ -12,6 +12,7 @@ Public API (import from here; submodules load lightgbm / scikit-learn / statsmod
     prediction_quality(ws, settings=None) -> PredictionQuality           # deciles on the latest holdout
     member_profile(ws, member_id, include_personal=False) -> MemberProfile
     evaluate_analytics(ws, horizon_days=90, random_state=42) -> AnalyticsEvaluation
+    data_fingerprint(con) -> dict                                        # rows + content hash of the canonical tables
     BetaGeoModel, GammaGammaModel, StatisticalCLV, CLVModel, ChurnModel, ClusterModel, ModelStore
 """
 
@@ -64,6 +65,7 @@ _EXPORTS = {
     "ClusterModel": "models.clusters",
     "ModelStore": "models.store",
     "ModelManifest": "models.store",
+    "data_fingerprint": "models.store",
 }
 
 __all__ = sorted(_EXPORTS)

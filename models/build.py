@@ -30,7 +30,7 @@ from models.demand import backtest, category_names, forecast_category, weekly_se
 from models.evaluation import BucketReport, evaluate_churn, evaluate_clv
 from models.features import category_columns, latest_order_date, materialise_features, top_categories
 from models.segments import rfm_table
-from models.store import ModelStore
+from models.store import ModelStore, data_fingerprint
 from models.training import model_columns, plan, snapshots
 
 FORECAST_WEEKS = 12
@@ -146,7 +146,8 @@ def build_segments(ws: Any, settings: Settings) -> dict[str, Any]:
             ModelStore.for_workspace(ws).save(
                 "clusters", model, data={"as_of": get_info(con, "as_of"), "members": buyers},
                 features=model.columns_, params={"k": model.k_},
-                metrics={"silhouette": model.silhouette_, "silhouettes": model.silhouettes_})
+                metrics={"silhouette": model.silhouette_, "silhouettes": model.silhouettes_},
+                fingerprint=data_fingerprint(con))
         else:
             rfm["cluster"], rfm["cluster_label"] = pd.NA, None
         rfm["cluster"] = rfm["cluster"].astype("Int64")
@@ -189,11 +190,13 @@ def build_churn(ws: Any, settings: Settings) -> dict[str, Any]:
         _write(con, "member_churn", out)
         _save_quality(con, ev.quality)
         refresh_predictions(con)
+        fingerprint = data_fingerprint(con)
     ModelStore.for_workspace(ws).save(
         "churn", model, data={"as_of": tp.last_date.isoformat(), "train_cutoffs": tp.prod_train_cutoffs,
                               "rows": len(train), "horizon_days": H},
         features=cols, params={"rounds": model.n_rounds_},
-        metrics={"holdout": ev.metrics, "holdout_cutoff": tp.holdout_cutoff.isoformat()})
+        metrics={"holdout": ev.metrics, "holdout_cutoff": tp.holdout_cutoff.isoformat()},
+        fingerprint=fingerprint)
     return {"scored": len(out), "high_risk": int((out["churn_band"] == "high").sum()), **{
         k: ev.metrics[k] for k in ("roc_auc", "pr_auc", "brier", "brier_base_rate")}}
 
@@ -255,15 +258,17 @@ def build_clv(ws: Any, settings: Settings) -> dict[str, Any]:
         _write(con, "member_clv", out)
         _save_quality(con, ev.quality)
         refresh_predictions(con)
+        fingerprint = data_fingerprint(con)
     store = ModelStore.for_workspace(ws)
     metrics = {"purchases": ev.purchases, "spend": ev.spend, "holdout_cutoff": tp.holdout_cutoff.isoformat()}
     store.save("clv", model, data={"as_of": as_of.isoformat(), "train_cutoffs": tp.prod_train_cutoffs,
                                    "rows": len(train), "horizon_days": H},
                features=cols, params={"count_rounds": model.count_rounds_, "spend_rounds": model.spend_rounds_},
-               metrics=metrics)
+               metrics=metrics, fingerprint=fingerprint)
     store.save("bgnbd", stat, data={"as_of": as_of.isoformat(), "members": len(buyers)},
                features=["x_repeat", "t_x_days", "first_order_days", "repeat_aov"], params=stat.params(),
-               metrics={"holdout_purchases": ev.purchases["bgnbd"], "holdout_spend": ev.spend["bgnbd_gamma_gamma"]})
+               metrics={"holdout_purchases": ev.purchases["bgnbd"], "holdout_spend": ev.spend["bgnbd_gamma_gamma"]},
+               fingerprint=fingerprint)
     return {"scored": len(out), "mae_model": ev.purchases["model"]["mae"],
             "mae_bgnbd": ev.purchases["bgnbd"]["mae"], "spend_mae_model": ev.spend["model"]["mae"],
             "spend_mae_bgnbd": ev.spend["bgnbd_gamma_gamma"]["mae"]}
@@ -284,10 +289,12 @@ def build_demand(ws: Any, settings: Settings) -> dict[str, Any]:
                       "revenue_lower": p.revenue_lower, "revenue_upper": p.revenue_upper,
                       "interval": fc.interval, "method": fc.method} for p in fc.points]
         _write(con, "category_forecasts", pd.DataFrame(rows))
+        fingerprint = data_fingerprint(con)
     ModelStore.for_workspace(ws).save(
         "demand", {"backtest": bt, "weeks": FORECAST_WEEKS},
         data={"weeks": int(series["week_start"].nunique()), "last_week": str(series["week_start"].max().date())},
-        params={"forecast_weeks": FORECAST_WEEKS}, metrics={"backtest": bt.metrics, "baseline": bt.baseline})
+        params={"forecast_weeks": FORECAST_WEEKS}, metrics={"backtest": bt.metrics, "baseline": bt.baseline},
+        fingerprint=fingerprint)
     return {"categories": bt.categories, "weeks": FORECAST_WEEKS,
             "smape_units": bt.metrics["units"]["smape_model"],
             "smape_units_naive": bt.metrics["units"]["smape_naive"]}

@@ -32,7 +32,8 @@ class CategoryShare:
 
 @dataclass(frozen=True)
 class OrderSummary:
-    """One recent purchase order."""
+    """One recent purchase order: its product lines only (postage, fees and other non-product lines
+    are left out, as in the features)."""
 
     order_id: str
     ordered_at: datetime
@@ -130,7 +131,7 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
                    list(DISTINCT COALESCE(NULLIF(trim(p.category), ''), 'Uncategorised')) AS categories,
                    list(p.title ORDER BY o.line_no)[1:3] AS titles
             FROM orders o LEFT JOIN products p USING (product_id)
-            WHERE o.member_id = ? GROUP BY o.order_id
+            WHERE o.member_id = ? AND COALESCE(p.is_product, TRUE) GROUP BY o.order_id
             HAVING value IS NOT NULL ORDER BY ordered_at DESC, o.order_id LIMIT ?""",
                              [member_id, recent]).df()
     m = member.iloc[0].to_dict() if not member.empty else {}

@@ -134,7 +134,12 @@ def _norm(text: str) -> str:
 
 
 def resolve_segment(ws: Any, name: str) -> tuple[str, str]:
-    """Map a loose name ("new members", "cant lose them", "cluster 2") to (kind, exact name)."""
+    """Map a loose RFM or cluster name ("new members", "cant lose them", "cluster 2") to (kind, exact name).
+
+    Only the analytics' own segments (``kind`` is ``"rfm"`` or ``"cluster"``), for their summary
+    statistics. To get the *members* of any named segment, saved (custom) segments included, call
+    ``segments.resolve_segment_members(ws, name)``.
+    """
     df = _frame(ws)
     m = re.fullmatch(r"\s*cluster\s*#?\s*(\d+)\s*", name.lower())
     if m:
@@ -153,7 +158,8 @@ def resolve_segment(ws: Any, name: str) -> tuple[str, str]:
         if len(hits) == 1:
             return kind, hits[0]
     known = ", ".join(sorted(rfm.values()))
-    raise NotFoundError(f"no segment matching '{name}' (RFM segments: {known}; or 'cluster N')")
+    raise NotFoundError(f"no RFM segment or cluster matching '{name}' (RFM segments: {known}; or 'cluster N'); "
+                        "saved segments resolve through segments.resolve_segment_members")
 
 
 def _segment_stats(ws: Any, name: str) -> SegmentStats:
@@ -190,13 +196,15 @@ def compare_segments(ws: Any, a: str, b: str) -> SegmentComparison:
 def at_risk_members(ws: Any, min_clv: float = 0.0, limit: int = 20, min_churn: float = 0.5,
                     segment: str | None = None) -> list[AtRiskMember]:
     """Members with churn probability >= ``min_churn`` and predicted 12-month CLV >= ``min_clv``,
-    most value at risk first (churn probability x last-year spend)."""
+    most value at risk first (churn probability x last-year spend). ``segment`` restricts them to a
+    saved segment, an RFM segment or a cluster (resolved by ``segments.resolve_segment_members``)."""
     df = _frame(ws)
     df = df[df["churn_probability"].notna() & (df["churn_probability"] >= min_churn)]
     df = df[df["predicted_clv_365d"].fillna(0) >= min_clv]
-    if segment:
-        kind, exact = resolve_segment(ws, segment)
-        df = df[df["rfm_segment" if kind == "rfm" else "cluster_label"] == exact]
+    if segment:  # any named segment: saved, RFM (loose names too) or cluster
+        from segments import resolve_segment_members
+
+        df = df[df["member_id"].isin(resolve_segment_members(ws, segment))]
     df = df.assign(value_at_risk=df["churn_probability"] * df["spend_365d"].fillna(0))
     df = df.sort_values(["value_at_risk", "churn_probability", "member_id"], ascending=[False, False, True])
     return [AtRiskMember(r.member_id, r.rfm_segment, round(float(r.churn_probability), 4), r.churn_band,

@@ -4,7 +4,8 @@ Layout under ``<workspace>/models/<name>/``::
 
     v0003/model.joblib     the fitted object (joblib)
     v0003/manifest.json    name, version, created_at, sha256 of model.joblib, library versions,
-                           format version, data window, feature list, params, metrics
+                           format version, data window (training cutoff), data fingerprint of the
+                           canonical tables it was trained on, feature list, params, metrics
     LATEST                 the current version folder name
 
 Loading checks the format version and the checksum, so a truncated or swapped file is refused
@@ -46,6 +47,32 @@ class ModelManifest:
     features: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    data_fingerprint: dict[str, Any] = field(default_factory=dict)
+    """:func:`data_fingerprint` of the analytics data at training time (``sha256`` plus per-table
+    row counts and content hashes); empty in manifests written before it was recorded."""
+
+
+FINGERPRINT_TABLES: tuple[str, ...] = ("members", "products", "orders", "reviews")
+
+
+def data_fingerprint(con: Any) -> dict[str, Any]:
+    """Row count and an order-independent content hash of each canonical table, and a ``sha256`` over them.
+
+    Any added, removed or changed row of ``members``, ``products``, ``orders`` or ``reviews`` changes
+    the digest, so a manifest says exactly which data a model saw. Tables that do not exist count as
+    empty.
+    """
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    tables: dict[str, dict[str, Any]] = {}
+    for table in FINGERPRINT_TABLES:
+        if table in present:
+            rows, digest = con.execute(
+                f"SELECT count(*), CAST(coalesce(sum(hash(t)), 0) AS VARCHAR) FROM {table} t").fetchall()[0]
+        else:
+            rows, digest = 0, "0"
+        tables[table] = {"rows": int(rows), "hash": str(digest)}
+    sha = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
+    return {"sha256": sha, "tables": tables}
 
 
 def _libraries() -> dict[str, str]:
@@ -96,8 +123,13 @@ class ModelStore:
 
     def save(self, name: str, model: Any, *, data: dict[str, Any] | None = None,
              features: list[str] | None = None, params: dict[str, Any] | None = None,
-             metrics: dict[str, Any] | None = None) -> ModelManifest:
-        """Write a new version of ``name`` and point ``LATEST`` at it."""
+             metrics: dict[str, Any] | None = None,
+             fingerprint: dict[str, Any] | None = None) -> ModelManifest:
+        """Write a new version of ``name`` and point ``LATEST`` at it.
+
+        ``data`` holds the training window (cutoffs), ``fingerprint`` the :func:`data_fingerprint`
+        of the data the model was trained on.
+        """
         folder = self._dir(name)
         version = (self.versions(name) or [0])[-1] + 1
         vdir = folder / f"v{version:04d}"
@@ -108,6 +140,7 @@ class ModelStore:
             sha256=_sha256(vdir / ARTIFACT), model_class=f"{type(model).__module__}.{type(model).__qualname__}",
             libraries=_libraries(), data=_json_safe(data or {}), features=list(features or []),
             params=_json_safe(params or {}), metrics=_json_safe(metrics or {}),
+            data_fingerprint=_json_safe(fingerprint or {}),
         )
         (vdir / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         tmp = folder / "LATEST.tmp"

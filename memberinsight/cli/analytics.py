@@ -1,4 +1,4 @@
-"""Member analytics commands: ``segments``, ``compare``, ``profile``, ``churn``, ``clv``, ``forecast``,
+"""Member analytics commands: ``segments``, ``compare``, ``profile`` (alias ``member``), ``churn``, ``clv``, ``forecast``,
 ``features``, ``prediction-quality``, ``analytics-models`` and ``evaluate analytics``."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _print_profile(p: Any) -> None:
         f"last order {p.recency_days} days ago, every ~{p.avg_days_between_orders} days",
         f"  Churn risk {_pct(p.churn_probability)} ({p.churn_band})",
         *[f"    - {r}" for r in p.churn_reasons],
-        f"  Expected orders: {p.expected_orders_90d} (90 d), {p.expected_orders_365d} (365 d); "
+        f"  Expected purchase days: {p.expected_orders_90d} (90 d), {p.expected_orders_365d} (365 d); "
         f"CLV 365 d {_money(p.predicted_clv_365d)} ({p.clv_tier}); P(active) {_pct(p.p_alive)}; "
         f"next order ~{p.expected_next_order_date}",
         "  Favourite categories: " + ", ".join(f"{c.category} {c.share:.0%}" for c in p.favourite_categories),
@@ -59,6 +59,27 @@ def _print_profile(p: Any) -> None:
     if p.personal:
         lines.append("  Personal: " + ", ".join(f"{k}={v}" for k, v in p.personal.items()))
     typer.echo("\n".join(lines))
+
+
+MemberArg = Annotated[str, typer.Argument(help="Member id.")]
+PersonalOpt = Annotated[bool, typer.Option(
+    "--include-personal", help="Export personal fields (email, phone, names); recorded in the audit log.")]
+
+
+def _show_member(member_id: str, include_personal: bool, as_json: bool, workspace: Any, command: str) -> None:
+    """``memberinsight profile ID`` / ``memberinsight member ID``: the member profile, redacted by default."""
+    import getpass
+
+    from models import member_profile
+
+    ws = open_workspace(workspace)
+    result = member_profile(ws, member_id, include_personal=include_personal)
+    if include_personal:
+        ws.audit(getpass.getuser(), "export_personal", "member", member_id, detail=f"memberinsight {command}")
+    if as_json:
+        emit(result, True)
+        return
+    _print_profile(result)
 
 
 def register(app: typer.Typer) -> None:
@@ -101,25 +122,16 @@ def register(app: typer.Typer) -> None:
         typer.echo(result.summary)
 
     @app.command()
-    def profile(
-        member_id: Annotated[str, typer.Argument(help="Member id.")],
-        include_personal: Annotated[bool, typer.Option(
-            "--include-personal", help="Export personal fields (email, phone, names); recorded in the audit log.")] = False,
-        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
-    ) -> None:
+    def profile(member_id: MemberArg, include_personal: PersonalOpt = False, as_json: JsonOpt = False,
+                workspace: WorkspaceOpt = None) -> None:
         """Everything about one member: segment, cluster, churn risk and reasons, CLV, recent orders."""
-        import getpass
+        _show_member(member_id, include_personal, as_json, workspace, "profile")
 
-        from models import member_profile
-
-        ws = open_workspace(workspace)
-        result = member_profile(ws, member_id, include_personal=include_personal)
-        if include_personal:
-            ws.audit(getpass.getuser(), "export_personal", "member", member_id, detail="memberinsight profile")
-        if as_json:
-            emit(result, True)
-            return
-        _print_profile(result)
+    @app.command("member")
+    def member(member_id: MemberArg, include_personal: PersonalOpt = False, as_json: JsonOpt = False,
+               workspace: WorkspaceOpt = None) -> None:
+        """Everything about one member (same as ``profile``): segment, churn risk and reasons, CLV, orders."""
+        _show_member(member_id, include_personal, as_json, workspace, "member")
 
     @app.command()
     def churn(

@@ -117,3 +117,17 @@ def test_errors():
         BetaGeoModel().fit([0], [1.0], [4.0])  # t_x must be 0 without repeat purchases
     with pytest.raises(DataValidationError):
         GammaGammaModel().fit([0, 0], [1.0, 2.0])
+
+
+def test_published_cdnow_conditional_expectation():
+    # Fader, Hardie & Lee (2005), "Counting your customers the easy way", CDNOW sample (weeks):
+    # r = 0.243, alpha = 4.414, a = 0.793, b = 2.426; a customer with x = 2, t_x = 30.43, T = 38.86
+    # is expected to make 1.226 purchases in the next 39 weeks.
+    m = BetaGeoModel()
+    m.params_ = np.array([0.243, 4.414, 0.793, 2.426])
+    assert float(m.conditional_expected_purchases(39.0, 2, 30.43, 38.86)) == pytest.approx(1.226, abs=5e-4)
+    # The same customer in days gives the same answer (alpha scales with the time unit).
+    days = BetaGeoModel()
+    days.params_ = np.array([0.243, 4.414 * 7, 0.793, 2.426])
+    assert float(days.conditional_expected_purchases(39.0 * 7, 2, 30.43 * 7, 38.86 * 7)) == pytest.approx(
+        1.226, abs=5e-4)

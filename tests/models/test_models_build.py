@@ -14,6 +14,7 @@ from models import (
     at_risk_members,
     category_forecast,
     compare_segments,
+    data_fingerprint,
     member_profile,
     prediction_quality,
     resolve_segment,
@@ -57,9 +58,17 @@ def test_member_predictions_table(built_workspace, preds):
 
 def test_manifests_record_versions_and_metrics(built_workspace):
     store = ModelStore.for_workspace(built_workspace)
+    with built_workspace.analytics(read_only=True) as con:
+        fingerprint = data_fingerprint(con)
+        n_orders = con.execute("SELECT count(*) FROM orders").fetchall()[0][0]
+    assert fingerprint["tables"]["orders"]["rows"] == n_orders
     for name in ("clusters", "churn", "clv", "bgnbd", "demand"):
         m = store.manifest(name)
         assert m.version >= 1 and len(m.sha256) == 64 and m.metrics
+        assert m.data_fingerprint == fingerprint, name  # the data each model was trained on
+    for name in ("churn", "clv"):
+        data = store.manifest(name).data
+        assert data["as_of"] and data["train_cutoffs"] and max(data["train_cutoffs"]) < data["as_of"]
     churn = store.manifest("churn")
     assert 0.5 < churn.metrics["holdout"]["roc_auc"] <= 1 and churn.features
     model, _ = store.load("clv")
@@ -101,6 +110,22 @@ def test_at_risk_members(built_workspace):
     assert all(r.reasons for r in risky)
     lost = at_risk_members(built_workspace, limit=5, segment="lost")
     assert all(r.rfm_segment == "Lost" for r in lost)
+
+
+def test_at_risk_members_of_a_saved_segment(workspace_copy):
+    from segments import save_segment
+
+    ws = workspace_copy
+    save_segment(ws, "London buyers", {"where": {"all": [{"field": "city", "op": "=", "value": "London"},
+                                                         {"field": "orders", "op": ">=", "value": 1}]}}, owner="t")
+    risky = at_risk_members(ws, limit=1000, min_churn=0.5, segment="london buyers")
+    with ws.analytics(read_only=True) as con:
+        london = {r[0] for r in con.execute("SELECT member_id FROM members WHERE city = 'London'").fetchall()}
+        n = con.execute("SELECT count(*) FROM member_predictions p JOIN members m USING (member_id) "
+                        "WHERE m.city = 'London' AND p.churn_probability >= 0.5").fetchall()[0][0]
+    assert risky and {r.member_id for r in risky} <= london and len(risky) == n
+    with pytest.raises(NotFoundError, match="resolve_segment_members"):
+        resolve_segment(ws, "london buyers")  # the analytics resolver names the one that knows saved segments
 
 
 def test_category_forecast_and_quality(built_workspace):

@@ -46,6 +46,15 @@ def test_profile_redaction_and_audited_export(built_workspace):
     assert missing.exit_code != 0
 
 
+def test_member_command_is_the_profile(built_workspace):
+    member = _json(["churn", "--top", "1"], built_workspace)["members"][0]["member_id"]
+    assert _json(["member", member], built_workspace) == _json(["profile", member], built_workspace)
+    shown = runner.invoke(app, ["member", member, "-w", str(built_workspace.path)])
+    assert shown.exit_code == 0 and f"Member {member}" in shown.stdout and "@" not in shown.stdout
+    missing = runner.invoke(app, ["member", "NOPE", "-w", str(built_workspace.path)])
+    assert missing.exit_code != 0 and "NOPE" in missing.output
+
+
 def test_forecast_quality_models_features(built_workspace, tmp_path):
     fc = _json(["forecast", "--category", "Garden", "--weeks", "3"], built_workspace)
     assert fc["category"] == "Garden" and len(fc["points"]) == 3

@@ -9,7 +9,7 @@ import pytest
 
 from memberinsight.errors import ModelNotReadyError
 from models.bgnbd import BetaGeoModel
-from models.store import ModelStore
+from models.store import ModelStore, data_fingerprint
 
 
 def test_save_load_versions_and_manifest(tmp_path):
@@ -46,3 +46,24 @@ def test_tampered_or_foreign_artifacts_are_refused(tmp_path):
     manifest.write_text(json.dumps(raw))
     with pytest.raises(ModelNotReadyError, match="format"):
         store.load("clv")
+
+
+def test_data_fingerprint_tracks_every_canonical_row(tmp_path):
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "a.duckdb"))
+    con.execute("CREATE TABLE orders (order_id VARCHAR, quantity INTEGER)")
+    con.execute("CREATE TABLE members (member_id VARCHAR)")
+    con.execute("INSERT INTO orders VALUES ('O1', 1), ('O2', 2)")
+    first = data_fingerprint(con)
+    assert first["tables"]["orders"]["rows"] == 2 and first["tables"]["reviews"] == {"rows": 0, "hash": "0"}
+    assert len(first["sha256"]) == 64 and data_fingerprint(con) == first  # deterministic
+    con.execute("UPDATE orders SET quantity = 3 WHERE order_id = 'O2'")  # same count, new content
+    changed = data_fingerprint(con)
+    assert changed["sha256"] != first["sha256"] and changed["tables"]["orders"]["rows"] == 2
+    con.execute("CREATE TABLE member_features AS SELECT 1 AS x")  # derived tables do not count
+    assert data_fingerprint(con) == changed
+    assert con.execute("SELECT count(*) FROM orders").fetchall() == [(2,)]  # the connection is left usable
+    store = ModelStore(tmp_path / "models")
+    store.save("churn", {"w": 1}, data={"as_of": "2026-01-01"}, fingerprint=changed)
+    assert store.manifest("churn").data_fingerprint == changed
