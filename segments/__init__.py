@@ -13,19 +13,22 @@ Public API::
     compile_definition(defn) -> CompiledQuery             # parameterised DuckDB SQL
     segment_members(ws, defn) -> list[str]; segment_size(ws, defn) -> int
     save_segment / get_segment / list_segments / delete_segment / refresh_sizes
-    resolve_segment_members(ws, name_or_definition) -> list[str]   # saved name, RFM name or definition
+    resolve_segment_members(ws, segment) -> list[str]      # THE resolver for other packages: member ids of a
+                                                          # saved segment, RFM segment (loose names too),
+                                                          # cluster ("cluster 2" / its label) or definition
+    resolve_segment(ws, segment) -> SegmentDefinition     # the definition behind any of those
     prediction_quality_report(ws, settings) / quality_figure(report)   (segments.quality)
 """
 
 from __future__ import annotations
 
+from segments.canonical import canonicalize
 from segments.compiler import CompiledQuery, compile_definition, run_query, segment_members, segment_size
 from segments.definition import (
     Condition,
     Group,
     Not,
     SegmentDefinition,
-    canonicalize,
     parse_definition,
 )
 from segments.describe import describe, describe_condition, editable_rows

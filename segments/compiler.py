@@ -100,7 +100,8 @@ class _Compiler:
         return f"{alias}.{_ident(fld.column)}"
 
     def aggregate(self, fld: Field, cond: Condition) -> str:
-        key = (fld.source, tuple(c.casefold() for c in cond.category or ()), cond.days)
+        key = (fld.source, tuple(c.casefold() for c in cond.category or ()), cond.days, cond.date_from,
+               cond.date_to)
         if key in self.ctes:
             return self.ctes[key]
         alias = f"agg{len(self.ctes)}"
@@ -108,19 +109,25 @@ class _Compiler:
         where = ["o.member_id IS NOT NULL"] if fld.source == "behaviour" else ["r.member_id IS NOT NULL"]
         if fld.source == "behaviour":
             metrics = BEHAVIOUR_METRICS
-            frm = "orders o JOIN products pr ON pr.product_id = o.product_id"
+            # LEFT JOIN: a line whose product is missing from the catalogue still counts (as a
+            # product line of unknown category), as in the member features.
+            frm = "orders o LEFT JOIN products pr ON pr.product_id = o.product_id"
             where.append("coalesce(pr.is_product, true)")
             if cond.category:
                 where.append(f"list_contains({self.bind([c.casefold() for c in cond.category])}, lower(pr.category))")
-            if cond.days is not None:
-                where.append(f"CAST(o.ordered_at AS DATE) > {REF_DATE} - CAST({self.bind(cond.days)} AS INTEGER)")
+            stamp = "o.ordered_at"
             member = "o.member_id"
         else:
             metrics = REVIEW_METRICS
             frm = "reviews r"
-            if cond.days is not None:
-                where.append(f"CAST(r.created_at AS DATE) > {REF_DATE} - CAST({self.bind(cond.days)} AS INTEGER)")
+            stamp = "r.created_at"
             member = "r.member_id"
+        if cond.days is not None:
+            where.append(f"CAST({stamp} AS DATE) > {REF_DATE} - CAST({self.bind(cond.days)} AS INTEGER)")
+        if cond.date_from is not None:
+            where.append(f"CAST({stamp} AS DATE) >= CAST({self.bind(cond.date_from)} AS DATE)")
+        if cond.date_to is not None:
+            where.append(f"CAST({stamp} AS DATE) <= CAST({self.bind(cond.date_to)} AS DATE)")
         self.cte_parts[alias] = (member, frm, where, metrics, set())
         self.joins[alias] = f"LEFT JOIN {alias} ON {alias}.member_id = m.member_id"
         return alias

@@ -36,12 +36,18 @@ class Context:
     """A measure still waiting for its number ("Electronics spend over the past year (over 800)")."""
 
 
-def cond(fld: str, op: str, value: Any, category: Any = None, days: int | None = None) -> dict[str, Any]:
+def cond(fld: str, op: str, value: Any, category: Any = None, days: int | None = None,
+         window: tuple[str | None, str | None] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"field": fld}
     if category:
         out["category"] = list(category) if len(category) > 1 else category[0]
     if days is not None:
         out["days"] = int(days)
+    if window is not None:
+        if window[0] is not None:
+            out["from"] = window[0]
+        if window[1] is not None:
+            out["to"] = window[1]
     out["op"] = op
     out["value"] = list(value) if isinstance(value, tuple) else value
     return out
@@ -133,7 +139,7 @@ def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
 
 
 def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, days: int | None,
-                      negated: bool) -> dict[str, Any] | None:
+                      negated: bool, window: tuple[str | None, str | None] | None = None) -> dict[str, Any] | None:
     spec = CATALOGUE[fld]
     rng = free_items(items, "RANGE")
     nums = [n for n in free_items(items, "NUM") if "days" not in n.extra or spec.unit == "days"]
@@ -147,7 +153,7 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
     if rng:
         lo, hi = (scale(v, rng[0].extra.get("percent")) for v in rng[0].value)
         rng[0].used = True
-        node = cond(fld, "between", (_num(lo, spec.type), _num(hi, spec.type)), category, days)
+        node = cond(fld, "between", (_num(lo, spec.type), _num(hi, spec.type)), category, days, window)
     elif nums:
         n = nums[0]
         n.used = True
@@ -155,9 +161,9 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
         if op is None:
             op = ">=" if (n.extra.get("plus") or fld in COUNT_FIELDS) else "="
         value = n.extra["days"] if spec.unit == "days" and "days" in n.extra else n.value
-        node = cond(fld, op, _num(scale(value, n.extra.get("percent")), spec.type), category, days)
+        node = cond(fld, op, _num(scale(value, n.extra.get("percent")), spec.type), category, days, window)
     elif fld in COUNT_FIELDS:
-        node = cond(fld, ">=", 1, category, days)
+        node = cond(fld, ">=", 1, category, days, window)
     else:
         return None  # the caller keeps it pending: a later clause may give the number
     return negate(node) if negated else node
@@ -169,7 +175,8 @@ def _num(v: float, kind: str) -> Any:
     return round(float(v), 6)
 
 
-def _date_prep(ctx: Context, item: Item) -> str | None:
+def date_prep(ctx: Context, item: Item) -> str | None:
+    """The date preposition before a DATE item (before, after, since, until, on), marking it used."""
     for size in (2, 1):
         key = tuple(ctx.tokens[k].norm for k in range(item.i - size, item.i) if k >= 0)
         if len(key) == size and key in DATE_PREP_WORDS:
@@ -178,6 +185,27 @@ def _date_prep(ctx: Context, item: Item) -> str | None:
                     w.used = True
             return DATE_PREP_WORDS[key]
     return item.extra.get("prep")
+
+
+def date_window(ctx: Context, item: Item) -> tuple[str | None, str | None]:
+    """A DATE item as an absolute ``(from, to)`` window for counts and sums (inclusive; None = open).
+
+    "in/during May 2026" and "between March and May" cover the whole span; "since" / "after" open
+    it at the start / the day after; "before" / "until" close it the day before / at the end."""
+    from datetime import timedelta
+
+    item.used = True
+    start, end = item.value
+    prep = date_prep(ctx, item)
+    if prep == "before":
+        return None, (start - timedelta(days=1)).isoformat()
+    if prep == "after":
+        return (end + timedelta(days=1)).isoformat(), None
+    if prep == "since":
+        return start.isoformat(), None
+    if prep == "until":
+        return None, end.isoformat()
+    return start.isoformat(), end.isoformat()
 
 
 def date_condition(fld: str, items: list[Item], ctx: Context, category: Any) -> dict[str, Any] | None:
@@ -202,7 +230,7 @@ def date_condition(fld: str, items: list[Item], ctx: Context, category: Any) -> 
         d = dates[0]
         d.used = True
         start, end = d.value
-        prep = _date_prep(ctx, d)
+        prep = date_prep(ctx, d)
         if prep == "before":
             return cond(fld, "<", start.isoformat(), category)
         if prep == "after":

@@ -11,7 +11,10 @@ nodes are :class:`Group` (``all`` = AND, ``any`` = OR) and :class:`Not`. In JSON
 
 Every field name must be in the field catalogue (:mod:`segments.fields`); operators and value
 types are checked against the field's type. ``category`` (product categories) and ``days`` (a
-trailing window ending on the latest data date) are only allowed on fields that take them.
+trailing window ending on the latest data date) are only allowed on fields that take them; fields
+that take ``days`` also take an absolute window instead: ``from`` and/or ``to`` (``YYYY-MM-DD``,
+both inclusive), e.g. ``{"field": "orders", "category": "Outdoor", "from": "2026-05-01",
+"to": "2026-05-31", "op": ">=", "value": 1}`` counts the Outdoor orders placed in May 2026.
 
 Semantics (the compiler implements them exactly):
 
@@ -22,8 +25,8 @@ Semantics (the compiler implements them exactly):
   days counted from the latest data date (the last order date in the workspace), so a
   definition means the same thing on the same data whenever it runs.
 
-:func:`canonicalize` puts a definition in one normal form so two definitions that mean the same
-thing compare equal (used by the parse-accuracy evaluation and to store segments).
+:func:`segments.canonical.canonicalize` puts a definition in one normal form so two definitions
+that mean the same thing compare equal (used by the parse-accuracy evaluation and to store segments).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from datetime import date
 from typing import Any, Union
 
 from segments.errors import SegmentDefinitionError
-from segments.fields import CATALOGUE, Field, get_field
+from segments.fields import Field, get_field
 
 VERSION = 1
 MAX_DEPTH = 6
@@ -65,6 +68,10 @@ class Condition:
     """Product categories the behaviour is restricted to (any of them)."""
     days: int | None = None
     """Trailing window in days, ending on the latest data date."""
+    date_from: str | None = None
+    """Absolute window start (``YYYY-MM-DD``, inclusive); JSON key ``from``."""
+    date_to: str | None = None
+    """Absolute window end (``YYYY-MM-DD``, inclusive); JSON key ``to``."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"field": self.field}
@@ -72,6 +79,10 @@ class Condition:
             out["category"] = self.category[0] if len(self.category) == 1 else list(self.category)
         if self.days is not None:
             out["days"] = self.days
+        if self.date_from is not None:
+            out["from"] = self.date_from
+        if self.date_to is not None:
+            out["to"] = self.date_to
         out["op"] = self.op
         out["value"] = list(self.value) if isinstance(self.value, tuple) else self.value
         return out
@@ -129,11 +140,16 @@ class SegmentDefinition:
         return list(iter_conditions(self.where))
 
     def canonical(self) -> SegmentDefinition:
+        """This definition in canonical form (:func:`segments.canonical.canonicalize`)."""
+        from segments.canonical import canonicalize
+
         return canonicalize(self)
 
     def key(self) -> str:
         """Canonical JSON text (case-insensitive for values): equal keys mean equal definitions."""
-        return json.dumps(_casefold(canonicalize(self).to_dict()), sort_keys=True, ensure_ascii=False)
+        from segments.canonical import canonicalize, casefold_values
+
+        return json.dumps(casefold_values(canonicalize(self).to_dict()), sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: Any) -> SegmentDefinition:
@@ -218,7 +234,7 @@ def _parse_node(data: Any, path: str, depth: int, counter: list[int]) -> Node:
 
 
 def _parse_condition(data: dict[str, Any], path: str) -> Condition:
-    unknown = set(data) - {"field", "op", "value", "category", "days"}
+    unknown = set(data) - {"field", "op", "value", "category", "days", "from", "to"}
     if unknown:
         raise SegmentDefinitionError(f"unknown key(s) {sorted(unknown)} in condition", path=path)
     name = data.get("field")
@@ -232,10 +248,27 @@ def _parse_condition(data: dict[str, Any], path: str) -> Condition:
                                      f"(allowed: {', '.join(allowed)})", path=f"{path}.op")
     category = _parse_category(data.get("category"), fld, f"{path}.category")
     days = _parse_days(data.get("days"), fld, f"{path}.days")
+    date_from, date_to = _parse_window(data.get("from"), data.get("to"), fld, path)
+    if days is not None and (date_from or date_to):
+        raise SegmentDefinitionError("give either 'days' (a trailing window) or 'from'/'to' (dates), not both",
+                                     path=f"{path}.days")
     if "value" not in data:
         raise SegmentDefinitionError("missing 'value'", path=f"{path}.value")
     value = _parse_value(data["value"], fld, op, f"{path}.value")
-    return Condition(fld.name, op, value, category, days)
+    return Condition(fld.name, op, value, category, days, date_from, date_to)
+
+
+def _parse_window(raw_from: Any, raw_to: Any, fld: Field, path: str) -> tuple[str | None, str | None]:
+    if raw_from is None and raw_to is None:
+        return None, None
+    if "days" not in fld.params:
+        key = "from" if raw_from is not None else "to"
+        raise SegmentDefinitionError(f"field '{fld.name}' takes no date window", path=f"{path}.{key}")
+    start = _date(raw_from, f"{path}.from") if raw_from is not None else None
+    end = _date(raw_to, f"{path}.to") if raw_to is not None else None
+    if start and end and start > end:
+        raise SegmentDefinitionError(f"window 'from' {start} is after 'to' {end}", path=f"{path}.from")
+    return start, end
 
 
 def _parse_category(raw: Any, fld: Field, path: str) -> tuple[str, ...] | None:
@@ -331,81 +364,3 @@ def _parse_value(raw: Any, fld: Field, op: str, path: str) -> Any:
     if isinstance(raw, list):
         raise SegmentDefinitionError(f"'{op}' takes a single value, not a list", path=path)
     return _scalar(raw, fld, path)
-
-
-# ----- canonical form ------------------------------------------------------------------------
-
-def canonicalize(defn: SegmentDefinition, sort: bool = True) -> SegmentDefinition:
-    """One normal form: flattened groups, sorted children, single values as ``=``, integer bounds inclusive.
-
-    With ``sort=False`` children keep their order (for display); everything else is normalised."""
-    root = _canon(defn.where, sort)
-    if not isinstance(root, Group):
-        root = Group("all", (root,))
-    return SegmentDefinition(where=root, version=defn.version, notes=defn.notes)
-
-
-def _sort_key(node: Node) -> str:
-    return json.dumps(_casefold(node_to_dict(node)), sort_keys=True)
-
-
-def _canon(node: Node, sort: bool = True) -> Node:
-    if isinstance(node, Condition):
-        return _canon_condition(node)
-    if isinstance(node, Not):
-        inner = _canon(node.item, sort)
-        if isinstance(inner, Not):
-            return inner.item
-        if isinstance(inner, Condition):
-            fld = CATALOGUE[inner.field]
-            if inner.op in NEGATED_OP and NEGATED_OP[inner.op] in OPS_BY_TYPE[fld.type]:
-                return _canon_condition(Condition(inner.field, NEGATED_OP[inner.op], inner.value,
-                                                  inner.category, inner.days))
-            if fld.never_null and inner.op in FLIPPED_OP:
-                return _canon_condition(Condition(inner.field, FLIPPED_OP[inner.op], inner.value,
-                                                  inner.category, inner.days))
-        return Not(inner)
-    items: list[Node] = []
-    for child in (_canon(i, sort) for i in node.items):
-        if isinstance(child, Group) and child.kind == node.kind:
-            items.extend(child.items)
-        else:
-            items.append(child)
-    unique = {_sort_key(i): i for i in items}
-    ordered = tuple(unique[k] for k in (sorted(unique) if sort else unique))
-    return ordered[0] if len(ordered) == 1 else Group(node.kind, ordered)
-
-
-def _canon_condition(c: Condition) -> Condition:
-    fld = CATALOGUE[c.field]
-    op, value = c.op, c.value
-    category = None
-    if c.category:
-        uniq_cat = {v.casefold(): v for v in reversed(c.category)}
-        category = tuple(uniq_cat[k] for k in sorted(uniq_cat))
-    if op in ("in", "not in"):
-        uniq = {(v.casefold() if isinstance(v, str) else v): v for v in value}
-        value = tuple(uniq[k] for k in sorted(uniq, key=str))
-        if len(value) == 1:
-            op, value = ("=" if op == "in" else "!="), value[0]
-    if fld.type == "integer" and op in (">", "<") and isinstance(value, int):
-        op, value = (">=", value + 1) if op == ">" else ("<=", value - 1)
-    if fld.type == "integer" and fld.never_null and op == "<=" and value == 0:
-        op = "="
-    if fld.type == "date" and op in (">", "<"):
-        day = date.fromisoformat(value).toordinal()
-        op, value = (">=", date.fromordinal(day + 1).isoformat()) if op == ">" else \
-            ("<=", date.fromordinal(day - 1).isoformat())
-    return Condition(c.field, op, value, category, c.days)
-
-
-def _casefold(obj: Any) -> Any:
-    if isinstance(obj, str):
-        return obj.casefold()
-    if isinstance(obj, list | tuple):
-        return [_casefold(v) for v in obj]
-    if isinstance(obj, dict):
-        return {k: (_casefold(v) if k not in ("field", "op") else v) for k, v in obj.items()}
-    if isinstance(obj, float) and obj.is_integer():
-        return int(obj)
-    return obj

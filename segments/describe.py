@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import date
 from typing import Any
 
 from segments.definition import (
@@ -36,13 +38,37 @@ def _values(v: Any, unit: str = "") -> str:
     return _fmt(v, unit)
 
 
+def window_words(c: Condition) -> str:
+    """The condition's time window in words ('' when it has none), with a leading space."""
+    if c.days is not None:
+        return f" in the last {c.days} days"
+    start, end = c.date_from, c.date_to
+    if start and end:
+        a, b = date.fromisoformat(start), date.fromisoformat(end)
+        if a.day == 1 and b == _month_end(b) and (a.year, a.month) == (b.year, b.month):
+            return f" in {a:%B %Y}"
+        if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+            return f" in {a.year}"
+        if a.day == 1 and b == _month_end(b):
+            return f" from {a:%B %Y} to {b:%B %Y}"
+        return f" between {start} and {end}" if start != end else f" on {start}"
+    if start:
+        return f" on or after {start}"
+    if end:
+        return f" on or before {end}"
+    return ""
+
+
+def _month_end(d: date) -> date:
+    return date(d.year, d.month, monthrange(d.year, d.month)[1])
+
+
 def _scope(c: Condition) -> str:
     parts = []
     if c.category:
         parts.append("in " + _values(list(c.category)))
-    if c.days is not None:
-        parts.append(f"in the last {c.days} days")
-    return (" " + " ".join(parts)) if parts else ""
+    window = window_words(c)
+    return (" " + " ".join(parts) if parts else "") + window
 
 
 def _count_phrase(c: Condition) -> str:
@@ -50,7 +76,7 @@ def _count_phrase(c: Condition) -> str:
     noun = {"orders": "time", "returns": "order", "reviews": "review", "low_ratings": "1-2 star review"}[c.field]
     what = (" " + _values(list(c.category))) if c.category and c.field == "orders" else ""
     scope = (" in " + _values(list(c.category))) if c.category and c.field != "orders" else ""
-    window = f" in the last {c.days} days" if c.days is not None else ""
+    window = window_words(c)
     v = c.value
 
     def n(k: int) -> str:
@@ -125,6 +151,7 @@ def editable_rows(definition: SegmentDefinition) -> list[dict[str, Any]]:
             rows.append({"path": path, "field": node.field, "label": fld.label, "negated": negated,
                          "op": node.op, "value": list(node.value) if isinstance(node.value, tuple) else node.value,
                          "category": list(node.category) if node.category else None, "days": node.days,
+                         "from": node.date_from, "to": node.date_to,
                          "allowed_ops": list(OPS_BY_TYPE[fld.type]), "choices": list(fld.choices),
                          "params": list(fld.params), "words": describe_condition(node)})
         elif isinstance(node, Not):

@@ -32,7 +32,8 @@ class Field:
     description: str
     synonyms: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
-    """Which of ``category`` (product categories) and ``days`` (trailing window) the field takes."""
+    """Which of ``category`` (product categories) and ``days`` (trailing window) the field takes; a field
+    that takes ``days`` also takes an absolute ``from``/``to`` date window instead."""
     choices: tuple[str, ...] = ()
     """Fixed values of a choice field (empty: values come from the data)."""
     value_type: str = "text"
@@ -69,7 +70,8 @@ FIELDS: tuple[Field, ...] = (
         "buyers", "order count", "number of orders", "order frequency"),
        params=("category", "days"), never_null=True),
     _F("spend", "number", "behaviour", "spend", "net spend",
-       "Net spend: purchases minus returns, product lines only, in cents (in the category, within the window when given).",
+       "Net spend: purchases minus returns, product lines only, in the shop currency rounded to the cent "
+       "(in the category, within the window when given).",
        ("spend", "spent", "spending", "revenue", "total spend", "lifetime spend", "money", "monetary value",
         "sales"),
        params=("category", "days"), never_null=True, unit="currency"),
@@ -145,18 +147,19 @@ FIELDS: tuple[Field, ...] = (
     _F("p_alive", "number", "predictions", "p_alive", "probability still active",
        "Probability (0-1) the member is still an active customer.",
        ("probability alive", "p alive", "still active", "chance still active"), unit="probability"),
-    _F("expected_orders_90d", "number", "predictions", "expected_orders_90d", "expected orders (90 days)",
-       "Predicted number of orders in the next 90 days.",
+    _F("expected_orders_90d", "number", "predictions", "expected_orders_90d", "expected purchase days (90 days)",
+       "Predicted number of days with a purchase in the next 90 days (several orders on one day count once).",
        ("expected orders in the next 90 days", "predicted orders next quarter", "expected orders next 3 months")),
-    _F("expected_orders_365d", "number", "predictions", "expected_orders_365d", "expected orders (365 days)",
-       "Predicted number of orders in the next 365 days.",
+    _F("expected_orders_365d", "number", "predictions", "expected_orders_365d", "expected purchase days (365 days)",
+       "Predicted number of days with a purchase in the next 365 days (several orders on one day count once).",
        ("expected orders", "predicted orders", "forecast orders", "expected purchases",
         "predicted number of orders")),
     _F("predicted_spend_90d", "number", "predictions", "predicted_spend_90d", "predicted spend (90 days)",
-       "Predicted net spend over the next 90 days.",
+       "Predicted gross spend (value of purchases, returns not deducted) over the next 90 days.",
        ("predicted spend next 90 days", "expected spend next quarter", "90 day value"), unit="currency"),
     _F("predicted_clv_365d", "number", "predictions", "predicted_clv_365d", "predicted CLV (365 days)",
-       "Predicted customer lifetime value (net spend) over the next 365 days.",
+       "Predicted customer lifetime value over the next 365 days: gross spend (value of purchases, returns "
+       "not deducted).",
        ("predicted clv", "clv", "customer lifetime value", "lifetime value", "predicted value",
         "predicted spend", "future value", "ltv"), unit="currency"),
     _F("clv_tier", "choice", "predictions", "clv_tier", "predicted CLV tier",

@@ -21,6 +21,8 @@ from segments.conditions import (
     comparator_for,
     cond,
     date_condition,
+    date_prep,
+    date_window,
     free_items,
     is_negated,
     negate,
@@ -128,7 +130,7 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     if pending is not None and cue is None and has_number and not cats and fld in (None, pending["field"]):
         ctx.pending = None  # "Electronics spend over the past year (over 800)": the number comes later
         return number_condition(pending["field"], items, ctx, pending["category"], pending["days"],
-                                pending["negated"])
+                                pending["negated"], pending.get("window"))
     if fld == "signup_date" and any(it.kind == "VAL" and it.field == "channel" for it in items) \
             and not (windows or of_kind(items, "DATE", "AGO")):
         cue.used = True  # "joined via paid search": the channel says it all
@@ -145,7 +147,8 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             for it in cats + windows[:1]:
                 it.used = True
             days = windows[0].value if windows else t["days"]
-            node = cond(t["field"], t["op"], t["value"], category or t.get("category"), days)
+            node = cond(t["field"], t["op"], t["value"], category or t.get("category"), days,
+                        None if windows else t.get("window"))
             anchor = (cats or windows)[0].i
             return negate(node) if is_negated(items, anchor + 1) != t.get("negated", False) else node
         if cats:
@@ -189,7 +192,9 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
         fld = BAND_SIBLING[fld]
     elif fld in NUMBER_SIBLING and has_number and not bands:
         fld = NUMBER_SIBLING[fld]
-    if fld == "orders" and free_items(items, "DATE") and not free_items(items, "NUM", "RANGE"):
+    dated = free_items(items, "DATE")
+    since = fld == "orders" and bool(dated) and date_prep(ctx, dated[0]) in ("since", "after")
+    if fld == "orders" and dated and since and not free_items(items, "NUM", "RANGE"):
         fld = "last_order_date"  # "bought Toys since March" / "haven't ordered since 1 May 2024"
         if is_negated(items, (cue.i if cue is not None else items[0].i) + 1):
             node = date_condition(fld, items, ctx, category)
@@ -231,7 +236,12 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             if horizon[0].extra["days"] == 90:
                 fld, spec = "predicted_spend_90d", CATALOGUE["predicted_spend_90d"]
     days = None
-    if "days" in spec.params:
+    window = None
+    if "days" in spec.params and free_items(items, "DATE"):
+        # "bought Outdoor in May 2026", "spent over 200 between March and May": an absolute window
+        # on the count or sum (not the last order date, which would drop members who bought again later)
+        window = date_window(ctx, free_items(items, "DATE")[0])
+    elif "days" in spec.params:
         past = [w for w in windows if w.extra["direction"] != "future"]
         day_nums = [n for n in free_items(items, "NUM") if "days" in n.extra]
         if past:
@@ -244,15 +254,15 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     if negated and fld == "orders" and not cat and days is not None and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
         return cond("last_order_date", "more_than_days_ago", days)
-    node = number_condition(fld, items, ctx, cat, days, negated)
+    node = number_condition(fld, items, ctx, cat, days, negated, window)
     if node is None:
-        ctx.pending = {"field": fld, "category": cat, "days": days, "negated": negated,
+        ctx.pending = {"field": fld, "category": cat, "days": days, "negated": negated, "window": window,
                        "items": [it for it in items if it.used]}
         return None
     if cat:
         inner = node.get("not", node)
         ctx.template = {"field": fld, "op": inner["op"], "value": inner["value"], "days": days, "negated": negated,
-                        "category": cat}
+                        "category": cat, "window": window}
     return node
 
 

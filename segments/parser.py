@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from segments.definition import Group, SegmentDefinition, canonicalize, parse_definition
+from segments.canonical import canonicalize
+from segments.definition import Group, SegmentDefinition, parse_definition
 from segments.describe import describe
 from segments.errors import SegmentDefinitionError, SegmentParseError
 from segments.fields import CATALOGUE
@@ -182,6 +183,11 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
                                     not_understood=[text]) from exc
     _absorb_soft_words(items, definition)
     for it in items:
+        if it.kind == "DATE" and it.used and "assumed_year" in it.extra:
+            start, end = it.value
+            ctx.notes.append(f"'{it.text}' read as {start:%B %Y}" + (f" to {end:%B %Y}" if (start.year, start.month)
+                                                                      != (end.year, end.month) else "")
+                             + f" (the latest up to the data's last date, {vocab.ref_date})")
         if it.kind == "VAL" and it.i == 0 and it.used and it.extra.get("needs_caps"):
             ctx.notes.append(f"'{it.text}' at the start of the sentence read as the RFM segment {it.value}")
     not_understood = _unused_phrases(text, tokens, items)

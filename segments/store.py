@@ -9,7 +9,8 @@ Tables (created on first use through ``ws.ensure_operational_tables``):
   it runs as the ``segments`` build step and before listing.
 
 :func:`resolve_segment_members` is the one entry point other packages use: it accepts a saved
-segment name, an RFM segment name or a definition.
+segment name, an RFM segment name (exact or loose), a cluster ("cluster 2" or its label) or a
+definition, and returns member ids.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memberinsight.errors import ConflictError, DataValidationError, ModelNotReadyError, NotFoundError
+from segments.canonical import canonicalize
 from segments.compiler import run_query
-from segments.definition import SegmentDefinition, canonicalize, parse_definition
+from segments.definition import SegmentDefinition, parse_definition
 from segments.describe import describe
 from segments.fields import FEATURES_TABLE, PREDICTIONS_TABLE
 
@@ -195,9 +197,13 @@ def delete_segment(ws: Any, name: str, *, actor: str) -> None:
     seg = get_segment(ws, name)
     with ws.operations() as con:
         con.execute("BEGIN IMMEDIATE")
-        con.execute("DELETE FROM saved_segments WHERE name = ?", (seg.name,))
-        ws.audit(actor, "segment.delete", "segment", seg.name, con=con)
-        con.execute("COMMIT")
+        try:
+            con.execute("DELETE FROM saved_segments WHERE name = ?", (seg.name,))
+            ws.audit(actor, "segment.delete", "segment", seg.name, con=con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")  # the segment and its history stay; nothing half-deleted
+            raise
 
 
 def _size(ws: Any, defn: SegmentDefinition) -> int:
@@ -235,8 +241,11 @@ def build_step(ws: Any, settings: Any) -> dict[str, Any]:
     return refresh_sizes(ws)
 
 
+_CLUSTER = re.compile(r"^\s*(?:cluster|persona)\s*(?:#|no\.?|number)?\s*(\d+)\s*$", re.I)
+
+
 def resolve_segment(ws: Any, name_or_definition: Any) -> SegmentDefinition:
-    """The definition behind a saved segment name, an RFM segment name, a JSON text or a definition."""
+    """The definition behind any way of naming a segment (see :func:`resolve_segment_members`)."""
     if isinstance(name_or_definition, SegmentDefinition | dict):
         return parse_definition(name_or_definition)
     if not isinstance(name_or_definition, str) or not name_or_definition.strip():
@@ -251,17 +260,59 @@ def resolve_segment(ws: Any, name_or_definition: Any) -> SegmentDefinition:
         return SegmentDefinition.from_json(row["definition"])
     from segments.vocabulary import load_vocabulary, rfm_segment_names
 
-    rfm = {n.casefold(): n for n in (*load_vocabulary(ws).rfm_segment, *rfm_segment_names())}
+    vocab = load_vocabulary(ws)
+    rfm = {n.casefold(): n for n in (*vocab.rfm_segment, *rfm_segment_names())}
     if text.casefold() in rfm:
-        return parse_definition({"where": {"field": "rfm_segment", "op": "=", "value": rfm[text.casefold()]}})
+        return _where("rfm_segment", rfm[text.casefold()])
+    match = _CLUSTER.match(text)
+    if match and (not vocab.clusters or int(match.group(1)) in vocab.clusters):
+        return _where("cluster", int(match.group(1)))
+    loose = _analytics_segment(ws, text)
+    if loose is not None:
+        return loose
     with ws.operations() as con:
         saved = [r["name"] for r in con.execute("SELECT name FROM saved_segments ORDER BY name").fetchall()]
+    clusters = f"; clusters: 'cluster N' for N in {', '.join(map(str, vocab.clusters))}" if vocab.clusters else ""
     raise NotFoundError(f"no saved or RFM segment called {text!r} (saved: {', '.join(saved) or 'none'}; "
-                        f"RFM: {', '.join(sorted(set(rfm.values())))})")
+                        f"RFM: {', '.join(sorted(set(rfm.values())))}{clusters})")
 
 
-def resolve_segment_members(ws: Any, name_or_definition: Any) -> list[str]:
-    """Member ids (sorted) of a saved segment, an RFM segment (by name) or a definition."""
-    defn = resolve_segment(ws, name_or_definition)
+def _where(field_name: str, value: Any) -> SegmentDefinition:
+    op = "in" if isinstance(value, list | tuple) else "="
+    return parse_definition({"where": {"field": field_name, "op": op, "value": value}})
+
+
+def _analytics_segment(ws: Any, text: str) -> SegmentDefinition | None:
+    """Loose RFM names ("cant lose them", "new members") and cluster labels, as the analytics read them."""
+    import models
+
+    try:
+        kind, exact = models.resolve_segment(ws, text)
+    except (NotFoundError, ModelNotReadyError):
+        return None
+    if kind == "rfm":
+        return _where("rfm_segment", exact)
+    with ws.analytics(read_only=True) as con:
+        numbers = [int(r[0]) for r in con.execute(
+            f"SELECT DISTINCT cluster FROM {PREDICTIONS_TABLE} WHERE cluster_label = $l ORDER BY 1",
+            {"l": exact}).fetchall()]
+    return _where("cluster", numbers if len(numbers) > 1 else numbers[0]) if numbers else None
+
+
+def resolve_segment_members(ws: Any, segment: Any) -> list[str]:
+    """Member ids (sorted) of a segment however it is named: THE resolver other packages call.
+
+    ``segment`` may be
+
+    * a saved segment's name (case-insensitive), e.g. ``"Big Kitchen spenders"``;
+    * an RFM segment name, exactly or loosely (``"Champions"``, ``"cant lose them"``, ``"new members"``);
+    * a cluster: ``"cluster 2"`` or the cluster's plain-words label;
+    * a definition: a :class:`SegmentDefinition`, a dict, or its JSON text.
+
+    Saved names are tried first (they can never shadow an RFM name: saving one is refused). Raises
+    :class:`NotFoundError` (listing the saved and RFM names) when nothing matches, and
+    :class:`ModelNotReadyError` when the definition needs built data that is missing.
+    """
+    defn = resolve_segment(ws, segment)
     with ws.analytics(read_only=True) as con:
         return run_query(con, defn)

@@ -24,6 +24,7 @@ from segments.tokens import (
 )
 from segments.vocabulary import VALUE_FIELDS, Vocabulary
 
+BARE_MONTH_PREPS = ("in", "during", "since", "before", "after", "until", "till", "between", "from", "through")
 PRIORITY = {"IMPLIED": 0, "VAL": 1, "CUE": 2, "WEAK": 3, "AGECUE": 4, "PRED": 5, "BAND": 6, "NEG": 7,
             "CMP": 8, "DATEPREP": 9, "TREND": 10, "OR": 11, "SEP": 12, "PERSON": 13, "SOFT": 14, "FILL": 15}
 
@@ -160,8 +161,9 @@ class _Tagging:
                     self._date_item(i, j + 2, year, mon, day)
                 continue
             mon = month_of(tok.norm)
+            bare = mon is not None and self._bare_month(i)
             if mon is None or (tok.norm == "may" and not read_year(self.norm(i + 1))
-                               and read_day(self.norm(i + 1)) is None):
+                               and read_day(self.norm(i + 1)) is None and not bare):
                 continue
             k = i + 1
             day = read_day(self.norm(k))
@@ -174,11 +176,29 @@ class _Tagging:
                     self.take("DATE", i, k + 1, value=(start, end), extra={"precision": "month"})
                 else:
                     self._date_item(i, k + 1, year, mon, day)
+            elif bare and day is None and self.free(i, i + 1):
+                # "in May", "between March and May": the latest such month up to the data's last date
+                assert self.vocab.ref_date is not None
+                ref = self.vocab.ref_date
+                year = ref.year if date(ref.year, mon, 1) <= ref else ref.year - 1
+                start, end = month_span(year, mon)
+                self.take("DATE", i, i + 1, value=(start, end), extra={"precision": "month", "assumed_year": year})
         for i in range(n):  # a bare year after a date preposition: "before 2024"
             year = read_year(self.norm(i)) if self.free(i, i + 1) else None
             if year and self.norm(i - 1) in ("before", "after", "since", "in", "during", "until", "from"):
                 self.take("DATE", i, i + 1, value=(date(year, 1, 1), date(year, 12, 31)),
                           extra={"precision": "year"})
+
+    def _bare_month(self, i: int) -> bool:
+        """A month name without a year where a date is expected ("in May", "between March and May"),
+        readable only when the vocabulary knows the data's last date."""
+        if self.vocab.ref_date is None or read_year(self.norm(i + 1)) or read_day(self.norm(i + 1)) is not None:
+            return False
+        before = self.norm(i - 1)
+        if before in BARE_MONTH_PREPS:
+            return True
+        return (before in ("and", "to") and month_of(self.norm(i - 2)) is not None
+                and self.norm(i - 3) in ("between", "from"))
 
     def _date_item(self, i: int, j: int, year: int, mon: int, day: int) -> None:
         try:
@@ -259,12 +279,16 @@ class _Tagging:
             for b in [it for it in self.items if it.kind == "DATE"]:
                 if (b.i == a.j + 1 and self.norm(a.j) in ("and", "to") and self.norm(a.i - 1) in ("between", "from")
                         and self.free(a.i - 1, a.i) and self.free(a.j, a.j + 1)):
+                    if "assumed_year" in b.extra and b.value[1] < a.value[0]:  # "between November and February"
+                        b.value = (b.value[0].replace(year=b.value[0].year + 1),
+                                   month_span(b.value[0].year + 1, b.value[0].month)[1])
                     self.items.remove(a)
                     self.items.remove(b)
                     for k in range(a.i, b.j):
                         self.taken[k] = False
+                    assumed = {k: v for k, v in (a.extra | b.extra).items() if k == "assumed_year"}
                     self.take("DATE", a.i - 1, b.j, value=(a.value[0], b.value[1]),
-                              extra={"precision": "range", "prep": "between"})
+                              extra={"precision": "range", "prep": "between", **assumed})
                     return
 
     def _range(self, i: int, j: int, lo: Any, hi: Any) -> None:

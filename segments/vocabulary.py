@@ -4,6 +4,7 @@ RFM segments and clusters, read from a workspace (or the demo shop's constants).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from segments.fields import PREDICTIONS_TABLE
@@ -23,12 +24,16 @@ class Vocabulary:
     age_band: tuple[str, ...] = ()
     rfm_segment: tuple[str, ...] = ()
     clusters: tuple[int, ...] = ()
+    ref_date: date | None = None
+    """The data's last date (latest order): months named without a year ("in May") are read as the
+    latest such month up to it. ``None``: such months are not understood."""
 
     def values(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: list(self.values(name)) for name in VALUE_FIELDS} | {"clusters": list(self.clusters)}
+        return {name: list(self.values(name)) for name in VALUE_FIELDS} | {
+            "clusters": list(self.clusters), "ref_date": self.ref_date.isoformat() if self.ref_date else None}
 
 
 def _distinct(con: Any, sql: str) -> tuple[Any, ...]:
@@ -45,6 +50,7 @@ def load_vocabulary(ws: Any) -> Vocabulary:
             "country": _distinct(con, "SELECT DISTINCT country FROM members ORDER BY 1"),
             "channel": _distinct(con, "SELECT DISTINCT channel FROM members ORDER BY 1"),
             "age_band": _distinct(con, "SELECT DISTINCT age_band FROM members ORDER BY 1"),
+            "ref_date": con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM orders").fetchall()[0][0],
         }
         if PREDICTIONS_TABLE in tables:
             cols = {r[0] for r in con.execute(
@@ -68,7 +74,11 @@ def rfm_segment_names() -> tuple[str, ...]:
 
 
 def demo_vocabulary() -> Vocabulary:
-    """The demo shop's values, from the generator's constants (no workspace needed)."""
+    """The demo shop's values, from the generator's constants (no workspace needed); the reference
+    date is the demo's default last day."""
+    import inspect
+
+    from workspace.demo import generate_demo
     from workspace.demo.members import AGE_BANDS, CHANNELS, CITIES
     from workspace.demo.vocab import CATEGORIES
 
@@ -79,4 +89,5 @@ def demo_vocabulary() -> Vocabulary:
         channel=CHANNELS,
         age_band=AGE_BANDS,
         rfm_segment=rfm_segment_names(),
+        ref_date=inspect.signature(generate_demo).parameters["end_date"].default,
     )

@@ -34,7 +34,7 @@ def _size_or_reason(ws: Any, definition: Any) -> tuple[int | None, str | None]:
 def _definition_text(result: dict[str, Any]) -> str:
     lines = [f"Sentence:    {result['sentence']}", f"Definition:  {result['description'] or '(none)'}"]
     for row in result.get("fields", []):
-        extra = "".join(f" {k}={row[k]}" for k in ("category", "days") if row.get(k) is not None)
+        extra = "".join(f" {k}={row[k]}" for k in ("category", "days", "from", "to") if row.get(k) is not None)
         lines.append(f"  - {row['path']}: {row['field']}{extra} {'NOT ' if row['negated'] else ''}{row['op']} "
                      f"{row['value']}")
     if result["not_understood"]:
@@ -72,6 +72,16 @@ def _load_definition(path: str) -> Any:
     return SegmentDefinition.from_json(text)
 
 
+def _parse_words(ws: Any, sentence: str, workspace: Any, propose: bool = False) -> Any:
+    """The one parse path of ``define`` and ``save --sentence``: workspace vocabulary, the MiniLM field
+    matcher, and the configured LLM's proposal only when asked for."""
+    from segments import load_vocabulary, parse_sentence
+    from segments.embedding import FieldMatcher
+
+    return parse_sentence(sentence, load_vocabulary(ws), matcher=FieldMatcher(),
+                          proposer=_llm_proposer(workspace) if propose else None)
+
+
 @segment_app.command("define")
 def define(sentence: Annotated[str, typer.Argument(help="The segment in plain words, in quotes.")],
            workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
@@ -81,12 +91,10 @@ def define(sentence: Annotated[str, typer.Argument(help="The segment in plain wo
                                  "definition (validated against the schema, never executed).")] = False,
            ) -> None:
     """Parse a sentence: the definition (words + editable fields), words not understood, and the size."""
-    from segments import compile_definition, editable_rows, load_vocabulary, parse_sentence
-    from segments.embedding import FieldMatcher
+    from segments import compile_definition, editable_rows
 
     ws = open_workspace(workspace)
-    result = parse_sentence(sentence, load_vocabulary(ws), matcher=FieldMatcher(),
-                            proposer=_llm_proposer(workspace) if propose else None)
+    result = _parse_words(ws, sentence, workspace, propose)
     out = result.to_dict()
     out["fields"] = editable_rows(result.definition) if result.definition else []
     if result.definition is not None:
@@ -113,13 +121,17 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
          owner: OwnerOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Save a segment (from --sentence or --definition) with its current size."""
     from memberinsight.errors import DataValidationError
-    from segments import load_vocabulary, parse_or_refuse, save_segment
+    from segments import SegmentParseError, save_segment
 
     ws = open_workspace(workspace)
     if (sentence is None) == (definition is None):
         raise DataValidationError("give exactly one of --sentence or --definition", column="definition")
     if sentence is not None:
-        result = parse_or_refuse(sentence, load_vocabulary(ws))
+        result = _parse_words(ws, sentence, workspace)  # exactly what `segment define` shows
+        if result.definition is None:
+            words = ", ".join(f"'{w}'" for w in result.not_understood) or "nothing I recognise"
+            raise SegmentParseError(f"not saved: no segment condition found (not understood: {words})",
+                                    not_understood=result.not_understood)
         if result.not_understood and not accept_partial:
             raise DataValidationError("not saved: these words were not understood: "
                                       + ", ".join(f"'{w}'" for w in result.not_understood)

@@ -49,9 +49,17 @@ class PandasSegments:
         o = self.lines
         if c.category:
             o = o[o["cat"].isin([x.lower() for x in c.category])]
+        return self._window(o, c)
+
+    def _window(self, rows: pd.DataFrame, c: Condition) -> pd.DataFrame:
+        """Rows inside the condition's trailing ``days`` or absolute ``from``/``to`` window (inclusive)."""
         if c.days is not None:
-            o = o[o["day"] > self.ref - pd.Timedelta(days=c.days)]
-        return o
+            rows = rows[rows["day"] > self.ref - pd.Timedelta(days=c.days)]
+        if c.date_from is not None:
+            rows = rows[rows["day"] >= pd.Timestamp(c.date_from)]
+        if c.date_to is not None:
+            rows = rows[rows["day"] <= pd.Timestamp(c.date_to)]
+        return rows
 
     def value(self, c: Condition) -> pd.Series:
         f = c.field
@@ -78,9 +86,7 @@ class PandasSegments:
                 s = s.round(2)  # money is compared in cents
             return s.fillna(0) if f in ("orders", "spend", "returns") else s
         if f in ("reviews", "avg_rating", "low_ratings"):
-            r = self.review_rows
-            if c.days is not None:
-                r = r[r["day"] > self.ref - pd.Timedelta(days=c.days)]
+            r = self._window(self.review_rows, c)
             g = r.groupby("member_id")["rating"]
             s = {"reviews": g.size(), "avg_rating": g.mean(),
                  "low_ratings": r[r["rating"] <= 2].groupby("member_id").size()}[f].reindex(self.ids)

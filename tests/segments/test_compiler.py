@@ -49,6 +49,17 @@ def members(ws, *conds, kind="all"):
     ([c("avg_days_between_orders", "<=", 30)], ["m2"]),
     ([c("predicted_clv_365d", "between", [50, 600])], ["m1", "m3"]),
     ([c("churn_probability", ">", 0.4), c("city", "=", "Leeds")], ["m2"]),
+    # absolute windows (from/to, inclusive): m1 bought Outdoor in October and again in December
+    ([c("orders", ">=", 1, category="Outdoor", **{"from": "2025-10-01", "to": "2025-10-31"})], ["m1"]),
+    ([c("last_order_date", "between", ["2025-10-01", "2025-10-31"], category="Outdoor")], []),
+    ([c("orders", ">=", 1, **{"from": "2025-12-20"})], ["m1", "m3"]),
+    ([c("orders", ">=", 1, **{"to": "2025-06-15"})], ["m2", "m5"]),
+    ([c("orders", ">=", 1, **{"from": "2025-06-15", "to": "2025-10-05"})], ["m1", "m2"]),
+    ([c("orders", "=", 0, **{"from": "2025-06-16", "to": "2025-10-04"})], ["m1", "m2", "m3", "m4", "m5"]),
+    ([c("spend", "=", 100, **{"from": "2025-10-01", "to": "2025-10-31"})], ["m1"]),  # postage excluded
+    ([c("spend", "=", 0, **{"from": "2025-06-01", "to": "2025-06-30"})], ["m1", "m2", "m3", "m4", "m5"]),
+    ([c("returns", ">=", 1, **{"from": "2025-12-01"})], ["m4"]),
+    ([c("reviews", ">=", 1, **{"from": "2025-12-22", "to": "2025-12-22"})], ["m1"]),
 ])
 def test_field_semantics(tiny_workspace, conds, expected):
     assert members(tiny_workspace, *conds) == expected
@@ -87,3 +98,41 @@ def test_missing_predictions_or_columns_say_run_build(tiny_workspace, tmp_path):
     with pytest.raises(ModelNotReadyError, match="p_alive"):
         members(tiny_workspace, c("p_alive", ">", 0.5))  # the tiny predictions table has no p_alive column
     assert members(empty, c("orders", ">=", 1)) == []
+
+
+def test_lines_of_products_missing_from_the_catalogue_still_count(tiny_workspace, tmp_path):
+    import shutil
+
+    from segments_reference import PandasSegments
+
+    from workspace import Workspace
+
+    shutil.copytree(tiny_workspace.path, tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    with ws.analytics() as con:  # m5 buys a product the catalogue does not know
+        con.execute("INSERT INTO orders (order_id, line_no, member_id, product_id, quantity, unit_price, ordered_at, "
+                    "is_return) VALUES ('o9', 1, 'm5', 'unknown-sku', 2, 16.0, '2025-11-01 10:00:00', false)")
+    reference = PandasSegments(ws)
+    for cond, expected in [(c("spend", "=", 47), ["m5"]), (c("orders", ">=", 2), ["m1", "m5"]),
+                           (c("orders", ">=", 1, **{"from": "2025-11-01", "to": "2025-11-30"}), ["m5"]),
+                           (c("aov", "=", 23.5), ["m5"]),
+                           (c("last_order_date", "=", "2025-11-01"), ["m5"])]:
+        defn = parse_definition({"where": cond})
+        assert segment_members(ws, defn) == expected == reference.members_of(defn), cond
+
+
+def test_window_validation():
+    from segments import SegmentDefinitionError
+
+    with pytest.raises(SegmentDefinitionError, match="not both"):
+        parse_definition({"where": c("orders", ">=", 1, days=30, **{"from": "2025-01-01"})})
+    with pytest.raises(SegmentDefinitionError, match="after"):
+        parse_definition({"where": c("orders", ">=", 1, **{"from": "2025-02-01", "to": "2025-01-01"})})
+    with pytest.raises(SegmentDefinitionError, match="takes no date window"):
+        parse_definition({"where": c("city", "=", "Leeds", **{"from": "2025-01-01"})})
+    with pytest.raises(SegmentDefinitionError, match="YYYY-MM-DD"):
+        parse_definition({"where": c("orders", ">=", 1, to="May 2025")})
+    d = parse_definition({"where": c("orders", ">=", 1, category="Outdoor", **{"from": "2025-05-01", "to": "2025-05-31"})})
+    assert d.conditions()[0].to_dict() == {"field": "orders", "category": "Outdoor", "from": "2025-05-01",
+                                           "to": "2025-05-31", "op": ">=", "value": 1}
+    assert parse_definition(d.to_dict()).key() == d.key()

@@ -73,8 +73,26 @@ def test_refusal_when_nothing_is_understood(demo_vocab):
                                      {"field": "orders", "op": ">=", "value": 3}]),
     ("members who last ordered between 1 March 2026 and 31 March 2026",
      [{"field": "last_order_date", "op": "between", "value": ["2026-03-01", "2026-03-31"]}]),
+    # "bought X in May 2026" counts orders in May (an absolute window), so members who bought again
+    # later stay in; "last bought X in May" is the last-order date.
     ("members who bought Outdoor in May 2026",
+     [{"field": "orders", "category": "Outdoor", "from": "2026-05-01", "to": "2026-05-31", "op": ">=", "value": 1}]),
+    ("members who last bought Outdoor in May 2026",
      [{"field": "last_order_date", "category": "Outdoor", "op": "between", "value": ["2026-05-01", "2026-05-31"]}]),
+    ("customers who spent over 200 in May 2026",
+     [{"field": "spend", "from": "2026-05-01", "to": "2026-05-31", "op": ">", "value": 200}]),
+    ("members who ordered at least 3 times in 2025",
+     [{"field": "orders", "from": "2025-01-01", "to": "2025-12-31", "op": ">=", "value": 3}]),
+    ("bought Toys between March and May",
+     [{"field": "orders", "category": "Toys", "from": "2026-03-01", "to": "2026-05-31", "op": ">=", "value": 1}]),
+    ("bought Toys between November and February",
+     [{"field": "orders", "category": "Toys", "from": "2025-11-01", "to": "2026-02-28", "op": ">=", "value": 1}]),
+    ("members who bought Kitchen before March 2026",
+     [{"field": "orders", "category": "Kitchen", "to": "2026-02-28", "op": ">=", "value": 1}]),
+    ("members who didn't buy Outdoor in May 2026",
+     [{"field": "orders", "category": "Outdoor", "from": "2026-05-01", "to": "2026-05-31", "op": "=", "value": 0}]),
+    ("returned something in June 2026",
+     [{"field": "returns", "from": "2026-06-01", "to": "2026-06-30", "op": ">=", "value": 1}]),
 ])
 def test_more_phrasings(demo_vocab, sentence, expected):
     r = parse_sentence(sentence, demo_vocab)
@@ -131,3 +149,21 @@ def test_random_word_salad_never_crashes(demo_vocab):
             assert compile_definition(result.definition).sql.startswith("WITH ref AS")
             assert editable_rows(result.definition) and result.description
     assert built > 1000
+
+
+def test_months_without_a_year_are_read_against_the_data_date(demo_vocab):
+    from dataclasses import replace
+    from datetime import date
+
+    r = parse_sentence("members who ordered in May", replace(demo_vocab, ref_date=None))
+    assert r.not_understood == ["May"]  # no data date: no guess
+    early = replace(demo_vocab, ref_date=date(2026, 4, 10))  # May 2026 has not happened yet
+    r = parse_sentence("members who ordered in May", early)
+    assert r.definition.to_dict()["where"]["all"] == [
+        {"field": "orders", "from": "2025-05-01", "to": "2025-05-31", "op": ">=", "value": 1}]
+    assert any("May 2025" in n for n in r.notes)
+    r = parse_sentence("bought Garden between March and May", early)
+    assert r.definition.to_dict()["where"]["all"][0]["from"] == "2026-03-01"
+    assert r.definition.to_dict()["where"]["all"][0]["to"] == "2026-05-31"
+    r = parse_sentence("they may buy Outdoor", demo_vocab)  # the verb is not a month
+    assert r.not_understood == ["may"]

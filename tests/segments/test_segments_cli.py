@@ -67,3 +67,22 @@ def test_fields_catalogue_lists_every_field():
     rows = json.loads(invoke("segment", "fields", "--json").stdout)
     names = {r["name"] for r in rows}
     assert {"orders", "spend", "churn_band", "clv_tier", "expected_next_order_date", "rfm_segment"} <= names
+
+
+@pytest.mark.slow
+def test_save_from_a_sentence_parses_exactly_like_define(tiny_workspace, tmp_path):
+    # The wording needs the MiniLM field matcher ("worth over 100 on average" -> average order value);
+    # `segment save --sentence` must read it the way `segment define` shows it.
+    import shutil
+
+    shutil.copytree(tiny_workspace.path, tmp_path / "ws")
+    ws = str(tmp_path / "ws")
+    sentence = "customers whose orders are worth over 100 on average"
+    shown = json.loads(invoke("segment", "define", sentence, "-w", ws, "--json").stdout)
+    assert shown["complete"] and shown["definition"]["where"]["all"] == [{"field": "aov", "op": ">", "value": 100}]
+    saved = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws, "--owner", "bob", "--json")
+    assert saved.exit_code == 0, saved.output
+    out = json.loads(saved.stdout)
+    assert out["definition"] == shown["definition"] and out["size"] == shown["size"] == 1  # m1: 260 over 2 orders
+    nothing = invoke("segment", "save", "Nothing", "--sentence", "purple unicorns", "-w", ws)
+    assert nothing.exit_code != 0 and "purple unicorns" in str(nothing.exception)

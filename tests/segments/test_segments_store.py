@@ -92,3 +92,36 @@ def test_resolve_segment_members(workspace_copy):
         {"where": {"field": "city", "op": "=", "value": "Paris"}}))
     with pytest.raises(NotFoundError, match="Big Kitchen spenders"):
         resolve_segment_members(ws, "no such segment")
+    # loose RFM names and clusters, as the analytics name them
+    with ws.analytics(read_only=True) as con:
+        cant = [r[0] for r in con.execute("SELECT member_id FROM member_predictions "
+                                          "WHERE rfm_segment = 'Can''t Lose Them' ORDER BY member_id").fetchall()]
+        c0 = con.execute("SELECT member_id, cluster_label FROM member_predictions WHERE cluster = 0 "
+                         "ORDER BY member_id").df()
+    assert resolve_segment_members(ws, "cant lose them") == cant and cant
+    assert resolve_segment_members(ws, "Cluster 0") == c0["member_id"].tolist() and len(c0)
+    label = c0["cluster_label"].iloc[0]
+    with ws.analytics(read_only=True) as con:
+        by_label = [r[0] for r in con.execute("SELECT member_id FROM member_predictions WHERE cluster_label = ? "
+                                              "ORDER BY member_id", [label]).fetchall()]
+    assert resolve_segment_members(ws, label) == by_label
+    with pytest.raises(NotFoundError, match="cluster N"):
+        resolve_segment_members(ws, "cluster 99")
+
+
+def test_failed_delete_leaves_the_segment(workspace_copy, monkeypatch):
+    ws = workspace_copy
+    save_segment(ws, "Keep me", LONDON_OUTDOOR, owner="alice")
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(type(ws), "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        delete_segment(ws, "Keep me", actor="alice")
+    monkeypatch.undo()
+    kept = get_segment(ws, "Keep me")  # the DELETE was rolled back with the failed audit entry
+    assert kept.size == len(segment_members(ws, LONDON_OUTDOOR)) and len(kept.sizes) == 1
+    delete_segment(ws, "Keep me", actor="alice")  # and the connection is usable afterwards
+    with pytest.raises(NotFoundError):
+        get_segment(ws, "Keep me")
