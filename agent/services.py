@@ -8,6 +8,7 @@ state (the conversation) is passed in by the caller.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -99,7 +100,11 @@ class Services:
                 segments = tuple(dict.fromkeys([*names["segment"].astype(str), *DEFAULT_SEGMENTS]))
         except ModelNotReadyError:
             pass
+        segments = tuple(dict.fromkeys([*segments, *self._saved_segment_names()]))  # operators' own too
         return Vocabulary(segments=segments, categories=categories)
+
+    def _saved_segment_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in backend("segments", "list_segments", "Saved segments")(self.ws, refresh=False))
 
     def agent(self) -> Agent:
         """The agent (router fitted on first use, once per process)."""
@@ -115,7 +120,20 @@ class Services:
                 capable = self.settings.llm_backend == "openai" and bool(self.settings.llm_endpoint_url)
                 router = ModelRouter(registry, self._complete, nearest) if capable else nearest
                 self._agent = Agent(registry, router, vocab)
+            else:
+                self._follow_saved_segments(self._agent)
             return self._agent
+
+    def _follow_saved_segments(self, agent: Agent) -> None:
+        """Segments saved since the agent was made (e.g. from the CLI) become names it understands."""
+        saved = self._saved_segment_names()
+        known = agent.vocabulary.segments
+        if set(saved) <= set(known):
+            return
+        vocab = dataclasses.replace(agent.vocabulary, segments=tuple(dict.fromkeys([*known, *saved])))
+        agent.vocabulary = vocab
+        nearest = agent.router.fallback if isinstance(agent.router, ModelRouter) else agent.router
+        nearest.vocabulary = vocab
 
     def warm(self) -> None:
         """Fit the agent's router now (called in the background when the server starts), so the first

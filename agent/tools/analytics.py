@@ -9,6 +9,7 @@ import pandas as pd
 
 from agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
 from agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
+from memberinsight.errors import NotFoundError
 
 SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
                    "median_frequency", "median_avg_order_value", "mean_churn_probability",
@@ -50,6 +51,9 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
     """
     summary = backend("models", "segment_summary", "The segment summary")
     if segment:
+        saved = _saved_segment(ctx, segment)
+        if saved is not None:
+            return saved
         kind, exact = backend("models", "resolve_segment", "Segments")(ctx.ws, segment)
         stats = next(s for s in summary(ctx.ws, by=kind) if s.segment == exact)
         facts = [f"- **members**: {stats.members:,} ({stats.member_share:.1%} of members)",
@@ -71,6 +75,22 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
             f"**{top['segment']}** brings the most revenue ({money(top['revenue'])}, {top['revenue_share']:.0%}).")
     chart = ChartSpec("bar", table, "segment", "revenue", f"Revenue by {kind[:-1]}")
     return ToolResult(text + "\n\n" + markdown_table(table), table=table, chart=chart)
+
+
+def _saved_segment(ctx: ToolContext, name: str) -> ToolResult | None:
+    """An operator's saved segment (definition in words, size and its history), or None if ``name``
+    is not one."""
+    try:
+        saved = backend("segments", "get_segment", "Saved segments")(ctx.ws, name)
+    except NotFoundError:
+        return None
+    history = pd.DataFrame([dataclasses.asdict(p) for p in saved.sizes])
+    size = f"{saved.size:,} members" if saved.size is not None else "size not computed yet"
+    text = (f"**{saved.name}** (saved segment by {saved.owner}, updated {saved.updated_at[:10]}): {size}.\n\n"
+            f"Definition: {saved.description}")
+    if len(history) > 1:
+        text += "\n\nSize history:\n\n" + markdown_table(history)
+    return ToolResult(text, table=history if not history.empty else None, subject={"segment": saved.name})
 
 
 def compare_segments(ctx: ToolContext, segment_a: str, segment_b: str) -> ToolResult:

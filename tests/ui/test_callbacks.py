@@ -193,3 +193,14 @@ def test_chat_copy_request_streams_the_draft_before_the_checked_answer(ui_servic
     assert first_draft < len(contents) - 1
     final = contents[-1]
     assert "SMS copy for Champions" in final and "draft, not checked" not in final and "Check passed" in final
+
+
+def test_saved_segments_are_understood_in_chat_and_offered_for_campaigns(ui_services, ui_workspace) -> None:
+    from segments import save_segment, segment_size
+
+    definition = {"version": 1, "where": {"field": "spend", "op": ">", "value": 500}}
+    saved = save_segment(ui_workspace, "Big spenders club", definition, owner="ana")  # e.g. from the CLI
+    outs = list(cb.chat_respond(ui_services, "ana", "tell me about the Big spenders club", [], None))
+    answer = outs[-1][0][-1]["content"]
+    assert "saved segment by ana" in answer and f"{segment_size(ui_workspace, saved.definition):,} members" in answer
+    assert "Big spenders club" in cb.segment_choices(ui_services)
