@@ -3,14 +3,17 @@
 Protocol (the test window is never used to choose anything):
 
 1. Test split: order lines of the last ``test_days`` days are the test period; relevant items are
-   products a member bought in it that they had not bought before (members seen in training only).
+   products a member bought in it (purchase lines: return / cancellation lines never count) that
+   they had not bought or returned before (members seen in training only). Guest orders are kept
+   as baskets for the association rules, never as members.
 2. Validation folds carved from TRAIN (:mod:`.selection`): the last ``val_days`` days of it, then
    the ``val_days`` before (``val_folds`` of them). Each model's small parameter grid and the
    hybrid's blend are chosen by NDCG@k averaged over the folds.
 3. The chosen configurations are refitted on the whole training period and scored on the test split:
    Recall/NDCG/MAP/precision/hit rate@k and catalogue coverage (``retrieval.metrics``).
 4. Cold start: members whose first order falls in the test window, scored with shop-wide popularity,
-   segment popularity and the hybrid (whose cold-start path is segment popularity).
+   segment popularity and the hybrid (whose cold-start path is segment popularity: RFM segment as of
+   the cut-off, then demographic groups, then the shop; see :mod:`.popularity`).
 """
 
 from __future__ import annotations
