@@ -4,7 +4,9 @@ DuckDB tables and model versions, and returns a small summary.
 Tables written to the analytics database:
 
 * ``member_features`` - :mod:`models.features` for every member as of the latest order date;
-* ``member_segments`` / ``member_churn`` / ``member_clv`` - per-step outputs;
+* ``member_segments`` / ``member_churn`` / ``member_clv`` - per-step outputs (in ``member_clv``,
+  ``expected_orders_*`` are expected *purchase days* - several orders on one day count once - and
+  ``predicted_spend_90d`` / ``predicted_clv_365d`` are *gross* spend: returns are not deducted);
 * ``member_predictions`` - the join the rest of the product reads (see :data:`PREDICTION_COLUMNS`);
 * ``category_forecasts`` - weekly demand forecasts with intervals;
 * ``prediction_quality`` - holdout deciles for churn and purchases;

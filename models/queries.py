@@ -36,7 +36,7 @@ class SegmentStats:
     mean_churn_probability: float | None
     mean_predicted_clv_365d: float | None
     expected_orders_90d: float | None
-    """Sum over members: orders the segment is expected to place in the next 90 days."""
+    """Sum over members: purchase days (several orders on one day count once) expected in the next 90 days."""
     description: str = ""
     suggested_action: str = ""
 

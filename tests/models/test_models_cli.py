@@ -52,7 +52,7 @@ def test_member_command_is_the_profile(built_workspace):
     shown = runner.invoke(app, ["member", member, "-w", str(built_workspace.path)])
     assert shown.exit_code == 0 and f"Member {member}" in shown.stdout and "@" not in shown.stdout
     missing = runner.invoke(app, ["member", "NOPE", "-w", str(built_workspace.path)])
-    assert missing.exit_code != 0 and "NOPE" in missing.output
+    assert missing.exit_code != 0 and "NOPE" in str(missing.exception)
 
 
 def test_forecast_quality_models_features(built_workspace, tmp_path):
