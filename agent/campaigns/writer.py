@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from agent.campaigns.facts import FactSheet
+from agent.campaigns.facts import Fact, FactSheet, ProductFact
 from agent.campaigns.grounding import LIMITS, check_copy, sms_length
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
-from agent.llm.untrusted import UNTRUSTED_RULE
+from agent.llm.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
 from memberinsight.errors import DataValidationError
 
 TEMPERATURES = (0.3, 0.7, 1.0, 1.0, 1.0)
@@ -33,6 +34,11 @@ EXAMPLES: dict[str, str] = {
     "sms": "Bloom & Co: {first_name}, 20% off everything until Sunday 12 May. Reply STOP to opt out.",
     "push": "{first_name}, your 20% off ends Sunday. Tap to shop.",
 }
+EXAMPLE_FACTS = FactSheet(segment="Lapsed", audience_size=120, offer="20% off", deadline=date(2024, 5, 12),
+                          as_of=date(2024, 5, 1), brand="Bloom & Co",
+                          stats=(Fact("avg_spend", "Average spend per member", 64.0, "money"),),
+                          products=(ProductFact("Linen Throw", 35.0),))
+"""The invented shop the :data:`EXAMPLES` are written for (shown to the writer as an earlier exchange)."""
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:subject(?: line)?|preview(?: text)?|sms|text message|push(?: notification)?"
                     r"|email(?: body)?|body|message|notification|rationale|explanation|answer)\s*\d*\s*(?:\*\*)?"
                     r"\s*[:\-]\s*", re.I)
@@ -119,21 +125,35 @@ def clean(text: str, part: str) -> str:
     return text
 
 
-def _messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[dict[str, str]]:
+def _ask_text(part: str, facts: FactSheet, brief: str) -> str:
     limit = LIMITS.get(part)
-    system = (f"You write marketing copy for {facts.brand}. Tone: {tone}. Use only the facts you are given: "
-              "never invent numbers, prices, dates, products, names or links. Write {first_name} where the "
-              "customer's first name goes. " + UNTRUSTED_RULE)
     ask = f"Write one {_PART_WORDS[part]}"
     if limit and part != "rationale":
         ask += f" of at most {int(limit * 0.8)} characters"
     if facts.offer and part in ("sms", "push", "body", "subject"):
         ask += f' that states the offer "{facts.offer}"'
-    ask += ". " + brief + " Reply with the text only."
+    return ask + ". " + brief + " Reply with the text only."
+
+
+def _messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[dict[str, str]]:
+    """The chat for one piece: rules, then (for copy) a worked example as an earlier exchange, then the ask.
+
+    A 135M model imitates a demonstrated answer far better than a described one: with the example
+    as a prior user/assistant turn about another shop (:data:`EXAMPLE_FACTS`), about three times as
+    many first attempts pass the checker (bench/llm.py). Its invented names are rejected by the
+    checker if copied (:data:`agent.campaigns.claims.EXAMPLE_ONLY_NAMES`).
+    """
+    system = (f"You write marketing copy. Tone: {tone}. Use only the facts you are given: never invent numbers, "
+              "prices, dates, products, names or links. Write {first_name} where the customer's first name goes.")
+    if UNTRUSTED_OPEN in facts.to_prompt():
+        system += " " + UNTRUSTED_RULE
+    messages = [{"role": "system", "content": system}]
     if part in EXAMPLES:
-        ask += f"\nThe style to aim for (another shop, other facts): {EXAMPLES[part]}"
-    return [{"role": "system", "content": system},
-            {"role": "user", "content": f"Facts:\n{facts.to_prompt()}\n\n{ask}"}]
+        messages += [{"role": "user", "content": f"Facts:\n{EXAMPLE_FACTS.to_prompt()}\n\n"
+                                                 f"{_ask_text(part, EXAMPLE_FACTS, brief)}"},
+                     {"role": "assistant", "content": EXAMPLES[part]}]
+    messages.append({"role": "user", "content": f"Facts:\n{facts.to_prompt()}\n\n{_ask_text(part, facts, brief)}"})
+    return messages
 
 
 def _ask(backend: LLMBackend, messages: Sequence[dict[str, str]], part: str, temperature: float, seed: int,

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, choose_play, suggest, write_copy
-from agent.campaigns.writer import clean
+from agent.campaigns.writer import EXAMPLES, clean
 from memberinsight.config import load_settings
 from memberinsight.errors import DataValidationError
 
@@ -61,9 +61,13 @@ def test_retry_ships_the_first_passing_attempt(facts: FactSheet) -> None:
     # Each retry samples differently.
     assert [c["temperature"] for c in writer.calls] == [0.3, 0.7, 1.0]
     assert len({c["seed"] for c in writer.calls}) == 3
-    # The prompt carries the facts but no checker-only data.
-    prompt = writer.calls[0]["messages"][1]["content"]
+    # The prompt carries the facts but no checker-only data, after a worked example about another shop.
+    messages = writer.calls[0]["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[2]["content"] == EXAMPLES["sms"] and "Brand: Bloom & Co" in messages[1]["content"]
+    prompt = messages[-1]["content"]
     assert "Offer: 15% off" in prompt and "Alice" not in prompt and "Copper Watering Can" not in prompt
+    assert "Bloom" not in prompt
 
 
 def test_fallback_to_template_when_every_attempt_fails(facts: FactSheet) -> None:
