@@ -22,6 +22,7 @@ from screening.signals.duplicates import (
     duplicate_signals,
     edges_from_pairs,
 )
+from screening.signals.instructions import instruction_signals
 from screening.signals.mismatch import mismatch_signals
 from screening.vectors import (
     INCREMENTAL_LIMIT,
@@ -118,7 +119,7 @@ def compute_signals(ws, settings: Settings, query_ids: set[str] | None = None, t
     t0 = time.perf_counter()
     beh = behaviour_signals(df)
     timings["behaviour"] = time.perf_counter() - t0
-    signals = pd.concat([dup.frame, mis, beh], axis=1)
+    signals = pd.concat([dup.frame, mis, beh, instruction_signals(df["text"])], axis=1)
     return SignalFrame(reviews=df, signals=signals, edges=dup.edges, vectors=vectors,
                        timings={k: round(v, 3) for k, v in timings.items()})
 

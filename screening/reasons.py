@@ -104,6 +104,14 @@ def build_reasons(sig: dict[str, Any], neighbours: list[dict[str, Any]], contrib
             "weight": weight("text_logit"),
             "evidence": {"text_probability": _fmt(sig["text_prob"], 3)},
         })
+    if sig.get("instructions", 0) >= 1:
+        out.append({
+            "code": "instructions",
+            "text": (f"The text gives instructions to the screening system ({int(sig['instructions'])} sentence(s), "
+                     "e.g. to approve it or change its risk). They are ignored; a person should check this review."),
+            "weight": 1.0,
+            "evidence": {"instruction_sentences": int(sig["instructions"])},
+        })
     if sig["outlier"] >= 0.95:
         out.append({
             "code": "behaviour_outlier",

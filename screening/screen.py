@@ -20,14 +20,15 @@ from screening.features import SignalFrame, compute_signals, neighbour_evidence,
 from screening.model import ScreeningModel, load_model, scoring_frame, train_screening
 from screening.queue import ScoreRow, ensure_tables, write_scores
 from screening.reasons import build_reasons, json_signals
-from screening.risk import FEATURES, RULES, rule_hits, rule_risk
+from screening.risk import FEATURES, INSTRUCTION_FLOOR, RULES, rule_hits, rule_risk
+from screening.signals.instructions import strip_instructions
 
 QUEUE_MIN_RISK = 0.5
 META_LAST_RUN = "screening.last_run"
 _STORED = ("dup_max_sim", "dup_accounts", "dup_cross_product", "ring_accounts", "ring_products", "own_sim",
            "mismatch_gap", "mismatch_z", "peer_sim", "burst_count", "burst_ratio", "burst_young", "account_age_days",
            "reviewer_volume", "member_orders", "verified", "rating_deviation", "rating_extremity",
-           "reviewer_extreme_share", "outlier", "text_prob")
+           "reviewer_extreme_share", "instructions", "outlier", "text_prob")
 
 
 @dataclass
@@ -56,15 +57,39 @@ def screened_ids(ws) -> set[str]:
         return {r[0] for r in con.execute("SELECT review_id FROM screening_scores")}
 
 
-def score_rows(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Risk of ``rows`` and the intermediate scores (outlier, text log-odds, text probability)."""
+def text_scores(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray, settings: Settings | None = None
+                ) -> np.ndarray:
+    """Text-classifier log-odds of ``rows``; a text with instructions to the system is also scored without
+    them and keeps the higher score, so an instruction can never make a review look less fake.
+    Without ``settings`` the stripped texts reuse the full texts' embeddings."""
+    if model.text is None or not len(rows):
+        return np.zeros(len(rows))
+    texts = frame.reviews["text"].to_numpy(object)[rows].tolist()
+    vectors = frame.vectors[rows]
+    logit = model.text.decision_function(texts, vectors)
+    flagged = np.flatnonzero(frame.signals["instructions"].to_numpy()[rows] >= 1)
+    if len(flagged):
+        stripped = [strip_instructions(texts[i]) for i in flagged]
+        if settings is not None:
+            from screening.vectors import encode_texts
+
+            vecs = encode_texts(stripped, settings)
+        else:
+            vecs = vectors[flagged]
+        logit[flagged] = np.maximum(logit[flagged], model.text.decision_function(stripped, vecs))
+    return logit
+
+
+def score_rows(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray, settings: Settings | None = None
+               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Risk of ``rows`` and the intermediate scores (outlier, text log-odds, text probability).
+
+    Labelled rows take their cross-fitted scores; a review whose text gives instructions to the
+    system gets at least :data:`screening.risk.INSTRUCTION_FLOOR`."""
     sub = frame.signals.iloc[rows]
     outlier = model.outlier.score(sub)
     ids = frame.reviews["review_id"].to_numpy(object)[rows]
-    text_logit = np.zeros(len(rows))
-    if model.text is not None and len(rows):
-        texts = frame.reviews["text"].to_numpy(object)[rows].tolist()
-        text_logit = model.text.decision_function(texts, frame.vectors[rows])
+    text_logit = text_scores(frame, model, rows, settings)
     features = scoring_frame(sub, outlier, text_logit)
     if model.risk is not None:
         risk = model.risk.predict_proba(features) if len(rows) else np.zeros(0)
@@ -74,6 +99,7 @@ def score_rows(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray) -> t
                 risk[i] = model.oof[rid][1]
     else:
         risk = rule_risk(features)
+    risk = np.where(features["instructions"].to_numpy() >= 1, np.maximum(risk, INSTRUCTION_FLOOR), risk)
     text_logit = features["text_logit"].to_numpy(float)
     text_prob = 1.0 / (1.0 + np.exp(-text_logit)) if model.text is not None else np.full(len(rows), np.nan)
     return np.clip(risk, 0.0, 1.0), {"outlier": outlier, "text_logit": text_logit, "text_prob": text_prob,
@@ -136,7 +162,7 @@ def screen_reviews(ws, settings: Settings, new_only: bool = False, show_progress
     pos = frame.row_of()
     rows = np.arange(len(frame.reviews)) if query is None else np.array(sorted(pos[r] for r in query), np.int64)
     t0 = time.perf_counter()
-    risk, parts = score_rows(frame, model, rows)
+    risk, parts = score_rows(frame, model, rows, settings)
     timings["score"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     scored = explain_rows(frame, model, rows, risk, parts)
@@ -163,7 +189,7 @@ def build_step(ws, settings: Settings) -> dict[str, Any]:
     frame = compute_signals(ws, settings, show_progress=sys.stderr.isatty())
     model = train_screening(ws, settings, frame=frame)
     rows = np.arange(len(frame.reviews))
-    risk, parts = score_rows(frame, model, rows)
+    risk, parts = score_rows(frame, model, rows, settings)
     counts = write_scores(ws, explain_rows(frame, model, rows, risk, parts), QUEUE_MIN_RISK)
     ws.set_meta(META_LAST_RUN, datetime.now(UTC).isoformat(timespec="seconds"))
     return {"method": model.method, "labels_fake": model.n_fake, "labels_genuine": model.n_genuine,
