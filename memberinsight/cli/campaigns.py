@@ -11,7 +11,10 @@ import typer
 
 from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, settings
 
-SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help="RFM segment name, e.g. 'At Risk'.")]
+SegmentOpt = Annotated[str | None, typer.Option(
+    "--segment", "-s", help="A saved segment's name or an RFM segment, e.g. 'At Risk'.")]
+MemberOpt = Annotated[str | None, typer.Option(
+    "--member", help="One member id: copy from their profile (personal fields are never used).")]
 MembersOpt = Annotated[Path | None, typer.Option(
     "--members", help="File of member ids (one per line, or a CSV with a member_id column) instead of a segment.")]
 NoLlmOpt = Annotated[bool, typer.Option("--no-llm", help="Write from the deterministic templates only.")]
@@ -50,9 +53,13 @@ def _deadline(value: str | None) -> date | None:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}", param_hint="--deadline") from exc
 
 
-def _need_audience(segment: str | None, members: Path | None) -> None:
-    if not segment and members is None:
-        raise typer.BadParameter("give --segment or --members", param_hint="--segment")
+def _need_audience(segment: str | None, members: Path | None, member: str | None = None) -> None:
+    given = [name for name, value in (("--segment", segment), ("--members", members), ("--member", member))
+             if value is not None and value != ""]
+    if not given:
+        raise typer.BadParameter("give --segment, --members or --member", param_hint="--segment")
+    if len(given) > 1:
+        raise typer.BadParameter(f"give only one of {', '.join(given)}", param_hint=given[1])
 
 
 def register(app: typer.Typer) -> None:
@@ -69,16 +76,17 @@ def register(app: typer.Typer) -> None:
         brand: Annotated[str | None, typer.Option(help="Brand name (default: the workspace's shop name).")] = None,
         attempts: Annotated[int, typer.Option(help="Model attempts per piece before the template.")] = 3,
         members: MembersOpt = None,
+        member: MemberOpt = None,
         no_llm: NoLlmOpt = False,
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Write grounded campaign copy for a segment; every piece shows its check report."""
+        """Write grounded campaign copy for a segment or one member; every piece shows its check report."""
         from agent.campaigns import generate_campaign
 
-        _need_audience(segment, members)
+        _need_audience(segment, members, member)
         result = generate_campaign(open_workspace(workspace), settings(workspace), segment=segment,
-                                   member_ids=_member_ids(members), channel=channel, offer=offer,
+                                   member_ids=_member_ids(members), member_id=member, channel=channel, offer=offer,
                                    n_variants=variants, tone=tone, deadline=_deadline(deadline), brand=brand,
                                    use_llm=not no_llm, max_attempts=attempts, user="cli")
         if as_json:
@@ -103,16 +111,18 @@ def register(app: typer.Typer) -> None:
         segment: SegmentOpt = None,
         offer: Annotated[str, typer.Option("--offer", help="Offer to consider (default: the play's usual one).")] = "",
         members: MembersOpt = None,
+        member: MemberOpt = None,
         no_llm: NoLlmOpt = False,
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Recommend a campaign play for a segment, with grounded rationale and next steps."""
+        """Recommend a campaign play for a segment or one member, with grounded rationale and next steps."""
         from agent.campaigns import suggest_campaign
 
-        _need_audience(segment, members)
+        _need_audience(segment, members, member)
         result = suggest_campaign(open_workspace(workspace), settings(workspace), segment=segment,
-                                  member_ids=_member_ids(members), offer=offer, use_llm=not no_llm, user="cli")
+                                  member_ids=_member_ids(members), member_id=member, offer=offer,
+                                  use_llm=not no_llm, user="cli")
         if as_json:
             emit(result.to_dict(), True)
             return

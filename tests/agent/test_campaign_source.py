@@ -200,3 +200,59 @@ def test_fallback_products_and_forecasts_without_built_models(ws) -> None:
     assert single.segment == "One member" and single.audience_size == 1
     assert single.stat("avg_spend") == pytest.approx(37.49, abs=0.005)
     assert "Alice" not in single.to_prompt() and single.forbidden_names == {"Alice", "Smithson"}
+
+
+@pytest.mark.slow
+def test_fact_sheets_use_the_models_of_a_built_workspace(built_workspace) -> None:
+    """Recommended products are the next-best-offer model's, forecasts the demand model's; one member's
+    sheet is their profile without personal fields."""
+    from models import category_forecast, member_profile, segment_summary
+    from models.recommenders import next_best_offer, recommend_products
+
+    ws = built_workspace
+    segment = next(s.segment for s in segment_summary(ws) if s.segment == "At Risk" or s.members >= 20)
+    ids = segment_member_ids(ws, segment)
+    facts = build_fact_sheet(ws, segment, offer="15% off")
+    nbo = next_best_offer(ws, member_ids=ids, n_products=3)
+    assert nbo.products and [p.name for p in facts.products][:len(nbo.products)] == [p.title for p in nbo.products]
+    assert all(p.reason.startswith(("recommended to many", "often bought together")) for p in facts.products)
+    forecasts = {f.key: f.value for f in facts.forecasts}
+    fc = category_forecast(ws, nbo.category, weeks=4)
+    assert forecasts["forecast_category_units"] == round(sum(p.units for p in fc.points[:4]))
+    assert forecasts["forecast_category_revenue"] == pytest.approx(sum(p.revenue for p in fc.points[:4]), abs=0.01)
+    assert forecasts["total_expected_orders"] > 0 and forecasts["avg_expected_orders"] > 0
+
+    member = ids[0]
+    profile = member_profile(ws, member)
+    sheet = build_member_fact_sheet(ws, member, offer="15% off")
+    assert sheet.audience_size == 1 and sheet.segment == f"One member ({profile.rfm_segment})"
+    assert sheet.member_profile["segment"] == profile.rfm_segment
+    assert sheet.member_profile["favourite_categories"] == ", ".join(c.category for c in profile.favourite_categories)
+    assert sheet.churn_reasons == tuple(profile.churn_reasons[:3])
+    assert sheet.stat("avg_churn_probability") == round(100 * profile.churn_probability, 1)
+    assert sheet.stat("avg_clv") == round(profile.predicted_clv_365d, 2) and sheet.stat("all_avg_clv") is not None
+    assert [p.name for p in sheet.products] == [r.title for r in recommend_products(ws, member, k=3)]
+    prompt = sheet.to_prompt()
+    personal = member_profile(ws, member, include_personal=True).personal or {}
+    assert personal.get("email") and personal["email"] not in prompt
+    assert f"{personal.get('first_name')} {personal.get('last_name')}" not in prompt
+    assert "Member favourite categories:" in prompt and member not in prompt
+    # Customer copy may not quote the member's own figures.
+    churn = f"{sheet.stat('avg_churn_probability'):g}%"
+    assert not check_copy(f"{{first_name}}, your churn risk is {churn}: 15% off", sheet, "push").passed
+    result = generate_campaign(ws, member_id=member, channel="sms", offer="15% off", n_variants=1, use_llm=False)
+    assert result.passed and result.facts["audience_size"] == 1 and result.segment == sheet.segment
+
+
+def test_cli_copy_for_one_member(ws) -> None:
+    from memberinsight.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["copy", "--member", "M1", "--offer", "15% off", "--channel", "push", "--variants", "1",
+                              "--no-llm", "--json", "-w", str(ws.path)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["passed"] and data["facts"]["audience_size"] == 1 and data["segment"] == "One member"
+    assert "Alice" not in res.output and "alice@" not in res.output
+    res = runner.invoke(app, ["suggest", "--member", "M1", "--segment", "At Risk", "--no-llm", "-w", str(ws.path)])
+    assert res.exit_code != 0 and "only one of" in res.output
