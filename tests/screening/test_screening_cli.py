@@ -56,3 +56,31 @@ def test_evaluate_screening_skips_what_is_missing(tmp_path: Path) -> None:
     result = _json(["evaluate", "screening", "--no-demo", "--real", str(tmp_path / "absent.csv"), "--json"])
     assert result["demo"] is None and result["real"] is None
     assert any("absent.csv is absent" in s for s in result["skipped"])
+
+
+def test_evaluate_screening_on_a_labeled_set(tmp_path: Path) -> None:
+    from screening_support import write_small_real_set
+
+    path = write_small_real_set(tmp_path / "small.csv", hotels=6, per_class=8)
+    result = _json(["evaluate", "screening", "--no-demo", "--real", str(path), "--json"])
+    real = result["real"]
+    assert result["demo"] is None and result["skipped"] == []
+    assert real["folds"] == 5 and len(real["fold_results"]) == 5 and real["n_reviews"] == 96
+    assert real["protocol"].startswith("5-fold cross-validation grouped by hotel")
+    assert real["targets"] == {"accuracy": 0.9, "roc_auc": 0.95} and real["meets_targets"] is True
+    assert real["cv_accuracy"] >= 0.95 and real["cv_roc_auc"] >= 0.98
+    assert {v["view"] for v in real["views"]} >= {"stacked", "nb_word", "embedding", "style"}
+    text = runner.invoke(app, ["evaluate", "screening", "--no-demo", "--real", str(path)])
+    assert text.exit_code == 0
+    assert "acceptance figure: 5-fold cross-validation grouped by hotel" in text.stdout
+    assert "meets the targets" in text.stdout and "leave-hotels-out holdout" in text.stdout
+
+
+def test_evaluate_screening_names_the_bad_file_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("label,hotel,text\ntruthful,a,fine\n", encoding="utf-8")
+    cli = Path(sys.executable).with_name("memberinsight")
+    proc = subprocess.run([str(cli), "evaluate", "screening", "--no-demo", "--real", str(bad)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "bad.csv" in proc.stderr and "column 'deceptive'" in proc.stderr and "missing column" in proc.stderr
