@@ -27,6 +27,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -199,6 +200,11 @@ def _bench_sheets() -> list:
     ]
 
 
+def _problem_kind(problem: str) -> str:
+    """A problem without its specifics: ``SMS is N characters; the limit is N``, ``date not in the facts``."""
+    return re.sub(r"\d+", "N", problem.split(":")[0].split(" (")[0])
+
+
 def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]:
     """Pass rates of generated copy (one variant per copy; an email copy is subject, preview and body)."""
     from agent.campaigns import TONES, check_copy, choose_play, write_copy
@@ -225,7 +231,7 @@ def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]
             pieces_first += r.attempts[0].passed
             pieces_llm += r.shipped_source == "llm"
             attempts.append(sum(a.source == "llm" for a in r.attempts))
-            problems.update(p.split(":")[0].split(" (")[0] for a in r.rejected for p in a.problems)
+            problems.update(_problem_kind(p) for a in r.rejected for p in a.problems)
     return {
         "copies": copies, "pieces": pieces, "max_attempts": max_attempts,
         "first_try_pass_rate": round(first / copies, 3),
