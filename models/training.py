@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 import lightgbm as lgb
@@ -127,12 +128,12 @@ def lgbm_params(objective: str, random_state: int, **extra: object) -> dict[str,
 
 def _grouped_folds(estimator_cls: type, params: dict[str, object], X: pd.DataFrame, y: np.ndarray,
                    groups: np.ndarray, n_folds: int, max_rounds: int,
-                   init: np.ndarray) -> tuple[list[tuple[object, int]], np.ndarray]:
+                   init: np.ndarray) -> tuple[list[tuple[Any, int]], np.ndarray]:
     """Grouped K-fold with early stopping: the fold models with their best round, and OOF raw scores."""
     n_groups = len(np.unique(groups))
     folds = max(2, min(n_folds, n_groups))
     oof = np.zeros(len(X))
-    fitted: list[tuple[object, int]] = []
+    fitted: list[tuple[Any, int]] = []
     for train_idx, valid_idx in GroupKFold(n_splits=folds).split(X, y, groups):
         est = estimator_cls(n_estimators=max_rounds, **params)
         est.fit(X.iloc[train_idx], y[train_idx], init_score=init[train_idx],
@@ -167,7 +168,7 @@ class FoldEnsemble:
     of the data), unlike a refit on all rows with a different number of trees.
     """
 
-    def __init__(self, models: list[tuple[object, int]]) -> None:
+    def __init__(self, models: list[tuple[Any, int]]) -> None:
         self.models = models
 
     @property
