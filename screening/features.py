@@ -103,7 +103,7 @@ def compute_signals(ws, settings: Settings, query_ids: set[str] | None = None, t
     t0 = time.perf_counter()
     pos = {rid: i for i, rid in enumerate(ids)}
     full = query_ids is None or len(query_ids) > INCREMENTAL_LIMIT
-    new = None if full else sorted(r for r in query_ids if r in pos)
+    new = None if full else sorted(r for r in (query_ids or ()) if r in pos)
     fresh = edges_from_pairs(near_duplicate_pairs(ws, settings, SEARCH_THRESHOLD, new), pos)
     edges = fresh if full else pd.concat([_stored_edges(ws, pos), fresh], ignore_index=True).groupby(
         ["a", "b"], as_index=False)["sim"].max()

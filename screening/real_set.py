@@ -113,13 +113,13 @@ def evaluate_real(path: Path, settings: Settings, n_folds: int = 5, heldout_frac
     pooled = np.full(len(y), np.nan)
     splits = list(GroupKFold(n_splits=n_folds).split(texts, y, hotels)) if n_folds else []
     for i, (tr, te) in enumerate(splits):
-        s, views, chosen = run(tr, te)
+        s, fold_views, chosen = run(tr, te)
         pooled[te] = s
         acc, auc, ap = _metrics(y[te], s)
         fold_results.append({"fold": i + 1, "test_hotels": sorted(set(hotels[te])), "n_test": int(len(te)),
                              "accuracy": round(acc, 4), "roc_auc": round(auc, 4), "pr_auc": round(ap, 4),
                              "chosen_C": chosen})
-        for v, vs in views.items():
+        for v, vs in fold_views.items():
             per_view.setdefault(v, []).append(_metrics(y[te], vs))
         per_view.setdefault("stacked", []).append((acc, auc, ap))
     tr, te = next(GroupShuffleSplit(n_splits=1, test_size=heldout_fraction, random_state=seed)

@@ -84,7 +84,7 @@ class NBCounts(BaseEstimator, TransformerMixin):
         self.ngram_range = ngram_range
         self.alpha = alpha
 
-    def fit(self, texts: list[str], y: np.ndarray) -> NBCounts:
+    def fit(self, texts: list[str], y: np.ndarray | None = None) -> NBCounts:
         """Learn the vocabulary and each n-gram's log ratio of (smoothed) frequency in class 1 vs class 0."""
         if y is None:
             raise DataValidationError("NBCounts needs the labels to fit", column="is_fake")
