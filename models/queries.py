@@ -80,8 +80,10 @@ class AtRiskMember:
 
 def _con_check(con: duckdb.DuckDBPyConnection) -> None:
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "member_predictions" not in tables:
-        raise ModelNotReadyError("analytics have not been built; run `memberinsight build`")
+    missing = {"member_predictions", "member_features"} - tables
+    if missing:
+        raise ModelNotReadyError(f"analytics have not been built ({', '.join(sorted(missing))} missing); "
+                                 "run `memberinsight build`")
 
 
 def _frame(ws: Any) -> pd.DataFrame:

@@ -75,3 +75,17 @@ def test_evaluate_analytics(built_workspace):
     assert ev["clv"]["purchases"]["model"]["mae"] < ev["clv"]["purchases"]["bgnbd"]["mae"]
     units = ev["demand"]["metrics"]["units"]
     assert units["smape_model"] < units["smape_naive"]
+
+
+def test_queries_need_both_predictions_and_features(tmp_path) -> None:
+    import pytest
+
+    from memberinsight.errors import ModelNotReadyError
+    from models import segment_summary
+    from workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    with ws.analytics() as con:  # predictions without features: a half-built workspace
+        con.execute("CREATE TABLE member_predictions (member_id VARCHAR, rfm_segment VARCHAR)")
+    with pytest.raises(ModelNotReadyError, match="member_features missing"):
+        segment_summary(ws)
