@@ -50,6 +50,15 @@ class ScreeningRun:
     """Why the rule fallback scored instead of the model (empty when the model did)."""
 
 
+NO_REVIEWS = "the workspace has no reviews to screen"
+
+
+def review_count(ws) -> int:
+    """Reviews stored in the workspace."""
+    with ws.analytics(read_only=True) as con:
+        return int(con.execute("SELECT count(*) FROM reviews").fetchone()[0])
+
+
 def screened_ids(ws) -> set[str]:
     """Reviews already scored by an earlier run."""
     ensure_tables(ws)
@@ -142,6 +151,9 @@ def screen_reviews(ws, settings: Settings, new_only: bool = False, show_progress
 
     start = time.perf_counter()
     ensure_tables(ws)
+    if review_count(ws) == 0:
+        return ScreeningRun(0, 0, 0, "none", new_only, 0, 0, 0, round(time.perf_counter() - start, 3),
+                            note=NO_REVIEWS)
     done = screened_ids(ws) if new_only else set()
     if new_only:
         with ws.analytics(read_only=True) as con:
@@ -186,6 +198,9 @@ def build_step(ws, settings: Settings) -> dict[str, Any]:
     """The ``screening`` build step: retrain on current labels (decisions included) and rescreen everything."""
     import sys
 
+    ensure_tables(ws)
+    if review_count(ws) == 0:  # e.g. an order export without reviews: nothing to screen, nothing fails
+        return {"method": "none", "scored": 0, "queued": 0, "note": NO_REVIEWS}
     frame = compute_signals(ws, settings, show_progress=sys.stderr.isatty())
     model = train_screening(ws, settings, frame=frame)
     rows = np.arange(len(frame.reviews))

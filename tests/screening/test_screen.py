@@ -250,3 +250,16 @@ def test_screening_needs_no_labels(workspace_copy) -> None:
     assert load_model(ws).text is None
     top = list_queue(ws, limit=20)
     assert top and all(i.method == "rules" and i.reasons for i in top)
+
+
+def test_a_workspace_without_reviews_screens_nothing_and_does_not_fail(tmp_path) -> None:
+    from memberinsight.config import load_settings
+    from screening.screen import NO_REVIEWS, build_step, screen_reviews
+    from workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")  # e.g. an Online Retail export: orders, no reviews
+    settings = load_settings(workspace=ws.path)
+    assert build_step(ws, settings) == {"method": "none", "scored": 0, "queued": 0, "note": NO_REVIEWS}
+    for new_only in (False, True):
+        run = screen_reviews(ws, settings, new_only=new_only)
+        assert (run.scored, run.queued, run.note) == (0, 0, NO_REVIEWS)
