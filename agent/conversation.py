@@ -192,11 +192,12 @@ class Agent:
         """The nearest tool, unless it cannot take a channel or offer the message states and a tool
         within :data:`FIT_MARGIN` can."""
         stated = {k for k, v in (("channel", ents.channel), ("offer", ents.offer)) if v}
-        if not stated or stated <= {p.name for p in self.registry[route.tool].params}:
+        routed = route.tool
+        if routed is None or not stated or stated <= {p.name for p in self.registry[routed].params}:
             return route
-        best = dict(route.candidates).get(route.tool, route.confidence)
+        best = dict(route.candidates).get(routed, route.confidence)
         for name, score in route.candidates:
-            if name != route.tool and best - score <= FIT_MARGIN and stated <= {p.name for p in self.registry[name].params}:
+            if name != routed and best - score <= FIT_MARGIN and stated <= {p.name for p in self.registry[name].params}:
                 return Route(name, score, route.candidates, "near examples, takes the stated channel/offer")
         return route
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import (
     AuthError,
-    ConflictError,
     ConfigError,
+    ConflictError,
     DataValidationError,
     MemberInsightError,
     ModelNotReadyError,
