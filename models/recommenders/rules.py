@@ -6,9 +6,15 @@ baskets when that is higher); rules ``A -> C`` carry
 * support = share of baskets holding A and C, confidence = support(A u C) / support(A),
 * lift = confidence / support(C) (above 1: bought together more often than by chance).
 
+Baskets are every order, member or guest. With ``max_basket_size`` the bulk orders - more
+distinct products than that - are left out of the mining (and of every denominator): a basket of
+a thousand products says little about what goes together, yet yields half a million pairs and
+drowns the real ones (the Online Retail data has hundreds of such orders).
+
 "Frequently bought together" for a product lists the one-to-one rules from it, best confidence
 first, among rules with lift of at least ``min_lift``. :class:`RulesRecommender` scores a member's
-candidates by the confidence of the rules from the products they bought (recency-weighted).
+candidates by the confidence of the rules from the products they bought (recency-weighted); it
+leaves out baskets of more than 50 distinct products by default.
 """
 
 from __future__ import annotations
@@ -53,13 +59,15 @@ class AssociationRules:
     """FP-growth / Apriori association rules over baskets."""
 
     def __init__(self, min_support: float = 0.002, min_count: int = 5, min_confidence: float = 0.05,
-                 min_lift: float = 1.0, max_len: int = 2, algorithm: str = "fpgrowth") -> None:
+                 min_lift: float = 1.0, max_len: int = 2, algorithm: str = "fpgrowth",
+                 max_basket_size: int | None = None) -> None:
         self.min_support = min_support
         self.min_count = min_count
         self.min_confidence = min_confidence
         self.min_lift = min_lift
         self.max_len = max_len
         self.algorithm = algorithm
+        self.max_basket_size = max_basket_size
 
     def fit(self, baskets: sparse.csr_matrix, product_ids: Sequence[str],
             catalogue: pd.DataFrame | None = None) -> AssociationRules:
@@ -74,6 +82,13 @@ class AssociationRules:
             raise DataValidationError("baskets have a different number of columns than product_ids",
                                       column="product_ids")
         B.data[:] = 1.0
+        B.sum_duplicates()
+        if self.max_basket_size is not None:
+            sizes = np.diff(B.indptr)
+            self.bulk_baskets_ = int((sizes > self.max_basket_size).sum())
+            B = B[sizes <= self.max_basket_size]
+        else:
+            self.bulk_baskets_ = 0
         n = B.shape[0]
         self.n_baskets_ = int(n)
         self.product_ids_ = [str(p) for p in product_ids]
@@ -188,7 +203,7 @@ class RulesRecommender(BaseRecommender):
 
     def __init__(self, min_support: float = 0.002, min_count: int = 5, min_confidence: float = 0.05,
                  min_lift: float = 1.5, max_len: int = 2, algorithm: str = "fpgrowth",
-                 half_life_days: float | None = 30.0) -> None:
+                 half_life_days: float | None = 30.0, max_basket_size: int | None = 50) -> None:
         self.min_support = min_support
         self.min_count = min_count
         self.min_confidence = min_confidence
@@ -196,18 +211,20 @@ class RulesRecommender(BaseRecommender):
         self.max_len = max_len
         self.algorithm = algorithm
         self.half_life_days = half_life_days
+        self.max_basket_size = max_basket_size
 
     def _fit(self, interactions: Any) -> None:
         self.confidence_ = interactions.weighted(self.half_life_days, None)
         key = ("rules", self.min_support, self.min_count, self.min_confidence, self.min_lift, self.max_len,
-               self.algorithm)
+               self.algorithm, self.max_basket_size)
         if key not in interactions.fitted_parts:  # mining does not depend on the member weighting
             if interactions.baskets is None:
                 raise DataValidationError("interactions have no baskets (order lines need order_id)",
                                           column="order_id")
             interactions.fitted_parts[key] = AssociationRules(
                 self.min_support, self.min_count, self.min_confidence, self.min_lift, self.max_len,
-                self.algorithm).fit(interactions.baskets, interactions.product_ids, interactions.catalogue)
+                self.algorithm, self.max_basket_size).fit(interactions.baskets, interactions.product_ids,
+                                                          interactions.catalogue)
         self.rules_model_ = interactions.fitted_parts[key]
 
     def _weights(self, rows: np.ndarray) -> sparse.csr_matrix:

@@ -45,7 +45,9 @@ DEFAULT_GRIDS: dict[str, list[dict[str, Any]]] = {
             {"factors": 64, "regularization": 0.05, "alpha": 10.0, "half_life_days": 180.0, "quantity_weight": 1.0},
             {"factors": 32, "regularization": 1.0, "alpha": 5.0, "half_life_days": 90.0, "quantity_weight": 0.0},
             {"factors": 128, "regularization": 1.0, "alpha": 20.0, "half_life_days": 30.0, "quantity_weight": 0.0}],
-    "rules": [{"half_life_days": 30.0}, {"half_life_days": 365.0}],
+    # bulk orders (hundreds of products; many Online Retail guest invoices) drown real pairs: capped
+    "rules": [{"half_life_days": 30.0, "max_basket_size": 30}, {"half_life_days": 30.0, "max_basket_size": 50},
+              {"half_life_days": 365.0, "max_basket_size": 50}],
     "content": [{"half_life_days": 180.0}],
 }
 

@@ -143,3 +143,24 @@ def test_rules_are_mined_from_guest_baskets_too():
     # a member who bought C gets D from the rule
     recs = model.recommend("m1", k=3)
     assert recs[0].product_id == "D" and recs[0].signal == "rules"
+
+
+def test_bulk_baskets_are_left_out_of_mining_when_capped():
+    """One huge order holding every product would make every pair 'bought together'; with a cap it is
+    left out, and support / confidence / lift are counted over the remaining baskets only."""
+    b = _baskets()
+    bulk = np.ones((3, len(PRODUCTS)), dtype=bool)
+    B = sparse.csr_matrix(np.vstack([b, bulk]).astype(np.float32))
+    capped = AssociationRules(min_support=0.01, min_count=1, min_confidence=0.0, min_lift=0.0,
+                              max_basket_size=5).fit(B, PRODUCTS, CATALOGUE)
+    assert capped.bulk_baskets_ == 3 + int((b.sum(axis=1) > 5).sum()) and capped.n_baskets_ == len(b) - int(
+        (b.sum(axis=1) > 5).sum())
+    kept = b[b.sum(axis=1) <= 5]
+    for r in capped.rules(limit=None):
+        truth = _brute(kept, r.antecedents, r.consequents)
+        assert r.support == pytest.approx(truth["support"]) and r.lift == pytest.approx(truth["lift"])
+    uncapped = AssociationRules(min_support=0.01, min_count=1, min_confidence=0.0, min_lift=0.0).fit(
+        B, PRODUCTS, CATALOGUE)
+    assert uncapped.bulk_baskets_ == 0 and uncapped.n_baskets_ == len(b) + 3
+    ef = [r for r in uncapped.rules(limit=None) if r.antecedents == ("E",) and r.consequents == ("F",)][0]
+    assert ef.baskets == _brute(np.vstack([b, bulk]), ("E",), ("F",))["baskets"]
