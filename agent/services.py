@@ -136,12 +136,20 @@ class Services:
         nearest.vocabulary = vocab
 
     def warm(self) -> None:
-        """Fit the agent's router now (called in the background when the server starts), so the first
-        operator's first question does not wait for it; a failure is logged and retried on use."""
+        """Fit the agent's router and load the local language model now (called in the background when
+        the server starts), so the first question and the first campaign do not wait for them; a
+        failure is logged and retried on use."""
         try:
             self.agent()
         except MemberInsightError as exc:
             log.warning("could not prepare the chat agent yet: %s", exc)
+        if self.settings.llm_backend != "openai":  # the local model: converted once, then loaded
+            try:
+                from agent.llm import warmup
+
+                warmup(self.settings)
+            except MemberInsightError as exc:
+                log.warning("could not prepare the local language model yet: %s", exc)
 
     def _complete(self, prompt: str) -> str:
         from agent.llm import get_backend

@@ -15,6 +15,10 @@ def _print_step(name: str) -> None:
     typer.secho(f"  • {name} …", err=True, fg=typer.colors.CYAN)
 
 
+DEMO_SHOP_NAME = "Fernhill Market"
+"""The demo shop's name (campaign copy is signed with the workspace's ``shop_name``)."""
+
+
 def _remove_workspace(path: Path) -> None:
     """``--fresh``: delete ``path`` only when it is a Member Insight workspace or an empty folder."""
     import shutil
@@ -79,6 +83,8 @@ def register(app: typer.Typer) -> None:
         say("2/4 Ingesting (validated, transactional; re-running adds nothing twice)")
         ws = Workspace.create(ws_dir)
         reports = ingest_directory(ws, data_dir)
+        if not ws.get_meta("shop_name"):
+            ws.set_meta("shop_name", DEMO_SHOP_NAME)  # the brand campaign copy signs with
         say("3/4 Building features, models, indexes and the screening queue")
         build_report = run_build(ws, cfg, on_step=None if as_json else _print_step)
         result = {
