@@ -9,36 +9,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from agent.campaigns.facts import Fact, FactSheet, ProductFact
-from agent.campaigns.grounding import LIMITS, check_copy, sms_length
+from agent.campaigns.facts import FactSheet
+from agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
+from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, guidance, messages
+from agent.campaigns.slots import fill
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
-from agent.llm.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
+from agent.llm.constraints import Guidance
 from memberinsight.errors import DataValidationError
 
 TEMPERATURES = (0.3, 0.7, 1.0, 1.0, 1.0)
 DraftCallback = Callable[[str, str], None]
 """``on_draft(part, text_so_far)``: called as the model's tokens arrive, before the text is checked."""
 SMS_STOP = " Reply STOP to opt out."
-_PART_WORDS = {"subject": "email subject line", "preview": "email preview text", "body": "short email body",
-               "sms": "SMS text message", "push": "push notification", "rationale": "explanation"}
-_PART_TOKENS = {"subject": 40, "preview": 50, "body": 220, "sms": 70, "push": 50, "rationale": 140}
-EXAMPLES: dict[str, str] = {
-    "subject": "Your 20% off ends Sunday, {first_name}",
-    "preview": "New season picks, chosen for you, with 20% off until Sunday.",
-    "body": "Hi {first_name},\n\nIt has been a while, so here is 20% off your next order until Sunday 12 May. "
-            "Our Linen Throw is back in stock too.\n\nShop now at Bloom & Co.\n\nThe Bloom & Co team",
-    "sms": "Bloom & Co: {first_name}, 20% off everything until Sunday 12 May. Reply STOP to opt out.",
-    "push": "{first_name}, your 20% off ends Sunday. Tap to shop.",
-}
-EXAMPLE_FACTS = FactSheet(segment="Lapsed", audience_size=120, offer="20% off", deadline=date(2024, 5, 12),
-                          as_of=date(2024, 5, 1), brand="Bloom & Co",
-                          stats=(Fact("avg_spend", "Average spend per member", 64.0, "money"),),
-                          products=(ProductFact("Linen Throw", 35.0),))
-"""The invented shop the :data:`EXAMPLES` are written for (shown to the writer as an earlier exchange)."""
+__all__ = ["EXAMPLES", "EXAMPLE_FACTS", "Attempt", "CheckReport", "CopyPiece", "DraftCallback", "clean",
+           "report_dict", "write_piece"]
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:subject(?: line)?|preview(?: text)?|sms|text message|push(?: notification)?"
                     r"|email(?: body)?|body|message|notification|rationale|explanation|answer)\s*\d*\s*(?:\*\*)?"
                     r"\s*[:\-]\s*", re.I)
@@ -50,7 +37,12 @@ _CURLY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '
 
 @dataclass
 class Attempt:
-    """One try at a piece: where it came from, how it was sampled, the text and its problems."""
+    """One try at a piece: where it came from, how it was sampled, the text and its problems.
+
+    For a model attempt, ``draft`` is what the model wrote (after any forced start, with its
+    placeholders), ``filled`` the placeholders code replaced with the sheet's values, and
+    ``guidance`` how decoding was constrained (empty when the backend cannot be guided).
+    """
 
     number: int
     source: str  # "llm" or "template"
@@ -59,6 +51,23 @@ class Attempt:
     problems: list[str] = field(default_factory=list)
     temperature: float | None = None
     seed: int | None = None
+    draft: str = ""
+    filled: dict[str, str] = field(default_factory=dict)
+    guidance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def provenance(self) -> str:
+        """How the text was made, in words (for reports and the UI)."""
+        if self.source != "llm":
+            return "deterministic template built from the fact sheet"
+        out = "written by the model"
+        if start := self.guidance.get("forced_start"):
+            out += f" after a forced start {start!r}"
+        if self.filled:
+            out += "; facts filled in by code: " + ", ".join(f"{{{k}}} = {v}" for k, v in self.filled.items())
+        if self.guidance.get("banned_characters"):
+            out += "; digits, currency signs and % could not be generated"
+        return out
 
 
 @dataclass
@@ -79,6 +88,10 @@ class CheckReport:
     @property
     def shipped_source(self) -> str:
         return self.shipped.source
+
+    @property
+    def provenance(self) -> str:
+        return self.shipped.provenance
 
     @property
     def passed(self) -> bool:
@@ -102,8 +115,38 @@ class CopyPiece:
     report: CheckReport
 
 
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def _fits(text: str, part: str) -> bool:
+    limit = LIMITS.get(part)
+    if limit is None:
+        return True
+    shown = rendered_length(text)
+    return (sms_length(shown)[0] if part == "sms" else len(shown)) <= limit
+
+
+def fit(text: str, part: str, reserve: str = "") -> str:
+    """``text`` cut to its whole sentences that fit the part's limit with ``reserve`` appended.
+
+    Text that fits is returned unchanged; when no complete sentence fits, the text is returned
+    as it is (and the checker rejects it).
+    """
+    if _fits(text + reserve, part):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    for end in reversed(ends):
+        if _fits(text[:end] + reserve, part):
+            return text[:end]
+    return text
+
+
 def clean(text: str, part: str) -> str:
-    """Tidy model output: labels, quotes, markdown, name placeholders; one line for short parts."""
+    """Tidy model output: labels, quotes, markdown, name placeholders; one line for short parts.
+
+    Over-long text is cut to the whole sentences that fit the channel's limit (:func:`fit`), and
+    an SMS gets the opt-out line when it has room.
+    """
     text = text.translate(_CURLY).replace("**", "").replace("__", "")
     text = _NAME_SLOT.sub("{first_name}", text)
     if part in ("subject", "preview", "sms", "push"):
@@ -120,52 +163,31 @@ def clean(text: str, part: str) -> str:
         if not gsm:  # drop emoji and other non-GSM characters rather than lose 90 characters
             text = "".join(c for c in text if sms_length(c)[1]).strip()
             text = re.sub(r"\s{2,}", " ", text)
-        if "STOP" not in text.upper() and sms_length(text + SMS_STOP)[0] <= LIMITS["sms"]:
+        has_stop = "STOP" in text.upper()
+        text = fit(text, part, "" if has_stop else SMS_STOP)
+        if not has_stop and _fits(text.rstrip() + SMS_STOP, part):
             text = text.rstrip() + SMS_STOP
+    else:
+        text = fit(text, part)
     return text
 
 
-def _ask_text(part: str, facts: FactSheet, brief: str) -> str:
-    limit = LIMITS.get(part)
-    ask = f"Write one {_PART_WORDS[part]}"
-    if limit and part != "rationale":
-        ask += f" of at most {int(limit * 0.8)} characters"
-    if facts.offer and part in ("sms", "push", "body", "subject"):
-        ask += f' that states the offer "{facts.offer}"'
-    return ask + ". " + brief + " Reply with the text only."
+def _ask(backend: LLMBackend, chat: Sequence[dict[str, str]], part: str, temperature: float, seed: int,
+         guide: Guidance | None, facts: FactSheet, on_draft: DraftCallback | None) -> str:
+    """The model's reply (after ``guide.prefix``, which it is included with); streamed into ``on_draft``.
 
-
-def _messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[dict[str, str]]:
-    """The chat for one piece: rules, then (for copy) a worked example as an earlier exchange, then the ask.
-
-    A 135M model imitates a demonstrated answer far better than a described one: with the example
-    as a prior user/assistant turn about another shop (:data:`EXAMPLE_FACTS`), about three times as
-    many first attempts pass the checker (bench/llm.py). Its invented names are rejected by the
-    checker if copied (:data:`agent.campaigns.claims.EXAMPLE_ONLY_NAMES`).
+    Drafts are shown with their placeholders already filled in.
     """
-    system = (f"You write marketing copy. Tone: {tone}. Use only the facts you are given: never invent numbers, "
-              "prices, dates, products, names or links. Write {first_name} where the customer's first name goes.")
-    if UNTRUSTED_OPEN in facts.to_prompt():
-        system += " " + UNTRUSTED_RULE
-    messages = [{"role": "system", "content": system}]
-    if part in EXAMPLES:
-        messages += [{"role": "user", "content": f"Facts:\n{EXAMPLE_FACTS.to_prompt()}\n\n"
-                                                 f"{_ask_text(part, EXAMPLE_FACTS, brief)}"},
-                     {"role": "assistant", "content": EXAMPLES[part]}]
-    messages.append({"role": "user", "content": f"Facts:\n{facts.to_prompt()}\n\n{_ask_text(part, facts, brief)}"})
-    return messages
-
-
-def _ask(backend: LLMBackend, messages: Sequence[dict[str, str]], part: str, temperature: float, seed: int,
-         on_draft: DraftCallback | None) -> str:
-    """The model's raw reply; streamed piece by piece into ``on_draft`` when one is given."""
-    budget = _PART_TOKENS[part]
+    kwargs: dict[str, Any] = dict(max_new_tokens=PART_TOKENS[part], temperature=temperature, seed=seed)
+    prefix = ""
+    if guide is not None:
+        kwargs["guidance"], prefix = guide, guide.prefix
     if on_draft is None:
-        return backend.generate(messages, max_new_tokens=budget, temperature=temperature, seed=seed)
-    so_far = ""
-    for piece in backend.stream(messages, max_new_tokens=budget, temperature=temperature, seed=seed):
+        return prefix + backend.generate(chat, **kwargs)
+    so_far = prefix
+    for piece in backend.stream(chat, **kwargs):
         so_far += piece
-        on_draft(part, so_far)
+        on_draft(part, fill(so_far, facts)[0])
     return so_far
 
 
@@ -175,6 +197,8 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
                 on_draft: DraftCallback | None = None) -> CopyPiece:
     """One piece of copy that passes the checker (LLM first, then the deterministic template).
 
+    Copy parts are written with placeholders that code fills in (:mod:`agent.campaigns.slots`);
+    a backend with ``supports_guidance`` is also constrained (:func:`agent.campaigns.prompts.guidance`).
     ``avoid`` holds texts already shipped (variants must differ); ``fallback`` overrides the
     template text for parts without a template (e.g. a rationale). ``on_draft(part, text_so_far)``
     receives the model's draft as its tokens arrive (each attempt starts again from its first
@@ -183,24 +207,28 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
     report = CheckReport(part=part)
     avoid = avoid if avoid is not None else set()
     if backend is not None:
-        messages = _messages(part, facts, tone, brief)
+        chat = messages(part, facts, tone, brief)
+        guide = guidance(part, facts) if getattr(backend, "supports_guidance", False) else None
+        source_text = " ".join(m["content"] for m in chat)
         for n in range(max_attempts):
             temperature = TEMPERATURES[min(n, len(TEMPERATURES) - 1)]
             attempt_seed = seed + 7919 * n + 104729 * variant
             try:
-                raw = _ask(backend, messages, part, temperature, attempt_seed, on_draft)
+                raw = _ask(backend, chat, part, temperature, attempt_seed, guide, facts, on_draft)
             except LLMUnavailableError as exc:
                 report.attempts.append(Attempt(len(report.attempts) + 1, "llm", "", False,
                                                [f"model unavailable: {exc}"], temperature, attempt_seed))
                 break
-            text = clean(raw, part)
-            result = check_copy(text, facts, part, source_text=" ".join(m["content"] for m in messages))
+            filled, used = fill(raw, facts)
+            text = clean(filled, part)
+            result = check_copy(text, facts, part, source_text=source_text)
             problems = list(result.problems)
             if text in avoid:
                 problems.append("repeats an earlier variant")
             report.checks = result.checked
             report.attempts.append(Attempt(len(report.attempts) + 1, "llm", text, not problems, problems,
-                                           temperature, attempt_seed))
+                                           temperature, attempt_seed, draft=raw, filled=used,
+                                           guidance=guide.describe() if guide else {}))
             if not problems:
                 report.shipped_attempt, report.length, report.limit = len(report.attempts), result.length, result.limit
                 avoid.add(text)
@@ -223,6 +251,6 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
 def report_dict(report: CheckReport) -> dict[str, Any]:
     """A JSON-friendly report (properties included)."""
     return {"part": report.part, "passed": report.passed, "shipped_attempt": report.shipped_attempt,
-            "shipped_source": report.shipped_source, "length": report.length, "limit": report.limit,
-            "checks": report.checks, "problems": report.problems,
-            "attempts": [vars(a) for a in report.attempts]}
+            "shipped_source": report.shipped_source, "provenance": report.provenance, "length": report.length,
+            "limit": report.limit, "checks": report.checks, "problems": report.problems,
+            "attempts": [{**vars(a), "provenance": a.provenance} for a in report.attempts]}

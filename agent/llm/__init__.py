@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from agent.llm.base import LLMBackend, LLMUnavailableError
 from agent.llm.chat import Message
+from agent.llm.constraints import DIGITS_AND_MONEY, Guidance, GuidedDecoding
 from agent.llm.factory import BACKENDS, get_backend, warmup
-from agent.llm.local import LocalBackend, TransformersBackend
+from agent.llm.hf import TransformersBackend
+from agent.llm.local import LocalBackend
 from agent.llm.openai import OpenAIBackend
 from agent.llm.untrusted import UNTRUSTED_RULE, quote_untrusted
 
 __all__ = [
-    "BACKENDS", "LLMBackend", "LLMUnavailableError", "LocalBackend", "Message", "OpenAIBackend",
+    "BACKENDS", "DIGITS_AND_MONEY", "Guidance", "GuidedDecoding", "LLMBackend", "LLMUnavailableError", "LocalBackend", "Message", "OpenAIBackend",
     "TransformersBackend", "UNTRUSTED_RULE", "get_backend", "quote_untrusted", "warmup",
 ]

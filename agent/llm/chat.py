@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from memberinsight.errors import ConfigError, DataValidationError
+
+if TYPE_CHECKING:
+    from agent.llm.constraints import CompiledGuidance, Guidance
 
 ROLES = ("system", "user", "assistant")
 CHATML_TEMPLATE = (
@@ -67,6 +70,8 @@ class ChatTokenizer:
         self.bos_token = tok_cfg.get("bos_token") if isinstance(tok_cfg.get("bos_token"), str) else None
         self.eos_token = tok_cfg.get("eos_token") if isinstance(tok_cfg.get("eos_token"), str) else None
         self.stop_ids = frozenset(self._stop_ids(model_dir))
+        self._texts: list[str] | None = None
+        self._guided: dict[Guidance, CompiledGuidance] = {}
 
     def _stop_ids(self, model_dir: Path) -> Iterable[int]:
         for name in ("config.json", "generation_config.json"):
@@ -86,6 +91,17 @@ class ChatTokenizer:
     def encode_chat(self, messages: Sequence[Message]) -> list[int]:
         """Token ids of the rendered chat prompt (special tokens in the template are honoured)."""
         return self.tokenizer.encode(self.render(messages), add_special_tokens=False).ids
+
+    def guided(self, guidance: Guidance) -> CompiledGuidance:
+        """``guidance`` compiled for this vocabulary (prefix ids, banned-token mask), kept per guidance."""
+        from agent.llm.constraints import compile_guidance, token_texts
+
+        if guidance not in self._guided:
+            if self._texts is None:
+                self._texts = token_texts(self.tokenizer)
+            prefix = self.tokenizer.encode(guidance.prefix, add_special_tokens=False).ids if guidance.prefix else []
+            self._guided[guidance] = compile_guidance(self._texts, guidance, self.stop_ids, prefix)
+        return self._guided[guidance]
 
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)

@@ -31,6 +31,8 @@ QUANT_MODES = ("int4", "int8", "bf16", "fp32")
 GROUP_SIZE = 32
 
 Linear = Callable[[torch.Tensor], torch.Tensor]
+Processor = Callable[[list[int], torch.Tensor], torch.Tensor]
+"""``processor(generated_ids, logits) -> logits``: edits the next-token logits (e.g. bans tokens)."""
 
 
 @dataclass(frozen=True)
@@ -248,9 +250,13 @@ class LlamaEngine:
     # ----- generation ---------------------------------------------------------------------------
     def generate_ids(self, prompt_ids: list[int], max_new_tokens: int, temperature: float = 0.0,
                      seed: int | None = None, stop_ids: frozenset[int] = frozenset(), top_k: int = 40,
-                     top_p: float = 0.95, repetition_penalty: float = 1.1,
-                     prefill_chunk: int = 256) -> Iterator[int]:
-        """Yield new token ids one at a time (stops at a stop id, which is not yielded)."""
+                     top_p: float = 0.95, repetition_penalty: float = 1.1, prefill_chunk: int = 256,
+                     logits_processor: Processor | None = None) -> Iterator[int]:
+        """Yield new token ids one at a time (stops at a stop id, which is not yielded).
+
+        ``logits_processor(generated_ids, logits)`` (e.g. :class:`agent.llm.constraints.GuidedDecoding`)
+        edits the logits before each choice, after the repetition penalty.
+        """
         if not prompt_ids:
             raise ConfigError("cannot generate from an empty prompt")
         budget = self.max_seq - len(prompt_ids)
@@ -266,11 +272,15 @@ class LlamaEngine:
         seen = torch.zeros(self.shape.vocab, dtype=torch.bool)
         seen[ids] = True
         pos = len(prompt_ids)
+        generated: list[int] = []
         for _ in range(max_new_tokens):
+            if logits_processor is not None:
+                logits = logits_processor(generated, logits)
             token = _pick(logits, temperature, gen, seen, top_k, top_p, repetition_penalty)
             if token in stop_ids:
                 return
             yield token
+            generated.append(token)
             seen[token] = True
             logits = self.forward(torch.tensor([token]), pos)
             pos += 1

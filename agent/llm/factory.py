@@ -61,7 +61,8 @@ def warmup(settings: Settings | None = None) -> dict[str, object]:
 @functools.lru_cache(maxsize=4)
 def _gguf(source: str, cache_root: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
     from agent.llm.convert import ensure_converted
-    from agent.llm.local import LocalBackend, TransformersBackend
+    from agent.llm.hf import TransformersBackend
+    from agent.llm.local import LocalBackend
 
     conv = ensure_converted(Path(source), Path(cache_root))
     stem = Path(source).stem
@@ -73,7 +74,8 @@ def _gguf(source: str, cache_root: str, quant: str, threads: int, engine: str = 
 @functools.lru_cache(maxsize=4)
 def _hf(model_dir: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
     from agent.llm.engine import supports
-    from agent.llm.local import LocalBackend, TransformersBackend, read_config
+    from agent.llm.hf import TransformersBackend
+    from agent.llm.local import LocalBackend, read_config
 
     path = Path(model_dir)
     if not path.is_dir():

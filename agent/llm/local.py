@@ -1,4 +1,4 @@
-"""Local backends: the fast Llama engine, and plain transformers for any other architecture."""
+"""The local backend: the fast Llama engine (plain transformers is in :mod:`agent.llm.hf`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from agent.llm.base import LLMUnavailableError
 from agent.llm.chat import ChatTokenizer, Message
+from agent.llm.constraints import Guidance
 from memberinsight.errors import ConfigError
 
 REPETITION_PENALTY = 1.1
@@ -66,7 +67,10 @@ class LocalBackend:
 
     Loading is lazy (first call) and happens once; calls are serialised because the engine owns
     one KV cache. ``quant`` is the weight format (``int4`` default, ``int8``, ``bf16``, ``fp32``).
+    Generation accepts a :class:`~agent.llm.constraints.Guidance` (forced start, banned tokens).
     """
+
+    supports_guidance = True
 
     def __init__(self, model_dir: str | Path, quant: str = "int4", threads: int = 0, max_seq: int = 2048,
                  name: str | None = None, head_quant: str | None = None) -> None:
@@ -121,132 +125,36 @@ class LocalBackend:
         return len(self.tokenizer.encode_chat(messages))
 
     def stream_ids(self, prompt_ids: list[int], max_new_tokens: int = 256, temperature: float = 0.0,
-                   seed: int | None = None) -> Iterator[int]:
-        """Raw token ids (for benchmarks and callers that decode themselves)."""
+                   seed: int | None = None, guidance: Guidance | None = None) -> Iterator[int]:
+        """Raw token ids (for benchmarks and callers that decode themselves).
+
+        With ``guidance`` its prefix is appended to ``prompt_ids`` (and not yielded) and decoding
+        follows its rules (:class:`~agent.llm.constraints.GuidedDecoding`).
+        """
         self.load()
         stop_ids = self.tokenizer.stop_ids
+        kwargs: dict[str, Any] = {}
+        if guidance is not None:
+            compiled = self.tokenizer.guided(guidance)
+            prompt_ids = list(prompt_ids) + list(compiled.prefix_ids)
+            kwargs["logits_processor"] = compiled.processor()
         with self._gen_lock, torch_threads(auto_threads(self.threads)):
             yield from self._engine.generate_ids(prompt_ids, max_new_tokens, temperature=temperature, seed=seed,
-                                                 stop_ids=stop_ids)
+                                                 stop_ids=stop_ids, **kwargs)
 
     def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
-               seed: int | None = None) -> Iterator[str]:
-        """Yield text pieces as tokens are produced."""
+               seed: int | None = None, guidance: Guidance | None = None) -> Iterator[str]:
+        """Yield text pieces as tokens are produced (after ``guidance.prefix``, which is not repeated)."""
         ids = self.tokenizer.encode_chat(messages)
-        yield from self.tokenizer.stream_text(self.stream_ids(ids, max_new_tokens, temperature, seed))
+        yield from self.tokenizer.stream_text(self.stream_ids(ids, max_new_tokens, temperature, seed, guidance))
 
     def generate(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
-                 seed: int | None = None) -> str:
-        """The whole reply as one string."""
+                 seed: int | None = None, guidance: Guidance | None = None) -> str:
+        """The whole reply as one string (after ``guidance.prefix``, which is not repeated)."""
         ids = self.tokenizer.encode_chat(messages)
-        return self.tokenizer.decode(list(self.stream_ids(ids, max_new_tokens, temperature, seed)))
+        return self.tokenizer.decode(list(self.stream_ids(ids, max_new_tokens, temperature, seed, guidance)))
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "local", "name": self.name, "model_dir": str(self.model_dir), "quant": self.quant,
                 "threads": self.threads or "auto", "loaded": self._engine is not None,
-                "load_seconds": self.load_seconds}
-
-
-class TransformersBackend:
-    """Any local Hugging Face causal LM through ``transformers.generate`` (the general path).
-
-    ``dynamic_int8`` applies torch's dynamic int8 quantisation to the linear layers. Decoding uses
-    the same settings as the fast engine (repetition penalty 1.1 over prompt and output; sampling
-    with top-k 40 and top-p 0.95), so both give the same greedy text for the same weights.
-    """
-
-    def __init__(self, model_dir: str | Path, threads: int = 0, dynamic_int8: bool = False,
-                 name: str | None = None) -> None:
-        self.model_dir = Path(model_dir)
-        self.threads = threads
-        self.dynamic_int8 = dynamic_int8
-        self.name = name or f"transformers:{self.model_dir.name}{':int8' if dynamic_int8 else ''}"
-        self.load_seconds: float | None = None
-        self._model: Any = None
-        self._tokenizer: Any = None
-        self._load_lock = threading.Lock()
-        self._lock = threading.Lock()
-
-    def load(self) -> float:
-        with self._load_lock:
-            if self._model is not None:
-                return self.load_seconds or 0.0
-            start = time.perf_counter()
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-
-            try:
-                self._tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
-                model = AutoModelForCausalLM.from_pretrained(self.model_dir, local_files_only=True,
-                                                             dtype=torch.float32)
-            except (OSError, ValueError) as exc:
-                raise LLMUnavailableError(f"cannot load model from {self.model_dir}: {exc}") from exc
-            model.eval()
-            if self.dynamic_int8:
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-            self._model = model
-            self.load_seconds = round(time.perf_counter() - start, 3)
-            return self.load_seconds
-
-    def _inputs(self, messages: Sequence[Message]) -> Any:
-        from agent.llm.chat import validate_messages
-
-        enc = self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,
-                                                  return_tensors="pt", return_dict=True)
-        return enc
-
-    def _kwargs(self, enc: Any, max_new_tokens: int, temperature: float, seed: int | None) -> dict[str, Any]:
-        import torch
-
-        kwargs: dict[str, Any] = dict(enc, max_new_tokens=max_new_tokens, repetition_penalty=REPETITION_PENALTY,
-                                      pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id)
-        if temperature > 0:
-            torch.manual_seed(seed if seed is not None else 0)
-            kwargs.update(do_sample=True, temperature=temperature, top_k=40, top_p=0.95)
-        else:
-            kwargs.update(do_sample=False, temperature=None, top_k=None, top_p=None)
-        return kwargs
-
-    def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
-               seed: int | None = None) -> Iterator[str]:
-        import torch
-        from transformers import TextIteratorStreamer
-
-        self.load()
-        with self._lock, torch_threads(auto_threads(self.threads)):
-            enc = self._inputs(messages)
-            streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
-            kwargs = self._kwargs(enc, max_new_tokens, temperature, seed)
-            errors: list[BaseException] = []
-
-            def run() -> None:
-                try:
-                    with torch.inference_mode():
-                        self._model.generate(**kwargs, streamer=streamer)
-                except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-                    errors.append(exc)
-                    streamer.end()
-
-            worker = threading.Thread(target=run, daemon=True)
-            worker.start()
-            for piece in streamer:
-                if piece:
-                    yield piece
-            worker.join()
-            if errors:
-                raise errors[0]
-
-    def generate(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
-                 seed: int | None = None) -> str:
-        import torch
-
-        self.load()
-        with self._lock, torch_threads(auto_threads(self.threads)), torch.inference_mode():
-            enc = self._inputs(messages)
-            out = self._model.generate(**self._kwargs(enc, max_new_tokens, temperature, seed))
-            return self._tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-
-    def describe(self) -> dict[str, Any]:
-        return {"backend": "transformers", "name": self.name, "model_dir": str(self.model_dir),
-                "dynamic_int8": self.dynamic_int8, "loaded": self._model is not None,
                 "load_seconds": self.load_seconds}

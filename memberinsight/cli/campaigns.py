@@ -102,6 +102,7 @@ def register(app: typer.Typer) -> None:
                 lines.append(f"  [{piece.part}] check {'passed' if rep.passed else 'FAILED'}; shipped attempt "
                              f"{rep.shipped_attempt} ({rep.shipped_source}), {rejected} rejected; "
                              f"length {rep.length}/{rep.limit}")
+                lines.append(f"      {rep.provenance}")
                 for att in rep.rejected:
                     lines.append(f"      attempt {att.number} rejected: {'; '.join(att.problems)[:200]}")
         emit(None, False, "\n".join(lines))

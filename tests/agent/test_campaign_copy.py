@@ -64,9 +64,9 @@ def test_retry_ships_the_first_passing_attempt(facts: FactSheet) -> None:
     # The prompt carries the facts but no checker-only data, after a worked example about another shop.
     messages = writer.calls[0]["messages"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[2]["content"] == EXAMPLES["sms"] and "Brand: Bloom & Co" in messages[1]["content"]
+    assert messages[2]["content"] == EXAMPLES["sms"] and "{brand} = Bloom & Co" in messages[1]["content"]
     prompt = messages[-1]["content"]
-    assert "Offer: 15% off" in prompt and "Alice" not in prompt and "Copper Watering Can" not in prompt
+    assert "{offer} = 15% off" in prompt and "Alice" not in prompt and "Copper Watering Can" not in prompt
     assert "Bloom" not in prompt
 
 
