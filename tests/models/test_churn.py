@@ -36,13 +36,13 @@ def test_churn_acceptance_on_demo(demo_churn):
     assert 0 < m["pr_auc"] <= 1
 
 
-def test_churn_is_within_a_hair_of_the_bayes_ceiling(demo_workspace, demo_churn):
+def test_churn_is_within_a_hair_of_the_bayes_ceiling(demo_dir, demo_workspace, demo_churn):
     # The best AUC any model can reach on this split: the exact posterior under the generator's own
-    # priors (tests/models/demo_ceiling.py). The model must come within 0.01 of it.
+    # priors and lifecycle (tests/models/demo_ceiling.py). The model must come within 0.01 of it.
     from demo_ceiling import bayes_churn_probability
 
     with demo_workspace.analytics(read_only=True) as con:
-        bayes = bayes_churn_probability(con, demo_churn.plan.holdout_cutoff, 90)
+        bayes = bayes_churn_probability(con, demo_churn.plan.holdout_cutoff, 90, demo_dir)
     assert len(bayes) == demo_churn.metrics["members"]
     assert bayes["churned"].mean() == pytest.approx(demo_churn.metrics["base_rate"], abs=1e-4)
     assert bayes["p"].mean() == pytest.approx(bayes["churned"].mean(), abs=0.02)  # the posterior is calibrated

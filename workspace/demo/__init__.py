@@ -3,7 +3,8 @@
 ``generate_demo(out_dir, members=2000, seed=7)`` writes ``members.csv``, ``products.csv``,
 ``orders.csv`` and ``reviews.csv`` (canonical columns from :mod:`workspace.schema`), plus ground
 truth for tests and evaluations: ``review_labels.csv`` (planted fake-review patterns),
-``members_truth.csv`` (latent purchase rate, dropout, spend level, favourite category) and
+``members_truth.csv`` (latent purchase rate, dropout propensity, satisfaction, purchase regularity,
+the date each member left, spend level, favourite category) and
 ``products_truth.csv`` (latent quality, tier, planted complements).
 """
 

@@ -37,8 +37,9 @@ FILE_COLUMNS: dict[str, list[str]] = {
     "orders": ORDERS.column_names,
     "reviews": REVIEWS.column_names,
     "review_labels": ["review_id", "is_fake", "pattern", "group_id"],
-    "members_truth": ["member_id", "purchase_rate_per_year", "dropout_prob", "churned_on", "never_buys",
-                      "spend_level", "favourite_category", "preferred_tier", "is_fake_account"],
+    "members_truth": ["member_id", "purchase_rate_per_year", "dropout_prob", "satisfaction", "gap_shape",
+                      "churned_on", "never_buys", "spend_level", "favourite_category", "preferred_tier",
+                      "is_fake_account"],
     "products_truth": ["product_id", "quality", "tier", "popularity", "complements"],
 }
 

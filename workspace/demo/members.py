@@ -1,8 +1,11 @@
-"""Demo members: fake PII, demographics and the latent BG/NBD-style parameters that drive orders.
+"""Demo members: fake PII, demographics and the latent parameters that drive their orders.
 
-Everything is vectorised over a chunk of members. Acquisition channel and age band shift the
-purchase rate, dropout probability, spend level and category tastes, so they are genuinely
-predictive of churn, CLV and recommendations.
+Everything is vectorised over a chunk of members. Each member gets a purchase rate
+(``Gamma(RATE_SHAPE, mean RATE_MEAN_PER_YEAR)`` per year), a base propensity to leave after a
+purchase (``Beta(DROP_A, DROP_B)``), a latent satisfaction and a regularity (Erlang gap shape);
+acquisition channel and age band shift the rate, the propensity to leave (engagement), spend level
+and category tastes, so they are genuinely predictive of churn, CLV and recommendations. How these
+turn into purchases and lapses is described in :mod:`workspace.demo.lifecycle`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workspace.demo.catalogue import Catalogue
+from workspace.demo.lifecycle import GAP_SHAPE_P, GAP_SHAPES, satisfaction_rate_factor
 from workspace.demo.vocab import CATEGORIES
 
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
@@ -29,6 +33,10 @@ AGE_TILT = np.array([
     [1.1, 2.0, 1.25, 1.3, 0.8, 0.65, 0.7, 0.7, 0.65, 1.15],
     [0.8, 2.3, 1.2, 1.35, 0.9, 0.45, 0.6, 0.55, 0.45, 1.25],
 ])
+
+RATE_SHAPE, RATE_MEAN_PER_YEAR = 0.9, 5.0
+DROP_A, DROP_B = 1.3, 6.0
+DROP_CLIP = (0.01, 0.92)
 
 CHANNELS = ("organic", "paid_search", "social", "referral", "email", "affiliate")
 CHANNEL_P = np.array([0.30, 0.22, 0.18, 0.10, 0.12, 0.08])
@@ -72,8 +80,10 @@ class MemberChunk:
     age: np.ndarray
     channel: np.ndarray
     city: np.ndarray
-    rate: np.ndarray  # repeat purchases per day while alive
-    dropout: np.ndarray  # P(become inactive after each purchase)
+    rate: np.ndarray  # repeat purchases per day while active
+    dropout: np.ndarray  # base chance of starting to leave after a purchase (see demo.lifecycle)
+    gap_shape: np.ndarray  # Erlang shape of the gaps between purchases (1 Poisson, higher: more regular)
+    satisfaction: np.ndarray  # latent N(0, 1): fewer returns and less leaving when high
     never_buys: np.ndarray  # bool
     spend: np.ndarray  # spend level (mean 1)
     pref_tier: np.ndarray
@@ -104,8 +114,8 @@ def make_members(rng: np.random.Generator, start_index: int, n: int, days: int, 
     channel = _pick(rng, CHANNEL_P, n)
     city = _pick(rng, np.array([c[2] for c in CITIES], dtype=float), n)
     signup = signup_days(rng, n, days)
-    rate_year = rng.gamma(0.9, 5.0 / 0.9, n) * CHANNEL_RATE[channel] * AGE_RATE[age]
-    dropout = np.clip(rng.beta(1.3, 6.0, n) * CHANNEL_DROP[channel] * AGE_DROP[age], 0.01, 0.92)
+    rate_year = rng.gamma(RATE_SHAPE, RATE_MEAN_PER_YEAR / RATE_SHAPE, n) * CHANNEL_RATE[channel] * AGE_RATE[age]
+    dropout = np.clip(rng.beta(DROP_A, DROP_B, n) * CHANNEL_DROP[channel] * AGE_DROP[age], *DROP_CLIP)
     never = rng.random(n) < CHANNEL_NEVER[channel]
     spend = rng.gamma(5.0, 1 / 5.0, n) * AGE_SPEND[age]
     pref_tier = np.digitize(spend * np.exp(rng.normal(0, 0.25, n)), [0.8, 1.3])
@@ -116,10 +126,13 @@ def make_members(rng: np.random.Generator, start_index: int, n: int, days: int, 
     prefs = g / np.maximum(g.sum(1, keepdims=True), 1e-12)
     top = prefs.argmax(1)
     staples = np.stack([cat.sample(top, pref_tier + 1, rng.random(n)) for _ in range(2)], axis=1)
+    satisfaction = rng.standard_normal(n)
+    rate_year = rate_year * satisfaction_rate_factor(satisfaction)
+    gap_shape = GAP_SHAPES[_pick(rng, GAP_SHAPE_P, n)]
     return MemberChunk(
         index=np.arange(start_index, start_index + n, dtype=np.int64), signup_day=signup, age=age,
-        channel=channel, city=city, rate=rate_year / 365.25, dropout=dropout, never_buys=never, spend=spend,
-        pref_tier=pref_tier, prefs=prefs, leniency=rng.normal(0, 0.07, n),
+        channel=channel, city=city, rate=rate_year / 365.25, dropout=dropout, satisfaction=satisfaction,
+        gap_shape=gap_shape, never_buys=never, spend=spend, pref_tier=pref_tier, prefs=prefs, leniency=rng.normal(0, 0.07, n),
         review_propensity=rng.gamma(0.8, 1 / 0.8, n), staples=staples, is_fake=np.zeros(n, dtype=bool),
     )
 

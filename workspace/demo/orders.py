@@ -1,10 +1,12 @@
-"""Order simulation (vectorised): BG/NBD-style purchase timing, baskets, complements, returns.
+"""Order simulation (vectorised): purchase timing, baskets, complements, returns and lapses.
 
-Per member: first purchase shortly after signup, then a Poisson process with the member's gamma
-distributed rate (shaped by the shop's daily intensity); after every purchase the member drops
-out with their own probability. Baskets draw categories from the member's Dirichlet preferences
-times category seasonality, products from popularity or the member's preferred price tier, staple
-re-buys, and complementary products added to the same order.
+Per member: first purchase shortly after signup, then candidate purchases with Erlang gaps at the
+member's rate (shaped by the shop's daily intensity). Every candidate order is filled: categories
+from the member's Dirichlet preferences times category seasonality, products from popularity or
+the member's preferred price tier, staple re-buys, complementary products added to the same order,
+and returned lines (product quality x member satisfaction). Then the lifecycle
+(:mod:`workspace.demo.lifecycle`) decides after each purchase, from the member's satisfaction and
+that order's experience, whether the member leaves; the orders after that are dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 
 from workspace.demo.calendar import Calendar
 from workspace.demo.catalogue import Catalogue
+from workspace.demo.lifecycle import leave_probability, run_lifecycle, satisfaction_return_factor
 from workspace.demo.members import MemberChunk
 from workspace.demo.vocab import CATEGORIES
 
@@ -24,6 +27,8 @@ SALES_P = np.array([[0.35, 0.6, 0.05], [0.45, 0.48, 0.07], [0.55, 0.35, 0.1],
                     [0.62, 0.23, 0.15], [0.68, 0.12, 0.2], [0.7, 0.05, 0.25]])
 SEASON = np.array([c.season for c in CATEGORIES])  # (C, 12)
 RETURN_RATE = np.array([c.return_rate for c in CATEGORIES])
+RETURN_LAG = (4, 35)
+"""A return parcel goes back this many days (uniform, inclusive) after its order."""
 
 
 @dataclass
@@ -61,37 +66,36 @@ def _ranks(groups: np.ndarray) -> np.ndarray:
     return np.arange(n) - np.repeat(starts, lengths)
 
 
-def purchase_times(rng: np.random.Generator, m: MemberChunk, cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(member row, fractional day) of every purchase, and each member's dropout day (NaN: alive)."""
+def candidate_times(rng: np.random.Generator, m: MemberChunk, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """(member row, fractional day) of every candidate purchase, sorted by member and time.
+
+    Each buyer's first purchase comes shortly after signup; then a Poisson process at the member's
+    full rate (scaled by the shop's daily intensity) to the end of the window. Which candidates
+    really happen is decided by :func:`workspace.demo.lifecycle.run_lifecycle`.
+    """
     days = cal.days
     first = m.signup_day + rng.exponential(2.0, m.n)
     buyer = ~m.never_buys & ~m.is_fake & (first < days - 1e-6)
-    g = rng.geometric(m.dropout)  # purchases made before dropping out (inclusive)
     c0 = cal.cum_at(np.minimum(first, days))
     span = np.where(buyer, cal.cum[-1] - c0, 0.0)
-    n_rep = rng.poisson(m.rate * span)
+    k = m.gap_shape
+    n_rep = rng.poisson(k * m.rate * span)
     mem = np.repeat(np.arange(m.n), n_rep)
     c = c0[mem] + rng.random(len(mem)) * span[mem]
-    order = np.lexsort((c, mem))
-    mem, t = mem[order], cal.time_at(c[order])
-    rank = _ranks(mem)
-    churn = np.full(m.n, np.nan)
-    drop_first = buyer & (g == 1)
-    churn[drop_first] = first[drop_first]
-    last = rank + 2 == g[mem]  # the repeat purchase after which the member drops out
-    churn[mem[last]] = t[last]
-    keep = rank + 2 <= g[mem]
-    mem, t = mem[keep], t[keep]
+    o = np.lexsort((c, mem))
+    mem, c = mem[o], c[o]
+    every = _ranks(mem) % k[mem] == k[mem] - 1  # every k-th event of a rate k*lambda process: Erlang-k gaps
+    mem, c = mem[every], c[every]
     members = np.concatenate([np.flatnonzero(buyer), mem])
-    times = np.concatenate([first[buyer], t])
-    return members, np.minimum(times, days - 1e-6), churn
+    times = np.concatenate([first[buyer], cal.time_at(c)])
+    order = np.lexsort((times, members))
+    return members[order], np.minimum(times[order], days - 1e-6)
 
 
 def simulate_orders(rng: np.random.Generator, m: MemberChunk, cat: Catalogue, cal: Calendar) -> OrderBook:
     """All genuine orders and order lines of a member chunk."""
-    o_member, t, churn = purchase_times(rng, m, cal)
-    sort = np.lexsort((t, o_member))
-    o_member, o_day = o_member[sort], np.floor(t[sort]).astype(np.int64)
+    o_member, t = candidate_times(rng, m, cal)
+    o_day = np.floor(t).astype(np.int64)
     n_orders = len(o_member)
     o_sec = cal.seconds(rng, o_day)
     sp = SALES_P[m.age[o_member]]
@@ -132,11 +136,22 @@ def simulate_orders(rng: np.random.Generator, m: MemberChunk, cat: Catalogue, ca
     promo = rng.random(n_orders) < np.where(cal.intensity[o_day] > 1.3, 0.35, 0.08)
     disc = np.where(promo, rng.choice(np.array([0.1, 0.15, 0.2, 0.25]), n_orders), 0.0)
     price = np.round(cat.price[product] * (1 - disc[l_order]), 2)
-    q = cat.quality[product]
-    p_ret = RETURN_RATE[cat.category[product]] * (0.3 + 2.9 * (1 - q))
+    p_ret = return_probability(cat, product, m.satisfaction[o_member[l_order]])
     ret = rng.random(n_l) < p_ret
-    lag = rng.integers(4, 36, n_orders)  # one return parcel per order
+    lag = rng.integers(RETURN_LAG[0], RETURN_LAG[1] + 1, n_orders)  # one return parcel per order
     ret_day = np.where(ret, o_day[l_order] + lag[l_order], -1)
     ret_day[ret_day > cal.days - 1] = -1
-    return OrderBook(o_member=o_member, o_day=o_day, o_sec=o_sec, o_channel=o_channel, l_order=l_order,
-                     l_product=product, l_qty=qty, l_price=price, l_return_day=ret_day, churn_day=churn)
+    bad = np.bincount(l_order, weights=ret, minlength=n_orders) > 0
+    happens, left = run_lifecycle(rng, o_member, t, leave_probability(m.dropout[o_member],
+                                                                       m.satisfaction[o_member], bad), m.n)
+    new_no = np.cumsum(happens) - 1
+    line_ok = happens[l_order]
+    return OrderBook(o_member=o_member[happens], o_day=o_day[happens], o_sec=o_sec[happens],
+                     o_channel=o_channel[happens], l_order=new_no[l_order[line_ok]], l_product=product[line_ok],
+                     l_qty=qty[line_ok], l_price=price[line_ok], l_return_day=ret_day[line_ok], churn_day=left)
+
+
+def return_probability(cat: Catalogue, product: np.ndarray, satisfaction: np.ndarray) -> np.ndarray:
+    """Chance that a line goes back: category return rate x product quality x member satisfaction."""
+    q = cat.quality[product]
+    return RETURN_RATE[cat.category[product]] * (0.3 + 2.9 * (1 - q)) * satisfaction_return_factor(satisfaction)

@@ -62,7 +62,12 @@ def member_columns(rng: np.random.Generator, m: MemberChunk, cal: Calendar) -> d
 
 
 def truth_columns(m: MemberChunk, book: OrderBook, cal: Calendar) -> dict[str, object]:
-    """members_truth.csv: latent parameters of each member (tests and evaluation only)."""
+    """members_truth.csv: latent parameters of each member (tests and evaluation only).
+
+    ``dropout_prob`` is the base propensity to leave after a purchase (before satisfaction and the
+    order's experience, :mod:`workspace.demo.lifecycle`); ``churned_on`` the date of the purchase
+    after which the member left (empty: still active at the end of the window).
+    """
     churned = ~np.isnan(book.churn_day)
     churn_dates = np.full(m.n, None, dtype=object)
     if churned.any():
@@ -72,6 +77,8 @@ def truth_columns(m: MemberChunk, book: OrderBook, cal: Calendar) -> dict[str, o
         "member_id": member_ids(m.index),
         "purchase_rate_per_year": np.round(np.where(m.is_fake, 0.0, m.rate * 365.25), 4),
         "dropout_prob": np.round(np.where(m.is_fake, 0.0, m.dropout), 4),
+        "satisfaction": np.round(m.satisfaction, 4),
+        "gap_shape": m.gap_shape,
         "churned_on": churn_dates,
         "never_buys": m.never_buys & ~m.is_fake,
         "spend_level": np.round(m.spend, 4),
