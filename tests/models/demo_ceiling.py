@@ -57,11 +57,6 @@ _RETURN_RATE = {c.name: c.return_rate for c in CATEGORIES}
 _MIN_GAP = 1e-3  # intensity-days; two orders with the same timestamp
 
 
-def _log_erlang_pdf(x: float, k: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    r = k * lam
-    return k * np.log(r) + (k - 1) * np.log(x) - r * x - gammaln(k)
-
-
 def _erlang_sf(x: float, k: np.ndarray, lam: np.ndarray) -> np.ndarray:
     z = k * lam * x
     term = np.ones_like(z)
@@ -95,74 +90,99 @@ def _history(con, cutoff: date, horizon_days: int, quality: dict[str, float]) ->
     return lines, members, future
 
 
+class _Prior:
+    """Samples of the member latents from the generator's priors (before channel and age factors)."""
+
+    def __init__(self, samples: int, seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        self.s = rng.standard_normal(samples)
+        gamma = rng.gamma(RATE_SHAPE, RATE_MEAN_PER_YEAR / RATE_SHAPE, samples)
+        self.rate = gamma / 365.25 * lc.satisfaction_rate_factor(self.s)
+        self.drop = rng.beta(DROP_A, DROP_B, samples)
+        pick = np.searchsorted(np.cumsum(lc.GAP_SHAPE_P), rng.random(samples), side="right")
+        self.k = lc.GAP_SHAPES[pick.clip(0, len(lc.GAP_SHAPES) - 1)]
+        self.ret_factor = lc.satisfaction_return_factor(self.s)
+
+
+def _member_churn(prior: _Prior, ci: int, ai: int, c: np.ndarray, returned: np.ndarray, pending: np.ndarray,
+                  line_order: np.ndarray, line_p: np.ndarray, line_ret: np.ndarray, cut_c: float,
+                  end_c: float) -> float:
+    """P(no purchase up to ``end_c`` | history to ``cut_c``) for one member (times in intensity days).
+
+    ``c`` / ``returned`` / ``pending`` per purchase order in time order (a line of it came back
+    before the cutoff; chance its parcel would still be on its way); ``line_*`` per line: its order's
+    position, base return probability and whether it came back.
+    """
+    lam = prior.rate * CHANNEL_RATE[ci] * AGE_RATE[ai]
+    drop = np.clip(prior.drop * CHANNEL_DROP[ci] * AGE_DROP[ai], *DROP_CLIP)
+    n = len(c)
+    log_stay_bad = np.log1p(-lc.leave_probability(drop, prior.s, np.ones(1, dtype=bool)))
+    log_stay_good = np.log1p(-lc.leave_probability(drop, prior.s, np.zeros(1, dtype=bool)))
+    p_line = np.minimum(line_p[:, None] * prior.ret_factor[None, :], 1.0)
+    with np.errstate(divide="ignore"):
+        log_no = np.log1p(-p_line)
+        log_yes = np.log(p_line)
+        starts = np.flatnonzero(np.r_[True, line_order[1:] != line_order[:-1]])
+        log_none = np.add.reduceat(log_no, starts, axis=0)  # (orders, samples): nothing went back
+        log_seen = np.add.reduceat(np.where(line_ret[:, None], log_yes, log_no), starts, axis=0)
+        # bad order: returns seen (exactly these lines), or returns still on their way
+        log_bad = np.where(returned[:, None], log_seen, np.log(-np.expm1(log_none)) + np.log(pending)[:, None])
+        log_good = np.where(returned[:, None], -np.inf, log_none)
+    log_w = np.logaddexp(log_bad[:-1] + log_stay_bad, log_good[:-1] + log_stay_good).sum(axis=0)
+    if n > 1:
+        gaps = np.maximum(np.diff(c), _MIN_GAP)[:, None]
+        r = prior.k * lam
+        log_w += (prior.k * np.log(r) + (prior.k - 1) * np.log(gaps) - r * gaps - gammaln(prior.k)).sum(axis=0)
+    p_bad, p_good = 1 - np.exp(log_stay_bad), 1 - np.exp(log_stay_good)
+    sf_cut = _erlang_sf(max(cut_c - c[-1], 0.0), prior.k, lam)
+    sf_end = _erlang_sf(max(end_c - c[-1], 0.0), prior.k, lam)
+    a_bad, a_good = np.exp(log_bad[-1]), np.exp(log_good[-1])
+    seen = a_bad * (p_bad + (1 - p_bad) * sf_cut) + a_good * (p_good + (1 - p_good) * sf_cut)
+    quiet = a_bad * (p_bad + (1 - p_bad) * sf_end) + a_good * (p_good + (1 - p_good) * sf_end)
+    w = np.exp(log_w - log_w.max())
+    return float((w * quiet).sum() / (w * seen).sum())
+
+
 def bayes_churn_probability(con, cutoff, horizon_days: int, truth_dir: Path, end: date = date(2026, 9, 30),
-                            years: float = 2.0, samples: int = 20000, seed: int = 0) -> pd.DataFrame:
+                            years: float = 2.0, samples: int = 10000, seed: int = 0) -> pd.DataFrame:
     """Posterior churn probability per member who bought by ``cutoff`` (columns member_id, p, churned).
 
     ``truth_dir`` holds the demo's ``products_truth.csv`` (product quality); ``end`` and ``years``
     are the demo's history window (``generate_demo`` defaults).
     """
     cal = Calendar.build(end, years)
-    start = pd.Timestamp(cal.start)
     truth = pd.read_csv(Path(truth_dir) / "products_truth.csv", dtype={"product_id": str})
-    quality = dict(zip(truth["product_id"], truth["quality"], strict=True))
-    lines, members, future = _history(con, cutoff, horizon_days, quality)
-    rng = np.random.default_rng(seed)
-    s = rng.standard_normal(samples)
-    base_rate = rng.gamma(RATE_SHAPE, RATE_MEAN_PER_YEAR / RATE_SHAPE, samples) / 365.25 * lc.satisfaction_rate_factor(s)
-    base_drop = rng.beta(DROP_A, DROP_B, samples)
-    k = lc.GAP_SHAPES[np.searchsorted(np.cumsum(lc.GAP_SHAPE_P), rng.random(samples), side="right").clip(0, 2)]
-    ret_factor = lc.satisfaction_return_factor(s)
+    lines, members, future = _history(con, cutoff, horizon_days, dict(zip(truth["product_id"], truth["quality"],
+                                                                            strict=True)))
+    prior = _Prior(samples, seed)
     boundary = pd.Timestamp(cutoff + timedelta(days=1))
+
+    def cum(day):
+        return np.interp(day, np.arange(cal.days + 1), cal.cum)
+
     cut_day = float((cutoff - cal.start).days + 1)
-
-    def cum(day: float) -> float:
-        return float(np.interp(day, np.arange(cal.days + 1), cal.cum))
-
+    cut_c, end_c = float(cum(cut_day)), float(cum(cut_day + horizon_days))
     lags = np.arange(RETURN_LAG[0], RETURN_LAG[1] + 1)
-    channel = dict(zip(members["member_id"], members["channel"], strict=True))
-    age = dict(zip(members["member_id"], members["age_band"], strict=True))
+    orders = lines.groupby(["member_id", "order_no"], sort=False).agg(t=("ordered_at", "min"),
+                                                                      returned=("returned", "any")).reset_index()
+    orders = orders.sort_values(["member_id", "t", "order_no"]).reset_index(drop=True)
+    orders["pos"] = orders.groupby("member_id").cumcount()
+    days_left = (boundary - orders["t"]).dt.total_seconds().to_numpy() / 86400
+    orders["pending"] = (lags[None, :] >= days_left[:, None]).mean(axis=1)
+    orders["c"] = cum((orders["t"] - pd.Timestamp(cal.start)).dt.total_seconds().to_numpy() / 86400)
+    lines = lines.merge(orders[["member_id", "order_no", "pos"]], on=["member_id", "order_no"])
+    lines = lines.sort_values(["member_id", "pos"], kind="stable")
+    attrs = members.set_index("member_id")
     out = []
-    for member_id, mlines in lines.groupby("member_id", sort=True):
-        ci = CHANNELS.index(channel.get(member_id)) if channel.get(member_id) in CHANNELS else 0
-        ai = AGE_BANDS.index(age.get(member_id)) if age.get(member_id) in AGE_BANDS else 0
-        lam = base_rate * CHANNEL_RATE[ci] * AGE_RATE[ai]
-        drop = np.clip(base_drop * CHANNEL_DROP[ci] * AGE_DROP[ai], *DROP_CLIP)
-        p_bad = lc.leave_probability(drop, s, np.ones(samples, dtype=bool))
-        p_good = lc.leave_probability(drop, s, np.zeros(samples, dtype=bool))
-        orders = mlines.groupby("order_no", sort=False).agg(t=("ordered_at", "min")).sort_values("t")
-        log_w = np.zeros(samples)
-        last_terms = None
-        prev_c = None
-        for j, (order_no, row) in enumerate(orders.iterrows()):
-            ol = mlines[mlines["order_no"] == order_no]
-            p = np.minimum(np.outer(ol["base_p"].to_numpy(), ret_factor), 1.0)
-            log_keep = np.log1p(-np.minimum(p, 1 - 1e-12)).sum(axis=0)
-            if ol["returned"].any():
-                r = ol["returned"].to_numpy()[:, None]
-                a_bad = np.exp(np.where(r, np.log(np.maximum(p, 1e-300)), np.log1p(-np.minimum(p, 1 - 1e-12))).sum(0))
-                a_good = np.zeros(samples)
-            else:
-                left = (boundary - row["t"]).total_seconds() / 86400
-                pending = float(np.mean(lags >= left))  # parcel would not be back yet
-                a_good = np.exp(log_keep)
-                a_bad = (1 - a_good) * pending
-            day = (row["t"] - start).total_seconds() / 86400
-            c = cum(day)
-            if prev_c is not None:
-                log_w += _log_erlang_pdf(max(c - prev_c, _MIN_GAP), k, lam)
-            prev_c = c
-            if j < len(orders) - 1:
-                log_w += np.log(np.maximum(a_bad * (1 - p_bad) + a_good * (1 - p_good), 1e-300))
-            else:
-                last_terms = (a_bad, a_good)
-        a_bad, a_good = last_terms
-        sf_cut = _erlang_sf(max(cum(cut_day) - prev_c, 0.0), k, lam)
-        sf_end = _erlang_sf(max(cum(cut_day + horizon_days) - prev_c, 0.0), k, lam)
-        obs = a_bad * (p_bad + (1 - p_bad) * sf_cut) + a_good * (p_good + (1 - p_good) * sf_cut)
-        quiet = a_bad * (p_bad + (1 - p_bad) * sf_end) + a_good * (p_good + (1 - p_good) * sf_end)
-        w = np.exp(log_w - log_w.max())
-        out.append((member_id, float((w * quiet).sum() / (w * obs).sum())))
+    line_groups = dict(list(lines.groupby("member_id", sort=False)))
+    for member_id, mo in orders.groupby("member_id", sort=True):
+        ml = line_groups[member_id]
+        chan, band = attrs["channel"].get(member_id), attrs["age_band"].get(member_id)
+        ci = CHANNELS.index(chan) if chan in CHANNELS else 0
+        ai = AGE_BANDS.index(band) if band in AGE_BANDS else 0
+        p = _member_churn(prior, ci, ai, mo["c"].to_numpy(), mo["returned"].to_numpy(), mo["pending"].to_numpy(),
+                          ml["pos"].to_numpy(), ml["base_p"].to_numpy(), ml["returned"].to_numpy(), cut_c, end_c)
+        out.append((member_id, p))
     hist = pd.DataFrame(out, columns=["member_id", "p"])
     hist["churned"] = (~hist["member_id"].isin(future)).astype(int)
     return hist

@@ -158,6 +158,47 @@ def test_member_frequencies_are_heterogeneous_and_predictable(shop: dict[str, pd
     assert 0.2 < t.churned_on.notna().mean() < 0.7
 
 
+def _purchase_orders(shop: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per purchase order (member, time, whether a line of it went back), by member and time."""
+    o = shop["orders"]
+    buy, ret = o[~o.is_return], o[o.is_return]
+    orders = buy.groupby(buy.order_id.str[1:]).agg(member_id=("member_id", "first"), t=("ordered_at", "min"))
+    orders["returned"] = orders.index.isin(set(ret.order_id.str[1:]))
+    orders["t"] = pd.to_datetime(orders.t)
+    return orders.sort_values(["member_id", "t"])
+
+
+def test_unhappy_members_return_more_and_lapse_after_bad_experiences(shop: dict[str, pd.DataFrame]) -> None:
+    o, t = shop["orders"], shop["members_truth"].set_index("member_id")
+    bought = o[~o.is_return].groupby("member_id").size()
+    returned = o[o.is_return].groupby("member_id").size().reindex(bought.index, fill_value=0)
+    tercile = pd.qcut(t.satisfaction.reindex(bought.index), 3, labels=["low", "mid", "high"])
+    share = returned.groupby(tercile, observed=True).sum() / bought.groupby(tercile, observed=True).sum()
+    assert share["low"] > 3 * share["high"], share.to_dict()
+    assert 0.03 < share["mid"] < 0.15
+    genuine = t[~t.is_fake_account & t.index.isin(bought.index)]
+    lapsed = genuine.churned_on.notna().groupby(pd.qcut(genuine.satisfaction, 3, labels=["low", "mid", "high"]),
+                                                observed=True).mean()
+    assert lapsed["low"] > 2.5 * lapsed["high"], lapsed.to_dict()
+    # the purchase after which a member left had a returned line far more often than other purchases
+    orders = _purchase_orders(shop)
+    last = ~orders.member_id.duplicated(keep="last")
+    leaving = last & orders.member_id.map(t.churned_on.notna()).to_numpy()
+    assert leaving.sum() >= 200
+    assert orders.returned[leaving].mean() > 4 * orders.returned[~leaving].mean()  # about 2x from satisfaction alone
+
+
+def test_purchase_gaps_are_as_regular_as_the_member(shop: dict[str, pd.DataFrame]) -> None:
+    orders = _purchase_orders(shop)
+    gaps = orders.groupby("member_id").t.diff().dt.total_seconds().dropna() / 86400
+    stats = gaps.groupby(orders.member_id.loc[gaps.index]).agg(["mean", "std", "size"])
+    stats = stats[stats["size"] >= 4]
+    cv = (stats["std"] / stats["mean"]).groupby(shop["members_truth"].set_index("member_id").gap_shape
+                                                 .reindex(stats.index)).median()
+    assert set(cv.index) == {1, 2, 3}
+    assert cv[1] > 0.75 and cv[3] < 0.65 and cv[1] > cv[2] > cv[3], cv.to_dict()  # Erlang-k: 1 / sqrt(k)
+
+
 def test_members_stick_to_their_favourite_categories(shop: dict[str, pd.DataFrame]) -> None:
     o = _revenue(shop)
     fav = shop["members_truth"].set_index("member_id").favourite_category
