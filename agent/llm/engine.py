@@ -25,6 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from agent.llm.decode import eager_step, scripted_step, step_arguments
 from memberinsight.errors import ConfigError
 
 QUANT_MODES = ("int4", "int8", "bf16", "fp32")
@@ -84,24 +85,26 @@ def supports(cfg: Mapping[str, Any]) -> bool:
 
 # ----- weight packing ---------------------------------------------------------------------------
 
+class Int4Linear:
+    """Asymmetric 4-bit groups of 32 (``w = q * scale + min``) for torch's packed int4 CPU kernel."""
+
+    def __init__(self, w: torch.Tensor) -> None:
+        out_f, in_f = w.shape
+        g = w.float().reshape(out_f, in_f // GROUP_SIZE, GROUP_SIZE)
+        lo, hi = g.amin(-1, keepdim=True), g.amax(-1, keepdim=True)
+        scale = ((hi - lo) / 15).clamp(min=1e-10)
+        q = ((g - lo) / scale).round_().clamp_(0, 15).to(torch.int32).reshape(out_f, in_f)
+        # The kernel computes (q - 8) * scale + zero, so zero = min + 8 * scale.
+        self.scales_zeros = torch.cat([scale, lo + 8 * scale], -1).transpose(0, 1).contiguous().to(torch.bfloat16)
+        self.packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, 1)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.ops.aten._weight_int4pack_mm_for_cpu(x, self.packed, GROUP_SIZE, self.scales_zeros)
+
+
 def _int4_linear(w: torch.Tensor) -> Linear:
-    """Asymmetric 4-bit groups of 32 (``w = q * scale + min``), torch's packed CPU kernel."""
-    out_f, in_f = w.shape
-    if in_f % GROUP_SIZE:
-        return _bf16_linear(w)
-    g = w.float().reshape(out_f, in_f // GROUP_SIZE, GROUP_SIZE)
-    lo, hi = g.amin(-1, keepdim=True), g.amax(-1, keepdim=True)
-    scale = ((hi - lo) / 15).clamp(min=1e-10)
-    q = ((g - lo) / scale).round_().clamp_(0, 15).to(torch.int32).reshape(out_f, in_f)
-    # The kernel computes (q - 8) * scale + zero, so zero = min + 8 * scale.
-    scales_zeros = torch.cat([scale, lo + 8 * scale], -1).transpose(0, 1).contiguous().to(torch.bfloat16)
-    packed = torch.ops.aten._convert_weight_to_int4pack_for_cpu(q, 1)
-    kernel = torch.ops.aten._weight_int4pack_mm_for_cpu
-
-    def linear(x: torch.Tensor) -> torch.Tensor:
-        return kernel(x, packed, GROUP_SIZE, scales_zeros)
-
-    return linear
+    """int4 weights (:class:`Int4Linear`); bf16 when the input width is not a multiple of the group."""
+    return _bf16_linear(w) if w.shape[1] % GROUP_SIZE else Int4Linear(w)
 
 
 def _int8_linear(w: torch.Tensor) -> Linear:
@@ -163,7 +166,7 @@ class LlamaEngine:
     """
 
     def __init__(self, weights: Mapping[str, torch.Tensor], config: Mapping[str, Any], quant: str = "int4",
-                 head_quant: str | None = None, max_seq: int = 2048) -> None:
+                 head_quant: str | None = None, max_seq: int = 2048, scripted: bool = True) -> None:
         if quant not in QUANT_MODES:
             raise ConfigError(f"unknown LLM weight format {quant!r} (choose from {', '.join(QUANT_MODES)})")
         self.shape = s = LlamaShape.from_config(config)
@@ -205,6 +208,10 @@ class LlamaEngine:
         self.k_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
         self.v_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
         self.length = 0
+        self._chunked: tuple[int, list[int]] = (0, [])  # (chunk size, tokens prefilled in whole chunks)
+        self._step_args = step_arguments(self)
+        self._step = (scripted_step() if scripted else None) or eager_step()
+        self.scripted = self._step is not eager_step() and self._step_args is not None
 
     # ----- forward ------------------------------------------------------------------------------
     @torch.inference_mode()
@@ -215,6 +222,7 @@ class LlamaEngine:
         end = start + n
         if end > self.max_seq:
             raise ConfigError(f"prompt plus output ({end} tokens) exceeds the context of {self.max_seq}")
+        self._forget(start)
         x = self.embed[ids]  # (n, hidden) fp32
         cos = self.cos[start:end].unsqueeze(0)  # (1, n, d)
         sin = self.sin[start:end].unsqueeze(0)
@@ -247,6 +255,22 @@ class LlamaEngine:
         last = F.rms_norm(x[-1:], (s.hidden,), self.final_norm, eps).to(act)
         return self.head(last)[0].float()
 
+    @torch.inference_mode()
+    def decode(self, token: int, pos: int) -> torch.Tensor:
+        """Logits after one more token at ``pos`` (the cache holds positions ``0..pos-1``).
+
+        Runs :mod:`agent.llm.decode`'s step (TorchScript when available) for int4 weights, else
+        :meth:`forward`; both give the same logits.
+        """
+        if self._step_args is None or pos >= self.max_seq:
+            return self.forward(torch.tensor([token]), pos)
+        self._forget(pos)
+        s = self.shape
+        x = self._step(self.embed[token:token + 1], pos, self.cos[pos], self.sin[pos], self.k_cache, self.v_cache,
+                       *self._step_args, s.eps, s.heads, s.kv_heads, s.head_dim, s.intermediate)
+        self.length = pos + 1
+        return self.head(F.rms_norm(x, (s.hidden,), self.final_norm, s.eps).to(self.act_dtype))[0].float()
+
     # ----- generation ---------------------------------------------------------------------------
     def generate_ids(self, prompt_ids: list[int], max_new_tokens: int, temperature: float = 0.0,
                      seed: int | None = None, stop_ids: frozenset[int] = frozenset(), top_k: int = 40,
@@ -255,7 +279,9 @@ class LlamaEngine:
         """Yield new token ids one at a time (stops at a stop id, which is not yielded).
 
         ``logits_processor(generated_ids, logits)`` (e.g. :class:`agent.llm.constraints.GuidedDecoding`)
-        edits the logits before each choice, after the repetition penalty.
+        edits the logits before each choice, after the repetition penalty. Whole prefill chunks the
+        previous prompt shares with this one are not computed again (a retry or another variant of
+        the same piece): the cache already holds exactly what a fresh prefill would write there.
         """
         if not prompt_ids:
             raise ConfigError("cannot generate from an empty prompt")
@@ -265,9 +291,14 @@ class LlamaEngine:
         max_new_tokens = min(max_new_tokens, budget)
         gen = torch.Generator().manual_seed(seed if seed is not None else 0)
         ids = torch.tensor(prompt_ids, dtype=torch.long)
+        reuse = self._reusable(prompt_ids, prefill_chunk)
+        self._chunked = (prefill_chunk, list(prompt_ids[:reuse]))
         logits = None
-        for start in range(0, len(prompt_ids), prefill_chunk):
+        for start in range(reuse, len(prompt_ids), prefill_chunk):
+            chunk = prompt_ids[start:start + prefill_chunk]
             logits = self.forward(ids[start:start + prefill_chunk], start)
+            if len(chunk) == prefill_chunk:
+                self._chunked[1].extend(chunk)
         assert logits is not None
         seen = torch.zeros(self.shape.vocab, dtype=torch.bool)
         seen[ids] = True
@@ -282,8 +313,29 @@ class LlamaEngine:
             yield token
             generated.append(token)
             seen[token] = True
-            logits = self.forward(torch.tensor([token]), pos)
+            logits = self.decode(token, pos)
             pos += 1
+
+
+    def _forget(self, start: int) -> None:
+        """Positions from ``start`` on are being overwritten: they can no longer be reused."""
+        del self._chunked[1][start:]
+
+    def _reusable(self, prompt_ids: list[int], chunk: int) -> int:
+        """Leading prompt tokens whose cache entries a fresh prefill would write identically.
+
+        Those are whole chunks the last prompt prefilled with the same tokens and chunk size; the
+        chunk holding the last prompt token is always computed (its logits are needed).
+        """
+        size, done = self._chunked
+        if size != chunk:
+            return 0
+        same = 0
+        for a, b in zip(done, prompt_ids[: len(prompt_ids) - 1], strict=False):
+            if a != b:
+                break
+            same += 1
+        return (same // chunk) * chunk
 
 
 def _pick(logits: torch.Tensor, temperature: float, gen: torch.Generator, seen: torch.Tensor,

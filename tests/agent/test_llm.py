@@ -79,6 +79,63 @@ def test_engine_matches_transformers(local_llm) -> None:
 
 
 @pytest.mark.slow
+def test_scripted_decoding_step_equals_the_eager_forward(local_llm) -> None:
+    """The TorchScript decoding step (the default for int4) gives the eager forward's logits bit for bit."""
+    import torch
+    from safetensors.torch import load_file
+
+    from agent.llm.engine import LlamaEngine
+    from agent.llm.local import read_config
+
+    model_dir = local_llm.model_dir
+    weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
+    ids = local_llm.tokenizer.encode_chat(PROMPT)
+    with torch_threads(1):
+        scripted = LlamaEngine(weights, config, quant="int4", max_seq=256)
+        eager = LlamaEngine(weights, config, quant="int4", max_seq=256, scripted=False)
+        assert scripted.scripted and not eager.scripted and local_llm._engine.scripted
+        assert torch.equal(scripted.forward(torch.tensor(ids), 0), eager.forward(torch.tensor(ids), 0))
+        for pos, token in enumerate([5, 900, 17, 4242], start=len(ids)):
+            assert torch.equal(scripted.decode(token, pos), eager.forward(torch.tensor([token]), pos))
+        assert list(scripted.generate_ids(ids, 16)) == list(eager.generate_ids(ids, 16))
+        bf16 = LlamaEngine(weights, config, quant="bf16", max_seq=256)  # other formats: the eager step
+        assert not bf16.scripted and torch.equal(bf16.decode(5, 0), bf16.forward(torch.tensor([5]), 0))
+
+
+@pytest.mark.slow
+def test_prefill_reuse_gives_what_a_fresh_prefill_gives(local_llm) -> None:
+    """A retry with the same prompt skips the whole prefill chunks it shares, and decodes the same tokens."""
+    import time
+
+    import torch
+    from safetensors.torch import load_file
+
+    from agent.llm.engine import LlamaEngine
+    from agent.llm.local import read_config
+
+    model_dir = local_llm.model_dir
+    weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
+    long = [{"role": "user", "content": "Our garden tools, linen and candles are loved by members. " * 48}]
+    ids = local_llm.tokenizer.encode_chat(long)
+    assert len(ids) > 520
+    with torch_threads(1):
+        engine = LlamaEngine(weights, config, quant="int4", max_seq=1024)
+        fresh = LlamaEngine(weights, config, quant="int4", max_seq=1024)
+        first = list(engine.generate_ids(ids, 12, temperature=0.8, seed=1))
+        start = time.perf_counter()
+        again = list(engine.generate_ids(ids, 12, temperature=0.8, seed=2))
+        reused = time.perf_counter() - start
+        assert len(engine._chunked[1]) == (len(ids) - 1) // 256 * 256
+        start = time.perf_counter()
+        assert again == list(fresh.generate_ids(ids, 12, temperature=0.8, seed=2)) and first
+        assert reused < time.perf_counter() - start  # the shared chunks were not computed again
+        other = ids[:300] + ids[:250]  # shares only the first chunk
+        assert list(engine.generate_ids(other, 8)) == list(fresh.generate_ids(other, 8))
+        engine.forward(torch.tensor(ids[10:400]), 0)  # a direct forward overwrites the cache: nothing reused
+        assert engine._chunked[1] == [] and list(engine.generate_ids(ids, 8)) == list(fresh.generate_ids(ids, 8))
+
+
+@pytest.mark.slow
 def test_stream_equals_generate_and_sampling_is_seeded(local_llm) -> None:
     text = local_llm.generate(PROMPT, max_new_tokens=16)
     pieces = list(local_llm.stream(PROMPT, max_new_tokens=16))
