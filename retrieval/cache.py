@@ -1,7 +1,10 @@
 """The embedding cache: vectors keyed by (model id, text hash), in ``<workspace>/cache/embeddings.sqlite``.
 
 A rebuild looks every text up here first and embeds only new or changed texts. The cache is a
-plain SQLite file (WAL), safe to delete: it only costs re-embedding.
+plain SQLite file (WAL), safe to delete: it only costs re-embedding. The model id
+(:attr:`retrieval.embedder.Embedder.model_id`) names the model, its fingerprint and the backend's
+vector scheme, so vectors computed another way (e.g. the batch-dependent ``-int8`` vectors of
+before int8 texts were run alone, now ``-int8r``) are never served for the current embedder.
 """
 
 from __future__ import annotations

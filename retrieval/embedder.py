@@ -4,13 +4,18 @@ Backends (``Settings.embedding_backend``):
 
 * ``onnx`` - the model exported to ONNX locally at first use and run by ONNX Runtime; vectors equal
   the torch model's to ~1e-6.
-* ``onnx-int8`` - the same with per-channel dynamically quantised int8 weights: the fastest backend
-  whose search Recall@10 stays within 1% of fp32 (cosine to fp32 vectors ~0.99), so ``auto`` picks
-  it whenever onnxruntime is installed and the model is a plain Transformer + mean/CLS pooling.
-* ``torch`` - plain sentence-transformers; ``torch-int8`` - with dynamic int8 Linear layers.
+* ``onnx-int8`` - the same with per-channel int8 weights and dynamically quantised activations,
+  every text run alone (batch of one) on one thread per core: the fastest backend whose search
+  Recall@10 stays within 1% of fp32 (cosine to fp32 vectors ~0.99), so ``auto`` picks it whenever
+  onnxruntime is installed and the model is a plain Transformer + mean/CLS pooling.
+* ``torch`` - plain sentence-transformers in length-sorted batches; ``torch-int8`` - with dynamic
+  int8 Linear layers, one text at a time.
 
-Every backend returns L2-normalised float32 vectors and embeds in length-sorted batches (less
-padding). Models are loaded lazily, once per process, by :func:`get_embedder`.
+Every backend returns L2-normalised float32 vectors, and a text's vector depends on the text and
+the model only - never on the other texts of the call (alone or in any batch: max abs difference
+<= 1e-5). Dynamic int8 quantisation scales activations over the whole input tensor, which is why
+the int8 backends never batch; fp32 padded batches agree with rows alone to ~1e-7. Models are loaded lazily, once per
+process, by :func:`get_embedder`.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ from retrieval.modelinfo import ModelSpec, read_model_spec, resolve_model_dir
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "onnx", "onnx-int8", "torch", "torch-int8")
+ID_SUFFIX = {"onnx": "", "torch": "", "onnx-int8": "-int8r", "torch-int8": "-torch-int8r"}
+"""Model id suffix per backend: fp32 backends share the plain id (same vectors). The int8 ids end in
+``r`` since their vectors come from texts run alone (rows); the earlier ``-int8`` / ``-torch-int8``
+vectors were batch-dependent, so cached vectors and indexes under those ids are never reused."""
 
 
 def _onnx_available() -> bool:
@@ -42,15 +51,22 @@ def _onnx_available() -> bool:
     return True
 
 
+def resolve_backend(spec: ModelSpec, backend: str) -> str:
+    """``auto`` -> the default backend for this model; any other name unchanged."""
+    if backend != "auto":
+        return backend
+    # bench/retrieval.py: int8 ONNX, texts run alone, is the fastest batch-invariant backend whose
+    # search recall@10 stays within 1% of fp32
+    return "onnx-int8" if spec.plain and _onnx_available() else "torch"
+
+
 class Embedder:
     """Turns texts into L2-normalised float32 vectors with one model and one backend."""
 
     def __init__(self, spec: ModelSpec, backend: str, cache_root: Path, batch_size: int = 64) -> None:
         if backend not in BACKENDS:
             raise ConfigError(f"embedding_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-        if backend == "auto":
-            # bench/retrieval.py: int8 ONNX is the fastest backend whose search recall@10 stays within 1% of fp32
-            backend = "onnx-int8" if spec.plain and _onnx_available() else "torch"
+        backend = resolve_backend(spec, backend)
         if backend.startswith("onnx") and not spec.plain:
             raise ConfigError(f"embedding model {spec.path} has custom modules; use embedding_backend = 'torch'")
         self.spec, self.backend, self.batch_size = spec, backend, max(1, int(batch_size))
@@ -69,20 +85,23 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        """Identifies the vectors: fp32 backends share an id (same vectors), int8 ones get their own."""
-        suffix = "-int8" if self.backend.endswith("int8") else ""
-        if self.backend == "torch-int8":
-            suffix = "-torch-int8"
-        return f"{self.spec.name}@{self.spec.fingerprint}{suffix}"
+        """Identifies the vectors (keys the embedding cache and index manifests): fp32 backends share an
+        id (same vectors), each int8 backend has its own."""
+        return f"{self.spec.name}@{self.spec.fingerprint}{ID_SUFFIX[self.backend]}"
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None, show_progress: bool = False,
                description: str = "Embedding") -> np.ndarray:
-        """Embeddings of ``texts`` as an ``(n, dimension)`` float32 array (rows in input order)."""
+        """Embeddings of ``texts`` as an ``(n, dimension)`` float32 array (rows in input order).
+
+        A text's vector does not depend on the other texts or on ``batch_size``: ONNX backends run each
+        text alone (``batch_size`` only sizes the chunks the progress bar counts), ``torch-int8`` one
+        at a time, ``torch`` in length-sorted fp32 batches (padding moves vectors by ~1e-7).
+        """
         n = len(texts)
         out = np.zeros((n, self.dimension), dtype=np.float32)
         if n == 0:
             return out
-        size = batch_size or self.batch_size
+        size = 1 if self.backend == "torch-int8" else batch_size or self.batch_size
         order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first: less padding
         from tqdm import tqdm
 
@@ -101,7 +120,8 @@ class Embedder:
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         if self._onnx is not None:
-            return self._onnx.encode_batch(texts)
+            return self._onnx.encode(texts)
+        assert self._torch is not None  # one of the two is loaded in __init__
         vectors = self._torch.encode(texts, batch_size=len(texts), normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
@@ -121,7 +141,7 @@ def _load_torch_model(path: Path, int8: bool):
     return model
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _cached_embedder(spec: ModelSpec, backend: str, cache_root: Path, batch_size: int) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -131,5 +151,6 @@ def _cached_embedder(spec: ModelSpec, backend: str, cache_root: Path, batch_size
 def get_embedder(settings: Settings, backend: str | None = None) -> Embedder:
     """The process-wide embedder for these settings (loaded on first call, then reused; a model folder
     whose files changed gets a new fingerprint and so a freshly loaded embedder)."""
-    return _cached_embedder(read_model_spec(resolve_model_dir(settings)), backend or settings.embedding_backend,
+    spec = read_model_spec(resolve_model_dir(settings))
+    return _cached_embedder(spec, resolve_backend(spec, backend or settings.embedding_backend),
                             settings.cache_path, settings.embedding_batch_size)
