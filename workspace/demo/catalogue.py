@@ -158,13 +158,13 @@ def build_catalogue(rng: np.random.Generator, history_days: int) -> Catalogue:
                 complements[ia, slot] = ib
     fallback = np.array([index[(k[0], k[1], 1)] for k in type_key], dtype=np.int64)
     category = np.array(cat_l, dtype=np.int64)
-    tier = np.array(tier_l, dtype=np.int64)
+    tiers = np.array(tier_l, dtype=np.int64)
     popularity = np.array(pop_l)
-    keys, prods = _sampler(category, tier, popularity, len(CATEGORIES))
+    keys, prods = _sampler(category, tiers, popularity, len(CATEGORIES))
     products = pd.DataFrame(rows)
     products["created_day"] = created_l  # converted to created_at by the generator
     return Catalogue(
-        products=products, category=category, tier=tier, price=np.array(price_l), quality=np.array(qual_l),
+        products=products, category=category, tier=tiers, price=np.array(price_l), quality=np.array(qual_l),
         popularity=popularity, created_day=np.array(created_l, dtype=np.int64), complements=complements,
         fallback=fallback, consumable=np.array(cons_l, dtype=bool),
         pos_sentences=np.array(pos_l, dtype=object), neg_sentences=np.array(neg_l, dtype=object),

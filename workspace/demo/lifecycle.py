@@ -78,8 +78,8 @@ def run_lifecycle(rng: np.random.Generator, member: np.ndarray, t: np.ndarray, p
         return np.zeros(0, dtype=bool), left
     starts = np.flatnonzero(np.r_[True, member[1:] != member[:-1]])
     lengths = np.diff(np.r_[starts, n])
-    cum = np.cumsum(leaves)
-    before = cum - leaves - np.repeat(cum[starts] - leaves[starts], lengths)  # leaves earlier in the member
+    cum = np.cumsum(leaves, dtype=np.int64)
+    before: np.ndarray = cum - leaves - np.repeat(cum[starts] - leaves[starts], lengths)  # leaves earlier in the member
     happens = before == 0
     last = happens & leaves
     left[member[last]] = t[last]

@@ -141,7 +141,7 @@ def review_columns(rev: ReviewSet, m: MemberChunk, cat: Catalogue, first_review_
     labels = {
         "review_id": ids, "is_fake": (pattern > 0).astype(np.int64),
         "pattern": np.array(PATTERNS, dtype=object)[pattern],
-        "group_id": np.where(rev.group[perm] == "", None, rev.group[perm]),
+        "group_id": np.where(rev.group[perm] == "", np.array(None, dtype=object), rev.group[perm]),
     }
     return reviews, labels
 
