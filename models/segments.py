@@ -55,14 +55,19 @@ SEGMENT_DESCRIPTIONS: dict[str, tuple[str, str]] = {
 
 
 def quintile_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """1-5 quintile scores on average ranks (ties share a score); missing values stay missing."""
+    """1-5 quintile scores; missing values stay missing.
+
+    Ties share a score: the score of the lowest rank of their block. With average ranks, a block
+    of one-order buyers larger than a quintile (common: 40-60% of buyers) would all score F=2, and
+    the grid's "New" and "Promising" (F=1) could never occur.
+    """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     valid = v.notna()
     out = pd.Series(np.nan, index=v.index, dtype=float)
     n = int(valid.sum())
     if n == 0:
         return out.astype("Int64")
-    ranks = (v[valid] if higher_is_better else -v[valid]).rank(method="average")
+    ranks = (v[valid] if higher_is_better else -v[valid]).rank(method="min")
     pct = (ranks - 0.5) / n
     out[valid] = np.clip(np.ceil(pct * 5), 1, 5)
     return out.astype("Int64")

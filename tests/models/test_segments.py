@@ -20,6 +20,7 @@ def test_quintiles_are_balanced_and_ties_share_a_score():
     assert quintile_scores(pd.Series(np.arange(100.0)), higher_is_better=False).iloc[0] == 5
     tied = quintile_scores(pd.Series([1, 1, 1, 1, 1, 1, 2, 3, 4, 5.0]))
     assert tied.iloc[:6].nunique() == 1
+    assert tied.iloc[0] == 1  # a block of one-order buyers bigger than a quintile still scores F=1
     assert quintile_scores(pd.Series([np.nan, 1.0])).isna().iloc[0]
 
 
