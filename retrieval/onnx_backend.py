@@ -138,6 +138,7 @@ class OnnxEncoder:
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
 
     def _hidden(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         feeds = {n: np.asarray(batch[n], dtype=np.int64) for n in self.input_names}
@@ -168,8 +169,8 @@ class OnnxEncoder:
         if self.workers == 1 or len(texts) == 1:
             rows = [run(i) for i in order]
         else:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-embed")
+            if self._pool is None or self._pool_pid != os.getpid():  # a forked child has no pool threads
+                self._pool, self._pool_pid = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-embed"), os.getpid()
             rows = list(self._pool.map(run, order))
         out = np.empty((len(texts), rows[0].shape[0]), dtype=np.float32)
         out[order] = rows
