@@ -7,7 +7,7 @@ Measured in one run on this machine:
 * first-token latency for a ~300-token prompt;
 * decode speed (tokens/s, greedy, stop tokens ignored, after an 8-token warm-up) for plain
   transformers (fp32 and dynamic int8) and the fast engine (fp32, bf16, int8, int4 with int8 or
-  int4 output head);
+  int4 output head, and int4 with the eager instead of the TorchScript decoding step);
 * llama.cpp on the same GGUF (``llama-cpp-python``): the same prompt ids, token count and threads,
   timed the same way, either in this interpreter (if ``llama_cpp`` imports) or in another one given by
   ``--llama-python`` (e.g. a separate venv); when neither is available it is reported as not
@@ -15,7 +15,9 @@ Measured in one run on this machine:
 * quality: next-token agreement of each variant with the fp32 reference over a teacher-forced text;
 * grounding: pass rate of the default backend's copy over ``--copies`` generated pieces (SMS, push,
   email subject / preview / body, across segments, offers and tones) on the first try and after
-  the writer's retries, plus how often the template had to ship and the commonest problems.
+  the writer's retries, per channel and per part, plus how often the template had to ship, the
+  commonest problems and a few shipped model texts. The machine's load average is reported at the
+  start and after the speed measurements (other work on the machine lowers every tok/s figure).
 
 Usage: ``python bench/llm.py [--tokens 64] [--threads 1] [--cache DIR] [--copies 50]
 [--llama-python /tmp/llamavenv/bin/python] [--quick]``
@@ -85,6 +87,7 @@ def _prompt_ids(tokenizer, target: int = 300) -> list[int]:
 def _engine_run(engine, ids: list[int], tokens: int) -> dict[str, float]:
     for _ in engine.generate_ids(ids, WARMUP_TOKENS, repetition_penalty=1.0):
         pass
+    engine.reset()  # time a full prefill (a retry of the same prompt would reuse most of it)
     start = time.perf_counter()
     first = None
     n = 0
@@ -94,7 +97,10 @@ def _engine_run(engine, ids: list[int], tokens: int) -> dict[str, float]:
             first = time.perf_counter()
     end = time.perf_counter()
     assert first is not None
-    return {"first_token_s": round(first - start, 3), "tok_s": round((n - 1) / (end - first), 1), "tokens": n}
+    again = time.perf_counter()
+    next(iter(engine.generate_ids(ids, 1, repetition_penalty=1.0)))  # a retry: whole shared chunks reused
+    return {"first_token_s": round(first - start, 3), "tok_s": round((n - 1) / (end - first), 1), "tokens": n,
+            "retry_first_token_s": round(time.perf_counter() - again, 3)}
 
 
 def _hf_run(model, ids: list[int], tokens: int) -> dict[str, float]:
@@ -210,10 +216,12 @@ def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]
     from agent.campaigns import TONES, check_copy, choose_play, write_copy
 
     sheets, channels = _bench_sheets(), ("sms", "push", "email")
-    first = final = shipped_ok = pieces = pieces_first = pieces_llm = 0
+    first = final = shipped_ok = pieces = pieces_first = pieces_llm = filled = 0
     attempts: list[int] = []
     problems: Counter[str] = Counter()
     by_channel: dict[str, list[int]] = {c: [0, 0, 0] for c in channels}
+    by_part: dict[str, list[int]] = {}
+    samples: list[str] = []
     start = time.perf_counter()
     for i in range(copies):
         facts, channel, tone = sheets[i % len(sheets)], channels[i % len(channels)], TONES[i % len(TONES)]
@@ -230,8 +238,13 @@ def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]
             pieces += 1
             pieces_first += r.attempts[0].passed
             pieces_llm += r.shipped_source == "llm"
+            filled += r.shipped_source == "llm" and bool(r.shipped.filled)
+            part = by_part.setdefault(r.part, [0, 0, 0])
+            part[0], part[1], part[2] = part[0] + 1, part[1] + r.attempts[0].passed, part[2] + (r.shipped_source == "llm")
             attempts.append(sum(a.source == "llm" for a in r.attempts))
             problems.update(_problem_kind(p) for a in r.rejected for p in a.problems)
+            if r.shipped_source == "llm" and len(samples) < 12:
+                samples.append(f"[{r.part}] {r.shipped.text}")
     return {
         "copies": copies, "pieces": pieces, "max_attempts": max_attempts,
         "first_try_pass_rate": round(first / copies, 3),
@@ -241,13 +254,18 @@ def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]
         "pieces_final_llm_pass_rate": round(pieces_llm / pieces, 3),
         "pieces_template_fallback_rate": round(1 - pieces_llm / pieces, 3),
         "mean_model_attempts_per_piece": round(sum(attempts) / len(attempts), 2),
+        "pieces_llm_with_facts_filled_by_code": filled,
         "by_channel": {c: {"copies": n, "first_try_pass_rate": round(f / n, 3) if n else None,
                            "final_llm_pass_rate": round(g / n, 3) if n else None}
                        for c, (n, f, g) in by_channel.items()},
+        "by_part": {p: {"pieces": n, "first_try_pass_rate": round(f / n, 3), "final_llm_pass_rate": round(g / n, 3)}
+                    for p, (n, f, g) in by_part.items()},
         "top_problems_of_rejected_attempts": dict(problems.most_common(8)),
         "seconds": round(time.perf_counter() - start, 1),
+        "shipped_model_samples": samples,
         "note": "final = every piece shipped from the model within max_attempts; otherwise the template "
-                "ships (shipped_pass_rate counts the shipped text, model or template)",
+                "ships (shipped_pass_rate counts the shipped text, model or template); model pieces are "
+                "written with placeholders that code fills in, under guided decoding",
     }
 
 
@@ -302,12 +320,14 @@ def main() -> None:
         qmodel = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         variants["transformers_dynamic_int8"] = _hf_run(qmodel, ids, args.tokens)
         del model, qmodel
-    for name, quant, head in (("engine_fp32", "fp32", None), ("engine_bf16", "bf16", None),
-                              ("engine_int8", "int8", None), ("engine_int4", "int4", "int8"),
-                              ("engine_int4_head_int4", "int4", "int4")):
+    for name, quant, head, scripted in (("engine_fp32", "fp32", None, True), ("engine_bf16", "bf16", None, True),
+                                        ("engine_int8", "int8", None, True), ("engine_int4_eager", "int4", "int8", False),
+                                        ("engine_int4", "int4", "int8", True),
+                                        ("engine_int4_head_int4", "int4", "int4", True)):
         t0 = time.perf_counter()
-        engine = LlamaEngine(weights, config, quant=quant, head_quant=head, max_seq=1024)
-        row = {"pack_s": round(time.perf_counter() - t0, 3), **_engine_run(engine, ids, args.tokens)}
+        engine = LlamaEngine(weights, config, quant=quant, head_quant=head, max_seq=1024, scripted=scripted)
+        row = {"pack_s": round(time.perf_counter() - t0, 3), "scripted_step": engine.scripted,
+               **_engine_run(engine, ids, args.tokens)}
         if reference_logits is None:
             reference = LlamaEngine(weights, config, quant="fp32", max_seq=256)
             reference_logits = torch.stack([reference.forward(torch.tensor([t]), p) for p, t in enumerate(check_ids)])
@@ -327,6 +347,7 @@ def main() -> None:
     out["variants"] = variants
     out["default_variant"] = "engine_int4"
     out["llama_cpp"] = llama
+    out["machine"]["load_avg_1m_after_speed"] = round(os.getloadavg()[0], 2)
     if copies > 0:
         from agent.llm.local import LocalBackend
 

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.numwords import spell_out
 
-EXAMPLE_ONLY_NAMES: tuple[str, ...] = ("Linen Throw", "Bloom & Co", "Bloom and Co")
-"""Invented names used in the writer's style examples: never facts, so never allowed in copy
-unless a sheet really has them (tests keep this list in step with ``writer.EXAMPLES``)."""
+EXAMPLE_ONLY_NAMES: tuple[str, ...] = ("Linen Throw", "Bloom & Co", "Bloom and Co", "Oak Serving Board",
+                                       "Fern & Field", "Fern and Field")
+"""Invented names used in the writer's worked examples: never facts, so never allowed in copy
+unless a sheet really has them (tests keep this list in step with ``prompts.SHOTS``)."""
 RFM_SEGMENTS = ("Champions", "Loyal", "Potential Loyalist", "New", "Promising", "Need Attention", "About to Sleep",
                 "At Risk", "Can't Lose Them", "Hibernating", "Lost", "No Purchases Yet")
 

@@ -15,7 +15,7 @@ from datetime import date
 
 from agent.campaigns.facts import Fact, FactSheet, ProductFact
 from agent.campaigns.grounding import LIMITS
-from agent.campaigns.slots import slot_prompt, slots
+from agent.campaigns.slots import fill, slot_prompt, slots
 from agent.llm.chat import Message
 from agent.llm.constraints import DIGITS_AND_MONEY, Guidance
 from agent.llm.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
@@ -24,21 +24,47 @@ PART_WORDS = {"subject": "email subject line", "preview": "email preview text", 
               "sms": "SMS text message", "push": "push notification", "rationale": "explanation"}
 PART_TOKENS = {"subject": 40, "preview": 50, "body": 220, "sms": 70, "push": 50, "rationale": 140}
 EXAMPLES: dict[str, str] = {
-    "subject": "Your {offer} ends {deadline}, {first_name}",
+    "subject": "{first_name}, your {offer} is waiting",
     "preview": "New season picks, chosen for you, with {offer} until {deadline}.",
     "body": "Hi {first_name},\n\nIt has been a while, so here is {offer} on your next order until {deadline}. "
             "Our {product_1} is back in stock too.\n\nShop now at {brand}.\n\nThe {brand} team",
-    "sms": "{brand}: {first_name}, {offer} everything until {deadline}. Reply STOP to opt out.",
+    "sms": "{brand}: {first_name}, {offer} everything until {deadline}.",
     "push": "{first_name}, your {offer} ends {deadline}. Tap to shop.",
 }
-"""Worked answers, with placeholders, for :data:`EXAMPLE_FACTS` (shown as an earlier exchange)."""
+"""Worked answers, with placeholders, for :data:`EXAMPLE_FACTS` (shown as an earlier exchange; the
+SMS opt-out line is added by code)."""
 EXAMPLE_FACTS = FactSheet(segment="Lapsed", audience_size=120, offer="20% off", deadline=date(2024, 5, 12),
                           as_of=date(2024, 5, 1), brand="Bloom & Co",
                           stats=(Fact("avg_spend", "Average spend per member", 64.0, "money"),),
                           products=(ProductFact("Linen Throw", 35.0),))
 """The invented shop of the :data:`EXAMPLES` (its names are in ``claims.EXAMPLE_ONLY_NAMES``)."""
-PREFIXES = {"sms": "{brand}:", "body": "Hi {first_name},"}
-"""Forced starts (local models): the SMS names the sender first, the email body opens with the greeting."""
+EXAMPLES_2: dict[str, str] = {
+    "subject": "{offer} is yours until {deadline}, {first_name}",
+    "preview": "A thank-you from {brand}: {offer} on your next order.",
+    "body": "Hi {first_name},\n\nThank you for shopping with {brand}. Until {deadline} you get {offer} on "
+            "everything.\n\nThe {product_1} is a customer favourite, at {price_1}.\n\nSee you soon,\nThe {brand} team",
+    "sms": "{brand}: {offer} for you, {first_name}. Ends {deadline}.",
+    "push": "{offer} ends {deadline}. Have a look, {first_name}.",
+}
+EXAMPLE_FACTS_2 = FactSheet(segment="Loyal", audience_size=80, offer="free delivery", deadline=date(2024, 6, 7),
+                            as_of=date(2024, 5, 31), brand="Fern & Field",
+                            products=(ProductFact("Oak Serving Board", 28.0),))
+SHOTS: tuple[tuple[FactSheet, dict[str, str]], ...] = ((EXAMPLE_FACTS, EXAMPLES), (EXAMPLE_FACTS_2, EXAMPLES_2))
+"""The worked exchanges shown before the ask (two shops, two wordings, so the model blends rather
+than copies); a reply equal to one of them with the sheet's facts filled in is rejected."""
+SHOTS_USED = 2
+COPY_NGRAM = 6
+"""No run of this many tokens may be copied from a worked example or repeated within the reply."""
+PREFIXES = {"sms": "{brand}:", "body": "Hi {first_name},\n"}
+"""Forced starts (local models): the SMS names the sender first, the email body opens with the greeting
+(filled in before the model sees them, so it does not repeat the brand)."""
+OFFER_PARTS = frozenset({"sms", "push", "body", "subject"})
+"""Parts that must state the offer (as the checker requires): guided decoding cannot end without {offer}."""
+GREETINGS = ("Dear", "Hi", "Hello", "Hey")
+REPETITION_PENALTY = 1.0
+REQUIRE_BLOCKS_END = False
+REQUIRE_BIAS = 2.0
+"""For guided copy: no penalty on reusing the prompt's words (facts, brief, the worked example)."""
 FIRST_PERSON = ("I", "I'm", "I've", "I'll", "I'd", "Im", "my", "My", "mine")
 MONTH_AND_DAY_NAMES = tuple(
     "January February March April May June July August September October November December "
@@ -104,9 +130,10 @@ def messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[Message
         system += " " + UNTRUSTED_RULE
     out: list[Message] = [{"role": "system", "content": system}]
     if part in EXAMPLES:
-        out += [{"role": "user", "content": f"Facts:\n{fact_block(EXAMPLE_FACTS, part)}\n\n"
-                                            f"{_ask_text(part, EXAMPLE_FACTS, brief)}"},
-                {"role": "assistant", "content": EXAMPLES[part]}]
+        for shot_facts, answers in SHOTS[:SHOTS_USED]:
+            out += [{"role": "user", "content": f"Facts:\n{fact_block(shot_facts, part)}\n\n"
+                                                f"{_ask_text(part, shot_facts, brief)}"},
+                    {"role": "assistant", "content": answers[part]}]
     out.append({"role": "user", "content": f"Facts:\n{fact_block(facts, part)}\n\n{_ask_text(part, facts, brief)}"})
     return out
 
@@ -117,6 +144,8 @@ def _cased(words: str) -> tuple[str, ...]:
 
 CHATTER_WORDS = ("Here", "example", "Example", "sample", "Sample", "template", "Template", "response", "Response",
                  "message", "article")
+SMS_OPT_OUT_WORDS = ("Reply", "reply", "STOP", "Stop", "stop")
+"""The SMS opt-out line is code's to add, so the model may not write it (or cut it short)."""
 """Words that make the checker read copy as talk about the task (``Here is a``, ``this message``)."""
 MECHANIC_WORDS: dict[str, tuple[str, ...]] = {
     "free": _cased("free"), "voucher": _cased("voucher vouchers coupon coupons cashback rebate"),
@@ -136,8 +165,13 @@ def guidance(part: str, facts: FactSheet) -> Guidance | None:
         return None
     offer = facts.offer.lower()
     mechanics = tuple(w for key, words in MECHANIC_WORDS.items() if key not in offer for w in words)
-    return Guidance(prefix=PREFIXES.get(part, ""), forbid_chars=BANNED_CHARS,
-                    forbid_words=FIRST_PERSON + MONTH_AND_DAY_NAMES + NUMBER_WORDS + CHATTER_WORDS + mechanics,
-                    forbid_fragments=BANNED_FRAGMENTS, ascii_only=True,
+    extra = GREETINGS if part in ("subject", "preview") else SMS_OPT_OUT_WORDS if part == "sms" else ()
+    return Guidance(prefix=fill(PREFIXES.get(part, ""), facts)[0], forbid_chars=BANNED_CHARS,
+                    forbid_words=FIRST_PERSON + MONTH_AND_DAY_NAMES + NUMBER_WORDS + CHATTER_WORDS + mechanics
+                    + extra, forbid_fragments=BANNED_FRAGMENTS, ascii_only=True,
                     slots=tuple(s.name for s in slots(facts)) + ("first_name",),
-                    max_lines=BODY_PARAGRAPHS if part == "body" else 1)
+                    max_lines=BODY_PARAGRAPHS if part == "body" else 1,
+                    require=("offer",) if facts.offer.strip() and part in OFFER_PARTS else (),
+                    require_bias=REQUIRE_BIAS, require_blocks_end=REQUIRE_BLOCKS_END,
+                    avoid_copying=tuple(answers[part] for _, answers in SHOTS[:SHOTS_USED]), ngram=COPY_NGRAM,
+                    repetition_penalty=REPETITION_PENALTY)

@@ -13,7 +13,7 @@ from typing import Any
 
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
-from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, guidance, messages
+from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, SHOTS, guidance, messages
 from agent.campaigns.slots import fill
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
@@ -116,6 +116,33 @@ class CopyPiece:
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_CLAUSE_END = re.compile(r",(?=\s)")
+_DANGLING = re.compile(r"\b(?:until|on|for|with|to|and|or|the|a|an|of|at|by|from|your|our|in|is|are|but|so|till"
+                       r"|ends|starts|before|after|than|as|if|when|this|that|its|their|via|into|about)\W*$"
+                       r"|[,:;&-]\s*$", re.I)
+
+
+def writer_problems(text: str, part: str, facts: FactSheet) -> list[str]:
+    """What makes a model attempt unusable even though the checker passes it (stricter, never looser).
+
+    * it ends mid-sentence (``...free delivery until``), which happens when a line budget or the
+      token budget cut it;
+    * it is the worked example of the prompt with this sheet's facts filled in: that is the
+      example's wording, not the model's;
+    * it says the same sentence twice.
+    """
+    problems: list[str] = []
+    body = text.removesuffix(SMS_STOP).rstrip() if part == "sms" else text.rstrip()
+    last = body.splitlines()[-1] if body else ""
+    if _DANGLING.search(last):
+        problems.append(f"ends mid-sentence: ...{last[-30:]!r}")
+    if part in EXAMPLES and any(text == clean(fill(answers[part], facts)[0], part) for _, answers in SHOTS):
+        problems.append("copies the prompt's worked example word for word")
+    sentences = [re.sub(r"\W+", " ", t).strip().lower() for t in re.split(r"[.!?\n]+", text)]
+    repeated = sorted({t for t in sentences if len(t) >= 12 and sentences.count(t) > 1})
+    if repeated:
+        problems.append(f"repeats a sentence: {repeated[0]!r}")
+    return problems
 
 
 def _fits(text: str, part: str) -> bool:
@@ -129,15 +156,18 @@ def _fits(text: str, part: str) -> bool:
 def fit(text: str, part: str, reserve: str = "") -> str:
     """``text`` cut to its whole sentences that fit the part's limit with ``reserve`` appended.
 
-    Text that fits is returned unchanged; when no complete sentence fits, the text is returned
-    as it is (and the checker rejects it).
+    A subject line, which is one phrase, may also be cut at a comma between clauses. Text that
+    fits is returned unchanged; when nothing fits, the text is returned as it is (and the checker
+    rejects it).
     """
     if _fits(text + reserve, part):
         return text
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if part == "subject":
+        ends = sorted(set(ends) | {m.start() for m in _CLAUSE_END.finditer(text)})
     for end in reversed(ends):
         if _fits(text[:end] + reserve, part):
-            return text[:end]
+            return text[:end].rstrip()
     return text
 
 
@@ -222,7 +252,7 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
             filled, used = fill(raw, facts)
             text = clean(filled, part)
             result = check_copy(text, facts, part, source_text=source_text)
-            problems = list(result.problems)
+            problems = list(result.problems) + writer_problems(text, part, facts)
             if text in avoid:
                 problems.append("repeats an earlier variant")
             report.checks = result.checked

@@ -88,20 +88,26 @@ class ChatTokenizer:
         return self.template.render(messages=validate_messages(messages), add_generation_prompt=True,
                                     bos_token=self.bos_token or "", eos_token=self.eos_token or "")
 
-    def encode_chat(self, messages: Sequence[Message]) -> list[int]:
-        """Token ids of the rendered chat prompt (special tokens in the template are honoured)."""
-        return self.tokenizer.encode(self.render(messages), add_special_tokens=False).ids
+    def encode_chat(self, messages: Sequence[Message], prefix: str = "") -> list[int]:
+        """Token ids of the rendered chat prompt (special tokens in the template are honoured).
+
+        ``prefix`` is the start of the assistant's reply, tokenised together with the prompt.
+        """
+        return self.tokenizer.encode(self.render(messages) + prefix, add_special_tokens=False).ids
 
     def guided(self, guidance: Guidance) -> CompiledGuidance:
-        """``guidance`` compiled for this vocabulary (prefix ids, banned-token mask), kept per guidance."""
+        """``guidance``'s decoding rules compiled for this vocabulary, kept per guidance (prefix aside)."""
+        from dataclasses import replace
+
         from agent.llm.constraints import compile_guidance, token_texts
 
-        if guidance not in self._guided:
+        key = replace(guidance, prefix="")
+        if key not in self._guided:
             if self._texts is None:
                 self._texts = token_texts(self.tokenizer)
-            prefix = self.tokenizer.encode(guidance.prefix, add_special_tokens=False).ids if guidance.prefix else []
-            self._guided[guidance] = compile_guidance(self._texts, guidance, self.stop_ids, prefix)
-        return self._guided[guidance]
+            self._guided[key] = compile_guidance(self._texts, key, self.stop_ids,
+                                                 lambda t: self.tokenizer.encode(t, add_special_tokens=False).ids)
+        return self._guided[key]
 
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)

@@ -13,7 +13,7 @@ opens is one code can fill.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,15 @@ class Guidance:
     * ``slots``: placeholder names; when given, ``{`` opens a placeholder in which only these
       names can be written (then ``}``), and braces are allowed nowhere else;
     * ``max_lines``: the reply ends at its ``max_lines``-th line break (1: a single line); a run of
-      line breaks (a blank line) counts as one.
+      line breaks (a blank line) counts as one;
+    * ``require``: placeholders the reply should contain: until each is written, opening it gets
+      ``require_bias`` extra logit, and with ``require_blocks_end`` the reply cannot end (no stop
+      token, no line break);
+    * ``repetition_penalty``: replaces the backend's default (1.0 lets the model reuse the
+      prompt's words, which it needs to copy facts and follow a worked example);
+    * ``avoid_copying`` and ``ngram``: no run of ``ngram`` tokens from these texts (worked
+      examples), nor one the reply already contains, can be written: the model may echo a short
+      phrase, never copy a whole sentence or loop.
     """
 
     prefix: str = ""
@@ -48,6 +56,12 @@ class Guidance:
     ascii_only: bool = False
     slots: tuple[str, ...] = ()
     max_lines: int | None = None
+    require: tuple[str, ...] = ()
+    require_bias: float = 2.0
+    require_blocks_end: bool = True
+    repetition_penalty: float | None = None
+    avoid_copying: tuple[str, ...] = ()
+    ngram: int = 0
 
     def describe(self) -> dict[str, Any]:
         """What this guidance does, for check reports."""
@@ -66,23 +80,32 @@ class Guidance:
             out["placeholders"] = ["{" + s + "}" for s in self.slots]
         if self.max_lines is not None:
             out["max_lines"] = self.max_lines
+        if self.require:
+            out["required_placeholders"] = ["{" + s + "}" for s in self.require]
+        if self.ngram:
+            out["no_copied_or_repeated_runs_of_tokens"] = self.ngram
         return out
 
 
 @dataclass(frozen=True)
 class CompiledGuidance:
-    """:class:`Guidance` for one vocabulary: prefix ids, masks and the placeholder tables."""
+    """:class:`Guidance` for one vocabulary: masks and placeholder tables (the prefix is the caller's)."""
 
-    prefix_ids: tuple[int, ...]
     banned: torch.Tensor | None
     """Boolean mask over the vocabulary, True = never produced outside a placeholder (or None)."""
     stop_ids: frozenset[int]
     line_ids: frozenset[int] = frozenset()
     max_lines: int | None = None
     open_ids: frozenset[int] = frozenset()
-    slot_steps: dict[str, dict[int, str | None]] = field(default_factory=dict)
+    slot_steps: dict[str, dict[int, str]] = field(default_factory=dict)
     """For each partial name typed after ``{``: the allowed token ids and the state each leads to
-    (the longer partial name, or None when the token closes the placeholder)."""
+    (the longer partial name, or ``"}" + name`` when the token closes the placeholder)."""
+    require: tuple[str, ...] = ()
+    require_bias: float = 0.0
+    require_blocks_end: bool = True
+    ngram: int = 0
+    copy_next: dict[tuple[int, ...], frozenset[int]] = field(default_factory=dict)
+    """(ngram - 1) tokens of a text to avoid -> the tokens that would complete a copied run."""
 
     def processor(self) -> GuidedDecoding:
         """A fresh logits processor for one generation."""
@@ -103,14 +126,23 @@ class GuidedDecoding:
         self.lines = 0
         self.in_break = False
         self.slot: str | None = None  # the partial name inside an open placeholder
-        self._only_stop: torch.Tensor | None = None
-        self._slot_masks: dict[str, torch.Tensor] = {}
+        self.written: list[str] = []  # placeholders completed so far
+        self._masks: dict[str, torch.Tensor] = {}
+        self._own: dict[tuple[int, ...], set[int]] = {}  # the reply's own runs, as copy_next
 
     def _advance(self, generated: Sequence[int]) -> None:
         c = self.compiled
-        for token in generated[self.seen:]:
+        n = c.ngram
+        for i in range(self.seen, len(generated)):
+            token = generated[i]
+            if n and i >= n - 1:
+                self._own.setdefault(tuple(generated[i - n + 1:i]), set()).add(token)
             if self.slot is not None:
-                self.slot = c.slot_steps.get(self.slot, {}).get(token)
+                nxt = c.slot_steps.get(self.slot, {}).get(token)
+                if nxt is not None and nxt.startswith("}"):
+                    self.written.append(nxt[1:])
+                    nxt = None
+                self.slot = nxt
             elif token in c.open_ids:
                 self.slot = ""
             if token in c.line_ids:
@@ -118,26 +150,50 @@ class GuidedDecoding:
             self.in_break = token in c.line_ids
         self.seen = len(generated)
 
-    def _allowed_only(self, key: str, ids: Sequence[int], size: int) -> torch.Tensor:
+    def _mask(self, key: str, ids: Sequence[int], size: int, allowed: bool = True) -> torch.Tensor:
+        """A cached mask: True everywhere but ``ids`` (``allowed``), or True only at ``ids``."""
         import torch
 
-        if key not in self._slot_masks:
-            mask = torch.ones(size, dtype=torch.bool)
-            mask[list(ids)] = False
-            self._slot_masks[key] = mask
-        return self._slot_masks[key]
+        if key not in self._masks:
+            mask = torch.full((size,), allowed, dtype=torch.bool)
+            mask[list(ids)] = not allowed
+            self._masks[key] = mask
+        return self._masks[key]
+
+    def missing(self) -> list[str]:
+        """Required placeholders not written yet."""
+        return [r for r in self.compiled.require if r not in self.written]
 
     def __call__(self, generated: Sequence[int], logits: torch.Tensor) -> torch.Tensor:
         self._advance(generated)
         c = self.compiled
         size = logits.shape[-1]
         if c.max_lines is not None and self.lines >= c.max_lines:
-            return logits.masked_fill(self._allowed_only("\0stop", sorted(c.stop_ids), size), float("-inf"))
+            return logits.masked_fill(self._mask("\0stop", sorted(c.stop_ids), size), float("-inf"))
+        missing = self.missing()
         if self.slot is not None:
             steps = c.slot_steps.get(self.slot, {})
-            return logits.masked_fill(self._allowed_only(self.slot, sorted(steps), size), float("-inf"))
+            logits = logits.masked_fill(self._mask(self.slot, sorted(steps), size), float("-inf"))
+            toward = [t for t, nxt in steps.items() if any(("}" + m).startswith(nxt) or m.startswith(nxt)
+                                                           for m in missing)]
+            if toward:
+                logits[toward] += c.require_bias
+            return logits
         if c.banned is not None:
-            return logits.masked_fill(c.banned[:size], float("-inf"))
+            logits = logits.masked_fill(c.banned[:size], float("-inf"))
+        if c.ngram and len(generated) >= c.ngram - 1:
+            context = tuple(generated[len(generated) - c.ngram + 1:])
+            blocked = c.copy_next.get(context, frozenset()) | self._own.get(context, set())
+            if blocked:
+                logits = logits.clone() if c.banned is None else logits
+                logits[sorted(blocked)] = float("-inf")
+        if missing:
+            if c.require_blocks_end:
+                ends = sorted(c.stop_ids | c.line_ids)
+                logits = logits.masked_fill(self._mask("\0ends", ends, size, allowed=False), float("-inf"))
+            elif c.banned is None:
+                logits = logits.clone()
+            logits[sorted(c.open_ids)] += c.require_bias
         return logits
 
 
@@ -172,12 +228,12 @@ def banned_mask(texts: Sequence[str], guidance: Guidance, keep: frozenset[int] =
     return torch.tensor(flags, dtype=torch.bool)
 
 
-def _slot_steps(texts: Sequence[str], names: Sequence[str]) -> dict[str, dict[int, str | None]]:
-    """Partial name -> {token id: next partial name, or None when the token closes the placeholder}."""
+def _slot_steps(texts: Sequence[str], names: Sequence[str]) -> dict[str, dict[int, str]]:
+    """Partial name -> {token id: next partial name, or ``"}" + name`` when the token closes it}."""
     ids: dict[str, int] = {}
     for i, t in enumerate(texts):
         ids.setdefault(t, i)
-    steps: dict[str, dict[int, str | None]] = {}
+    steps: dict[str, dict[int, str]] = {}
     for name in names:
         for start in range(len(name) + 1):
             state = steps.setdefault(name[:start], {})
@@ -186,22 +242,28 @@ def _slot_steps(texts: Sequence[str], names: Sequence[str]) -> dict[str, dict[in
                     state.setdefault(tid, name[:end])
             for closer in _CLOSERS:
                 if (tid := ids.get(name[start:] + closer)) is not None:
-                    state[tid] = None
+                    state[tid] = "}" + name
     # A partial name that is also a whole name may close (handled above); drop dead-end states.
     return {k: v for k, v in steps.items() if v}
 
 
 def compile_guidance(texts: Sequence[str], guidance: Guidance, stop_ids: frozenset[int],
-                     prefix_ids: Sequence[int] = ()) -> CompiledGuidance:
-    """``guidance`` for a vocabulary given as token ``texts`` (see :func:`token_texts`).
+                     encode: Callable[[str], list[int]] | None = None) -> CompiledGuidance:
+    """``guidance``'s decoding rules for a vocabulary given as token ``texts`` (see :func:`token_texts`).
+
+    ``encode`` (text -> token ids) is needed for ``avoid_copying``.
+
+    The prefix is not compiled: a backend puts it after the rendered chat before tokenising, so it
+    is split into tokens as the model saw such text in training.
 
     :meth:`agent.llm.chat.ChatTokenizer.guided` calls this once per guidance and keeps the result.
     """
     bans = guidance.forbid_chars or guidance.forbid_words or guidance.forbid_fragments or guidance.ascii_only
     banned = banned_mask(texts, guidance, keep=stop_ids) if bans or guidance.slots else None
-    line_ids = frozenset(i for i, t in enumerate(texts) if "\n" in t) if guidance.max_lines is not None else frozenset()
+    lines = guidance.max_lines is not None or guidance.require
+    line_ids = frozenset(i for i, t in enumerate(texts) if "\n" in t) if lines else frozenset()
     open_ids: frozenset[int] = frozenset()
-    steps: dict[str, dict[int, str | None]] = {}
+    steps: dict[str, dict[int, str]] = {}
     if guidance.slots:
         chars, words = set(guidance.forbid_chars), set(guidance.forbid_words)
         fragments = tuple(f.lower() for f in guidance.forbid_fragments)
@@ -210,8 +272,19 @@ def compile_guidance(texts: Sequence[str], guidance: Guidance, stop_ids: frozens
         steps = _slot_steps(texts, guidance.slots)
         if banned is not None:
             banned[sorted(open_ids)] = False
-    return CompiledGuidance(tuple(prefix_ids), banned, stop_ids, line_ids - stop_ids, guidance.max_lines,
-                            open_ids, steps)
+    require = tuple(r for r in guidance.require if r in guidance.slots)
+    copy_next: dict[tuple[int, ...], set[int]] = {}
+    n = guidance.ngram
+    if n and guidance.avoid_copying:
+        if encode is None:
+            raise ValueError("avoid_copying needs the tokenizer's encode function")
+        for text in guidance.avoid_copying:
+            ids = encode(text)
+            for i in range(n - 1, len(ids)):
+                copy_next.setdefault(tuple(ids[i - n + 1:i]), set()).add(ids[i])
+    return CompiledGuidance(banned, stop_ids, line_ids - stop_ids, guidance.max_lines,
+                            open_ids, steps, require, guidance.require_bias, guidance.require_blocks_end, n,
+                            {k: frozenset(v) for k, v in copy_next.items()})
 
 
 def contains_banned(text: str, guidance: Guidance) -> bool:

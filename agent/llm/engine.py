@@ -317,6 +317,10 @@ class LlamaEngine:
             pos += 1
 
 
+    def reset(self) -> None:
+        """Forget the cached prompt, so the next generation prefills from scratch (for timing)."""
+        self._forget(0)
+
     def _forget(self, start: int) -> None:
         """Positions from ``start`` on are being overwritten: they can no longer be reused."""
         del self._chunked[1][start:]

@@ -61,29 +61,30 @@ class TransformersBackend:
             return self.load_seconds
 
     def _compiled(self, guidance: Guidance) -> CompiledGuidance:
+        from dataclasses import replace
+
+        guidance = replace(guidance, prefix="")
         if guidance not in self._guided:
             tok = self._tokenizer.backend_tokenizer
             if self._texts is None:
                 self._texts = token_texts(tok)
             stop = {self._tokenizer.eos_token_id, self._tokenizer.pad_token_id,
                     self._tokenizer.convert_tokens_to_ids("<|im_end|>")}
-            prefix = tok.encode(guidance.prefix, add_special_tokens=False).ids if guidance.prefix else []
             self._guided[guidance] = compile_guidance(self._texts, guidance,
-                                                      frozenset(i for i in stop if isinstance(i, int)), prefix)
+                                                      frozenset(i for i in stop if isinstance(i, int)),
+                                                      lambda t: tok.encode(t, add_special_tokens=False).ids)
         return self._guided[guidance]
 
     def _inputs(self, messages: Sequence[Message], guidance: Guidance | None = None) -> Any:
-        import torch
 
         from agent.llm.chat import validate_messages
 
-        enc = self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,
-                                                  return_tensors="pt", return_dict=True)
-        if guidance is not None and guidance.prefix:
-            extra = torch.tensor([self._compiled(guidance).prefix_ids], dtype=enc["input_ids"].dtype)
-            enc["input_ids"] = torch.cat([enc["input_ids"], extra], 1)
-            enc["attention_mask"] = torch.cat([enc["attention_mask"], torch.ones_like(extra)], 1)
-        return enc
+        if guidance is not None and guidance.prefix:  # the reply's forced start, tokenised with the prompt
+            text = self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,
+                                                       tokenize=False)
+            return self._tokenizer(text + guidance.prefix, return_tensors="pt", add_special_tokens=False)
+        return self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,
+                                                   return_tensors="pt", return_dict=True)
 
     def _kwargs(self, enc: Any, max_new_tokens: int, temperature: float, seed: int | None,
                 guidance: Guidance | None = None) -> dict[str, Any]:
@@ -98,6 +99,8 @@ class TransformersBackend:
             kwargs.update(do_sample=False, temperature=None, top_k=None, top_p=None)
         if guidance is not None:
             kwargs.update(_guidance_hooks(self._compiled(guidance), int(enc["input_ids"].shape[1])))
+            if guidance.repetition_penalty is not None:
+                kwargs["repetition_penalty"] = guidance.repetition_penalty
         return kwargs
 
     def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,

@@ -128,16 +128,16 @@ class LocalBackend:
                    seed: int | None = None, guidance: Guidance | None = None) -> Iterator[int]:
         """Raw token ids (for benchmarks and callers that decode themselves).
 
-        With ``guidance`` its prefix is appended to ``prompt_ids`` (and not yielded) and decoding
-        follows its rules (:class:`~agent.llm.constraints.GuidedDecoding`).
+        With ``guidance`` decoding follows its rules (:class:`~agent.llm.constraints.GuidedDecoding`);
+        its prefix is the caller's to put in ``prompt_ids`` (``tokenizer.encode_chat(messages, prefix)``).
         """
         self.load()
         stop_ids = self.tokenizer.stop_ids
         kwargs: dict[str, Any] = {}
         if guidance is not None:
-            compiled = self.tokenizer.guided(guidance)
-            prompt_ids = list(prompt_ids) + list(compiled.prefix_ids)
-            kwargs["logits_processor"] = compiled.processor()
+            kwargs["logits_processor"] = self.tokenizer.guided(guidance).processor()
+            if guidance.repetition_penalty is not None:
+                kwargs["repetition_penalty"] = guidance.repetition_penalty
         with self._gen_lock, torch_threads(auto_threads(self.threads)):
             yield from self._engine.generate_ids(prompt_ids, max_new_tokens, temperature=temperature, seed=seed,
                                                  stop_ids=stop_ids, **kwargs)
@@ -145,13 +145,13 @@ class LocalBackend:
     def stream(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
                seed: int | None = None, guidance: Guidance | None = None) -> Iterator[str]:
         """Yield text pieces as tokens are produced (after ``guidance.prefix``, which is not repeated)."""
-        ids = self.tokenizer.encode_chat(messages)
+        ids = self.tokenizer.encode_chat(messages, guidance.prefix if guidance else "")
         yield from self.tokenizer.stream_text(self.stream_ids(ids, max_new_tokens, temperature, seed, guidance))
 
     def generate(self, messages: Sequence[Message], max_new_tokens: int = 256, temperature: float = 0.0,
                  seed: int | None = None, guidance: Guidance | None = None) -> str:
         """The whole reply as one string (after ``guidance.prefix``, which is not repeated)."""
-        ids = self.tokenizer.encode_chat(messages)
+        ids = self.tokenizer.encode_chat(messages, guidance.prefix if guidance else "")
         return self.tokenizer.decode(list(self.stream_ids(ids, max_new_tokens, temperature, seed, guidance)))
 
     def describe(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, choose_play, suggest, write_copy
+from agent.campaigns.prompts import SHOTS_USED
 from agent.campaigns.writer import EXAMPLES, clean
 from memberinsight.config import load_settings
 from memberinsight.errors import DataValidationError
@@ -63,7 +64,7 @@ def test_retry_ships_the_first_passing_attempt(facts: FactSheet) -> None:
     assert len({c["seed"] for c in writer.calls}) == 3
     # The prompt carries the facts but no checker-only data, after a worked example about another shop.
     messages = writer.calls[0]["messages"]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert [m["role"] for m in messages] == ["system"] + ["user", "assistant"] * SHOTS_USED + ["user"]
     assert messages[2]["content"] == EXAMPLES["sms"] and "{brand} = Bloom & Co" in messages[1]["content"]
     prompt = messages[-1]["content"]
     assert "{offer} = 15% off" in prompt and "Alice" not in prompt and "Copper Watering Can" not in prompt

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, write_copy
-from agent.campaigns.prompts import EXAMPLES, fact_block, guidance, messages
+from agent.campaigns.prompts import EXAMPLES, SHOTS, SHOTS_USED, fact_block, guidance, messages
 from agent.campaigns.slots import fill, short_date, slots
 from agent.campaigns.writer import clean, fit, report_dict
 from agent.llm.constraints import contains_banned
@@ -112,10 +112,12 @@ def test_guided_backends_get_guidance_and_forced_start(facts: FactSheet) -> None
     writer = ScriptedWriter([" {first_name}, {offer} until {deadline}."], guided=True)
     piece = write_copy(facts, "sms", writer, variants=1, max_attempts=1).variants[0].pieces[0]
     g = writer.calls[0]["guidance"]
-    assert g.prefix == "{brand}:" and g.max_lines == 1 and "offer" in g.slots and "first_name" in g.slots
+    # The forced start is filled in before the model sees it (so it does not write the brand again).
+    assert g.prefix == "Acme Home:" and g.max_lines == 1 and "offer" in g.slots and "first_name" in g.slots
+    assert g.require == ("offer",) and g.repetition_penalty == 1.0
     assert piece.text.startswith("Acme Home: {first_name}, 15% off until Monday 31 March.")
-    assert piece.report.shipped.guidance["forced_start"] == "{brand}:"
-    assert "forced start '{brand}:'" in piece.report.provenance
+    assert piece.report.shipped.guidance["forced_start"] == "Acme Home:"
+    assert "forced start 'Acme Home:'" in piece.report.provenance
     assert "digits, currency signs and % could not be generated" in piece.report.provenance
     # Unguided backends (an HTTP endpoint) get no guidance argument at all.
     plain = ScriptedWriter(["{brand}: {offer}"])
@@ -142,6 +144,8 @@ def test_fit_keeps_whole_sentences() -> None:
     assert fit("Short enough.", "push") == "Short enough."
     no_stop = "x" * 200
     assert fit(no_stop, "push") == no_stop  # nothing fits: left for the checker to reject
+    subject = "15% off is yours, until Monday 31 March, and {first_name} is yours until Monday 31 March too"
+    assert fit(subject, "subject") == "15% off is yours, until Monday 31 March"  # a subject may end at a comma
 
 
 def test_fact_block_shows_placeholders_not_statistics(facts: FactSheet) -> None:
@@ -149,5 +153,37 @@ def test_fact_block_shows_placeholders_not_statistics(facts: FactSheet) -> None:
     assert "{deadline} = Monday 31 March" in block and "Average spend" not in block
     assert "Average spend per member: £182.40" in fact_block(facts, "rationale")
     chat = messages("sms", facts, "friendly", "Start with the brand name and a colon.")
-    assert [m["role"] for m in chat] == ["system", "user", "assistant", "user"]
+    assert [m["role"] for m in chat] == ["system"] + ["user", "assistant"] * SHOTS_USED + ["user"]
     assert chat[2]["content"] == EXAMPLES["sms"] and "{brand} = Bloom & Co" in chat[1]["content"]
+    if SHOTS_USED > 1:
+        assert chat[4]["content"] == SHOTS[1][1]["sms"] and "{brand} = Fern & Field" in chat[3]["content"]
+
+
+def test_writer_rejects_unfinished_text_and_example_copies(facts: FactSheet) -> None:
+    copied = EXAMPLES["push"]  # the worked example, word for word, with this sheet's facts
+    writer = ScriptedWriter([copied, "{first_name}, {offer} on the {product_1} until",
+                             "{first_name}, {offer} on the {product_1} until {deadline}."])
+    report = write_copy(facts, "push", writer, variants=1, max_attempts=3).variants[0].pieces[0].report
+    assert report.attempts[0].problems == ["copies the prompt's worked example word for word"]
+    assert check_copy(report.attempts[0].text, facts, "push").passed  # the checker alone would pass it
+    assert report.attempts[1].problems == ["ends mid-sentence: ...'ff on the Garden Kneeler until'"]
+    assert report.shipped_attempt == 3 and report.shipped_source == "llm"
+
+
+def test_writer_rejects_dangling_ends_and_repeated_sentences(facts: FactSheet) -> None:
+    from agent.campaigns.writer import writer_problems
+
+    assert writer_problems("15% off is yours, until Monday 31 March,", "subject", facts)[0].startswith(
+        "ends mid-sentence")
+    assert writer_problems("Acme Home: 15% off. Ends Reply STOP to opt out.", "sms", facts)[0].startswith(
+        "ends mid-sentence")
+    looped = "Hi {first_name},\n\nThe Garden Kneeler is a favourite.\n\nThe Garden Kneeler is a favourite."
+    assert writer_problems(looped, "body", facts) == ["repeats a sentence: 'the garden kneeler is a favourite'"]
+    assert writer_problems("Acme Home: 15% off the Garden Kneeler until Monday 31 March. Reply STOP to opt out.",
+                           "sms", facts) == []
+
+
+def test_guidance_blocks_copying_the_examples(facts: FactSheet) -> None:
+    g = guidance("sms", facts)
+    assert g.ngram >= 4 and EXAMPLES["sms"] in g.avoid_copying and len(g.avoid_copying) == SHOTS_USED
+    assert g.repetition_penalty == 1.0 and "STOP" in g.forbid_words  # the opt-out line is code's

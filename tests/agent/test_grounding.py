@@ -292,15 +292,18 @@ def test_writer_examples_name_only_listed_inventions() -> None:
     import re
 
     from agent.campaigns.claims import EXAMPLE_ONLY_NAMES
-    from agent.campaigns.slots import fill, slot_prompt
-    from agent.campaigns.writer import EXAMPLE_FACTS, EXAMPLES
+    from agent.campaigns.prompts import SHOTS
+    from agent.campaigns.slots import fill, short_date, slot_prompt
 
     sheet = FactSheet(segment="New", audience_size=3, offer="20% off")
-    filled = {part: fill(example, EXAMPLE_FACTS)[0] for part, example in EXAMPLES.items()}
-    for part, example in filled.items():  # the examples as the model sees them, placeholders filled in
-        result = check_copy(example, sheet, part)
-        named = [n for n in EXAMPLE_ONLY_NAMES if n in example]
-        assert all(any(n in p for p in result.problems) for n in named), (part, result.problems)
-    all_text = " ".join(filled.values()) + "\n" + slot_prompt(EXAMPLE_FACTS)
+    all_text = ""
+    for shot_facts, answers in SHOTS:
+        filled = {part: fill(example, shot_facts)[0] for part, example in answers.items()}
+        for part, example in filled.items():  # the examples as the model sees them, placeholders filled in
+            result = check_copy(example, sheet, part)
+            named = [n for n in EXAMPLE_ONLY_NAMES if n in example]
+            assert all(any(n in p for p in result.problems) for n in named), (part, result.problems)
+        text = " ".join(filled.values()) + "\n" + slot_prompt(shot_facts) + "\n"
+        all_text += text.replace(short_date(shot_facts), "the deadline")
     runs = {re.sub(r"^(?:Our|The) ", "", r) for r in re.findall(r"\b[A-Z][a-z]+(?: (?:& )?[A-Z][a-z]+)+", all_text)}
     assert runs and runs <= set(EXAMPLE_ONLY_NAMES), runs

@@ -124,3 +124,45 @@ def test_transformers_backend_gives_the_same_guided_text(backend: LocalBackend, 
                                           "the offer is 15% off."}]
     assert plain.generate(prompt, max_new_tokens=30, guidance=g) == backend.generate(prompt, max_new_tokens=30,
                                                                                      guidance=g)
+
+
+def test_required_placeholder_must_be_written_before_the_end(backend: LocalBackend, texts: list[str]) -> None:
+    stop = backend.tokenizer.stop_ids
+    compiled = compile_guidance(texts, Guidance(slots=("offer", "first_name"), require=("offer",), max_lines=1,
+                                                require_bias=2.0), stop)
+    brace, word, newline = texts.index(" {"), texts.index(" hello"), texts.index("\n")
+    offer = next(t for t, nxt in compiled.slot_steps[""].items() if nxt == "offer")
+    close = next(t for t, nxt in compiled.slot_steps["offer"].items() if nxt == "}offer")
+    first = next(t for t, nxt in compiled.slot_steps[""].items() if nxt == "first")
+    processor = compiled.processor()
+    logits = torch.zeros(len(texts))
+    out = processor([word], logits.clone())
+    assert all(out[i] == float("-inf") for i in stop) and out[newline] == float("-inf")  # cannot end yet
+    assert out[brace] == 2.0 and out[word] == 0.0  # opening a placeholder is encouraged
+    inside = processor([word, brace], logits.clone())
+    assert inside[offer] == 2.0 and inside[first] == 0.0 and inside[word] == float("-inf")
+    done = processor([word, brace, offer, close], logits.clone())
+    assert processor.written == ["offer"] and all(done[i] == 0.0 for i in stop) and done[newline] == 0.0
+
+
+def test_runs_copied_from_an_example_or_repeated_are_blocked(backend: LocalBackend, texts: list[str]) -> None:
+    tok = backend.tokenizer.tokenizer
+    example = "{first_name}, your {offer} ends {deadline}. Tap to shop."
+
+    def encode(text: str) -> list[int]:
+        return tok.encode(text, add_special_tokens=False).ids
+
+    compiled = compile_guidance(texts, Guidance(avoid_copying=(example,), ngram=4), backend.tokenizer.stop_ids,
+                                encode)
+    ids = encode(example)
+    processor = compiled.processor()
+    logits = torch.zeros(len(texts))
+    for i in range(3, len(ids)):  # every 4th token of a copied run is blocked
+        out = compiled.processor()(ids[:i], logits.clone())
+        assert out[ids[i]] == float("-inf") and out.isfinite().sum() == len(texts) - 1
+    own = encode(" we shop the new range and we shop the")
+    out = processor(own, logits.clone())
+    assert out[encode(" new")[0]] == float("-inf")  # "shop the new" again would repeat the reply
+    assert out[encode(" old")[0]] == 0.0
+    with pytest.raises(ValueError, match="encode"):
+        compile_guidance(texts, Guidance(avoid_copying=(example,), ngram=4), backend.tokenizer.stop_ids)
