@@ -65,8 +65,12 @@ def test_members_with_history_are_grouped_by_their_real_rfm_segment(built_worksp
     inter = seg.interactions_
     warm = [m for m in inter.member_ids[:200] if inter.has_history(inter.row_of(m))]
     homes = {m: seg.group_label(m) for m in warm}
-    assert all(homes[m].startswith(f"segment '{groups.at[m, 'rfm_segment']}'") for m in warm
-               if homes[m] and not homes[m].startswith("saved"))
+    for m in warm:
+        if not homes[m] or homes[m].startswith("saved"):
+            continue
+        own = f"segment '{groups.at[m, 'rfm_segment']}'"
+        # their own RFM segment, unless it has too few buyers to learn from: then the next group of the chain
+        assert homes[m].startswith(own) or any(s.startswith(own) for s in seg.skipped_groups(m)), (m, homes[m])
     assert sum(1 for m in warm if homes[m] and homes[m].startswith("segment '")) > 0.9 * len(warm)
 
 
