@@ -29,6 +29,10 @@ from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFou
 
 log = logging.getLogger(__name__)
 
+ROUTER_EMBEDDING_BACKEND = "onnx"
+"""The router embeds ~200 examples once and one question per message, so it affords the fp32 model:
+near-ties between tools are then decided by the model, not by int8 rounding noise."""
+
 # Questions no tool answers. Kept apart from the evaluation set; they teach the router what "none" is.
 OUT_OF_SCOPE_EXAMPLES: tuple[str, ...] = (
     "what is the capital of France",

@@ -20,7 +20,7 @@ import pandas as pd
 
 from agent.conversation import Agent, Conversation
 from agent.extract import DEFAULT_SEGMENTS, Vocabulary
-from agent.router import EmbeddingRouter, ModelRouter
+from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter, ModelRouter
 from agent.tools import default_registry
 from agent.tools._common import as_frame, backend
 from agent.tools.operations import queue_table
@@ -113,7 +113,7 @@ class Services:
                 if self.embedder is None:
                     from retrieval import get_embedder
 
-                    self.embedder = get_embedder(self.settings)
+                    self.embedder = get_embedder(self.settings, backend=ROUTER_EMBEDDING_BACKEND)
                 registry = default_registry()
                 vocab = self.vocabulary()
                 nearest = EmbeddingRouter(registry, self.embedder, vocab).fit()

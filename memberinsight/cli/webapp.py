@@ -78,7 +78,7 @@ def evaluate_agent(
     """Routing accuracy: tool and arguments per operator question (follow-ups routed in context)."""
     from agent.conversation import Agent
     from agent.evaluation import evaluate_routing, load_cases, load_vocabulary
-    from agent.router import EmbeddingRouter
+    from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
     from agent.tools import default_registry
     from retrieval import get_embedder
 
@@ -88,7 +88,7 @@ def evaluate_agent(
             raise typer.BadParameter(f"{path} does not exist", param_hint="--cases")
     vocab = load_vocabulary(vocabulary or paths[0].parent / "routing_vocabulary.json")
     registry = default_registry()
-    router = EmbeddingRouter(registry, get_embedder(settings()), vocab).fit()
+    router = EmbeddingRouter(registry, get_embedder(settings(), backend=ROUTER_EMBEDDING_BACKEND), vocab).fit()
     agent = Agent(registry, router, vocab)
     results = {path.stem: evaluate_routing(agent, load_cases(path)) for path in paths}
     if as_json:

@@ -45,11 +45,12 @@ def routing_vocabulary():
 def real_agent(routing_vocabulary):
     """The agent over the built-in tools, routing with the packaged all-MiniLM-L6-v2 (loaded once)."""
     from agent.conversation import Agent
-    from agent.router import EmbeddingRouter
+    from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
     from agent.tools import default_registry
     from memberinsight.config import load_settings
     from retrieval import get_embedder
 
     registry = default_registry()
-    router = EmbeddingRouter(registry, get_embedder(load_settings()), routing_vocabulary).fit()
+    router = EmbeddingRouter(registry, get_embedder(load_settings(), backend=ROUTER_EMBEDDING_BACKEND),
+                             routing_vocabulary).fit()
     return Agent(registry, router, routing_vocabulary)
