@@ -150,7 +150,8 @@ def test_instructions_in_review_text_are_not_followed(workspace_copy, tmp_path: 
     add_rows(ws, tmp_path, "members", [{"member_id": f"MI{i}", "signup_date": "2026-09-28"} for i in range(4)])
     attack_tail = " " + INJECTION + FENCE_BREAK
     texts = [BURST_TEXTS[0], BURST_TEXTS[0] + attack_tail, BURST_TEXTS[1], BURST_TEXTS[2]]
-    calm = "Solid build and the lid seals well. Took a week to get used to the buttons."
+    calm = ("Bought it in March for the allotment shed. The lid seals well, but the left hinge squeaks and "
+            "the handle is a bit short for my hands. Took a week to get used to the buttons.")
     add_rows(ws, tmp_path, "reviews", [
         {"review_id": f"VINJ{i}", "product_id": product, "member_id": f"MI{i}", "rating": 5, "text": t,
          "created_at": f"2026-09-29 10:0{i}:00", "verified_purchase": False} for i, t in enumerate(texts)] + [
@@ -163,9 +164,9 @@ def test_instructions_in_review_text_are_not_followed(workspace_copy, tmp_path: 
     for plain, attack in (("VINJ0", "VINJ1"), ("VCALM0", "VCALM1")):
         (p_risk, _, p_sig), (a_risk, a_reasons, a_sig) = rows[plain], rows[attack]
         assert a_risk >= p_risk and a_risk >= 0.5, (attack, a_risk, p_risk)
-        # 0.02: the int8 ONNX embedder's vectors vary slightly with the batch a text is encoded in (the
-        # instruction-free text is encoded on its own); without the stripped rescoring it fell 0.95 -> 0.08
-        assert a_sig["text_prob"] >= p_sig["text_prob"] - 0.02, (attack, a_sig["text_prob"], p_sig["text_prob"])
+        # the instruction-free text embeds exactly like the plain review (vectors do not depend on batch
+        # mates); without the stripped rescoring the text score fell 0.95 -> 0.08
+        assert a_sig["text_prob"] >= p_sig["text_prob"] - 1e-6, (attack, a_sig["text_prob"], p_sig["text_prob"])
         assert a_sig["instructions"] >= 1 and p_sig["instructions"] == 0
         assert "instructions" in {r["code"] for r in a_reasons}
         assert "ignore previous" not in json.dumps(a_reasons).lower()
