@@ -105,8 +105,7 @@ def band_bounds(band: str) -> tuple[int, int] | None:
 
 
 def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
-    bands = [(b, band_bounds(b)) for b in ctx.age_bands]
-    bands = [(b, lh) for b, lh in bands if lh]
+    bands = [(b, lh) for b in ctx.age_bands if (lh := band_bounds(b))]
     rng = free_items(items, "RANGE")
     nums = [n for n in free_items(items, "NUM") if not n.extra.get("money") and not n.extra.get("percent")]
     chosen: list[str] = []
@@ -151,7 +150,7 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
         return v
 
     if rng:
-        lo, hi = (scale(v, rng[0].extra.get("percent")) for v in rng[0].value)
+        lo, hi = (scale(v, bool(rng[0].extra.get("percent"))) for v in rng[0].value)
         rng[0].used = True
         node = cond(fld, "between", (_num(lo, spec.type), _num(hi, spec.type)), category, days, window)
     elif nums:
@@ -161,7 +160,7 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
         if op is None:
             op = ">=" if (n.extra.get("plus") or fld in COUNT_FIELDS) else "="
         value = n.extra["days"] if spec.unit == "days" and "days" in n.extra else n.value
-        node = cond(fld, op, _num(scale(value, n.extra.get("percent")), spec.type), category, days, window)
+        node = cond(fld, op, _num(scale(value, bool(n.extra.get("percent"))), spec.type), category, days, window)
     elif fld in COUNT_FIELDS:
         node = cond(fld, ">=", 1, category, days, window)
     else:

@@ -95,6 +95,7 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
     windows = of_kind(items, "WINDOW")
     for imp in of_kind(items, "IMPLIED"):
         fld = imp.field
+        assert fld is not None, "an IMPLIED item always names its field"
         op, value = imp.value
         spec = CATALOGUE[fld]
         days = None
@@ -131,7 +132,7 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
         ctx.pending = None  # "Electronics spend over the past year (over 800)": the number comes later
         return number_condition(pending["field"], items, ctx, pending["category"], pending["days"],
                                 pending["negated"], pending.get("window"))
-    if fld == "signup_date" and any(it.kind == "VAL" and it.field == "channel" for it in items) \
+    if fld == "signup_date" and cue is not None and any(it.kind == "VAL" and it.field == "channel" for it in items) \
             and not (windows or of_kind(items, "DATE", "AGO")):
         cue.used = True  # "joined via paid search": the channel says it all
         return None

@@ -89,8 +89,8 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
     for alias, target in lx.CHANNEL_ALIASES.items():
         if target in vocab.channel:
             _add(table, alias, Entry("VAL", "channel", target))
-    for phrase, (fld, op, value) in lx.IMPLIED.items():
-        _add(table, phrase, Entry("IMPLIED", fld, (op, value)))
+    for phrase, (fld, op, implied) in lx.IMPLIED.items():
+        _add(table, phrase, Entry("IMPLIED", fld, (op, implied)))
     for phrase, fld in lx.CUES.items():
         _add(table, phrase, Entry("CUE", fld))
     for phrase, fld in lx.WEAK_CUES.items():
@@ -349,7 +349,8 @@ class _Tagging:
             num = read_number(self.norm(i))
             if num is None:
                 continue
-            j, extra = i + 1, {"money": num.money, "percent": num.percent, "plus": num.plus, "adverb": num.adverb}
+            j = i + 1
+            extra: dict[str, Any] = {"money": num.money, "percent": num.percent, "plus": num.plus, "adverb": num.adverb}
             if self.norm(j) in lx.MONEY_WORDS:
                 extra["money"] = True
                 j += 1
