@@ -44,10 +44,10 @@ def _step(x: torch.Tensor, pos: int, cos: torch.Tensor, sin: torch.Tensor, k_cac
         qk = torch.addcmul(qk * cos, qk.roll(half, -1), sin)
         kc = k_cache[i]
         vc = v_cache[i]
-        kc[:, pos] = qk[heads:]
+        kc[:, :, pos] = qk[heads:]  # keys are stored transposed: (kv heads, head_dim, positions)
         vc[:, pos] = qkv[0, q_rows + kv:].view(kv_heads, head_dim)
         q = qk[:heads].view(kv_heads, group, head_dim)
-        scores = torch.bmm(q, kc[:, :end].transpose(1, 2))
+        scores = torch.bmm(q, kc[:, :, :end])
         attn = torch.bmm(scores.softmax(-1), vc[:, :end]).view(1, q_rows)
         x = x + torch.ops.aten._weight_int4pack_mm_for_cpu(attn.to(torch.bfloat16), o_w[i], group_size, o_s[i])
         h = torch.rms_norm(x, [hidden], mlp_norms[i], eps).to(torch.bfloat16)

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from agent.llm.decode import eager_step, scripted_step, step_arguments
+from agent.llm.head import Int8Head
 from memberinsight.errors import ConfigError
 
 QUANT_MODES = ("int4", "int8", "bf16", "fp32")
@@ -162,11 +163,15 @@ class LlamaEngine:
     ``weights`` maps Hugging Face parameter names (``model.layers.0.self_attn.q_proj.weight``...)
     to fp32/bf16 tensors; ``quant`` picks the weight format of the projections and
     ``head_quant`` that of the output head (default: int8 for the head when ``quant`` is int4,
-    matching llama.cpp's Q8_0 output tensor).
+    matching llama.cpp's Q8_0 output tensor). ``scripted`` runs the one-token step through
+    TorchScript (:mod:`agent.llm.decode`), ``screen_head`` ranks an int8 head's vocabulary with
+    FBGEMM before computing the best logits exactly (:mod:`agent.llm.head`); neither changes a
+    greedy choice.
     """
 
     def __init__(self, weights: Mapping[str, torch.Tensor], config: Mapping[str, Any], quant: str = "int4",
-                 head_quant: str | None = None, max_seq: int = 2048, scripted: bool = True) -> None:
+                 head_quant: str | None = None, max_seq: int = 2048, scripted: bool = True,
+                 screen_head: bool = True) -> None:
         if quant not in QUANT_MODES:
             raise ConfigError(f"unknown LLM weight format {quant!r} (choose from {', '.join(QUANT_MODES)})")
         self.shape = s = LlamaShape.from_config(config)
@@ -196,7 +201,8 @@ class LlamaEngine:
         embed = weights["model.embed_tokens.weight"]
         self.embed = embed.float().contiguous()
         head = embed if s.tie_embeddings or "lm_head.weight" not in weights else weights["lm_head.weight"]
-        self.head = _PACKERS[self.head_quant](head)
+        # An int8 head ranks the vocabulary with FBGEMM and recomputes the best logits exactly (head.py).
+        self.head = Int8Head(head, screen=screen_head) if self.head_quant == "int8" else _PACKERS[self.head_quant](head)
         self.final_norm = weights["model.norm.weight"].float().contiguous()
         inv = 1.0 / (s.rope_theta ** (torch.arange(0, s.head_dim, 2, dtype=torch.float64) / s.head_dim))
         ang = torch.outer(torch.arange(self.max_seq, dtype=torch.float64), inv)
@@ -205,7 +211,8 @@ class LlamaEngine:
         # rotate_half(x) = [-x2, x1] = roll(x, half) * [-1.., +1..]: fold the sign into sin.
         self.sin = torch.cat([-ang.sin(), ang.sin()], -1).float()
         self._half = half
-        self.k_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
+        # Keys are stored transposed (head_dim before position): the score product reads them in order.
+        self.k_cache = torch.zeros(s.layers, s.kv_heads, s.head_dim, self.max_seq)
         self.v_cache = torch.zeros(s.layers, s.kv_heads, self.max_seq, s.head_dim)
         self.length = 0
         self._chunked: tuple[int, list[int]] = (0, [])  # (chunk size, tokens prefilled in whole chunks)
@@ -238,10 +245,10 @@ class LlamaEngine:
             qk = qkv[:, : qr + kv].view(n, heads_qk, hd).transpose(0, 1)  # (H+KV, n, d)
             qk = torch.addcmul(qk * cos, qk.roll(self._half, -1), sin)
             kc, vc = self.k_cache[i], self.v_cache[i]
-            kc[:, start:end] = qk[s.heads:]
+            kc[:, :, start:end] = qk[s.heads:].transpose(1, 2)
             vc[:, start:end] = qkv[:, qr + kv:].view(n, s.kv_heads, hd).transpose(0, 1)
             q = qk[: s.heads].reshape(s.kv_heads, group * n, hd)  # heads grouped by their kv head
-            scores = torch.bmm(q, kc[:, :end].transpose(1, 2))  # (KV, group*n, end)
+            scores = torch.bmm(q, kc[:, :, :end])  # (KV, group*n, end)
             if causal is not None:
                 scores = scores.view(s.kv_heads, group, n, end).masked_fill_(~causal, float("-inf"))
                 scores = scores.view(s.kv_heads, group * n, end)

@@ -103,6 +103,38 @@ def test_scripted_decoding_step_equals_the_eager_forward(local_llm) -> None:
 
 
 @pytest.mark.slow
+def test_screened_head_keeps_the_exact_best_logits(local_llm) -> None:
+    """The FBGEMM-screened int8 head on real hidden states: its best logits are the exact head's."""
+    import torch
+    from safetensors.torch import load_file
+
+    from agent.llm.engine import LlamaEngine
+    from agent.llm.local import read_config
+
+    model_dir = local_llm.model_dir
+    weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
+    text = ("Member Insight helps CRM teams: chat about members and segments, write grounded campaign copy "
+            "and screen fake reviews. Every number the model writes is checked against the facts. ") * 4
+    ids = local_llm.tokenizer.tokenizer.encode(text).ids[:200]
+    with torch_threads(1):
+        screened = LlamaEngine(weights, config, quant="int4", max_seq=256)
+        exact = LlamaEngine(weights, config, quant="int4", max_seq=256, screen_head=False)
+        assert screened.head.packed is not None and exact.head.packed is None
+        head, states = screened.head, []
+        screened.head = lambda x: states.append(x.clone()) or head(x)
+        for pos, token in enumerate(ids):
+            screened.decode(token, pos)
+        screened.head = head
+        for x in states:
+            fast, full = head(x)[0].float(), exact.head(x)[0].float()
+            best = full.topk(40).indices
+            assert int(fast.argmax()) == int(full.argmax()) and torch.equal(fast[best], full[best])
+        assert head.fallbacks < 0.2 * len(states)  # the exact whole head is rarely needed
+        prompt = local_llm.tokenizer.encode_chat(PROMPT)
+        assert list(screened.generate_ids(prompt, 24)) == list(exact.generate_ids(prompt, 24))
+
+
+@pytest.mark.slow
 def test_prefill_reuse_gives_what_a_fresh_prefill_gives(local_llm) -> None:
     """A retry with the same prompt skips the whole prefill chunks it shares, and decodes the same tokens."""
     import time
