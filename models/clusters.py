@@ -92,7 +92,7 @@ class ClusterModel:
         return self
 
     def _describe(self, Z: np.ndarray, labels: np.ndarray) -> None:
-        infos = []
+        infos: list[ClusterInfo] = []
         for k in range(self.k_):
             mask = labels == k
             diff = Z[mask].mean(axis=0) if mask.any() else np.zeros(Z.shape[1])

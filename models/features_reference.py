@@ -72,12 +72,12 @@ def reference_features(members: pd.DataFrame, products: pd.DataFrame, orders: pd
         "distinct_categories": bg["category"].nunique(),
     })
     total = bg["amount"].sum()
-    for c in cols:
-        mask = buy["category"].isin(known) if c.category is None else buy["category"] == c.category
-        if c.category is None:
+    for cc in cols:
+        mask = buy["category"].isin(known) if cc.category is None else buy["category"] == cc.category
+        if cc.category is None:
             mask = ~mask
         part = buy["amount"].where(mask, 0).groupby(buy["member_id"]).sum()
-        lstat[c.column] = part / total.replace(0, np.nan)
+        lstat[cc.column] = part / total.replace(0, np.nan)
 
     ret = lines[lines["is_ret"]]
     rstat = pd.DataFrame({
@@ -135,8 +135,8 @@ def reference_features(members: pd.DataFrame, products: pd.DataFrame, orders: pd
     res["recency_share"] = res["recency_days"] / res["first_order_days"].replace(0, np.nan)
     for c in ("age_band", "channel", "country"):
         res[c] = out[c]
-    for c in cols:
-        res[c.column] = out[c.column]
+    for cc in cols:
+        res[cc.column] = out[cc.column]
     res = res.reset_index().sort_values("member_id", kind="stable").reset_index(drop=True)
     assert list(res.columns[1:1 + len(CORE_COLUMNS)]) == list(CORE_COLUMNS)
     return res

@@ -147,7 +147,7 @@ def _grouped_folds(estimator_cls: type, params: dict[str, object], X: pd.DataFra
 
 def fit_lgbm_cv(estimator_cls: type, params: dict[str, object], X: pd.DataFrame, y: np.ndarray,
                 groups: np.ndarray, n_folds: int = 4, max_rounds: int = 1000,
-                init_score: np.ndarray | None = None) -> tuple[object, np.ndarray, int]:
+                init_score: np.ndarray | None = None) -> tuple[Any, np.ndarray, int]:
     """Grouped K-fold with early stopping, then a refit on all rows.
 
     Returns (refitted model, out-of-fold raw scores including ``init_score``, rounds used). With

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import pandas as pd
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError, NotFoundError
 from retrieval.build import PRODUCTS
-from retrieval.recommender import ContentRecommender, Scored
+from retrieval.recommender import ContentParams, ContentRecommender, Scored
 from retrieval.search import index_and_embedder
 from retrieval.texts import load_products
 
@@ -65,7 +66,7 @@ def _popularity(ws, as_of: datetime | None) -> pd.Series:
 
 
 def fit_content_recommender(ws, settings: Settings | None = None, member_ids: Sequence[str] | None = None,
-                            as_of: datetime | None = None, **params: float) -> ContentRecommender:
+                            as_of: datetime | None = None, **params: Unpack[ContentParams]) -> ContentRecommender:
     """A :class:`ContentRecommender` fitted on the workspace (all members, or only ``member_ids``)."""
     settings = settings or load_settings()
     index, _ = index_and_embedder(ws, PRODUCTS, settings)
@@ -144,7 +145,7 @@ def recommend_for_segment(ws, member_ids: Sequence[str] | str | None = None, k: 
     buyers = (model.weights_ > 0).sum(axis=0).A1 if hasattr(model, "weights_") else np.zeros(0)
 
     def reason(s: Scored, title: str | None, date: str | None) -> str:
-        if title is None:
+        if title is None or s.because_product_id is None:
             return "matches the segment's taste"
         n = int(buyers[model.position_[s.because_product_id]])
         return f"similar to {title}, bought by {n} member{'s' if n != 1 else ''} of this segment"

@@ -8,17 +8,20 @@ before. Both recommenders exclude what the member already bought, so the compari
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Unpack
 
 import numpy as np
+import pandas as pd
 
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError
 from retrieval.build import PRODUCTS
 from retrieval.content_recs import load_purchases, load_ratings
 from retrieval.metrics import evaluate_rankings, holdout_truth, time_split
-from retrieval.recommender import ContentRecommender
+from retrieval.recommender import ContentParams, ContentRecommender
 from retrieval.search import index_and_embedder
 
 
@@ -41,14 +44,15 @@ class ContentEvaluation:
         return round(self.methods["content"][f"recall@{self.k}"] / base, 3) if base else float("inf")
 
 
-def popularity_rankings(train, members, product_ids, k: int) -> dict[str, list[str]]:
+def popularity_rankings(train: pd.DataFrame, members: Sequence[Hashable], product_ids: Sequence[str],
+                        k: int) -> dict[Hashable, list[str]]:
     """Most-bought products (distinct buyers in train), minus what each member already bought."""
     lines = train[~train["is_return"].fillna(False).astype(bool)]
     counts = lines.groupby("product_id")["member_id"].nunique()
     known = set(product_ids)
     ranked = [p for p in counts.sort_values(ascending=False, kind="stable").index if p in known]
     seen = train.groupby("member_id")["product_id"].agg(set).to_dict()
-    out: dict[str, list[str]] = {}
+    out: dict[Hashable, list[str]] = {}
     for m in members:
         mine = seen.get(m, set())
         out[m] = [p for p in ranked if p not in mine][:k]
@@ -56,7 +60,7 @@ def popularity_rankings(train, members, product_ids, k: int) -> dict[str, list[s
 
 
 def evaluate_content(ws, settings: Settings | None = None, k: int = 10, test_days: int = 90,
-                     **params: float) -> ContentEvaluation:
+                     **params: Unpack[ContentParams]) -> ContentEvaluation:
     """Recall/NDCG/MAP@k and coverage of content-based recommendations vs popularity on a time split."""
     start = time.perf_counter()
     settings = settings or load_settings()
@@ -67,7 +71,7 @@ def evaluate_content(ws, settings: Settings | None = None, k: int = 10, test_day
         raise DataValidationError("no member orders to evaluate on")
     split = time_split(purchases, test_days=test_days)
     truth = holdout_truth(split)
-    members = sorted(truth)
+    members = sorted(truth, key=str)  # member ids are strings (VARCHAR): str keeps their order
     ratings = load_ratings(ws)
     model = ContentRecommender(**params).fit(product_ids, vectors, split.train, ratings, as_of=split.cutoff)
     result = ContentEvaluation(cutoff=split.cutoff, test_days=test_days, k=k, users=len(members),

@@ -248,7 +248,7 @@ class VectorIndex:
             return [[] for _ in range(len(queries))]
         banned = set(self.dead)
         banned.update(self._pos[label] for label in exclude if label in self._pos)
-        selector = None
+        selector: faiss.IDSelector | None = None
         if only is not None:
             allowed = {self._pos[label] for label in only if label in self._pos} - banned
             if not allowed:
@@ -262,12 +262,15 @@ class VectorIndex:
             if banned:  # keep `inner` referenced: IDSelectorNot does not own it
                 inner = faiss.IDSelectorBatch(np.fromiter(banned, np.int64))
                 selector = faiss.IDSelectorNot(inner)
+        params: faiss.SearchParameters | None = None
         if self.index_type == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(ef_search or self.hnsw.ef_search, k_eff))
-            if selector is not None:
-                params.sel = selector
-        else:
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            # faiss-cpu's bundled stubs (__init__.pyi) leave out SearchParametersHNSW, which the module has
+            params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                efSearch=max(ef_search or self.hnsw.ef_search, k_eff))
+        elif selector is not None:
+            params = faiss.SearchParameters()
+        if params is not None and selector is not None:
+            params.sel = selector
         scores, ids = self.index.search(queries, k_eff, params=params)
         del selector, params
         return [[(self.labels[i], float(s)) for s, i in zip(row_s, row_i, strict=True) if i >= 0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,16 @@ from scipy import sparse
 from memberinsight.errors import DataValidationError, ModelNotReadyError
 
 RATING_FACTOR = {5: 1.5, 4: 1.25, 3: 0.5, 2: -0.5, 1: -1.0}
+
+
+class ContentParams(TypedDict, total=False):
+    """Keyword arguments of :class:`ContentRecommender` (for functions that pass them through)."""
+
+    half_life_days: float
+    mmr_lambda: float
+    pool_size: int
+    return_weight: float
+    max_weight: float
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from memberinsight.errors import DataValidationError
 from memberinsight.privacy import contains_pii, strip_pii
@@ -178,9 +178,9 @@ class FactSheet:
         figures: list[str] = []
         for f in offer_facts(self.offer):
             if f.kind == "percent":
-                figures += [f.display(), f"{_num(f.value)} percent"]
+                figures += [f.display(), f"{_num(cast(float, f.value))} percent"]
             elif f.kind == "money":
-                figures += [f"{self.currency}{_num(f.value)}", f.display(self.currency)]
+                figures += [f"{self.currency}{_num(cast(float, f.value))}", f.display(self.currency)]
         if figures:
             return figures
         return [self.offer.strip().lower()] if self.offer.strip() else []

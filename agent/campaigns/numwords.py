@@ -93,9 +93,9 @@ def spell_out(text: str) -> Spelled:
                  else _TENS[m.group("tens").lower()] + _ORDINALS[m.group("ou").lower()])
         found.append((m.start(), m.end(), f"{value}th"))
     for m in _CARDINAL.finditer(text):
-        value = _cardinal(m, text)
-        if value is not None:
-            found.append((m.start(), m.end(), str(value)))
+        number = _cardinal(m, text)
+        if number is not None:
+            found.append((m.start(), m.end(), str(number)))
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     out: list[str] = []
     pieces: list[tuple[int, int, int, int]] = []

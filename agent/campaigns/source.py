@@ -210,9 +210,9 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
     category = category or next((p.category for p in products if p.category), None)
     forecasts += category_forecast_facts(ws, category)
     label = segment or "Selected members"
+    voice: dict[str, Any] = {"brand_voice": tone_voice} if tone_voice else {}
     return FactSheet(
-        segment=label, audience_size=len(seg), offer=offer, deadline=deadline, as_of=as_of, brand=brand,
-        **({"brand_voice": tone_voice} if tone_voice else {}),
+        segment=label, audience_size=len(seg), offer=offer, deadline=deadline, as_of=as_of, brand=brand, **voice,
         segment_description=_describe(ws, label) if segment else "", stats=tuple(stats),
         forecasts=tuple(forecasts), products=tuple(products), churn_reasons=reasons,
         forbidden_names=names_from(n for row in names for n in row),

@@ -17,6 +17,7 @@ from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, SHOTS,
 from agent.campaigns.slots import fill
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
+from agent.llm.chat import Message
 from agent.llm.constraints import Guidance
 from memberinsight.errors import DataValidationError
 
@@ -202,7 +203,7 @@ def clean(text: str, part: str) -> str:
     return text
 
 
-def _ask(backend: LLMBackend, chat: Sequence[dict[str, str]], part: str, temperature: float, seed: int,
+def _ask(backend: LLMBackend, chat: Sequence[Message], part: str, temperature: float, seed: int,
          guide: Guidance | None, facts: FactSheet, on_draft: DraftCallback | None) -> str:
     """The model's reply (after ``guide.prefix``, which it is included with); streamed into ``on_draft``.
 

@@ -105,6 +105,6 @@ def _convert(source: Path, out: Path) -> None:
     # its weights are already plain de-quantised tensors.
     model.config.quantization_config = None
     if hasattr(model, "hf_quantizer"):
-        model.hf_quantizer = None
+        model.hf_quantizer = None  # type: ignore[assignment]  # a GGUF model has no quantizer left to run
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)

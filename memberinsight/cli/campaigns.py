@@ -148,7 +148,8 @@ def register(app: typer.Typer) -> None:
 
         _need_audience(segment, members)
         ws = open_workspace(workspace)
-        ids = _member_ids(members) if members is not None else segment_member_ids(ws, segment or "")
+        listed = _member_ids(members)
+        ids = listed if listed is not None else segment_member_ids(ws, segment or "")
         report = export_audience(ws, ids, out, channel=channel, include_without_contact=include_without_contact)
         ws.audit("cli", "export_audience", "segment", segment or str(members), detail=(
             f"written={report.written} without_contact={report.without_contact} not_found={report.not_found}"))
@@ -179,10 +180,12 @@ def register(app: typer.Typer) -> None:
         import time
 
         from agent.llm import get_backend
+        from agent.llm.chat import Message
 
         s = settings()
         backend = get_backend(s)
-        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
+        messages: list[Message] = ([{"role": "system", "content": system}] if system else [])
+        messages.append({"role": "user", "content": prompt})
         budget = max_new_tokens or s.llm_max_new_tokens
         start = time.perf_counter()
         if stream and not as_json:

@@ -8,6 +8,7 @@ built hybrid and each of its components.)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +20,7 @@ KOpt = Annotated[int, typer.Option("-k", "--k", min=1, help="How many results.")
 MODEL_HELP = "hybrid, popularity, segment_popularity, item_knn, als, rules or content."
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
+def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))] if rows else []
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 

@@ -124,9 +124,7 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
     from segments import SegmentParseError, save_segment
 
     ws = open_workspace(workspace)
-    if (sentence is None) == (definition is None):
-        raise DataValidationError("give exactly one of --sentence or --definition", column="definition")
-    if sentence is not None:
+    if sentence is not None and definition is None:
         result = _parse_words(ws, sentence, workspace)  # exactly what `segment define` shows
         if result.definition is None:
             words = ", ".join(f"'{w}'" for w in result.not_understood) or "nothing I recognise"
@@ -137,8 +135,10 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
                                       + ", ".join(f"'{w}'" for w in result.not_understood)
                                       + " (rephrase, or pass --accept-partial)", column="sentence")
         defn = result.definition
-    else:
+    elif definition is not None and sentence is None:
         defn = _load_definition(definition)
+    else:
+        raise DataValidationError("give exactly one of --sentence or --definition", column="definition")
     seg = save_segment(ws, name, defn, owner=_owner(owner), sentence=sentence, overwrite=overwrite,
                        expected_version=expected_version)
     emit(seg.to_dict(), as_json, text=f"Saved '{seg.name}' (version {seg.version}): {seg.size:,} members\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -93,7 +93,7 @@ class BaseRecommender(ABC):
         """The explanation of product position ``item`` for member ``row`` (``None``: unknown member)."""
 
     # ----- shared ----------------------------------------------------------------------
-    def fit(self, interactions: Any) -> BaseRecommender:
+    def fit(self, interactions: Any) -> Self:
         """Fit on an :class:`~models.recommenders.interactions.Interactions`; returns ``self``."""
         self.interactions_ = interactions
         self._fit(interactions)

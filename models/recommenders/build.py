@@ -21,6 +21,7 @@ from memberinsight.errors import DataValidationError, ModelNotReadyError
 from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
 from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
+from models.recommenders.itemknn import ItemKNNRecommender
 from models.recommenders.selection import FACTORIES, fit_model, load_side_data, select_and_tune
 
 MODEL_NAME = "recommenders"
@@ -87,6 +88,7 @@ def build_recommenders(ws: Any, settings: Any = None) -> dict[str, Any]:
         ratings = con.execute("SELECT member_id, product_id, rating FROM reviews WHERE member_id IS NOT NULL").df()
     if len(ratings) >= MIN_REVIEWS:
         knn = hybrid.components["item_knn"]
+        assert isinstance(knn, ItemKNNRecommender), "the hybrid's item_knn component is item-kNN"
         sim = knn.similarity_.maximum(knn.similarity_.T)
         rating = ItemCFRating().fit(ratings, sim, hybrid.interactions_.product_ids)
         store.save(RATING_MODEL, rating, data={"reviews": len(ratings)}, params={"similarity": rating.similarity})

@@ -29,6 +29,8 @@ import numpy as np
 
 from memberinsight.errors import DataValidationError
 from models.recommenders.base import BaseRecommender, Explanation, Recommendation
+from models.recommenders.content import ContentSignal
+from models.recommenders.popularity import SegmentPopularityRecommender
 
 NORMALISATIONS = ("max", "rank")
 SIGNAL_WORDS = {"item_knn": "bought-together-by-members", "als": "taste pattern", "rules": "basket rules",
@@ -54,13 +56,14 @@ class HybridRecommender(BaseRecommender):
 
     def fit(self, interactions: Any, **side: Any) -> HybridRecommender:
         """Fit every component that is not fitted yet (``side`` data goes to components that take it:
-        ``groups`` to segment popularity; ``vectors``, ``lines``, ``ratings`` to content)."""
-        for name, comp in self.components.items():
+        ``groups`` to a segment-popularity component; ``vectors``, ``lines``, ``ratings`` to a content one)."""
+        for comp in self.components.values():
             if hasattr(comp, "interactions_") and comp.interactions_ is interactions:
                 continue
-            if name == "content":
-                comp.fit(interactions, **{k: v for k, v in side.items() if k in ("vectors", "lines", "ratings")})
-            elif name == "segment_popularity":
+            if isinstance(comp, ContentSignal):
+                comp.fit(interactions, vectors=side.get("vectors"), lines=side.get("lines"),
+                         ratings=side.get("ratings"))
+            elif isinstance(comp, SegmentPopularityRecommender):
                 comp.fit(interactions, groups=side.get("groups"))
             else:
                 comp.fit(interactions)

@@ -8,7 +8,7 @@ products a member bought in the window that they had not bought before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,15 +68,16 @@ class Selection:
 def fit_model(name: str, params: Mapping[str, Any], interactions: Any, side: Mapping[str, Any]) -> BaseRecommender:
     """A fitted component (``side``: groups for segment popularity; vectors/lines/ratings for content)."""
     model = FACTORIES[name](**params)
-    if name == "content":
+    if isinstance(model, ContentSignal):
         return model.fit(interactions, vectors=side.get("vectors"), lines=side.get("lines"), ratings=side.get("ratings"))
-    if name == "segment_popularity":
+    if isinstance(model, SegmentPopularityRecommender):
         return model.fit(interactions, groups=side.get("groups"))
     return model.fit(interactions)
 
 
-def score_model(model: BaseRecommender, truth: Mapping[Hashable, set], k: int, catalogue: int) -> dict[str, float]:
-    """Ranking metrics of a fitted model's top-``k`` lists (``retrieval.metrics``)."""
+def score_model(model: BaseRecommender, truth: Mapping[str, set], k: int, catalogue: int) -> dict[str, float]:
+    """Ranking metrics of a fitted model's top-``k`` lists (``retrieval.metrics``); ``truth`` is keyed
+    by member id as a string, like the lists of :meth:`BaseRecommender.recommend_many`."""
     return evaluate_rankings(model.recommend_many(sorted(truth), k), truth, k, catalogue_size=catalogue)
 
 

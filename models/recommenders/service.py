@@ -7,7 +7,7 @@ from typing import Any
 from memberinsight.errors import DataValidationError, NotFoundError
 from models.recommenders.base import Recommendation
 from models.recommenders.build import RATING_MODEL, load_model, load_recommender
-from models.recommenders.rules import Rule
+from models.recommenders.rules import AssociationRules, Rule, RulesRecommender
 
 MODELS: tuple[str, ...] = ("hybrid", "popularity", "segment_popularity", "item_knn", "als", "rules", "content")
 
@@ -34,11 +34,13 @@ def recommend_products(ws: Any, member_id: str, k: int = 10, model: str = "hybri
     return hybrid.components[model].recommend(member_id, k, exclude_bought)
 
 
-def _rules_model(ws: Any) -> Any:
+def _rules_model(ws: Any) -> AssociationRules:
     hybrid = load_recommender(ws)
     if "rules" not in hybrid.components:
         raise NotFoundError("association rules were not built; run `memberinsight build`")
-    return hybrid.components["rules"].rules_model_
+    rules = hybrid.components["rules"]
+    assert isinstance(rules, RulesRecommender), "the hybrid's rules component is a RulesRecommender"
+    return rules.rules_model_
 
 
 def association_rules(ws: Any, category: str | None = None, min_lift: float | None = None,
