@@ -10,6 +10,7 @@ conversion never leaves a half-written cache.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -73,6 +74,18 @@ def ensure_converted(source: Path, cache_root: Path) -> Conversion:
         return Conversion(target, source, False, 0.0)
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
+    # One conversion at a time per cache: a second process (the server warming up while the CLI
+    # runs) waits for the first and then finds the result, instead of spending 30 s redoing it.
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if is_converted(target):
+            return Conversion(target, source, False, round(time.perf_counter() - start, 2))
+        _convert_into(source, target, start)
+    return Conversion(target, source, True, round(time.perf_counter() - start, 2))
+
+
+def _convert_into(source: Path, target: Path, start: float) -> None:
+    """Convert into a temporary folder beside ``target``, then rename it into place."""
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".tmp-", dir=target.parent))
     try:
         _convert(source, tmp)
@@ -88,7 +101,6 @@ def ensure_converted(source: Path, cache_root: Path) -> Conversion:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return Conversion(target, source, True, round(time.perf_counter() - start, 2))
 
 
 def _convert(source: Path, out: Path) -> None:

@@ -44,6 +44,19 @@ def test_warmup_converts_once_into_the_cache(llm_settings, local_llm) -> None:
 
 
 @pytest.mark.slow
+def test_concurrent_conversions_convert_once(llm_settings, tmp_path) -> None:
+    """Two processes' worth of callers at once (threads here): one converts, the other waits and reuses it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = gguf_path(llm_settings)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: ensure_converted(source, tmp_path), range(2)))
+    assert sorted(r.converted for r in results) == [False, True]
+    assert results[0].path == results[1].path and is_converted(results[0].path)
+    assert not [p for p in results[0].path.parent.iterdir() if ".tmp-" in p.name]  # no half-written copy left
+
+
+@pytest.mark.slow
 def test_engine_matches_transformers(local_llm) -> None:
     import torch
     from safetensors.torch import load_file
