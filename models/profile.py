@@ -105,6 +105,22 @@ def _date(value: Any) -> date | None:
     return v.date() if isinstance(v, datetime | pd.Timestamp) else v
 
 
+WIN_BACK_SEGMENTS = frozenset({"About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost"})
+
+
+def member_action(segment_action: str, segment: str | None, churn_band: str | None) -> str:
+    """The segment's suggested action, unless the member's own churn risk says win them back first.
+
+    RFM looks at the past; a "Loyal" member silent for many times their usual gap needs a win-back
+    message before an upsell.
+    """
+    if churn_band == "high" and segment and segment not in WIN_BACK_SEGMENTS:
+        return (f"High churn risk for a {segment} member: win them back first (a personal message about "
+                "what they usually buy, an offer on their favourite category), then " + segment_action[:1].lower()
+                + segment_action[1:])
+    return segment_action
+
+
 def member_profile(ws: Any, member_id: str, include_personal: bool = False, recent: int = 5,
                    top_categories: int = 3) -> MemberProfile:
     """The profile of ``member_id``; raises :class:`NotFoundError` for an unknown member."""
@@ -147,6 +163,7 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
     reasons = [x["text"] for x in json.loads(p["churn_reasons_json"])] if _v(p.get("churn_reasons_json")) else []
     segment = _v(p.get("rfm_segment"))
     desc, action = describe_segment(segment) if segment else ("", "")
+    action = member_action(action, segment, _v(p.get("churn_band")))
     personal = ({k: _v(v) for k, v in m.items() if k.lower() in PII_COLUMNS} if include_personal else None)
     return MemberProfile(
         member_id=member_id, as_of=as_of, signup_date=_date(m.get("signup_date")),

@@ -90,7 +90,15 @@ def _quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = target.with_suffix(f".tmp{os.getpid()}")
-    quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    root = logging.getLogger()
+    level = root.level
+    # onnxruntime logs a "consider pre-processing" advice on the root logger; it does not apply
+    # to a transformer exported by torch, and an operator's terminal should not show it.
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)
     os.replace(tmp, target)
 
 

@@ -81,12 +81,29 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
     return app
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise :class:`ConfigError` naming the way out when ``host:port`` cannot be bound (before anything is printed)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the web server binds it
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc} (is another Member Insight running?). "
+                f"Choose another port: `memberinsight serve --port {port + 1}`, or "
+                f"MEMBERINSIGHT_SERVER_PORT={port + 1} for `make demo` / `memberinsight demo`") from exc
+
+
 def serve(ws: Any, settings: Settings, ensure_demo_user: bool = True, block: bool = True) -> Any:
     """Serve the app for ``ws``: prints the URL (and a new demo login, if one was created), then blocks.
 
     Raises :class:`AuthError` when there is no account and ``ensure_demo_user`` is False, and
-    :class:`ConfigError` for a public bind without accounts.
+    :class:`ConfigError` for a public bind without accounts or a port already in use.
     """
+    check_port_free(settings.server_host, settings.server_port)
     created = ensure_user(ws, ensure_demo_user)
     url = f"http://{settings.server_host}:{settings.server_port}"
     print(f"Member Insight is serving {ws.path} at {url}")

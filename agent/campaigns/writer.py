@@ -123,14 +123,23 @@ _DANGLING = re.compile(r"\b(?:until|on|for|with|to|and|or|the|a|an|of|at|by|from
                        r"|[,:;&-]\s*$", re.I)
 
 
-def writer_problems(text: str, part: str, facts: FactSheet) -> list[str]:
+_DOUBLED_WORD = re.compile(r"\b([A-Za-z]{3,})\s+\1\b", re.IGNORECASE)
+_SLOT_NAME = re.compile(r"\{\{?\s*([A-Za-z_0-9]+)\s*\}?\}")
+REPEATABLE_SLOTS = re.compile(r"brand|offer|deadline|product_\d+|price_\d+")
+"""Facts a piece of copy may state more than once (names and the offer; not figures or the greeting)."""
+
+
+def writer_problems(text: str, part: str, facts: FactSheet, draft: str | None = None) -> list[str]:
     """What makes a model attempt unusable even though the checker passes it (stricter, never looser).
 
     * it ends mid-sentence (``...free delivery until``), which happens when a line budget or the
       token budget cut it;
     * it is the worked example of the prompt with this sheet's facts filled in: that is the
       example's wording, not the model's;
-    * it says the same sentence twice.
+    * it says the same sentence twice, or the same word twice in a row (``Fernhill Market market``);
+    * it uses the same figure or the greeting twice (``{days_left}`` or ``{first_name}`` again later
+      on): in copy this short that is the model filling space, and it gives a fact a second, wrong
+      meaning ("a warranty for 14 days"). The brand, offer, deadline and product names may be repeated.
     """
     problems: list[str] = []
     body = text.removesuffix(SMS_STOP).rstrip() if part == "sms" else text.rstrip()
@@ -143,6 +152,13 @@ def writer_problems(text: str, part: str, facts: FactSheet) -> list[str]:
     repeated = sorted({t for t in sentences if len(t) >= 12 and sentences.count(t) > 1})
     if repeated:
         problems.append(f"repeats a sentence: {repeated[0]!r}")
+    doubled = _DOUBLED_WORD.search(text)
+    if doubled:
+        problems.append(f"repeats a word: {doubled.group(0)!r}")
+    slots_used = [m.lower() for m in _SLOT_NAME.findall(draft if draft is not None else text)]
+    twice = sorted({n for n in slots_used if slots_used.count(n) > 1 and not REPEATABLE_SLOTS.fullmatch(n)})
+    if twice:
+        problems.append(f"uses {{{twice[0]}}} twice")
     return problems
 
 
@@ -189,15 +205,17 @@ def clean(text: str, part: str) -> str:
         text = "\n".join(_LABEL.sub("", ln, count=1) if i == 0 else ln
                          for i, ln in enumerate(text.strip().splitlines())).strip()
         text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)  # "for   14 days": runs of spaces inside a line
     if part == "sms":
         _, gsm = sms_length(text)
         if not gsm:  # drop emoji and other non-GSM characters rather than lose 90 characters
             text = "".join(c for c in text if sms_length(c)[1]).strip()
             text = re.sub(r"\s{2,}", " ", text)
         has_stop = "STOP" in text.upper()
-        text = fit(text, part, "" if has_stop else SMS_STOP)
-        if not has_stop and _fits(text.rstrip() + SMS_STOP, part):
-            text = text.rstrip() + SMS_STOP
+        text = fit(text, part, "" if has_stop else "." + SMS_STOP)
+        ended = text.rstrip() if not text.rstrip() or text.rstrip()[-1] in ".!?" else text.rstrip() + "."
+        if not has_stop and _fits(ended + SMS_STOP, part):
+            text = ended + SMS_STOP  # "...Rain Jacket. Reply STOP", not "...Rain Jacket Reply STOP"
     else:
         text = fit(text, part)
     return text
@@ -253,7 +271,7 @@ def write_piece(part: str, facts: FactSheet, backend: LLMBackend | None, *, tone
             filled, used = fill(raw, facts)
             text = clean(filled, part)
             result = check_copy(text, facts, part, source_text=source_text)
-            problems = list(result.problems) + writer_problems(text, part, facts)
+            problems = list(result.problems) + writer_problems(text, part, facts, draft=raw)
             if text in avoid:
                 problems.append("repeats an earlier variant")
             report.checks = result.checked

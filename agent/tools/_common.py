@@ -75,7 +75,8 @@ def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7) -> s
             f"{v:.0%}" if pct and isinstance(v, float) and v == v else fmt_value(v)
             for v, pct in zip(row, percent, strict=True)) + " |")
     cut = [f"{len(df) - max_rows:,} more rows"] if len(df) > max_rows else []
-    cut += [f"{df.shape[1] - max_cols} more columns"] if df.shape[1] > max_cols else []
+    hidden = df.shape[1] - max_cols
+    cut += [f"{hidden} more column{'s' if hidden > 1 else ''}"] if hidden > 0 else []
     if cut:
         lines.append(f"\n_{' and '.join(cut)} in the table view._")
     return "\n".join(lines)

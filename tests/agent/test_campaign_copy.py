@@ -54,7 +54,7 @@ def test_retry_ships_the_first_passing_attempt(facts: FactSheet) -> None:
     result = write_copy(facts, "sms", writer, variants=1, max_attempts=3, seed=5)
     piece = result.variants[0].pieces[0]
     report = piece.report
-    assert piece.text == "Acme Home: {first_name}, 15% off until 31 March Reply STOP to opt out."
+    assert piece.text == "Acme Home: {first_name}, 15% off until 31 March. Reply STOP to opt out."
     assert (report.shipped_attempt, report.shipped_source, report.passed) == (3, "llm", True)
     assert "percentage not in the facts: 20%" in report.attempts[0].problems
     assert {"price or amount not in the facts: £9.99", "contains a phone number: 07700 900123"} <= set(
@@ -101,7 +101,7 @@ def test_email_has_subject_variants_preview_and_body(facts: FactSheet) -> None:
 def test_clean_normalises_model_output() -> None:
     assert clean('Subject line: "Hello [Name], 15% off"\nmore', "subject") == "Hello {first_name}, 15% off"
     assert clean("Dear {first_name},\nCome back for 15% off.", "push") == "Dear {first_name}, Come back for 15% off."
-    assert clean("**Acme**: 15% off \U0001F600", "sms") == "Acme: 15% off Reply STOP to opt out."
+    assert clean("**Acme**: 15% off \U0001F600", "sms") == "Acme: 15% off. Reply STOP to opt out."
 
 
 def test_play_rules(facts: FactSheet) -> None:
@@ -194,3 +194,23 @@ def test_email_and_suggestion_drafts_are_labelled(facts: FactSheet) -> None:
     plain = StreamingWriter([])
     write_copy(facts, "push", plain, variants=1, max_attempts=1)
     assert plain.streamed == 0 and len(plain.calls) == 1
+
+
+def test_writer_rejects_a_figure_or_greeting_used_twice_and_doubled_words() -> None:
+    """A model that fills space reuses facts with a wrong meaning ("a warranty for 14 days"); code rejects it."""
+    from agent.campaigns.facts import FactSheet
+    from agent.campaigns.writer import clean, writer_problems
+
+    facts = FactSheet(segment="At Risk", audience_size=10, offer="15% off", brand="Fernhill Market")
+    assert writer_problems("The Fernhill Market market has a team.", "body", facts) == [
+        "repeats a word: 'Market market'"]
+    draft = "Hi {first_name},\nOnly {days_left} left. It has a warranty for {days_left}."
+    assert writer_problems("ignored", "body", facts, draft=draft) == ["uses {days_left} twice"]
+    assert writer_problems("x", "body", facts, draft="Hi {first_name},\nA team of {first_name}.") == [
+        "uses {first_name} twice"]
+    fine = "{brand}: {offer} on {product_1} until {deadline}. {product_1} for {price_1}, {offer} until {deadline}."
+    assert writer_problems("fine", "body", facts, draft=fine) == []
+    assert clean("Hi {first_name},\nIt lasts for   14 days, now   £28.99.", "body") == (
+        "Hi {first_name},\nIt lasts for 14 days, now £28.99.")
+    assert clean("Fernhill Market: 15% off the Rain Jacket", "sms") == (
+        "Fernhill Market: 15% off the Rain Jacket. Reply STOP to opt out.")

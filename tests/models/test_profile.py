@@ -38,3 +38,17 @@ def test_recent_orders_leave_out_non_product_lines(tiny_built, small_frames):
         assert r.units == expected.loc[r.order_id, "units"]
         assert r.value == pytest.approx(expected.loc[r.order_id, "value"], abs=0.01)
         assert "Fees" not in r.categories and "Postage" not in r.titles
+
+
+def test_high_churn_risk_puts_win_back_before_the_segment_action():
+    from models.profile import member_action
+    from models.segments import describe_segment
+
+    loyal = describe_segment("Loyal")[1]
+    assert member_action(loyal, "Loyal", "low") == loyal
+    risky = member_action(loyal, "Loyal", "high")
+    assert risky.startswith("High churn risk for a Loyal member: win them back first") and risky.endswith(
+        loyal[1:])
+    at_risk = describe_segment("At Risk")[1]
+    assert member_action(at_risk, "At Risk", "high") == at_risk  # already a win-back action
+    assert member_action("", None, "high") == ""

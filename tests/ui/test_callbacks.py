@@ -50,6 +50,11 @@ def test_segments_tab(ui_services) -> None:
     assert sum(int(c.rsplit("·", 1)[1]) for c in cells if c) == summary.loc[
         summary["segment"] != "No Purchases Yet", "members"].sum()
     assert len(clusters) >= 2 and chart is not None and cluster_chart is not None
+    # cluster descriptions are long: the bars lie sideways, one per cluster, labels whole (wrapped), in table order
+    bars = cluster_chart.axes[0].patches
+    assert [round(b.get_width()) for b in bars] == list(clusters["members"])
+    labels = [t.get_text().replace("\n", " ") for t in cluster_chart.axes[0].get_yticklabels()]
+    assert labels == list(clusters["segment"])
 
 
 def test_member_tab(ui_services, ui_workspace) -> None:

@@ -28,9 +28,9 @@ def test_default_bind_is_loopback() -> None:
     assert load_settings().server_host == "127.0.0.1"
 
 
-def test_public_bind_without_accounts_is_refused(tmp_path) -> None:
+def test_public_bind_without_accounts_is_refused(tmp_path, port) -> None:
     ws = Workspace.create(tmp_path / "ws")
-    settings = load_settings(workspace=ws.path).replace(server_host="0.0.0.0")
+    settings = load_settings(workspace=ws.path).replace(server_host="0.0.0.0", server_port=port)
     with pytest.raises(ConfigError, match="without login"):
         launch(ws, settings, block=False)
     with pytest.raises(AuthError, match="no user accounts"):
@@ -69,3 +69,17 @@ def test_serve_prints_the_login_and_requires_it(tmp_path, capsys, port) -> None:
         assert str(ws.path / "exports") in [str(p) for p in app.allowed_paths]
     finally:
         app.close()
+
+
+def test_a_busy_port_is_refused_before_anything_is_printed_or_changed(tmp_path, capsys) -> None:
+    import socket
+
+    ws = Workspace.create(tmp_path / "ws")
+    with socket.socket() as other:  # another server already listening there
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = other.getsockname()[1]
+        settings = load_settings(workspace=ws.path).replace(server_port=busy)
+        with pytest.raises(ConfigError, match=f"cannot serve on 127.0.0.1:{busy}.*MEMBERINSIGHT_SERVER_PORT={busy + 1}"):
+            serve(ws, settings, ensure_demo_user=True, block=False)
+    assert "serving" not in capsys.readouterr().out and list_users(ws) == []  # no login printed or created
