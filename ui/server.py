@@ -55,6 +55,17 @@ def ensure_user(ws: Any, create_demo: bool) -> tuple[str, str] | None:
     return DEMO_USER, password
 
 
+def _quiet_gradio_pandas_warnings() -> None:
+    """Gradio 6 calls pandas options that pandas 3 deprecates, on every table update; keep the server log readable."""
+    import warnings
+
+    try:
+        from pandas.errors import Pandas4Warning
+    except ImportError:  # pandas 2 does not warn
+        return
+    warnings.filterwarnings("ignore", category=Pandas4Warning, module=r"gradio\.")
+
+
 def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = None, quiet: bool = False) -> Any:
     """Start the app on ``settings.server_host:server_port`` with login; returns the Blocks.
 
@@ -64,6 +75,7 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
     from workspace.users import list_users
 
     check_bind(settings.server_host, auth=bool(list_users(ws)))
+    _quiet_gradio_pandas_warnings()
     from agent.services import Services
     from ui.app import CSS, build_app
 

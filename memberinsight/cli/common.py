@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Workspace directory (default: $MEMBERINSIGHT_WORKSPACE or ~/.memberinsight/workspace)."),
+    typer.Option("--workspace", "-w", help="Workspace directory (default: $MEMBERINSIGHT_WORKSPACE, else $MEMBERINSIGHT_HOME/workspace; home ~/.memberinsight)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
 
