@@ -70,6 +70,16 @@ def slot_prompt(facts: FactSheet) -> str:
     return "\n".join(f"{s.token} = {s.value}" for s in slots(facts))
 
 
+def _slot_key(m: re.Match[str]) -> str:
+    key = re.sub(r"\s+", "_", m.group(1).strip().lower())
+    return ALIASES.get(key, key)
+
+
+def slot_names(text: str) -> list[str]:
+    """The placeholders written in ``text``, in order, by the names :func:`fill` reads them as."""
+    return [_slot_key(m) for m in _SLOT.finditer(text)]
+
+
 def fill(text: str, facts: FactSheet) -> tuple[str, dict[str, str]]:
     """``text`` with each known placeholder replaced by the sheet's value; returns (text, {slot: value}).
 
@@ -81,8 +91,7 @@ def fill(text: str, facts: FactSheet) -> tuple[str, dict[str, str]]:
     used: dict[str, str] = {}
 
     def swap(m: re.Match[str]) -> str:
-        key = re.sub(r"\s+", "_", m.group(1).strip().lower())
-        key = ALIASES.get(key, key)
+        key = _slot_key(m)
         if key not in table:
             return m.group(0)
         used[key] = table[key]

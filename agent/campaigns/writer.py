@@ -14,7 +14,7 @@ from typing import Any
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
 from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, SHOTS, guidance, messages
-from agent.campaigns.slots import fill
+from agent.campaigns.slots import fill, slot_names
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
 from agent.llm.chat import Message
@@ -124,7 +124,6 @@ _DANGLING = re.compile(r"\b(?:until|on|for|with|to|and|or|the|a|an|of|at|by|from
 
 
 _DOUBLED_WORD = re.compile(r"\b([A-Za-z]{3,})\s+\1\b", re.IGNORECASE)
-_SLOT_NAME = re.compile(r"\{\{?\s*([A-Za-z_0-9]+)\s*\}?\}")
 REPEATABLE_SLOTS = re.compile(r"brand|offer|deadline|product_\d+|price_\d+")
 """Facts a piece of copy may state more than once (names and the offer; not figures or the greeting)."""
 
@@ -155,7 +154,7 @@ def writer_problems(text: str, part: str, facts: FactSheet, draft: str | None = 
     doubled = _DOUBLED_WORD.search(text)
     if doubled:
         problems.append(f"repeats a word: {doubled.group(0)!r}")
-    slots_used = [m.lower() for m in _SLOT_NAME.findall(draft if draft is not None else text)]
+    slots_used = slot_names(draft if draft is not None else text)
     twice = sorted({n for n in slots_used if slots_used.count(n) > 1 and not REPEATABLE_SLOTS.fullmatch(n)})
     if twice:
         problems.append(f"uses {{{twice[0]}}} twice")

@@ -9,7 +9,8 @@ estimate's error is at most the activation rounding step times its row's L1 norm
 errors aligned); real errors stay far below that (at most 15% of it over 700 positions of real
 text), so a margin of :data:`MARGIN` of it is used: when another token's estimate plus its margin
 could reach the best exact logit, the whole head is computed exactly instead (about 3% of steps).
-So the greedy choice is the exact head's (tests check it on real text); the rest of the
+So the greedy choice is the exact head's in practice (the margin is measured, not proven:
+tests check the choice on real text; ``screen_head=False`` turns the screen off); the rest of the
 vocabulary keeps its estimate. Sampling draws from the same top
 candidates with the same probabilities, though not always the same draw for a seed (ties among
 bf16 logits may be ordered differently). Without FBGEMM, or for more than one row, the exact
