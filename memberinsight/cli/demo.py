@@ -73,6 +73,10 @@ def register(app: typer.Typer) -> None:
         cfg = settings(workspace)
         ws_dir = cfg.workspace_dir
         started = time.perf_counter()
+        if serve:  # a busy port fails now, not after a minute of building
+            from ui.server import check_port_free
+
+            check_port_free(cfg.server_host, cfg.server_port)
         if fresh and ws_dir.exists():
             _remove_workspace(ws_dir)
         say = (lambda _msg: None) if as_json else (lambda msg: typer.secho(msg, err=True, fg=typer.colors.GREEN))

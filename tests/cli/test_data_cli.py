@@ -173,6 +173,20 @@ def test_demo_fresh_refuses_to_delete_a_folder_that_is_not_a_workspace(tmp_path:
     _remove_workspace(empty)
 
 
+def test_demo_with_a_busy_port_stops_before_generating_anything(tmp_path: Path, monkeypatch) -> None:
+    import socket
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = other.getsockname()[1]
+        monkeypatch.setenv("MEMBERINSIGHT_SERVER_PORT", str(busy))
+        result = runner.invoke(app, ["demo", "--members", "100", "-w", str(tmp_path / "ws")])
+    assert result.exit_code != 0
+    assert f"MEMBERINSIGHT_SERVER_PORT={busy + 1}" in (result.output + str(result.exception))
+    assert list(tmp_path.iterdir()) == []  # no shop generated, no workspace created
+
+
 @pytest.mark.slow
 def test_demo_end_to_end_without_serving(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
