@@ -95,6 +95,7 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
 
 def check_port_free(host: str, port: int) -> None:
     """Raise :class:`ConfigError` naming the way out when ``host:port`` cannot be bound (before anything is printed)."""
+    import errno
     import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -103,6 +104,9 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror or exc} (check [server] host "
+                                  "and port: an address of this machine, and a port >= 1024 unless run as root)") from exc
             raise ConfigError(
                 f"cannot serve on {host}:{port}: {exc.strerror or exc} (is another Member Insight running?). "
                 f"Choose another port: `memberinsight serve --port {port + 1}`, or "

@@ -75,6 +75,11 @@ def _slot_key(m: re.Match[str]) -> str:
     return ALIASES.get(key, key)
 
 
+def slot_values(facts: FactSheet) -> list[str]:
+    """Every value a placeholder of ``facts`` is filled with (product names, dates, the brand...)."""
+    return [s.value for s in slots(facts)]
+
+
 def slot_names(text: str) -> list[str]:
     """The placeholders written in ``text``, in order, by the names :func:`fill` reads them as."""
     return [_slot_key(m) for m in _SLOT.finditer(text)]

@@ -14,7 +14,7 @@ from typing import Any
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
 from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, SHOTS, guidance, messages
-from agent.campaigns.slots import fill, slot_names
+from agent.campaigns.slots import fill, slot_names, slot_values
 from agent.campaigns.templates import template_copy
 from agent.llm.base import LLMBackend, LLMUnavailableError
 from agent.llm.chat import Message
@@ -151,10 +151,13 @@ def writer_problems(text: str, part: str, facts: FactSheet, draft: str | None = 
     repeated = sorted({t for t in sentences if len(t) >= 12 and sentences.count(t) > 1})
     if repeated:
         problems.append(f"repeats a sentence: {repeated[0]!r}")
-    doubled = _DOUBLED_WORD.search(text)
+    values = [v.lower() for v in slot_values(facts)]
+    doubled = next((m.group(0) for m in _DOUBLED_WORD.finditer(text)
+                    if not any(m.group(0).lower() in v for v in values)), None)  # "Bora Bora Hammock" is a name
     if doubled:
-        problems.append(f"repeats a word: {doubled.group(0)!r}")
-    slots_used = slot_names(draft if draft is not None else text)
+        problems.append(f"repeats a word: {doubled!r}")
+    # counted on what ships: clean() keeps a subject's first line and cuts what does not fit
+    slots_used = slot_names(clean(draft, part) if draft is not None else text)
     twice = sorted({n for n in slots_used if slots_used.count(n) > 1 and not REPEATABLE_SLOTS.fullmatch(n)})
     if twice:
         problems.append(f"uses {{{twice[0]}}} twice")
@@ -211,10 +214,13 @@ def clean(text: str, part: str) -> str:
             text = "".join(c for c in text if sms_length(c)[1]).strip()
             text = re.sub(r"\s{2,}", " ", text)
         has_stop = "STOP" in text.upper()
-        text = fit(text, part, "" if has_stop else "." + SMS_STOP)
-        ended = text.rstrip() if not text.rstrip() or text.rstrip()[-1] in ".!?" else text.rstrip() + "."
-        if not has_stop and _fits(ended + SMS_STOP, part):
-            text = ended + SMS_STOP  # "...Rain Jacket. Reply STOP", not "...Rain Jacket Reply STOP"
+        if not has_stop:  # "...Rain Jacket. Reply STOP", not "...Rain Jacket Reply STOP"
+            text = text.rstrip()
+            # only after a word: a cut-off ending (",", "-", ":") stays visible to the mid-sentence check
+            text += "." if text and (text[-1].isalnum() or text[-1] in ")\"'") else ""
+        text = fit(text, part, "" if has_stop else SMS_STOP)
+        if not has_stop and _fits(text.rstrip() + SMS_STOP, part):
+            text = text.rstrip() + SMS_STOP
     else:
         text = fit(text, part)
     return text

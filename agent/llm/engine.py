@@ -297,6 +297,10 @@ class LlamaEngine:
             raise ConfigError(f"prompt of {len(prompt_ids)} tokens does not fit the context of {self.max_seq}")
         max_new_tokens = min(max_new_tokens, budget)
         gen = torch.Generator().manual_seed(seed if seed is not None else 0)
+        if isinstance(self.head, Int8Head):
+            # Guidance masks push most choices outside the screened head's exact candidates (measured:
+            # 37 of 40 steps would need the exact head again), so guided decoding uses it directly.
+            self.head.active = logits_processor is None
         ids = torch.tensor(prompt_ids, dtype=torch.long)
         reuse = self._reusable(prompt_ids, prefill_chunk)
         self._chunked = (prefill_chunk, list(prompt_ids[:reuse]))
@@ -312,9 +316,21 @@ class LlamaEngine:
         pos = len(prompt_ids)
         generated: list[int] = []
         for _ in range(max_new_tokens):
-            if logits_processor is not None:
-                logits = logits_processor(generated, logits)
-            token = _pick(logits, temperature, gen, seen, top_k, top_p, repetition_penalty)
+            state = gen.get_state()
+            processed = _penalise(logits_processor(generated, logits) if logits_processor is not None else logits,
+                                  seen, repetition_penalty)
+            token = _draw(processed, temperature, gen, top_k, top_p)
+            head = self.head if isinstance(self.head, Int8Head) and self.head.refined is not None else None
+            if head is not None and _rests_on_estimates(
+                    head, processed, token, temperature, top_k,
+                    lambda bound: _penalise(logits_processor(generated, bound) if logits_processor is not None
+                                            else bound, seen, repetition_penalty)):
+                # the choice moved onto screened logits (guidance, penalty, sampling): decide on exact ones
+                exact = head.exact_again()[0].float()
+                processed = _penalise(logits_processor(generated, exact) if logits_processor is not None else exact,
+                                      seen, repetition_penalty)
+                gen.set_state(state)
+                token = _draw(processed, temperature, gen, top_k, top_p)
             if token in stop_ids:
                 return
             yield token
@@ -349,15 +365,47 @@ class LlamaEngine:
         return (same // chunk) * chunk
 
 
-def _pick(logits: torch.Tensor, temperature: float, gen: torch.Generator, seen: torch.Tensor,
-          top_k: int, top_p: float, repetition_penalty: float) -> int:
-    """Choose the next token: repetition penalty, then greedy or top-k/top-p sampling."""
-    if repetition_penalty != 1.0:
-        penalised = torch.where(logits > 0, logits / repetition_penalty, logits * repetition_penalty)
-        logits = torch.where(seen, penalised, logits)
+def _penalise(logits: torch.Tensor, seen: torch.Tensor, repetition_penalty: float) -> torch.Tensor:
+    """Tokens already in the prompt or the reply made less likely (CTRL-style penalty)."""
+    if repetition_penalty == 1.0:
+        return logits
+    penalised = torch.where(logits > 0, logits / repetition_penalty, logits * repetition_penalty)
+    return torch.where(seen, penalised, logits)
+
+
+def _rests_on_estimates(head: Int8Head, logits: torch.Tensor, token: int, temperature: float, top_k: int,
+                        process: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """Whether choosing ``token`` from processed screened ``logits`` might differ on exact logits.
+
+    Safe when the tokens the choice rests on (the pick; for sampling, the top-k) are exact and no
+    other token's upper bound, processed like the logits (masks, biases and the penalty are all
+    monotone in each logit), reaches the pick or the k-th candidate.
+    """
+    refined, upper = head.refined, head.upper
+    assert refined is not None and upper is not None
+    if temperature <= 0:
+        if not bool(refined[token]):
+            return True
+        floor = logits[token]
+    else:
+        vals, idx = torch.topk(logits, min(top_k, logits.shape[0]))
+        if not bool(refined[idx[vals > float("-inf")]].all()):
+            return True
+        floor = vals[-1]
+    bound = process(upper.clone())[~refined]
+    return bool(((bound >= floor) & (bound > float("-inf"))).any())
+
+
+def _draw(logits: torch.Tensor, temperature: float, gen: torch.Generator, top_k: int, top_p: float) -> int:
+    """Greedy (``temperature`` 0) or top-k/top-p sampling from already-processed logits."""
     if temperature <= 0:
         return int(logits.argmax())
     vals, idx = torch.topk(logits, min(top_k, logits.shape[0]))
+    # equal logits (common in bf16) in token order, so the draw does not depend on how topk broke ties
+    idx, order = idx.sort(stable=True)
+    vals = vals[order]
+    vals, order = vals.sort(descending=True, stable=True)
+    idx = idx[order]
     probs = (vals / temperature).softmax(-1)
     if top_p < 1.0:
         keep = probs.cumsum(-1) - probs < top_p

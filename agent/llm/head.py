@@ -9,12 +9,14 @@ estimate's error is at most the activation rounding step times its row's L1 norm
 errors aligned); real errors stay far below that (at most 15% of it over 700 positions of real
 text), so a margin of :data:`MARGIN` of it is used: when another token's estimate plus its margin
 could reach the best exact logit, the whole head is computed exactly instead (about 3% of steps).
-So the greedy choice is the exact head's in practice (the margin is measured, not proven:
-tests check the choice on real text; ``screen_head=False`` turns the screen off); the rest of the
-vocabulary keeps its estimate. Sampling draws from the same top
-candidates with the same probabilities, though not always the same draw for a seed (ties among
-bf16 logits may be ordered differently). Without FBGEMM, or for more than one row, the exact
-kernel runs alone.
+So the raw best logit is the exact head's in practice (the margin is measured, not proven: tests
+check it on real text; ``screen_head=False`` turns the screen off); the rest of the vocabulary
+keeps its estimate and :attr:`Int8Head.refined` says which logits are exact. Guidance, the
+repetition penalty and sampling can move the choice onto other tokens, so the engine checks the
+choice: the tokens it rests on (the pick, or the top-k it samples from) must be exact, and no
+other token's upper bound (:attr:`Int8Head.upper`: estimate plus margin, processed the same way)
+may reach the pick or the k-th candidate; otherwise it computes the whole head exactly
+(:meth:`Int8Head.exact_again`) and chooses again with the same random state. Without FBGEMM, or for more than one row, the exact kernel runs alone.
 """
 
 from __future__ import annotations
@@ -55,25 +57,41 @@ class Int8Head:
         self.l1 = (self.q.float().abs().sum(1) * self.scale.float()).contiguous()  # per-row L1 norm
         self.packed = _fbgemm_pack(self.q, scale) if screen else None
         self.fallbacks = 0
+        self.active = True
+        """Screen at all (the engine turns it off for guided decoding, whose masks mostly need the exact head)."""
+        self.refined: torch.Tensor | None = None
+        """After a screened call: True at the logits that are exact (None: all of them are)."""
+        self.upper: torch.Tensor | None = None
+        """After a screened call: an upper bound of every exact logit (the exact value where refined)."""
+        self._last: torch.Tensor | None = None
 
     def exact(self, x: torch.Tensor) -> torch.Tensor:
         """Every logit with the exact kernel (bf16 activations, int8 weights)."""
         return torch.ops.aten._weight_int8pack_mm(x, self.q, self.scale)
 
+    def exact_again(self) -> torch.Tensor:
+        """Every logit of the last call's input, exactly (when a choice rests on an estimate)."""
+        assert self._last is not None, "no screened call to redo"
+        self.refined = self.upper = None
+        return self.exact(self._last)
+
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if self.packed is None or x.shape[0] != 1:
+        self.refined = self.upper = None
+        if self.packed is None or not self.active or x.shape[0] != 1:
             return self.exact(x)
         xf = x.float()
         estimate = torch.ops.quantized.linear_dynamic(xf, self.packed, True)[0]
-        best = estimate.topk(REFINE).indices
+        best = estimate.topk(min(REFINE, estimate.shape[0])).indices
         exact = torch.ops.aten._weight_int8pack_mm(x, self.q[best], self.scale[best])[0].float()
         # Worst case |estimate - exact| = l1 * step / 2 (x is bf16 in both, so only FBGEMM's 7-bit
         # activation rounding differs), plus the exact head's bf16 rounding of the logit.
         step = (max(float(xf.max()), 0.0) - min(float(xf.min()), 0.0)) / 127
         top = float(exact.max())
         reach = estimate + self.l1 * (MARGIN * step / 2) + (abs(top) / 128 + 1e-3)
-        reach[best] = float("-inf")
-        if float(reach.max()) >= top:  # another token might beat the best exact logit
+        reach[best] = exact
+        if float(reach.max()) > top:  # another token might beat the best exact logit
             self.fallbacks += 1
             return self.exact(x)
+        self._last, self.upper = x, reach
+        self.refined = torch.zeros(estimate.shape[0], dtype=torch.bool).index_fill_(0, best, True)
         return estimate.index_put_((best,), exact).unsqueeze(0)

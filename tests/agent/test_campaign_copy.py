@@ -214,3 +214,11 @@ def test_writer_rejects_a_figure_or_greeting_used_twice_and_doubled_words() -> N
         "Hi {first_name},\nIt lasts for 14 days, now £28.99.")
     assert clean("Fernhill Market: 15% off the Rain Jacket", "sms") == (
         "Fernhill Market: 15% off the Rain Jacket. Reply STOP to opt out.")
+    cut = clean("Fernhill Market: 15% off the Rain Jacket,", "sms")  # cut off by the token budget
+    assert ",." not in cut and any(p.startswith("ends mid-sentence") for p in writer_problems(cut, "sms", facts))
+    exact_fit = "Acme Home: " + "x" * (160 - len(" Reply STOP to opt out.") - len("Acme Home: ") - 1) + "."
+    assert clean(exact_fit, "sms") == exact_fit + " Reply STOP to opt out."  # no character reserved twice
+    # a repeat only in what clean() cuts away (a subject keeps its first line) does not count
+    assert writer_problems("x", "subject", facts, draft="Only {days_left} left: {offer}\nPreview: {days_left}") == []
+    named = FactSheet(segment="At Risk", audience_size=10, offer="15% off", brand="Bora Bora Home")
+    assert writer_problems("Bora Bora Home: 15% off.", "sms", named) == []  # a doubled word inside a name

@@ -147,6 +147,70 @@ def test_screened_head_keeps_the_exact_best_logits(local_llm) -> None:
         assert list(screened.generate_ids(prompt, 24)) == list(exact.generate_ids(prompt, 24))
 
 
+def test_a_choice_resting_on_screened_logits_is_flagged() -> None:
+    """Guidance can leave only tokens outside the exactly computed ones: the engine must see that."""
+    import torch
+
+    from agent.llm.engine import _draw, _rests_on_estimates
+    from agent.llm.head import REFINE, Int8Head
+
+    gen = torch.Generator().manual_seed(3)
+    head = Int8Head(torch.randn(2000, 64, generator=gen))
+    if head.packed is None:
+        pytest.skip("FBGEMM is not available in this torch build")
+    flagged = 0
+    for _ in range(20):
+        x = torch.randn(1, 64, generator=gen).to(torch.bfloat16)
+        fast = head(x)[0].float()
+        if head.refined is None:  # this step fell back to the exact head: nothing to check
+            continue
+        exact = head.exact(x)[0].float()
+        assert int(head.refined.sum()) == REFINE and int(fast.argmax()) == int(exact.argmax())
+        assert bool((head.upper >= exact - 1e-3).all())  # an upper bound of every exact logit
+        assert not _rests_on_estimates(head, fast, int(fast.argmax()), 0.0, 40, lambda b: b)
+        allowed = exact.argsort(descending=True)[300:305]  # a guide that keeps only ranks 300-304
+
+        def guide(v: torch.Tensor, allowed: torch.Tensor = allowed) -> torch.Tensor:
+            return torch.full_like(v, float("-inf")).index_copy_(0, allowed, v[allowed])
+
+        masked = guide(fast)
+        token = _draw(masked, 0.0, gen, 40, 0.95)
+        assert _rests_on_estimates(head, masked, token, 0.0, 40, guide)
+        assert _rests_on_estimates(head, masked, token, 0.7, 40, guide)
+        redo = head.exact_again()[0].float()
+        assert torch.equal(redo, exact) and head.refined is None
+        flagged += 1
+    assert flagged >= 10
+    small = Int8Head(torch.randn(50, 64, generator=gen))  # fewer rows than REFINE
+    assert small(torch.randn(1, 64, generator=gen).to(torch.bfloat16)).shape == (1, 50)
+
+
+@pytest.mark.slow
+def test_screened_head_with_guidance_chooses_what_the_exact_head_chooses(local_llm) -> None:
+    """Guided copy (placeholders, banned digits, forced slot names) decodes the same with and without the screen."""
+    from safetensors.torch import load_file
+
+    from agent.llm import DIGITS_AND_MONEY, Guidance
+    from agent.llm.engine import LlamaEngine
+    from agent.llm.local import read_config
+
+    model_dir = local_llm.model_dir
+    weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
+    compiled = local_llm.tokenizer.guided(Guidance(forbid_chars=DIGITS_AND_MONEY, slots=("offer", "deadline"),
+                                                   require=("offer",)))
+    prompt = local_llm.tokenizer.encode_chat(
+        [{"role": "user", "content": "Write one SMS for our members: use {offer} and {deadline}."}])
+    with torch_threads(1):
+        screened = LlamaEngine(weights, config, quant="int4", max_seq=512)
+        exact = LlamaEngine(weights, config, quant="int4", max_seq=512, screen_head=False)
+        for temperature, seed in ((0.0, None), (0.7, 5), (1.0, 11)):
+            got = list(screened.generate_ids(prompt, 40, temperature=temperature, seed=seed,
+                                             logits_processor=compiled.processor()))
+            want = list(exact.generate_ids(prompt, 40, temperature=temperature, seed=seed,
+                                           logits_processor=compiled.processor()))
+            assert got == want, f"temperature {temperature}"
+
+
 @pytest.mark.slow
 def test_prefill_reuse_gives_what_a_fresh_prefill_gives(local_llm) -> None:
     """A retry with the same prompt skips the whole prefill chunks it shares, and decodes the same tokens."""
