@@ -315,21 +315,22 @@ class LlamaEngine:
         seen[ids] = True
         pos = len(prompt_ids)
         generated: list[int] = []
+
+        def process(values: torch.Tensor) -> torch.Tensor:
+            """The logits the choice is made from: the processor's edits, then the repetition penalty."""
+            edited = logits_processor(generated, values) if logits_processor is not None else values
+            return _penalise(edited, seen, repetition_penalty)
+
         for _ in range(max_new_tokens):
-            state = gen.get_state()
-            processed = _penalise(logits_processor(generated, logits) if logits_processor is not None else logits,
-                                  seen, repetition_penalty)
+            state = gen.get_state() if temperature > 0 else None  # greedy choices draw nothing
+            processed = process(logits)
             token = _draw(processed, temperature, gen, top_k, top_p)
             head = self.head if isinstance(self.head, Int8Head) and self.head.refined is not None else None
-            if head is not None and _rests_on_estimates(
-                    head, processed, token, temperature, top_k,
-                    lambda bound: _penalise(logits_processor(generated, bound) if logits_processor is not None
-                                            else bound, seen, repetition_penalty)):
+            if head is not None and _rests_on_estimates(head, processed, token, temperature, top_k, process):
                 # the choice moved onto screened logits (guidance, penalty, sampling): decide on exact ones
-                exact = head.exact_again()[0].float()
-                processed = _penalise(logits_processor(generated, exact) if logits_processor is not None else exact,
-                                      seen, repetition_penalty)
-                gen.set_state(state)
+                processed = process(head.exact_again()[0].float())
+                if state is not None:
+                    gen.set_state(state)
                 token = _draw(processed, temperature, gen, top_k, top_p)
             if token in stop_ids:
                 return
