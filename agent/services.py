@@ -77,11 +77,39 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     # ----- accounts ---------------------------------------------------------------
-    def check_login(self, username: str, password: str) -> bool:
-        """True when the credentials match an account (failures are audited)."""
-        from workspace.users import check_login
+    def login(self, username: str, password: str, address: str | None = None) -> Any:
+        """The account (a :class:`workspace.users.User`) when the credentials are right and it is enabled.
 
-        return check_login(self.ws, username, password)
+        Raises :class:`AuthError`; sign-ins are throttled per account and per client ``address``
+        (refused unchecked with a plain "wait" or "locked" message) and every outcome is audited.
+        """
+        from workspace.users import authenticate
+
+        return authenticate(self.ws, username, password, address=address)
+
+    def check_login(self, username: str, password: str) -> bool:
+        """True when the credentials match an enabled account (failures are audited and throttled)."""
+        try:
+            self.login(username, password)
+        except AuthError:
+            return False
+        return True
+
+    def account(self, user: str) -> Any:
+        """The account ``user`` (a :class:`workspace.users.User`), or None when there is none."""
+        from workspace.users import find_user
+
+        return find_user(self.ws, user) if user else None
+
+    def require_role(self, user: str, role: str, action: str) -> Any:
+        """The account ``user`` when it is enabled and its role allows ``role`` (``operator`` or
+        ``admin``; an admin may do what an operator may); raises :class:`AuthError` naming ``action``."""
+        account = self.account(user)
+        if account is None or account.disabled:
+            raise AuthError(f"{action} needs a signed-in account; {user or 'nobody'!r} is not an active one")
+        if not account.may(role):
+            raise AuthError(f"{action}: this needs an {role} ({account.username} is an {account.role})")
+        return account
 
     # ----- chat -------------------------------------------------------------------
     def vocabulary(self) -> Vocabulary:
@@ -161,6 +189,8 @@ class Services:
         return Conversation(user=user)
 
     def context(self, user: str) -> ToolContext:
+        """What the agent's tools run with: ``user`` must be an active operator or admin."""
+        self.require_role(user, "operator", "asking the assistant")
         return ToolContext(self.ws, self.settings, user=user, registry=self.agent().registry)
 
     def chat(self, conversation: Conversation, message: str) -> AgentReply:
@@ -218,20 +248,32 @@ class Services:
                       on_draft: Callable[[str, str], None] | None = None) -> Any:
         """Checked copy variants for a segment (audited under ``user``); ``on_draft(label, text)``
         sees each draft as the model writes it."""
+        self.require_role(user, "operator", "writing campaign copy")
         if not segment:
             raise DataValidationError("choose a segment", column="segment")
         generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
         return generate(self.ws, self.settings, segment=segment, channel=channel, offer=offer.strip(),
                         n_variants=n_variants, user=user, on_draft=on_draft)
 
-    def export_audience(self, user: str, segment: str, channel: str) -> Any:
-        """Write the segment's contact list for ``channel`` under ``<workspace>/exports`` (audited)."""
-        ids = backend("agent.campaigns", "segment_member_ids", "Segments")(self.ws, segment)
-        out = Path(self.ws.path) / "exports" / f"{segment.lower().replace(' ', '_').replace(chr(39), '')}_{channel}.csv"
-        report = backend("agent.campaigns", "export_audience", "Audience export")(self.ws, ids, out, channel=channel)
-        self.ws.audit(user, "audience.export", "segment", segment,
-                      detail=f"channel={channel} written={report.written} file={out.name}")
-        return report
+    def suggest_campaign(self, user: str | None = None, segment: str | None = None, member_id: str | None = None,
+                         offer: str = "") -> Any:
+        """The recommended campaign for a segment or one member (rule-written and checked; audited under
+        ``user``, else ``system``): situation, play, offer, timing, products, why, what to measure and avoid."""
+        if not (segment or member_id):
+            raise DataValidationError("choose a segment or a member", column="segment")
+        suggest = backend("agent.campaigns", "suggest_campaign", "Campaign suggestions")
+        return suggest(self.ws, self.settings, segment=segment or None, member_id=member_id or None,
+                       offer=offer.strip(), user=user)
+
+    def export_audience(self, user: str, segment: str, channel: str, reason: str) -> Any:
+        """Write the segment's contact list for ``channel`` to a new file directly inside
+        ``<workspace>/exports`` (named from a slug of the segment, the channel and a timestamp; never a
+        path taken from ``segment``), audited under ``user`` with the operator's ``reason``."""
+        self.require_role(user, "operator", "exporting an audience")
+        if not segment or not segment.strip():
+            raise DataValidationError("choose a segment", column="segment")
+        export = backend("agent.campaigns", "export_segment", "Audience export")
+        return export(self.ws, segment, channel, actor=user, reason=reason)
 
     # ----- review queue ---------------------------------------------------------------
     def queue_counts(self) -> dict[str, int]:
@@ -251,8 +293,7 @@ class Services:
 
     def decide(self, user: str, review_id: str, action: str, version: int, note: str = "") -> Any:
         """Approve / remove / escalate a review as ``user`` (raises ConflictError on a stale version)."""
-        if not user:
-            raise AuthError("log in to decide")
+        self.require_role(user, "operator", "deciding reviews")
         return backend("screening", "decide", "The review queue")(self.ws, review_id, action, user, int(version),
                                                                     note.strip() or None)
 
@@ -261,7 +302,8 @@ class Services:
         return backend("workspace", "workspace_status", "Workspace status")(self.ws)
 
     def upload(self, user: str, path: str | Path, kind: str | None = None) -> Any:
-        """Validate size and type, then ingest an uploaded CSV (audited under ``user``)."""
+        """Validate size and type, then ingest an uploaded CSV (audited under ``user``; admins only)."""
+        self.require_role(user, "admin", "uploading data")
         path = Path(path)
         if not path.is_file():
             raise DataValidationError("the uploaded file is missing", file=path.name)

@@ -15,6 +15,7 @@ from memberinsight.errors import (
     MemberInsightError,
     ModelNotReadyError,
     NotFoundError,
+    WorkspaceBusyError,
     WorkspaceError,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "ModelNotReadyError",
     "NotFoundError",
     "Settings",
+    "WorkspaceBusyError",
     "WorkspaceError",
     "load_settings",
 ]

@@ -63,6 +63,29 @@ class Settings:
     llm_engine: str = "fast"
     """Local generation: ``fast`` (the packed torch Llama engine) or ``transformers`` (plain ``generate``)."""
 
+    # Campaign copy and brand voice (agent.campaigns)
+    copy_writer: str = "composed"
+    """``composed``: the phrase bank writes campaign copy, unless a capable model is configured
+    (``llm_backend`` ``hf`` or ``openai``), which then writes under the same checks with the phrase
+    bank as its fallback; ``llm``: the configured model (the packaged one too) always writes."""
+    copy_phrases_dir: str = ""
+    """A folder of extra phrase files (``*.yaml``) loaded with the shipped phrase bank; empty: none."""
+    brand_name: str = ""
+    """The shop's name in copy; empty means the workspace's shop name."""
+    brand_signoff: str = "The {brand} team"
+    """The line under every email (``{brand}`` is the shop's name)."""
+    brand_banned_words: str = ""
+    """Comma-separated words copy never uses (``cheap, bargain``)."""
+
+    # Ingest
+    ingest_date_order: str = "auto"
+    """How ``05/11/2025`` is read: ``auto`` (decided per file from its own dates, refused when nothing
+    decides it), ``dayfirst`` or ``monthfirst``."""
+    timezone: str = "UTC"
+    """The shop's time zone: dates with an offset are converted to it; dates without one are taken as in it."""
+    write_wait_s: float = 30.0
+    """How long an ingest or build waits for another one on the same workspace before giving up."""
+
     # Analytics
     horizon_days: int = 90
     random_seed: int = 42
@@ -71,6 +94,10 @@ class Settings:
     server_host: str = "127.0.0.1"
     server_port: int = 7860
     upload_max_mb: int = 50
+
+    # Audit
+    actor: str = ""
+    """Who the command line records in the audit log (as ``NAME (cli)``); empty means the OS user name."""
 
     @property
     def workspace_dir(self) -> Path:

@@ -19,12 +19,17 @@ class WorkspaceError(MemberInsightError):
     """The workspace directory or one of its databases is missing, locked or corrupt."""
 
 
+class WorkspaceBusyError(WorkspaceError):
+    """Another ingest or build is writing the workspace; the message says which, since when, by whom."""
+
+
 class DataValidationError(MemberInsightError):
     """Input data breaks a rule. ``location`` names file, row and column where known."""
 
     def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
                  column: str | None = None) -> None:
         self.file, self.row, self.column = file, row, column
+        self.detail = message
         parts = [p for p in (
             f"file {file}" if file else None,
             f"row {row}" if row is not None else None,

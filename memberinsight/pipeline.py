@@ -50,15 +50,22 @@ def _resolve(target: str) -> Callable[..., dict[str, Any]]:
 
 
 def build(ws: Any, settings: Settings, only: list[str] | None = None,
-          on_step: Callable[[str], None] | None = None) -> BuildReport:
-    """Run the build steps (all, or those named in ``only``) and report timings and summaries."""
+          on_step: Callable[[str], None] | None = None, actor: str = "system",
+          on_wait: Callable[[str], None] | None = None) -> BuildReport:
+    """Run the build steps (all, or those named in ``only``) and report timings and summaries.
+
+    The build holds the workspace's write lock throughout (a second ingest or build waits, then
+    fails with a plain sentence); readers keep reading the last published data meanwhile.
+    """
     report = BuildReport()
-    for name, target in BUILD_STEPS:
-        if only and name not in only:
-            continue
-        if on_step:
-            on_step(name)
-        start = time.perf_counter()
-        summary = _resolve(target)(ws, settings) or {}
-        report.steps.append(StepResult(name, round(time.perf_counter() - start, 3), summary))
+    with ws.write_lock("build", actor, settings.write_wait_s, on_wait):
+        for name, target in BUILD_STEPS:
+            if only and name not in only:
+                continue
+            if on_step:
+                on_step(name)
+            start = time.perf_counter()
+            with ws.writing(f"build ({name})", actor):  # each step publishes its tables when it ends
+                summary = _resolve(target)(ws, settings) or {}
+            report.steps.append(StepResult(name, round(time.perf_counter() - start, 3), summary))
     return report

@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
 
 from segments.errors import SegmentDefinitionError
 from segments.fields import Field, get_field
+from segments.loading import load_json, load_yaml
 
 VERSION = 1
 MAX_DEPTH = 6
@@ -157,21 +159,13 @@ class SegmentDefinition:
 
     @classmethod
     def from_json(cls, text: str) -> SegmentDefinition:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SegmentDefinitionError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-        return parse_definition(data)
+        """Parse and validate JSON text (size and nesting limits checked before the data is built)."""
+        return parse_definition(load_json(text))
 
     @classmethod
     def from_yaml(cls, text: str) -> SegmentDefinition:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SegmentDefinitionError(f"not valid YAML ({exc})") from exc
-        return parse_definition(data)
+        """Parse and validate YAML text (size, nesting and no-alias rules checked before the data is built)."""
+        return parse_definition(load_yaml(text))
 
 
 def iter_conditions(node: Node):
@@ -202,7 +196,7 @@ def parse_definition(data: Any) -> SegmentDefinition:
         raise SegmentDefinitionError(f"unknown key(s) {sorted(unknown)}; allowed: version, where", path="$")
     version = data.get("version", VERSION)
     if version != VERSION:
-        raise SegmentDefinitionError(f"unsupported version {version!r} (expected {VERSION})", path="version")
+        raise SegmentDefinitionError(f"unsupported version {_show(version)} (expected {VERSION})", path="version")
     if "where" not in data:
         raise SegmentDefinitionError("missing 'where'", path="$")
     counter = [0]
@@ -244,7 +238,7 @@ def _parse_condition(data: dict[str, Any], path: str) -> Condition:
     op = data.get("op")
     allowed = OPS_BY_TYPE[fld.type]
     if op not in allowed:
-        raise SegmentDefinitionError(f"operator {op!r} not allowed for {fld.type} field '{fld.name}' "
+        raise SegmentDefinitionError(f"operator {_show(op)} not allowed for {fld.type} field '{fld.name}' "
                                      f"(allowed: {', '.join(allowed)})", path=f"{path}.op")
     category = _parse_category(data.get("category"), fld, f"{path}.category")
     days = _parse_days(data.get("days"), fld, f"{path}.days")
@@ -290,9 +284,16 @@ def _parse_days(raw: Any, fld: Field, path: str) -> int | None:
     return _int(raw, path, low=1, high=36_500)
 
 
+def _show(value: Any) -> str:
+    """A short repr for messages (bounded in depth and length, even for hostile nested data)."""
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 3, 60, 60
+    return short.repr(value)
+
+
 def _string(v: Any, path: str) -> str:
     if not isinstance(v, str) or not v.strip():
-        raise SegmentDefinitionError(f"expected a non-empty text value, got {v!r}", path=path)
+        raise SegmentDefinitionError(f"expected a non-empty text value, got {_show(v)}", path=path)
     if len(v) > MAX_STRING:
         raise SegmentDefinitionError(f"text value longer than {MAX_STRING} characters", path=path)
     return v.strip()
@@ -300,7 +301,7 @@ def _string(v: Any, path: str) -> str:
 
 def _int(v: Any, path: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v != int(v):
-        raise SegmentDefinitionError(f"expected a whole number, got {v!r}", path=path)
+        raise SegmentDefinitionError(f"expected a whole number, got {_show(v)}", path=path)
     v = int(v)
     if (low is not None and v < low) or (high is not None and v > high):
         raise SegmentDefinitionError(f"{v} is outside {low}..{high}", path=path)
@@ -309,7 +310,7 @@ def _int(v: Any, path: str, low: int | None = None, high: int | None = None) -> 
 
 def _number(v: Any, path: str) -> float | int:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise SegmentDefinitionError(f"expected a number, got {v!r}", path=path)
+        raise SegmentDefinitionError(f"expected a number, got {_show(v)}", path=path)
     if abs(v) > 1e12:
         raise SegmentDefinitionError(f"number {v} is out of range", path=path)
     return int(v) if float(v).is_integer() else float(v)
@@ -323,7 +324,7 @@ def _date(v: Any, path: str) -> str:
             return date.fromisoformat(v.strip()).isoformat()
         except ValueError:
             pass
-    raise SegmentDefinitionError(f"expected a date YYYY-MM-DD, got {v!r}", path=path)
+    raise SegmentDefinitionError(f"expected a date YYYY-MM-DD, got {_show(v)}", path=path)
 
 
 def _scalar(v: Any, fld: Field, path: str) -> Any:

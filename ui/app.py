@@ -111,6 +111,8 @@ def build_app(services: Any) -> Any:
                 camp_variants = gr.Slider(1, 4, value=2, step=1, label="Variants", elem_id="camp-variants")
             with gr.Row():
                 camp_go = gr.Button("Generate copy", variant="primary", elem_id="camp-generate")
+                camp_reason = gr.Textbox(label="Reason for export", elem_id="camp-reason", scale=2,
+                                         placeholder="required, e.g. spring win-back email (goes to the audit log)")
                 camp_export = gr.Button("Export audience", elem_id="camp-export")
             camp_out = gr.Markdown(elem_id="camp-output")
             camp_checks = gr.Dataframe(label="Check report", interactive=False, elem_id="camp-checks")
@@ -121,12 +123,12 @@ def build_app(services: Any) -> Any:
             def generate(segment: str, offer: str, channel: str, variants: float, request: gr.Request):
                 yield from cb.generate_copy(services, username(request), segment, offer, channel, int(variants))
 
-            def export(segment: str, channel: str, request: gr.Request):
-                return cb.export_audience(services, username(request), segment, channel)
+            def export(segment: str, channel: str, reason: str, request: gr.Request):
+                return cb.export_audience(services, username(request), segment, channel, reason)
 
             camp_go.click(generate, [camp_segment, camp_offer, camp_channel, camp_variants],
                           [camp_out, camp_checks])
-            camp_export.click(export, [camp_segment, camp_channel], [camp_export_msg, camp_file])
+            camp_export.click(export, [camp_segment, camp_channel, camp_reason], [camp_export_msg, camp_file])
 
         # ----- Review queue -----------------------------------------------------------
         with gr.Tab("Review queue", id="queue") as queue_tab:
@@ -186,7 +188,8 @@ def build_app(services: Any) -> Any:
             with gr.Row():
                 data_tables = gr.Dataframe(label="Rows per table", interactive=False)
                 data_ingests = gr.Dataframe(label="Recent ingests", interactive=False)
-            with gr.Row():
+            upload_note = gr.Markdown(cb.UPLOAD_NEEDS_ADMIN, elem_id="data-upload-note")
+            with gr.Row(visible=False) as upload_row:  # shown to admins only (the service checks too)
                 upload = gr.File(label=f"Upload a CSV (max {services.settings.upload_max_mb} MB)",
                                  file_types=[".csv", ".gz"], type="filepath", elem_id="data-upload")
                 kind = gr.Dropdown(["auto", "members", "products", "orders", "reviews", "online_retail"], value="auto",
@@ -203,7 +206,8 @@ def build_app(services: Any) -> Any:
             ingest.click(do_upload, [upload, kind], [upload_msg, *data_outputs])
 
         def whoami(request: gr.Request):
-            return f"Signed in as **{username(request)}**"
+            header, admin = cb.account_header(services, username(request))
+            return header, gr.Row(visible=admin), gr.Markdown(visible=not admin)
 
-        app.load(whoami, None, who)
+        app.load(whoami, None, [who, upload_row, upload_note])
     return app

@@ -26,6 +26,7 @@ from ui.charts import figure
 
 Message = dict[str, Any]
 EMPTY = pd.DataFrame()
+UPLOAD_NEEDS_ADMIN = "Uploading data needs an admin account."
 
 
 def display(table: pd.DataFrame) -> pd.DataFrame:
@@ -42,6 +43,15 @@ def escape_markdown(text: str) -> str:
 def problem(exc: MemberInsightError) -> str:
     """An expected failure as a short Markdown message."""
     return f"⚠️ {exc}"
+
+
+# ----- account ------------------------------------------------------------------------
+def account_header(services: Any, user: str) -> tuple[str, bool]:
+    """(the header line: who is signed in, with the role; whether the account may upload data)."""
+    account = services.account(user)
+    if account is None or account.disabled:
+        return f"Signed in as **{escape_markdown(user)}** (no active account)", False
+    return f"Signed in as **{escape_markdown(account.username)}** · {account.role}", account.may("admin")
 
 
 # ----- chat ---------------------------------------------------------------------------
@@ -117,12 +127,16 @@ def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, 
 
 # ----- member -------------------------------------------------------------------------
 def lookup_member(services: Any, member_id: str) -> tuple[str, pd.DataFrame]:
-    """A member's profile (no personal data) as Markdown, and the member's recent orders."""
+    """A member's profile (no personal data) and the recommended campaign as Markdown, and the recent orders."""
     try:
         profile = services.member_profile(member_id)
     except MemberInsightError as exc:
         return problem(exc), EMPTY
     text, orders = profile_markdown(profile)
+    try:  # the checked campaign suggestion for this member (situation, play, timing, test, what to avoid)
+        text += "\n\n### Recommended campaign\n\n" + services.suggest_campaign(member_id=profile.member_id).markdown()
+    except MemberInsightError as exc:
+        text += "\n\n" + problem(exc)
     return text, display(orders) if not orders.empty else orders
 
 
@@ -149,14 +163,18 @@ def generate_copy(services: Any, user: str, segment: str, offer: str, channel: s
         yield problem(exc), EMPTY
 
 
-def export_audience(services: Any, user: str, segment: str, channel: str) -> tuple[str, str | None]:
-    """(message, path of the written CSV for download)."""
+def export_audience(services: Any, user: str, segment: str, channel: str, reason: str) -> tuple[str, str | None]:
+    """(message, path of the written CSV for download); an export without a ``reason`` is refused."""
+    if not (reason or "").strip():
+        return "⚠️ Give a reason for this export (it is recorded in the audit log).", None
     try:
-        report = services.export_audience(user, segment, channel)
+        report = services.export_audience(user, segment, channel, reason)
     except MemberInsightError as exc:
         return problem(exc), None
-    return (f"Exported **{report.written:,}** of {report.requested:,} members of {segment} for {channel} "
-            f"({report.without_contact:,} without contact details left out)."), str(report.path)
+    label = "a custom definition" if (segment or "").lstrip().startswith("{") else escape_markdown(segment[:80])
+    return (f"Exported **{report.written:,}** of {report.requested:,} members of {label} for {channel} "
+            f"({report.without_contact:,} without contact details left out) to `{report.path.name}` "
+            f"(sha256 `{report.sha256[:12]}…`)."), str(report.path)
 
 
 # ----- review queue ---------------------------------------------------------------------

@@ -1,11 +1,21 @@
-"""Serving the app: login always on, loopback bind by default, a demo account when there is none."""
+"""Serving the app: login always on, loopback bind by default, a demo account when there is none.
+
+Sessions are tied to the account (removing, disabling or changing the password of an account ends
+its sessions at once), sign-ins are throttled, the login page carries no API description
+(:mod:`ui.access`), and the files Gradio copied into its temp cache (downloads, uploads) are
+deleted when the server stops.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import ipaddress
 import os
+import signal
 import sys
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +23,8 @@ from memberinsight.config import Settings
 from memberinsight.errors import AuthError, ConfigError
 
 DEMO_USER = "demo"
+TEMP_SWEEP_S, TEMP_MAX_AGE_S = 600, 3600
+"""Every 10 minutes, files the app put in Gradio's temp cache more than an hour ago are deleted (all at stop)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -66,30 +78,83 @@ def _quiet_gradio_pandas_warnings() -> None:
     warnings.filterwarnings("ignore", category=Pandas4Warning, module=r"gradio\.")
 
 
+def remove_temp_files(app: Any) -> int:
+    """Delete the files ``app`` put in Gradio's temp cache (download copies, uploads); returns how many.
+
+    Gradio's own shutdown does this too (``delete_cache``); this is the fallback for a process
+    that exits without a clean server stop. Only the app's own files (and the folders they leave
+    empty) are removed, never the cache of another app.
+    """
+    removed = 0
+    cache = Path(getattr(app, "GRADIO_CACHE", "") or ".").resolve()
+    for files in getattr(app, "temp_file_sets", []):
+        for name in list(files):
+            path = Path(name).resolve()
+            if cache not in path.parents:  # never outside the cache (the workspace's exports stay)
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+            if path.parent != cache:
+                with contextlib.suppress(OSError):
+                    path.parent.rmdir()  # Gradio keeps each file in a folder of its own (not empty: kept)
+            files.discard(name)
+    return removed
+
+
+def _remove_at_exit(ref: weakref.ref[Any]) -> None:
+    app = ref()
+    if app is not None:
+        remove_temp_files(app)
+
+
+def _stop_on_sigterm() -> None:
+    """``kill`` (SIGTERM) stops the server as Ctrl-C does, so its temp files are removed."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+
+
 def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = None, quiet: bool = False) -> Any:
     """Start the app on ``settings.server_host:server_port`` with login; returns the Blocks.
 
     ``block=False`` returns once the server runs (tests call ``app.close()``).
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from workspace.users import list_users
+    from workspace.users import ensure_schema, list_users
 
+    ensure_schema(ws)  # an older workspace gets the session and disable columns before the first request
     check_bind(settings.server_host, auth=bool(list_users(ws)))
     _quiet_gradio_pandas_warnings()
+    from starlette.middleware import Middleware
+
     from agent.services import Services
+    from ui.access import AccessGuard, AccessMiddleware
     from ui.app import CSS, build_app
 
     services = services or Services(ws, settings)
     exports = Path(ws.path) / "exports"  # audience CSVs are offered for download from here only
     exports.mkdir(parents=True, exist_ok=True)
+    guard = AccessGuard(services)
     app = build_app(services)
+    app.delete_cache = (TEMP_SWEEP_S, TEMP_MAX_AGE_S)  # read when the server app is created, applied at stop too
     app.queue(default_concurrency_limit=4)
-    app.launch(server_name=settings.server_host, server_port=settings.server_port, auth=services.check_login,
+    app.launch(server_name=settings.server_host, server_port=settings.server_port, auth=guard.check_login,
                auth_message="Member Insight — sign in with your operator account.",
-               max_file_size=f"{settings.upload_max_mb}mb", prevent_thread_lock=not block, show_error=False,
+               app_kwargs={"middleware": [Middleware(AccessMiddleware, guard=guard)]},
+               max_file_size=f"{settings.upload_max_mb}mb", prevent_thread_lock=True, show_error=False,
                quiet=quiet, ssr_mode=False, footer_links=[], run_history=False, css=CSS, inbrowser=False,
                allowed_paths=[str(exports)])
+    atexit.register(_remove_at_exit, weakref.ref(app))
     threading.Thread(target=services.warm, name="warm-agent", daemon=True).start()
+    if block:
+        _stop_on_sigterm()
+        try:
+            app.block_thread()  # until Ctrl-C or SIGTERM: then the server stops and Gradio deletes its cache
+        finally:
+            remove_temp_files(app)
     return app
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from workspace.audit import (
+    AuditEntry,
+    AuditProblem,
+    AuditVerification,
+    append_audit,
+    list_audit,
+    verify_audit,
+)
 from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS, TABLES, Column, Table, schema_markdown
 from workspace.store import Workspace, is_workspace
 
-__all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "Column", "Table", "Workspace", "is_workspace",
-           "schema_markdown"]
+__all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "AuditEntry", "AuditProblem", "AuditVerification",
+           "Column", "Table", "Workspace", "append_audit", "is_workspace", "list_audit", "schema_markdown",
+           "verify_audit"]
 # Ingestion (imported lazily: it pulls in pandas, which `from workspace import Workspace` does not need).
 _INGEST_EXPORTS = ("DataQuality", "IngestLogEntry", "IngestReport", "WorkspaceStatus", "ingest_directory",
                    "ingest_file", "ingest_paths", "workspace_status")

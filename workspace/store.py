@@ -11,15 +11,23 @@ Layout::
         models/              fitted models + manifests
         cache/               embedding cache and other derived data
 
-Connections are short-lived: open, work, close. DuckDB allows one writing process at a time,
-so nothing holds a connection across user interactions.
+Connections are short-lived: open, work, close. DuckDB allows one writing process at a time
+and, while it writes, no reader in another process; so writers work on a copy under the
+workspace's write lock and publish it atomically (:meth:`Workspace.writing`), and readers open
+the live file read-only and keep working during an ingest or a build.
+
+The workspace folder is private to its owner (0700) and so are the database files (0600): they
+hold personal data and password hashes.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +35,20 @@ from pathlib import Path
 import duckdb
 
 from memberinsight.errors import WorkspaceError
+from workspace.audit import AUDIT_DDL, append_audit
 from workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
+from workspace.writelock import LOCK_FILE, holds_write_lock, write_lock
 
 ANALYTICS_DB = "analytics.duckdb"
 OPERATIONS_DB = "operations.sqlite"
 PARTIAL_SUFFIX = ".partial"
+WRITING_SUFFIX = ".writing"  # analytics.duckdb.<pid>.writing: the copy a writer works on
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+_shadows = threading.local()  # .map: workspace path -> the copy this thread writes
+_OPEN_RETRY_S = 10.0
 # What Workspace.create makes (and Workspace.discard may remove): database files, then folders.
-_DB_FILES = (ANALYTICS_DB, ANALYTICS_DB + ".wal", OPERATIONS_DB, OPERATIONS_DB + "-wal", OPERATIONS_DB + "-shm")
+_DB_FILES = (ANALYTICS_DB, ANALYTICS_DB + ".wal", OPERATIONS_DB, OPERATIONS_DB + "-wal", OPERATIONS_DB + "-shm",
+             LOCK_FILE)
 _SUBDIRS = ("rejects", "indexes", "models", "cache", "labels")
 
 
@@ -54,6 +69,32 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _shadow_map() -> dict[Path, Path]:
+    if not hasattr(_shadows, "map"):
+        _shadows.map = {}
+    return _shadows.map
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open DuckDB, retrying for a few seconds while another process briefly holds the file."""
+    deadline = time.monotonic() + _OPEN_RETRY_S
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise WorkspaceError(f"cannot open {path}: {exc}") from exc
+            time.sleep(0.1)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def is_workspace(path: str | Path) -> bool:
     """True when ``path`` holds a Member Insight database (analytics.duckdb or operations.sqlite)."""
     path = Path(path).expanduser()
@@ -66,20 +107,7 @@ OPERATIONS_DDL = (
         role TEXT NOT NULL DEFAULT 'operator',
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
     )""",
-    """CREATE TABLE IF NOT EXISTS audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        object_type TEXT NOT NULL,
-        object_id TEXT,
-        outcome TEXT NOT NULL DEFAULT 'ok',
-        detail TEXT
-    )""",
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log "
-    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    *AUDIT_DDL,  # audit_log + its append-only triggers (workspace/audit.py: hash chain, migration)
     """CREATE TABLE IF NOT EXISTS meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -99,16 +127,29 @@ class Workspace:
         """Create (or reuse) a workspace at ``path``: directories and both databases' base tables."""
         ws = cls(Path(path).expanduser().resolve())
         for sub in (ws.path, ws.rejects_dir, ws.indexes_dir, ws.models_dir, ws.cache_dir):
-            sub.mkdir(parents=True, exist_ok=True)
-        with ws.analytics() as con:
-            for table in TABLES.values():
-                con.execute(create_table_sql(table))
-            con.execute(INGEST_LOG_DDL)
+            sub.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        ws.path.chmod(PRIVATE_DIR)
+        (ws.path / LOCK_FILE).touch(mode=PRIVATE_FILE)
+        if not ws._has_base_tables():
+            with ws.analytics() as con:
+                for table in TABLES.values():
+                    con.execute(create_table_sql(table))
+                con.execute(INGEST_LOG_DDL)
         with ws.operations() as con:
             for ddl in OPERATIONS_DDL:
                 con.execute(ddl)
+        for name in (ANALYTICS_DB, OPERATIONS_DB):
+            (ws.path / name).chmod(PRIVATE_FILE)
         ws.clean_partials()
         return ws
+
+    def _has_base_tables(self) -> bool:
+        """True when the live analytics database already has every base table (read-only check)."""
+        if not self.analytics_path.is_file():
+            return False
+        with self.analytics(read_only=True) as con:
+            names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return {*TABLES, "ingest_log"} <= names
 
     @classmethod
     def open(cls, path: str | Path) -> Workspace:
@@ -130,6 +171,11 @@ class Workspace:
         live processes (an ingest running now) are kept. Returns how many were removed.
         """
         removed = 0
+        for copy in self.path.glob(f"{ANALYTICS_DB}.*{WRITING_SUFFIX}*"):  # a writer's copy (and its .wal)
+            pid = copy.name[len(ANALYTICS_DB) + 1:].split(".")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                copy.unlink(missing_ok=True)
+                removed += 1
         for folder in (self.rejects_dir, self.path / "labels"):
             if not folder.is_dir():
                 continue
@@ -185,15 +231,80 @@ class Workspace:
     # ----- connections ---------------------------------------------------
     @contextmanager
     def analytics(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A DuckDB connection to the analytics database, closed on exit."""
-        try:
-            con = duckdb.connect(str(self.analytics_path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise WorkspaceError(f"cannot open {self.analytics_path}: {exc}") from exc
+        """A DuckDB connection to the analytics database, closed on exit.
+
+        Inside :meth:`writing` (same thread) it is the writer's copy; a read-write connection outside
+        one takes a short write session of its own. Read-only connections read the live file.
+        """
+        shadow = _shadow_map().get(self.path)
+        if shadow is None and not read_only:
+            with self.writing("write"), self.analytics() as con:
+                yield con
+            return
+        con = _connect(shadow or self.analytics_path, read_only)
         try:
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def write_lock(self, action: str, actor: str = "system", wait_s: float | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the workspace's write lock (re-entrant; see :mod:`workspace.writelock`).
+
+        ``wait_s`` defaults to the ``write_wait_s`` setting; then :class:`WorkspaceBusyError`.
+        """
+        if wait_s is None:
+            from memberinsight.config import load_settings
+
+            wait_s = load_settings().write_wait_s
+        with write_lock(self.path, action, actor, wait_s, on_wait):
+            yield
+
+    @contextmanager
+    def writing(self, action: str, actor: str = "system", wait_s: float | None = None,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """A write session: the block's analytics connections (this thread) write a copy of the database,
+        published atomically when the block ends normally and thrown away otherwise.
+
+        Readers in other threads and processes keep reading the live file meanwhile. Nested
+        sessions join the outer one.
+        """
+        shadows = _shadow_map()
+        if self.path in shadows:
+            yield
+            return
+        with self.write_lock(action, actor, wait_s, on_wait):
+            copy = self.path / f"{ANALYTICS_DB}.{os.getpid()}{WRITING_SUFFIX}"
+            self._fold_live_wal()
+            if self.analytics_path.is_file():
+                shutil.copyfile(self.analytics_path, copy)
+            shadows[self.path] = copy
+            try:
+                yield
+                if not copy.is_file():  # nothing was written
+                    return
+                with _connect(copy, read_only=False) as con:
+                    con.execute("CHECKPOINT")
+                copy.chmod(PRIVATE_FILE)
+                _fsync(copy)
+                os.replace(copy, self.analytics_path)
+                _fsync(self.path)
+            finally:
+                shadows.pop(self.path, None)
+                for leftover in (copy, copy.with_name(copy.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+
+    def _fold_live_wal(self) -> None:
+        """Fold a write-ahead log left beside the live file (older versions wrote it in place) into it."""
+        if (self.path / (ANALYTICS_DB + ".wal")).is_file() and self.analytics_path.is_file():
+            with _connect(self.analytics_path, read_only=False) as con:
+                con.execute("CHECKPOINT")
+
+    @property
+    def is_writing(self) -> bool:
+        """True when this thread holds the workspace's write lock."""
+        return holds_write_lock(self.path)
 
     @contextmanager
     def operations(self) -> Iterator[sqlite3.Connection]:
@@ -217,15 +328,11 @@ class Workspace:
     def audit(self, actor: str, action: str, object_type: str, object_id: str | None = None,
               outcome: str = "ok", detail: str | None = None,
               con: sqlite3.Connection | None = None) -> None:
-        """Append one row to the audit log (append-only; enforced by triggers)."""
-        sql = ("INSERT INTO audit_log (actor, action, object_type, object_id, outcome, detail) "
-               "VALUES (?, ?, ?, ?, ?, ?)")
-        args = (actor, action, object_type, object_id, outcome, detail)
-        if con is not None:
-            con.execute(sql, args)
-            return
-        with self.operations() as own:
-            own.execute(sql, args)
+        """Append one row to the hash-chained, append-only audit log (see :mod:`workspace.audit`).
+
+        With ``con`` the row joins that connection's open transaction (or gets one of its own).
+        """
+        append_audit(self, actor, action, object_type, object_id, outcome, detail, con=con)
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         with self.operations() as con:

@@ -5,30 +5,47 @@ nothing here logs or returns names, emails or phone numbers (the report carries 
 Columns follow the layout common tools import (``email, first_name, last_name, phone,
 member_id, country, city``). Members without the channel's contact field are counted, not
 silently dropped; ids not found in the workspace are counted too.
+
+:func:`export_segment` is the audited entry point the app and the CLI use: the operator gives a
+reason, the file name is made only from a slug of the segment name, the channel and a timestamp, and
+the file always lands directly inside ``<workspace>/exports/`` (an explicit ``out`` path is for the
+local CLI user only). Its audit row records who, which segment and definition, why, how many rows,
+which columns and the file's sha256. Every cell goes through :mod:`memberinsight.csvsafe`.
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
+import json
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from memberinsight.csvsafe import SafeWriter
 from memberinsight.errors import DataValidationError
 
 EXPORT_COLUMNS = ("email", "first_name", "last_name", "phone", "member_id", "country", "city")
 CONTACT_FIELD = {"email": "email", "sms": "phone"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORTS_FOLDER = "exports"
+SLUG_MAX = 40
+SLUG_FALLBACK = "segment"
+DEFINITION_SLUG = "custom_segment"
+"""File-name stem for a segment given as a JSON definition (its text never reaches the name)."""
+MAX_REASON = 500
+AUDIT_ACTION = "audience.export"
 
 
 @dataclass(frozen=True)
 class ExportReport:
-    """What an export wrote (counts only: no personal data)."""
+    """What an export wrote (counts, columns and the file's checksum only: no personal data)."""
 
     path: Path
     channel: str
@@ -37,18 +54,64 @@ class ExportReport:
     without_contact: int
     not_found: int
     columns: tuple[str, ...] = EXPORT_COLUMNS
+    sha256: str = ""
 
 
-def _safe_cell(value: Any, column: str) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = str(value)
-    if column != "phone" and text.startswith(_FORMULA_START):
-        return "'" + text
-    if column == "phone" and text.startswith(("=", "@", "\t", "\r")):
-        return "'" + text
+def _check_channel(channel: str) -> None:
+    if channel not in CONTACT_FIELD:
+        raise DataValidationError(f"channel must be one of {', '.join(CONTACT_FIELD)}, got {channel!r}",
+                                  column="channel")
+
+
+def export_slug(name: str) -> str:
+    """``name`` as a safe file-name stem: ASCII letters, digits, ``-`` and ``_`` only, lower case, at most
+    :data:`SLUG_MAX` characters; :data:`SLUG_FALLBACK` when nothing is left (``"At Risk"`` -> ``at_risk``,
+    ``"../../etc"`` -> ``etc``)."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_text).strip("_-").lower()[:SLUG_MAX].strip("_-")
+    return slug or SLUG_FALLBACK
+
+
+def export_path(ws: Any, segment: str, channel: str, now: datetime | None = None) -> Path:
+    """A new file directly inside ``<workspace>/exports/``: ``<slug>_<channel>_<UTC timestamp>.csv``
+    (``-2``, ``-3`` … appended if that name is taken). Only the slug of the segment's name reaches the
+    name (a JSON definition is named :data:`DEFINITION_SLUG`); the resolved path is checked to be in
+    the folder, and no sub-folder is ever created."""
+    _check_channel(channel)
+    folder = Path(ws.path) / EXPORTS_FOLDER
+    folder.mkdir(exist_ok=True)
+    folder = folder.resolve()
+    stem = DEFINITION_SLUG if segment.lstrip().startswith("{") else export_slug(segment)
+    base = f"{stem}_{channel}_{(now or datetime.now(UTC)).strftime('%Y%m%dT%H%M%SZ')}"
+    path, n = folder / f"{base}.csv", 2
+    while os.path.lexists(path):
+        path, n = folder / f"{base}-{n}.csv", n + 1
+    return inside_folder(path, folder)
+
+
+def inside_folder(path: Path, folder: Path) -> Path:
+    """``path`` resolved, or :class:`DataValidationError` unless it lies directly inside ``folder``."""
+    resolved = path.resolve()
+    if resolved.parent != folder.resolve():
+        raise DataValidationError(f"refusing to write {resolved}: exports go directly inside {folder}",
+                                  file=path.name)
+    return resolved
+
+
+def check_reason(reason: str | None) -> str:
+    """The operator's reason for an export, stripped; refused when empty or over :data:`MAX_REASON`."""
+    text = " ".join((reason or "").split())
+    if not text:
+        raise DataValidationError("give a reason for this export (it is recorded in the audit log)",
+                                  column="reason")
+    if len(text) > MAX_REASON:
+        raise DataValidationError(f"the reason is {len(text)} characters; keep it under {MAX_REASON}",
+                                  column="reason")
     return text
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None or (isinstance(value, float) and value != value) else value
 
 
 def export_audience(ws: Any, member_ids: Sequence[str], out: str | Path, channel: str = "email",
@@ -58,9 +121,7 @@ def export_audience(ws: Any, member_ids: Sequence[str], out: str | Path, channel
     Rows are in member id order. Members lacking the channel's contact field (email for ``email``,
     phone for ``sms``) are left out unless ``include_without_contact`` and counted either way.
     """
-    if channel not in CONTACT_FIELD:
-        raise DataValidationError(f"channel must be one of {', '.join(CONTACT_FIELD)}, got {channel!r}",
-                                  column="channel")
+    _check_channel(channel)
     ids = list(dict.fromkeys(str(m) for m in member_ids))
     if not ids:
         raise DataValidationError("the audience is empty", column="member_ids")
@@ -79,12 +140,55 @@ def export_audience(ws: Any, member_ids: Sequence[str], out: str | Path, channel
     fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = SafeWriter(fh, phone_columns={EXPORT_COLUMNS.index("phone")})
             writer.writerow(EXPORT_COLUMNS)
-            for row in keep:
-                writer.writerow([_safe_cell(v, c) for v, c in zip(row, EXPORT_COLUMNS, strict=True)])
+            writer.writerows([_cell(v) for v in row] for row in keep)
+        digest = _sha256(Path(tmp))
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return ExportReport(out, channel, len(ids), len(keep), len(rows) - len(with_contact), len(ids) - len(rows))
+    return ExportReport(out, channel, len(ids), len(keep), len(rows) - len(with_contact), len(ids) - len(rows),
+                        sha256=digest)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export_segment(ws: Any, segment: str | None, channel: str = "email", *, actor: str, reason: str,
+                   out: str | Path | None = None, member_ids: Sequence[str] | None = None,
+                   include_without_contact: bool = False) -> ExportReport:
+    """Export the contact list of ``segment`` (any name :func:`segments.resolve_segment` knows, or a JSON
+    definition) or of explicit ``member_ids``, and write one audit row.
+
+    The file goes to :func:`export_path` (directly inside ``<workspace>/exports/``) unless ``out`` is
+    given, which only the local CLI does (resolved, reported in the audit row). ``reason`` is required
+    (:func:`check_reason`). The audit row (action ``audience.export``, by ``actor``) holds, as JSON, the
+    segment, its definition as resolved, the channel, the reason, rows written, columns, file and sha256.
+    """
+    why = check_reason(reason)
+    _check_channel(channel)
+    name = (segment or "").strip()
+    definition: str | None = None
+    if member_ids is None:
+        from agent.campaigns.source import segment_member_ids
+        from segments import resolve_segment
+
+        ids = segment_member_ids(ws, name)
+        definition = resolve_segment(ws, name).to_json()
+    else:
+        ids = list(member_ids)
+    path = export_path(ws, name or "members", channel) if out is None else Path(out).expanduser().resolve()
+    report = export_audience(ws, ids, path, channel=channel, include_without_contact=include_without_contact)
+    detail = {"segment": name or None, "definition": definition, "channel": channel, "reason": why,
+              "rows": report.written, "requested": report.requested, "without_contact": report.without_contact,
+              "not_found": report.not_found, "columns": list(report.columns), "file": str(report.path),
+              "sha256": report.sha256}
+    ws.audit(actor, AUDIT_ACTION, "segment" if member_ids is None else "member_list", name[:200] or None,
+             detail=json.dumps(detail, ensure_ascii=False))
+    return report

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.numwords import spell_out
+from agent.campaigns.offer_sense import BOGO, MULTI_BUY, POINTS, OfferSense, offer_sense
 
 EXAMPLE_ONLY_NAMES: tuple[str, ...] = ("Linen Throw", "Bloom & Co", "Bloom and Co", "Oak Serving Board",
                                        "Fern & Field", "Fern and Field")
@@ -29,12 +30,18 @@ RFM_SEGMENTS = ("Champions", "Loyal", "Potential Loyalist", "New", "Promising", 
 _CODE = re.compile(r"\b(?i:(?:promo|discount|voucher|coupon|offer)\s+)?(?i:code)\b\s*[:\-]?\s*[\"'\u2018\u201c]?"
                    r"(?P<code>[A-Z0-9][A-Za-z0-9_-]{2,})")
 _CODE_LIKE = re.compile(r"(?<![\w-])(?=[A-Z0-9_-]*\d)(?=[A-Z0-9_-]*[A-Z])[A-Z][A-Z0-9_-]{3,}(?![\w-])")
+_CODE_CUE = re.compile(r"\b(?i:use|enter|apply|quote|type|redeem|with|add|pop\s+in|just\s+use)\s+[\"'\u2018\u201c]?"
+                       r"(?P<code>[A-Z][A-Z0-9_-]{3,})[\"'\u2019\u201d]?(?![\w-])"
+                       r"|(?P<code2>[A-Z][A-Z0-9_-]{3,})[\"'\u2019\u201d]?\s+(?i:at\s+(?:the\s+)?checkout|when\s+you\s+(?:order|pay"
+                       r"|check\s+out))\b")
+_NOT_CODES = frozenset({"STOP", "FREE", "NOW", "SALE", "OFF", "BOGOF", "BOGO", "GBP", "USD", "EUR", "THIS", "THAT",
+                        "YOUR", "OUR", "HERE", "MORE", "EVERYTHING"})
 MECHANICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("buy one get one", re.compile(r"\bbogof?\b|\bbuy\s+(?:one|1|a)\b[^.!?\n]{0,25}?\bget\s+(?:one|1|a|another|the"
                                    r"\s+second)\b", re.I)),
     ("multi-buy", re.compile(r"\b(?:\d+|one)\s+(?:for|4)\s+(?:the\s+price\s+of\s+)?(?:\d+|one)\b(?!\s*(?:%|percent"
                              r"|per\s*cent|days?|weeks?|hours?|months?|[.,]\d))", re.I)),
-    ("points", re.compile(r"\b(?:double|triple|bonus|extra|\d+x|\d+\s+times)\s+(?:loyalty\s+|reward\s+)?points\b"
+    ("points", re.compile(POINTS.pattern + r"|\b(?:bonus|extra)\s+(?:loyalty\s+|reward\s+)?points\b"
                           r"|\b(?:loyalty|reward)\s+points\b", re.I)),
     ("voucher", re.compile(r"\b(?:gift\s*cards?|gift\s*vouchers?|vouchers?|coupons?|store\s+credit|cash\s?back"
                            r"|rebates?)\b", re.I)),
@@ -44,7 +51,8 @@ _FREE = re.compile(r"(?<![\w-])free\b(?!\s+(?:to|of\s+charge|from|up|time)\b)(?:
 _FREE_NOT_OFFER = re.compile(r"\bfeel\s+$", re.I)
 _SYNONYMS = {"shipping": "delivery", "postage": "delivery", "p&p": "delivery", "dispatch": "delivery",
              "return": "returns", "gifts": "gift", "samples": "sample"}
-_FREE_FILLER = frozenset("for with when on today this and or to you your our every all the a an".split())
+_FREE_FILLER = frozenset("for with when on today this and or to you your our every all the a an until till over above "
+                         "if by at now in this tonight".split())
 
 _CAP_WORD = r"[A-Z][a-z][A-Za-z'\u2019-]*"
 _CAP_RUN = re.compile(rf"(?<![\w'\u2019-]){_CAP_WORD}(?:(?:\s+(?:&|and|of|the|de)\s+|\s+){_CAP_WORD})+")
@@ -74,6 +82,26 @@ def name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(name)}(?:e?s|'s|\u2019s)?(?!\w)", re.I)
 
 
+def _mechanic_allowed(name: str, written: str, offer: str, sense: OfferSense) -> bool:
+    """True when a mechanic as written is the offer's: BOGO may be written ``2 for 1``; a points
+    multiplier must be the offer's (``triple points`` is not ``double points``)."""
+    if name == "buy one get one":
+        return sense.kind == "bogo" or bool(BOGO.search(offer))
+    if name == "multi-buy":
+        if sense.kind == "bogo" and BOGO.search(written):
+            return True
+        m = MULTI_BUY.search(spell_out(written).text)
+        if sense.kind == "multi_buy" and m:
+            return float(m.group("n")) == sense.value and float(m.group("p")) == (sense.paid or 1)
+        return sense.kind in ("other",) and bool(MECHANICS[1][1].search(offer))
+    if name == "points":
+        if sense.kind != "points_multiplier":
+            return sense.kind == "other" and bool(MECHANICS[2][1].search(offer))
+        m = POINTS.search(spell_out(written).text)
+        return m is None or sense.multiplier_ok(m.group("m") or m.group("m2"))
+    return bool(dict(MECHANICS)[name].search(offer))
+
+
 def _norm(noun: str) -> str:
     noun = noun.lower()
     return _SYNONYMS.get(noun, noun)
@@ -85,14 +113,17 @@ def check_offer_claims(text: str, facts: FactSheet, problems: list[str], checked
     offer_low = offer.lower()
     checked.append("promo codes against the offer")
     codes = {m.group("code") for m in _CODE.finditer(text)} | {m.group() for m in _CODE_LIKE.finditer(text)}
+    codes |= {c for m in _CODE_CUE.finditer(text) if (c := m.group("code") or m.group("code2")) not in _NOT_CODES}
     for code in sorted(codes):
         if code.lower() not in offer_low:
             problems.append(f"promo code not in the offer: {code}")
     checked.append("offer mechanics against the offer (multi-buys, free items, vouchers, points)")
+    sense = offer_sense(facts)
     for name, pattern in MECHANICS:
-        m = pattern.search(text)
-        if m and not pattern.search(offer):
-            problems.append(f"offer not in the facts: {m.group().strip()} ({name})")
+        for m in pattern.finditer(text):
+            if not _mechanic_allowed(name, m.group(), offer, sense):
+                problems.append(f"offer not in the facts: {m.group().strip()} ({name})")
+                break
     offer_words = {_norm(w) for w in re.findall(r"[A-Za-z&]+", offer)}
     for m in _FREE.finditer(text):
         if _FREE_NOT_OFFER.search(text[max(0, m.start() - 8):m.start()]):
@@ -102,6 +133,14 @@ def check_offer_claims(text: str, facts: FactSheet, problems: list[str], checked
             problems.append(f"offer not in the facts: {m.group().strip()} (nothing free is offered)")
         elif noun and noun.lower() not in _FREE_FILLER and _norm(noun) not in offer_words:
             problems.append(f"offer not in the facts: {m.group().strip()} (the offer is {facts.offer})")
+
+
+def _variant_of_product(parts: list[str], content: list[str], opening: bool, product_words: set[str]) -> bool:
+    """True for a capitalised phrase that borrows a product's words but adds one of its own
+    (*Copperline Coffee Grinder* next to *Copperline Single-Origin Coffee Beans*): an invented product.
+    A capitalised first word of a sentence (*Grab Copperline beans*) does not count."""
+    new = [w for w in content if not (opening and w == parts[0])]
+    return len(new) == 1 and any(w.lower() in product_words for w in parts if w not in content)
 
 
 def _known_words(facts: FactSheet, extra: Iterable[str]) -> set[str]:
@@ -133,6 +172,7 @@ def check_product_names(text: str, scrubbed: str, facts: FactSheet, problems: li
     for name in flagged:
         scrubbed = name_pattern(name).sub(" ", scrubbed)
     known = _known_words(facts, RFM_SEGMENTS)
+    product_words = {w for n in facts.product_names() for w in re.findall(r"[a-z][a-z'-]*", n.lower())} - STOP_CAPITALS
     for sentence in _SENTENCE.finditer(scrubbed):
         words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]*", sentence.group())
         capitals = [w for w in words if w[0].isupper()]
@@ -142,5 +182,6 @@ def check_product_names(text: str, scrubbed: str, facts: FactSheet, problems: li
             parts = [w for w in re.split(r"\s+", run.group()) if w.lower() not in _CONNECTORS]
             content = [w for w in parts if w.lower().rstrip("s") not in known and w.lower() not in known
                        and w.lower().removesuffix("'s").removesuffix("\u2019s") not in known]
-            if len(content) >= 2:
+            opening = not sentence.group()[:run.start()].strip()
+            if len(content) >= 2 or _variant_of_product(parts, content, opening, product_words):
                 problems.append(f"name not in the facts: {run.group()}")

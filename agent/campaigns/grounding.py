@@ -11,23 +11,47 @@ what was checked and each problem found:
 * promo codes and offer mechanics must be the offer's; product names (catalogue titles, plurals,
   the writer's example names, product-like capitalised phrases) must be the sheet's
   (:mod:`agent.campaigns.claims`);
-* no email address, phone number, web address not in the sheet, or real member's name;
+* no email address, phone number, web address not in the sheet, or real member's name, and no
+  instruction-like phrasing (*ignore the rules above*, *system:*); imported names count as the
+  sheet's own words only when they are clean (:mod:`agent.campaigns.untrusted`), so a figure,
+  phone number or link inside a name is checked like any other text;
+* meaning, not only numbers (:mod:`agent.campaigns.meaning`): claims about the member (orders,
+  basket, loyalty, absence), stock, rankings, guarantees, delivery and product attributes need a
+  fact that supports them; customer copy never uses the team's vocabulary (segment, horizon,
+  churn, risk, score) or an unflattering segment label; deadlines in words (*this weekend*,
+  *all month*) must fit the dates; no sentence is repeated; a real member's name counts only
+  where it is used as a name (:mod:`agent.campaigns.names`); the offer may be stated in any
+  honest wording (:mod:`agent.campaigns.offer_sense`: *a tenner off*, *2 for 1*);
 * only known personalisation tokens (``{first_name}``), no unfilled ``[Name]`` placeholders;
 * the channel's length limit (SMS: 160 GSM-7 characters, 70 with emoji or other Unicode);
-* the offer is stated where the part must carry it (SMS, push, email body).
+* the offer is stated where the part must carry it (SMS, push, email body); subjects and previews
+  start with a capital letter.
+
+The check runs on the final text, after every placeholder but ``{first_name}`` is filled.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from agent.campaigns.claims import check_offer_claims, check_product_names, name_pattern
-from agent.campaigns.dates import check_dates, check_month_and_weekday_words
+from agent.campaigns.claims import STOP_CAPITALS, check_offer_claims, check_product_names, name_pattern
+from agent.campaigns.dates import (
+    MONTHS,
+    WEEKDAYS,
+    Timing,
+    check_dates,
+    check_month_and_weekday_words,
+    check_relative_deadlines,
+)
 from agent.campaigns.facts import Fact, FactSheet
 from agent.campaigns.figures import BLANK, CUSTOMER_PARTS, blank, check_figures, product_marker
+from agent.campaigns.meaning import check_claims, check_internal_words, check_repetition, claim_text
+from agent.campaigns.names import member_names_used
 from agent.campaigns.numwords import spell_out
+from agent.campaigns.offer_sense import offer_sense, offer_window
+from agent.campaigns.untrusted import find_links, instruction_phrases, is_clean
 from memberinsight.privacy import EMAIL_RE
 
 PARTS = ("subject", "preview", "body", "sms", "push", "rationale")
@@ -42,7 +66,9 @@ _PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{6,}\d(?!\w|\.\d)")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+|\b[a-z0-9-]+\.(?:com|co\.uk|net|org|shop|store|io)\b[^\s]*", re.I)
 _TOKEN = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 _PLACEHOLDER = re.compile(r"\[[^\]\n]{1,30}\]|<[A-Za-z _]{2,30}>|\{\{[^}]*\}\}|\bXX+\b")
-_CHATTER = re.compile(r"\bhere(?:'s| is| are) (?:a|an|the|some|my|your|how)\b|\b(?:sample|example|response|template)\b"
+_CHATTER = re.compile(r"\bhere(?:'s| is| are) (?:how\b|(?:a|an|the|some|my|your|two|three|four|five|\d+)\s+(?:[\w-]+\s+)?(?:emails?|messages?|"
+                      r"subject(?: line)?s?|drafts?|versions?|texts?|responses?|samples?|examples?|copy|sms|"
+                      r"notifications?|push(?:es)?|options?)\b)|\b(?:sample|example|response|template)\b"
                       r"|\bthis (?:article|message|email|text|post)\b|\bI(?:'m| am| have|'ve| will)?\b(?!')"
                       r"|\bmy\b|(?<![\w.])[#@][A-Za-z]\w*", re.I)
 _GREETING_ONLY = re.compile(r"^\W*(?:dear|hi|hello|hey)\b", re.I)
@@ -119,17 +145,28 @@ def _dates(facts: list[Fact]) -> list[date]:
     return [f.value for f in facts if isinstance(f.value, date)]
 
 
+def _window_days(facts: FactSheet) -> list[date]:
+    """The days a short offer runs before its deadline (double points this weekend: Saturday too)."""
+    window = offer_window(facts)
+    if window is None or facts.deadline is None:
+        return []
+    return [facts.deadline - timedelta(days=i) for i in range(1, max(1, int(window)))]
+
+
 def _scrub_names(text: str, facts: FactSheet) -> str:
     """``text`` with the offer, brand and segment blanked and product names replaced by markers.
 
-    Allowed names may contain digits (``Set of 3 Tins``) that are not figures to check.
+    Allowed names may contain digits (``Set of 3 Tins``) that are not figures to check. Imported
+    names (the segment, products) are trusted only when clean: a name carrying a figure, phone
+    number, link or instruction stays in the text and is checked like the rest of it.
     """
-    for name in sorted([facts.offer, facts.brand, facts.segment], key=len, reverse=True):
+    segment = facts.segment if is_clean(facts.segment) else ""
+    for name in sorted([facts.offer, facts.brand, segment], key=len, reverse=True):
         if name.strip():
             text = re.sub(rf"(?<!\w){re.escape(name.strip())}(?!\w)", " ", text, flags=re.I)
     products = sorted(enumerate(facts.product_names()), key=lambda p: len(p[1]), reverse=True)
     for i, name in products:
-        if name.strip():
+        if name.strip() and is_clean(name):
             text = name_pattern(name.strip()).sub(product_marker(i), text)
     if facts.landing_url:
         text = text.replace(facts.landing_url, " ")
@@ -137,13 +174,12 @@ def _scrub_names(text: str, facts: FactSheet) -> str:
 
 
 def _personal_data(text: str, scrubbed: str, facts: FactSheet, result: CheckResult) -> str:
-    result.checked.append("personal data (emails, phone numbers, member names)")
+    result.checked.append("personal data (emails, phone numbers, member names used as names)")
     for m in EMAIL_RE.finditer(text):
         result.problems.append(f"contains an email address: {m.group()}")
-    vocab = facts.vocabulary()
-    for name in sorted(facts.forbidden_names, key=len, reverse=True):
-        if len(name) > 2 and name.lower() not in vocab and re.search(rf"\b{re.escape(name)}\b", text, re.I):
-            result.problems.append(f"contains the name of a real member: {name}")
+    known = set(_WORD.findall(facts.vocabulary())) | _COMMON | STOP_CAPITALS | set(MONTHS) | set(WEEKDAYS)
+    for name in member_names_used(text, facts.forbidden_names, known):
+        result.problems.append(f"contains the name of a real member: {name}")
     return EMAIL_RE.sub(" ", scrubbed)
 
 
@@ -153,6 +189,12 @@ def _links_and_tokens(text: str, scrubbed: str, result: CheckResult) -> str:
     for m in _URL.finditer(scrubbed):
         problems.append(f"web address not in the facts: {m.group()}")
     scrubbed = _URL.sub(" ", scrubbed)
+    for link in find_links(scrubbed):  # other domains (shop.example/win, x dot com)
+        problems.append(f"web address not in the facts: {link}")
+        scrubbed = scrubbed.replace(link, " ")
+    result.checked.append("instructions or chat markup (as imported text might carry)")
+    for phrase in instruction_phrases(text):
+        problems.append(f"contains instruction-like text: {phrase!r}")
     result.checked.append("personalisation tokens and placeholders")
     for m in _TOKEN.finditer(scrubbed):
         if m.group(1) not in TOKENS:
@@ -164,6 +206,27 @@ def _links_and_tokens(text: str, scrubbed: str, result: CheckResult) -> str:
     if meta := _META.search(text):
         problems.append(f"contains prompt or template text: {meta.group()}")
     return scrubbed
+
+
+def _shape(text: str, part: str, result: CheckResult) -> None:
+    """Subjects and previews start with a capital letter (a cut-off ending is the writer's check)."""
+    first = _TOKEN.sub("X", text.strip())[:1]
+    if part in ("subject", "preview"):
+        result.checked.append("starts with a capital letter")
+        if first.isalpha() and first.islower():
+            result.problems.append(f"{part} starts with a lower-case letter")
+
+
+def _meaning(text: str, facts: FactSheet, part: str, result: CheckResult) -> None:
+    """Claims, the team's vocabulary, deadlines in words and repetition (:mod:`agent.campaigns.meaning`)."""
+    check_repetition(text, result.problems, result.checked)
+    if part not in CUSTOMER_PARTS:
+        return
+    plain = claim_text(text, facts)
+    check_internal_words(plain, facts, result.problems, result.checked)
+    check_claims(plain, facts, offer_sense(facts), True, result.problems, result.checked)
+    timing = Timing(facts.as_of, facts.deadline, offer_window(facts)) if facts.as_of and facts.deadline else None
+    check_relative_deadlines(plain, timing, facts.offer, result.problems, result.checked)
 
 
 def _length(text: str, part: str, result: CheckResult) -> None:
@@ -217,6 +280,7 @@ def check_copy(text: str, facts: FactSheet, part: str, source_text: str = "") ->
     s = spelled.text
     result.checked.append("dates against the deadline")
     allowed_dates = _dates(facts.customer_facts() if part in CUSTOMER_PARTS else facts.all_facts())
+    allowed_dates += _window_days(facts)
     s = check_dates(s, allowed_dates, problems, spelled.shown)
     for m in _PHONE.finditer(s):  # after dates, so 2025-03-31 is not read as a phone number
         if sum(c.isdigit() for c in m.group()) >= 7:
@@ -226,6 +290,8 @@ def check_copy(text: str, facts: FactSheet, part: str, source_text: str = "") ->
     check_offer_claims(s, facts, problems, result.checked)
     s = check_figures(s, spelled, facts, part, problems, result.checked)
     check_product_names(text, s.replace(BLANK, " "), facts, problems, result.checked)
+    _meaning(text, facts, part, result)
+    _shape(text, part, result)
 
     _length(text, part, result)
     if not text.strip():
@@ -233,6 +299,6 @@ def check_copy(text: str, facts: FactSheet, part: str, source_text: str = "") ->
     if part in OFFER_REQUIRED and facts.offer:
         result.checked.append("offer stated")
         markers = facts.offer_markers()
-        if markers and not any(_states(text, mk) for mk in markers):
+        if markers and not any(_states(text, mk) for mk in markers) and not offer_sense(facts).states(text):
             problems.append(f"does not state the offer ({' or '.join(markers)})")
     return result

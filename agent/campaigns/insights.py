@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from agent.campaigns.facts import Fact, ProductFact
+from agent.campaigns.untrusted import MAX_LABEL_CHARS, screen
 from memberinsight.errors import MemberInsightError
 
 FORECAST_WEEKS = 4
@@ -34,7 +35,8 @@ def segment_recommendations(ws: Any, member_ids: Sequence[str], k: int) -> tuple
     except _UNAVAILABLE:
         return [], None
     products = [ProductFact(p.title.strip(), round(p.price, 2) if p.price is not None else None, p.category,
-                            f"recommended to many of these members ({nbo.category})") for p in nbo.products[:k]]
+                            f"recommended to many of these members ({nbo.category})", str(p.product_id))
+                for p in nbo.products[:k]]
     bundle = nbo.bundle
     names = {p.name for p in products}
     if bundle is not None and bundle.consequent_title.strip() not in names and len(products) < k:
@@ -52,7 +54,7 @@ def member_recommendations(ws: Any, member_id: str, k: int) -> list[ProductFact]
     except _UNAVAILABLE:
         return []
     return [ProductFact(r.title.strip(), round(r.price, 2) if r.price is not None else None, r.category,
-                        "recommended for this member") for r in recs[:k] if r.title]
+                        "recommended for this member", str(r.product_id)) for r in recs[:k] if r.title]
 
 
 def category_forecast_facts(ws: Any, category: str | None, weeks: int = FORECAST_WEEKS) -> list[Fact]:
@@ -68,10 +70,23 @@ def category_forecast_facts(ws: Any, category: str | None, weeks: int = FORECAST
     points = fc.points[:weeks]
     if not points:
         return []
-    return [Fact("forecast_category_units", f"Forecast units of {fc.category} in the next {len(points)} weeks",
-                 int(round(sum(p.units for p in points))), "count"),
-            Fact("forecast_category_revenue", f"Forecast {fc.category} revenue in the next {len(points)} weeks",
-                 round(float(sum(p.revenue for p in points)), 2), "money")]
+    # The category is imported text: a label names it only when it screens clean.
+    name = screen(fc.category, max_chars=MAX_LABEL_CHARS, cut=False).text or "the featured category"
+    revenue = round(float(sum(p.revenue for p in points)), 2)
+    facts = [Fact("forecast_category", "Featured category", name, "text"),
+             Fact("forecast_weeks", "Weeks the category forecast covers", len(points), "count"),
+             Fact("forecast_category_units", f"Forecast units of {name} in the next {len(points)} weeks",
+                  int(round(sum(p.units for p in points))), "count"),
+             Fact("forecast_category_revenue", f"Forecast {name} revenue in the next {len(points)} weeks",
+                  revenue, "money")]
+    recent = [r for _, _, r in fc.history[-len(points):]]
+    if len(recent) == len(points) and sum(recent) > 0:
+        change = 100 * (revenue - sum(recent)) / sum(recent)
+        facts += [Fact("recent_category_revenue", f"{name} revenue in the last {len(points)} weeks",
+                       round(float(sum(recent)), 2), "money"),
+                  Fact("forecast_category_change", f"Forecast change in {name} revenue against the last "
+                       f"{len(points)} weeks ({'up' if change >= 0 else 'down'})", round(abs(change), 1), "percent")]
+    return facts
 
 
 def member_profile_facts(ws: Any, member_id: str) -> dict[str, Any] | None:

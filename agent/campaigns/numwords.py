@@ -1,10 +1,11 @@
 """Figures written in words, read as digits: ``twenty percent`` -> ``20 percent``.
 
 :func:`spell_out` rewrites cardinals (``fifteen``, ``twenty-five``, ``a hundred``; ``one`` only with a
-unit such as ``one day``), fractions used as discounts (``half price`` -> ``50% off``, ``a third off``)
-and ordinals in dates (``the thirty-first of March`` -> ``the 31th of March``), keeping a map back to
-the words so that a problem can quote what was written. Ordinals outside dates (``your second
-order``) and fractions outside discounts (``a tenth of the audience``) are left alone.
+unit such as ``one day``), fractions used as discounts (``half price`` -> ``50% off``, ``a third off``),
+ordinals in dates (``the thirty-first of March`` -> ``the 31th of March``) and pound notes (``a tenner``
+-> ``10 pounds``), keeping a map back to the words so that a problem can quote what was written.
+Ordinals outside dates (``your second order``) and fractions outside discounts (``a tenth of the
+audience``) are left alone.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ _UNIT_AFTER = re.compile(r"^\s*(?:%|percent\b|per\s*cent\b|pounds?\b|quid\b|doll
 _FRACTION = re.compile(r"\b(?:(?P<half>half)(?:[\s-]+(?:the\s+)?price|[\s-]+off)\b|(?:a|one)[\s-]+"
                        r"(?P<frac>third|quarter|fifth)\s+off\b)", re.I)
 _FRACTION_PERCENT = {"half": 50, "third": 33, "quarter": 25, "fifth": 20}
+_SLANG = re.compile(r"\b(?:a|one)\s+(?P<note>tenner|fiver)\b", re.I)
+_SLANG_POUNDS = {"tenner": 10, "fiver": 5}
 
 
 @dataclass
@@ -83,6 +86,8 @@ def _cardinal(m: re.Match[str], text: str) -> int | None:
 def spell_out(text: str) -> Spelled:
     """``text`` with figures written in words rewritten as digits (see the module docstring)."""
     found: list[tuple[int, int, str]] = []
+    for m in _SLANG.finditer(text):  # "a tenner off" -> "10 pounds off"
+        found.append((m.start(), m.end(), f"{_SLANG_POUNDS[m.group('note').lower()]} pounds"))
     for m in _FRACTION.finditer(text):
         pct = _FRACTION_PERCENT[(m.group("half") or m.group("frac")).lower()]
         found.append((m.start(), m.end(), f"{pct}% off"))

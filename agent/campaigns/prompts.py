@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from agent.campaigns.facts import Fact, FactSheet, ProductFact
+from agent.campaigns.facts import Fact, FactSheet, ProductFact, quote_data
 from agent.campaigns.grounding import LIMITS
-from agent.campaigns.slots import fill, slot_prompt, slots
+from agent.campaigns.slots import fill, slots
 from agent.llm.chat import Message
 from agent.llm.constraints import DIGITS_AND_MONEY, Guidance
 from agent.llm.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
@@ -82,24 +82,30 @@ MONTH_AND_DAY_NAMES += ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", 
 
 
 def fact_block(facts: FactSheet, part: str) -> str:
-    """The facts as the writer sees them: context lines, then the placeholder table (copy parts)."""
+    """The facts as the writer sees them: context lines, then the placeholder table (copy parts).
+
+    Imported text (the audience, the products' names and notes) is screened by the sheet and
+    shown last, inside one data block (:func:`agent.campaigns.facts.quote_data`); the product
+    placeholders (and their prices) are listed there, the rest of the table above it.
+    """
     if part not in EXAMPLES:
         return facts.to_prompt()
-    audience = facts.segment if facts.member_profile else f"{facts.segment} segment"
-    lines = [f"Brand voice: {facts.brand_voice}", f"Audience: {audience}"]
-    if facts.segment_description:
-        lines.append(f"Segment description: {facts.segment_description}")
+    lines = [f"Brand voice: {facts.brand_voice}"]
     if not facts.offer:
         lines.append("Offer: no discount; a reason to come back")
     if facts.churn_reasons:
         lines.append("Why they may leave: " + "; ".join(facts.churn_reasons))
-    for p in facts.products:
-        if p.reason:
-            lines.append(f"About {p.name}: {p.reason}")
     if facts.landing_url:
         lines.append(f"Link: {facts.landing_url}")
-    return "\n".join(lines) + "\nPlaceholders (write them in braces; each is filled in with its value):\n" + \
-        slot_prompt(facts)
+    table, imported = [], facts.audience_lines()
+    for s in slots(facts):
+        if s.name.startswith(("product_", "price_")):  # a product's price stays next to its name
+            reason = next((p.reason for p in facts.products if p.name == s.value and p.reason), "")
+            imported.append(f"{s.token} = {s.value}" + (f" ({reason})" if reason else ""))
+        else:
+            table.append(f"{s.token} = {s.value}")
+    return ("\n".join(lines) + "\nPlaceholders (write them in braces; each is filled in with its value):\n"
+            + "\n".join(table) + "\n" + quote_data(imported))
 
 
 def _ask_text(part: str, facts: FactSheet, brief: str) -> str:
@@ -126,7 +132,7 @@ def messages(part: str, facts: FactSheet, tone: str, brief: str) -> list[Message
     else:
         system = (f"You write marketing copy. Tone: {tone}. Use only the facts you are given: never invent numbers, "
                   "prices, dates, products, names or links. Write {first_name} where the customer's first name goes.")
-    if UNTRUSTED_OPEN in facts.to_prompt():
+    if UNTRUSTED_OPEN in fact_block(facts, part):
         system += " " + UNTRUSTED_RULE
     out: list[Message] = [{"role": "system", "content": system}]
     if part in EXAMPLES:

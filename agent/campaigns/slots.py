@@ -52,7 +52,7 @@ def slots(facts: FactSheet) -> list[Slot]:
     """The placeholders for ``facts``: brand, offer, deadline, days left, products and their prices."""
     out = [Slot("brand", facts.brand, "the shop's name")]
     if facts.offer.strip():
-        out.append(Slot("offer", facts.offer.strip(), "the offer"))
+        out.append(Slot("offer", facts.offer_phrase(), "the offer"))  # the parsed offer, never the raw text
     if facts.deadline:
         out.append(Slot("deadline", short_date(facts), "when the offer ends"))
         if facts.as_of:
@@ -100,6 +100,8 @@ def fill(text: str, facts: FactSheet) -> tuple[str, dict[str, str]]:
         if key not in table:
             return m.group(0)
         used[key] = table[key]
+        if key == "offer" and re.search(r"(?:^|[.!?]\s+|\n\s*)$", text[:m.start()]):
+            return facts.offer_phrase(start=True)  # "Buy one, get one free ends Sunday", not "buy one..."
         return table[key]
 
     filled = _SLOT.sub(swap, text)

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from agent.campaigns.behaviour import BEHAVIOUR_KEYS, behaviour_facts
 from agent.campaigns.facts import Fact, FactSheet, ProductFact, names_from
 from agent.campaigns.insights import (
     category_forecast_facts,
@@ -136,13 +137,13 @@ def _prediction_stats(con: Any, stats: list[Fact], forecasts: list[Fact]) -> Non
 def _best_sellers(con: Any, since: Any, k: int) -> list[ProductFact]:
     """The audience's most-bought products of the last year (the fallback for recommendations)."""
     top = con.execute("""
-        SELECT p.title, p.price, p.category, count(DISTINCT o.member_id) AS buyers
+        SELECT p.title, p.price, p.category, min(p.product_id) AS product_id, count(DISTINCT o.member_id) AS buyers
         FROM orders o JOIN _audience a USING (member_id) JOIN products p USING (product_id)
         WHERE NOT coalesce(o.is_return, false) AND coalesce(p.is_product, true) AND o.ordered_at >= ?
           AND p.title IS NOT NULL
         GROUP BY ALL ORDER BY buyers DESC, p.title LIMIT ?""", [since.to_pydatetime(), k]).fetchall()
     return [ProductFact(str(t).strip(), round(float(pr), 2) if pr is not None else None, c,
-                        "popular with this audience") for t, pr, c, _ in top]
+                        "popular with this audience", str(pid)) for t, pr, c, pid, _ in top]
 
 
 def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[str] | None = None, *,
@@ -209,6 +210,7 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
     products = recommended or best
     category = category or next((p.category for p in products if p.category), None)
     forecasts += category_forecast_facts(ws, category)
+    stats += behaviour_facts(ws, ids, category)
     label = segment or "Selected members"
     voice: dict[str, Any] = {"brand_voice": tone_voice} if tone_voice else {}
     return FactSheet(
@@ -236,7 +238,8 @@ def build_member_fact_sheet(ws: Any, member_id: str, *, offer: str = "", deadlin
         return replace(base, segment="One member")
     products = member_recommendations(ws, str(member_id), max_products) or list(base.products)
     category = info["top_category"] or next((p.category for p in products if p.category), None)
-    comparisons = [f for f in base.stats if f.key.startswith("all_")]
+    comparisons = [f for f in base.stats if f.key.startswith("all_")
+                   or (f.key in BEHAVIOUR_KEYS and f.key != "category_share")]  # that share is of another category
     label = f"One member ({info['segment']})" if info["segment"] else "One member"
     return replace(base, segment=label, segment_description=info["description"] or "",
                    stats=tuple(info["stats"] + comparisons),

@@ -36,40 +36,47 @@ def _hook(play: str, tone: str, brand: str) -> str:
     return _HOOKS.get(play, _HOOKS["reactivation"]).get(tone, "Something for you").format(brand=brand)
 
 
-def _ends(facts: FactSheet) -> str:
-    return f"{facts.deadline.day} {facts.deadline.strftime('%B')}" if facts.deadline else ""
+def _until(facts: FactSheet) -> str:
+    """`` until 13 December``, or the offer's own words when it set the deadline (`` this weekend``)."""
+    terms = facts.offer_terms
+    if terms is not None and terms.deadline is not None and terms.deadline == facts.deadline:
+        return " " + terms.when()
+    return f" until {facts.deadline.day} {facts.deadline.strftime('%B')}" if facts.deadline else ""
 
 
-def _offer(facts: FactSheet) -> str:
-    return facts.offer or "something new"
+def _offer(facts: FactSheet, start: bool = False) -> str:
+    """The offer as copy says it (:meth:`Offer.phrase`, never the operator's raw text), capitalised
+    when it starts a sentence."""
+    return facts.offer_phrase(start) or ("Something new" if start else "something new")
 
 
 def _candidates(part: str, facts: FactSheet, play: str, tone: str, variant: int) -> Iterator[str]:
-    hook, offer, brand, ends = _hook(play, tone, facts.brand), _offer(facts), facts.brand, _ends(facts)
+    hook, offer, brand = _hook(play, tone, facts.brand), _offer(facts), facts.brand
+    first = _offer(facts, start=True)  # the offer at a sentence start
     product = facts.products[variant % len(facts.products)].name if facts.products else ""
-    until = f" until {ends}" if ends else ""
+    until = _until(facts)
     if part == "subject":
         options = [f"{{first_name}}, {offer} is yours{until}", f"{hook}: {offer}{until}",
-                   f"{offer} on {product}" if product else f"{offer} at {brand}", f"{hook}, {{first_name}}"]
+                   f"{first} on {product}" if product else f"{first} at {brand}", f"{hook}, {{first_name}}"]
         yield options[variant % len(options)]
         yield from options
-        yield f"{offer} at {brand}"
-        yield offer
+        yield f"{first} at {brand}"
+        yield first
     elif part == "preview":
-        yield f"{hook}. {offer} at {brand}{until}."
-        yield f"{offer} at {brand}."
+        yield f"{hook}. {first} at {brand}{until}."
+        yield f"{first} at {brand}."
     elif part == "push":
         yield f"{hook}, {{first_name}}: {offer}{until}. {_CTA[tone]}"
         yield f"{{first_name}}, {offer} at {brand}{until}."
-        yield f"{offer} at {brand}"
+        yield f"{first} at {brand}"
         yield f"{{first_name}}, {offer}"
-        yield offer
+        yield first
     elif part == "sms":
         stop = " Reply STOP to opt out."
-        yield f"{brand}: {hook}, {{first_name}}! {offer}{until}.{stop}"
+        yield f"{brand}: {hook}, {{first_name}}! {first}{until}.{stop}"
         yield f"{brand}: {{first_name}}, {offer}{until}.{stop}"
         yield f"{brand}: {offer}.{stop}"
-        yield f"{offer}.{stop}"
+        yield f"{first}.{stop}"
     elif part == "body":
         lines = ["Hi {first_name},", "", f"{hook}. As a thank-you, here is {offer}{until}."]
         if facts.products:
@@ -78,7 +85,7 @@ def _candidates(part: str, facts: FactSheet, play: str, tone: str, variant: int)
         lines += ["", f"{_CTA[tone]} at {brand}.", "", f"The {brand} team"]
         yield "\n".join(lines)
         yield f"Hi {{first_name}},\n\nHere is {offer} at {brand}{until}.\n\nThe {brand} team"
-        yield f"Hi {{first_name}},\n\n{offer} at {brand}.\n\nThe {brand} team"
+        yield f"Hi {{first_name}},\n\n{first} at {brand}.\n\nThe {brand} team"
     else:
         raise ValueError(f"no template for part {part!r}")
 

@@ -46,7 +46,7 @@ class Attempt:
     """
 
     number: int
-    source: str  # "llm" or "template"
+    source: str  # "llm", "composed" (the phrase bank) or "template"
     text: str
     passed: bool
     problems: list[str] = field(default_factory=list)
@@ -59,6 +59,10 @@ class Attempt:
     @property
     def provenance(self) -> str:
         """How the text was made, in words (for reports and the UI)."""
+        if self.source == "composed":  # draft: the phrase-bank entries it was built from
+            out = "composed by code from the phrase bank" + (f" ({self.draft})" if self.draft else "")
+            return out + ("; facts filled in by code: " + ", ".join(f"{{{k}}} = {v}" for k, v in self.filled.items())
+                          if self.filled else "")
         if self.source != "llm":
             return "deterministic template built from the fact sheet"
         out = "written by the model"

@@ -16,12 +16,13 @@ from agent.tools.analytics import (
     member_lookup,
     segment_overview,
 )
-from agent.tools.campaigns import campaign_copy
+from agent.tools.campaigns import campaign_copy, campaign_suggestion
 from agent.tools.catalogue import product_search, recommend_for_member
 from agent.tools.operations import data_status, help, review_queue_summary
 
 TOOLS = (segment_overview, compare_segments, member_lookup, at_risk_members, category_forecast,
-         recommend_for_member, product_search, campaign_copy, review_queue_summary, data_status, help)
+         recommend_for_member, product_search, campaign_copy, campaign_suggestion, review_queue_summary, data_status,
+         help)
 
 
 def default_registry() -> ToolRegistry:
@@ -29,6 +30,6 @@ def default_registry() -> ToolRegistry:
     return ToolRegistry(TOOLS)
 
 
-__all__ = ["TOOLS", "ToolRegistry", "at_risk_members", "campaign_copy", "category_forecast", "compare_segments",
-           "data_status", "default_registry", "help", "member_lookup", "product_search", "recommend_for_member",
+__all__ = ["TOOLS", "ToolRegistry", "at_risk_members", "campaign_copy", "campaign_suggestion", "category_forecast",
+           "compare_segments", "data_status", "default_registry", "help", "member_lookup", "product_search", "recommend_for_member",
            "review_queue_summary", "segment_overview"]

@@ -1,4 +1,4 @@
-"""Campaign tool: grounded copy for a segment, an offer and a channel, with its check report."""
+"""Campaign tools: grounded copy for a segment, an offer and a channel, and a campaign suggestion, each checked."""
 
 from __future__ import annotations
 
@@ -48,6 +48,44 @@ def campaign_copy(ctx: ToolContext, segment: Audience, channel: Literal["email",
                       subject={"segment": result.segment, "channel": channel, **({"offer": offer} if offer else {})})
 
 
+def campaign_suggestion(ctx: ToolContext, segment: Audience, offer: FreeText | None = None) -> ToolResult:
+    """Recommend a campaign for a segment: the play, offer, timing, what to measure and what to avoid.
+
+    The answer also gives the segment's situation in numbers, the products and why (each reason
+    citing a figure); every figure is checked against the facts.
+
+    Args:
+        segment: the audience: a segment, or a list of members shown earlier.
+        offer: an offer the operator has in mind (e.g. 15% off); empty for the play's usual one.
+
+    Examples:
+        what campaign should we run for At Risk
+        which play do you suggest for Champions
+        recommend a marketing play for Hibernating members
+        which campaign would suit the Loyal segment
+        how should we win back Can't Lose Them
+        what should marketing do about Lost customers
+        what is the plan to get New members to order again
+        how do we re-engage About to Sleep, what is the plan
+        what is the best next campaign for Need Attention
+        which play and offer for Potential Loyalist
+        how should we test a campaign on Promising, what control group
+        what would you recommend we do for No Purchases Yet
+    """
+    suggest = backend("agent.campaigns", "suggest_campaign", "Campaign suggestions")
+    members = ctx.member_lists.get(segment)
+    if members is None and segment.endswith("(list)"):
+        raise NotFoundError(f"I don't have the {segment} any more (it was empty or shown in another "
+                            "conversation); name a segment, or ask for the list again")
+    result = suggest(ctx.ws, ctx.settings, segment=segment,
+                     member_ids=list(members) if members else None, offer=offer or "", user=ctx.user)
+    verdict = "✅ Checks passed" if result.passed else "❌ Checks failed: " + "; ".join(result.problems)
+    table = pd.DataFrame([{"part": r.part.split(":")[-1], "passed": r.passed, "lines": len(r.attempts),
+                           "checks": ", ".join(r.checks)} for r in result.reports])
+    return ToolResult(result.markdown() + f"\n\n{verdict} (written by: {result.writer})", table=table,
+                      subject={"segment": result.segment, **({"offer": offer} if offer else {})})
+
+
 DRAFT_NOTE = "(draft, not checked yet)"
 
 
@@ -66,7 +104,8 @@ def copy_markdown(result: Any) -> str:
         report = variant.report
         verdict = "✅ Check passed" if report.passed else "❌ Check failed: " + "; ".join(report.problems)
         quoted = "\n".join(f"> {line}" if line else ">" for line in variant.text.splitlines())
-        parts.append(f"**Variant {variant.index}**\n\n{quoted}\n\n{verdict}")
+        angle = f" ({variant.angle})" if getattr(variant, "angle", "") else ""
+        parts.append(f"**Variant {variant.index}{angle}**\n\n{quoted}\n\n{verdict}")
     facts = {k: v for k, v in (result.facts or {}).items() if not isinstance(v, list | dict)}
     if facts:
         parts.append("Facts the copy may use: " + ", ".join(f"{k} = {fmt_value(v)}" for k, v in facts.items()))

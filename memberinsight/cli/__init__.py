@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "screening",
     "analytics",
     "recommend",
+    "audit",
 )
 
 app = typer.Typer(

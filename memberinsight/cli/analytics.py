@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+from memberinsight.cli.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    cli_actor,
+    emit,
+    evaluate_app,
+    open_workspace,
+    settings,
+)
 
 
 def _console():
@@ -68,14 +76,12 @@ PersonalOpt = Annotated[bool, typer.Option(
 
 def _show_member(member_id: str, include_personal: bool, as_json: bool, workspace: Any, command: str) -> None:
     """``memberinsight profile ID`` / ``memberinsight member ID``: the member profile, redacted by default."""
-    import getpass
-
     from models import member_profile
 
     ws = open_workspace(workspace)
     result = member_profile(ws, member_id, include_personal=include_personal)
     if include_personal:
-        ws.audit(getpass.getuser(), "export_personal", "member", member_id, detail=f"memberinsight {command}")
+        ws.audit(cli_actor(settings(workspace)), "export_personal", "member", member_id, detail=f"memberinsight {command}")
     if as_json:
         emit(result, True)
         return
@@ -221,7 +227,9 @@ def register(app: typer.Typer) -> None:
         if member:
             df = df[df["member_id"] == member]
         if out:
-            df.to_csv(out, index=False)
+            from memberinsight.csvsafe import write_frame
+
+            write_frame(df, out)  # text cells (member ids) that look like formulas get a leading '
         result = {"as_of": df.attrs.get("as_of"), "members": len(df), "columns": list(df.columns),
                   "file": str(out) if out else None, "rows": df.head(20) if not out else []}
         if as_json:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, settings
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, cli_actor, emit, open_workspace, settings
 
 SegmentOpt = Annotated[str | None, typer.Option(
     "--segment", "-s", help="A saved segment's name or an RFM segment, e.g. 'At Risk'.")]
@@ -53,6 +53,21 @@ def _deadline(value: str | None) -> date | None:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}", param_hint="--deadline") from exc
 
 
+def _offer(value: str) -> str:
+    """``value`` once the offer grammar reads it; otherwise a usage error on ``--offer`` that says why
+    and lists offers that work (checked before the workspace is opened)."""
+    if not value.strip():
+        return value
+    from agent.campaigns.offers import parse_offer
+    from memberinsight.errors import DataValidationError
+
+    try:
+        parse_offer(value, today=date.today())
+    except DataValidationError as exc:
+        raise typer.BadParameter(exc.detail, param_hint="--offer") from exc
+    return value
+
+
 def _need_audience(segment: str | None, members: Path | None, member: str | None = None) -> None:
     given = [name for name, value in (("--segment", segment), ("--members", members), ("--member", member))
              if value is not None and value != ""]
@@ -68,9 +83,12 @@ def register(app: typer.Typer) -> None:
     @app.command("copy")
     def copy_cmd(
         segment: SegmentOpt = None,
-        offer: Annotated[str, typer.Option("--offer", help="The offer, e.g. '15% off' or 'free delivery'.")] = "",
+        offer: Annotated[str, typer.Option("--offer", help=(
+            "The offer, e.g. '15% off', '£10 off your next order', 'free delivery over £40', 'buy one get one "
+            "free', 'double points this weekend', 'early access to the winter sale'. Its own deadline "
+            "('this weekend', 'until Sunday') replaces the default."))] = "",
         channel: Annotated[str, typer.Option("--channel", "-c", help="email, sms or push.")] = "email",
-        tone: Annotated[str, typer.Option(help="friendly, professional, urgent or playful.")] = "friendly",
+        tone: Annotated[str, typer.Option(help="friendly, premium (or professional), playful or urgent.")] = "friendly",
         variants: Annotated[int, typer.Option(help="How many variants (subject lines for email).")] = 3,
         deadline: Annotated[str | None, typer.Option(help="Offer end date YYYY-MM-DD (default: in 14 days).")] = None,
         brand: Annotated[str | None, typer.Option(help="Brand name (default: the workspace's shop name).")] = None,
@@ -85,17 +103,22 @@ def register(app: typer.Typer) -> None:
         from agent.campaigns import generate_campaign
 
         _need_audience(segment, members, member)
+        offer = _offer(offer)
         result = generate_campaign(open_workspace(workspace), settings(workspace), segment=segment,
                                    member_ids=_member_ids(members), member_id=member, channel=channel, offer=offer,
                                    n_variants=variants, tone=tone, deadline=_deadline(deadline), brand=brand,
-                                   use_llm=not no_llm, max_attempts=attempts, user="cli")
+                                   use_llm=not no_llm, max_attempts=attempts,
+                                   user=cli_actor(settings(workspace)))
         if as_json:
             emit(result.to_dict(), True)
             return
         lines = [f"{channel.upper()} copy for {result.segment} ({result.facts.get('audience_size')} members), "
                  f"play: {result.play}, writer: {result.backend}, {result.seconds} s"]
+        if terms := result.facts.get("offer_terms"):
+            lines.append(f"Offer: {terms['phrase']}" + (f" ({terms['terms']})" if terms["terms"] else ""))
+        lines += [f"Imported text withheld from the copy: {w['note']}" for w in result.facts.get("withheld", [])]
         for v in result.variants:
-            lines.append(f"\n--- variant {v.index} ---\n{v.text}")
+            lines.append(f"\n--- variant {v.index}" + (f" ({v.angle})" if v.angle else "") + f" ---\n{v.text}")
             for piece in v.pieces:
                 rep = piece.report
                 rejected = len(rep.rejected)
@@ -113,28 +136,37 @@ def register(app: typer.Typer) -> None:
         offer: Annotated[str, typer.Option("--offer", help="Offer to consider (default: the play's usual one).")] = "",
         members: MembersOpt = None,
         member: MemberOpt = None,
-        no_llm: NoLlmOpt = False,
+        use_llm: Annotated[bool, typer.Option(
+            "--llm/--no-llm", help="Let the configured model reword the headline (it ships only when it passes "
+                                   "the checks); the rules write everything else either way.")] = False,
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Recommend a campaign play for a segment or one member, with grounded rationale and next steps."""
+        """Recommend a campaign for a segment or one member: the situation in numbers, the play with its offer,
+        timing and products, why, what to measure and what not to do (every figure checked)."""
         from agent.campaigns import suggest_campaign
 
         _need_audience(segment, members, member)
+        offer = _offer(offer)
         result = suggest_campaign(open_workspace(workspace), settings(workspace), segment=segment,
                                   member_ids=_member_ids(members), member_id=member, offer=offer,
-                                  use_llm=not no_llm, user="cli")
+                                  use_llm=use_llm, user=cli_actor(settings(workspace)))
         if as_json:
             emit(result.to_dict(), True)
             return
-        emit(None, False, f"{result.play_name} for {result.segment}\nObjective: {result.objective}\n"
-                          f"Channels: {', '.join(result.channels)}; offer: {result.offer}\n\n{result.rationale}\n\n"
-                          f"Next steps:\n{result.next_steps}\n\nWhy (from the analytics):\n- "
-                          + "\n- ".join(result.reasons))
+        notes = [f"Imported text withheld: {w['note']}" for w in result.facts.get("withheld", [])]
+        verdict = ("Checks passed: every figure, date and product is in the facts; no sentence repeats; no step "
+                   "contradicts another" if result.passed else "Checks FAILED: " + "; ".join(
+                       result.problems + [p for r in result.reports for p in r.problems]))
+        emit(None, False, "\n\n".join([result.text, *notes, f"{verdict} (written by: {result.writer})."]))
 
     @app.command("export-audience")
     def export_audience_cmd(
-        out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+        reason: Annotated[str, typer.Option(
+            "--reason", help="Why this contact list leaves the workspace (required; goes to the audit log).")],
+        out: Annotated[Path | None, typer.Option(
+            "--out", "-o", help="CSV file to write (default: a new <segment>_<channel>_<time>.csv directly "
+                                "inside <workspace>/exports/).")] = None,
         segment: SegmentOpt = None,
         members: MembersOpt = None,
         channel: Annotated[str, typer.Option(help="email (rows need an email) or sms (rows need a phone).")] = "email",
@@ -143,20 +175,19 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool."""
-        from agent.campaigns import export_audience, segment_member_ids
+        """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool (audited)."""
+        from agent.campaigns import export_segment
 
         _need_audience(segment, members)
         ws = open_workspace(workspace)
         listed = _member_ids(members)
-        ids = listed if listed is not None else segment_member_ids(ws, segment or "")
-        report = export_audience(ws, ids, out, channel=channel, include_without_contact=include_without_contact)
-        ws.audit("cli", "export_audience", "segment", segment or str(members), detail=(
-            f"written={report.written} without_contact={report.without_contact} not_found={report.not_found}"))
+        label = segment if members is None else f"members {members.name}"
+        report = export_segment(ws, label, channel, actor=cli_actor(settings(workspace)), reason=reason, out=out,
+                                member_ids=listed, include_without_contact=include_without_contact)
         emit(report, as_json, f"Wrote {report.written} rows to {report.path} "
                               f"({report.without_contact} without {channel} contact"
                               f"{' kept' if include_without_contact else ' left out'}, "
-                              f"{report.not_found} ids not found)")
+                              f"{report.not_found} ids not found); sha256 {report.sha256}")
 
     @llm_app.command("warmup")
     def warmup_cmd(as_json: JsonOpt = False) -> None:

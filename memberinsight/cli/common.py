@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -30,6 +32,18 @@ evaluate_app = typer.Typer(help="Offline evaluations (time splits, held-out sets
 def settings(workspace: Path | None = None) -> Settings:
     """Resolved settings, with the ``--workspace`` option applied."""
     return load_settings(workspace=workspace)
+
+
+def cli_actor(cfg: Settings) -> str:
+    """Who a command acts as in the audit log: the configured ``actor`` (``MEMBERINSIGHT_ACTOR``), else the
+    OS user, marked ``(cli)``, e.g. ``alice (cli)``. Never taken from a command-line flag."""
+    name = cfg.actor.strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # no user name in the environment or the password database
+            name = f"uid {os.getuid()}"
+    return f"{name} (cli)"
 
 
 def open_workspace(workspace: Path | None):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, open_workspace, settings
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, cli_actor, emit, open_workspace, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +22,12 @@ def register(app: typer.Typer) -> None:
             "--kind", "-k", help="members, products, orders, reviews or online_retail (default: from the header).")] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="Fail (and change nothing) if any row would be rejected.")] = False,
+        dayfirst: Annotated[bool, typer.Option(
+            "--dayfirst", help="Read dates like 05/11/2025 as day/month (5 November).")] = False,
+        monthfirst: Annotated[bool, typer.Option(
+            "--monthfirst", help="Read dates like 05/11/2025 as month/day (11 May).")] = False,
+        blank_clears: Annotated[bool, typer.Option(
+            "--blank-clears", help="A blank cell erases the stored member/product value (default: keeps it).")] = False,
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
@@ -34,8 +40,12 @@ def register(app: typer.Typer) -> None:
 
         if kind and any(p.is_dir() for p in paths):
             raise typer.BadParameter("--kind applies to files, not directories", param_hint="--kind")
+        if dayfirst and monthfirst:
+            raise typer.BadParameter("choose one of --dayfirst and --monthfirst", param_hint="--dayfirst")
+        order = "dayfirst" if dayfirst else "monthfirst" if monthfirst else None
         try:
-            ws, reports = _ingest(paths, kind, strict, workspace, show=not as_json)
+            ws, reports = _ingest(paths, kind, strict, workspace, show=not as_json, order=order,
+                                  blank_clears=blank_clears)
         except MemberInsightError as exc:
             if not as_json:
                 raise
@@ -71,20 +81,25 @@ def register(app: typer.Typer) -> None:
 
 
 def _ingest(paths: list[Path], kind: str | None, strict: bool, workspace: Path | None,
-            show: bool) -> tuple[Any, list[Any]]:
+            show: bool, order: str | None = None, blank_clears: bool = False) -> tuple[Any, list[Any]]:
     """Validate every file, then load; a new workspace is only kept once something was committed."""
     from workspace import Workspace, is_workspace
-    from workspace.ingest import ingest_paths, load_batch, prepare_paths
+    from workspace.ingest import DateRules, ingest_paths, load_batch, prepare_paths
 
-    target = settings(workspace).workspace_dir
+    config = settings(workspace)
+    target = config.workspace_dir
+    rules = DateRules(order or config.ingest_date_order, config.timezone)
     with _stage_display(enabled=show) as on_progress:
         if is_workspace(target):
             ws = Workspace.create(target)  # idempotent: reuses the databases
-            return ws, ingest_paths(ws, paths, kind, strict, on_progress, actor="cli")
-        batch = prepare_paths(paths, kind, on_progress)  # file-level errors: nothing is created
+            actor = cli_actor(config)
+            with ws.write_lock("ingest", actor, config.write_wait_s, on_wait=lambda m: typer.echo(m, err=True)):
+                return ws, ingest_paths(ws, paths, kind, strict, on_progress, actor=actor, rules=rules,
+                                        blank_clears=blank_clears)
+        batch = prepare_paths(paths, kind, on_progress, rules)  # file-level errors: nothing is created
         ws = Workspace.create(target)
         try:
-            return ws, load_batch(ws, batch, strict, on_progress, actor="cli")
+            return ws, load_batch(ws, batch, strict, on_progress, actor=cli_actor(config), blank_clears=blank_clears)
         except BaseException:
             if not _has_batches(ws):
                 ws.discard()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, settings
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, cli_actor, emit, settings
 
 
 def _print_step(name: str) -> None:
@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
         from memberinsight.pipeline import build as run_build
 
         ws = open_workspace(workspace)
-        report = run_build(ws, settings(workspace), only=only, on_step=None if as_json else _print_step)
+        report = run_build(ws, settings(workspace), only=only, on_step=None if as_json else _print_step,
+                           actor=cli_actor(settings(workspace)), on_wait=lambda message: typer.echo(message, err=True))
         emit(report, as_json, text="\n".join(f"{s.name:<12} {s.seconds:7.1f}s  {s.summary}" for s in report.steps))
 
     @app.command()

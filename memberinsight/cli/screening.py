@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+from memberinsight.cli.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    cli_actor,
+    emit,
+    evaluate_app,
+    open_workspace,
+    settings,
+)
 
 queue_app = typer.Typer(help="The fake-review screening queue: list, inspect and decide.", no_args_is_help=True)
 
@@ -75,16 +83,18 @@ def register(app: typer.Typer) -> None:
     def decide_cmd(
         review_id: str,
         action: Annotated[str, typer.Option("--action", help="approve, remove or escalate.")],
-        user: Annotated[str, typer.Option("--user", help="The deciding operator.")],
         version: Annotated[int, typer.Option("--version", help="The item version you looked at (from `queue show`).")],
         note: Annotated[str | None, typer.Option("--note", help="Why.")] = None,
         workspace: WorkspaceOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Approve, remove or escalate a review (fails if someone else changed it since your version)."""
+        """Approve, remove or escalate a review (fails if someone else changed it since your version).
+
+        The decision is recorded as yours: the configured ``actor`` or your OS user name, e.g. ``alice (cli)``."""
         from screening import decide
 
-        item = decide(open_workspace(workspace), review_id, action, user=user, version=version, note=note)
+        item = decide(open_workspace(workspace), review_id, action, user=cli_actor(settings(workspace)),
+                      version=version, note=note)
         emit(item, as_json, text=f"{item.review_id} is now {item.status} (version {item.version}).")
 
     app.add_typer(queue_app, name="queue")

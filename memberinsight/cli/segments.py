@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace
+from memberinsight.cli.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    cli_actor,
+    emit,
+    evaluate_app,
+    open_workspace,
+    settings,
+)
 
 segment_app = typer.Typer(help="Custom segments: define from plain words, save, list, show, delete.",
                           no_args_is_help=True)
-
-OwnerOpt = Annotated[str | None, typer.Option("--owner", help="Who saves/deletes (default: your user name).")]
-
-
-def _owner(owner: str | None) -> str:
-    return owner or getpass.getuser()
-
 
 def _size_or_reason(ws: Any, definition: Any) -> tuple[int | None, str | None]:
     from memberinsight.errors import ModelNotReadyError
@@ -51,7 +51,6 @@ def _definition_text(result: dict[str, Any]) -> str:
 def _llm_proposer(workspace: Any) -> Any:
     """A proposer backed by the configured language model (its text is only ever parsed as JSON)."""
     from agent.llm import UNTRUSTED_RULE, get_backend
-    from memberinsight.cli.common import settings
 
     backend = get_backend(settings(workspace))
 
@@ -118,8 +117,9 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
          overwrite: Annotated[bool, typer.Option(help="Replace a segment with the same name.")] = False,
          expected_version: Annotated[int | None, typer.Option(help="Only update if still at this version.")] = None,
          accept_partial: Annotated[bool, typer.Option(help="Save even if some words were not understood.")] = False,
-         owner: OwnerOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
-    """Save a segment (from --sentence or --definition) with its current size."""
+         workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """Save a segment (from --sentence or --definition) with its current size; you (the configured ``actor``
+    or your OS user name, e.g. ``alice (cli)``) are recorded as its owner."""
     from memberinsight.errors import DataValidationError
     from segments import SegmentParseError, save_segment
 
@@ -139,7 +139,7 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
         defn = _load_definition(definition)
     else:
         raise DataValidationError("give exactly one of --sentence or --definition", column="definition")
-    seg = save_segment(ws, name, defn, owner=_owner(owner), sentence=sentence, overwrite=overwrite,
+    seg = save_segment(ws, name, defn, owner=cli_actor(settings(workspace)), sentence=sentence, overwrite=overwrite,
                        expected_version=expected_version)
     emit(seg.to_dict(), as_json, text=f"Saved '{seg.name}' (version {seg.version}): {seg.size:,} members\n"
                                       f"{seg.description}")
@@ -179,12 +179,12 @@ def show(name: Annotated[str, typer.Argument(help="Saved segment name.")],
 
 
 @segment_app.command("delete")
-def delete(name: Annotated[str, typer.Argument(help="Saved segment name.")], owner: OwnerOpt = None,
+def delete(name: Annotated[str, typer.Argument(help="Saved segment name.")],
            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
-    """Delete a saved segment."""
+    """Delete a saved segment (audited as the configured ``actor`` or your OS user name)."""
     from segments import delete_segment
 
-    delete_segment(open_workspace(workspace), name, actor=_owner(owner))
+    delete_segment(open_workspace(workspace), name, actor=cli_actor(settings(workspace)))
     emit({"deleted": name}, as_json, text=f"Deleted '{name}'.")
 
 
@@ -215,7 +215,6 @@ def quality_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
                 buckets: Annotated[int, typer.Option(help="Score buckets (5 = quintiles).")] = 5,
                 plot: Annotated[Path | None, typer.Option(help="Write the figure to this PNG file.")] = None) -> None:
     """Prediction quality: actual vs predicted per score bucket on the latest holdout, lift, verdict."""
-    from memberinsight.cli.common import settings
     from segments.quality import prediction_quality_report, quality_figure
 
     report = prediction_quality_report(open_workspace(workspace), settings(workspace), n_buckets=buckets)

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+from memberinsight.cli.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    cli_actor,
+    emit,
+    evaluate_app,
+    open_workspace,
+    settings,
+)
 
 REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
 DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl")
@@ -23,36 +31,75 @@ def _password(value: str | None, confirm: bool = True) -> str:
 def user_add(
     username: Annotated[str, typer.Argument(help="Login name.")],
     password: Annotated[str | None, typer.Option(help="Password (prompted when not given).")] = None,
-    role: Annotated[str, typer.Option(help="operator or admin.")] = "operator",
+    role: Annotated[str, typer.Option(help="operator (review queue, campaign copy, audience exports) or "
+                                           "admin (also users, settings, data uploads).")] = "operator",
     as_json: JsonOpt = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create an account."""
     from workspace.users import add_user
 
-    user = add_user(open_workspace(workspace), username, _password(password), role=role, actor="cli")
+    user = add_user(open_workspace(workspace), username, _password(password), role=role,
+                    actor=cli_actor(settings(workspace)))
     emit(user, as_json, text=f"Added user {user.username} ({user.role}).")
 
 
 @user_app.command("remove")
 def user_remove(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
                 workspace: WorkspaceOpt = None) -> None:
-    """Delete an account."""
+    """Delete an account (its open app sessions end at once)."""
     from workspace.users import remove_user
 
-    remove_user(open_workspace(workspace), username, actor="cli")
-    emit({"removed": username}, as_json, text=f"Removed user {username}.")
+    remove_user(open_workspace(workspace), username, actor=cli_actor(settings(workspace)))
+    emit({"removed": username}, as_json, text=f"Removed user {username}; their app sessions are ended.")
 
 
 @user_app.command("passwd")
 def user_passwd(username: Annotated[str, typer.Argument(help="Login name.")],
                 password: Annotated[str | None, typer.Option(help="New password (prompted when not given).")] = None,
-                workspace: WorkspaceOpt = None) -> None:
-    """Change an account's password."""
+                as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
+    """Change an account's password (its open app sessions end at once)."""
     from workspace.users import set_password
 
-    set_password(open_workspace(workspace), username, _password(password), actor="cli")
-    typer.echo(f"Password of {username} changed.")
+    set_password(open_workspace(workspace), username, _password(password), actor=cli_actor(settings(workspace)))
+    emit({"password_changed": username}, as_json,
+         text=f"Password of {username} changed; their app sessions are ended.")
+
+
+@user_app.command("disable")
+def user_disable(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
+                 workspace: WorkspaceOpt = None) -> None:
+    """Disable an account: sign-ins refused, open app sessions ended at once (`user enable` undoes it)."""
+    from workspace.users import set_disabled
+
+    user = set_disabled(open_workspace(workspace), username, True, actor=cli_actor(settings(workspace)))
+    emit(user, as_json, text=f"Disabled user {username}; their app sessions are ended.")
+
+
+@user_app.command("enable")
+def user_enable(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
+                workspace: WorkspaceOpt = None) -> None:
+    """Enable a disabled account again."""
+    from workspace.users import set_disabled
+
+    user = set_disabled(open_workspace(workspace), username, False, actor=cli_actor(settings(workspace)))
+    emit(user, as_json, text=f"Enabled user {username}.")
+
+
+@user_app.command("unlock")
+def user_unlock(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    address: Annotated[str | None, typer.Option(help="Also unlock this client address.")] = None,
+    as_json: JsonOpt = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Clear an account's failed sign-ins and lock (after too many wrong passwords)."""
+    from workspace.users import unlock_user
+
+    cleared = unlock_user(open_workspace(workspace), username, address=address, actor=cli_actor(settings(workspace)))
+    emit({"unlocked": username, "address": address, "cleared": cleared}, as_json,
+         text=f"Unlocked {username}{f' and {address}' if address else ''}." if cleared
+         else f"{username} had no failed sign-ins to clear.")
 
 
 @user_app.command("list")
@@ -61,7 +108,8 @@ def user_list(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
     from workspace.users import list_users
 
     users = list_users(open_workspace(workspace))
-    emit(users, as_json, text="\n".join(f"{u.username:<24} {u.role:<9} since {u.created_at}" for u in users)
+    emit(users, as_json, text="\n".join(f"{u.username:<24} {u.role:<9} since {u.created_at}"
+                                        f"{'  (disabled)' if u.disabled else ''}" for u in users)
          or "No users yet: `memberinsight user add NAME`.")
 
 

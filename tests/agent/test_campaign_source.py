@@ -135,7 +135,8 @@ def test_generate_campaign_is_grounded_and_audited(ws) -> None:
     assert (row["actor"], row["action"], row["object_id"]) == ("tester", "campaign_copy", "At Risk")
     assert "Alice" not in row["detail"] and "alice@" not in row["detail"]
     suggestion = suggest_campaign(ws, segment="Champions", use_llm=False)
-    assert suggestion.play == "early_access" and suggestion.passed
+    # these Champions ordered in the last fortnight: ask for a review before selling again
+    assert suggestion.play == "review_request" and suggestion.passed and suggestion.offer == ""
 
 
 def test_cli_commands(ws, tmp_path: Path) -> None:
@@ -149,7 +150,8 @@ def test_cli_commands(ws, tmp_path: Path) -> None:
     assert data["passed"] and len(data["variants"]) == 2
     assert data["variants"][0]["pieces"][0]["report"]["checks"]
     out = tmp_path / "cli.csv"
-    res = runner.invoke(app, ["export-audience", "--segment", "At Risk", "--out", str(out), "-w", str(ws.path)])
+    res = runner.invoke(app, ["export-audience", "--segment", "At Risk", "--out", str(out), "--reason", "win-back test",
+                              "-w", str(ws.path)])
     assert res.exit_code == 0 and "Wrote 2 rows" in res.output and "alice" not in res.output.lower()
     assert out.read_text(encoding="utf-8").startswith(",".join(EXPORT_COLUMNS))
     ids = tmp_path / "ids.txt"

@@ -49,7 +49,7 @@ def test_grounded_copy_passes(facts: FactSheet) -> None:
     ("Hi [Your Name], 15% off at Acme Home. Reply STOP", "unfilled placeholder [Your Name]"),
     ("Acme Home: 15% off at www.acme-deals.com today. Reply STOP", "web address not in the facts: www.acme-deals.com"),
     ("Acme Home: a treat is waiting for you. Reply STOP", "does not state the offer (15% or 15 percent)"),
-    ("Here is a sample SMS: 15% off at Acme Home", "not usable as copy: 'Here is a'"),
+    ("Here is a sample SMS: 15% off at Acme Home", "not usable as copy: 'Here is a sample SMS'"),
 ])
 def test_crafted_failures_are_named(facts: FactSheet, text: str, expected: str) -> None:
     result = check_copy(text, facts, "sms")
@@ -217,7 +217,7 @@ def test_spelled_out_figures_are_checked_like_digits(facts: FactSheet, text: str
 def test_spelled_out_figures_that_are_facts_pass(facts: FactSheet) -> None:
     for text in ("Acme Home: fifteen percent off until the thirty-first of March. Reply STOP",
                  "Acme Home: 15% off for fourteen more days, {first_name}. Reply STOP",  # deadline is 14 days away
-                 "Acme Home: 15% off your second order, a new one every week. Reply STOP"):  # no figures here
+                 "Acme Home: 15% off, worth a second look, a new one every week. Reply STOP"):  # no figures here
         assert check_copy(text, facts, "sms").passed, (text, check_copy(text, facts, "sms").problems)
     half = FactSheet(segment="Lost", audience_size=3, offer="half price on garden tools")
     assert check_copy("{first_name}, garden tools at half price today", half, "push").passed
@@ -254,7 +254,7 @@ def test_mechanics_and_codes_in_the_offer_pass() -> None:
         assert check_copy(text, sheet, "push").passed is ok, (offer, text, check_copy(text, sheet, "push").problems)
     # "feel free" and "hassle-free" are not offers.
     plain = FactSheet(segment="Loyal", audience_size=5, offer="15% off")
-    assert check_copy("{first_name}, feel free to browse: 15% off, hassle-free returns", plain, "push").passed
+    assert check_copy("{first_name}, feel free to browse: 15% off, hassle-free gifting", plain, "push").passed
 
 
 @pytest.mark.parametrize(("part", "text", "expected"), [
@@ -274,7 +274,7 @@ def test_invented_product_names_fail(facts: FactSheet, part: str, text: str, exp
 
 def test_names_that_are_facts_or_ordinary_words_pass(facts: FactSheet) -> None:
     for part, text in (
-        ("body", "Hi {first_name},\n\nAs one of our At Risk customers you get 15% off the Garden Kneelers and "
+        ("body", "Hi {first_name},\n\nAs one of our customers you get 15% off the Garden Kneelers and "
                  "Set of 3 Plant Pots until Monday 31 March.\n\nHappy Gardening,\nThe Acme Home Team"),
         ("subject", "Your Exclusive Spring Offer: 15% Off Awaits"),
         ("push", "Mother's Day treat, {first_name}: 15% off at Acme Home via SMS or Email"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ def _json(args: list[str]) -> object:
     return json.loads(result.stdout)
 
 
-def test_screen_queue_and_decide(workspace_copy) -> None:
+def test_screen_queue_and_decide(workspace_copy, monkeypatch) -> None:
+    monkeypatch.setenv("MEMBERINSIGHT_ACTOR", "alice")  # the decider comes from configuration, never a flag
     w = ["-w", str(workspace_copy.path)]
     run = _json(["screen", "--new", "--json", *w])
     assert run["scored"] == 0 and run["new_only"] is True  # the build already screened everything
@@ -29,27 +31,32 @@ def test_screen_queue_and_decide(workspace_copy) -> None:
     rid = items[0]["review_id"]
     shown = _json(["queue", "show", rid, "--json", *w])
     assert shown["version"] == 1 and shown["reasons"] and shown["signals"]
-    decided = _json(["queue", "decide", rid, "--action", "remove", "--note", "ring", "--user", "alice",
-                     "--version", "1", "--json", *w])
-    assert (decided["status"], decided["version"], decided["decided_by"]) == ("removed", 2, "alice")
+    decided = _json(["queue", "decide", rid, "--action", "remove", "--note", "ring", "--version", "1", "--json", *w])
+    assert (decided["status"], decided["version"], decided["decided_by"]) == ("removed", 2, "alice (cli)")
     removed = _json(["queue", "list", "--status", "removed", "--json", *w])
     assert [i["review_id"] for i in removed] == [rid]
     text = runner.invoke(app, ["queue", "list", "--limit", "2", *w])
     assert text.exit_code == 0 and "pending" in text.stdout
 
 
-def test_stale_decision_exits_with_a_clear_message(workspace_copy) -> None:
+def test_stale_decision_exits_with_a_clear_message(workspace_copy, monkeypatch) -> None:
     w = ["-w", str(workspace_copy.path)]
     rid = _json(["queue", "list", "--limit", "1", "--json", *w])[0]["review_id"]
-    _json(["queue", "decide", rid, "--action", "approve", "--user", "alice", "--version", "1", "--json", *w])
+    monkeypatch.setenv("MEMBERINSIGHT_ACTOR", "alice")
+    _json(["queue", "decide", rid, "--action", "approve", "--version", "1", "--json", *w])
     cli = Path(sys.executable).with_name("memberinsight")
-    proc = subprocess.run([str(cli), "queue", "decide", rid, "--action", "remove", "--user", "bob", "--version", "1",
-                           *w], capture_output=True, text=True, timeout=120)
+    bob = {**os.environ, "MEMBERINSIGHT_ACTOR": "bob"}
+    proc = subprocess.run([str(cli), "queue", "decide", rid, "--action", "remove", "--version", "1", *w],
+                          capture_output=True, text=True, timeout=120, env=bob)
     assert proc.returncode == 1
     assert "changed by someone else" in proc.stderr and "version 2" in proc.stderr
-    proc = subprocess.run([str(cli), "queue", "decide", rid, "--action", "delete", "--user", "bob", "--version", "2",
-                           *w], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([str(cli), "queue", "decide", rid, "--action", "delete", "--version", "2", *w],
+                          capture_output=True, text=True, timeout=120, env=bob)
     assert proc.returncode == 1 and "unknown action" in proc.stderr
+    with workspace_copy.operations() as con:
+        audited = con.execute("SELECT actor, outcome FROM audit_log WHERE object_type = 'review' AND object_id = ? "
+                              "ORDER BY id", [rid]).fetchall()
+    assert [tuple(r) for r in audited] == [("alice (cli)", "ok"), ("bob (cli)", "conflict")]
 
 
 def test_evaluate_screening_skips_what_is_missing(tmp_path: Path) -> None:

@@ -28,7 +28,8 @@ def test_evaluate_segments_reports_parse_accuracy():
 
 
 @pytest.mark.slow
-def test_define_save_list_show_delete(workspace_copy):
+def test_define_save_list_show_delete(workspace_copy, monkeypatch):
+    monkeypatch.setenv("MEMBERINSIGHT_ACTOR", "alice")  # the owner comes from configuration, never a flag
     ws = str(workspace_copy.path)
     sentence = "members who bought Outdoor at least twice and have high churn risk"
     result = invoke("segment", "define", sentence, "-w", ws, "--json", "--sql")
@@ -45,13 +46,12 @@ def test_define_save_list_show_delete(workspace_copy):
     refused = invoke("segment", "save", "Hikers", "--sentence", "members in London who love hiking", "-w", ws)
     assert refused.exit_code != 0 and "love hiking" in str(refused.exception)
 
-    saved = invoke("segment", "save", "Outdoor at risk", "--sentence", sentence, "-w", ws, "--owner", "alice",
-                   "--json")
+    saved = invoke("segment", "save", "Outdoor at risk", "--sentence", sentence, "-w", ws, "--json")
     assert saved.exit_code == 0, saved.output
     assert json.loads(saved.stdout)["size"] == out["size"]
 
     listed = json.loads(invoke("segment", "list", "-w", ws, "--json").stdout)
-    assert [(r["name"], r["size"], r["owner"]) for r in listed] == [("Outdoor at risk", out["size"], "alice")]
+    assert [(r["name"], r["size"], r["owner"]) for r in listed] == [("Outdoor at risk", out["size"], "alice (cli)")]
 
     shown = json.loads(invoke("segment", "show", "Outdoor at risk", "-w", ws, "--members", "3", "--json").stdout)
     assert len(shown["members"]) == min(3, out["size"]) and shown["size_history"][0]["size"] == out["size"]
@@ -61,6 +61,9 @@ def test_define_save_list_show_delete(workspace_copy):
 
     assert invoke("segment", "delete", "Outdoor at risk", "-w", ws).exit_code == 0
     assert json.loads(invoke("segment", "list", "-w", ws, "--json").stdout) == []
+    with workspace_copy.operations() as con:
+        audited = con.execute("SELECT actor, action FROM audit_log WHERE object_type = 'segment' ORDER BY id")
+        assert [tuple(r) for r in audited] == [("alice (cli)", "segment.create"), ("alice (cli)", "segment.delete")]
 
 
 def test_fields_catalogue_lists_every_field():
@@ -80,7 +83,7 @@ def test_save_from_a_sentence_parses_exactly_like_define(tiny_workspace, tmp_pat
     sentence = "customers whose orders are worth over 100 on average"
     shown = json.loads(invoke("segment", "define", sentence, "-w", ws, "--json").stdout)
     assert shown["complete"] and shown["definition"]["where"]["all"] == [{"field": "aov", "op": ">", "value": 100}]
-    saved = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws, "--owner", "bob", "--json")
+    saved = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws, "--json")
     assert saved.exit_code == 0, saved.output
     out = json.loads(saved.stdout)
     assert out["definition"] == shown["definition"] and out["size"] == shown["size"] == 1  # m1: 260 over 2 orders

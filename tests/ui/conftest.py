@@ -12,6 +12,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OPERATOR, PASSWORD = "ana", "correct-horse-battery"
+ADMIN = "ines"  # an admin account (uploads); "ben" and "cleo" are further operators the callback tests act as
 
 
 def free_port() -> int:
@@ -44,6 +45,9 @@ def ui_services(ui_workspace):
     from workspace.users import add_user
 
     add_user(ui_workspace, OPERATOR, PASSWORD)
+    add_user(ui_workspace, ADMIN, PASSWORD, role="admin")
+    for other in ("ben", "cleo"):
+        add_user(ui_workspace, other, PASSWORD)
     return Services(ui_workspace, load_settings(workspace=ui_workspace.path))
 
 

@@ -100,10 +100,10 @@ def test_upload_validates_and_reports(ui_services, tmp_path) -> None:
     bad = tmp_path / "reviews.csv"
     bad.write_text("review_id,product_id,member_id,rating,text,created_at\n"
                    "RX1,P10001,,9,too many stars,2024-01-01 10:00:00\n", encoding="utf-8")
-    message = cb.upload_file(ui_services, "ana", str(bad), "reviews")
+    message = cb.upload_file(ui_services, "ines", str(bad), "reviews")  # an admin (uploads are admin-only)
     assert "read 1" in message and "rejected 1" in message and "rating" in message
-    assert cb.upload_file(ui_services, "ana", None, "auto") == "Choose a CSV file first."
-    assert "missing" in cb.upload_file(ui_services, "ana", str(tmp_path / "gone.csv"), "auto")
+    assert cb.upload_file(ui_services, "ines", None, "auto") == "Choose a CSV file first."
+    assert "missing" in cb.upload_file(ui_services, "ines", str(tmp_path / "gone.csv"), "auto")
 
 
 def test_upload_size_and_type_limits(ui_services, tmp_path) -> None:
@@ -112,11 +112,11 @@ def test_upload_size_and_type_limits(ui_services, tmp_path) -> None:
     big = tmp_path / "orders.csv.gz"
     with gzip.open(big, "wb", compresslevel=0) as f:
         f.write(b"x" * (2 * 1024 * 1024))
-    message = cb.upload_file(services, "ana", str(big), "auto")
+    message = cb.upload_file(services, "ines", str(big), "auto")
     assert message.startswith("⚠️") and "upload limit is 1 MB" in message and "orders.csv.gz" in message
     sheet = tmp_path / "orders.xlsx"
     sheet.write_bytes(b"PK\x03\x04")
-    assert "only .csv" in cb.upload_file(services, "ana", str(sheet), "auto")
+    assert "only .csv" in cb.upload_file(services, "ines", str(sheet), "auto")
 
 
 def test_data_tab(ui_services) -> None:
@@ -127,10 +127,10 @@ def test_data_tab(ui_services) -> None:
 
 
 def test_export_audience(ui_services) -> None:
-    message, path = cb.export_audience(ui_services, "ana", "Champions", "email")
+    message, path = cb.export_audience(ui_services, "ana", "Champions", "email", "spring email")
     exported = pd.read_csv(path)
     assert "Exported" in message and len(exported) > 0 and "email" in exported.columns
-    message, path = cb.export_audience(ui_services, "ana", "Champions", "push")
+    message, path = cb.export_audience(ui_services, "ana", "Champions", "push", "spring push")
     assert message.startswith("⚠️") and path is None
 
 
@@ -145,14 +145,14 @@ def test_gzip_upload_that_inflates_past_the_limit_is_refused_unread(ui_services,
     audit = ui_services.ws.path / "operations.sqlite"
     with sqlite3.connect(audit) as con:
         before = con.execute("SELECT count(*) FROM audit_log").fetchone()
-    message = cb.upload_file(services, "ana", str(bomb), "auto")
+    message = cb.upload_file(services, "ines", str(bomb), "auto")
     assert message.startswith("⚠️") and "inflates to more than 20 MB" in message
     with sqlite3.connect(audit) as con:
         assert con.execute("SELECT count(*) FROM audit_log").fetchone() == before  # nothing was ingested
 
 
 def test_actions_are_audited_under_the_logged_in_operator(ui_services, ui_workspace) -> None:
-    cb.export_audience(ui_services, "ben", "Loyal", "email")
+    cb.export_audience(ui_services, "ben", "Loyal", "email", "loyalty mailing")
     with sqlite3.connect(ui_workspace.path / "operations.sqlite") as con:
         rows = con.execute("SELECT actor, action, object_id FROM audit_log WHERE action = 'audience.export' "
                            "ORDER BY id DESC LIMIT 1").fetchall()

@@ -83,3 +83,25 @@ def test_a_busy_port_is_refused_before_anything_is_printed_or_changed(tmp_path, 
         with pytest.raises(ConfigError, match=f"cannot serve on 127.0.0.1:{busy}.*MEMBERINSIGHT_SERVER_PORT={busy + 1}"):
             serve(ws, settings, ensure_demo_user=True, block=False)
     assert "serving" not in capsys.readouterr().out and list_users(ws) == []  # no login printed or created
+
+
+def test_only_the_apps_own_temp_files_are_removed(tmp_path, monkeypatch) -> None:
+    import gradio as gr
+
+    from ui.server import remove_temp_files
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "cache"))
+    with gr.Blocks() as app:
+        gr.Markdown("x")
+    mine, other = tmp_path / "cache" / "a1" / "champions_email.csv", tmp_path / "cache" / "b2" / "other.csv"
+    for path in (mine, other):
+        path.parent.mkdir(parents=True)
+        path.write_text("email\n", encoding="utf-8")
+    outside = tmp_path / "exports" / "champions_email.csv"
+    outside.parent.mkdir()
+    outside.write_text("email\n", encoding="utf-8")
+    app.temp_file_sets[0].update({str(mine), str(outside)})  # as Gradio records files of this app
+    assert remove_temp_files(app) == 1 and outside.is_file()  # only inside the cache
+    assert not mine.exists() and not mine.parent.exists()  # the file and the folder Gradio made for it
+    assert other.is_file() and (tmp_path / "cache").is_dir()  # another app's file and the cache stay
+    assert remove_temp_files(app) == 0

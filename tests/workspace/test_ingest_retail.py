@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from ingest_support import counts, write
 
+from memberinsight.csvsafe import escape_cell
 from workspace import Workspace
 from workspace.ingest import ingest_file, workspace_status
 
@@ -61,7 +62,8 @@ def test_orders_mapping(retail_ws) -> None:
     rejects = pd.read_csv(report.rejects_file, dtype=str, keep_default_na=False)
     assert rejects[["_line", "_column", "_reason"]].values.tolist() == [
         ["11", "UnitPrice", "negative_price"], ["13", "InvoiceDate", "bad_date"]]
-    assert rejects.loc[0, "Description"] == "Adjust bad debt" and rejects.loc[0, "UnitPrice"] == "-11062.06"
+    # the original text, defused for spreadsheets (memberinsight.csvsafe): a leading ' is the only change
+    assert rejects.loc[0, "Description"] == "Adjust bad debt" and rejects.loc[0, "UnitPrice"] == "'-11062.06"
 
 
 def test_members_and_products_are_derived(retail_ws) -> None:
@@ -143,7 +145,7 @@ def test_shared_sample_with_planted_bad_rows(shared_data: Path, tmp_path: Path) 
     assert rejects[["_line", "_column", "_reason"]].values.tolist() == expected
     header = lines[0].split(",")
     for _, row in rejects.head(3).iterrows():
-        assert row[header].tolist() == originals[int(row["_line"])]
+        assert row[header].tolist() == [escape_cell(v) for v in originals[int(row["_line"])]]  # "-1.50" -> "'-1.50"
     zero = originals[17_777]
     with ws.analytics(read_only=True) as con:
         kept = con.execute("SELECT quantity, is_return FROM orders WHERE order_id = ? AND product_id = ? "

@@ -16,6 +16,7 @@ to a rejects CSV per batch with their original content, line, column and reason.
 
 from __future__ import annotations
 
+from workspace.ingest.dates import DateRules
 from workspace.ingest.formats import KINDS, detect_kind
 from workspace.ingest.load import (
     Batch,
@@ -32,6 +33,7 @@ __all__ = [
     "KINDS",
     "Batch",
     "DataQuality",
+    "DateRules",
     "IngestLogEntry",
     "IngestReport",
     "WorkspaceStatus",

@@ -25,9 +25,11 @@ from pathlib import Path
 import duckdb
 
 from memberinsight.errors import DataValidationError
+from workspace.ingest.dates import DateRules
 from workspace.ingest.formats import detect_kind, mapping_for
 from workspace.ingest.merge import check_stored, merge, stage
 from workspace.ingest.readers import read_table
+from workspace.ingest.records import delimiter_name
 from workspace.ingest.report import (
     IngestReport,
     describe,
@@ -57,18 +59,24 @@ def _noop(stage_name: str) -> None:
     return None
 
 
-def prepare(path: Path, kind: str | None = None, notify: ProgressFn = _noop) -> Prepared:
-    """Read, map and row-validate one file (no database access)."""
+def prepare(path: Path, kind: str | None = None, notify: ProgressFn = _noop,
+            rules: DateRules | None = None) -> Prepared:
+    """Read, map and row-validate one file (no database access); ``rules`` say how dates are read."""
     path = Path(path)
     display = str(path)
     notify("reading")
     raw = read_table(path, display)
-    kind = kind or detect_kind(raw.columns, display)
-    mapping = mapping_for(kind, raw.columns, display)
+    try:
+        kind = kind or detect_kind(raw.columns, display)
+        mapping = mapping_for(kind, raw.columns, display)
+    except DataValidationError as exc:  # say how the header was split: a wrong delimiter shows here
+        raise DataValidationError(
+            f"{exc.detail} (header read as {len(raw.columns)} column(s) separated by "
+            f"{delimiter_name(raw.delimiter)})", file=exc.file, row=exc.row, column=exc.column) from exc
     notify("validating")
     if mapping.format == "online_retail":
-        return prepare_retail(raw, mapping)
-    return prepare_canonical(raw, mapping)
+        return prepare_retail(raw, mapping, rules=rules)
+    return prepare_canonical(raw, mapping, rules=rules)
 
 
 @dataclass
@@ -94,7 +102,8 @@ class Batch:
         return ", ".join(p.raw.file for p in self.prepared)
 
 
-def prepare_paths(paths: list[Path], kind: str | None = None, on_progress: ProgressFn | None = None) -> Batch:
+def prepare_paths(paths: list[Path], kind: str | None = None, on_progress: ProgressFn | None = None,
+                  rules: DateRules | None = None) -> Batch:
     """Read, map and row-validate every file first (no database access).
 
     ``paths`` holds files and directories (a directory contributes its ``members``, ``products``,
@@ -112,35 +121,38 @@ def prepare_paths(paths: list[Path], kind: str | None = None, on_progress: Progr
             labels = path / LABELS_FILE
             batch.folders.append(_Folder(path, len(batch.prepared), len(found), others,
                                          labels if labels.is_file() else None))
-            batch.prepared.extend(prepare(p, k, notify) for k, p in found)
+            batch.prepared.extend(prepare(p, k, notify, rules) for k, p in found)
         else:
-            batch.prepared.append(prepare(path, kind, notify))
+            batch.prepared.append(prepare(path, kind, notify, rules))
     if not batch.prepared:
         raise DataValidationError("nothing to ingest: no files given")
     return batch
 
 
 def load_batch(ws: Workspace, batch: Batch, strict: bool = False, on_progress: ProgressFn | None = None,
-               actor: str = "system") -> list[IngestReport]:
+               actor: str = "system", blank_clears: bool = False) -> list[IngestReport]:
     """Load a prepared batch: one transaction per file, or (``strict``) one for the whole batch.
 
-    With ``strict=True`` a bad row in any file raises and nothing of the batch is stored.
+    With ``strict=True`` a bad row in any file raises and nothing of the batch is stored. A blank
+    cell never erases a stored member/product value unless ``blank_clears``.
     """
     notify = on_progress or _noop
     start = time.perf_counter()
     ws.clean_partials()
-    with _audit_refusal(ws, actor, batch.source):
+    with _audit_refusal(ws, actor, batch.source), ws.writing("ingest", actor):
         if strict:
-            reports = _run(ws, batch.prepared, True, notify, start, actor)
+            reports = _run(ws, batch.prepared, True, notify, start, actor, blank_clears)
         else:
-            reports = [r for prep in batch.prepared for r in _run(ws, [prep], False, notify, start, actor)]
+            reports = [r for prep in batch.prepared
+                       for r in _run(ws, [prep], False, notify, start, actor, blank_clears)]
     for folder in batch.folders:
         _finish_folder(ws, folder, reports[folder.first:folder.first + folder.count])
     return reports
 
 
 def ingest_paths(ws: Workspace, paths: list[Path], kind: str | None = None, strict: bool = False,
-                 on_progress: ProgressFn | None = None, actor: str = "system") -> list[IngestReport]:
+                 on_progress: ProgressFn | None = None, actor: str = "system", rules: DateRules | None = None,
+                 blank_clears: bool = False) -> list[IngestReport]:
     """Load files and directories: every file is validated before any is committed.
 
     File-level errors in any file stop the ingest with the workspace unchanged. Without ``strict``
@@ -148,13 +160,15 @@ def ingest_paths(ws: Workspace, paths: list[Path], kind: str | None = None, stri
     ``strict=True`` all files load in one transaction or not at all. Refusals are recorded in the
     audit log under ``actor``.
     """
-    with _audit_refusal(ws, actor, ", ".join(map(str, paths))):
-        batch = prepare_paths(paths, kind, on_progress)
-    return load_batch(ws, batch, strict, on_progress, actor)
+    with ws.write_lock("ingest", actor):  # a second writer is told before its files are read
+        with _audit_refusal(ws, actor, ", ".join(map(str, paths))):
+            batch = prepare_paths(paths, kind, on_progress, rules)
+        return load_batch(ws, batch, strict, on_progress, actor, blank_clears)
 
 
 def ingest_file(ws: Workspace, path: Path, kind: str | None = None, strict: bool = False,
-                on_progress: ProgressFn | None = None, actor: str = "system") -> IngestReport:
+                on_progress: ProgressFn | None = None, actor: str = "system", rules: DateRules | None = None,
+                blank_clears: bool = False) -> IngestReport:
     """Load one CSV (or .csv.gz) into the workspace in a single transaction.
 
     ``kind`` is one of members, products, orders, reviews, online_retail; ``None`` detects it from
@@ -169,11 +183,12 @@ def ingest_file(ws: Workspace, path: Path, kind: str | None = None, strict: bool
     """
     if Path(path).is_dir():
         raise DataValidationError("is a directory: use ingest_directory", file=str(path))
-    return ingest_paths(ws, [Path(path)], kind, strict, on_progress, actor)[0]
+    return ingest_paths(ws, [Path(path)], kind, strict, on_progress, actor, rules, blank_clears)[0]
 
 
 def ingest_directory(ws: Workspace, directory: Path, strict: bool = False,
-                     on_progress: ProgressFn | None = None, actor: str = "system") -> list[IngestReport]:
+                     on_progress: ProgressFn | None = None, actor: str = "system", rules: DateRules | None = None,
+                     blank_clears: bool = False) -> list[IngestReport]:
     """Load ``members``, ``products``, ``orders``, ``reviews`` (.csv or .csv.gz) from ``directory``.
 
     Every file is read and validated before anything is committed, so a file-level error in
@@ -185,7 +200,7 @@ def ingest_directory(ws: Workspace, directory: Path, strict: bool = False,
     directory = Path(directory)
     if not directory.is_dir():
         raise DataValidationError("not a directory", file=str(directory))
-    return ingest_paths(ws, [directory], None, strict, on_progress, actor)
+    return ingest_paths(ws, [directory], None, strict, on_progress, actor, rules, blank_clears)
 
 
 def _directory_files(directory: Path) -> tuple[list[tuple[str, Path]], list[str]]:
@@ -240,7 +255,7 @@ def _audit_refusal(ws: Workspace, actor: str, source: str) -> Iterator[None]:
 
 
 def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: ProgressFn,
-         start: float, actor: str = "system") -> list[IngestReport]:
+         start: float, actor: str = "system", blank_clears: bool = False) -> list[IngestReport]:
     """Load prepared files in one transaction; publish rejects files after the commit."""
     reports: list[IngestReport] = []
     partials: list[tuple[Path, Path]] = []
@@ -249,7 +264,7 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
         try:
             con.execute(DETAILS_DDL)
             for prep in prepared:
-                report, partial = _load(ws, con, prep, strict, notify, start)
+                report, partial = _load(ws, con, prep, strict, notify, start, blank_clears)
                 reports.append(report)
                 partials.append(partial)
             notify("committing")
@@ -270,7 +285,7 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
 
 
 def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict: bool,
-          notify: ProgressFn, start: float) -> tuple[IngestReport, tuple[Path, Path]]:
+          notify: ProgressFn, start: float, blank_clears: bool = False) -> tuple[IngestReport, tuple[Path, Path]]:
     raw, issues = prep.raw, prep.issues
     batch_id = _batch_id(raw.sha256)
     warnings = list(prep.warnings)
@@ -287,7 +302,7 @@ def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict:
         name = stage(con, staged, rows)
         if staged.counted:
             check_stored(con, staged, name, issues)
-        counts = merge(con, staged, name, issues if staged.counted else None)
+        counts = merge(con, staged, name, issues if staged.counted else None, blank_clears)
         if staged.counted:
             main_counts = counts
         elif counts.inserted:
@@ -297,7 +312,13 @@ def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict:
     if strict and len(rejects):
         raise first_error(rejects, raw.file)
     if main_counts.updated:
-        warnings.append(f"{main_counts.updated} stored {prep.main.table.name} updated (changed attributes)")
+        fields = ", ".join(f"{c} {n}" for c, n in main_counts.fields_changed.items())
+        warnings.append(f"{main_counts.updated} stored {prep.main.table.name} updated; values changed per "
+                        f"column: {fields}")
+    if main_counts.blanks_kept:
+        blanks = ", ".join(f"{c} {n}" for c, n in main_counts.blanks_kept.items())
+        warnings.append(f"{sum(main_counts.blanks_kept.values())} blank cell(s) left stored values as they were "
+                        f"({blanks}); ingest with --blank-clears to erase them")
     for table, n in auto_created.items():
         warnings.append(f"{n} {table} created from the order lines")
     final = _rejects_path(ws, batch_id, raw.file)  # always written: header only when nothing was rejected
@@ -309,6 +330,7 @@ def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict:
         rows_unchanged=main_counts.unchanged, rows_rejected=len(rejects), rejects_by_reason=reject_counts(rejects),
         rejects_file=final, warnings=warnings, seconds=round(time.perf_counter() - start, 3),
         rows_updated=main_counts.updated, auto_created=auto_created,
+        fields_changed=main_counts.fields_changed, blanks_kept=main_counts.blanks_kept,
         sample_rejects=[describe(r) for _, r in rejects.head(5).iterrows()])
     report.check()
     _log(con, report, raw.sha256, prep.quality)
@@ -323,6 +345,7 @@ def _log(con: duckdb.DuckDBPyConnection, report: IngestReport, sha: str, quality
          report.rows_rejected, report.rows_unchanged, datetime.now()])
     details = {
         "encoding": report.encoding, "rows_updated": report.rows_updated,
+        "fields_changed": report.fields_changed, "blanks_kept": report.blanks_kept,
         "rejects_by_reason": report.rejects_by_reason,
         "rejects_file": str(report.rejects_file),
         "auto_created": report.auto_created, "quality": quality, "warnings": report.warnings,

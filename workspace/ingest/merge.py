@@ -8,7 +8,8 @@ content either update the stored row (members, products) or are rejected (orders
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -25,6 +26,10 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    fields_changed: dict[str, int] = field(default_factory=dict)
+    """Stored values changed, per column (updates of members/products)."""
+    blanks_kept: dict[str, int] = field(default_factory=dict)
+    """Blank cells that left a stored value as it was, per column (without ``blank_clears``)."""
 
 
 def _q(name: str) -> str:
@@ -67,16 +72,27 @@ def check_stored(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, issu
         con.execute(f"DELETE FROM {name} WHERE {cond}")
 
 
-def merge(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, issues: Issues | None) -> MergeCounts:
-    """Insert new keys, update (upsert mode) or reject (immutable mode) changed ones; count each."""
+def merge(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, issues: Issues | None,
+          blank_clears: bool = False) -> MergeCounts:
+    """Insert new keys, update (upsert mode) or reject (immutable mode) changed ones; count each.
+
+    A blank cell of a stored row means "no new value": the stored value stays, and the row counts
+    as unchanged when nothing else differs. With ``blank_clears`` a blank cell erases the stored
+    value (upsert) or conflicts with it (immutable tables).
+    """
     table = staged.table
     key = list(table.key)
     compare = [] if staged.mode == "insert_only" else [c for c in staged.columns if c not in key]
     on = " AND ".join(f"s.{_q(k)} = t.{_q(k)}" for k in key)
-    same = " AND ".join(f"s.{_q(c)} IS NOT DISTINCT FROM t.{_q(c)}" for c in compare) or "TRUE"
+
+    def differs(c: str) -> str:
+        changed = f"s.{_q(c)} IS DISTINCT FROM t.{_q(c)}"
+        return changed if blank_clears else f"(s.{_q(c)} IS NOT NULL AND {changed})"
+
+    same = " AND ".join(f"NOT {differs(c)}" for c in compare) or "TRUE"
     if compare:
         detail = "CASE " + " ".join(
-            f"WHEN s.{_q(c)} IS DISTINCT FROM t.{_q(c)} THEN '{c}|stored ' || "
+            f"WHEN {differs(c)} THEN '{c}|stored ' || "
             f"coalesce(left(CAST(t.{_q(c)} AS VARCHAR), 40), 'empty') || ', file ' || "
             f"coalesce(left(CAST(s.{_q(c)} AS VARCHAR), 40), 'empty')" for c in compare) + " END"
     else:
@@ -86,13 +102,19 @@ def merge(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, issues: Iss
         f"CASE WHEN t.{_q(key[0])} IS NULL THEN 'new' WHEN {same} THEN 'same' ELSE 'diff' END AS status, "
         f"{detail} AS detail FROM {name} s LEFT JOIN {table.name} t ON {on}")
     counts = dict(con.execute("SELECT status, count(*) FROM _cmp GROUP BY status").fetchall())
+    changed: dict[str, int] = {}
+    blanks: dict[str, int] = {}
+    if staged.mode == "upsert" and compare and counts.keys() - {"new"}:
+        changed, blanks = _per_column(con, staged, name, on, compare, differs)
     cols = ", ".join(_q(c) for c in staged.columns)
     scols = ", ".join(f"s.{_q(c)}" for c in staged.columns)
     con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {scols} FROM {name} s JOIN _cmp c USING (_row) "
                 f"WHERE c.status = 'new' ORDER BY s._row")
-    result = MergeCounts(inserted=counts.get("new", 0), unchanged=counts.get("same", 0))
+    result = MergeCounts(inserted=counts.get("new", 0), unchanged=counts.get("same", 0),
+                         fields_changed=changed, blanks_kept={} if blank_clears else blanks)
     if staged.mode == "upsert" and counts.get("diff"):
-        sets = ", ".join(f"{_q(c)} = u.{_q(c)}" for c in compare)
+        sets = ", ".join(f"{_q(c)} = u.{_q(c)}" if blank_clears else f"{_q(c)} = coalesce(u.{_q(c)}, t.{_q(c)})"
+                         for c in compare)
         match = " AND ".join(f"t.{_q(k)} = u.{_q(k)}" for k in key)
         con.execute(f"UPDATE {table.name} AS t SET {sets} FROM (SELECT s.* FROM {name} s JOIN _cmp c "
                     f"USING (_row) WHERE c.status = 'diff') AS u WHERE {match}")
@@ -110,3 +132,17 @@ def merge(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, issues: Iss
     con.execute("DROP TABLE _cmp")
     con.execute(f"DROP TABLE {name}")
     return result
+
+
+def _per_column(con: duckdb.DuckDBPyConnection, staged: Staged, name: str, on: str, compare: list[str],
+                differs: Callable[[str], str]) -> tuple[dict[str, int], dict[str, int]]:
+    """(changed values per column, blank cells that kept a stored value per column) over stored keys."""
+    exprs = []
+    for c in compare:
+        exprs.append(f"count(*) FILTER (WHERE {differs(c)})")
+        exprs.append(f"count(*) FILTER (WHERE s.{_q(c)} IS NULL AND t.{_q(c)} IS NOT NULL)")
+    row = con.execute(f"SELECT {', '.join(exprs)} FROM {name} s JOIN {staged.table.name} t ON {on}").fetchone()
+    assert row is not None
+    changed = {c: int(row[2 * i]) for i, c in enumerate(compare) if row[2 * i]}
+    blanks = {c: int(row[2 * i + 1]) for i, c in enumerate(compare) if row[2 * i + 1]}
+    return changed, blanks

@@ -12,11 +12,6 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-# Accepted timestamp layouts after ISO 8601, tried in order of how many values each one parses.
-_ALT_TS_FORMATS = (
-    "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
-)
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 INT32_MAX = 2**31 - 1
@@ -102,26 +97,6 @@ def parse_int(s: pd.Series, low: int = -INT32_MAX, high: int = INT32_MAX) -> tup
     whole = values.notna() & (values == np.floor(values.fillna(0))) & values.between(low, high)
     bad = bad | (values.notna() & ~whole)
     return values.where(whole).round().astype("Int64"), bad
-
-
-def parse_timestamp(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Timestamps: ISO 8601 first, then the most successful of a few common layouts.
-
-    Time-zone-aware values are converted to UTC; naive values are kept as they are.
-    Returns (datetime64 values, unparseable mask).
-    """
-    out = pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
-    remaining = s.notna() & out.isna()
-    if remaining.any():
-        rest = s[remaining]
-        tries = {f: pd.to_datetime(rest, format=f, errors="coerce", utc=True) for f in _ALT_TS_FORMATS}
-        for fmt in sorted(tries, key=lambda f: -int(tries[f].notna().sum())):
-            fill = out.isna() & remaining
-            if not fill.any():
-                break
-            out = out.where(~fill, tries[fmt].reindex(out.index))
-    out = out.dt.tz_convert(None)
-    return out, s.notna() & out.isna()
 
 
 def future_mask(values: pd.Series, now: datetime | None = None) -> pd.Series:

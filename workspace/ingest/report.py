@@ -40,6 +40,10 @@ class IngestReport:
     rows_updated: int = 0
     auto_created: dict[str, int] = field(default_factory=dict)
     sample_rejects: list[str] = field(default_factory=list)
+    fields_changed: dict[str, int] = field(default_factory=dict)
+    """Stored member/product values changed by this file, per column."""
+    blanks_kept: dict[str, int] = field(default_factory=dict)
+    """Blank cells that left a stored value as it was, per column."""
 
     def check(self) -> None:
         """Assert the counting invariant."""
@@ -61,15 +65,16 @@ def reject_table(raw: RawTable, issues: Issues) -> pd.DataFrame:
     })
     original = raw.frame.loc[bad].reset_index(drop=True)
     out = pd.concat([out, original], axis=1)
-    if raw.overlong:
+    if raw.malformed:
         width = len(raw.columns)
         extra = pd.DataFrame({
-            "_line": [r.line for r in raw.overlong],
-            "_column": None,
-            "_reason": "wrong_field_count",
-            "_message": [f"row has {len(r.fields)} fields, the header has {width}" for r in raw.overlong],
-            **{c: [r.fields[j] for r in raw.overlong] for j, c in enumerate(raw.columns)},
-            "_extra_fields": [",".join(r.fields[width:]) for r in raw.overlong],
+            "_line": [r.line for r in raw.malformed],
+            "_column": [r.column for r in raw.malformed],
+            "_reason": [r.reason for r in raw.malformed],
+            "_message": [r.message for r in raw.malformed],
+            **{c: [r.fields[j] if j < len(r.fields) else "" for r in raw.malformed]
+               for j, c in enumerate(raw.columns)},
+            "_extra_fields": [raw.delimiter.join(r.fields[width:]) for r in raw.malformed],
         })
         out = pd.concat([out, extra], ignore_index=True)
     return out.sort_values("_line", kind="stable").reset_index(drop=True)
@@ -95,6 +100,10 @@ def first_error(rejects: pd.DataFrame, file: str) -> DataValidationError:
 
 
 def write_rejects(rejects: pd.DataFrame, path: Path) -> None:
-    """Write the rejects CSV (UTF-8, every value quoted as needed)."""
+    """Write the rejects CSV (UTF-8, every value quoted as needed). Text cells a spreadsheet would run as
+    a formula (``=HYPERLINK(...)``, ``+cmd|...``) get a leading ``'`` (:mod:`memberinsight.csvsafe`);
+    that is the only change to the original values."""
+    from memberinsight.csvsafe import write_frame
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    rejects.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL, encoding="utf-8")
+    write_frame(rejects, path, quoting=csv.QUOTE_MINIMAL, encoding="utf-8")

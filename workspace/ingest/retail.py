@@ -21,18 +21,25 @@ import numpy as np
 import pandas as pd
 
 from workspace.ingest.categories import NON_PRODUCT, categorise, is_product_code
+from workspace.ingest.dates import DateRules
 from workspace.ingest.formats import Mapping
 from workspace.ingest.parsing import (
     Issues,
     clean_text,
-    future_mask,
     normalise_member_id,
     parse_float,
     parse_int,
-    parse_timestamp,
 )
 from workspace.ingest.readers import RawTable
-from workspace.ingest.validate import Prepared, Staged, common_row_checks, order_quality, quality_warnings
+from workspace.ingest.validate import (
+    Prepared,
+    Staged,
+    common_row_checks,
+    date_reading,
+    order_quality,
+    parse_dates,
+    quality_warnings,
+)
 from workspace.schema import MEMBERS, ORDERS, PRODUCTS
 
 
@@ -42,9 +49,11 @@ def clean_description(s: pd.Series) -> pd.Series:
     return out.str.replace("Â£", "£", regex=False).str.replace(r"[ \t]{2,}", " ", regex=True)
 
 
-def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None) -> Prepared:
+def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None,
+                   rules: DateRules | None = None) -> Prepared:
     """Validate an Online Retail file and derive its order lines, members and products."""
     now = now or datetime.now()
+    dates = date_reading(raw, {"ordered_at": mapping.columns["invoice_date"]}, rules or DateRules())
     src = mapping.columns
     frame = raw.frame
     n = len(frame)
@@ -64,11 +73,8 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None)
     issues.flag(raw_qty.isna(), "missing_value", src["quantity"], "required value is empty")
     issues.flag(bad, "bad_integer", src["quantity"], "not a whole number", values=raw_qty)
     raw_date = text("invoice_date")
-    ordered_at, bad = parse_timestamp(raw_date)
     issues.flag(raw_date.isna(), "missing_value", src["invoice_date"], "required value is empty")
-    issues.flag(bad, "bad_date", src["invoice_date"], "unparseable date", values=raw_date)
-    issues.flag(future_mask(ordered_at, now), "future_date", src["invoice_date"],
-                "date in the future", values=raw_date)
+    ordered_at = parse_dates(raw_date, src["invoice_date"], issues, now, dates)
     raw_price = text("unit_price")
     unit_price, bad = parse_float(raw_price)
     issues.flag(raw_price.isna(), "missing_value", src["unit_price"], "required value is empty")
@@ -103,7 +109,7 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None)
         Staged(ORDERS, orders, "immutable", sources,
                refs=(("member_id", "members"), ("product_id", "products"))),
     ]
-    warnings = list(raw.warnings)
+    warnings = [*raw.warnings, *dates.notes]
     if mapping.ignored:
         warnings.append(f"columns not used: {', '.join(mapping.ignored)}")
     if "customer_id" not in src:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workspace.ingest.categories import UNCATEGORISED, categorise
+from workspace.ingest.dates import DateRules, decide_order, parse_timestamp
 from workspace.ingest.formats import Mapping
 from workspace.ingest.parsing import (
     Issues,
@@ -24,7 +25,6 @@ from workspace.ingest.parsing import (
     parse_bool,
     parse_float,
     parse_int,
-    parse_timestamp,
 )
 from workspace.ingest.readers import RawTable
 from workspace.schema import TABLES, Column, Table
@@ -81,7 +81,35 @@ def common_row_checks(raw: RawTable, issues: Issues, columns: list[str]) -> None
                         "bad_encoding", col, "value has bytes that are not valid UTF-8")
 
 
-def convert(col: Column, s: pd.Series, src: str, issues: Issues, now: datetime) -> pd.Series:
+@dataclass
+class DateReading:
+    """The file-wide way dates are read (see :mod:`workspace.ingest.dates`) and the notes it produced."""
+
+    order: str | None = None
+    timezone: str = "UTC"
+    notes: list[str] = field(default_factory=list)
+
+
+def date_reading(raw: RawTable, sources: dict[str, str], rules: DateRules) -> DateReading:
+    """Decide the day/month order once for the file's date columns (``sources``: name -> file column)."""
+    columns = {src: clean_text(raw.frame[src]) for src in sources.values()}
+    order, notes = decide_order(columns, raw.lines, rules, raw.file)
+    return DateReading(order, rules.timezone, notes)
+
+
+def parse_dates(s: pd.Series, src: str, issues: Issues, now: datetime, dates: DateReading) -> pd.Series:
+    """Timestamps of one column read the file's way; bad and future ones flagged, zones noted."""
+    values, bad, zoned = parse_timestamp(s, dates.order, dates.timezone)
+    issues.flag(bad, "bad_date", src, "unparseable date", values=s)
+    issues.flag(future_mask(values, now), "future_date", src, "date in the future", values=s)
+    if zoned:
+        dates.notes.append(f"{src}: {zoned} value(s) with a time zone converted to shop time ({dates.timezone}); "
+                           "values without one are taken as shop time")
+    return values
+
+
+def convert(col: Column, s: pd.Series, src: str, issues: Issues, now: datetime,
+            dates: DateReading | None = None) -> pd.Series:
     """Type one column, recording the first problem of each row (missing, unparseable, out of range)."""
     if col.required:
         issues.flag(s.isna(), "missing_value", src, "required value is empty")
@@ -103,9 +131,7 @@ def convert(col: Column, s: pd.Series, src: str, issues: Issues, now: datetime) 
             issues.flag(values.lt(0).fillna(False), "negative_price", src, "negative price", values=s)
         return values
     if col.type in ("TIMESTAMP", "DATE"):
-        values, bad = parse_timestamp(s)
-        issues.flag(bad, "bad_date", src, "unparseable date", values=s)
-        issues.flag(future_mask(values, now), "future_date", src, "date in the future", values=s)
+        values = parse_dates(s, src, issues, now, dates or DateReading())
         return values.dt.normalize() if col.type == "DATE" else values
     if col.type == "BOOLEAN":
         values, bad = parse_bool(s)
@@ -134,19 +160,27 @@ def flag_duplicates(frame: pd.DataFrame, key: list[str], lines: np.ndarray, issu
     issues.flag(mask, "duplicate_key", source, msg)
 
 
-def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = None) -> Prepared:
-    """Validate and type a canonical members/products/orders/reviews file."""
+def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = None,
+                      rules: DateRules | None = None) -> Prepared:
+    """Validate and type a canonical members/products/orders/reviews file.
+
+    Raises :class:`DataValidationError` when the file's dates contradict each other or leave the
+    day/month order undecided (see :mod:`workspace.ingest.dates`).
+    """
     now = now or datetime.now()
     table = TABLES[mapping.kind]
     issues = Issues(len(raw.frame))
     common_row_checks(raw, issues, list(mapping.columns.values()))
+    date_sources = {c.name: mapping.columns[c.name] for c in table.columns
+                    if c.type in ("TIMESTAMP", "DATE") and c.name in mapping.columns}
+    dates = date_reading(raw, date_sources, rules or DateRules())
     typed: dict[str, pd.Series] = {}
     for col in table.columns:
         if col.name in mapping.columns:
             src = mapping.columns[col.name]
-            typed[col.name] = convert(col, clean_text(raw.frame[src]), src, issues, now)
+            typed[col.name] = convert(col, clean_text(raw.frame[src]), src, issues, now, dates)
     frame = pd.DataFrame(typed, index=raw.frame.index)
-    warnings = list(raw.warnings)
+    warnings = [*raw.warnings, *dates.notes]
     if mapping.ignored:
         warnings.append(f"columns not used: {', '.join(mapping.ignored)}")
     json_columns: tuple[str, ...] = ()
