@@ -37,7 +37,7 @@ import duckdb
 from memberinsight.errors import WorkspaceError
 from workspace.audit import AUDIT_DDL, append_audit
 from workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
-from workspace.writelock import LOCK_FILE, holds_write_lock, write_lock
+from workspace.writelock import LOCK_FILE, write_lock
 
 ANALYTICS_DB = "analytics.duckdb"
 OPERATIONS_DB = "operations.sqlite"
@@ -300,11 +300,6 @@ class Workspace:
         if (self.path / (ANALYTICS_DB + ".wal")).is_file() and self.analytics_path.is_file():
             with _connect(self.analytics_path, read_only=False) as con:
                 con.execute("CHECKPOINT")
-
-    @property
-    def is_writing(self) -> bool:
-        """True when this thread holds the workspace's write lock."""
-        return holds_write_lock(self.path)
 
     @contextmanager
     def operations(self) -> Iterator[sqlite3.Connection]:

@@ -37,11 +37,6 @@ def _held_paths() -> set[Path]:
     return _held.paths
 
 
-def holds_write_lock(workspace: Path) -> bool:
-    """True when the calling thread holds ``workspace``'s write lock."""
-    return Path(workspace) in _held_paths()
-
-
 def _holder(fd: int) -> dict[str, object]:
     try:
         raw = os.pread(fd, 4096, 0)

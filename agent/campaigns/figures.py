@@ -25,14 +25,13 @@ from collections.abc import Sequence
 
 from agent.campaigns.facts import Fact, FactSheet
 from agent.campaigns.numwords import Spelled
-from agent.campaigns.offer_sense import offer_window
+from agent.campaigns.offer_sense import PERCENT, offer_window
 
 BLANK = "\u00a6"
 """Fill character for checked spans: neither a word character nor whitespace."""
 MARK_OPEN, MARK_CLOSE, MARK_BASE = "\ue000", "\ue001", 0xE100
 CUSTOMER_PARTS = frozenset({"subject", "preview", "body", "sms", "push"})
 
-PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per[\s-]*cent\b|pct\b|pc\b)", re.I)
 MONEY = re.compile(r"(?:[£$€]|\b(?:GBP|USD|EUR)\s?)\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
                    r"|(?<![\w.])(\d+(?:\.\d+)?)\s?(?:pounds?|quid|dollars?|euros?)\b", re.I)
 NUMBER = re.compile(r"(?<![\w])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")

@@ -39,7 +39,8 @@ EARLY_ACCESS = re.compile(r"\b(?:early|priority|vip|first|exclusive(?:\s+early)?
                           r"(?:\s+else)?\b|\bbefore\s+(?:it|the\s+\w+\s+sale)\s+opens\b|\bopens\s+early\b"
                           r"|\bsneak\s+peek\b|\bhead\s+start\b|\bahead\s+of\s+(?:everyone|the\s+crowd)\b", re.I)
 FREE_GIFT = re.compile(r"\bfree\s+gifts?\b|\bgifts?\s+(?:with|on\s+us)\b", re.I)
-_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per[\s-]*cent\b|pct\b|pc\b)", re.I)
+PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|per[\s-]*cent\b|pct\b|pc\b)", re.I)
+"""A percentage as copy writes it (``15%``, ``15 percent``, ``15 pct``); the checker reads figures with it too."""
 _MONEY = re.compile(r"(?:[£$€]|\b(?:GBP|USD|EUR)\s?)\s?(\d+(?:\.\d+)?)|(?<![\w.])(\d+(?:\.\d+)?)\s?(?:pounds?|quid"
                     r"|dollars?|euros?)\b", re.I)
 _THRESHOLD = re.compile(r"\b(?:over|above|spend(?:ing)?|of|orders?\s+over|minimum(?:\s+spend)?(?:\s+of)?)\s+"
@@ -71,7 +72,7 @@ class OfferSense:
         if any(_squash(e) in _squash(spelled) or _squash(e) in _squash(text) for e in self.equivalents if e):
             return True
         if self.kind == "percent_off":
-            return any(_same(m.group(1), self.value) for m in _PERCENT.finditer(spelled))
+            return any(_same(m.group(1), self.value) for m in PERCENT.finditer(spelled))
         if self.kind == "amount_off":
             return any(_same(m.group(1) or m.group(2), self.value) for m in _MONEY.finditer(spelled))
         if self.kind == "points_multiplier":
@@ -129,7 +130,7 @@ def _parse(text: str) -> OfferSense:
         return OfferSense("free_gift", None, None, threshold, scope, raw)
     if re.search(r"\bearly\s+access\b", spelled, re.I):
         return OfferSense("early_access", None, None, threshold, scope, raw)
-    if m := _PERCENT.search(spelled):
+    if m := PERCENT.search(spelled):
         return OfferSense("percent_off", float(m.group(1)), None, threshold, scope, raw)
     for m in _MONEY.finditer(spelled):
         value = float(m.group(1) or m.group(2))

@@ -53,7 +53,6 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None,
                    rules: DateRules | None = None) -> Prepared:
     """Validate an Online Retail file and derive its order lines, members and products."""
     now = now or datetime.now()
-    dates = date_reading(raw, {"ordered_at": mapping.columns["invoice_date"]}, rules or DateRules())
     src = mapping.columns
     frame = raw.frame
     n = len(frame)
@@ -73,6 +72,7 @@ def prepare_retail(raw: RawTable, mapping: Mapping, now: datetime | None = None,
     issues.flag(raw_qty.isna(), "missing_value", src["quantity"], "required value is empty")
     issues.flag(bad, "bad_integer", src["quantity"], "not a whole number", values=raw_qty)
     raw_date = text("invoice_date")
+    dates = date_reading(raw, {src["invoice_date"]: raw_date}, rules or DateRules())
     issues.flag(raw_date.isna(), "missing_value", src["invoice_date"], "required value is empty")
     ordered_at = parse_dates(raw_date, src["invoice_date"], issues, now, dates)
     raw_price = text("unit_price")

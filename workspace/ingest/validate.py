@@ -90,9 +90,8 @@ class DateReading:
     notes: list[str] = field(default_factory=list)
 
 
-def date_reading(raw: RawTable, sources: dict[str, str], rules: DateRules) -> DateReading:
-    """Decide the day/month order once for the file's date columns (``sources``: name -> file column)."""
-    columns = {src: clean_text(raw.frame[src]) for src in sources.values()}
+def date_reading(raw: RawTable, columns: dict[str, pd.Series], rules: DateRules) -> DateReading:
+    """Decide the day/month order once for the file's date columns (``columns``: file column -> cleaned values)."""
     order, notes = decide_order(columns, raw.lines, rules, raw.file)
     return DateReading(order, rules.timezone, notes)
 
@@ -171,14 +170,11 @@ def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = No
     table = TABLES[mapping.kind]
     issues = Issues(len(raw.frame))
     common_row_checks(raw, issues, list(mapping.columns.values()))
-    date_sources = {c.name: mapping.columns[c.name] for c in table.columns
-                    if c.type in ("TIMESTAMP", "DATE") and c.name in mapping.columns}
-    dates = date_reading(raw, date_sources, rules or DateRules())
-    typed: dict[str, pd.Series] = {}
-    for col in table.columns:
-        if col.name in mapping.columns:
-            src = mapping.columns[col.name]
-            typed[col.name] = convert(col, clean_text(raw.frame[src]), src, issues, now, dates)
+    mapped = [c for c in table.columns if c.name in mapping.columns]
+    cleaned = {c.name: clean_text(raw.frame[mapping.columns[c.name]]) for c in mapped}
+    dates = date_reading(raw, {mapping.columns[c.name]: cleaned[c.name] for c in mapped
+                               if c.type in ("TIMESTAMP", "DATE")}, rules or DateRules())
+    typed = {c.name: convert(c, cleaned[c.name], mapping.columns[c.name], issues, now, dates) for c in mapped}
     frame = pd.DataFrame(typed, index=raw.frame.index)
     warnings = [*raw.warnings, *dates.notes]
     if mapping.ignored:
