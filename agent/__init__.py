@@ -12,7 +12,7 @@ Public API of the router and tools (import from here; heavy modules load on firs
     default_registry()                      # the built-in tools
     Vocabulary / extract(message, vocabulary) -> Entities
     ToolContext, ToolResult, ChartSpec, AgentReply
-    load_cases(path) / evaluate_routing(agent, cases) -> RoutingReport
+    load_cases(path) / evaluate_routing(agent, cases) -> RoutingReport / evaluate_sets(agent, paths)
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ _EXPORTS = {
     "ToolResult": "agent.types",
     "RoutingReport": "agent.evaluation",
     "evaluate_routing": "agent.evaluation",
+    "evaluate_sets": "agent.evaluation",
     "load_cases": "agent.evaluation",
 }
 __all__ = sorted(_EXPORTS)

@@ -5,8 +5,11 @@ member, category, channel...) so that follow-ups work: "now write an SMS for the
 "what about Kitchen?", "only the top 5". The :class:`Agent` is stateless between calls
 apart from its fitted router; conversations live in the caller's per-user state.
 
-Every decision that is not certain becomes a question back to the operator: a message far from
-every tool, split between two tools, or missing a required value (which member? which segment?).
+Every message is first read as the operator meant it (:mod:`agent.spelling`: Unicode, shorthand,
+typos). Requests to change, send or export data, for personal data, or outside the job are declined
+with what the agent can do (:mod:`agent.guard`, and :mod:`agent.policy` for questions far from every
+tool). Every other decision that is not certain becomes a question back to the operator: a vague
+request, a message split between two tools, or a missing value (which member? which segment?).
 """
 
 from __future__ import annotations
@@ -17,40 +20,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.extract import Entities, Vocabulary, extract, free_text_query, normalise
+from agent import guard
+from agent.arguments import PERSON_RE, accepts, ask_for, fill
+from agent.extract import Entities, Vocabulary, extract, normalise, prepare
+from agent.policy import THEM_RE, RoutingPolicy
+from agent.query import asking_sentence, refine_query
 from agent.registry import Tool, ToolRegistry
 from agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
+from agent.spelling import paraphrase
 from agent.streaming import Finished, stream_work
-from agent.types import AgentReply, ToolContext, ToolResult, is_member_list_label, member_list_label
+from agent.types import AgentReply, ToolContext, ToolResult, member_list_label
 from memberinsight.errors import MemberInsightError
 
 log = logging.getLogger(__name__)
 
-_ANAPHORA_RE = re.compile(r"\b(them|they|those|these|that|this|it|its|their|he|she|him|her|his|same|"
-                          r"this member|that member|this customer|that customer|that segment|this segment|"
-                          r"that group|this group|the segment|the group)\b")
-_PERSON_RE = re.compile(r"\b(he|she|him|her|his|this member|that member|this customer|that customer|"
-                        r"this person|the member|the customer)\b")
-_ORDINAL_RE = {0: re.compile(r"\b(first|former)\b"), 1: re.compile(r"\b(second|latter|other)\b")}
 # Words that carry no request of their own: a message made only of these plus entities is elliptical
-# ("and kitchen?", "now 17850", "same for loyal customers", "only the top 5").
+# ("and kitchen?", "now 17850", "same for loyal customers", "only the top 5", "narrow that down to Loyal").
 _FILLER = frozenset(
     "and or but now then what how about for with the a an of to in on it them that this those these "
-    "same again also too instead version one ones only just please pls ok okay so do make versus vs "
+    "same again also too instead version one ones only just please ok okay so do make versus "
     "against rather than is are was segment group category member customer id number some top "
     "period amount show me let see try".split())
-# Requests for members' contact details: personal data stays out of the chat (audience export only).
-_CONTACT_RE = re.compile(r"\b(phone|mobile|telephone|cell)( numbers?)?s?\b|\be-?mail address(es)?\b|"
-                         r"\b(home|postal|street) address(es)?\b|\bcontact (details|info|information)\b")
-_CONTACT_REPLY = ("Members' contact details are personal data, so I don't show them in the chat. To reach a "
-                  "segment, use the audience export (Campaigns tab, or `memberinsight export-audience`), "
-                  "which writes them to a file for your email or SMS tool.")
-FIT_MARGIN = 0.06
-"""A tool this much less similar than the nearest one still wins when only it can take a value the
-message states outright (a channel or an offer: "draft a push for them" is campaign copy)."""
-CLEAR_MATCH = 0.5
-"""Similarity above which two tied tools are both clearly related to the message, so the one that can
-run with the values given may answer; below it a tie stays a question."""
+# Words that only narrow or re-aim the previous request ("could you narrow that down to just Loyal",
+# "and the Hibernating folks?", "make it only 5"): a follow-up made of these keeps the last tool.
+_REFINE = _FILLER | frozenset(
+    "could can would you we i narrow down filter limit restrict keep folks people lot crowd guys members "
+    "customers from detail details more thanks great hey hi switch into".split())
+WHICH_MEMBER = "Which member do you mean? Give me the member id (e.g. from the member list or a lookup)."
 MAX_TOOL_STEPS = 1
 """Tools run per message (the agent answers from one observation; it never loops on model output)."""
 
@@ -84,18 +80,29 @@ class Conversation:
             self.subject["pair"] = (about.pop("segment_a"), about.pop("segment_b", None))
             self.subject.pop("segment", None)
         about.update(extra or {})
+        if about.get("member_id"):
+            self.subject["focus"] = "member"
+        elif about.get("segment") or "segment_a" in arguments:
+            self.subject["focus"] = "segment"
         for key in ("segment", "member_id", "category", "channel", "offer", "weeks"):
             if about.get(key) not in (None, ""):
                 self.subject[key] = about[key]
 
 
-def _content_words(ents: Entities) -> list[str]:
-    return [w for w in re.findall(r"[a-z]+", ents.rest) if w not in _FILLER]
+def _content_words(ents: Entities, filler: frozenset[str] = _FILLER) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", ents.rest) if w not in filler]
 
 
-def _is_elliptical(ents: Entities) -> bool:
-    """Entities and nothing else ("and kitchen?", "now do a push version", "only the top 5")."""
-    return ents.any and not _content_words(ents)
+def _is_elliptical(ents: Entities, tool: Tool | None = None) -> bool:
+    """Entities and nothing else ("and kitchen?", "now do a push version", "only the top 5"), or only words
+    of the last ``tool``'s own examples ("top 5 riskiest" after the review queue)."""
+    extra = _tool_words(tool) if tool is not None else frozenset()
+    return ents.any and not [w for w in _content_words(ents, _REFINE) if w not in extra]
+
+
+def _tool_words(tool: Tool) -> frozenset[str]:
+    """The words a tool's name, summary and examples use (what a follow-up to it may repeat)."""
+    return frozenset(re.findall(r"[a-z]+", " ".join((tool.name.replace("_", " "), tool.summary, *tool.examples)).lower()))
 
 
 class Agent:
@@ -111,178 +118,102 @@ class Agent:
         self.router = router
         self.vocabulary = vocabulary or Vocabulary()
 
+    @property
+    def _nearest(self) -> EmbeddingRouter:
+        return self.router.fallback if isinstance(self.router, ModelRouter) else self.router
+
+    def read(self, message: str) -> str:
+        """``message`` as the agent reads it: Unicode cleaned, shorthand written out, typos corrected."""
+        return self._nearest.correct(prepare(message))
+
     # ----- routing ------------------------------------------------------------------
     def route(self, message: str, conversation: Conversation) -> tuple[Route, str | None]:
-        """The tool and arguments for ``message`` in context, or a clarifying question.
+        """The tool and arguments for ``message`` in context, a clarifying question, or a refusal.
 
-        Returns ``(route, question)``: when ``question`` is not None the agent should ask it
-        instead of calling a tool. The conversation's subject is updated for routed calls.
+        Returns ``(route, question)``: when ``question`` is not None the agent should say it instead
+        of calling a tool (``route.refused`` tells a refusal from a question). The conversation's
+        subject is updated for routed calls.
         """
-        ents = extract(message, self.vocabulary)
-        text = normalise(message)
+        read = self.read(message)
+        text = normalise(read)
+        refusal = guard.check(read.lower(), self._names())
+        if refusal is not None:
+            return Route(None, 0.0, (), refusal.kind, refused=True), refusal.reply
+        ents = extract(read, self.vocabulary)
         last = conversation.last_tool
-        if _CONTACT_RE.search(text):
-            return Route(None, 0.0, (), "personal data"), _CONTACT_REPLY
         if not ents.any and not _content_words(ents):  # "them", "do it", "what about it?"
+            if PERSON_RE.search(text) and not conversation.subject.get("member_id"):
+                return Route(None, 0.0, (), "which member"), WHICH_MEMBER
             return Route(None, 0.0, (), "vague"), self._clarify(Route(None, 0.0, (), "vague"))
-        if last and _is_elliptical(ents) and self._accepts(self.registry[last], ents):
+        if last and _is_elliptical(ents, self.registry[last]) and accepts(self.registry[last], ents):
             tool = self.registry[last]
             route = Route(last, 1.0, ((last, 1.0),), "follow-up")
-            arguments = {**conversation.last_arguments,
-                         **self._arguments(tool, message, ents, conversation, follow_up=True)}
+            fresh = fill(tool, read, ents, conversation.subject, self.vocabulary, follow_up=True)
+            for p in tool.params:  # "just the top 3" after a search: the same search, fewer results
+                if p.free_text and p.required and p.name in conversation.last_arguments:
+                    fresh.pop(p.name, None)
+            arguments = {**conversation.last_arguments, **fresh}
+        elif last and self._policy().new_search_object(self.registry[last], ents, text):
+            tool = self.registry[last]  # "what about tents?" after a search: the same search, a new object
+            route = Route(last, 1.0, ((last, 1.0),), "follow-up, new object")
+            kept = {k: v for k, v in conversation.last_arguments.items() if not tool.param(k).free_text}
+            arguments = {**kept, **fill(tool, read, ents, conversation.subject, self.vocabulary)}
+            refined = refine_query(text, *(str(conversation.last_arguments.get(p.name, "")) for p in tool.params
+                                           if p.free_text and p.required))
+            if refined:  # "for kids", "cheaper ones": the same thing, narrowed
+                arguments.update({p.name: refined for p in tool.params if p.free_text and p.required})
         else:
-            variants = (ents.request,) if ents.request else ()
-            if isinstance(self.router, ModelRouter):
-                context = "; ".join(f"{k}={v}" for k, v in conversation.subject.items())
-                route = self.router.route(message, ents.masked, variants, context=context)
-            else:
-                route = self.router.route(message, ents.masked, variants)
-            if route.tool is None and route.reason == "ambiguous":
-                route = self._by_fit(route, ents, message, conversation)
-            elif route.tool is not None:
-                route = self._stated_values_fit(route, ents)
+            route = self._route_by_words(read, ents, conversation)
+            if self._policy().outside_the_job(route, ents, text):
+                refusal = guard.out_of_scope()
+                return Route(None, route.confidence, route.candidates, refusal.kind, refused=True,
+                             outside=route.outside), refusal.reply
+            if PERSON_RE.search(text) and not ents.member_ids and not route.arguments.get("member_id") \
+                    and not conversation.subject.get("member_id"):  # "this customer", "her": nobody named yet
+                return Route(None, route.confidence, route.candidates, "which member"), WHICH_MEMBER
             if route.tool is None:
                 return route, self._clarify(route)
             tool = self.registry[route.tool]
-            if _PERSON_RE.search(text) and conversation.subject.get("member_id") \
-                    and "member_id" not in {p.name for p in tool.params}:
-                # "is he at risk?" after a member lookup: about that member, not a list of members
-                member_tool = next((n for n, _ in route.candidates
-                                    if any(p.name == "member_id" for p in self.registry[n].params)), None)
-                if member_tool:
-                    tool = self.registry[member_tool]
-                    route = Route(member_tool, route.confidence, route.candidates, "person follow-up")
-            arguments = {**self._arguments(tool, message, ents, conversation), **route.arguments}
+            arguments = {**fill(tool, read, ents, conversation.subject, self.vocabulary), **route.arguments}
         missing = [p for p in tool.params if p.required and arguments.get(p.name) in (None, "")]
         if missing:
             return Route(None, route.confidence, route.candidates, "missing argument"), \
-                self._ask_for(tool, missing[0].name, conversation)
+                ask_for(tool, missing[0].name, conversation.subject)
         arguments = tool.validate(arguments)
         conversation.remember(tool.name, arguments, self._implied_subject(tool, arguments))
-        return Route(tool.name, route.confidence, route.candidates, route.reason, arguments), None
+        used = {str(v) for v in arguments.values()}
+        guessed = tuple(g for g in ents.guessed if g.rsplit(" -> ", 1)[-1] in used)
+        return Route(tool.name, route.confidence, route.candidates, route.reason, arguments,
+                     guessed=guessed, note=route.note), None
 
-    def _fit(self, tool: Tool, ents: Entities) -> int:
-        """How many of the message's values ``tool`` can take."""
-        names = {p.name for p in tool.params}
-        slots = 2 if "segment_a" in names else 1 if "segment" in names else 0
-        found = {"member_id": ents.member_ids, "category": ents.categories, "channel": ents.channel,
-                 "offer": ents.offer, "status": ents.status, "min_clv": ents.min_clv, "weeks": ents.weeks}
-        fit = min(slots, len(ents.segments)) + sum(1 for k, v in found.items() if v and k in names)
-        return fit + (1 if ents.limit and names & {"limit", "k"} else 0)
+    def _route_by_words(self, read: str, ents: Entities, conversation: Conversation) -> Route:
+        """The router's choice for a message that is not a follow-up, checked against the values it
+        states and against what the conversation is about."""
+        text = normalise(read)
+        variants = (ents.request,) if ents.request else ()
+        plain = paraphrase(ents.masked)
+        if plain != ents.masked:
+            variants = (*variants, plain)
+        asking = asking_sentence(read)
+        if asking:  # "I'm preparing a deck on customer value. How many reviews are pending?": the question
+            variants = (*variants, paraphrase(extract(asking, self.vocabulary).masked))
+        focus = conversation.subject.get("focus")
+        if focus and THEM_RE.search(ents.masked):  # "write to those members" after a list: that audience
+            variants = (*variants, THEM_RE.sub(" member " if focus == "member" else " segment ", ents.masked))
+        if isinstance(self.router, ModelRouter):
+            context = "; ".join(f"{k}={v}" for k, v in conversation.subject.items())
+            route = self.router.route(read, ents.masked, variants, context=context)
+        else:
+            route = self.router.route(read, ents.masked, variants)
+        return self._policy().adjust(route, ents, text, conversation.subject, read)
 
-    def _by_fit(self, route: Route, ents: Entities, message: str, conversation: Conversation) -> Route:
-        """Between two equally near tools, the one that can take more of the message's values, or
-        else the only one whose required values the message (or the subject) supplies."""
-        (first, _), (second, _) = route.candidates[:2]
-        fits = {name: self._fit(self.registry[name], ents) for name in (first, second)}
-        if fits[first] != fits[second]:
-            best = max(fits, key=fits.__getitem__)
-            return Route(best, route.confidence, route.candidates, "nearest examples, best argument fit")
-        runnable = [name for name in (first, second) if self._can_run(self.registry[name], message, ents, conversation)]
-        if len(runnable) == 1 and route.confidence >= CLEAR_MATCH:
-            return Route(runnable[0], route.confidence, route.candidates,
-                         "nearest examples, the only one with its required values")
-        return route
+    def _names(self) -> tuple[str, ...]:
+        """The shop's segment and category names, as the refusal rules read them."""
+        return tuple(p for p, _, _ in self.vocabulary.segment_phrases()) + tuple(
+            p for p, _ in self.vocabulary.category_phrases())
 
-    def _can_run(self, tool: Tool, message: str, ents: Entities, conversation: Conversation) -> bool:
-        arguments = self._arguments(tool, message, ents, conversation)
-        return all(arguments.get(p.name) not in (None, "") for p in tool.params if p.required)
-
-    def _stated_values_fit(self, route: Route, ents: Entities) -> Route:
-        """The nearest tool, unless it cannot take a channel or offer the message states and a tool
-        within :data:`FIT_MARGIN` can."""
-        stated = {k for k, v in (("channel", ents.channel), ("offer", ents.offer)) if v}
-        routed = route.tool
-        if routed is None or not stated or stated <= {p.name for p in self.registry[routed].params}:
-            return route
-        best = dict(route.candidates).get(routed, route.confidence)
-        for name, score in route.candidates:
-            if name != routed and best - score <= FIT_MARGIN and stated <= {p.name for p in self.registry[name].params}:
-                return Route(name, score, route.candidates, "near examples, takes the stated channel/offer")
-        return route
-
-    def _accepts(self, tool: Tool, ents: Entities) -> bool:
-        names = {p.name for p in tool.params}
-        has = {"segment": bool(ents.segments), "member_id": bool(ents.member_ids),
-               "category": bool(ents.categories), "channel": bool(ents.channel), "offer": bool(ents.offer),
-               "status": bool(ents.status), "limit": bool(ents.limit), "k": bool(ents.limit),
-               "min_clv": ents.min_clv is not None, "weeks": bool(ents.weeks)}
-        if "segment_a" in names:
-            names |= {"segment"}
-        found = {k for k, v in has.items() if v}
-        if ents.limit and "k" in names:
-            found -= {"limit"}
-        if ents.limit and "limit" in names:
-            found -= {"k"}
-        return bool(found) and found <= names
-
-    def _arguments(self, tool: Tool, message: str, ents: Entities, conversation: Conversation,
-                   follow_up: bool = False) -> dict[str, Any]:
-        """Arguments for ``tool`` from the message's entities, then from the conversation's subject."""
-        names = {p.name: p for p in tool.params}
-        text = normalise(message)
-        refers_back = follow_up or bool(_ANAPHORA_RE.search(text))
-        subject = conversation.subject
-        # A segment named like the tool itself names the list, not a segment: "at-risk members" asks
-        # the at-risk tool, not for the RFM segment "At Risk" (unless the words say "segment").
-        segments = [s for s in ents.segments if s not in self._named_by(tool)
-                    or re.search(rf"{normalise(s)} (segment|group)", text)]
-        args: dict[str, Any] = {}
-        if "segment_a" in names:
-            pair = subject.get("pair") or (None, None)
-            if len(segments) >= 2:
-                args["segment_a"], args["segment_b"] = segments[:2]
-            elif len(segments) == 1:
-                if follow_up and pair[0]:
-                    args["segment_a"], args["segment_b"] = pair[0], segments[0]
-                elif subject.get("segment") and subject["segment"] != segments[0] \
-                        and not is_member_list_label(subject["segment"]):
-                    args["segment_a"], args["segment_b"] = subject["segment"], segments[0]
-                else:
-                    args["segment_a"] = segments[0]
-        if "segment" in names:
-            if segments:
-                args["segment"] = segments[0]
-            elif refers_back or names["segment"].required:
-                pair = subject.get("pair")
-                ordinal = next((i for i, rx in _ORDINAL_RE.items() if rx.search(text)), None)
-                if pair and ordinal is not None:
-                    args["segment"] = pair[ordinal]
-                elif subject.get("segment") and (names["segment"].audience
-                                                 or not is_member_list_label(subject["segment"])):
-                    args["segment"] = subject["segment"]  # a member list only where a list is accepted
-        if "member_id" in names:
-            if ents.member_ids:
-                args["member_id"] = ents.member_ids[0]
-            elif refers_back or names["member_id"].required:
-                args["member_id"] = subject.get("member_id")
-        if "category" in names:
-            if ents.categories:
-                args["category"] = ents.categories[0]
-            elif refers_back and subject.get("category"):
-                args["category"] = subject["category"]
-        simple = {"channel": ents.channel, "offer": ents.offer, "status": ents.status, "weeks": ents.weeks,
-                  "min_clv": ents.min_clv, "limit": ents.limit, "k": ents.limit}
-        for key, value in simple.items():
-            if key in names and value is not None:
-                args[key] = value
-        if refers_back:
-            for key in ("channel", "offer", "weeks"):
-                if key in names and key not in args and subject.get(key) is not None:
-                    args[key] = subject[key]
-        for p in tool.params:
-            if p.free_text and p.required and p.name not in args:
-                args[p.name] = free_text_query(message)
-            elif p.choices and p.name not in args:  # a listed value named in the words ("the clusters")
-                named = [c for c in p.choices if re.search(rf"\b{re.escape(c)}s?\b", text)]
-                if len(named) == 1:
-                    args[p.name] = named[0]
-        return {k: v for k, v in args.items() if v is not None}
-
-    def _named_by(self, tool: Tool) -> list[str]:
-        """Segments whose name is part of the tool's name (``at_risk_members`` -> At Risk)."""
-        own = f" {tool.name.replace('_', ' ')} "
-        return [s for s in self.vocabulary.segments if f" {normalise(s)} " in own]
+    def _policy(self) -> RoutingPolicy:
+        return RoutingPolicy(self.registry, self.vocabulary)
 
     def _implied_subject(self, tool: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
         """What a call is about beyond its arguments: a tool listing members is about that list
@@ -294,18 +225,30 @@ class Agent:
             options = suggestions(route, self.registry)
             return ("I'm not sure which you mean. Did you want, for example: "
                     + " or ".join(f"“{o}”" for o in options) + "?")
-        return ("I can't help with that here. I answer questions about members, segments, forecasts, "
-                "products, campaign copy, the review queue and the data. Type **help** for examples.")
-
-    def _ask_for(self, tool: Tool, name: str, conversation: Conversation) -> str:
-        pair = conversation.subject.get("pair")
-        if name == "segment" and pair:
-            return f"Which segment: {pair[0]} or {pair[1]}?"
-        what = {"segment": "which segment (e.g. Champions, Hibernating)",
-                "segment_a": "which two segments to compare (e.g. “Champions vs Hibernating”)",
-                "member_id": "which member (give the member id)",
-                "category": "which category", "query": "what to search for"}.get(name, f"the {name}")
-        return f"To {tool.summary[0].lower()}{tool.summary[1:].rstrip('.')}, I need {what}."
+        if route.reason == "two members":
+            return ("I look up one member at a time: which member first? (Comparisons are between segments, "
+                    "e.g. “compare Champions and Loyal”.)")
+        if route.reason == "two categories":
+            return "I forecast one category at a time, or every category together: which would you like?"
+        if route.reason == "three segments":
+            return "I compare two segments at a time: which two first?"
+        if route.reason == "category not taken" and route.candidates:
+            summary = self.registry[route.candidates[0][0]].summary.rstrip(".")
+            return (f"I can't narrow that to a product category: “{summary}” covers every category. Shall I answer "
+                    "for all of them, or did you mean a forecast or a product search for that category?")
+        if route.reason == "segment not taken" and route.candidates:
+            summary = self.registry[route.candidates[0][0]].summary.rstrip(".")
+            return (f"I can't narrow that to a segment: “{summary}” covers every member. Would the segment's profile "
+                    "(“tell me about Champions”) or its members at risk (“churn risks in Champions”) help?")
+        if route.reason == "by year":
+            return ("I can't filter by year: my answers cover all the data loaded (see **data status** for its "
+                    "date range) and forecasts look ahead in weeks. Which figures do you need?")
+        if route.reason == "vague" and route.candidates:
+            options = suggestions(route, self.registry)
+            return ("Could you say a bit more about what you need? For example: "
+                    + " or ".join(f"“{o}”" for o in options) + ". Type **help** for more.")
+        return ("I'm not sure what you need. I answer questions about members, segments, forecasts, products, "
+                "campaign copy, the review queue and the data. Type **help** for examples.")
 
     # ----- answering ----------------------------------------------------------------
     def call(self, ctx: ToolContext, tool_name: str, arguments: dict[str, Any]) -> ToolResult:
@@ -351,7 +294,8 @@ class Agent:
         route, question = self.route(message, conversation)
         if question is not None:
             reply = AgentReply(question, tool=None, confidence=route.confidence,
-                               suggestions=suggestions(route, self.registry), ok=False)
+                               suggestions=[] if route.refused else suggestions(route, self.registry), ok=False,
+                               refused=route.refused)
         else:
             assert route.tool is not None
             yield AgentReply("", tool=route.tool, arguments=route.arguments, confidence=route.confidence)
@@ -366,7 +310,11 @@ class Agent:
             assert result is not None
             if result.subject:
                 conversation.learn(result.subject)
-            reply = AgentReply(result.text, result.table, result.chart, route.tool, route.arguments,
+            read_as = "; ".join("“{}” as {}".format(*g.split(" -> ", 1)) for g in route.guessed)
+            text = f"_I read {read_as}._\n\n{result.text}" if read_as else result.text
+            if route.note:
+                text = f"_{route.note}_\n\n{text}"
+            reply = AgentReply(text, result.table, result.chart, route.tool, route.arguments,
                                route.confidence, ok=result.ok)
             words = re.split(r"(\s+)", reply.text)
             step = max(1, len(words) // 8)

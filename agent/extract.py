@@ -1,18 +1,37 @@
 """Argument extraction: segment names, member ids, categories, channels, offers, numbers, periods.
 
 Plain rules over the operator's words, checked against the shop's own vocabulary (segment and
-category names from the workspace), tolerant of case, punctuation and small typos. Extraction
-never guesses a value the words do not contain.
+category names from the workspace), tolerant of case, punctuation, chat shorthand and small typos.
+Extraction never guesses a value the words do not contain; values read through an everyday name
+("VIPs" -> Champions) or a near-name ("Kitchenware" -> Kitchen) are listed in ``Entities.guessed``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from agent.numbers import Numbers, read_numbers
+from agent.query import free_text_query
+from agent.readings import GROUP_NOUNS, QUALIFIER_SEGMENTS, everyday_use, named_as_group, qualifies
+from agent.spelling import (
+    clean_unicode,
+    edit_distance,
+    expand_shorthand,
+    near,
+    normalise,
+    skeleton,
+    typo_limit,
+)
+
+__all__ = ["CHANNELS", "DEFAULT_SEGMENTS", "REVIEW_STATUSES", "Entities", "Vocabulary", "edit_distance",
+           "extract", "free_text_query", "normalise", "typo_limit"]
 
 DEFAULT_SEGMENTS: tuple[str, ...] = (
     "Champions", "Loyal", "Potential Loyalist", "New", "Promising", "Need Attention",
-    "About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost",
+    "About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost", "No Purchases Yet",
 )
 """The standard RFM segment names (the workspace's own names replace these when it has them)."""
 
@@ -22,127 +41,142 @@ SEGMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "loyal": ("loyal customers", "loyal members", "loyal customer", "loyals", "loyalty segment"),
     "potential loyalist": ("potential loyalists", "potential loyal"),
     "new": ("new customers", "new members", "new customer", "new member", "new segment", "newcomers",
-            "new joiners", "new buyers", "first-time buyers"),
+            "new joiners", "new buyers", "first-time buyers", "new ones", "new group"),
     "need attention": ("needs attention", "needing attention"),
     "about to sleep": ("sleeping", "nearly asleep"),
     "at risk": ("at-risk segment", "at risk segment"),
     "cant lose them": ("cannot lose them", "can not lose them", "cannot lose", "cant lose"),
     "hibernating": ("hibernators", "hibernating members"),
     "lost": ("lost customers", "lost members", "lost segment"),
+    "no purchases yet": ("no purchases", "never bought", "never purchased", "never ordered", "non-buyers",
+                         "non buyers", "not bought anything", "havent bought anything", "never made a purchase"),
 }
-# Segment names that are everyday words: matched only through their synonyms ("new customers").
+# Everyday names for a segment: read as that segment when nothing more exact is named ("VIPs with the
+# lapsed" -> Champions with Lost); a named segment wins over them ("big spenders in Can't Lose Them").
+EVERYDAY_SEGMENTS: dict[str, tuple[str, ...]] = {
+    "champions": ("vip", "vips", "vip customers", "vip members", "big spenders", "top spenders", "whales",
+                  "best customers", "high spenders"),
+    "lost": ("lapsed", "lapsed customers", "lapsed members", "lapsed buyers", "churned", "churned customers",
+             "churned members"),
+    "hibernating": ("dormant", "dormant customers", "dormant members", "inactive customers", "inactive members"),
+}
+# Segment names that are everyday words: matched only through their synonyms ("new customers") or
+# next to another segment ("new vs promising").
 _NEEDS_CONTEXT = frozenset({"new"})
+_LIST_WORDS = r"(?:vs|versus|v|and|or|with|against|to|from|compared to|compared with)"
 # Segment names that also say what the operator wants ("who is at risk"): left in the routed text.
 _UNMASKED = frozenset({"at risk"})
+# One-word segment names that are everyday words ("I'm a little lost", "the Champions League").
+_EVERYDAY_NAMES = frozenset({"lost", "new", "loyal", "promising", "champions", "hibernating"})
+_CLUSTER_RE = re.compile(r"\bclusters?\s*(?:no\.?\s*|number\s*|#\s*)?(\d{1,2})\b")
 
 CHANNELS: dict[str, tuple[str, ...]] = {
     "sms": ("sms", "text message", "text messages", "texts", "text"),
-    "push": ("push notification", "push notifications", "push", "app notification", "notification"),
+    "push": ("push notification", "push notifications", "push", "app notification", "notification",
+             "notifications"),
     "email": ("email", "e-mail", "emails", "newsletter", "mail", "subject line", "subject lines"),
 }
 REVIEW_STATUSES: dict[str, tuple[str, ...]] = {
-    "pending": ("pending", "open", "undecided", "unreviewed"),
+    "pending": ("pending", "open", "undecided", "unreviewed", "awaiting", "waiting"),
     "approved": ("approved", "approve"),
     "removed": ("removed", "remove", "deleted", "taken down"),
     "escalated": ("escalated", "escalate", "escalations"),
 }
-WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "couple": 2,
-    "a couple of": 2, "few": 3, "a few": 3, "dozen": 12, "a dozen": 12,
-}
-_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True)) + r")"
+# Words that join a category name into a near-name ("Kitchenware", "gardening", "outdoors").
+_CATEGORY_SUFFIXES = ("ware", "wares", "s", "es", "ing", "goods", "items", "supplies", "gear", "stuff",
+                      "products", "accessories", "equipment")
 
-_OFFER_RES = (
-    re.compile(r"\d+(?:\.\d+)?\s?%\s?(?:off|discount)?", re.I),
-    re.compile(r"[£$€]\s?\d+(?:[.,]\d+)?\s?(?:off|voucher|coupon|discount|credit|gift card)", re.I),
-    re.compile(r"free\s+(?:shipping|delivery|returns|gift(?:\s+wrap(?:ping)?)?|sample)", re.I),
-    re.compile(r"(?:double|triple|2x|3x)\s+(?:loyalty\s+)?points", re.I),
-    re.compile(r"buy one get one(?: free)?|bogo|2 for 1|two for one", re.I),
-)
-_CLV_RE = re.compile(
-    r"(?:clv|lifetime value|value|worth|spen[dt]\w*)\s*(?:is\s+|of\s+)?"
-    r"(?:over|above|more than|greater than|at least|exceeding|>=?)\s*[£$€]?\s*(\d[\d,]*(?:\.\d+)?)\s*(k\b)?",
-    re.I)
-_LIMIT_RES = (
-    re.compile(r"\btop\s+" + _NUM + r"\b", re.I),
-    re.compile(r"\b" + _NUM + r"\s+(?:[a-z-]+\s+)?(?:customers|members|people|products|items|recommendations|"
-               r"suggestions|reviews|churn risks|risks|ideas|names)\b", re.I),
-    re.compile(r"\b(?:list|show|give me|only)\s+(?:the\s+)?(?:top\s+)?" + _NUM + r"\b", re.I),
-)
-_WEEKS_RE = re.compile(r"\b" + _NUM + r"\s+weeks?\b", re.I)
-_MONTHS_RE = re.compile(r"\b" + _NUM + r"\s+months?\b", re.I)
-_PERIOD_WORDS = ((re.compile(r"\bnext\s+week\b|\bcoming\s+week\b|\bweek ahead\b", re.I), 1),
-                 (re.compile(r"\b(?:next|coming|this)\s+month\b|\bmonth ahead\b", re.I), 4),
-                 (re.compile(r"\b(?:next|coming|this)\s+quarter\b|\bquarter\b", re.I), 13),
-                 (re.compile(r"\b(?:next|coming)\s+year\b", re.I), 52))
-_MEMBER_RES = (
-    re.compile(r"\b(?:member|customer|client|user|shopper|id|#)\s*(?:id|no\.?|number)?\s*[#:]?\s*"
-               r"([A-Za-z]{0,3}-?\d{3,})\b", re.I),
-    re.compile(r"(?<![£$€\d.,])\b([A-Za-z]{1,3}-?\d{3,}|\d{4,})\b(?!\s?%|\s?(?:weeks?|months?|days?|k\b))", re.I),
-)
+_MEMBER_WORDS = r"(?:member|customer|client|user|shopper|account|id|#)"
+_MEMBER_RE = re.compile(rf"\b{_MEMBER_WORDS}\s*(?:id|no\.?|number)?\s*[#:]?\s*([a-z]{{0,3}}-?\d{{3,}})\b")
+_ID_TOKEN_RE = re.compile(r"(?<![£$€\d.,])\b([a-z]{1,3}-?\d{3,}|\d{4,}(?!\s?(?:members|customers|people|products|"
+                          r"items|reviews|rows|orders|units|pounds|quid)))\b(?!\s?%|\s?(?:weeks?|months?|days?|years?|k\b))")
 
 
-def edit_distance(a: str, b: str, limit: int = 2) -> int:
-    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours), capped at ``limit + 1``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
+def prepare(message: str) -> str:
+    """The message as the agent reads it: Unicode cleaned and chat shorthand written out."""
+    return expand_shorthand(clean_unicode(message))
 
 
-def typo_limit(word: str) -> int:
-    """How many typos a word of this length may carry and still be recognised (0 for short words)."""
-    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
+@functools.lru_cache(maxsize=16)
+def _segment_phrases(segments: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    pairs: dict[str, tuple[str, bool]] = {}
+    for name in segments:
+        key = normalise(name)
+        if key not in _NEEDS_CONTEXT:
+            pairs[key] = (name, True)
+        for alias in SEGMENT_SYNONYMS.get(key, ()):
+            pairs.setdefault(normalise(alias), (name, True))
+    for name in segments:
+        for alias in EVERYDAY_SEGMENTS.get(normalise(name), ()):
+            pairs.setdefault(normalise(alias), (name, False))
+    return tuple(sorted(((p, n, e) for p, (n, e) in pairs.items()), key=lambda t: len(t[0]), reverse=True))
 
 
-def normalise(text: str) -> str:
-    """Lower case, apostrophes removed, other punctuation as spaces, single spaces."""
-    text = text.lower().replace("’", "'")
-    text = re.sub(r"(\d),(\d{3})\b", r"\1\2", text)
-    text = re.sub(r"(\w)'s\b", r"\1", text)
-    text = re.sub(r"(\w)'(\w)", r"\1\2", text)
-    return re.sub(r"\s+", " ", re.sub(r"[^\w%£$€.-]+", " ", text)).strip()
+@functools.lru_cache(maxsize=16)
+def _category_phrases(categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs: dict[str, str] = {}
+    for name in categories:
+        key = normalise(name)
+        pairs[key] = name
+        if key.endswith("s") and len(key) > 3:
+            pairs.setdefault(key[:-1], name)
+        elif not key.endswith("s"):
+            pairs.setdefault(key + "s", name)
+    return tuple(sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True))
+
+
+@functools.lru_cache(maxsize=16)
+def _name_words(segments: tuple[str, ...], categories: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for phrase, _, _ in _segment_phrases(segments):
+        out.update(re.findall(r"[a-z]+", phrase))
+    for phrase, _ in _category_phrases(categories):
+        out.update(re.findall(r"[a-z]+", phrase))
+    for table in (CHANNELS, REVIEW_STATUSES):
+        for words in table.values():
+            for w in words:
+                out.update(re.findall(r"[a-z]+", w))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The names extraction matches against: the shop's segments and product categories."""
+    """The names extraction matches against: the shop's segments, product categories and member ids.
+
+    ``member_id_pattern`` (a regular expression, e.g. ``M\\d{7}``) says what a member id looks like in
+    this workspace; ``member_exists`` may confirm an id. Without a pattern, an id is a code or a number
+    of 4+ digits that is not a year, a count or an amount.
+    """
 
     segments: tuple[str, ...] = DEFAULT_SEGMENTS
     categories: tuple[str, ...] = ()
+    member_id_pattern: str | None = None
+    member_exists: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
 
-    def segment_phrases(self) -> list[tuple[str, str]]:
-        """(phrase, segment) pairs, longest phrase first."""
-        pairs: dict[str, str] = {}
-        for name in self.segments:
-            key = normalise(name)
-            if key not in _NEEDS_CONTEXT:
-                pairs[key] = name
-            for alias in SEGMENT_SYNONYMS.get(key, ()):
-                pairs.setdefault(normalise(alias), name)
-        return sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
+    def segment_phrases(self) -> list[tuple[str, str, bool]]:
+        """(phrase, segment, exact) triples, longest phrase first; ``exact`` is False for everyday names."""
+        return list(_segment_phrases(self.segments))
 
     def category_phrases(self) -> list[tuple[str, str]]:
-        pairs: dict[str, str] = {}
-        for name in self.categories:
-            key = normalise(name)
-            pairs[key] = name
-            if key.endswith("s") and len(key) > 3:
-                pairs.setdefault(key[:-1], name)
-            elif not key.endswith("s"):
-                pairs.setdefault(key + "s", name)
-        return sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
+        return list(_category_phrases(self.categories))
+
+    def words(self) -> frozenset[str]:
+        """Every word of the names (for spelling correction)."""
+        return _name_words(self.segments, self.categories)
+
+    def is_member_id(self, token: str, introduced: bool) -> bool:
+        """True when ``token`` reads as a member id here (``introduced``: "member"/"customer" precedes it).
+
+        With a known shape, a token of that shape is an id (a plain-number shape: not a year unless
+        introduced), and another token only when introduced and the member exists. Without one, a year
+        is an id only when introduced.
+        """
+        year = bool(re.fullmatch(r"(19|20)\d\d", token))
+        if self.member_id_pattern:
+            if re.fullmatch(self.member_id_pattern, token, re.I):
+                return introduced or not year
+            return introduced and self.member_exists is not None and self.member_exists(token)
+        return introduced or not year
 
 
 @dataclass
@@ -158,6 +192,15 @@ class Entities:
     limit: int | None = None
     min_clv: float | None = None
     weeks: int | None = None
+    variants: int | None = None
+    exact_segments: list[str] = field(default_factory=list)
+    """The segments named by their own name or a close synonym (not an everyday name)."""
+    qualifiers: list[str] = field(default_factory=list)
+    """Segments used to narrow another one, not named as segments ("at risk champions" -> At Risk)."""
+    clusters: list[str] = field(default_factory=list)
+    """Behaviour clusters named by their number ("cluster 4" -> "4")."""
+    guessed: list[str] = field(default_factory=list)
+    """Values read through an everyday name or a near-name ("VIPs -> Champions")."""
     masked: str = ""
     """The message with entities replaced by placeholders (what the router embeds)."""
     rest: str = ""
@@ -168,42 +211,82 @@ class Entities:
     @property
     def any(self) -> bool:
         return bool(self.segments or self.member_ids or self.categories or self.channel or self.offer
-                    or self.status or self.limit or self.min_clv or self.weeks)
+                    or self.status or self.limit or self.min_clv or self.weeks or self.variants or self.clusters)
 
 
-def _number(token: str) -> float:
-    token = token.lower().strip()
-    return float(WORD_NUMBERS[token]) if token in WORD_NUMBERS else float(token.replace(",", ""))
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
 
 
-def _find_phrases(text: str, phrases: list[tuple[str, str]], fuzzy: bool) -> list[tuple[int, int, str]]:
-    """(start, end, value) of phrases found in normalised ``text``; no overlaps, in order."""
-    found: list[tuple[int, int, str]] = []
-    taken = [False] * len(text)
-    for phrase, value in phrases:
+def _find_segments(text: str, vocab: Vocabulary) -> list[tuple[int, int, str, bool]]:
+    """(start, end, segment, exact) found in normalised ``text``; no overlaps, in order."""
+    phrases = vocab.segment_phrases()
+    found: list[tuple[int, int, str, bool]] = []
+    taken: list[tuple[int, int]] = []
+    for phrase, value, exact in phrases:
         for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text):
-            if not any(taken[m.start():m.end()]):
-                found.append((m.start(), m.end(), value))
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
-    if fuzzy:  # one typo per long word ("hibernatng", "champoins"); short words must match exactly
-        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text)]
-        for phrase, value in phrases:
-            target = phrase.split()
-            n = len(target)
-            if len(phrase) < 5:
+            if not _overlaps(m.start(), m.end(), taken):
+                found.append((m.start(), m.end(), value, exact))
+                taken.append(m.span())
+    words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[a-z0-9]+", text)]
+    for phrase, value, exact in phrases:  # one typo per long word ("hibernatng", "champoins")
+        target = phrase.split()
+        n = len(target)
+        if len(phrase) < 5:
+            continue
+        for i in range(len(words) - n + 1):
+            start, end = words[i][0], words[i + n - 1][1]
+            if _overlaps(start, end, taken) or not all(
+                    w == t or (typo_limit(t) and (w[0] == t[0] or w[1:2] == t[1:2])
+                               and edit_distance(w, t) <= typo_limit(t))
+                    for (_, _, w), t in zip(words[i:i + n], target, strict=True)):
                 continue
-            for i in range(len(words) - n + 1):
-                start, end = words[i][0], words[i + n - 1][1]
-                if any(taken[start:end]) or not all(
-                        edit_distance(w, t) <= typo_limit(t)
-                        for (_, _, w), t in zip(words[i:i + n], target, strict=True)):
-                    continue
-                found.append((start, end, value))
-                taken[start:end] = [True] * (end - start)
+            found.append((start, end, value, exact))
+            taken.append((start, end))
+    for name in vocab.segments:  # "new vs promising": an everyday-word name next to another segment
+        key = normalise(name)
+        if key not in _NEEDS_CONTEXT:
+            continue
+        for m in re.finditer(rf"\b{re.escape(key)}\b", text):
+            if _overlaps(m.start(), m.end(), taken):
+                continue
+            after = re.match(rf"\s+{_LIST_WORDS}\s+", text[m.end():])
+            before = re.search(rf"\s{_LIST_WORDS}\s+(?:the\s+)?$", text[:m.start()])
+            next_to = any(s == m.end() + after.end() for s, _, _, _ in found) if after else False
+            prev_to = any(e == before.start() or text[e:before.start()].strip() in ("", "the")
+                          for _, e, _, _ in found if e <= m.start()) if before else False
+            if next_to or prev_to:
+                found.append((m.start(), m.end(), name, True))
+                taken.append(m.span())
     return sorted(found)
 
 
-def _fuzzy_word(text: str, targets: dict[str, tuple[str, ...]]) -> tuple[str, int, int] | None:
+def _find_categories(text: str, vocab: Vocabulary) -> list[tuple[int, int, str, bool]]:
+    """(start, end, category, exact) in ``text``: names, plurals, near-names and one-typo spellings."""
+    found: list[tuple[int, int, str, bool]] = []
+    taken: list[tuple[int, int]] = []
+    for phrase, value in vocab.category_phrases():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text):
+            if not _overlaps(m.start(), m.end(), taken):
+                found.append((m.start(), m.end(), value, True))
+                taken.append(m.span())
+    singles = [(normalise(c), c) for c in vocab.categories if " " not in normalise(c)]
+    for m in re.finditer(r"[a-z]{4,}", text):
+        if _overlaps(m.start(), m.end(), taken):
+            continue
+        word = m.group()
+        for key, value in singles:
+            stem = key[:-1] if key.endswith("s") and len(key) > 4 else key
+            rest = word[len(stem):] if word.startswith(stem) else None
+            if (rest is not None and len(stem) >= 4 and (rest in _CATEGORY_SUFFIXES or rest in ("", "s"))) \
+                    or (len(key) >= 5 and near(word, key)):
+                found.append((m.start(), m.end(), value, False))
+                taken.append(m.span())
+                break
+    return sorted(found)
+
+
+def _find_word(text: str, targets: dict[str, tuple[str, ...]]) -> tuple[str, int, int] | None:
     best: tuple[int, str, int, int] | None = None
     for value, words in targets.items():
         for word in words:
@@ -213,96 +296,101 @@ def _fuzzy_word(text: str, targets: dict[str, tuple[str, ...]]) -> tuple[str, in
     if best is None:
         for m in re.finditer(r"[a-z]{4,}", text):
             for value, words in targets.items():
-                if any(edit_distance(m.group(), w, typo_limit(w)) <= typo_limit(w) for w in words if " " not in w):
+                if any(_typo_of(m.group(), w) for w in words if " " not in w):
                     return value, m.start(), m.end()
         return None
     return best[1], best[2], best[3]
 
 
+def _typo_of(word: str, target: str) -> bool:
+    """True when ``word`` is ``target`` mistyped: within the typo limit, and for short words with the same
+    consonants in the same order ("emial" is "email"; "tents" is not "texts")."""
+    limit = typo_limit(target)
+    if not limit or edit_distance(word, target, limit) > limit:
+        return False
+    return len(target) >= 7 or skeleton(word) == skeleton(target)
+
+
+def _member_ids(text: str, vocab: Vocabulary, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    spans = list(taken)
+    introduced = {m.start(1) for m in _MEMBER_RE.finditer(text)}
+    for m in (*_MEMBER_RE.finditer(text), *_ID_TOKEN_RE.finditer(text)):
+        start, end = m.span(1)
+        if _overlaps(start, end, spans):
+            continue
+        token = m.group(1)
+        if not vocab.is_member_id(token, start in introduced):
+            continue
+        value = token.upper()
+        if value not in [v for _, _, v in out]:
+            out.append((start, end, value))
+            spans.append((start, end))
+    return out
+
+
 def extract(message: str, vocab: Vocabulary | None = None) -> Entities:
     """Find segments, member ids, categories, channel, offer, review status and numbers in ``message``."""
     vocab = vocab or Vocabulary()
-    text = normalise(message)
+    prepared = prepare(message)
+    text = normalise(prepared)
     ents = Entities()
     spans: list[tuple[int, int, str]] = []  # (start, end, placeholder) in ``text``
     plain: list[tuple[int, int]] = []  # entity words left unmasked (channel, status, offer, period words)
 
-    offer_source = message
-    for rx in _OFFER_RES:
-        m = rx.search(offer_source)
-        if m:
-            ents.offer = re.sub(r"\s+", " ", m.group()).strip()
-            in_text = rx.search(text)
-            if in_text:
-                plain.append(in_text.span())
-            break
-    m = _CLV_RE.search(text)
-    if m:
-        ents.min_clv = _number(m.group(1)) * (1000 if m.group(2) else 1)
-        spans.append((m.start(1), m.end(), "amount"))
-    for rx in _LIMIT_RES:
-        m = rx.search(text)
-        if m and not (ents.min_clv and m.start(1) >= (spans[0][0] if spans else 10**9)):
-            ents.limit = int(_number(m.group(1)))
-            spans.append((m.start(1), m.end(1), "some"))
-            break
-    m = _WEEKS_RE.search(text)
-    if m:
-        ents.weeks = int(_number(m.group(1)))
-        spans.append((m.start(), m.end(), "period"))
-    elif (m := _MONTHS_RE.search(text)) is not None:
-        ents.weeks = max(1, round(_number(m.group(1)) * 4.345))
-        spans.append((m.start(), m.end(), "period"))
-    else:
-        for rx, weeks in _PERIOD_WORDS:
-            m = rx.search(text)
-            if m:
-                ents.weeks = weeks
-                plain.append(m.span())
-                break
+    nums: Numbers = read_numbers(text, prepared)
+    ents.offer, ents.limit, ents.min_clv, ents.weeks, ents.variants = (
+        nums.offer, nums.limit, nums.min_clv, nums.weeks, nums.variants)
+    spans.extend(nums.masked)
+    plain.extend(nums.plain)
 
+    for cluster in _CLUSTER_RE.finditer(text):
+        ents.clusters.append(cluster.group(1))
+        spans.append((cluster.start(1), cluster.end(1), ""))
     taken = [(s, e) for s, e, _ in spans]
-    for start, end, value in _find_phrases(text, vocab.segment_phrases(), fuzzy=True):
-        if any(s < end and start < e for s, e in taken):
+    found = [f for f in _find_segments(text, vocab) if not _overlaps(f[0], f[1], taken)
+             and not (normalise(f[2]) in _EVERYDAY_NAMES and everyday_use(text, f[0], f[1]))]
+    for start, end, value, exact in found:
+        group = named_as_group(text, end) or re.search(rf"{GROUP_NOUNS}$", text[start:end])
+        if normalise(value) in QUALIFIER_SEGMENTS and not group and qualifies(
+                text, (start, end), [(s, e) for s, e, v, _ in found if v != value]):
+            ents.qualifiers.append(value)  # "at risk champions": Champions members at risk
+            plain.append((start, end))
             continue
         ents.segments.append(value)
-        if normalise(value) not in _UNMASKED:
-            spans.append((start, end, "segment"))
+        if exact:
+            ents.exact_segments.append(value)
+        else:
+            ents.guessed.append(f"{text[start:end]} -> {value}")
+        tail = re.match(r" (?:segment|group|members|customers|lot|crowd|folks|people)\b", text[end:])
+        if normalise(value) not in _UNMASKED or group:
+            spans.append((start, end + (tail.end() if tail else 0), "segment"))
         else:
             plain.append((start, end))
-    taken = [(s, e) for s, e, _ in spans]
-    for start, end, value in _find_phrases(text, vocab.category_phrases(), fuzzy=False):
-        if not any(s < end and start < e for s, e in taken):
+    taken = [(s, e) for s, e, _ in spans] + plain
+    for start, end, value, exact in _find_categories(text, vocab):
+        if not _overlaps(start, end, taken):
             ents.categories.append(value)
             spans.append((start, end, "category"))
+            if not exact:
+                ents.guessed.append(f"{text[start:end]} -> {value}")
 
-    channel = _fuzzy_word(text, CHANNELS)
-    if channel:
-        ents.channel = channel[0]
-        plain.append(channel[1:])
-    status = _fuzzy_word(text, REVIEW_STATUSES)
-    if status:
-        ents.status = status[0]
-        plain.append(status[1:])
+    for table, attr in ((CHANNELS, "channel"), (REVIEW_STATUSES, "status")):
+        hit = _find_word(text, table)
+        if hit and not _overlaps(hit[1], hit[2], [(s, e) for s, e, _ in spans]):
+            setattr(ents, attr, hit[0])
+            plain.append(hit[1:])
 
-    taken = [(s, e) for s, e, _ in spans]
-    for rx in _MEMBER_RES:
-        for m in rx.finditer(text):
-            start, end = m.start(1), m.end(1)
-            if any(s < end and start < e for s, e in taken):
-                continue
-            value = m.group(1).upper()
-            if value not in ents.member_ids:
-                ents.member_ids.append(value)
-                spans.append((start, end, "member"))
-                taken.append((start, end))
+    for start, end, value in _member_ids(text, vocab, [(s, e) for s, e, _ in spans]):
+        ents.member_ids.append(value)
+        spans.append((start, end, "member"))
 
     masked = text
     for start, end, word in sorted(spans, reverse=True):
         masked = masked[:start] + word + masked[end:]
     ents.masked = masked
     rest = text
-    for start, end in sorted([(a, b) for a, b, _ in spans] + plain, reverse=True):
+    for start, end in sorted({(a, b) for a, b, _ in spans} | set(plain), reverse=True):
         rest = rest[:start] + " " + rest[end:]
     ents.rest = re.sub(r"\s+", " ", rest).strip()
     query = free_text_query(message)
@@ -310,19 +398,3 @@ def extract(message: str, vocab: Vocabulary | None = None) -> Entities:
     if lead and query != message.strip():
         ents.request = lead + " something"
     return ents
-
-
-_QUERY_LEAD = frozenset(
-    "find me show search serch look for the catalogue catalog do we you sell have has anything something "
-    "products product items item like similar to a an any which what of our are is good in stock that "
-    "would suit us please pls can could i need want some there got stuff things thing".split())
-
-
-def free_text_query(message: str) -> str:
-    """The part of a request that describes what to look for ("find products like X" -> "X")."""
-    words = re.sub(r"[?!.]+$", "", message.strip()).split()
-    while words and words[0].lower().strip(",:") in _QUERY_LEAD:
-        words.pop(0)
-    while words and words[-1].lower().strip(",:") in ("please", "pls", "thanks"):
-        words.pop()
-    return " ".join(words) or message.strip()

@@ -4,7 +4,9 @@
 examples once (packaged all-MiniLM-L6-v2, loaded lazily and cached per process), embeds the
 message with its entities masked ("compare segment and segment"), and picks the tool whose examples
 are nearest. A message far from every tool, or nearer to the out-of-scope examples, or split
-between two tools, gets no tool: the caller asks a clarifying question instead of guessing.
+between two tools, gets no tool: the caller asks a clarifying question, or declines a question that
+is about nothing of the shop (:mod:`agent.policy`), instead of guessing. Messages are spelt against
+the agent's own words first (:meth:`EmbeddingRouter.correct`).
 
 :class:`ModelRouter` lets a capable model choose the tool when one is configured: the model's
 reply is parsed as JSON and validated against the registry; nothing the model wrote is executed.
@@ -12,6 +14,7 @@ reply is parsed as JSON and validated against the registry; nothing the model wr
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -23,8 +26,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agent.extract import Vocabulary, edit_distance, extract, typo_limit
+from agent.extract import Vocabulary, extract
+from agent.guard import vocabulary_words
 from agent.registry import ToolRegistry
+from agent.spelling import SHORTHAND, Speller
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -105,6 +110,14 @@ class Route:
     candidates: tuple[tuple[str, float], ...] = ()
     reason: str = "nearest examples"
     arguments: dict[str, Any] = field(default_factory=dict)
+    refused: bool = False
+    """True when the agent declines (destructive, personal data, outside its job), not just asks."""
+    outside: float = 0.0
+    """Similarity to the out-of-scope examples (questions no tool answers)."""
+    guessed: tuple[str, ...] = ()
+    """Values read through an everyday name or a near-name ("vips -> Champions"), to say in the answer."""
+    note: str = ""
+    """A caveat to say before the answer (what the tool cannot do that the message asked for)."""
 
 
 class EmbeddingRouter:
@@ -132,30 +145,40 @@ class EmbeddingRouter:
             self.embedder = SentenceEmbedder()
         texts: list[str] = []
         labels: list[str] = []
+        # Examples are written with generic ids ("member 10234"): masked by the generic id rule, not
+        # by this workspace's id shape.
+        generic = dataclasses.replace(self.vocabulary, member_id_pattern=None, member_exists=None)
         for tool in self.registry:
             for example in tool.examples:
-                texts.append(extract(example, self.vocabulary).masked)
+                texts.append(extract(example, generic).masked)
                 labels.append(tool.name)
         for example in OUT_OF_SCOPE_EXAMPLES:
-            texts.append(extract(example, self.vocabulary).masked)
+            texts.append(extract(example, generic).masked)
             labels.append("")
         self.example_texts_ = texts
         self.example_labels_ = np.array(labels)
         self.example_vectors_ = self.embedder.encode(texts)
-        self.known_words_ = frozenset(w for t in texts for w in re.findall(r"[a-z]+", t))
+        self.speller_ = self.make_speller()
         return self
 
-    def correct(self, text: str) -> str:
-        """``text`` with likely typos replaced by the nearest word of the examples ("forcast" -> "forecast")."""
-        def fix(m: re.Match[str]) -> str:
-            word = m.group()
-            limit = typo_limit(word)
-            if not limit or word in self.known_words_:
-                return word
-            best = min(self.known_words_, key=lambda k: edit_distance(word, k, limit))
-            return best if edit_distance(word, best, limit) <= limit else word
+    def make_speller(self) -> Speller:
+        """A speller over the agent's own words: tool names, examples and parameter descriptions, the
+        shop's names, and the words of the refusal rules."""
+        words: set[str] = set(self.vocabulary.words()) | vocabulary_words()
+        for tool in self.registry:
+            words.update(re.findall(r"[a-z]+", " ".join((tool.name.replace("_", " "), tool.description,
+                                                            *tool.examples,
+                                                            *(p.description for p in tool.params))).lower()))
+        for full in SHORTHAND.values():
+            words.update(full.split())
+        return Speller(words)
 
-        return re.sub(r"[a-z]+", fix, text)
+    def correct(self, text: str) -> str:
+        """``text`` with likely typos replaced by the agent's nearest word ("forcast" -> "forecast"); the
+        words of the shop's current names (segments saved since fitting too) are never changed."""
+        if not hasattr(self, "speller_"):
+            self.speller_ = self.make_speller()
+        return self.speller_.correct(text, frozenset(self.vocabulary.words()))
 
     @property
     def fitted(self) -> bool:
@@ -185,13 +208,14 @@ class EmbeddingRouter:
         """The tool for ``message``, or ``Route(tool=None)`` when out of scope or ambiguous."""
         ranked = self.scores(message, masked, variants)
         tools_only = tuple((n, round(s, 4)) for n, s in ranked if n)
+        outside = next(s for n, s in ranked if n == "")
         best_name, best = ranked[0]
         if best_name == "" or best < self.min_score:
-            return Route(None, best, tools_only, "out of scope")
+            return Route(None, tools_only[0][1] if tools_only else best, tools_only, "out of scope", outside=outside)
         runner_up = next(((n, s) for n, s in ranked[1:] if n), None)
         if runner_up and best - runner_up[1] < self.margin:
-            return Route(None, best, tools_only, "ambiguous")
-        return Route(best_name, best, tools_only)
+            return Route(None, best, tools_only, "ambiguous", outside=outside)
+        return Route(best_name, best, tools_only, outside=outside)
 
 
 # ----- model tool-calling ----------------------------------------------------------

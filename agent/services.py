@@ -129,7 +129,10 @@ class Services:
         except ModelNotReadyError:
             pass
         segments = tuple(dict.fromkeys([*segments, *self._saved_segment_names()]))  # operators' own too
-        return Vocabulary(segments=segments, categories=categories)
+        from agent.member_ids import member_id_rules
+
+        pattern, exists = member_id_rules(self.ws)  # a year or a count is never read as a member id
+        return Vocabulary(segments=segments, categories=categories, member_id_pattern=pattern, member_exists=exists)
 
     def _saved_segment_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in backend("segments", "list_segments", "Saved segments")(self.ws, refresh=False))

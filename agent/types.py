@@ -73,6 +73,8 @@ class AgentReply:
     confidence: float = 0.0
     suggestions: list[str] = field(default_factory=list)
     ok: bool = True
+    refused: bool = False
+    """True when the agent declined (changing data, personal data, outside its job) rather than asked."""
 
 
 def member_list_label(tool_name: str) -> str:

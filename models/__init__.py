@@ -10,6 +10,8 @@ Public API (import from here; submodules load lightgbm / scikit-learn / statsmod
     at_risk_members(ws, min_clv=0.0, limit=20, min_churn=0.5, segment=None) -> list[AtRiskMember]
     category_forecast(ws, category, weeks=12) -> CategoryForecast
     prediction_quality(ws, settings=None) -> PredictionQuality           # deciles on the latest holdout
+    model_choices(ws) -> list[Choice]         # champion / challenger: what ships, every candidate's metrics
+    validate_data(ws, horizon_days=90) -> DataReport                    # what the data allows, in words
     member_profile(ws, member_id, include_personal=False) -> MemberProfile
     evaluate_analytics(ws, horizon_days=90, random_state=42) -> AnalyticsEvaluation
     data_fingerprint(con) -> dict                                        # rows + content hash of the canonical tables
@@ -27,8 +29,8 @@ _EXPORTS = {
     "CORE_COLUMNS": "models.features",
     "build_features": "models.build",
     "build_segments": "models.build",
-    "build_churn": "models.build",
-    "build_clv": "models.build",
+    "build_churn": "models.build_predictions",
+    "build_clv": "models.build_predictions",
     "build_demand": "models.build",
     "PREDICTION_COLUMNS": "models.build",
     "SegmentStats": "models.queries",
@@ -42,6 +44,11 @@ _EXPORTS = {
     "category_forecast": "models.queries",
     "forecast_categories": "models.queries",
     "prediction_quality": "models.queries",
+    "model_choices": "models.queries",
+    "validate_data": "models.validation",
+    "DataReport": "models.validation",
+    "DataCheck": "models.validation",
+    "Choice": "models.candidates",
     "CategoryForecast": "models.demand",
     "ForecastPoint": "models.demand",
     "BacktestResult": "models.demand",

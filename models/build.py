@@ -1,5 +1,6 @@
 """``memberinsight build`` steps of the analytics package: each takes ``(ws, settings)``, writes its
-DuckDB tables and model versions, and returns a small summary.
+DuckDB tables and model versions, and returns a small summary (``features``, ``segments`` and
+``demand`` here; ``churn`` and ``clv`` in :mod:`models.build_predictions`).
 
 Tables written to the analytics database:
 
@@ -16,28 +17,23 @@ Tables written to the analytics database:
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
-from models.churn import ChurnModel, churn_band
 from models.clusters import ClusterModel
-from models.clv import CLVModel, StatisticalCLV, with_statistical
 from models.demand import backtest, category_names, forecast_category, weekly_series
-from models.evaluation import BucketReport, evaluate_churn, evaluate_clv
+from models.evaluation import BucketReport
 from models.features import category_columns, latest_order_date, materialise_features, top_categories
 from models.segments import rfm_table
 from models.store import ModelStore, data_fingerprint
-from models.training import model_columns, plan, snapshots
 
 FORECAST_WEEKS = 12
-CLV_TIERS: tuple[tuple[str, float], ...] = (("high", 0.8), ("medium", 0.5), ("low", 0.0))
-"""CLV tier lower quantiles among buying members: top 20% high, next 30% medium, rest low."""
 
 _PART_DDL = {
     "member_segments": """CREATE TABLE IF NOT EXISTS member_segments (member_id VARCHAR, r_score INTEGER,
@@ -47,14 +43,22 @@ _PART_DDL = {
         churn_band VARCHAR, churn_reasons VARCHAR, churn_reasons_json VARCHAR)""",
     "member_clv": """CREATE TABLE IF NOT EXISTS member_clv (member_id VARCHAR, expected_orders_90d DOUBLE,
         expected_orders_365d DOUBLE, predicted_spend_90d DOUBLE, predicted_clv_365d DOUBLE, clv_tier VARCHAR,
-        p_alive DOUBLE, expected_next_order_date DATE, bgnbd_expected_90d DOUBLE)""",
+        p_alive DOUBLE, expected_next_order_date DATE, bgnbd_expected_90d DOUBLE, orders_90d_low DOUBLE,
+        orders_90d_high DOUBLE, spend_90d_low DOUBLE, spend_90d_high DOUBLE, enough_history BOOLEAN,
+        history_note VARCHAR)""",
 }
+
+_INTERVAL_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("orders_90d_low", "DOUBLE"), ("orders_90d_high", "DOUBLE"), ("spend_90d_low", "DOUBLE"),
+    ("spend_90d_high", "DOUBLE"), ("enough_history", "BOOLEAN"), ("history_note", "VARCHAR"))
+"""Nullable 80% interval and history columns of ``member_clv`` (:mod:`models.intervals`)."""
 
 PREDICTION_COLUMNS: tuple[str, ...] = (
     "member_id", "r_score", "f_score", "m_score", "rfm_score", "rfm_segment", "cluster", "cluster_label",
     "churn_probability", "churn_band", "churn_reasons", "expected_orders_90d", "expected_orders_365d",
     "predicted_spend_90d", "predicted_clv_365d", "clv_tier", "p_alive", "expected_next_order_date",
-    "avg_days_between_orders", "bgnbd_expected_90d",
+    "avg_days_between_orders", "bgnbd_expected_90d", "orders_90d_low", "orders_90d_high", "spend_90d_low",
+    "spend_90d_high", "enough_history", "history_note",
 )
 
 
@@ -94,13 +98,16 @@ def refresh_predictions(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild ``member_predictions`` from the per-step tables (missing parts give NULL columns)."""
     for ddl in _PART_DDL.values():
         con.execute(ddl)
+    for column, kind in _INTERVAL_COLUMNS:  # member_clv written before intervals were added
+        con.execute(f"ALTER TABLE member_clv ADD COLUMN IF NOT EXISTS {column} {kind}")
     con.execute("""
         CREATE OR REPLACE TABLE member_predictions AS
         SELECT f.member_id, s.r_score, s.f_score, s.m_score, s.rfm_score, s.rfm_segment, s.cluster,
                s.cluster_label, c.churn_probability, c.churn_band, c.churn_reasons,
                v.expected_orders_90d, v.expected_orders_365d, v.predicted_spend_90d, v.predicted_clv_365d,
                v.clv_tier, v.p_alive, v.expected_next_order_date, f.ipt_mean AS avg_days_between_orders,
-               v.bgnbd_expected_90d
+               v.bgnbd_expected_90d, v.orders_90d_low, v.orders_90d_high, v.spend_90d_low, v.spend_90d_high,
+               v.enough_history, v.history_note
         FROM member_features f
         LEFT JOIN member_segments s USING (member_id)
         LEFT JOIN member_churn c USING (member_id)
@@ -160,143 +167,39 @@ def build_segments(ws: Any, settings: Settings) -> dict[str, Any]:
             "clusters": int(rfm["cluster"].max() + 1) if buyers >= 30 else 0}
 
 
-def _skip(reason: str) -> dict[str, Any]:
+def skip(reason: str) -> dict[str, Any]:
+    """A step summary saying the step could not run on this shop, and why."""
     return {"skipped": reason}
 
 
-def build_churn(ws: Any, settings: Settings) -> dict[str, Any]:
-    """Step ``churn``: evaluate on the time split, refit on the latest snapshots, score every buyer."""
-    H, seed = settings.horizon_days, settings.random_seed
-    with ws.analytics() as con:
-        try:
-            tp = plan(con, H)
-        except ModelNotReadyError as exc:
-            return _skip(str(exc))
-        ev = evaluate_churn(con, H, seed, tp)
-        names = get_info(con, "categories")
-        cats = [v for k, v in names.items() if k != "share_other"]
-        train = with_statistical(snapshots(con, tp.prod_train_cutoffs, H, cats), H)
-        cols = model_columns(train)
-        model = ChurnModel(H, seed).fit(train[cols], train["churned"].to_numpy(), train["member_id"].to_numpy(), names)
-        feats = _features(con)
-        buyers = feats[feats["frequency"] > 0].reset_index(drop=True)
-        X = pd.concat([buyers, StatisticalCLV().fit(buyers).predict(buyers, H)], axis=1)
-        prob = model.predict_proba(X)
-        reasons = model.reasons(X)
-        out = pd.DataFrame({
-            "member_id": buyers["member_id"], "churn_probability": np.round(prob, 4),
-            "churn_band": [churn_band(p) for p in prob],
-            "churn_reasons": ["; ".join(r.text for r in rs) for rs in reasons],
-            "churn_reasons_json": [json.dumps([r.__dict__ for r in rs]) for rs in reasons],
-        })
-        _write(con, "member_churn", out)
-        _save_quality(con, ev.quality)
-        refresh_predictions(con)
-        fingerprint = data_fingerprint(con)
-    ModelStore.for_workspace(ws).save(
-        "churn", model, data={"as_of": tp.last_date.isoformat(), "train_cutoffs": tp.prod_train_cutoffs,
-                              "rows": len(train), "horizon_days": H},
-        features=cols, params={"rounds": model.n_rounds_},
-        metrics={"holdout": ev.metrics, "holdout_cutoff": tp.holdout_cutoff.isoformat()},
-        fingerprint=fingerprint)
-    return {"scored": len(out), "high_risk": int((out["churn_band"] == "high").sum()), **{
-        k: ev.metrics[k] for k in ("roc_auc", "pr_auc", "brier", "brier_base_rate")}}
-
-
-def _tiers(values: np.ndarray) -> list[str]:
-    ranks = pd.Series(values).rank(pct=True, method="average").to_numpy()
-    out = []
-    for r in ranks:
-        out.append(next(name for name, lower in CLV_TIERS if r > lower or lower == 0.0))
-    return out
-
-
-def _next_order_dates(as_of: date, last_gap_due: np.ndarray, expected_90: np.ndarray) -> list[date | None]:
-    out: list[date | None] = []
-    for due, e90 in zip(last_gap_due, expected_90, strict=True):
-        if e90 < 0.05:
-            out.append(None)  # not expected within ~5 years at this rate
-        elif np.isfinite(due) and due > 0:
-            out.append(as_of + timedelta(days=int(round(due))))
-        else:
-            out.append(as_of + timedelta(days=int(round(min(90.0 / e90, 5 * 365)))))
-    return out
-
-
-def build_clv(ws: Any, settings: Settings) -> dict[str, Any]:
-    """Step ``clv``: BG/NBD + Gamma-Gamma baseline, boosted model, 90/365-day purchases and CLV."""
-    H, seed = settings.horizon_days, settings.random_seed
-    with ws.analytics() as con:
-        try:
-            tp = plan(con, H)
-        except ModelNotReadyError as exc:
-            return _skip(str(exc))
-        ev = evaluate_clv(con, H, seed, tp)
-        names = get_info(con, "categories")
-        cats = [v for k, v in names.items() if k != "share_other"]
-        train = with_statistical(snapshots(con, tp.prod_train_cutoffs, H, cats), H)
-        cols = model_columns(train)
-        model = CLVModel(H, seed).fit(train[cols], train["future_days"].to_numpy(),
-                                      train["future_spend"].to_numpy(), train["member_id"].to_numpy())
-        feats = _features(con)
-        buyers = feats[feats["frequency"] > 0].reset_index(drop=True)
-        stat = StatisticalCLV().fit(buyers)
-        X = pd.concat([buyers, stat.predict(buyers, H)], axis=1)
-        p90 = model.predict_long(X, stat, 90)
-        p365 = model.predict_long(X, stat, 365)
-        as_of = tp.last_date
-        due = (buyers["ipt_mean"] - buyers["recency_days"]).to_numpy(dtype=float)
-        out = pd.DataFrame({
-            "member_id": buyers["member_id"],
-            "expected_orders_90d": p90["expected_purchases"].round(4),
-            "expected_orders_365d": p365["expected_purchases"].round(4),
-            "predicted_spend_90d": p90["expected_spend"].round(2),
-            "predicted_clv_365d": p365["expected_spend"].round(2),
-            "clv_tier": _tiers(p365["expected_spend"].to_numpy()),
-            "p_alive": X["bg_p_alive"].round(4),
-            "expected_next_order_date": _next_order_dates(as_of, due, p90["expected_purchases"].to_numpy()),
-            "bgnbd_expected_90d": stat.expected_purchases(buyers, 90).round(4),
-        })
-        _write(con, "member_clv", out)
-        _save_quality(con, ev.quality)
-        refresh_predictions(con)
-        fingerprint = data_fingerprint(con)
-    store = ModelStore.for_workspace(ws)
-    metrics = {"purchases": ev.purchases, "spend": ev.spend, "holdout_cutoff": tp.holdout_cutoff.isoformat()}
-    store.save("clv", model, data={"as_of": as_of.isoformat(), "train_cutoffs": tp.prod_train_cutoffs,
-                                   "rows": len(train), "horizon_days": H},
-               features=cols, params={"count_rounds": model.count_rounds_, "spend_rounds": model.spend_rounds_},
-               metrics=metrics, fingerprint=fingerprint)
-    store.save("bgnbd", stat, data={"as_of": as_of.isoformat(), "members": len(buyers)},
-               features=["x_repeat", "t_x_days", "first_order_days", "repeat_aov"], params=stat.params(),
-               metrics={"holdout_purchases": ev.purchases["bgnbd"], "holdout_spend": ev.spend["bgnbd_gamma_gamma"]},
-               fingerprint=fingerprint)
-    return {"scored": len(out), "mae_model": ev.purchases["model"]["mae"],
-            "mae_bgnbd": ev.purchases["bgnbd"]["mae"], "spend_mae_model": ev.spend["model"]["mae"],
-            "spend_mae_bgnbd": ev.spend["bgnbd_gamma_gamma"]["mae"]}
-
-
 def build_demand(ws: Any, settings: Settings) -> dict[str, Any]:
-    """Step ``demand``: rolling-origin backtest, then weekly forecasts per category."""
+    """Step ``demand``: rolling-origin backtest of the ETS forecast against seasonal naive; the
+    winner on sMAPE of weekly units forecasts every category."""
+    from models.candidates import DEMAND_CANDIDATES, choose
+
     with ws.analytics() as con:
         series = weekly_series(con)
         if series.empty or series["week_start"].nunique() < 20:
-            return _skip("fewer than 20 complete weeks of orders")
+            return skip("fewer than 20 complete weeks of orders")
         bt = backtest(series)
+        choice = choose("demand", bt.candidates(), DEMAND_CANDIDATES)
         rows = []
         for cat in category_names(series):
-            fc = forecast_category(series, cat, FORECAST_WEEKS)
+            fc = forecast_category(series, cat, FORECAST_WEEKS, method=choice.champion)
             rows += [{"category": fc.category, "week_start": p.week_start, "units": p.units,
                       "units_lower": p.units_lower, "units_upper": p.units_upper, "revenue": p.revenue,
                       "revenue_lower": p.revenue_lower, "revenue_upper": p.revenue_upper,
                       "interval": fc.interval, "method": fc.method} for p in fc.points]
         _write(con, "category_forecasts", pd.DataFrame(rows))
+        _set_info(con, {"demand_champion": choice.champion})
         fingerprint = data_fingerprint(con)
     ModelStore.for_workspace(ws).save(
-        "demand", {"backtest": bt, "weeks": FORECAST_WEEKS},
+        "demand", {"backtest": bt, "weeks": FORECAST_WEEKS, "champion": choice.champion},
         data={"weeks": int(series["week_start"].nunique()), "last_week": str(series["week_start"].max().date())},
-        params={"forecast_weeks": FORECAST_WEEKS}, metrics={"backtest": bt.metrics, "baseline": bt.baseline},
+        params={"forecast_weeks": FORECAST_WEEKS, "champion": choice.champion},
+        metrics={"backtest": bt.metrics, "baseline": bt.baseline, "choice": asdict(choice)},
         fingerprint=fingerprint)
     return {"categories": bt.categories, "weeks": FORECAST_WEEKS,
             "smape_units": bt.metrics["units"]["smape_model"],
-            "smape_units_naive": bt.metrics["units"]["smape_naive"]}
+            "smape_units_naive": bt.metrics["units"]["smape_naive"],
+            "champion": {"champion": choice.champion, "margin": choice.margin, "note": choice.note}}

@@ -1,11 +1,16 @@
 """Purchase frequency and customer lifetime value (CLV).
 
 * :class:`StatisticalCLV` - the baseline: BG/NBD for purchases (purchase days) and P(alive),
-  Gamma-Gamma for the value of a purchase, fitted on one feature snapshot.
-* :class:`CLVModel` - the better model: LightGBM (Poisson for purchases, Tweedie for spend) boosted
-  *from* the BG/NBD / Gamma-Gamma prediction (initial margin) with the member features and the
-  statistical predictions as inputs, trained on stacked time snapshots. Longer horizons keep the boosted level for ``horizon_days`` and take
-  the shape over time from BG/NBD: ``E[n(365)] = gbm(H) * bg(365) / bg(H)``.
+  Gamma-Gamma for the value of a purchase, fitted on one feature snapshot; optionally also BG/NBD
+  with a drifting purchase rate (:mod:`models.drift`). Without prices Gamma-Gamma is left out and
+  spend is unknown (NaN) rather than an error.
+* :class:`CLVModel` - LightGBM (Poisson for purchases, Tweedie for spend) boosted *from* the
+  BG/NBD / Gamma-Gamma prediction (initial margin) with the member features and the statistical
+  predictions as inputs, trained on stacked time snapshots. Longer horizons keep the boosted level
+  for ``horizon_days`` and take the shape over time from BG/NBD: ``E[n(365)] = gbm(H) * bg(365) / bg(H)``.
+
+Which of them (or a simple baseline) ships is decided per workspace on the holdout
+(:mod:`models.candidates`).
 
 "Purchases" are purchase days (several orders on one day count once), the unit BG/NBD models.
 Spend is the gross value of purchases (returns are not netted; margins are unknown).
@@ -22,6 +27,8 @@ from models.bgnbd import BetaGeoModel, GammaGammaModel
 from models.training import FeatureEncoder, fit_lgbm_cv, lgbm_params
 
 STAT_COLUMNS: tuple[str, ...] = ("bg_expected", "bg_p_alive", "bg_p_zero", "gg_value", "bg_spend")
+MIN_BUYERS = 20
+"""Fewest buying members BG/NBD is fitted on."""
 
 
 class StatisticalCLV:
@@ -33,12 +40,22 @@ class StatisticalCLV:
     def fit(self, features: pd.DataFrame) -> StatisticalCLV:
         """Fit on buying members' ``x_repeat``, ``t_x_days``, ``first_order_days``, ``repeat_aov``."""
         f = features[features["frequency"] > 0]
-        if len(f) < 20:
-            raise DataValidationError(f"BG/NBD needs at least 20 buying members, got {len(f)}",
+        if len(f) < MIN_BUYERS:
+            raise DataValidationError(f"BG/NBD needs at least {MIN_BUYERS} buying members, got {len(f)}",
                                       column="frequency")
         self.bg_ = BetaGeoModel(penalizer=self.penalizer).fit(f["x_repeat"], f["t_x_days"], f["first_order_days"])
-        self.gg_ = GammaGammaModel(penalizer=self.penalizer).fit(f["x_repeat"], f["repeat_aov"])
+        self.gg_: GammaGammaModel | None = None
+        self.spend_note_ = ""
+        try:
+            self.gg_ = GammaGammaModel(penalizer=self.penalizer).fit(f["x_repeat"], f["repeat_aov"])
+        except DataValidationError as exc:  # no prices, or too few repeat buyers with a price
+            self.spend_note_ = spend_unavailable_reason(f, exc)
         return self
+
+    @property
+    def has_spend(self) -> bool:
+        """Whether Gamma-Gamma could be fitted (order values known for at least two repeat buyers)."""
+        return getattr(self, "gg_", None) is not None
 
     def _rft(self, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not hasattr(self, "bg_"):
@@ -61,32 +78,72 @@ class StatisticalCLV:
         out["bg_expected"] = self.bg_.conditional_expected_purchases(horizon_days, x, t_x, T)
         out["bg_p_alive"] = self.bg_.p_alive(x, t_x, T)
         out["bg_p_zero"] = self.bg_.p_no_purchase(horizon_days, x, t_x, T)
+        out["gg_value"] = self.order_value(features)
+        out["bg_spend"] = out["bg_expected"] * out["gg_value"]
+        return out
+
+    def order_value(self, features: pd.DataFrame) -> np.ndarray:
+        """Gamma-Gamma expected value of a member's next purchase (NaN when spend is unavailable)."""
+        x, _, _ = self._rft(features)
+        if self.gg_ is None:
+            return np.full(len(features), np.nan)
         m = features["repeat_aov"].to_numpy(dtype=float)
         value = self.gg_.conditional_expected_value(x, m)
         # Members with one purchase day have no repeat value: use their own first order value
         # shrunk like a one-purchase member (Gamma-Gamma with x = 1 and m_x = their order value).
         first = features["avg_order_value"].to_numpy(dtype=float)
         one = (x == 0) & np.isfinite(first) & (first > 0)
-        value = np.where(one, self.gg_.conditional_expected_value(np.ones_like(x), first), value)
-        out["gg_value"] = value
-        out["bg_spend"] = out["bg_expected"] * out["gg_value"]
-        return out
+        return np.where(one, self.gg_.conditional_expected_value(np.ones_like(x), first), value)
+
+    def fit_drift(self, features: pd.DataFrame, repeat_ages: float) -> StatisticalCLV:
+        """Also fit BG/NBD with a drifting purchase rate (:class:`models.drift.DriftBetaGeo`) on the
+        same buyers; ``repeat_ages`` is :func:`models.drift.repeat_day_ages` at the same cutoff."""
+        from models.drift import DriftBetaGeo
+
+        f = features[features["frequency"] > 0]
+        x, t_x, T = self._rft(f)
+        self.drift_ = DriftBetaGeo(self.penalizer).fit(x, t_x, T, repeat_ages)
+        return self
+
+    def expected_purchases_drift(self, features: pd.DataFrame, horizon_days: float) -> np.ndarray:
+        """Drift-aware expected purchase days in the next ``horizon_days`` days (needs :meth:`fit_drift`)."""
+        if not hasattr(self, "drift_"):
+            raise ModelNotReadyError("the drift model is not fitted; call fit_drift first")
+        x, t_x, T = self._rft(features)
+        return self.drift_.conditional_expected_purchases(horizon_days, x, t_x, T)
 
     def params(self) -> dict[str, float]:
-        """Fitted parameters (r, alpha, a, b; p, q, gamma)."""
+        """Fitted parameters (r, alpha, a, b; p, q, gamma when spend is available)."""
         r, alpha, a, b = self.bg_.params_
-        p, q, v = self.gg_.params_
-        return {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b),
-                "p": float(p), "q": float(q), "gamma": float(v)}
+        out = {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)}
+        if self.gg_ is not None:
+            p, q, v = self.gg_.params_
+            out.update(p=float(p), q=float(q), gamma=float(v))
+        return out
+
+
+def spend_unavailable_reason(features: pd.DataFrame, exc: Exception | None = None) -> str:
+    """Why spend (Gamma-Gamma, CLV) cannot be modelled on these members, in plain words."""
+    priced = pd.to_numeric(features.get("gross_spend", pd.Series(dtype=float)), errors="coerce").fillna(0) > 0
+    if not priced.any():
+        return "no order has a price, so spend and lifetime value cannot be predicted"
+    return (f"too few repeat buyers with priced orders to model order values ({exc})" if exc else
+            "too few repeat buyers with priced orders to model order values")
 
 
 def with_statistical(snaps: pd.DataFrame, horizon_days: int, penalizer: float = 0.001) -> pd.DataFrame:
     """``snaps`` with :data:`STAT_COLUMNS` added, BG/NBD fitted separately on each cutoff's snapshot."""
     parts = []
     for _, part in snaps.groupby("as_of", sort=True):
+        if int((part["frequency"] > 0).sum()) < MIN_BUYERS:
+            continue  # an early cutoff with too few buyers: left out of training
         stat = StatisticalCLV(penalizer).fit(part)
         parts.append(pd.concat([part, stat.predict(part, horizon_days)], axis=1))
-    return pd.concat(parts).loc[snaps.index]
+    if not parts:
+        raise ModelNotReadyError(f"every training cutoff has fewer than {MIN_BUYERS} buying members; "
+                                 "purchase and churn models need more buyers")
+    out = pd.concat(parts)
+    return out.loc[snaps.index[snaps.index.isin(out.index)]]
 
 
 def _log_floor(values: np.ndarray, floor: float) -> np.ndarray:
@@ -125,10 +182,13 @@ class CLVModel:
             LGBMRegressor, lgbm_params("poisson", self.random_state), Xf,
             np.asarray(purchases, dtype=float), groups, self.n_folds, self.max_rounds,
             init_score=_log_floor(X["bg_expected"], self.COUNT_FLOOR))
-        self.spend_model_, _, self.spend_rounds_ = fit_lgbm_cv(
-            LGBMRegressor, lgbm_params("tweedie", self.random_state, tweedie_variance_power=1.3), Xf,
-            np.asarray(spend, dtype=float), groups, self.n_folds, self.max_rounds,
-            init_score=_log_floor(X["bg_spend"], self.SPEND_FLOOR))
+        spend = np.nan_to_num(np.asarray(spend, dtype=float))
+        self.spend_model_: LGBMRegressor | None = None
+        self.spend_rounds_ = 0
+        if (spend > 0).any() and np.isfinite(X["bg_spend"].to_numpy(dtype=float)).any():
+            self.spend_model_, _, self.spend_rounds_ = fit_lgbm_cv(
+                LGBMRegressor, lgbm_params("tweedie", self.random_state, tweedie_variance_power=1.3), Xf,
+                spend, groups, self.n_folds, self.max_rounds, init_score=_log_floor(X["bg_spend"], self.SPEND_FLOOR))
         return self
 
     def predict(self, X: pd.DataFrame) -> pd.DataFrame:
@@ -137,14 +197,20 @@ class CLVModel:
             raise ModelNotReadyError("CLVModel is not fitted; run `memberinsight build`")
         Xf = self.encoder_.transform(X)
         n = self.count_model_.predict(Xf, raw_score=True) + _log_floor(X["bg_expected"], self.COUNT_FLOOR)
-        s = self.spend_model_.predict(Xf, raw_score=True) + _log_floor(X["bg_spend"], self.SPEND_FLOOR)
-        return pd.DataFrame({"expected_purchases": np.exp(n), "expected_spend": np.exp(s)}, index=X.index)
+        if self.spend_model_ is None:  # no prices: spend is unknown
+            spend = np.full(len(X), np.nan)
+        else:
+            spend = np.exp(self.spend_model_.predict(Xf, raw_score=True) + _log_floor(X["bg_spend"], self.SPEND_FLOOR))
+        return pd.DataFrame({"expected_purchases": np.exp(n), "expected_spend": spend}, index=X.index)
 
     def predict_long(self, X: pd.DataFrame, stat: StatisticalCLV, days: int) -> pd.DataFrame:
-        """Purchases and spend over ``days`` days: boosted level at the horizon, BG/NBD time profile."""
+        """Purchases and spend over ``days`` days: boosted level at the horizon, BG/NBD time profile
+        (the drift-aware one when ``stat`` found a significant drift, :meth:`StatisticalCLV.fit_drift`)."""
         short = self.predict(X)
-        bg_h = stat.expected_purchases(X, self.horizon_days)
-        bg_d = stat.expected_purchases(X, days)
+        drift = getattr(stat, "drift_", None)
+        profile = stat.expected_purchases_drift if drift is not None and drift.kappa_ != 0 else stat.expected_purchases
+        bg_h = profile(X, self.horizon_days)
+        bg_d = profile(X, days)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(bg_h > 1e-9, bg_d / bg_h, days / self.horizon_days)
         return pd.DataFrame({

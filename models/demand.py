@@ -134,6 +134,27 @@ def seasonal_naive(y: np.ndarray, horizon: int, season: int = SEASON) -> np.ndar
     return np.array([y[len(y) - season + (h % season)] for h in range(horizon)])
 
 
+def naive_forecast_array(y: np.ndarray, horizon: int, interval: float = 0.8,
+                         season: int = SEASON) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Seasonal-naive forecast with empirical prediction intervals: (point, lower, upper, method).
+
+    Intervals add the quantiles of the history's own naive errors (``y[t] - y[t - lag]``; with
+    less than a season and a bit of history, lag 1 and errors widening with the square root of
+    the step) to the point forecast.
+    """
+    y = np.asarray(y, dtype=float)
+    if len(y) < 2:
+        raise DataValidationError("need at least 2 complete weeks to forecast", column="ordered_at")
+    point = seasonal_naive(y, horizon, season)
+    seasonal = len(y) >= season + MIN_WEEKS
+    lag = season if seasonal else 1
+    errors = y[lag:] - y[:-lag]
+    lo_q, hi_q = np.quantile(errors, [(1 - interval) / 2, 1 - (1 - interval) / 2])
+    steps = np.ones(horizon) if seasonal else np.sqrt(np.arange(1, horizon + 1))
+    method = "seasonal naive (same week last year)" if len(y) >= season else "naive (last week repeated)"
+    return point, np.maximum(point + lo_q * steps, 0.0), np.maximum(point + hi_q * steps, 0.0), method
+
+
 def smape(actual: np.ndarray, forecast: np.ndarray) -> float:
     """Symmetric MAPE in percent (0 when both are 0)."""
     a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
@@ -172,19 +193,21 @@ def category_history(series: pd.DataFrame, category: str, history_weeks: int = 1
 
 
 def forecast_category(series: pd.DataFrame, category: str, weeks: int = 12, interval: float = 0.8,
-                      history_weeks: int = 12) -> CategoryForecast:
-    """Forecast one category's units and revenue ``weeks`` weeks ahead."""
+                      history_weeks: int = 12, method: str = "ets") -> CategoryForecast:
+    """Forecast one category's units and revenue ``weeks`` weeks ahead with ``method``
+    (``ets`` or ``seasonal_naive``: the demand candidates, :mod:`models.candidates`)."""
     part = _category_part(series, category)
     name = str(part["category"].iloc[0])
-    pu, lu, hu, method = forecast_array(part["units"].to_numpy(), weeks, interval)
-    pr, lr, hr, _ = forecast_array(part["revenue"].to_numpy(), weeks, interval)
+    fc = naive_forecast_array if method == "seasonal_naive" else forecast_array
+    pu, lu, hu, label = fc(part["units"].to_numpy(), weeks, interval)
+    pr, lr, hr, _ = fc(part["revenue"].to_numpy(), weeks, interval)
     last = part["week_start"].max().date()
     points = [ForecastPoint(last + timedelta(weeks=i + 1), round(float(pu[i]), 2), round(float(lu[i]), 2),
                             round(float(hu[i]), 2), round(float(pr[i]), 2), round(float(lr[i]), 2),
                             round(float(hr[i]), 2)) for i in range(weeks)]
     hist = [(w.date(), float(u), round(float(r), 2)) for w, u, r in
             part[["week_start", "units", "revenue"]].tail(history_weeks).itertuples(index=False)]
-    return CategoryForecast(name, interval, points, hist, method)
+    return CategoryForecast(name, interval, points, hist, label)
 
 
 @dataclass
@@ -197,6 +220,22 @@ class BacktestResult:
     metrics: dict[str, dict[str, float]]
     """``units`` / ``revenue`` -> smape_model, smape_naive, mase_model, mase_naive, coverage."""
     baseline: str = "seasonal naive"
+
+    def candidates(self) -> dict[str, dict[str, float]]:
+        """The demand candidates' backtest metrics (``smape_units`` is the primary one)."""
+        out: dict[str, dict[str, float]] = {"seasonal_naive": {}, "ets": {}}
+        for target, m in self.metrics.items():
+            out["seasonal_naive"].update({f"smape_{target}": m["smape_naive"], f"mase_{target}": m["mase_naive"]})
+            out["ets"].update({f"smape_{target}": m["smape_model"], f"mase_{target}": m["mase_model"],
+                               f"coverage_{target}": m["coverage"]})
+        return out
+
+
+def _finite_mean(values: list[float]) -> float:
+    """Mean of the finite values, rounded (NaN when there are none, e.g. MASE of an all-zero series)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return round(float(v.mean()), 4) if len(v) else float("nan")
 
 
 def backtest(series: pd.DataFrame, horizon: int = 8, n_origins: int = 3, step: int = 6,
@@ -229,6 +268,6 @@ def backtest(series: pd.DataFrame, horizon: int = 8, n_origins: int = 3, step: i
                 s["mase_model"].append(mase(act, point, hist))
                 s["mase_naive"].append(mase(act, naive, hist))
                 s["coverage"].append(float(np.mean((act >= lo) & (act <= hi))))
-    metrics = {t: {k: round(float(np.nanmean(v)), 4) for k, v in s.items()} for t, s in scores.items()}
+    metrics = {t: {k: _finite_mean(v) for k, v in s.items()} for t, s in scores.items()}
     return BacktestResult(horizon, [pd.Timestamp(weeks[o]).date().isoformat() for o in origins],
                           len(cats), metrics, baseline)

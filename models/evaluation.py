@@ -17,8 +17,19 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from models.candidates import (
+    CHURN_CANDIDATES,
+    PURCHASE_CANDIDATES,
+    SPEND_CANDIDATES,
+    BaseRate,
+    Choice,
+    RecencyRule,
+    choose,
+    recent_rate,
+)
 from models.churn import ChurnModel
-from models.clv import CLVModel, StatisticalCLV, with_statistical
+from models.clv import CLVModel, StatisticalCLV, spend_unavailable_reason, with_statistical
+from models.drift import repeat_day_ages
 from models.features import top_categories
 from models.training import TimePlan, model_columns, plan, snapshot, snapshots
 
@@ -50,10 +61,12 @@ class BucketReport:
 
 @dataclass(frozen=True)
 class PredictionQuality:
-    """Decile tables for churn and purchases on the latest holdout."""
+    """Decile tables for churn and purchases on the latest holdout (of the models that ship), and
+    which candidate ships for each prediction with every candidate's holdout metrics."""
 
     churn: BucketReport
     purchases: BucketReport
+    choices: list[Choice] = field(default_factory=list)
 
 
 def churn_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -61,10 +74,11 @@ def churn_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     y = np.asarray(y, dtype=int)
     p = np.asarray(p, dtype=float)
     base = float(y.mean())
+    both = 0 < base < 1
     return {
         "members": int(len(y)), "base_rate": round(base, 4),
-        "roc_auc": round(float(roc_auc_score(y, p)), 4),
-        "pr_auc": round(float(average_precision_score(y, p)), 4),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4) if both else float("nan"),
+        "pr_auc": round(float(average_precision_score(y, p)), 4) if both else float("nan"),
         "brier": round(float(brier_score_loss(y, p)), 4),
         "brier_base_rate": round(base * (1 - base), 4),
         "mean_predicted": round(float(p.mean()), 4),
@@ -107,18 +121,25 @@ def bucket_report(kind: str, predicted: np.ndarray, actual: np.ndarray, holdout_
 
 @dataclass
 class ChurnEvaluation:
-    """Holdout metrics of the churn model."""
+    """Holdout metrics of the churn model and of every churn candidate."""
 
     plan: TimePlan
     metrics: dict[str, float]
+    """The boosted model's holdout metrics."""
     train_rows: int
     top_features: dict[str, float]
     quality: BucketReport
+    """Deciles of the candidate that ships (the champion)."""
+    choice: Choice | None = None
 
 
 @dataclass
 class CLVEvaluation:
-    """Holdout metrics of BG/NBD + Gamma-Gamma and the boosted model, for purchases and spend."""
+    """Holdout metrics of every purchases and spend candidate (see :mod:`models.candidates`).
+
+    ``purchases`` / ``spend`` map candidate name -> metrics, plus ``model``: the metrics of the
+    candidate that ships (the champion). ``spend`` is empty when order values are unknown.
+    """
 
     plan: TimePlan
     purchases: dict[str, dict[str, float]]
@@ -126,6 +147,11 @@ class CLVEvaluation:
     bgnbd_params: dict[str, float]
     train_rows: int
     quality: BucketReport
+    choice_purchases: Choice | None = None
+    choice_spend: Choice | None = None
+    spend_note: str = ""
+    drift: dict[str, float] = field(default_factory=dict)
+    """The drift-aware BG/NBD's parameters at the holdout cutoff (``drift_per_year`` and more)."""
 
 
 def _categories(con: duckdb.DuckDBPyConnection, cutoff: date) -> tuple[list[str], dict[str, str]]:
@@ -135,9 +161,20 @@ def _categories(con: duckdb.DuckDBPyConnection, cutoff: date) -> tuple[list[str]
     return cats, {c.column: (c.category or "other categories") for c in category_columns(cats)}
 
 
+def churn_candidates(train: pd.DataFrame, test: pd.DataFrame, boosted: ChurnModel,
+                     cols: list[str]) -> dict[str, np.ndarray]:
+    """Churn probabilities of every candidate on ``test`` (baselines fitted on ``train``)."""
+    y = train["churned"].to_numpy()
+    return {"base_rate": BaseRate().fit(y).predict_proba(test),
+            "recency_rule": RecencyRule().fit(train, y).predict_proba(test),
+            "bgnbd": test["bg_p_zero"].to_numpy(dtype=float),
+            "boosted": boosted.predict_proba(test[cols])}
+
+
 def evaluate_churn(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_state: int = 42,
                    time_plan: TimePlan | None = None) -> ChurnEvaluation:
-    """Train on past snapshots, score the holdout cutoff, compare with the last ``horizon_days``."""
+    """Train on past snapshots, score the holdout cutoff, compare with the last ``horizon_days``;
+    every churn candidate is scored and the champion chosen on the Brier score."""
     tp = time_plan or plan(con, horizon_days)
     cats, names = _categories(con, tp.eval_train_cutoffs[0])
     train = with_statistical(snapshots(con, tp.eval_train_cutoffs, horizon_days, cats), horizon_days)
@@ -145,36 +182,56 @@ def evaluate_churn(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, rando
     cols = [c for c in model_columns(train) if c in test.columns]
     model = ChurnModel(horizon_days, random_state).fit(train[cols], train["churned"].to_numpy(),
                                                        train["member_id"].to_numpy(), names)
-    p = model.predict_proba(test[cols])
     y = test["churned"].to_numpy()
+    probs = churn_candidates(train, test, model, cols)
+    scores = {name: churn_metrics(y, p) for name, p in probs.items()}
+    choice = choose("churn", scores, CHURN_CANDIDATES)
     top = dict(list(model.importance().items())[:8])
-    return ChurnEvaluation(tp, churn_metrics(y, p), len(train), top,
-                           bucket_report("churn", p, y, tp.holdout_cutoff, horizon_days))
+    return ChurnEvaluation(tp, scores["boosted"], len(train), top,
+                           bucket_report("churn", probs[choice.champion], y, tp.holdout_cutoff, horizon_days),
+                           choice)
 
 
 def evaluate_clv(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_state: int = 42,
                  time_plan: TimePlan | None = None) -> CLVEvaluation:
-    """BG/NBD + Gamma-Gamma versus the boosted model on the holdout: purchases and spend."""
+    """Every purchases and spend candidate on the holdout; the champions are chosen on RMSE."""
     tp = time_plan or plan(con, horizon_days)
+    H = horizon_days
     cats, _ = _categories(con, tp.eval_train_cutoffs[0])
-    train = with_statistical(snapshots(con, tp.eval_train_cutoffs, horizon_days, cats), horizon_days)
-    test = snapshot(con, tp.holdout_cutoff, horizon_days, cats)
-    stat = StatisticalCLV().fit(test)
-    test = pd.concat([test, stat.predict(test, horizon_days)], axis=1)
+    train = with_statistical(snapshots(con, tp.eval_train_cutoffs, H, cats), H)
+    test = snapshot(con, tp.holdout_cutoff, H, cats)
+    stat = StatisticalCLV().fit(test).fit_drift(test, repeat_day_ages(con, tp.holdout_cutoff))
+    test = pd.concat([test, stat.predict(test, H)], axis=1)
     cols = [c for c in model_columns(train) if c in test.columns]
-    model = CLVModel(horizon_days, random_state).fit(
+    model = CLVModel(H, random_state).fit(
         train[cols], train["future_days"].to_numpy(), train["future_spend"].to_numpy(),
         train["member_id"].to_numpy())
     pred = model.predict(test[cols])
+    recent_n, recent_s = recent_rate(test, H)
+    trend_n = stat.expected_purchases_drift(test, H)
     actual_n = test["future_days"].to_numpy()
-    actual_s = test["future_spend"].to_numpy()
-    purchases = {"bgnbd": regression_metrics(actual_n, test["bg_expected"].to_numpy()),
-                 "model": regression_metrics(actual_n, pred["expected_purchases"].to_numpy())}
-    spend = {"bgnbd_gamma_gamma": regression_metrics(actual_s, test["bg_spend"].to_numpy()),
-             "model": regression_metrics(actual_s, pred["expected_spend"].to_numpy())}
-    quality = bucket_report("purchases", pred["expected_purchases"].to_numpy(), actual_n,
-                            tp.holdout_cutoff, horizon_days)
-    return CLVEvaluation(tp, purchases, spend, stat.params(), len(train), quality)
+    n_preds = {"recent_rate": recent_n, "bgnbd": test["bg_expected"].to_numpy(), "bgnbd_trend": trend_n,
+               "boosted": pred["expected_purchases"].to_numpy()}
+    if stat.drift_.kappa_ == 0.0:  # no significant drift: the drift model is plain BG/NBD
+        n_preds.pop("bgnbd_trend")
+    purchases = {k: regression_metrics(actual_n, v) for k, v in n_preds.items()}
+    choice_n = choose("purchases", purchases, PURCHASE_CANDIDATES)
+    purchases["model"] = purchases[choice_n.champion]
+    spend: dict[str, dict[str, float]] = {}
+    choice_s = None
+    if stat.has_spend and model.spend_model_ is not None:
+        value = test["gg_value"].to_numpy()
+        s_preds = {"recent_rate": recent_s, "bgnbd": test["bg_spend"].to_numpy(),
+                   "bgnbd_trend": trend_n * value, "boosted": pred["expected_spend"].to_numpy()}
+        if "bgnbd_trend" not in n_preds:
+            s_preds.pop("bgnbd_trend")
+        spend = {k: regression_metrics(test["future_spend"].to_numpy(), v) for k, v in s_preds.items()}
+        choice_s = choose("spend", spend, SPEND_CANDIDATES)
+        spend["model"] = spend[choice_s.champion]
+    quality = bucket_report("purchases", n_preds[choice_n.champion], actual_n, tp.holdout_cutoff, H)
+    note = "" if spend else (stat.spend_note_ or spend_unavailable_reason(test))
+    return CLVEvaluation(tp, purchases, spend, stat.params(), len(train), quality, choice_n, choice_s, note,
+                         stat.drift_.params())
 
 
 @dataclass

@@ -18,6 +18,7 @@ from memberinsight.errors import NotFoundError
 from memberinsight.privacy import PII_COLUMNS
 from models.build import get_info
 from models.segments import describe_segment
+from models.wording import next_order_text, purchase_outlook
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,27 @@ class MemberProfile:
     clv_tier: str | None = None
     p_alive: float | None = None
     expected_next_order_date: date | None = None
+    """Always within the next 90 days when about one purchase or more is expected then; see
+    :func:`models.build_predictions.next_order_dates`."""
+    purchase_outlook: str = ""
+    """Expected purchases in words: "expected to buy about once in the next 90 days"."""
+    year_outlook: str = ""
+    """The same over the next year."""
+    next_order: str = ""
+    """"next order expected around 14 Oct 2026 (in about 2 weeks)" or "next order not expected in
+    the next 90 days"."""
+    orders_90d_low: float | None = None
+    orders_90d_high: float | None = None
+    """80% interval of purchase days in the next 90 days (:mod:`models.intervals`)."""
+    spend_90d_low: float | None = None
+    spend_90d_high: float | None = None
+    """80% interval of spend in the next 90 days (``None`` without prices)."""
+    enough_history: bool | None = None
+    """``False`` when the member's history is too short for a confident forecast."""
+    history_note: str | None = None
+    """Why the history is too short ("only 1 purchase day, the first 12 days ago")."""
+    spend_outlook: str = ""
+    """"about 120 in the next 90 days (80%: 0-340)"."""
     favourite_categories: list[CategoryShare] = field(default_factory=list)
     recent_orders: list[OrderSummary] = field(default_factory=list)
     personal: dict[str, Any] | None = None
@@ -119,6 +141,48 @@ def member_action(segment_action: str, segment: str | None, churn_band: str | No
                 "what they usually buy, an offer on their favourite category), then " + segment_action[:1].lower()
                 + segment_action[1:])
     return segment_action
+
+
+RANGE_DASH = "\u2013"
+
+
+def _count_range(low: float | None, high: float | None, sep: str = RANGE_DASH) -> str:
+    return "" if low is None or high is None else f"{low:.0f}{sep}{high:.0f}"
+
+
+def outlook_with_range(outlook: str, low: float | None, high: float | None, enough: bool | None,
+                       note: str | None, days: int = 90) -> str:
+    """The purchase outlook with its 80% interval: "expected to buy about once in the next 90 days
+    (80%: 0-2)"; for a member with too little history, no point figure but the range and why."""
+    from models.wording import period_words
+
+    span = _count_range(low, high)
+    if enough is False:
+        why = f" ({note})" if note else ""
+        if not span:
+            return f"too little history for a confident forecast{why}"
+        return (f"too little history for a confident forecast{why}; between {_count_range(low, high, ' and ')} "
+                f"purchases in {period_words(days)} (80% range)")
+    if not span or not outlook or (high or 0) == 0 or outlook.startswith("no purchase forecast"):
+        return outlook
+    return f"{outlook} (80%: {span})"
+
+
+def spend_words(expected: float | None, low: float | None, high: float | None, enough: bool | None,
+                days: int = 90) -> str:
+    """Expected spend with its 80% interval in words ("" when spend is not predicted)."""
+    from models.wording import period_words
+
+    if expected is None:
+        return ""
+    if low is None or high is None:
+        return f"about {expected:,.0f} in {period_words(days)}"
+    if enough is False:
+        return f"between {low:,.0f} and {high:,.0f} in {period_words(days)} (80% range)"
+    if high < 0.5:
+        return f"most likely nothing in {period_words(days)} (about {expected:,.0f} on average)"
+    span = f"{low:,.0f}{RANGE_DASH}{high:,.0f}"
+    return f"about {expected:,.0f} in {period_words(days)} (80%: {span})"
 
 
 def member_profile(ws: Any, member_id: str, include_personal: bool = False, recent: int = 5,
@@ -165,6 +229,15 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
     desc, action = describe_segment(segment) if segment else ("", "")
     action = member_action(action, segment, _v(p.get("churn_band")))
     personal = ({k: _v(v) for k, v in m.items() if k.lower() in PII_COLUMNS} if include_personal else None)
+    has_orders = bool(_v(f.get("frequency")))
+    e90, e365 = _v(p.get("expected_orders_90d")), _v(p.get("expected_orders_365d"))
+    next_date = _date(p.get("expected_next_order_date"))
+    built = "expected_orders_90d" in p and e90 is not None
+    low, high = _v(p.get("orders_90d_low")), _v(p.get("orders_90d_high"))
+    enough, note = _v(p.get("enough_history")), _v(p.get("history_note"))
+    enough = None if enough is None else bool(enough)
+    s90, s_low, s_high = (_v(p.get(k), 2) for k in ("predicted_spend_90d", "spend_90d_low", "spend_90d_high"))
+    confident = enough is not False
     return MemberProfile(
         member_id=member_id, as_of=as_of, signup_date=_date(m.get("signup_date")),
         age_band=_v(m.get("age_band")), city=_v(m.get("city")), country=_v(m.get("country")),
@@ -181,6 +254,11 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
         expected_orders_365d=_v(p.get("expected_orders_365d"), 3),
         predicted_spend_90d=_v(p.get("predicted_spend_90d"), 2), predicted_clv_365d=_v(p.get("predicted_clv_365d"), 2),
         clv_tier=_v(p.get("clv_tier")), p_alive=_v(p.get("p_alive"), 4),
-        expected_next_order_date=_date(p.get("expected_next_order_date")),
+        expected_next_order_date=next_date,
+        orders_90d_low=low, orders_90d_high=high, spend_90d_low=s_low, spend_90d_high=s_high,
+        enough_history=enough, history_note=note, spend_outlook=spend_words(s90, s_low, s_high, enough),
+        purchase_outlook=outlook_with_range(purchase_outlook(e90, 90, has_orders), low, high, enough, note),
+        year_outlook=purchase_outlook(e365, 365, has_orders) if confident else "",
+        next_order=next_order_text(next_date, as_of) if built and confident else "",
         favourite_categories=fav, recent_orders=recent_orders, personal=personal, redacted=not include_personal,
     )

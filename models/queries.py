@@ -12,6 +12,7 @@ import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError, NotFoundError
 from models.build import get_info
+from models.candidates import Choice, choice_from_dict
 from models.demand import CategoryForecast, ForecastPoint, category_history, forecast_category, weekly_series
 from models.evaluation import BucketReport, PredictionQuality, QualityBucket
 from models.segments import SEGMENTS, describe_segment
@@ -217,10 +218,15 @@ def at_risk_members(ws: Any, min_clv: float = 0.0, limit: int = 20, min_churn: f
 
 def category_forecast(ws: Any, category: str, weeks: int = 12) -> CategoryForecast:
     """Weekly units and revenue forecast for ``category`` (stored by the build when ``weeks`` fits,
-    otherwise computed now) with 80% prediction intervals and recent history."""
+    otherwise computed now with the method the build chose) with 80% prediction intervals and
+    recent history."""
     with ws.analytics(read_only=True) as con:
         series = weekly_series(con)
         stored = _stored_forecast(con, category)
+        try:
+            method = str(get_info(con, "demand_champion"))
+        except ModelNotReadyError:
+            method = "ets"
     if stored is not None and len(stored) >= weeks:
         fc = category_history(series, category)
         fc.interval = float(stored["interval"].iloc[0])
@@ -229,7 +235,7 @@ def category_forecast(ws: Any, category: str, weeks: int = 12) -> CategoryForeca
                                    r.revenue_upper) for r in stored.head(weeks).itertuples(index=False)]
         fc.method = str(stored["method"].iloc[0])
         return fc
-    return forecast_category(series, category, weeks)
+    return forecast_category(series, category, weeks, method=method)
 
 
 def _stored_forecast(con: duckdb.DuckDBPyConnection, category: str) -> pd.DataFrame | None:
@@ -248,9 +254,29 @@ def forecast_categories(ws: Any) -> list[str]:
     return sorted(series["category"].unique()) if not series.empty else []
 
 
+def model_choices(ws: Any) -> list[Choice]:
+    """What ships for each prediction (churn, purchases, spend, demand) and how every candidate did
+    on the holdout, read from the model manifests of the latest build (absent ones are left out)."""
+    from models.store import ModelStore
+
+    store = ModelStore.for_workspace(ws)
+    raw: list[Any] = []
+    for name in ("churn", "clv", "demand"):
+        try:
+            choice = store.manifest(name).metrics.get("choice")
+        except ModelNotReadyError:
+            continue
+        if name == "clv" and isinstance(choice, dict):
+            raw += [choice.get("purchases"), choice.get("spend")]
+        else:
+            raw.append(choice)
+    return [c for c in (choice_from_dict(r) for r in raw if isinstance(r, dict)) if c is not None]
+
+
 def prediction_quality(ws: Any, settings: Any = None) -> PredictionQuality:
     """Actual vs predicted per score decile on the latest holdout, for churn and purchases
-    (stored by the ``churn`` and ``clv`` build steps; ``settings`` is accepted for symmetry)."""
+    (stored by the ``churn`` and ``clv`` build steps: the deciles of the model that ships), and
+    the champion / challenger choices (``settings`` is accepted for symmetry)."""
     with ws.analytics(read_only=True) as con:
         try:
             df = con.execute("SELECT * FROM prediction_quality ORDER BY kind, bucket").df()
@@ -269,4 +295,4 @@ def prediction_quality(ws: Any, settings: Any = None) -> PredictionQuality:
         return BucketReport(kind, pd.Timestamp(cutoff).date().isoformat(), int(first["horizon_days"]),
                             float(first["overall_actual"]), float(first["overall_predicted"]), buckets)
 
-    return PredictionQuality(report("churn"), report("purchases"))
+    return PredictionQuality(report("churn"), report("purchases"), model_choices(ws))

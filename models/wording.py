@@ -1,8 +1,10 @@
-"""Plain-language wording for features: cluster descriptions and per-member churn reasons."""
+"""Plain-language wording for features: cluster descriptions, per-member churn reasons, and a
+member's purchase outlook (expected purchases and next order) in words."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 # column -> (label, words when high, words when low)
 _WORDS: dict[str, tuple[str, str, str]] = {
@@ -143,3 +145,41 @@ def reason_text(col: str, value: float | str | None, raises_risk: bool,
     else:
         text = special.get(col, f"{feature_label(col, categories)}: {_fmt(v)}")
     return f"{text} ({effect} risk)"
+
+
+# ----- member outlook in plain words --------------------------------------------------------------
+_TIMES = {1: "once", 2: "twice"}
+
+
+def plural(n: float, word: str, words: str | None = None) -> str:
+    """``1 unit``, ``3 units``, ``1.5 units`` (``words`` for irregular plurals)."""
+    text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+    return f"{text} {word if n == 1 else (words or word + 's')}"
+
+
+def period_words(days: int) -> str:
+    """``the next 90 days``, ``the next year``."""
+    return "the next year" if days in (365, 366) else f"the next {days} days"
+
+
+def purchase_outlook(expected: float | None, days: int = 90, has_orders: bool = True) -> str:
+    """Expected purchase days over ``days`` in words: "expected to buy about once in the next 90 days"."""
+    period = period_words(days)
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return "no purchase forecast: no orders yet" if not has_orders else "no purchase forecast yet"
+    if expected < 0.05:
+        return f"not expected to buy in {period}"
+    if expected < 0.5:
+        return f"unlikely to buy in {period}"
+    n = int(round(expected))
+    return f"expected to buy about {_TIMES.get(n, f'{n} times')} in {period}"
+
+
+def next_order_text(next_date: Any, as_of: Any, window_days: int = 90) -> str:
+    """The expected next order date in words, or that none is expected within ``window_days``."""
+    if next_date is None or (next_date - as_of).days > window_days:
+        return f"next order not expected in the next {window_days} days"
+    days = (next_date - as_of).days
+    when = "within a few days" if days <= 4 else "in about a week" if days <= 10 else (
+        f"in about {plural(round(days / 7), 'week')}" if days < 60 else f"in about {plural(round(days / 30), 'month')}")
+    return f"next order expected around {next_date:%d %b %Y} ({when})"

@@ -29,8 +29,9 @@ OFFERS = ("15% off", "free shipping over £40", "buy one get one free", "double 
 TONES = ("friendly", "premium", "playful", "urgent")
 
 
-def draw(workspace: Path, out: Path, campaigns: int, llm: int, seed: int) -> None:
-    """Generate ``campaigns`` composed campaigns (+ ``llm`` written by the packaged model) and the blind packet."""
+def draw(workspace: Path, out: Path, campaigns: int, llm: int, seed: int, ranked: int = 0) -> None:
+    """Generate ``campaigns`` composed campaigns (+ ``llm`` written by the packaged model, + the first
+    ``ranked`` campaigns again with the packaged model ranking the phrasings) and the blind packet."""
     from agent.campaigns import generate_campaign
     from memberinsight.config import load_settings
     from workspace import Workspace
@@ -42,12 +43,15 @@ def draw(workspace: Path, out: Path, campaigns: int, llm: int, seed: int) -> Non
              TONES[rng.randrange(len(TONES))], "composed") for i in range(campaigns)]
     plan += [(rng.choice(SEGMENTS), CHANNELS[i % len(CHANNELS)], rng.choice(OFFERS), rng.choice(TONES), "llm")
              for i in range(llm)]
+    plan += [(segment, channel, offer, tone, "ranked") for segment, channel, offer, tone, _ in plan[:ranked]]
     rng.shuffle(plan)
     key: dict[str, Any] = {}
     blocks: list[str] = []
     for n, (segment, channel, offer, tone, path) in enumerate(plan, start=1):
         cid = f"C{n:02d}"
-        writer_settings = settings.replace(copy_writer="llm" if path == "llm" else "composed")
+        writer_settings = settings.replace(copy_writer="llm" if path == "llm" else "composed",
+                                           copy_ranker="model" if path == "ranked" else "none",
+                                           llm_backend="gguf" if path == "ranked" else settings.llm_backend)
         result = generate_campaign(ws, writer_settings, segment=segment, channel=channel, offer=offer,
                                    n_variants=3, tone=tone, use_llm=path == "llm", user="rating")
         key[cid] = {"segment": segment, "channel": channel, "offer": offer, "tone": tone, "path": path,
@@ -88,12 +92,14 @@ def score(out: Path, files: list[Path]) -> dict[str, Any]:
     per_piece = {k: statistics.mean(v) for k, v in ratings.items()}
     by_path: dict[str, list[float]] = defaultdict(list)
     by_channel: dict[str, list[float]] = defaultdict(list)
+    by_channel_path: dict[tuple[str, str], list[float]] = defaultdict(list)
     best_by_campaign: dict[str, float] = {}
     for (cid, _), mean in per_piece.items():
         info = key[cid]
         by_path[info["path"]].append(mean)
         if info["path"] == "composed":
             by_channel[info["channel"]].append(mean)
+        by_channel_path[(info["path"], info["channel"])].append(mean)
         best_by_campaign[cid] = max(best_by_campaign.get(cid, 0.0), mean)
     every = [r for v in ratings.values() for r in v]
     composed = [cid for cid in best_by_campaign if key[cid]["path"] == "composed"]
@@ -103,6 +109,8 @@ def score(out: Path, files: list[Path]) -> dict[str, Any]:
         "distribution": {str(s): every.count(s) for s in range(1, 6)},
         "mean_by_path": {p: round(statistics.mean(v), 2) for p, v in by_path.items()},
         "mean_by_channel_composed": {c: round(statistics.mean(v), 2) for c, v in by_channel.items()},
+        "mean_by_path_and_channel": {f"{p}/{c}": round(statistics.mean(v), 2) for (p, c), v in by_channel_path.items()},
+        "paired_ranked_minus_composed": _paired(key, per_piece),
         "composed_campaigns_with_a_variant_4_or_more": f"{sum(best_by_campaign[c] >= 4 for c in composed)}/{len(composed)}",
         "pieces_rated_1": sum(1 for v in ratings.values() if 1 in v),
         "worst": [{"piece": f"{cid}.{n}", "mean": round(m, 2), "path": key[cid]["path"],
@@ -110,6 +118,24 @@ def score(out: Path, files: list[Path]) -> dict[str, Any]:
     }
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
+
+
+def _paired(key: dict[str, Any], per_piece: dict[tuple[str, int], float]) -> dict[str, Any] | None:
+    """Mean rating of each ranked campaign minus its composed twin (same audience, channel, offer, tone)."""
+    spec = {(k["segment"], k["channel"], k["offer"], k["tone"], k["path"]): cid for cid, k in key.items()}
+    diffs = []
+    for (segment, channel, offer, tone, path), cid in spec.items():
+        twin = spec.get((segment, channel, offer, tone, "composed"))
+        if path != "ranked" or twin is None:
+            continue
+        mine = [m for (c, _), m in per_piece.items() if c == cid]
+        theirs = [m for (c, _), m in per_piece.items() if c == twin]
+        if mine and theirs:
+            diffs.append(statistics.mean(mine) - statistics.mean(theirs))
+    if not diffs:
+        return None
+    return {"pairs": len(diffs), "mean_difference": round(statistics.mean(diffs), 2),
+            "better": sum(d > 0 for d in diffs), "worse": sum(d < 0 for d in diffs), "same": sum(d == 0 for d in diffs)}
 
 
 def main() -> None:
@@ -121,12 +147,14 @@ def main() -> None:
     d.add_argument("--campaigns", type=int, default=42)
     d.add_argument("--llm", type=int, default=0, help="extra campaigns written by the packaged model (comparison)")
     d.add_argument("--seed", type=int, default=2026)
+    d.add_argument("--ranked", type=int, default=0,
+                   help="draw the first N campaigns again with the packaged model ranking the phrasings (comparison)")
     s = sub.add_parser("score")
     s.add_argument("--out", type=Path, required=True)
     s.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "draw":
-        draw(args.workspace, args.out, args.campaigns, args.llm, args.seed)
+        draw(args.workspace, args.out, args.campaigns, args.llm, args.seed, args.ranked)
     else:
         score(args.out, args.files)
 

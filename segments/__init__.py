@@ -6,8 +6,12 @@ Public API::
     parse_definition(data) -> SegmentDefinition           # validate untrusted data (forms, files, models)
     canonicalize(defn) -> SegmentDefinition
     FIELDS, CATALOGUE, catalogue_rows()                   # the field whitelist
-    parse_sentence(sentence, vocab, matcher=None) -> ParseResult
-    parse_or_refuse(sentence, vocab) -> ParseResult       # raises SegmentParseError if nothing understood
+    parse_sentence(sentence, vocab, matcher=None, workspace=None) -> ParseResult
+                                                          # .status understood|ask|refused, .readback,
+                                                          # .questions (Question/Option), .confidence,
+                                                          # .counts (with a workspace: per condition, total,
+                                                          # why empty)
+    parse_or_refuse(sentence, vocab) -> ParseResult       # raises SegmentParseError if refused or nothing understood
     load_vocabulary(ws) / demo_vocabulary() -> Vocabulary
     describe(defn) -> str; editable_rows(defn) -> list[dict]
     compile_definition(defn) -> CompiledQuery             # parameterised DuckDB SQL
@@ -34,7 +38,8 @@ from segments.definition import (
 from segments.describe import describe, describe_condition, editable_rows
 from segments.errors import SegmentDefinitionError, SegmentParseError
 from segments.fields import CATALOGUE, FIELDS, Field, catalogue_rows
-from segments.parser import ParseResult, definition_from_model_text, parse_or_refuse, parse_sentence
+from segments.parser import definition_from_model_text, parse_or_refuse, parse_sentence
+from segments.result import Counts, Option, ParseResult, Question
 from segments.store import (
     SavedSegment,
     SizePoint,
@@ -49,7 +54,8 @@ from segments.store import (
 from segments.vocabulary import Vocabulary, demo_vocabulary, load_vocabulary
 
 __all__ = [
-    "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Field", "Group", "Not", "ParseResult", "SavedSegment",
+    "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Counts", "Field", "Group", "Not", "Option", "ParseResult",
+    "Question", "SavedSegment",
     "SegmentDefinition", "SegmentDefinitionError", "SegmentParseError", "SizePoint", "Vocabulary",
     "canonicalize", "catalogue_rows", "compile_definition", "definition_from_model_text", "delete_segment",
     "demo_vocabulary", "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",

@@ -33,6 +33,7 @@ BEHAVIOUR_METRICS = {
     "aov": f"round(sum(o.quantity * o.unit_price) FILTER (WHERE {PURCHASE}) / "
            f"nullif(count(DISTINCT o.order_id) FILTER (WHERE {PURCHASE}), 0), 2)",
     "returns": f"count(DISTINCT o.order_id) FILTER (WHERE {RETURN})",
+    "distinct_products": f"count(DISTINCT o.product_id) FILTER (WHERE {PURCHASE})",
     "last_order_date": f"CAST(max(o.ordered_at) FILTER (WHERE {PURCHASE}) AS DATE)",
     "first_order_date": f"CAST(min(o.ordered_at) FILTER (WHERE {PURCHASE}) AS DATE)",
 }

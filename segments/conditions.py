@@ -10,7 +10,7 @@ from segments.fields import CATALOGUE
 from segments.tagger import Item
 
 ATTRIBUTES = ("city", "country", "channel", "age_band", "rfm_segment")
-COUNT_FIELDS = ("orders", "returns", "reviews", "low_ratings")
+COUNT_FIELDS = ("orders", "returns", "reviews", "low_ratings", "distinct_categories", "distinct_products")
 PROBABILITY_FIELDS = tuple(f.name for f in CATALOGUE.values() if f.unit == "probability")
 BAND_SIBLING = {"predicted_clv_365d": "clv_tier", "churn_probability": "churn_band"}
 NUMBER_SIBLING = {"clv_tier": "predicted_clv_365d", "churn_band": "churn_probability"}
@@ -34,6 +34,17 @@ class Context:
     all_items: list[Item] = field(default_factory=list)
     pending: dict[str, Any] | None = None
     """A measure still waiting for its number ("Electronics spend over the past year (over 800)")."""
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    """What to ask the operator: ``about`` (words), ``text``, ``options`` ((label, phrase or None) pairs), ``kind``."""
+    last_window: tuple[int | None, tuple[str | None, str | None] | None] | None = None
+    """The time window of the last measure (for "in the same period")."""
+    last_field: str | None = None
+    """The field of the last measure (for "over 300 last year or over 150 this year")."""
+    ref_date: Any = None
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    """Every count, sum or score built so far, in sentence order: ``node`` (the condition, mutable),
+    ``field``, ``first`` / ``last`` (token span of its clause), ``window`` (the window or period item it
+    took, if any) and ``explicit`` (the clause says "lifetime", "in total"...)."""
 
 
 def cond(fld: str, op: str, value: Any, category: Any = None, days: int | None = None,
@@ -91,6 +102,12 @@ def comparator_for(items: list[Item], num: Item) -> str | None:
             return it.extra["after"]
         if it.kind not in ("FILL",):
             break
+    for it in reversed(items[:idx]):  # "only ordered once", "exactly bought 3 times"
+        if it.kind == "CMP" and it.text.lower() in ("only", "exactly") and not it.used:
+            it.used = True
+            return "="
+        if it.kind not in ("FILL", "PERSON", "WEAK", "CUE"):
+            break
     return None
 
 
@@ -107,12 +124,20 @@ def band_bounds(band: str) -> tuple[int, int] | None:
 def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
     bands = [(b, lh) for b in ctx.age_bands if (lh := band_bounds(b))]
     rng = free_items(items, "RANGE")
-    nums = [n for n in free_items(items, "NUM") if not n.extra.get("money") and not n.extra.get("percent")]
+    nums = [n for n in free_items(items, "NUM") if not any(n.extra.get(k) for k in (
+        "money", "percent", "days", "unit_field", "adverb"))]  # "members for more than two years" is no age
     chosen: list[str] = []
     if rng:
         lo, hi = rng[0].value
-        chosen = [b for b, (bl, bh) in bands if bl >= lo and bh <= hi] or \
-                 [b for b, (bl, bh) in bands if bl <= hi and bh >= lo]
+        inside = [b for b, (bl, bh) in bands if bl >= lo and bh <= hi]
+        overlap = [b for b, (bl, bh) in bands if bl <= hi and bh >= lo]
+        chosen = overlap
+        if inside != overlap:  # "30-40", "in their 40s": the bands do not line up with the ages asked for
+            ctx.questions.append({
+                "about": rng[0].text, "kind": "age",
+                "text": f"ages are known only in bands ({', '.join(b for b, _ in bands)}); '{rng[0].text}' does not "
+                        f"line up with them. I used {' and '.join(overlap)}; which bands do you mean?",
+                "options": [(" and ".join(overlap), None)] + ([(" and ".join(inside), None)] if inside else [])})
         rng[0].used = True
     elif nums:
         n = nums[0]
@@ -126,9 +151,17 @@ def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
             chosen = [b for b, (_, bh) in bands if bh <= age]
         else:
             chosen = [b for b, (bl, bh) in bands if bl <= age <= bh]
+            if chosen and band_bounds(chosen[0]) != (age, age):
+                ctx.questions.append({"about": n.text, "kind": "age", "options": [(f"the {chosen[0]} band", None)],
+                                      "text": f"ages are known only in bands; {age:g} is in the {chosen[0]} band, "
+                                              "which also holds other ages. Use that band?"})
         straddle = [b for b, (bl, bh) in bands if bl < age < bh and b not in chosen]
         if straddle and op != "=":
             ctx.notes.append(f"ages are known only in bands; band {straddle[0]} straddles {age:g} and is left out")
+            ctx.questions.append({
+                "about": n.text, "kind": "age",
+                "text": f"ages are known only in bands; band {straddle[0]} straddles {age:g}. I left it out; "
+                        "include it?", "options": [(f"without {straddle[0]}", None), (f"with {straddle[0]}", None)]})
         n.used = True
     if not chosen:
         return None
@@ -140,10 +173,17 @@ def age_condition(ctx: Context, items: list[Item]) -> dict[str, Any] | None:
 def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, days: int | None,
                       negated: bool, window: tuple[str | None, str | None] | None = None) -> dict[str, Any] | None:
     spec = CATALOGUE[fld]
-    rng = free_items(items, "RANGE")
-    nums = [n for n in free_items(items, "NUM") if "days" not in n.extra or spec.unit == "days"]
+    money_ok = spec.unit == "currency"  # "returns over £100": an amount is no count (left unused, so asked)
+    rng = [r for r in free_items(items, "RANGE") if money_ok or not r.extra.get("money")]
+    nums = [n for n in free_items(items, "NUM") if ("days" not in n.extra or spec.unit == "days")
+            and (money_ok or not n.extra.get("money"))]
 
     def scale(v: float, percent: bool) -> float:
+        if percent and fld not in PROBABILITY_FIELDS:  # "more than 50% of spend on Fashion": no share field
+            ctx.questions.append({"about": f"{v:.0%}", "kind": "unknown", "options": [],
+                                  "text": f"'{spec.label}' is not a share, so a percentage ({v:.0%}) cannot be "
+                                          "compared with it; shares of spend or orders are not recorded. Give an "
+                                          "amount or count instead?"})
         if fld in PROBABILITY_FIELDS and not percent and v > 1:
             ctx.notes.append(f"{v:g} read as {v:g}% for {spec.label}")
             return v / 100
@@ -157,6 +197,18 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
         n = nums[0]
         n.used = True
         op = comparator_for(items, n)
+        if op is None and fld in COUNT_FIELDS and float(n.value).is_integer() and 1990 <= n.value <= 2035:
+            ctx.questions.append({"about": n.text, "kind": "date", "options": [],  # "customers with 2025 orders"
+                                  "text": f"'{n.text}' reads like a year; I read it as a count of {n.text}. Did you "
+                                          f"mean {spec.label} in {n.text}?"})
+        if op is None and fld in COUNT_FIELDS and (n.extra.get("singular") or n.value == 0):
+            op = "="  # "with 1 order": exactly one; "with 0 orders": none
+        if op is None and spec.type == "number" and not n.extra.get("plus") and n.value != 0:
+            op = ">="  # "spent £500": at least, most likely; but it is a guess, so ask
+            ctx.questions.append({"about": n.text, "kind": "comparison", "options": [
+                (f"{spec.label} at least {n.text}", None), (f"{spec.label} exactly {n.text}", None)],
+                "text": f"'{n.text}' has no 'over', 'under' or 'exactly'; I read {spec.label} as at least "
+                        f"{n.text}. Is that right?"})
         if op is None:
             op = ">=" if (n.extra.get("plus") or fld in COUNT_FIELDS) else "="
         value = n.extra["days"] if spec.unit == "days" and "days" in n.extra else n.value
@@ -175,13 +227,16 @@ def _num(v: float, kind: str) -> Any:
 
 
 def date_prep(ctx: Context, item: Item) -> str | None:
-    """The date preposition before a DATE item (before, after, since, until, on), marking it used."""
+    """The date preposition before a DATE item (before, after, since, until, on), marking it used.
+    "from" before a whole period ("signups from Q4 2025", "from Black Friday") means during it."""
     for size in (2, 1):
         key = tuple(ctx.tokens[k].norm for k in range(item.i - size, item.i) if k >= 0)
         if len(key) == size and key in DATE_PREP_WORDS:
             for w in ctx.all_items:
                 if item.i - size <= w.i < item.i:
                     w.used = True
+            if key == ("from",) and item.extra.get("precision") in ("quarter", "week", "holiday"):
+                return "on"
             return DATE_PREP_WORDS[key]
     return item.extra.get("prep")
 
@@ -222,8 +277,11 @@ def date_condition(fld: str, items: list[Item], ctx: Context, category: Any) -> 
         days = a.value if a.kind == "AGO" else a.extra["days"]
         if op in ("<", "<="):
             return cond(fld, "in_last_days", days, category)
-        if op is None:
-            ctx.notes.append(f"'{a.text}' read as 'more than {days} days ago'")
+        if op is None:  # "signed up 2 years ago": about then, or longer ago? asked
+            ctx.questions.append({"about": a.text, "kind": "comparison", "options": [
+                (f"more than {days} days ago", None), (f"within the last {days} days", None)],
+                "text": f"'{a.text}' has no 'more than' or 'less than'; I read it as more than {days} days ago. "
+                        "Is that right, or do you mean a period (e.g. 'in 2024')?"})
         return cond(fld, "more_than_days_ago", days, category)
     if dates:
         d = dates[0]

@@ -72,8 +72,10 @@ def _scope(c: Condition) -> str:
 
 
 def _count_phrase(c: Condition) -> str:
-    verb = {"orders": "bought", "returns": "returned", "reviews": "wrote", "low_ratings": "wrote"}[c.field]
-    noun = {"orders": "time", "returns": "order", "reviews": "review", "low_ratings": "1-2 star review"}[c.field]
+    verb = {"orders": "bought", "returns": "returned", "reviews": "wrote", "low_ratings": "wrote",
+            "distinct_products": "bought"}[c.field]
+    noun = {"orders": "time", "returns": "order", "reviews": "review", "low_ratings": "1-2 star review",
+            "distinct_products": "different product"}[c.field]
     what = (" " + _values(list(c.category))) if c.category and c.field == "orders" else ""
     scope = (" in " + _values(list(c.category))) if c.category and c.field != "orders" else ""
     window = window_words(c)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from segments import clause_rules, rules
 from segments.conditions import (
     ATTRIBUTES,
     BAND_SIBLING,
@@ -35,13 +36,18 @@ from segments.tagger import Item
 
 
 def _pick_field(items: list[Item], ctx: Context) -> tuple[str | None, Item | None]:
-    for kind in ("CUE", "WEAK"):
-        cues = of_kind(items, kind)
-        if cues:
-            return cues[0].field, cues[0]
-    for n in free_items(items, "NUM"):
-        if n.extra.get("unit_field"):
-            return n.extra["unit_field"], None
+    cues = of_kind(items, "CUE")
+    if cues:
+        return cues[0].field, cues[0]
+    weak = of_kind(items, "WEAK") + [d for d in of_kind(items, "DESC") if d.field and not d.used]
+    units = [n.extra["unit_field"] for n in free_items(items, "NUM") if n.extra.get("unit_field")]
+    if weak and units and units[0] not in (weak[0].field, "orders"):
+        weak[0].used = True  # "bought from 5+ categories": the counted unit names the field
+        return units[0], None
+    if weak:
+        return weak[0].field, weak[0]
+    if units:
+        return units[0], None
     if any(it.extra.get("money") for it in free_items(items, "NUM", "RANGE")):
         return "spend", None
     return None, None
@@ -76,6 +82,9 @@ def _similar_field(items: list[Item], ctx: Context, want_band: bool, extra: list
 def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
     """Conditions (definition dicts) for one clause; marks the items it used."""
     nodes: list[dict[str, Any]] = []
+    if clause_rules.share_window(items, ctx):  # "..., both in the last 180 days"
+        return nodes
+    nodes += clause_rules.rfm_nodes(items)
     for it in of_kind(items, "VAL", "CLUSTER"):
         if it.field not in (*ATTRIBUTES, "cluster"):
             continue
@@ -85,13 +94,21 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
         if it.field == "age_band":
             for cue in of_kind(items, "AGECUE"):
                 cue.used = True
-        nodes.append(negate(node) if is_negated(items, it.i) else node)
-    age = _age_after_person(items, ctx)
+            for word in of_kind(items, "WORD"):  # "45-54 or 55-64 years"
+                if word.i == it.j and word.text.lower() in ("years", "yrs", "year", "yo", "y/o"):
+                    word.used = True
+        nodes.append(negate(node) if _attribute_negated(items, it) else node)
+    age = clause_rules.age_after_person(items, ctx) or clause_rules.age_after_are(items, ctx) or clause_rules.age_people(
+        items, ctx, bare=ctx.last_field is None and ctx.pending is None)
     if age is not None:
         nodes.append(age)
     cats = of_kind(items, "VAL")
     cats = [c for c in cats if c.field == "category"]
     category = tuple(v for c in cats for v in values_of(c)) or None
+    for scope in of_kind(items, "SCOPE"):  # "bought both Kitchen and Home", "in each of Q1 and Q2"
+        nxt = [it for it in items if it.i >= scope.j and it.kind != "FILL"]
+        if nxt and nxt[0].kind in ("VAL", "DATE") and (nxt[0].kind == "DATE" or nxt[0].field == "category"):
+            scope.used = True
     windows = of_kind(items, "WINDOW")
     for imp in of_kind(items, "IMPLIED"):
         fld = imp.field
@@ -107,23 +124,41 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
             c.used = True
         imp.used = True
         for other in of_kind(items, "CUE", "WEAK", "PRED"):
-            if other.field in (fld, None) or other.kind == "WEAK":
+            if other.field in (fld, None) or other.kind == "WEAK" or rules.related(other.field, fld):
                 other.used = True
+        if fld in rules.CHURN_FIELDS:
+            rules.horizon_field(fld, items, ctx)  # "likely to churn in the next 30 days": no such horizon
         neg = is_negated(items, imp.i)
+        by = [n for n in free_items(items, "NUM") if (n.i > imp.i or n.j == imp.i) and spec.unit == "days"
+              and "days" in n.extra]  # "overdue by more than 30 days", "two weeks overdue"
+        if by:  # "overdue by more than 30 days": the number refines the implied test
+            by[0].used = True
+            op, value = comparator_for(items, by[0]) or ">=", by[0].extra["days"]
         node = cond(fld, op, value, cat, days)
         nodes.append(negate(node) if neg else node)
         if cat:
             ctx.template = {"field": fld, "op": op, "value": value, "days": days, "negated": neg, "category": cat}
     if of_kind(items, "IMPLIED"):
-        return nodes
-    measure = _measure(items, ctx, category, cats)
+        rest = [it for it in items if not it.used]
+        if not any(it.kind in ("CUE", "BAND", "NUM", "RANGE") for it in rest):
+            return nodes
+        items = rest  # "likely to churn with a CLV over 500": the rest is another condition
+        cats = [c for c in of_kind(items, "VAL") if c.field == "category"]
+        category = tuple(v for c in cats for v in values_of(c)) or None
+    measure = clause_rules.expand_shared(_measure(items, ctx, category, cats), items)
     if measure is not None:
         nodes.append(measure)
+        if measure.get("field") == "orders" and measure.get("category"):
+            dated = bool(of_kind(items, "WINDOW", "DATE", "AGO"))
+            only = clause_rules.only_category(items, cats, dated)
+            if only is not None:  # "only bought Outdoor"
+                nodes.append(only)
     return nodes
 
 
 def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -> dict[str, Any] | None:
     fld, cue = _pick_field(items, ctx)
+    fld = rules.last_category_order(items, ctx, cue) or fld
     windows = of_kind(items, "WINDOW")
     bands = of_kind(items, "BAND")
     has_number = bool(free_items(items, "NUM", "RANGE"))
@@ -136,24 +171,45 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             and not (windows or of_kind(items, "DATE", "AGO")):
         cue.used = True  # "joined via paid search": the channel says it all
         return None
+    if fld is None and rules.shoppers_on(items):
+        fld = "orders"  # "Boxing Day shoppers"
     if fld is None:
-        if of_kind(items, "AGECUE") or (has_number and _person_before_number(items)):
+        decade = any(r.extra.get("decade") for r in free_items(items, "RANGE"))
+        if of_kind(items, "AGECUE") or decade or (has_number and clause_rules.person_before_number(items)):
             node = age_condition(ctx, items)
             if node is not None:
                 return node
-        elliptic = all(it.kind in ("VAL", "NEG", "FILL", "PERSON", "WINDOW") for it in items)
-        if (cats or windows) and elliptic and ctx.template is not None:
-            # "bought Kitchen and Home", "bought Pets but not Garden", "... but not in the last 2 weeks"
-            t = ctx.template
-            for it in cats + windows[:1]:
+        windows = [w for w in windows if w.extra["direction"] != "future"]  # "but not in the next 2 weeks": no
+        elliptic = all(it.kind in ("VAL", "NEG", "FILL", "PERSON", "WINDOW", "DATE", "AGAIN") for it in items)
+        again = of_kind(items, "AGAIN")
+        t = ctx.template
+        windowed = t is not None and (t.get("days") is not None or t.get("window") is not None)
+        # "but not in Q2 2026", "and again in Q1 2026", "in Q4 2025 and in Q1 2026"
+        bracketed = items[0].i > 0 and ctx.tokens[items[0].i - 1].norm == "("
+        dated = free_items(items, "DATE") if (cats or of_kind(items, "NEG") or again or windowed) \
+            and not bracketed else []  # "(July 8-11)" after a period is not a second period: asked
+        if (cats or windows or dated) and elliptic and t is not None:
+            # "bought Kitchen and Home", "bought Pets but not Garden", "... but not in the last 2 weeks",
+            # "bought Kitchen in Q2 2025 but not in Q2 2026"
+            for it in cats + windows[:1] + again:
                 it.used = True
-            days = windows[0].value if windows else t["days"]
-            node = cond(t["field"], t["op"], t["value"], category or t.get("category"), days,
-                        None if windows else t.get("window"))
-            anchor = (cats or windows)[0].i
-            return negate(node) if is_negated(items, anchor + 1) != t.get("negated", False) else node
-        if cats:
+            days = windows[0].value if windows else (None if dated else t["days"])
+            window = date_window(ctx, dated[0]) if dated and not windows else (None if windows else t.get("window"))
+            anchor = (cats or windows or dated)[0].i
+            flipped = is_negated(items, anchor + 1) != t.get("negated", False)
+            op, value = rules.contrast_test(t, flipped, items, ctx)
+            node = cond(t["field"], op, value, category or t.get("category"), days, window)
+            _share_window(items, ctx, t, days, window)
+            rules.each_or_together(items, ctx, t, cats)
+            _record(ctx, node, t["field"], items, elliptic=not cats)
+            return negate(node) if flipped else node
+        unitless = [n for n in free_items(items, "NUM", "RANGE") if not n.extra.get("unit_field")]
+        if cats and unitless and ctx.last_field is not None:
+            fld = ctx.last_field  # "spent over 100 on Outdoor and over 50 on Garden"
+        elif cats:
             fld = "orders"
+        elif has_number and ctx.last_field is not None and not bands:
+            fld = ctx.last_field  # "spent over 300 last year or over 150 this year"
         elif has_number or bands:
             fld = _similar_field(items, ctx, want_band=bool(bands) and not has_number)
         if fld is None:
@@ -171,28 +227,37 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     if cue is not None:
         cue.used = True
     for other in of_kind(items, "CUE", "WEAK"):
-        if other.field == fld or other.kind == "WEAK":
-            other.used = True
+        # a generic verb goes with the measure, unless it follows a cue of another field ("last order ... left
+        # a review": a second condition the clause did not build, so it is reported)
+        if other.field == fld or (other.kind == "WEAK" and (cue is None or other.i < cue.i or cue.kind == "WEAK"
+                                                            or (fld == "returns" and other.field == "orders"))):
+            other.used = True  # "3+ cancelled Fashion orders": the orders are what was cancelled
+    per = [p for p in of_kind(items, "PER") if not p.used]
+    if per and fld == "spend":
+        per[0].used = True  # "spent over 100 per order"
+        fld = "aov"
+    fld, habit = rules.habit_field(fld, items)
+    if habit is not None:  # "usually reorders within 30 days"
+        return cond(fld, "<=", habit.value)
     preds = of_kind(items, "PRED")
     if preds and fld == "orders":
-        future = [w for w in windows if w.extra["direction"] in ("future", "any")]
-        if has_number:
-            fld = "expected_orders_90d" if future and future[0].value <= 120 else "expected_orders_365d"
-            for w in future[:1]:
-                w.used = True
-        else:
-            fld = "expected_next_order_date"
+        fld = "expected_orders_365d" if has_number else "expected_next_order_date"
     elif preds and fld == "spend":
         fld = "predicted_clv_365d"
+    fld = rules.horizon_field(fld, items, ctx)
     trends = [t for t in of_kind(items, "TREND") if not t.used]
-    if trends and fld in ("spend", "orders") and not has_number:
-        trends[0].used = True  # "spending is declining"
-        node = cond("spend_trend" if fld == "spend" else "order_trend", trends[0].value, 0)
+    if trends and fld in ("spend", "orders", "spend_trend", "order_trend") and not has_number:
+        trends[0].used = True  # "spending is declining", "order trend is negative"
+        node = cond("order_trend" if fld in ("orders", "order_trend") else "spend_trend", trends[0].value, 0)
         return negate(node) if is_negated(items, trends[0].i) else node
     if fld in BAND_SIBLING and bands and not has_number:
         fld = BAND_SIBLING[fld]
     elif fld in NUMBER_SIBLING and has_number and not bands:
         fld = NUMBER_SIBLING[fld]
+        if cue is not None and cue.text.lower() in ("value", "worth") and not preds:  # "a value over 500"?
+            ctx.questions.append({"about": cue.text, "kind": "synonym", "options": [],
+                                  "text": f"'{cue.text}' with an amount read as {CATALOGUE[fld].label}; did you mean "
+                                          "net spend so far?"})
     dated = free_items(items, "DATE")
     since = fld == "orders" and bool(dated) and date_prep(ctx, dated[0]) in ("since", "after")
     if fld == "orders" and dated and since and not free_items(items, "NUM", "RANGE"):
@@ -212,17 +277,24 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     cat = category if "category" in spec.params else None
     for c in cats if cat else ():
         c.used = True
+    if fld in clause_rules.SCORE_FIELDS and bands and not has_number:
+        return _record(ctx, clause_rules.score_level(fld, bands, ctx), fld, items)
     if spec.type == "choice":
-        values = tuple(dict.fromkeys(v for b in bands for v in _band_range(items, b, spec.choices)))
+        values = tuple(dict.fromkeys(v for b in bands for v in clause_rules.band_range(items, b, spec.choices)))
         if not values:
             ctx.notes.append(f"'{spec.label}' needs a level ({', '.join(spec.choices)})")
+            _unuse(items, cue, fld)  # "customers with a churn risk": reported, never dropped
             return None
         for b in bands:
             b.used = True
         node = cond(fld, "in" if len(values) > 1 else "=", values if len(values) > 1 else values[0])
         return negate(node) if negated else node
     if spec.type == "date":
-        node = date_condition(fld, items, ctx, cat)
+        ago = [a for a in free_items(items, "AGO") if "range" in a.extra]
+        node = (rules.ago_range(fld, ago[0], ctx, cat) if ago else rules.passed_condition(fld, items)) or \
+            date_condition(fld, items, ctx, cat)
+        if node is None:
+            _unuse(items, cue, fld)  # "new members in Madrid": a date field with no date is reported
         return negate(node) if (node is not None and negated) else node
     zero = [n for n in of_kind(items, "NEG") if n.text.lower() in ("nothing", "zero", "none")
             and cue is not None and n.i == cue.j]
@@ -230,72 +302,103 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
         zero[0].used = True  # "spent nothing on Fashion"
         negated = False
         items = [*items, Item("NUM", zero[0].i, zero[0].j, zero[0].text, value=0, extra={}, used=False)]
-    if fld == "predicted_clv_365d" and cue is not None:
-        horizon = [n for n in free_items(items, "NUM") if "days" in n.extra and n.j == cue.i]
-        if horizon and horizon[0].extra["days"] in (90, 360, 365):
-            horizon[0].used = True  # "predicted 12 month value", "predicted 90-day spend"
-            if horizon[0].extra["days"] == 90:
-                fld, spec = "predicted_spend_90d", CATALOGUE["predicted_spend_90d"]
+    if fld in rules.FAMILY and cue is not None:
+        fld = rules.written_horizon(fld, items, cue, ctx)  # "predicted 90-day spend", "predicted CLV (365 days)"
+        spec = CATALOGUE[fld]
     days = None
     window = None
+    ago_ranges = [a for a in free_items(items, "AGO") if "range" in a.extra]
     if "days" in spec.params and free_items(items, "DATE"):
         # "bought Outdoor in May 2026", "spent over 200 between March and May": an absolute window
         # on the count or sum (not the last order date, which would drop members who bought again later)
         window = date_window(ctx, free_items(items, "DATE")[0])
+    elif "days" in spec.params and ago_ranges:
+        window = rules.ago_window(ago_ranges[0], ctx)
+    elif "days" in spec.params and of_kind(items, "SAMEWIN"):
+        days, window = rules.same_window(items, ctx)
     elif "days" in spec.params:
         past = [w for w in windows if w.extra["direction"] != "future"]
         day_nums = [n for n in free_items(items, "NUM") if "days" in n.extra]
-        if past:
+        if past and past[0].extra.get("shift"):  # "the 3 months before that": right before the last window
+            window = rules.shifted(past[0], ctx)
+        elif past:
             days = past[0].value
             past[0].used = True
         elif day_nums and negated and fld in COUNT_FIELDS:
-            days = day_nums[0].extra["days"]  # "no order for over 90 days"
+            days = day_nums[0].extra["days"]  # "no order for over 90 days", "no order since 180+ days"
             day_nums[0].used = True
+            for prep in of_kind(items, "DATEPREP"):
+                if prep.j == day_nums[0].i:
+                    prep.used = True
             comparator_for(items, day_nums[0])
     if negated and fld == "orders" and not cat and days is not None and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
+        ctx.last_window = (days, None)
         return cond("last_order_date", "more_than_days_ago", days)
     node = number_condition(fld, items, ctx, cat, days, negated, window)
+    if node is not None and "days" in spec.params:
+        ctx.last_window = (days, window)
+    if node is not None:
+        ctx.last_field = fld
     if node is None:
         ctx.pending = {"field": fld, "category": cat, "days": days, "negated": negated, "window": window,
-                       "items": [it for it in items if it.used]}
+                       "items": [it for it in items if it.used and not (it.kind in ("VAL", "CLUSTER", "RFM")
+                                                                         and it.field != "category")]}
         return None
-    if cat:
+    _record(ctx, node, fld, items)
+    if cat or fld in COUNT_FIELDS or days is not None or window is not None:  # "... but not in the last 3 days"
         inner = node.get("not", node)
         ctx.template = {"field": fld, "op": inner["op"], "value": inner["value"], "days": days, "negated": negated,
-                        "category": cat, "window": window}
+                        "category": cat, "window": window, "node": inner}
     return node
 
 
-def _person_before_number(items: list[Item]) -> bool:
-    for idx, it in enumerate(items):
-        if it.kind in ("NUM", "CMP"):
-            prev = [p for p in items[:idx] if p.kind not in ("FILL",)]
-            return bool(prev) and prev[-1].kind == "PERSON"
-    return False
+def _attribute_negated(items: list[Item], val: Item) -> bool:
+    """"not in London": negated; "never reviewed anything in the 25-34 band": the "never" is the verb's,
+    so the attribute is not negated (and the "never" stays for the verb)."""
+    negs = [n for n in of_kind(items, "NEG") if n.i < val.i and not any(
+        x.kind in ("WEAK", "CUE", "IMPLIED") and n.i < x.i < val.i for x in items)]
+    for n in negs:
+        n.used = True
+    return len(negs) % 2 == 1
 
 
-def _age_after_person(items: list[Item], ctx: Context) -> dict[str, Any] | None:
-    """"Garden buyers over 55", "members under 25": a bare age right after a person word."""
-    for idx, it in enumerate(items):
-        if it.kind != "CMP" or not it.extra.get("before") or idx == 0 or idx + 1 >= len(items):
-            continue
-        prev, num = items[idx - 1], items[idx + 1]
-        person = prev.kind == "PERSON" or (prev.kind == "WEAK" and prev.text.lower().endswith(("ers", "ers'")))
-        plain = num.kind == "NUM" and not any(num.extra.get(k) for k in ("money", "percent", "adverb", "unit_field",
-                                                                           "days"))
-        if person and plain and 16 <= num.value <= 100 and float(num.value).is_integer() and ctx.age_bands:
-            return age_condition(ctx, [it, num])
-    return None
+def _unuse(items: list[Item], cue: Item | None, fld: str) -> None:
+    """A measure that came to nothing: its cue (and the generic verbs taken with it) are reported."""
+    for it in items:
+        if it is cue or (it.kind in ("CUE", "WEAK") and it.field == fld):
+            it.used = False
 
 
-def _band_range(items: list[Item], band: Item, order: tuple[str, ...]) -> tuple[str, ...]:
-    """"medium or higher" -> medium, high (levels are ordered low to high in the catalogue)."""
-    values = values_of(band)
-    idx = items.index(band)
-    nxt = items[idx + 1] if idx + 1 < len(items) else None
-    if nxt is None or nxt.kind != "CMP" or not nxt.extra.get("after") or len(values) != 1 or values[0] not in order:
-        return values
-    nxt.used = True
-    pos = order.index(values[0])
-    return order[pos:] if nxt.extra["after"] in (">=", ">") else order[:pos + 1]
+LIFETIME_WORDS = ("lifetime", "in total", "total", "overall", "ever", "all time", "all-time", "of all time",
+                  "in their lifetime", "to date", "so far", "altogether")
+
+
+def _record(ctx: Context, node: dict[str, Any] | None, fld: str, items: list[Item],
+            elliptic: bool = False) -> dict[str, Any] | None:
+    """Keep a count, sum or score in ``ctx.measures`` (for "both in ...", and to ask about a window said once)."""
+    if node is None:
+        return None
+    inner = node.get("not", node)
+    if "field" in inner:
+        timed = [it for it in items if it.kind in ("WINDOW", "DATE", "AGO", "SAMEWIN") and it.used]
+        ctx.measures.append({"node": inner, "field": inner["field"], "first": items[0].i, "last": items[-1].j,
+                             "window": timed[0] if timed else None, "elliptic": elliptic,
+                             "explicit": any(it.text.lower() in LIFETIME_WORDS for it in items if it.kind == "FILL")})
+    return node
+
+
+def _share_window(items: list[Item], ctx: Context, t: dict[str, Any], days: int | None,
+                  window: tuple[str | None, str | None] | None) -> None:
+    """"bought Electronics and Home in the last 60 days": a window at the end of "A and B" covers A too
+    (not after "but": "bought Pets but not in the last 2 weeks")."""
+    first = items[0].i
+    before = ctx.tokens[first - 1].norm if first > 0 else ""
+    previous = t.get("node")
+    if previous is None or before not in ("and", ",", "&", "+") or is_negated(items, first + 1) \
+            or t.get("days") is not None or t.get("window") is not None or (days is None and window is None):
+        return
+    if days is not None:
+        previous["days"] = days
+    elif window is not None:
+        previous.update({k: v for k, v in zip(("from", "to"), window, strict=True) if v is not None})

@@ -13,13 +13,15 @@ COMPARATORS_BEFORE: dict[str, str] = {
     "no fewer than": ">=", "min": ">=", ">=": ">=", "=>": ">=",
     "more than": ">", "over": ">", "above": ">", "greater than": ">", "higher than": ">", "bigger than": ">",
     "exceeding": ">", "exceeds": ">", "exceed": ">", "in excess of": ">", "upwards of": ">", "north of": ">",
-    "larger than": ">", ">": ">", "beyond": ">",
+    "larger than": ">", ">": ">", "beyond": ">", "older than": ">", "younger than": "<",
     "less than": "<", "fewer than": "<", "under": "<", "below": "<", "lower than": "<", "smaller than": "<",
     "beneath": "<", "<": "<",
     "at most": "<=", "no more than": "<=", "not more than": "<=", "up to": "<=", "maximum of": "<=",
     "a maximum of": "<=", "max": "<=", "<=": "<=", "=<": "<=", "not over": "<=", "not above": "<=",
     "exactly": "=", "only": "=", "just": "=", "precisely": "=", "=": "=", "equal to": "=",
 }
+# "more then 6 orders": the common then/than slip reads the same.
+COMPARATORS_BEFORE |= {k[:-4] + "then": v for k, v in COMPARATORS_BEFORE.items() if k.endswith(" than")}
 COMPARATORS_AFTER: dict[str, str] = {
     "or more": ">=", "or above": ">=", "or over": ">=", "and over": ">=", "and above": ">=", "and up": ">=",
     "or higher": ">=", "or greater": ">=", "plus": ">=", "and more": ">=", "or later": ">=",
@@ -30,34 +32,34 @@ COMPARATORS_AFTER: dict[str, str] = {
 }
 
 NEGATIONS = (
-    "not", "never", "no", "none", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "didn't", "didnt",
+    "not", "non", "never", "no", "none", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "didn't", "didnt",
     "don't", "dont", "doesn't", "doesnt", "isn't", "isnt", "aren't", "arent", "wasn't", "weren't", "won't",
-    "without", "excluding", "exclude", "excludes", "except", "except for", "other than", "outside",
+    "without", "excluding", "exclude", "excludes", "except", "except for", "other than", "outside", "neither",
     "outside of", "apart from", "not yet", "yet to", "no longer", "zero", "nothing",
     "have not", "has not", "did not", "do not", "does not", "is not", "are not", "never ever", "haven’t",
 )
 
 SEPARATORS = (
-    ",", ";", ":", "and", "but", "who", "whose", "that", "which", "with", "while", "whilst", "where",
+    ",", ";", ":", "+", "and", "but", "who", "whose", "that", "which", "with", "while", "whilst", "where",
     "as well as", "also", "who also", "and also", "&", "having", "plus who", "and who", "but who", "and whose",
     "and are", "and have", "and has", "and with", "and also have", "who have", "who are", "who're",
     "(", ")", "and that", "who has", "that have", "that are", "who've", "who's", "who'd", "who'll", "that've",
     "which have", "that has",
 )
-DISJUNCTIONS = ("or", "either", "or else", "/")
+DISJUNCTIONS = ("or", "either", "or else", "/", "nor")
 
 PERSONS = (
     "members", "member", "customers", "customer", "people", "persons", "person", "shoppers", "shopper",
     "users", "user", "clients", "client", "folks", "accounts", "account", "ones", "those", "anyone",
-    "everyone", "everybody", "anybody", "fans", "subscribers", "contacts", "guys", "individuals",
+    "everyone", "everybody", "anybody", "fans", "contacts", "guys", "individuals",
 )
 
 FILLERS = (
     "the", "a", "an", "of", "in", "at", "on", "from", "to", "for", "by", "via", "through", "thru", "into",
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "they",
     "their", "them", "it", "its", "our", "we", "us", "i", "me", "my", "show", "find", "list", "get", "give",
-    "want", "need", "please", "segment", "segments", "group", "something", "anything", "again", "usually",
-    "typically", "in total", "total", "overall", "ever", "currently", "made", "make", "makes", "placed",
+    "want", "need", "please", "segment", "segments", "group", "something", "anything", "usually",
+    "typically", "in total", "overall", "ever", "currently", "made", "make", "makes", "placed",
     "place", "live", "lives", "living", "based", "located", "come", "came", "comes", "any", "some",
     "item", "items", "product", "products", "stuff", "things", "thing", "category", "categories",
     "channel", "channels", "city", "cities", "year olds", "year old", "years old", "yr olds", "all",
@@ -67,34 +69,35 @@ FILLERS = (
     "to date", "in their lifetime", "lifetime", "all time", "all-time", "of all time", "time", "per",
     "still", "than", "are in", "is in", "belong", "belongs", "belonging", "part", "label", "labelled",
     "tagged", "times", "classed", "classified", "as", "this", "these", "here", "there", "what", "which ones",
-    "how", "many", "much", "amount", "worth", "money", "cash", "again", "yet", "already",
+    "how", "many", "much", "amount", "money", "cash", "yet", "already",
     "sth", "smth", "pls", "plz", "wrote", "written", "write", "writes", "left", "leave", "leaves",
     "gave", "given", "gives", "posted", "post", "posts", "tier", "tiers", "level", "score", "rank", "bucket", "some point",
-    "at some point", "ordering", "someone", "somebody", "each", "every", "single", "either", "e.g",
-    "whether", "both", "kind", "type", "sort", "own", "he", "she", "his", "her", "you", "your",
-    "now", "then", "often", "frequently", "basically", "probably", "maybe", "really", "very", "quite",
+    "at some point", "ordering", "someone", "somebody", "single", "either", "e.g",
+    "whether", "kind", "type", "sort", "own", "he", "she", "his", "her", "you", "your",
+    "now", "then", "often", "frequently", "basically", "probably", "maybe", "quite", "like", "hiya", "hi", "hey", "hello", "pull",
+    "thanks", "cheers", "please", "kindly", "can you", "could you", "would you", "wanna", "gonna", "gotta",
+    "i want", "i need", "we need", "ie", "i.e", "eg", "that is", "folks", "crowd", "lot", "bunch", "list of",
+    "ones", "ever", "in total", "altogether", "overall", "due", "is due", "are due", "see", "check",
+    "look at", "look", "view", "know", "find out", "looking for", "looking", "searching for", "during", "gear",
+    "goods", "supplies", "merch", "i mean", "meaning", "which means", "by which i mean", "defined as",
+    "quick one", "quick question", "lol", "haha", "good morning", "morning", "afternoon", "ta", "cheers",
+    "merchandise", "star", "stars",
 )
 # Words that only restate another condition ("new customers who first bought in the last 30 days").
 # They are absorbed when the definition has a condition on one of the listed fields, else reported.
 SOFT_WORDS: dict[str, tuple[str, ...]] = {
-    "new": ("first_order_date", "signup_date"),
     "newly": ("first_order_date", "signup_date"),
-    "recent": ("first_order_date", "signup_date", "orders", "last_order_date"),
-    "lapsed": ("last_order_date", "orders"),
-    "inactive": ("last_order_date", "orders"),
-    "dormant": ("last_order_date", "orders"),
-    "churned": ("last_order_date", "orders"),
-    "active": ("orders", "last_order_date", "p_alive"),
     "existing": ("orders",),
     "frequent": ("orders", "avg_days_between_orders"),
     "regular": ("orders", "avg_days_between_orders"),
-    "loyal": ("orders", "rfm_segment"),
     "valuable": ("clv_tier", "predicted_clv_365d", "spend"),
     "big": ("spend", "aov"),
     "heavy": ("orders", "spend"),
     "reviewers": ("reviews", "low_ratings", "avg_rating"),
     "unhappy": ("low_ratings", "avg_rating"),
     "happy": ("avg_rating",),
+    "net": ("spend",),
+    "total": ("spend",),  # "spent over 200 total"; "orders total over 500" is asked, not a count
 }
 
 BANDS: dict[str, str] = {
@@ -143,6 +146,8 @@ CUES: dict[str, str] = {
     "rating": "avg_rating", "ratings": "avg_rating", "rated": "avg_rating", "star rating": "avg_rating",
     "average star rating": "avg_rating", "average stars": "avg_rating", "rate": "avg_rating",
     "average review score": "avg_rating", "review score": "avg_rating", "rates": "avg_rating",
+    "average review rating": "avg_rating", "avg review rating": "avg_rating", "review rating": "avg_rating",
+    "average review": "avg_rating", "mean review rating": "avg_rating",
     # dates
     "last order": "last_order_date", "last ordered": "last_order_date", "last purchase": "last_order_date",
     "last purchased": "last_order_date", "last bought": "last_order_date", "last shopped": "last_order_date",
@@ -153,6 +158,8 @@ CUES: dict[str, str] = {
     "first order": "first_order_date", "first purchase": "first_order_date", "first bought": "first_order_date",
     "first ordered": "first_order_date", "first shopped": "first_order_date", "customer since": "first_order_date",
     "first purchased": "first_order_date", "first transaction": "first_order_date",
+    "very first order": "first_order_date", "very first purchase": "first_order_date",
+    "very last order": "last_order_date", "very last purchase": "last_order_date",
     "started buying": "first_order_date", "started shopping": "first_order_date",
     "joined": "signup_date", "signed up": "signup_date", "sign up": "signup_date", "signup": "signup_date",
     "registered": "signup_date", "member since": "signup_date", "became a member": "signup_date",
@@ -164,7 +171,8 @@ CUES: dict[str, str] = {
     "reorder": "expected_next_order_date", "re-order": "expected_next_order_date",
     "buy again": "expected_next_order_date", "order again": "expected_next_order_date",
     "next buy": "expected_next_order_date", "expected next order": "expected_next_order_date",
-    "next order date": "expected_next_order_date", "purchase again": "expected_next_order_date",
+    "next order date": "expected_next_order_date", "expected next order date": "expected_next_order_date",
+    "expected order date": "expected_next_order_date", "predicted next order date": "expected_next_order_date", "purchase again": "expected_next_order_date",
     # predictions
     "predicted clv": "predicted_clv_365d", "clv": "predicted_clv_365d", "ltv": "predicted_clv_365d",
     "customer lifetime value": "predicted_clv_365d", "lifetime value": "predicted_clv_365d",
@@ -229,8 +237,7 @@ WEAK_CUES: dict[str, str] = {
     "review": "reviews", "reviews": "reviews", "reviewed": "reviews", "reviewer": "reviews",
     "wrote a review": "reviews", "left a review": "reviews", "written a review": "reviews",
     "left reviews": "reviews", "wrote reviews": "reviews", "written reviews": "reviews",
-    "spenders": "spend", "top spenders": "spend", "big spenders": "spend", "high spenders": "spend",
-    "heavy spenders": "spend", "low spenders": "spend", "small spenders": "spend",
+    "spenders": "spend", "low spenders": "spend", "small spenders": "spend",
     "posted a review": "reviews", "reviewing": "reviews", "left feedback": "reviews", "feedback": "reviews",
 }
 # phrase -> (field, op, value): a whole condition in a few words.
@@ -252,7 +259,6 @@ IMPLIED: dict[str, tuple[str, str, object]] = {
     "high-value": ("clv_tier", "=", "high"), "high value": ("clv_tier", "=", "high"),
     "most valuable": ("clv_tier", "=", "high"), "low-value": ("clv_tier", "=", "low"),
     "low value": ("clv_tier", "=", "low"), "least valuable": ("clv_tier", "=", "low"),
-    "vip": ("clv_tier", "=", "high"), "vips": ("clv_tier", "=", "high"),
     "overdue": ("days_overdue", ">", 0), "overdue for their next order": ("days_overdue", ">", 0),
     "late for their next order": ("days_overdue", ">", 0), "overdue to reorder": ("days_overdue", ">", 0),
     "past their usual reorder time": ("days_overdue", ">", 0),
@@ -286,7 +292,10 @@ CHANNEL_ALIASES: dict[str, str] = {
     "search ads": "paid_search", "paid ads": "paid_search", "social media": "social", "social ads": "social",
     "organic search": "organic", "seo": "organic", "referrals": "referral", "referred": "referral",
     "refer a friend": "referral", "friend referral": "referral", "e-mail": "email", "emails": "email",
-    "newsletter": "email", "affiliates": "affiliate", "affiliate links": "affiliate",
+    "via the newsletter": "email", "through the newsletter": "email", "from the newsletter": "email",
+    "via newsletter": "email", "through newsletter": "email", "from newsletter": "email",
+    "newsletter signups": "email", "newsletter sign-ups": "email", "affiliates": "affiliate",
+    "affiliate links": "affiliate",
 }
 # RFM segment names that are also everyday words: only read as segments when capitalised or next to
 # "segment"/"RFM".
@@ -316,8 +325,13 @@ COUNT_UNITS: dict[str, str] = {
     "purchase": "orders", "transactions": "orders", "visits": "orders", "baskets": "orders",
     "returns": "returns", "return": "returns", "refunds": "returns", "returned orders": "returns",
     "reviews": "reviews", "review": "reviews", "ratings": "reviews",
+    "categories": "distinct_categories", "category": "distinct_categories",
+    "products": "distinct_products", "product": "distinct_products",
 }
-MONEY_WORDS = ("pounds", "pound", "quid", "gbp", "euros", "euro", "eur", "dollars", "dollar", "usd", "bucks")
+MONEY_WORDS = ("pounds", "pound", "quid", "gbp", "euros", "euro", "eur", "dollars", "dollar", "usd", "bucks",
+               "sterling", "pounds sterling")
+MONEY_SYMBOLS = {"pounds": "£", "pound": "£", "quid": "£", "gbp": "£", "sterling": "£", "euros": "€", "euro": "€",
+                 "eur": "€", "dollars": "$", "dollar": "$", "usd": "$", "bucks": "$"}
 MONTHS: dict[str, int] = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
@@ -335,7 +349,8 @@ TRENDS: dict[str, str] = {
     "declining": "<", "dropping": "<", "falling": "<", "decreasing": "<", "shrinking": "<", "slowing": "<",
     "down": "<", "dropped": "<", "fallen": "<", "declined": "<", "decreased": "<", "slowed": "<",
     "growing": ">", "rising": ">", "increasing": ">", "up": ">", "grown": ">", "increased": ">", "risen": ">",
-    "rose": ">", "fell": "<",
+    "rose": ">", "fell": "<", "trending down": "<", "trending downwards": "<", "trending up": ">",
+    "trending upwards": ">", "going down": "<", "going up": ">", "positive": ">", "negative": "<",
 }
 DATE_PREP_PHRASES = ("before", "prior to", "earlier than", "until", "till", "up until", "after", "later than",
                      "since", "on or after", "on or before")

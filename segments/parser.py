@@ -1,14 +1,26 @@
-"""Plain words -> segment definition.
+"""Plain words -> segment definition, read back in plain words, never silently wrong.
 
-The parser is rules plus a small grammar (:mod:`segments.tagger`, :mod:`segments.interpret`):
-values come only from the workspace's vocabulary, fields only from the catalogue, and everything
-it builds is validated by :func:`segments.definition.parse_definition`. Where the rules find a
-number or level but no field ("basket size over 80" with an unknown word for it), the packaged
-MiniLM embedding model proposes the closest catalogue field, and the result says so. Words that
-no rule used are returned in ``not_understood``: nothing is guessed silently.
+The parser is rules plus a small grammar (:mod:`segments.tagger`, :mod:`segments.grammar`,
+:mod:`segments.interpret`): values come only from the workspace's vocabulary, fields only from the
+catalogue, and everything it builds is validated by :func:`segments.definition.parse_definition`.
 
-A configured larger model may *propose* a definition (``proposer``); its text is parsed as JSON
-and validated against the schema like any other untrusted input; it is never executed.
+Around the grammar:
+
+1. Unicode is cleaned (:mod:`segments.textprep`); bidirectional controls are refused;
+2. requests that are not segments (actions such as "delete all Lost customers", personal data,
+   reports) are refused with a message (:mod:`segments.refusal`);
+3. words with several readings ("VIPs", "lapsed", "whales") are absorbed when another condition
+   says what they mean, otherwise read as their first reading and asked about;
+4. every guess (a typo fix, a holiday's year, a synonym, a horizon that does not exist, a word not
+   understood) becomes a :class:`~segments.result.Question` with the readings on offer, and lowers
+   the confidence; ``status`` is ``understood`` only when nothing was guessed or left out;
+5. given a workspace, the result carries member counts per condition and in all, and says which
+   condition emptied an empty result (:mod:`segments.readback`).
+
+Where the rules find a number or level but no field, the packaged MiniLM embedding model may propose
+the closest catalogue field (``matcher``), and the result says so. A configured larger model may
+*propose* a definition (``proposer``); its text is parsed as JSON and validated like any other
+untrusted input; it is never executed.
 """
 
 from __future__ import annotations
@@ -16,191 +28,139 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from segments.asking import collect, descriptor_question
 from segments.canonical import canonicalize
 from segments.definition import Group, SegmentDefinition, parse_definition
 from segments.describe import describe
 from segments.errors import SegmentDefinitionError, SegmentParseError
-from segments.fields import CATALOGUE
-from segments.interpret import Context, interpret_clause
-from segments.lexicon import SOFT_WORDS
-from segments.tagger import Item, tag
+from segments.grammar import Reading, read
+from segments.phrases import DESCRIPTORS
+from segments.refusal import refusal_reason
+from segments.result import Option, ParseResult, Question
+from segments.textprep import prepare
+from segments.tokens import tokenize
 from segments.vocabulary import Vocabulary
 
 MAX_SENTENCE = 400
-QUIET = ("FILL", "PERSON", "SEP", "OR")
-QUIET_CMP = {"only", "just", "exactly"}
-LIST_JOINERS = {",", "or", "/", "and", "&", "either"}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# Items that carry meaning: a sentence without any of them is context ("We're planning a promo.").
+CONTENT_KINDS = frozenset(("VAL", "CUE", "WEAK", "IMPLIED", "NUM", "RANGE", "DATE", "WINDOW", "AGO", "CLUSTER", "BAND",
+                           "CMP", "NEG", "DESC", "BADDATE", "BADFIELD", "TREND", "PRED", "AGECUE", "SOFT", "INTENS",
+                           "PASSED", "SAMEWIN", "PER", "DATEPREP"))
 
 
-@dataclass
-class ParseResult:
-    """What the parser made of a sentence (``definition`` is ``None`` when nothing was understood)."""
+def _context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
+    """Split off sentences that only give context ("Can you pull our VIPs in London? We're planning a
+    promo."): no condition word, no capitalised or place-like unknown word. Returns the rest and what
+    was set aside (shown in the read-back); nothing is set aside when no sentence has a condition."""
+    from segments.tagger import tag
 
-    sentence: str
-    definition: SegmentDefinition | None
-    description: str
-    not_understood: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    similarity_matches: list[dict[str, Any]] = field(default_factory=list)
-    source: str = "rules"
-
-    @property
-    def complete(self) -> bool:
-        """True when a definition was built and every word was understood."""
-        return self.definition is not None and not self.not_understood
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"sentence": self.sentence, "definition": self.definition.to_dict() if self.definition else None,
-                "description": self.description, "not_understood": self.not_understood, "notes": self.notes,
-                "similarity_matches": self.similarity_matches, "source": self.source, "complete": self.complete}
-
-
-def _merge_lists(items: list[Item]) -> list[Item]:
-    """``Paris, Berlin or Madrid`` -> one value list; ``medium or high`` -> one band list.
-
-    Categories joined only by "and" stay separate ("bought Kitchen and Home" means both)."""
-    out: list[Item] = []
-    i = 0
-    while i < len(items):
-        it = items[i]
-        if it.kind in ("VAL", "BAND"):
-            group, joins, k = [it], [], i + 1
-            while (k + 1 < len(items) and items[k].kind in ("SEP", "OR") and items[k].text.lower() in LIST_JOINERS
-                   and items[k + 1].kind == it.kind and items[k + 1].field == it.field):
-                joins.append(items[k].text.lower())
-                group.append(items[k + 1])
-                k += 2
-            if len(group) > 1 and (it.kind == "BAND" or it.field != "category" or {"or", "/"} & set(joins)):
-                values = tuple(dict.fromkeys(v for g in group for v in (g.value if isinstance(g.value, tuple)
-                                                                        else (g.value,))))
-                out.append(Item(it.kind, it.i, group[-1].j, " ".join(g.text for g in group), field=it.field,
-                                value=values, extra={"parts": group}))
-                i = k
-                continue
-        out.append(it)
-        i += 1
-    return out
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    if len(parts) < 2:
+        return text, []
+    keep: list[str] = []
+    aside: list[str] = []
+    for part in parts:
+        tokens, items, _ = tag(part, vocab)
+        words = [it for it in items if it.kind == "WORD"]
+        named = any(tokens[w.i].text[:1].isupper() and w.i > 0 for w in words) or any(
+            w.i > 0 and tokens[w.i - 1].norm in ("in", "from", "at", "near") for w in words)
+        fragment = bool(words) and len(tokens) < 3  # "... 6 months. Zorblaxian": a stray word, not context
+        (keep if named or fragment or any(it.kind in CONTENT_KINDS for it in items) else aside).append(part)
+    if not keep or not aside:
+        return text, []
+    return " ".join(keep), aside
 
 
-def _split(items: list[Item]) -> list[list[list[Item]]]:
-    """Clauses (split at separators), each a list of alternatives (split at "or")."""
-    clauses: list[list[list[Item]]] = [[[]]]
-    for it in items:
-        if it.kind == "SEP":
-            clauses.append([[]])
-        elif it.kind == "OR":
-            clauses[-1].append([])
-        else:
-            clauses[-1][-1].append(it)
-    out = []
-    for clause in clauses:
-        alts = [part for alt in clause if alt for part in _split_by_cues(alt)]
-        if alts:
-            out.append(alts)
-    return out
+def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
+                 reread: Callable[[str], SegmentDefinition | None]) -> tuple[Reading, list[Question]]:
+    """Words with several readings that nothing else in the sentence explains: read as the first
+    reading (the sentence is re-read with it), with a question offering the others."""
+    open_words = [it for it in r.items if it.kind == "DESC" and not it.used]
+    if not open_words:
+        return r, []
+    spans = [((r.tokens[it.i].start, r.tokens[it.j - 1].end), it.text, DESCRIPTORS[it.value]) for it in open_words]
+
+    def substitute(choice: dict[int, str]) -> str:
+        text = r.text
+        for k in sorted(range(len(spans)), key=lambda k: -spans[k][0][0]):
+            (a, b), _, desc = spans[k]
+            text = text[:a] + choice.get(k, desc.options[0][1]) + text[b:]
+        return text
+
+    chosen = read(substitute({}), vocab, matcher)
+    questions = []
+    for k, (_, word, desc) in enumerate(spans):
+        options = [Option(desc.options[0][0], chosen.definition)] + [
+            Option(label, reread(substitute({k: phrase}))) for label, phrase in desc.options[1:]]
+        questions.append(descriptor_question(word, [label for label, _ in desc.options], options,
+                                             desc.options[0][0]))
+    return chosen, questions
 
 
-def _split_by_cues(items: list[Item]) -> list[list[Item]]:
-    """A second field cue in one clause starts a new clause ("bought Outdoor twice spent over 200")."""
-    parts: list[list[Item]] = [[]]
-    strong: str | None = None
-    weak: str | None = None
-    for it in items:
-        new_part = (it.kind in ("CUE", "IMPLIED") and strong and it.field != strong) or \
-                   (it.kind == "WEAK" and weak is not None and not strong and it.field != weak)
-        if new_part:
-            parts.append([])
-            strong = weak = None
-        if it.kind in ("CUE", "IMPLIED"):
-            strong = it.field
-        elif it.kind == "WEAK":
-            weak = weak or it.field
-        parts[-1].append(it)
-    return [p for p in parts if p]
-
-
-def _unused_phrases(sentence: str, tokens: list[Any], items: list[Item]) -> list[str]:
-    spans: list[tuple[int, int]] = []
-    for it in items:
-        if it.used or it.kind in QUIET or (it.kind == "CMP" and it.text.lower() in QUIET_CMP):
-            continue
-        spans.append((it.i, it.j))
-    spans.sort()
-    groups: list[list[int]] = []
-    for i, j in spans:
-        if groups and i == groups[-1][1]:
-            groups[-1][1] = j
-        else:
-            groups.append([i, j])
-    return [sentence[tokens[i].start:tokens[j - 1].end] for i, j in groups]
-
-
-def _absorb_soft_words(items: list[Item], definition: SegmentDefinition | None) -> None:
-    fields = {c.field for c in definition.conditions()} if definition else set()
-    for it in items:
-        if it.kind == "SOFT" and fields & set(SOFT_WORDS.get(it.text.lower(), ())):
-            it.used = True
+def _refused(text: str, reason: str) -> ParseResult:
+    return ParseResult(text, None, "", [text], refusal=reason, confidence=0.0)
 
 
 def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., Any] | None = None,
-                   proposer: Callable[[str], str] | None = None) -> ParseResult:
-    """Parse ``sentence`` against ``vocab``; see the module docstring for how."""
+                   proposer: Callable[[str], str] | None = None, workspace: Any = None) -> ParseResult:
+    """Parse ``sentence`` against ``vocab``; see the module docstring for how. With ``workspace`` (a
+    built workspace), the result also carries member counts (``result.counts``)."""
     text = sentence.strip()
     if not text:
         raise SegmentParseError("the sentence is empty")
     if len(text) > MAX_SENTENCE:
         raise SegmentParseError(f"the sentence is longer than {MAX_SENTENCE} characters; describe one segment at a time")
-    tokens, items = tag(text, vocab)
-    ctx = Context(matcher=matcher, age_bands=vocab.age_band, tokens=tokens, all_items=items)
-    conjuncts: list[dict[str, Any]] = []
-    merged = _merge_lists(items)
-    for clause in _split(merged):
-        alternatives = []
-        for alt in clause:
-            nodes = interpret_clause(alt, ctx)
-            if nodes:
-                alternatives.append(nodes[0] if len(nodes) == 1 else {"all": nodes})
-        if len(alternatives) == 1:
-            conjuncts.append(alternatives[0])
-        elif alternatives:
-            conjuncts.append({"any": alternatives})
-    if ctx.pending is not None:  # a measure never got its number: report it, do not drop it silently
-        ctx.notes.append(f"'{CATALOGUE[ctx.pending['field']].label}' needs a number (e.g. 'over 100')")
-        for it in ctx.pending["items"]:
-            it.used = False
-    for it in merged:
-        for part in it.extra.get("parts", ()):
-            part.used = part.used or it.used
-    definition = None
-    if conjuncts:
+    prepared = prepare(text)
+    if prepared.refusal is not None:
+        return _refused(text, prepared.refusal)
+    clean = prepared.text.strip()
+    reason = refusal_reason(tokenize(clean))
+    if reason is not None:
+        return _refused(text, reason)
+
+    def reread(alternative: str) -> SegmentDefinition | None:
         try:
-            definition = canonicalize(parse_definition({"version": 1, "where": {"all": conjuncts}}), sort=False)
-        except SegmentDefinitionError as exc:
-            raise SegmentParseError(f"the sentence asks for something a segment cannot hold ({exc})",
-                                    not_understood=[text]) from exc
-    _absorb_soft_words(items, definition)
-    for it in items:
-        if it.kind == "DATE" and it.used and "assumed_year" in it.extra:
-            start, end = it.value
-            ctx.notes.append(f"'{it.text}' read as {start:%B %Y}" + (f" to {end:%B %Y}" if (start.year, start.month)
-                                                                      != (end.year, end.month) else "")
-                             + f" (the latest up to the data's last date, {vocab.ref_date})")
-        if it.kind == "VAL" and it.i == 0 and it.used and it.extra.get("needs_caps"):
-            ctx.notes.append(f"'{it.text}' at the start of the sentence read as the RFM segment {it.value}")
-    not_understood = _unused_phrases(text, tokens, items)
-    result = ParseResult(text, definition, describe(definition) if definition else "", not_understood,
-                         ctx.notes, ctx.similar)
-    if proposer is not None and not result.complete:
-        return _with_proposal(result, proposer)
+            return read(alternative, vocab, matcher).definition
+        except SegmentParseError:
+            return None
+
+    clean, aside = _context(clean, vocab)
+    first = read(clean, vocab, matcher)
+    reading, desc_questions = _descriptors(first, vocab, matcher, reread)
+    questions, readings, confidence = collect(reading, vocab, prepared.changes, reread)
+    if desc_questions:
+        confidence = round(confidence * 0.6 ** len(desc_questions), 3)
+        questions = desc_questions + questions
+        readings = [f"'{q.about}' read as {q.options[0].label} (one of several readings)" for q in desc_questions] \
+            + readings
+    for it in first.items:
+        if it.kind == "DESC" and it.extra.get("absorbed"):
+            readings.append(f"'{it.text}' taken as described by the other conditions")
+    readings += [f"'{part}' read as context, not a condition" for part in aside]
+    definition = reading.definition
+    if definition is None:
+        confidence = 0.0
+    result = ParseResult(text, definition, describe(definition) if definition else "", reading.not_understood,
+                         reading.ctx.notes, reading.ctx.similar, questions=questions, confidence=confidence,
+                         readings=readings)
+    if proposer is not None and result.status != "understood":
+        result = _with_proposal(result, proposer)
+    if workspace is not None and result.definition is not None:
+        from segments.readback import count_members
+
+        result.counts = count_members(result.definition, workspace)
     return result
 
 
 def parse_or_refuse(sentence: str, vocab: Vocabulary, **kw: Any) -> ParseResult:
-    """Like :func:`parse_sentence`, but raise :class:`SegmentParseError` when no condition was understood."""
+    """Like :func:`parse_sentence`, but raise :class:`SegmentParseError` when the request is refused or
+    no condition was understood."""
     result = parse_sentence(sentence, vocab, **kw)
+    if result.refusal is not None:
+        raise SegmentParseError(f"not a segment: {result.refusal}", not_understood=[result.sentence])
     if result.definition is None:
         words = ", ".join(f"'{w}'" for w in result.not_understood) or "nothing I recognise"
         raise SegmentParseError(f"I could not find a segment condition in this sentence (not understood: {words})",
@@ -240,6 +200,10 @@ def _with_proposal(result: ParseResult, proposer: Callable[[str], str]) -> Parse
     except SegmentDefinitionError as exc:
         result.notes.append(f"a model proposal was rejected: {exc}")
         return result
+    question = Question(result.sentence, "the configured model proposed this definition (validated against the "
+                                         "schema); review it before use", "model", [Option("as proposed", proposed)])
     return ParseResult(result.sentence, proposed, describe(proposed), result.not_understood,
                        [*result.notes, "definition proposed by the configured model and validated against the "
-                                       "schema; review it before use"], result.similarity_matches, source="model")
+                                       "schema; review it before use"], result.similarity_matches, source="model",
+                       questions=[question, *result.questions], confidence=min(result.confidence, 0.5),
+                       readings=result.readings)

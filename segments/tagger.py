@@ -1,32 +1,34 @@
-"""Tag a tokenised sentence: dates, time windows, ranges, clusters, vocabulary values, field cues,
-comparators, negations, separators and numbers. Whatever is left is an unknown ``WORD``."""
+"""Tag a tokenised sentence: calendar periods and holidays, star ratings, dates, time windows, ranges,
+clusters, vocabulary values, field cues, comparators, negations, separators and numbers. Whatever is
+left is an unknown ``WORD``.
+
+Before tagging, unknown tokens are read through :mod:`segments.spelling` (abbreviations, American and
+British spellings, typos against the workspace's vocabulary); the fixes are kept for the parser, which
+says what it read and asks about guesses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from segments import lexicon as lx
-from segments.tokens import (
-    Token,
-    days_for,
-    month_of,
-    month_span,
-    phrase_tokens,
-    read_day,
-    read_iso_or_slash,
-    read_number,
-    read_year,
-    tokenize,
-)
+from segments import phrases as ph
+from segments.fuzzy import Fix
+from segments.regions import regions
+from segments.tokens import Token, days_for, phrase_tokens, read_number, tokenize
 from segments.vocabulary import VALUE_FIELDS, Vocabulary
 
-BARE_MONTH_PREPS = ("in", "during", "since", "before", "after", "until", "till", "between", "from", "through")
 PRIORITY = {"IMPLIED": 0, "VAL": 1, "CUE": 2, "WEAK": 3, "AGECUE": 4, "PRED": 5, "BAND": 6, "NEG": 7,
-            "CMP": 8, "DATEPREP": 9, "TREND": 10, "OR": 11, "SEP": 12, "PERSON": 13, "SOFT": 14, "FILL": 15}
+            "CMP": 8, "DATEPREP": 9, "TREND": 10, "OR": 11, "SEP": 12, "PERSON": 13, "DESC": 14, "SOFT": 15,
+            "INTENS": 16, "HABIT": 17, "SAMEWIN": 18, "PASSED": 19, "PER": 20, "SCOPE": 21, "AGAIN": 22,
+            "FILL": 23}
+AFTER_NUMBER_WORDS = frozenset((*lx.COUNT_UNITS, *lx.TIME_UNITS, *lx.MONEY_WORDS, *lx.COUNT_ADVERBS,
+                                *lx.NUMBER_WORDS, *lx.BANDS, "times", "stars", "star", "%",
+                                "percent", "often", "frequently", "days", "old", "olds"))
+COUNT_ADJECTIVES = ("different", "distinct", "separate", "unique", "individual")
+SINGULAR_UNITS = ("order", "purchase", "transaction", "review", "return", "refund", "category", "rating")
 
 
 @dataclass
@@ -59,6 +61,9 @@ def _add(table: dict[tuple[str, ...], list[Entry]], phrase: str, entry: Entry) -
 
 def _value_variants(value: str, name: str) -> list[str]:
     out = [value]
+    if "'" in value:  # "Can't Lose Them": "cant lose them", "cannot lose them"
+        out += [value.replace("'", ""), value.replace("n't", " not").replace("N't", " Not"),
+                value.replace("an't", "annot")]
     if name == "channel":
         out.append(value.replace("_", " "))
     if name in ("category", "rfm_segment") and " " not in value:
@@ -83,12 +88,22 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
     for alias, target in lx.DEMONYMS.items():
         if target in vocab.country:
             _add(table, alias, Entry("VAL", "country", target))
+    for phrase, region in regions(vocab.city, vocab.country).items():  # "Scotland" -> its cities
+        _add(table, phrase, Entry("VAL", region.field, region.values, (("region", region.name),
+                                                                        ("unplaced", region.unplaced))))
     for alias, target in lx.CITY_DEMONYMS.items():
         if target in vocab.city:
             _add(table, alias, Entry("VAL", "city", target))
-    for alias, target in lx.CHANNEL_ALIASES.items():
+    for alias, target in (lx.CHANNEL_ALIASES | ph.CHANNEL_SYNONYMS).items():
         if target in vocab.channel:
             _add(table, alias, Entry("VAL", "channel", target))
+            if target in ("social", "paid_search") and not alias.endswith(("ads", "ad")):
+                for suffix in ph.AD_SUFFIXES:  # "Facebook ads", "TikTok adverts"
+                    _add(table, f"{alias} {suffix}", Entry("VAL", "channel", target))
+    for phrase, fld in ph.SIGNUP_CUES.items():
+        _add(table, phrase, Entry("CUE", fld))
+    for phrase, desc in ph.DESCRIPTOR_PHRASES.items():  # "top spenders" also names the field (spend)
+        _add(table, phrase, Entry("DESC", "spend" if desc == "big spender" else None, desc))
     for phrase, (fld, op, implied) in lx.IMPLIED.items():
         _add(table, phrase, Entry("IMPLIED", fld, (op, implied)))
     for phrase, fld in lx.CUES.items():
@@ -99,7 +114,9 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
         _add(table, phrase, Entry("CMP", None, None, (("before", lx.COMPARATORS_BEFORE.get(phrase)),
                                                        ("after", lx.COMPARATORS_AFTER.get(phrase)))))
     simple = (("NEG", lx.NEGATIONS), ("SEP", lx.SEPARATORS), ("OR", lx.DISJUNCTIONS), ("PERSON", lx.PERSONS),
-              ("FILL", lx.FILLERS), ("PRED", lx.PREDICTORS), ("AGECUE", lx.AGE_CUES), ("SOFT", tuple(lx.SOFT_WORDS)))
+              ("FILL", lx.FILLERS), ("PRED", lx.PREDICTORS), ("AGECUE", lx.AGE_CUES), ("SOFT", tuple(lx.SOFT_WORDS)),
+              ("INTENS", ph.INTENSIFIERS), ("HABIT", ph.HABIT_WORDS), ("SAMEWIN", ph.SAME_WINDOW),
+              ("PASSED", ph.PASSED), ("PER", ph.PER_ORDER), ("SCOPE", ph.SCOPE_WORDS), ("AGAIN", ph.AGAIN_WORDS))
     for kind, phrases in simple:
         for phrase in phrases:
             _add(table, phrase, Entry(kind))
@@ -109,14 +126,18 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
         _add(table, phrase, Entry("TREND", None, op))
     for phrase in lx.DATE_PREP_PHRASES:
         _add(table, phrase, Entry("DATEPREP"))
-    for key in table:
-        table[key].sort(key=lambda e: PRIORITY[e.kind])
+    for entries in table.values():
+        entries.sort(key=lambda e: PRIORITY[e.kind])
     return table
 
 
 class _Tagging:
     def __init__(self, sentence: str, vocab: Vocabulary) -> None:
-        self.tokens: list[Token] = tokenize(sentence)
+        from segments.spelling import correct_tokens
+
+        self.tokens: list[Token]
+        self.fixes: list[tuple[int, Fix]]
+        self.tokens, self.fixes = correct_tokens(tokenize(sentence), vocab)
         self.sentence = sentence
         self.vocab = vocab
         self.items: list[Item] = []
@@ -141,176 +162,6 @@ class _Tagging:
         if not self.free(i, i + 1):
             return None
         return read_number(self.norm(i))
-
-    # ---- passes -------------------------------------------------------------------------
-    def dates(self) -> None:
-        n = len(self.tokens)
-        for i in range(n):
-            if not self.free(i, i + 1):
-                continue
-            tok = self.tokens[i]
-            if tok.kind == "date" and (d := read_iso_or_slash(tok.norm)):
-                self.take("DATE", i, i + 1, value=(d, d), extra={"precision": "day"})
-                continue
-            # 1 March 2024 / 1st of March 2024 / March 1, 2024 / March 2024
-            day, j = read_day(tok.norm), i
-            if day is not None:
-                j = i + 1 + (self.norm(i + 1) == "of")
-                mon = month_of(self.norm(j))
-                if mon and (year := read_year(self.norm(j + 1))) and self.free(i, j + 2):
-                    self._date_item(i, j + 2, year, mon, day)
-                continue
-            mon = month_of(tok.norm)
-            bare = mon is not None and self._bare_month(i)
-            if mon is None or (tok.norm == "may" and not read_year(self.norm(i + 1))
-                               and read_day(self.norm(i + 1)) is None and not bare):
-                continue
-            k = i + 1
-            day = read_day(self.norm(k))
-            if day is not None:
-                k += 1 + (self.norm(k + 1) == ",")
-            year = read_year(self.norm(k))
-            if year and self.free(i, k + 1):
-                if day is None:
-                    start, end = month_span(year, mon)
-                    self.take("DATE", i, k + 1, value=(start, end), extra={"precision": "month"})
-                else:
-                    self._date_item(i, k + 1, year, mon, day)
-            elif bare and day is None and self.free(i, i + 1):
-                # "in May", "between March and May": the latest such month up to the data's last date
-                assert self.vocab.ref_date is not None
-                ref = self.vocab.ref_date
-                year = ref.year if date(ref.year, mon, 1) <= ref else ref.year - 1
-                start, end = month_span(year, mon)
-                self.take("DATE", i, i + 1, value=(start, end), extra={"precision": "month", "assumed_year": year})
-        for i in range(n):  # a bare year after a date preposition: "before 2024"
-            year = read_year(self.norm(i)) if self.free(i, i + 1) else None
-            if year and self.norm(i - 1) in ("before", "after", "since", "in", "during", "until", "from"):
-                self.take("DATE", i, i + 1, value=(date(year, 1, 1), date(year, 12, 31)),
-                          extra={"precision": "year"})
-
-    def _bare_month(self, i: int) -> bool:
-        """A month name without a year where a date is expected ("in May", "between March and May"),
-        readable only when the vocabulary knows the data's last date."""
-        if self.vocab.ref_date is None or read_year(self.norm(i + 1)) or read_day(self.norm(i + 1)) is not None:
-            return False
-        before = self.norm(i - 1)
-        if before in BARE_MONTH_PREPS:
-            return True
-        return (before in ("and", "to") and month_of(self.norm(i - 2)) is not None
-                and self.norm(i - 3) in ("between", "from"))
-
-    def _date_item(self, i: int, j: int, year: int, mon: int, day: int) -> None:
-        try:
-            d = date(year, mon, day)
-        except ValueError:
-            return
-        self.take("DATE", i, j, value=(d, d), extra={"precision": "day"})
-
-    def _unit(self, i: int) -> int | None:
-        return lx.TIME_UNITS.get(self.norm(i)) if self.free(i, i + 1) else None
-
-    def windows(self) -> None:
-        n = len(self.tokens)
-        i = 0
-        while i < n:
-            if not self.free(i, i + 1):
-                i += 1
-                continue
-            j = i
-            prep = self.norm(j) in lx.WINDOW_PREPS
-            j += prep
-            j += self.norm(j) in ("the", "this")
-            word = self.norm(j)
-            if word in lx.PAST_WORDS or word in lx.FUTURE_WORDS:
-                k = j + 1
-                num = self.number_at(k)
-                if num is not None and not num.money and not num.percent:
-                    k += 1
-                unit = self._unit(k)
-                if unit and self.free(i, k + 1):
-                    count = num.value if num is not None else 1
-                    direction = "past" if word in lx.PAST_WORDS else "future"
-                    self.take("WINDOW", i, k + 1, value=days_for(count, unit), extra={"direction": direction})
-                    i = k + 1
-                    continue
-            if self.norm(i) in ("in", "within", "inside"):
-                k = i + 1 + (self.norm(i + 1) == "the")
-                num = read_number(self.norm(k)) if self.norm(k) not in ("a", "an") else read_number("one")
-                unit = self._unit(k + 1)
-                if num is not None and unit and self.free(i, k + 2) and not num.money and not num.percent:
-                    self.take("WINDOW", i, k + 2, value=days_for(num.value, unit), extra={"direction": "any"})
-                    i = k + 2
-                    continue
-            num = read_number(self.norm(i)) if self.norm(i) not in ("a", "an") else read_number("one")
-            unit = self._unit(i + 1)
-            if num is not None and unit and self.norm(i + 2) == "ago" and self.free(i, i + 3):
-                self.take("AGO", i, i + 3, value=days_for(num.value, unit))
-                i += 3
-                continue
-            i += 1
-
-    def ranges(self) -> None:
-        n = len(self.tokens)
-        bands = {b.lower() for b in self.vocab.age_band}
-        for i in range(n):
-            if not self.free(i, i + 1):
-                continue
-            w = self.norm(i)
-            if w in ("between", "from") and self.norm(i + 2) in ("and", "to", "&") and self.free(i, i + 4):
-                lo, hi = read_number(self.norm(i + 1)), read_number(self.norm(i + 3))
-                if lo is not None and hi is not None:
-                    self._range(i, i + 4, lo, hi)
-                    continue
-            tok = self.tokens[i]
-            if tok.kind == "num" and i + 1 < n and self.free(i, i + 2) and self.tokens[i + 1].kind == "num":
-                between = self.sentence[tok.end:self.tokens[i + 1].start].strip().lower()
-                lo, hi = read_number(tok.norm), read_number(self.norm(i + 1))
-                if between in ("-", "–", "to") and lo is not None and hi is not None and (lo.money or hi.money):
-                    self._range(i, i + 2, lo, hi)  # "£50-£100"
-                    continue
-            if tok.kind == "range" and tok.norm not in bands:
-                lo_s, hi_s = tok.norm.split("-", 1)
-                lo, hi = read_number(lo_s), read_number(hi_s)
-                if lo is not None and hi is not None:
-                    self._range(i, i + 1, lo, hi)
-        # between DATE and DATE -> one DATE spanning both
-        for a in [it for it in self.items if it.kind == "DATE"]:
-            for b in [it for it in self.items if it.kind == "DATE"]:
-                if (b.i == a.j + 1 and self.norm(a.j) in ("and", "to") and self.norm(a.i - 1) in ("between", "from")
-                        and self.free(a.i - 1, a.i) and self.free(a.j, a.j + 1)):
-                    if "assumed_year" in b.extra and b.value[1] < a.value[0]:  # "between November and February"
-                        b.value = (b.value[0].replace(year=b.value[0].year + 1),
-                                   month_span(b.value[0].year + 1, b.value[0].month)[1])
-                    self.items.remove(a)
-                    self.items.remove(b)
-                    for k in range(a.i, b.j):
-                        self.taken[k] = False
-                    assumed = {k: v for k, v in (a.extra | b.extra).items() if k == "assumed_year"}
-                    self.take("DATE", a.i - 1, b.j, value=(a.value[0], b.value[1]),
-                              extra={"precision": "range", "prep": "between", **assumed})
-                    return
-
-    def _range(self, i: int, j: int, lo: Any, hi: Any) -> None:
-        low, high = sorted((lo.value, hi.value))
-        self.take("RANGE", i, j, value=(low, high),
-                  extra={"money": lo.money or hi.money, "percent": lo.percent or hi.percent})
-
-    def clusters(self) -> None:
-        for i in range(len(self.tokens)):
-            if self.norm(i) not in ("cluster", "clusters", "persona", "personas") or not self.free(i, i + 1):
-                continue
-            k = i + 1 + (self.norm(i + 1) in ("#", "no", "number", "num"))
-            values, end = [], k
-            while (num := self.number_at(end)) is not None and num.is_int:
-                values.append(int(num.value))
-                end += 1
-                if self.norm(end) in (",", "and", "or", "&", "/") and self.number_at(end + 1) is not None:
-                    end += 1
-                else:
-                    break
-            if values:
-                self.take("CLUSTER", i, end, field="cluster", value=tuple(values))
 
     def lexicon(self) -> None:
         table = phrase_table(self.vocab)
@@ -340,34 +191,60 @@ class _Tagging:
         if entry.kind == "VAL" and dict(entry.extra).get("needs_caps"):
             near = {self.norm(i - 1), self.norm(i + size), self.norm(i - 2), self.norm(i + size + 1)}
             return self.tokens[i].text[:1].isupper() or bool(near & {"segment", "segments", "rfm"})
+        if entry.kind == "CMP" and dict(entry.extra).get("before") is None and self.norm(i) in ("or", "and"):
+            # "3 or more", "5 orders or fewer": only after a number (else "... or over 150" is two parts)
+            prev = self.tokens[i - 1] if i > 0 else None
+            dated = any(it.kind == "DATE" and it.i <= i - 1 < it.j for it in self.items)
+            if self.norm(i + size) in ("than", "then"):
+                return False  # "100 or more than 10 orders": "or" + "more than"
+            if read_number(self.norm(i + size)) is not None and self.norm(i + size) not in ("a", "an") \
+                    and self.free(i + size, i + size + 1):
+                return False  # "in the last 90 days and over 100", "under 50 or over 500": "and"/"or" + "over N"
+            return prev is not None and not dated and (prev.kind in ("num", "range") or prev.norm in AFTER_NUMBER_WORDS)
         return True
 
     def numbers(self) -> None:
         for i in range(len(self.tokens)):
+            if self.norm(i) in ("a", "an") and self.norm(i + 1) in lx.TIME_UNITS and self.free(i + 1, i + 2):
+                self._release(i)  # "over a year": the article is a number here, not a filler
             if not self.free(i, i + 1):
                 continue
+            start = self.tokens[i].start
+            if start >= 2 and self.sentence[start - 1] == "," and self.sentence[start - 2].isdigit():
+                continue  # "£1,00": a malformed amount stays not understood, never a second number
             num = read_number(self.norm(i))
+            if num is None and self.norm(i) in ("a", "an") and self.norm(i + 1) in lx.TIME_UNITS \
+                    and any(it.kind == "CMP" and it.j == i for it in self.items):
+                num = read_number("one")  # "for over a year"
             if num is None:
                 continue
             j = i + 1
-            extra: dict[str, Any] = {"money": num.money, "percent": num.percent, "plus": num.plus, "adverb": num.adverb}
+            extra: dict[str, Any] = {"money": num.money, "percent": num.percent, "plus": num.plus,
+                                     "adverb": num.adverb, "currency": num.currency}
             if self.norm(j) in lx.MONEY_WORDS:
                 extra["money"] = True
+                extra["currency"] = extra["currency"] or lx.MONEY_SYMBOLS.get(self.norm(j), "")
                 j += 1
-            elif self.norm(j) == "%":
+            elif self.norm(j) in ("%", "percent", "pct") or (self.norm(j), self.norm(j + 1)) == ("per", "cent"):
                 extra["percent"] = True
                 num = type(num)(num.value / 100, percent=True)
-                j += 1
-            unit = lx.COUNT_UNITS.get(self.norm(j))
+                j += 1 + (self.norm(j) == "per")
+            k = j + (self.norm(j) in COUNT_ADJECTIVES and self.norm(j + 1) in lx.COUNT_UNITS)
+            unit = lx.COUNT_UNITS.get(self.norm(k))
             if self.norm(j) in lx.TIME_UNITS and self.free(j, j + 1) and not extra["money"]:
                 extra["days"] = days_for(num.value, lx.TIME_UNITS[self.norm(j)])
                 j += 1
-            elif unit and not extra["money"]:
-                self._release(j)
+            elif unit and not extra["money"] and self.free(j, k):
+                self._release(k)
                 extra["unit_field"] = unit
-                j += 1
+                extra["singular"] = num.value == 1 and not num.plus and self.norm(k) in SINGULAR_UNITS
+                j = k + 1
             if num.adverb:
                 extra["unit_field"] = "orders"
+            if j == i + 1 and self.norm(j) in ("s", "'s") and self.free(j, j + 1) \
+                    and self.tokens[j].start == self.tokens[i].end and num.is_int and 16 <= num.value <= 100:
+                extra["age_plural"] = True  # "over 55s", "the under-25s": people of that age
+                j += 1
             self.take("NUM", i, j, value=num.value, extra=extra)
 
     def _release(self, j: int) -> None:
@@ -383,14 +260,35 @@ class _Tagging:
                 self.take("WORD", i, i + 1, value=tok.norm)
 
 
-def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item]]:
-    """Tokens and their items, in sentence order."""
+def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list[tuple[int, Fix]]]:
+    """Tokens, their items in sentence order, and the spelling fixes made (by token index)."""
+    from segments import tag_dates
+    from segments.tag_calendar import tag_calendar
+    from segments.tag_extra import decades, ratings
+    from segments.tag_more import (
+        every_period,
+        plain_segment_words,
+        rfm_triples,
+        shared_heads,
+        shifted_windows,
+        vague_windows,
+    )
+
     t = _Tagging(sentence, vocab)
-    t.dates()
-    t.windows()
-    t.ranges()
-    t.clusters()
+    tag_calendar(t)
+    ratings(t)
+    tag_dates.dates(t)
+    tag_dates.windows(t)
+    shifted_windows(t)
+    vague_windows(t)
+    every_period(t)
+    rfm_triples(t)
+    decades(t)
+    tag_dates.ranges(t)
+    tag_dates.clusters(t)
+    shared_heads(t)
     t.lexicon()
+    plain_segment_words(t)
     t.numbers()
     t.leftovers()
-    return t.tokens, sorted(t.items, key=lambda it: it.i)
+    return t.tokens, sorted(t.items, key=lambda it: it.i), t.fixes

@@ -12,8 +12,9 @@ from segments.lexicon import COUNT_ADVERBS, MONTHS, NUMBER_WORDS
 _NUMBODY = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"""
  (?P<date>\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})
+|(?P<triple>(?<![\d/-])[1-5][-/][1-5][-/][1-5](?![\d/-]))
 |(?P<range>\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?(?![\d/.]))
-|(?P<num>(?:[£$€]\s?)?(?:{_NUMBODY}|\.\d+)(?:\s?[kK]\b|\s?%|\+|(?:st|nd|rd|th)\b)?)
+|(?P<num>(?:(?<![^\s(<>=])-(?=\.?\d))?(?:[£$€]\s?)?(?:{_NUMBODY}|\.\d+)(?:\s?[kK](?:\+|\b)|\s?%|\+|(?:st|nd|rd|th)\b)?)
 |(?P<sym><=|>=|=<|=>|!=|<|>|=)
 |(?P<word>[^\W\d][\w']*)
 |(?P<punct>[,;:()&/])
@@ -34,9 +35,16 @@ class Token:
     kind: str
 
 
+_WITH = re.compile(r"\b([wW])/(?=[\s\w])")
+_WITHOUT = re.compile(r"\b([wW])/([oO])\b")
+
+
 def normalise_text(text: str) -> str:
-    return (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    """Typographic quotes and dashes to plain ones, and "w/" / "w/o" (with / without) to words; the
+    length never changes, so token spans still point into the original sentence."""
+    text = (text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
             .replace("\u201d", '"').replace("\u2013", "-").replace("\u2014", "-").replace("\u00a0", " "))
+    return _WITH.sub(r"\1 ", _WITHOUT.sub(r"\1_\2", text))
 
 
 def tokenize(sentence: str) -> list[Token]:
@@ -71,6 +79,8 @@ class Number:
     percent: bool = False
     plus: bool = False
     adverb: bool = False
+    currency: str = ""
+    """The currency sign written with the amount (``£``, ``$``, ``€``), if any."""
 
     @property
     def is_int(self) -> bool:
@@ -83,17 +93,18 @@ def read_number(norm: str) -> Number | None:
         return Number(COUNT_ADVERBS[norm], adverb=True)
     if norm in NUMBER_WORDS and norm not in ("a", "an"):
         return Number(NUMBER_WORDS[norm])
-    m = re.fullmatch(r"([£$€])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(k|%|\+|st|nd|rd|th)?", norm)
+    m = re.fullmatch(r"(-)?([£$€])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(k\+|k|%|\+|st|nd|rd|th)?", norm)
     if not m:
         return None
-    value = float(m.group(2).replace(",", ""))
-    suffix = m.group(3)
-    if suffix == "k":
+    value = float(m.group(3).replace(",", "")) * (-1 if m.group(1) else 1)
+    suffix = m.group(4)
+    if suffix in ("k", "k+"):
         value *= 1000
     percent = suffix == "%"
     if percent:
         value = value / 100
-    return Number(value, money=bool(m.group(1)), percent=percent, plus=suffix == "+")
+    return Number(value, money=bool(m.group(2)), percent=percent, plus=suffix in ("+", "k+"),
+                  currency=m.group(2) or "")
 
 
 def days_for(n: float, unit_days: int) -> int:
@@ -110,15 +121,32 @@ def month_span(year: int, month: int) -> tuple[date, date]:
 
 
 def read_iso_or_slash(norm: str) -> date | None:
-    """``2024-03-01`` or ``01/03/2024`` (day first, as written in the UK and Europe)."""
+    """``2024-03-01`` or ``01/03/2024`` (day first, as written in the UK and Europe; month first when the
+    day-first reading is impossible, as in the American ``6/15/2025``)."""
     try:
         if "-" in norm:
             y, m, d = (int(p) for p in norm.split("-"))
-        else:
-            d, m, y = (int(p) for p in norm.split("/"))
-        return date(y, m, d)
+            return date(y, m, d)
+        a, b, y = (int(p) for p in norm.split("/"))
     except ValueError:
         return None
+    for d, m in ((a, b), (b, a)):
+        try:
+            return date(y, m, d)
+        except ValueError:
+            continue
+    return None
+
+
+def slash_readings(norm: str) -> list[date]:
+    """Both readings of an ``a/b/yyyy`` date when both are valid and differ (day-first one first)."""
+    try:
+        a, b, y = (int(p) for p in norm.split("/"))
+        if a == b:
+            return []
+        return [date(y, b, a), date(y, a, b)]
+    except ValueError:
+        return []
 
 
 def read_day(norm: str) -> int | None:

@@ -9,6 +9,12 @@ from typing import Any
 
 from segments.fields import PREDICTIONS_TABLE
 
+EURO_COUNTRIES = ("Austria", "Belgium", "Croatia", "Cyprus", "Estonia", "Finland", "France", "Germany", "Greece",
+                  "Ireland", "Italy", "Latvia", "Lithuania", "Luxembourg", "Malta", "Netherlands", "Portugal",
+                  "Slovakia", "Slovenia", "Spain")
+CURRENCY_BY_COUNTRY = {"United Kingdom": "£", "United States": "$", "Canada": "$", "Australia": "$",
+                       **{c: "€" for c in EURO_COUNTRIES}}
+"""The shop's currency when the workspace does not record one: that of most members' country."""
 # Values of member/product columns the parser recognises, by catalogue field ("category" = product category).
 VALUE_FIELDS = ("category", "city", "country", "channel", "age_band", "rfm_segment")
 
@@ -27,13 +33,17 @@ class Vocabulary:
     ref_date: date | None = None
     """The data's last date (latest order): months named without a year ("in May") are read as the
     latest such month up to it. ``None``: such months are not understood."""
+    currency: str | None = None
+    """The shop's currency sign (``£``, ``€``, ``$``); amounts written in another one are asked about.
+    ``None``: unknown, any sign is taken as the shop's."""
 
     def values(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: list(self.values(name)) for name in VALUE_FIELDS} | {
-            "clusters": list(self.clusters), "ref_date": self.ref_date.isoformat() if self.ref_date else None}
+            "clusters": list(self.clusters), "ref_date": self.ref_date.isoformat() if self.ref_date else None,
+            "currency": self.currency}
 
 
 def _distinct(con: Any, sql: str) -> tuple[Any, ...]:
@@ -62,8 +72,13 @@ def load_vocabulary(ws: Any) -> Vocabulary:
             if "cluster" in cols:
                 values["clusters"] = tuple(int(v) for v in _distinct(
                     con, f"SELECT DISTINCT cluster FROM {PREDICTIONS_TABLE} ORDER BY 1"))
+        top = con.execute("SELECT country FROM members WHERE country IS NOT NULL GROUP BY 1 "
+                          "ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()
     if not values.get("rfm_segment"):
         values["rfm_segment"] = rfm_segment_names()
+    meta = getattr(ws, "get_meta", None)
+    sign = meta("currency") if callable(meta) else None
+    values["currency"] = sign or (CURRENCY_BY_COUNTRY.get(top[0][0]) if top else None)
     return Vocabulary(**values)
 
 
@@ -90,4 +105,5 @@ def demo_vocabulary() -> Vocabulary:
         age_band=AGE_BANDS,
         rfm_segment=rfm_segment_names(),
         ref_date=inspect.signature(generate_demo).parameters["end_date"].default,
+        currency="£",
     )

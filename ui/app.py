@@ -85,6 +85,13 @@ def build_app(services: Any) -> Any:
             with gr.Row():
                 cluster_table = gr.Dataframe(label="Behaviour clusters", interactive=False, elem_id="clusters-table")
                 cluster_chart = gr.Plot(label="Cluster sizes")
+            with gr.Row():
+                seg_words = gr.Textbox(label="Define a segment in plain words", elem_id="segment-words",
+                                       placeholder="e.g. customers in Leeds who spent over 200 this year", scale=4)
+                seg_read = gr.Button("Read it back", size="sm", scale=1)
+            seg_readback = gr.Markdown(elem_id="segment-readback")
+            seg_read.click(lambda words: cb.read_back_segment(services, words), seg_words, seg_readback)
+            seg_words.submit(lambda words: cb.read_back_segment(services, words), seg_words, seg_readback)
             seg_outputs = [seg_msg, seg_table, seg_chart, rfm_grid, cluster_table, cluster_chart]
             seg_tab.select(lambda: cb.load_segments(services), None, seg_outputs)
             seg_refresh.click(lambda: cb.load_segments(services), None, seg_outputs)

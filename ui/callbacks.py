@@ -98,6 +98,40 @@ def chat_reset(services: Any, user: str) -> tuple[list[Message], Conversation, p
 
 
 # ----- segments -----------------------------------------------------------------------
+def read_back_segment(services: Any, sentence: str) -> str:
+    """A plain-words segment read back before it is saved or used: what it selects, how words were read,
+    member counts per condition and in all, and the questions to answer (or why it is refused)."""
+    from segments import load_vocabulary, parse_sentence
+
+    if not (sentence or "").strip():
+        return "Describe the members you want, e.g. *customers in Leeds who spent over 200 this year*."
+    try:
+        result = parse_sentence(sentence, load_vocabulary(services.ws), workspace=services.ws)
+    except MemberInsightError as exc:
+        return problem(exc)
+    if result.refusal is not None:
+        return f"**Not a segment.** {escape_markdown(result.refusal)}"
+    head = {"understood": "**Understood**", "ask": "**Please check before using it**"}[result.status]
+    lines = [f"{head} (confidence {result.confidence:.0%})", "", escape_markdown(result.description or
+                                                                                "No condition understood.")]
+    lines += [f"- read: {escape_markdown(r)}" for r in result.readings]
+    if result.not_understood:
+        lines.append("- not understood (left out): " + ", ".join(escape_markdown(w) for w in result.not_understood))
+    counts = result.counts
+    if counts is not None and counts.unavailable:
+        lines.append(f"- members: unavailable ({escape_markdown(counts.unavailable)})")
+    elif counts is not None:
+        lines.append(f"- **{counts.total:,} members**" + ("" if len(counts.conditions) < 2 else ": " + "; ".join(
+            f"{escape_markdown(c.words)} ({c.members:,})" for c in counts.conditions if c.members is not None)))
+        if counts.empty_reason:
+            lines.append(f"- {escape_markdown(counts.empty_reason)}")
+    for q in result.questions:
+        others = [o.label for o in q.options[1:]]
+        lines.append(f"- **?** {escape_markdown(q.text)}" + (f" Other readings: {escape_markdown('; '.join(others))}"
+                                                             if others else ""))
+    return "\n".join(lines)
+
+
 def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, pd.DataFrame, Any]:
     """(message, segment table, revenue chart, RFM grid, clusters, cluster chart)."""
     try:

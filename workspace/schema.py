@@ -29,17 +29,29 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     meaning: str
+    extra: tuple[Column, ...] = ()
+    """Optional columns beyond the core layout (the order fields fraud work reads): in the database and read
+    at ingest when a file has them; :attr:`column_names` (the core layout the demo writes) leaves them out."""
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
     @property
+    def all_columns(self) -> tuple[Column, ...]:
+        """Core columns, then the optional extra ones."""
+        return self.columns + self.extra
+
+    @property
+    def all_column_names(self) -> list[str]:
+        return [c.name for c in self.all_columns]
+
+    @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
     def column(self, name: str) -> Column:
-        for col in self.columns:
+        for col in self.all_columns:
             if col.name == name:
                 return col
         raise KeyError(name)
@@ -98,6 +110,20 @@ ORDERS = Table(
     ),
     ("order_id", "line_no"),
     "One row per order line. Revenue of a line is quantity * unit_price (negative for returns).",
+    extra=(  # optional order-level fields (repeated on each line of an order) that fraud checks read
+        Column("ip_hash", "VARCHAR", False, "Buyer's IP address as a keyed hash (workspace key), made at ingest from an "
+                                            "`ip` column; the address itself is never stored."),
+        Column("device_id", "VARCHAR", False, "Device or browser fingerprint id from the shop platform."),
+        Column("shipping_address_hash", "VARCHAR", False, "Shipping address (or postcode) as a keyed hash, made at "
+                                                          "ingest from `shipping_address` / `postcode`; never stored "
+                                                          "as written."),
+        Column("payment_fingerprint", "VARCHAR", False, "Payment instrument fingerprint, stored as a keyed hash made "
+                                                        "at ingest (never a card number)."),
+        Column("coupon_code", "VARCHAR", False, "Coupon or voucher code used on the order."),
+        Column("discount_amount", "DOUBLE", False, "Discount granted on the line (>= 0)."),
+        Column("status", "VARCHAR", False, "Payment outcome: paid, cancelled, refunded or chargeback."),
+        Column("shipping_method", "VARCHAR", False, "Delivery speed: standard, express or pickup."),
+    ),
 )
 
 REVIEWS = Table(
@@ -136,12 +162,17 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 def create_table_sql(table: Table) -> str:
     """``CREATE TABLE IF NOT EXISTS`` for a canonical table (DuckDB dialect)."""
     cols = ",\n    ".join(
-        f"{c.name} {c.type}{' NOT NULL' if c.required else ''}" for c in table.columns
+        f"{c.name} {c.type}{' NOT NULL' if c.required else ''}" for c in table.all_columns
     )
     return (
         f"CREATE TABLE IF NOT EXISTS {table.name} (\n    {cols},\n"
         f"    PRIMARY KEY ({', '.join(table.key)})\n)"
     )
+
+
+def add_extra_columns_sql(table: Table) -> list[str]:
+    """``ALTER TABLE ... ADD COLUMN IF NOT EXISTS`` for each optional extra column (upgrades older workspaces)."""
+    return [f"ALTER TABLE {table.name} ADD COLUMN IF NOT EXISTS {c.name} {c.type}" for c in table.extra]
 
 
 def schema_markdown() -> str:
@@ -150,7 +181,7 @@ def schema_markdown() -> str:
     for table in TABLES.values():
         out.append(f"### `{table.name}`\n\n{table.meaning} Key: `{', '.join(table.key)}`.\n")
         out.append("| column | type | required | meaning |\n|---|---|---|---|")
-        for c in table.columns:
+        for c in table.all_columns:
             out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.meaning} |")
         out.append("")
     return "\n".join(out)

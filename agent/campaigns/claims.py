@@ -78,8 +78,13 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 
 
 def name_pattern(name: str) -> re.Pattern[str]:
-    """A whole-word, case-insensitive pattern for ``name`` that also takes its plural (``Cans``)."""
-    return re.compile(rf"(?<!\w){re.escape(name)}(?:e?s|'s|\u2019s)?(?!\w)", re.I)
+    """A whole-word, case-insensitive pattern for ``name`` that also takes its plural (``Cans``), also
+    inside the name (``Stainless Steel Bottles 500ml`` for ``Stainless Steel Bottle 500ml``)."""
+    words = name.split()
+    last_word = max((i for i, w in enumerate(words) if w.isalpha()), default=-1)
+    inner = r"\s+".join(re.escape(w) + (r"(?:e?s)?" if i == last_word and i < len(words) - 1 else "")
+                        for i, w in enumerate(words))
+    return re.compile(rf"(?<!\w){inner}(?:e?s|'s|\u2019s)?(?!\w)", re.I)
 
 
 def _mechanic_allowed(name: str, written: str, offer: str, sense: OfferSense) -> bool:
@@ -153,7 +158,7 @@ def check_product_names(text: str, scrubbed: str, facts: FactSheet, problems: li
 
     ``text`` is the copy as written; ``scrubbed`` has the sheet's own names removed.
     """
-    allowed = [n.lower() for n in facts.product_names()]
+    allowed = [n.lower() for _, n in facts.product_name_forms()]
     vocab = facts.vocabulary()
     flagged: list[str] = []
     if facts.catalogue_names:

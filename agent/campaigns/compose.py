@@ -33,6 +33,7 @@ from agent.campaigns.phrasebank import (
     resolve_play,
     resolve_tone,
 )
+from agent.campaigns.ranking import CANDIDATES, RANKED_PARTS, Ranker
 from agent.campaigns.slots import short_date
 from memberinsight.errors import DataValidationError
 
@@ -48,6 +49,8 @@ _REASONS = (("this member", "picked"), ("together", "paired"), ("popular", "popu
 DraftFn = Callable[[str, str], None]
 _SLOT_EXEMPT = ("does not state the offer", "body ends mid-sentence")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+SHORT_WINDOW_DAYS = 3
+"""An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
 _PLAIN_WORDS = frozenset("""with your this that have just from what we've we'd we'll you're you'll it's there
 they them then than when were will would could should about into here more some over only also been like
 make made take look shop shopping offer today until ends only before days left""".split())
@@ -113,6 +116,9 @@ class _Context:
     has_offer: bool
     terms: str
     products: list[ProductFact]
+    when: str = ""
+    """A short offer's window (``this weekend``, ``today only``, ``until Tuesday``): every phrase that
+    states the offer but not the deadline says it, so no variant reads as an open-ended offer."""
 
 
 def _reason(product: ProductFact) -> str:
@@ -130,9 +136,14 @@ def _context(facts: FactSheet) -> _Context:
     values = {"brand": facts.brand, "offer": phrase, "Offer": facts.offer_phrase(start=True) if phrase else ""}
     available = {"offer"} if phrase else {"no_offer"}
     days = (facts.deadline - facts.as_of).days if facts.deadline and facts.as_of else None
-    if phrase and facts.deadline and days != 0:
-        # An offer ending on the send day: "until Sunday 6 December" / "before Sunday 6 December" read wrong on
-        # that Sunday, so phrases naming the deadline stand aside and the terms line says "Ends today".
+    when = ""
+    if phrase and facts.deadline and days is not None and days <= SHORT_WINDOW_DAYS:
+        # A short window is the reason to act, so it is said in every piece; the deadline reads as a day
+        # ("until Sunday", "ends midnight tonight"), never as a count of days.
+        values["deadline"] = _near_day(days, facts)
+        available.add("deadline")
+        when = _short_when(days, facts)
+    elif phrase and facts.deadline:
         values["deadline"] = short_date(facts)
         available.add("deadline")
         if days is not None and days >= 2:
@@ -145,6 +156,8 @@ def _context(facts: FactSheet) -> _Context:
     if orders is not None and orders >= 1 and "no purchases" not in facts.segment.lower():
         available.add("orders")
     products = [p for p in facts.products if p.name.strip() and not p.name.lower().startswith("our ")]
+    if offer is not None and offer.threshold is not None:  # lead with picks that reach the minimum spend
+        products.sort(key=lambda p: p.price is None or float(p.price) < float(offer.threshold or 0))
     if products:
         available.add("product")
     if len(products) >= 2:
@@ -157,13 +170,31 @@ def _context(facts: FactSheet) -> _Context:
             when = {0: "today, ", 1: "tomorrow, "}.get(days, "") if days is not None else ""
             terms = f"{terms} Ends {when}{short_date(facts)}.".strip()
     return _Context(values, frozenset(available), offer.kind if offer is not None else None, bool(phrase), terms,
-                    products)
+                    products, when)
+
+
+def _near_day(days: int, facts: FactSheet) -> str:
+    """A deadline at most :data:`SHORT_WINDOW_DAYS` away as copy says it: ``tonight``,
+    ``tomorrow``, ``Sunday``."""
+    assert facts.deadline is not None
+    return {0: "tonight", 1: "tomorrow"}.get(days, facts.deadline.strftime("%A"))
+
+
+def _short_when(days: int, facts: FactSheet) -> str:
+    """When a short offer ends, after the offer: the operator's own safe words (``this weekend``),
+    else ``today only`` / ``until tomorrow`` / ``until Sunday``."""
+    said = facts.offer_terms.when() if facts.offer_terms is not None else ""
+    if said and not said.startswith("until "):  # raters read "today only" for a weekend offer as misframed
+        return said
+    if days == 0:
+        return "today only"
+    return "until " + _near_day(days, facts)
 
 
 def _product_values(ctx: _Context, lead: ProductFact | None, facts: FactSheet) -> tuple[dict[str, str], set[str]]:
     if lead is None:
         return {}, set()
-    values = {"product": lead.name}
+    values = {"product": lead.short_name}
     needs = {"product"}
     if lead.price is not None:
         values["product_price"] = _money(facts, lead.price)
@@ -172,6 +203,13 @@ def _product_values(ctx: _Context, lead: ProductFact | None, facts: FactSheet) -
         values["category"] = lead.category
         needs.add("category")
     return values, needs
+
+
+def _below_threshold(lead: ProductFact | None, facts: FactSheet) -> bool:
+    """True when the offer needs a minimum spend the lead product's price does not reach."""
+    offer = facts.offer_terms
+    return (lead is not None and lead.price is not None and offer is not None and offer.threshold is not None
+            and float(lead.price) < offer.threshold)
 
 
 def angles_for(tone: str, ctx_has_urgency: bool) -> tuple[str, ...]:
@@ -183,16 +221,20 @@ def angles_for(tone: str, ctx_has_urgency: bool) -> tuple[str, ...]:
 class _Picker:
     """Ranks and fills phrases for one campaign, remembering what earlier variants used."""
 
-    def __init__(self, bank: PhraseBank, facts: FactSheet, play: str, tone: str, seed: int, voice: BrandVoice):
+    def __init__(self, bank: PhraseBank, facts: FactSheet, play: str, tone: str, seed: int, voice: BrandVoice,
+                 ranker: Ranker | None = None):
         self.bank, self.facts, self.play, self.tone, self.seed, self.voice = bank, facts, play, tone, seed, voice
+        self.ranker = ranker
         self.used_ids: set[str] = set()
         self.used_texts: set[str] = set()
+        self.keys: dict[str, tuple[Any, ...]] = {}
 
     def ranked(self, part: str, angle: str, available: set[str], ctx: _Context, reason: str | None,
                variant: int, context: str = "") -> list[Phrase]:
-        """Usable phrases, best first: unused, the variant's angle, the tone, fresh wording next to
-        ``context`` (the phrases above it: no shared word, no question after a question), the play's own
-        phrasing, formality, then a seeded shuffle."""
+        """Usable phrases, best first: unused, the variant's angle, fresh wording next to ``context``
+        (the phrases above it: no shared word, no question after a question), the play's own phrasing
+        (written for this audience: raters marked the shared fallbacks generic), the tone, formality,
+        then a seeded shuffle."""
         rng = random.Random(self.seed * 7919 + variant * 104729 + zlib.crc32(part.encode()))
         formality = _FORMALITY.get(self.tone, ("neutral", "casual", "formal"))
         out = []
@@ -206,8 +248,11 @@ class _Picker:
             if part in ("subject", "sms", "push") and ctx.has_offer != ("offer" in p.needs):
                 continue
             out.append(p)
-        keys = {p.id: (p.id in self.used_ids, p.angle != angle, self.tone not in p.tones, _clashes(p.text, context),
-                       p.play == COMMON, formality.index(p.formality), rng.random()) for p in out}
+        unpriced = part == "product_line" and "product_price" in available  # a hero shown without its price
+        keys = {p.id: (p.id in self.used_ids, p.angle != angle, _clashes(p.text, context), p.play == COMMON,
+                       unpriced and "{product_price}" not in p.text, self.tone not in p.tones,
+                       formality.index(p.formality), rng.random()) for p in out}
+        self.keys.update(keys)
         return sorted(out, key=lambda p: keys[p.id])
 
     def problems(self, text: str, part: str, *, slot: bool = False) -> tuple[CheckResult, list[str]]:
@@ -229,29 +274,62 @@ class _Picker:
         Words another variant already shipped are used only when nothing else passes.
         """
         ranked = self.ranked(part, angle, available, ctx, reason, variant, context)
+        wanted = CANDIDATES if self.ranker is not None and part in RANKED_PARTS else 1
         passing: list[tuple[Phrase, str, CheckResult]] = []
-        for phrase in ranked:
-            text = wrap(_capitalise(phrase.fill(values)))
+        timed = dict(values)
+        when = ctx.when or (f"until {values['deadline']}" if part == "sms" and "deadline" in available else "")
+        if when and values.get("offer"):  # a text message always says when its offer ends
+            timed["offer"], timed["Offer"] = f"{values['offer']} {when}", f"{values['Offer']} {when}"
+        # The offer mid-clause ("we've kept {offer} aside") leaves no room for its window: such phrases
+        # come last, as they are, and only when nothing else passes.
+        roomy = [p for p in ranked if not when or "{deadline}" in p.text or _offer_ends_clause(p.text)]
+        tries = [(p, timed) for p in roomy] + [(p, values) for p in ranked if p not in roomy]
+        for phrase, fill in tries:
+            if passing and fill is values and phrase not in roomy:
+                break
+            text = wrap(_capitalise(phrase.fill(values if "{deadline}" in phrase.text else fill)))
             result, problems = self.problems(text, check_as or part, slot=check_as is not None)
             if problems:
                 if rejected is not None:
                     rejected.append((text, problems))
                 continue
             passing.append((phrase, text, result))
-            if text not in self.used_texts:
+            if sum(t not in self.used_texts for _, t, _ in passing) >= wanted:
                 break
         fresh = [p for p in passing if p[1] not in self.used_texts]
         if not (fresh or passing):
             return None
-        phrase, text, result = (fresh or passing)[0]
+        phrase, text, result = self._best(part, ctx, fresh or passing)
         self.used_ids.add(phrase.id)
         self.used_texts.add(text)
         return phrase, text, result
 
 
+    def _best(self, part: str, ctx: _Context, pool: list[tuple[Phrase, str, CheckResult]]) -> tuple[Phrase, str, CheckResult]:
+        """The first of ``pool``, or with a ranker the one it scores best among those the composer
+        ranks equally on what matters (unused, the angle, fresh wording, the play's own phrasing, the tone)."""
+        if self.ranker is None or part not in RANKED_PARTS or len(pool) < 2:
+            return pool[0]
+        lead = self.keys[pool[0][0].id][:6]
+        tied = [c for c in pool if self.keys[c[0].id][:6] == lead]
+        if len(tied) < 2:
+            return pool[0]
+        scores = self.ranker.scores(part, self.play, ctx.values.get("offer", ""), [t for _, t, _ in tied])
+        return tied[max(range(len(tied)), key=scores.__getitem__)]
+
+
+def _offer_ends_clause(text: str) -> bool:
+    """True when every ``{offer}`` in ``text`` ends its clause (punctuation or the end follows), so words
+    saying when it ends can follow it."""
+    return all(re.match(r"\s*(?:[.,!?:;]|$)", text[m.end():]) for m in re.finditer(r"\{[Oo]ffer\}", text))
+
+
 def _words(text: str) -> set[str]:
-    """The content words a phrase writes itself (placeholders and common words left out)."""
-    return set(re.findall(r"[a-z][a-z']{3,}", _PLACEHOLDER.sub(" ", text).lower())) - _PLAIN_WORDS
+    """The content words a phrase writes itself (common words and placeholders left out, except the
+    deadline: a date said in the subject need not be said again in the preview)."""
+    words = set(re.findall(r"[a-z][a-z']{3,}", _PLACEHOLDER.sub(" ", text).lower())) - _PLAIN_WORDS
+    stems = {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words}  # favourite(s)
+    return stems | ({"{deadline}"} if "{deadline}" in text else set())
 
 
 def _clashes(text: str, context: str) -> bool:
@@ -329,13 +407,15 @@ def _body(picker: _Picker, angle: str, ctx: _Context, values: dict[str, str], av
 
 def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = "friendly", n_variants: int = 3,
             seed: int = 42, *, voice: BrandVoice | None = None, bank: PhraseBank | None = None,
-            on_draft: DraftFn | None = None) -> list[ComposedVariant]:
+            on_draft: DraftFn | None = None, ranker: Ranker | None = None) -> list[ComposedVariant]:
     """``n_variants`` variants of copy for ``channel`` (email, sms or push), each from a different angle.
 
     Every figure, date, product and the offer come from ``facts``; every shipped piece passed
     :func:`check_copy`. ``on_draft(label, text)`` sees each piece as it is composed (labels
     ``subject 1``, ``preview 1``, ``body 1``, ``sms 2``...). Raises
     :class:`~memberinsight.errors.DataValidationError` when no phrasing of a part passes the checks.
+    ``ranker`` (:mod:`agent.campaigns.ranking`) chooses among up to three checked phrasings of the
+    parts that carry the message; without one the composer's own order decides.
     """
     if channel not in ("email", "sms", "push"):
         raise DataValidationError(f"channel must be email, sms or push, got {channel!r}", column="channel")
@@ -347,7 +427,7 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
     key = resolve_play(play)
     ctx = _context(facts)
     angles = angles_for(tone, "deadline" in ctx.available)
-    picker = _Picker(bank, facts, key, tone, seed, voice)
+    picker = _Picker(bank, facts, key, tone, seed, voice, ranker)
     out: list[ComposedVariant] = []
     for i in range(n_variants):
         angle = angles[i % len(angles)]
@@ -375,7 +455,10 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
                 pieces.append(ComposedPiece(part, text, tuple(ids), result, rejected))
                 continue
             wrap = (lambda t: t.rstrip() + SMS_SUFFIX) if part == "sms" else (lambda t: t)
-            got = picker.choose(part, angle, values, available, ctx, i, wrap=wrap, context=" ".join(above),
+            # A short piece that pairs the product with a spend threshold it does not reach reads as if the
+            # offer applied to it ("the £5.86 toy? Free delivery on orders over £40 to try it").
+            short_available = available - {"product", "product_price"} if _below_threshold(lead, facts) else available
+            got = picker.choose(part, angle, values, short_available, ctx, i, wrap=wrap, context=" ".join(above),
                                 rejected=rejected)
             if got is None:
                 raise DataValidationError(f"no {part} phrase for play {key!r} passes the checks for this offer "

@@ -20,6 +20,7 @@ from typing import Any
 from agent.campaigns.compose import BrandVoice, ComposedPiece, ComposedVariant, compose
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.phrasebank import TONE_ALIASES, TONES, PhraseBank, load_phrasebank, resolve_tone
+from agent.campaigns.ranking import Ranker
 from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, report_dict, write_piece
 from agent.llm.base import LLMBackend
 from memberinsight.errors import ConfigError, DataValidationError
@@ -170,7 +171,7 @@ def _llm_variants(facts: FactSheet, channel: str, backend: LLMBackend, composed:
 def write_copy(facts: FactSheet, channel: str, backend: LLMBackend | None, *, tone: str = "friendly",
                variants: int = 3, play: str = "reactivation", max_attempts: int = 3, seed: int = 42,
                on_draft: DraftCallback | None = None, writer: str | None = None, voice: BrandVoice | None = None,
-               bank: PhraseBank | None = None) -> CampaignCopy:
+               bank: PhraseBank | None = None, ranker: Ranker | None = None) -> CampaignCopy:
     """Grounded copy for ``channel``: ``variants`` variants, each piece checked.
 
     ``writer`` ``composed`` (the default without a backend) builds every variant from the phrase
@@ -189,13 +190,13 @@ def write_copy(facts: FactSheet, channel: str, backend: LLMBackend | None, *, to
     composed: list[ComposedVariant] | None = None
     try:
         composed = compose(facts, channel, play, tone, variants, seed, voice=voice, bank=bank,
-                           on_draft=on_draft if writer == "composed" else None)
+                           on_draft=on_draft if writer == "composed" else None, ranker=ranker)
     except DataValidationError:
         if writer == "composed":
             raise
     if writer == "composed" and composed is not None:
         out = [CopyVariant(v.index, [composed_piece(p, v.values) for p in v.pieces], v.angle) for v in composed]
-        name = "composed"
+        name = "composed+model" if ranker is not None else "composed"
     else:
         assert backend is not None
         kw: dict[str, Any] = dict(tone=resolve_tone(tone), play=play, max_attempts=max_attempts, seed=seed)

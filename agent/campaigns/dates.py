@@ -130,6 +130,16 @@ def _month_end(t: Timing) -> bool:
 
 
 _MIDNIGHT = r"(?![^.!?\n]{0,8}(?:\bon\b|\d|\b(?:mon|tue|wed|thu|fri|sat|sun)))"
+_NAMED_DAYS = (
+    ("Christmas Eve", r"christmas\s+eve", lambda t: t.deadline == date(t.as_of.year, 12, 24)),
+    ("Christmas Day", r"(?:christmas|xmas)\s+day", lambda t: t.deadline == date(t.as_of.year, 12, 25)),
+    ("Boxing Day", r"boxing\s+day", lambda t: t.deadline == date(t.as_of.year, 12, 26)),
+    ("New Year's Eve", r"new\s+year'?s\s+eve", lambda t: t.deadline == date(t.as_of.year, 12, 31)),
+    ("New Year's Day", r"new\s+year'?s\s+day", lambda t: t.deadline == date(t.as_of.year + (t.as_of.month > 1), 1, 1)),
+)
+"""Deadlines named by a day of the season: "right up to Christmas Eve" states the 24th."""
+
+
 RELATIVE_DEADLINES: tuple[tuple[str, re.Pattern[str], Callable[[Timing], bool]], ...] = (
     ("ends today", re.compile(r"\b(?:today|tonight)\s+only\b|\bends\s+(?:today|tonight)\b|\blast\s+day\b|\bfinal"
                               rf"\s+(?:day|hours)\b|\b(?:until|till|by|at)\s+midnight\b{_MIDNIGHT}|\bmidnight\s+tonight\b"
@@ -153,6 +163,9 @@ RELATIVE_DEADLINES: tuple[tuple[str, re.Pattern[str], Callable[[Timing], bool]],
     ("has no end", re.compile(r"\ball\s+(?:year|season|winter|summer)(?:\s+long)?\b|\bforever\b|\bno\s+end\s+date\b"
                               r"|\bpermanent(?:ly)?\b|\bnever\s+ends\b|\bongoing\b|\bno\s+expiry\b|\bany\s*time\b",
                               re.I), lambda t: False),
+    *(("ends on " + name, re.compile(rf"\b(?:ends|ending|closes|closing|until|till|up\s+to|through|runs\s+to|to)\s+"
+                                     rf"(?:on\s+)?(?:the\s+)?{words}\b", re.I), fits)
+      for name, words, fits in _NAMED_DAYS),
     ("ends before Christmas", re.compile(r"\b(?:ends|until|till|up\s+to|closes)\s+(?:before\s+)?(?:christmas|xmas)"
                                          r"(?:\s+day)?\b|\b(?:all\s+the\s+way\s+)?(?:to|through)\s+christmas\b", re.I),
      lambda t: t.deadline <= date(t.as_of.year, 12, 25)),

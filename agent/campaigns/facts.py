@@ -78,6 +78,13 @@ class ProductFact:
     reason: str = ""
     product_id: str | None = None
 
+    @property
+    def short_name(self) -> str:
+        """The name copy uses in running text: a catalogue title without its variant suffix
+        (``Trailpeak Hiking Boots - Full-Grain Leather`` -> ``Trailpeak Hiking Boots``)."""
+        head, sep, _ = self.name.partition(" - ")
+        return head.strip() if sep and len(head.split()) >= 2 else self.name
+
 
 def format_date(d: date) -> str:
     """``Friday 31 March 2025``: the single date format shown to the writer."""
@@ -250,10 +257,33 @@ class FactSheet:
         for i, p in enumerate(self.products):
             if p.price is not None:
                 facts.append(Fact(f"product_price_{i}", f"Price of {p.name}", float(p.price), "money"))
+            if (cut := self.offer_price(p)) is not None:
+                facts.append(Fact(f"product_price_{i}_with_offer", f"Price of {p.name} with the offer", cut, "money"))
         return facts
+
+    def offer_price(self, product: ProductFact) -> float | None:
+        """What ``product`` costs with the offer (``15% off`` a £12 mug: £10.20), when the offer is a plain
+        cut that applies to it: a percentage or an amount below the price, no minimum spend, no other category."""
+        offer = self.offer_terms
+        if product.price is None or offer is None or offer.value is None or offer.threshold is not None:
+            return None
+        scope = (offer.scope or "").strip().lower()
+        if scope and "order" not in scope and scope != (product.category or "").strip().lower():
+            return None  # "20% off Outdoor" says nothing of a mug's price in Kitchen; nor "off the winter sale"
+        if offer.kind == "percent_off" and 0 < offer.value < 100:
+            return round(float(product.price) * (1 - offer.value / 100), 2)
+        if offer.kind == "amount_off" and offer.value < float(product.price):
+            return round(float(product.price) - offer.value, 2)
+        return None
 
     def product_names(self) -> list[str]:
         return [p.name for p in self.products]
+
+    def product_name_forms(self) -> list[tuple[int, str]]:
+        """Every way copy may name a product, with the product's index: the full title and its
+        short form (:attr:`ProductFact.short_name`) when that differs."""
+        out = [(i, p.name) for i, p in enumerate(self.products)]
+        return out + [(i, p.short_name) for i, p in enumerate(self.products) if p.short_name != p.name]
 
     def offer_markers(self) -> list[str]:
         """Phrases any one of which shows the offer was stated (its figures, else its words).

@@ -269,7 +269,8 @@ def check_figures(s: str, text: Spelled, facts: FactSheet, part: str, problems: 
                                 if matches(value, written, money) else f"price or amount not in the facts: {shown}")
         elif product is not None:
             p = facts.products[product]
-            if p.price is None or not matches(value, written, [p.price]):
+            cut = facts.offer_price(p)
+            if p.price is None or not matches(value, written, [p.price] + ([cut] if cut is not None else [])):
                 known = f"{facts.currency}{p.price:,.2f}" if p.price is not None else "not given"
                 problems.append(f"price of {p.name} is {known} in the facts, not {shown}"
                                 if matches(value, written, money) else f"price or amount not in the facts: {shown}")

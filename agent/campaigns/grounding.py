@@ -164,7 +164,7 @@ def _scrub_names(text: str, facts: FactSheet) -> str:
     for name in sorted([facts.offer, facts.brand, segment], key=len, reverse=True):
         if name.strip():
             text = re.sub(rf"(?<!\w){re.escape(name.strip())}(?!\w)", " ", text, flags=re.I)
-    products = sorted(enumerate(facts.product_names()), key=lambda p: len(p[1]), reverse=True)
+    products = sorted(facts.product_name_forms(), key=lambda p: len(p[1]), reverse=True)
     for i, name in products:
         if name.strip() and is_clean(name):
             text = name_pattern(name.strip()).sub(product_marker(i), text)

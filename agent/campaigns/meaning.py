@@ -23,15 +23,17 @@ from dataclasses import dataclass
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.offer_sense import OfferSense
 
-LOYAL, LAPSED, NEW, RECENT, UNKNOWN = "loyal", "lapsed", "new", "recent", "unknown"
+LOYAL, LAPSED, NEW, RECENT, UNKNOWN, SLOWING = "loyal", "lapsed", "new", "recent", "unknown", "slowing"
 SEGMENT_CLASSES: dict[str, str] = {
     "champions": LOYAL, "loyal": LOYAL, "vip": LOYAL, "vips": LOYAL, "loyalists": LOYAL,
     "at risk": LAPSED, "hibernating": LAPSED, "lost": LAPSED, "about to sleep": LAPSED, "can't lose them": LAPSED,
-    "cant lose them": LAPSED, "need attention": LAPSED, "lapsed": LAPSED, "dormant": LAPSED, "inactive": LAPSED,
+    "cant lose them": LAPSED, "need attention": SLOWING, "lapsed": LAPSED, "dormant": LAPSED, "inactive": LAPSED,
     "new": NEW, "promising": NEW, "no purchases yet": NEW, "new customers": NEW, "first-time buyers": NEW,
     "potential loyalist": RECENT, "potential loyalists": RECENT,
 }
-"""How a segment label reads for claims about the audience (RFM labels and common custom ones)."""
+"""How a segment label reads for claims about the audience (RFM labels and common custom ones).
+``slowing`` (Need Attention: good customers who still shop, less often) supports no claim of absence:
+raters read "welcome back" to them as wrong."""
 BENIGN_LABELS = frozenset({"champions", "loyal", "new", "vip", "vips", "promising"})
 """Segment labels that read as ordinary words in customer copy; any other label is internal."""
 INTERNAL_LABELS = re.compile(r"\b(?:at[\s-]risk|hibernating|about\s+to\s+sleep|can'?t\s+lose\s+them|need(?:s)?\s+"
@@ -114,6 +116,10 @@ def _rx(*parts: str) -> re.Pattern[str]:
 _COUNT = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+couple|a\s+dozen"
 _NOT_TIME = r"(?!(?:more\s+)?(?:days?|weeks?|hours?|nights?|months?|fortnights?|mins?|minutes?)\b)"
 _ORDER_NOUN = r"(?:order|parcel|package|delivery|purchase|items?|refund|return|basket|cart)"
+_WHEN_WORDS = (r"spring|summer|autumn|fall|winter|christmas|easter|black\s+friday|(?:last|this)\s+\w+|a\s+while|ages"
+               r"|months|years|january|february|march|april|may|june|july|august|september|october|november|december"
+               r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec")
+"""Times a claim about when a member last shopped names (no fact ever gives one to customer copy)."""
 CLAIMS: tuple[Claim, ...] = (
     Claim("the state of an order", _rx(
         rf"\byour\s+(?:recent\s+|latest\s+|last\s+|new\s+)?{_ORDER_NOUN}\s+(?:is|has|was|have|are|will\s+be)\s+"
@@ -135,7 +141,10 @@ CLAIMS: tuple[Claim, ...] = (
         r"\b(?:last\s+(?:week|month|year|weekend|night|time\s+you)|yesterday|the\s+other\s+day"
         r"|(?:\d+|a|one|two|three|few|couple\s+of)\s+(?:days?|weeks?|months?|years?)\s+ago"
         r"|earlier\s+this\s+(?:week|month|year)|for\s+(?:years|ages|so\s+long))\b",
-        r"\b(?:since|from)\s+(?:19|20)\d\d\b|\bmember\s+since\b|\bcustomer\s+since\b"), _never),
+        r"\b(?:since|from)\s+(?:19|20)\d\d\b|\bmember\s+since\b|\bcustomer\s+since\b",
+        r"\b(?:ordered|shopped|bought|purchased|visited|been\s+(?:in|back|by)|seen\s+you|heard\s+from\s+you)\s+"
+        rf"(?:\w+\s+)?(?:since|in|for)\s+(?:the\s+)?(?:{_WHEN_WORDS})\b",
+        r"\bwe(?:'ve|\s+have)?\s+noticed\s+(?:that\s+)?you\b"), _never),
     Claim("what the member bought", _rx(
         r"\byou(?:'ve|\s+have)?\s+(?:recently\s+|just\s+|once\s+|already\s+|previously\s+|last\s+)?(?:bought|purchased"
         r"|ordered|loved|rated|reviewed|returned|picked\s+up|tried|enjoyed)\b",
@@ -147,6 +156,10 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("loyalty or status the audience does not have", _rx(
         r"\b(?:one\s+of\s+)?our\s+(?:most\s+|very\s+)?(?:loyal|best|top|biggest|favourite|regular|vip|star|treasured"
         r"|most\s+valued)\s+(?:customers?|shoppers?|members?|fans?|clients?|regulars?)\b",
+        r"\b(?:one\s+of\s+)?our\s+(?:most|very|longest|oldest)[\s-]+[\w-]+\s+(?:customers?|shoppers?|members?|fans?"
+        r"|clients?|regulars?|buyers?)\b|\b(?:one\s+of\s+)?our\s+(?:frequent|valued|dedicated|devoted|faithful"
+        r"|committed|cherished|long[\s-]standing|repeat|special|biggest|keenest|most\s+frequent)\s+"
+        r"(?:customers?|shoppers?|members?|fans?|clients?|buyers?)\b",
         r"\bloyal\s+(?:customer|shopper|member|fan|regular)s?\b|\b(?:thanks?\s+(?:you\s+)?for\s+)?your\s+(?:loyalty"
         r"|continued\s+support|custom\s+over)\b|\bfor\s+being\s+(?:loyal|a\s+regular|such\s+a\s+loyal)\b",
         r"\bsticking\s+with\s+us\b|\byou(?:'re|\s+are)\s+(?:a\s+)?(?:regular|vip|one\s+of\s+our\s+(?:best|top))\b"
@@ -186,7 +199,10 @@ CLAIMS: tuple[Claim, ...] = (
         _reason("best-sell", "best sell", "bestsell", "most popular", "top sell"), customer_only=False),
     Claim("popularity", _rx(
         r"\bpopular\b|\b(?:customer|fan|cult|crowd|shopper)\s+favou?rites?\b|\bfavou?rites?\s+(?:with|among)\b"
-        r"|\b(?:everyone|customers|shoppers|people)\s+(?:love|adore|rave)\b|\bloved\s+by\b"),
+        r"|\b(?:everyone|customers|shoppers|people)\s+(?:love|adore|rave)\b|\bloved\s+by\b"
+        r"|\bcan'?t\s+stop\s+(?:re-?)?(?:ordering|buying|talking\s+about)\b|\bkeep\s+(?:coming\s+back\s+for"
+        r"|(?:re-?)?ordering|buying)\b|\b(?:our\s+)?(?:regulars|customers|shoppers|fans)\s+(?:keep|always)\b"
+        r"|\bsells?\s+out\s+(?:every|each|fast)\b|\boff\s+the\s+shelves\b"),
         _reason("popular", "favourite"), customer_only=False),
     Claim("a guarantee or price promise", _rx(
         r"\bguarantee(?:d|s)?\b|\bwarrant(?:y|ies|ied)\b|\bmoney[\s-]back\b|\brisk[\s-]free\b|\bno[\s-](?:quibble"
@@ -305,7 +321,7 @@ def check_repetition(text: str, problems: list[str], checked: list[str]) -> None
 def claim_text(text: str, facts: FactSheet) -> str:
     """``text`` with the brand and the sheet's product names neutralised, for the claim patterns
     (a product called *Best Buy Mug* or a brand called *Risk & Co* makes no claim)."""
-    for name in sorted([facts.brand, *(p.name for p in facts.products)], key=len, reverse=True):
+    for name in sorted([facts.brand, *(n for _, n in facts.product_name_forms())], key=len, reverse=True):
         if name.strip():
             repl = "the shop" if name == facts.brand else "the product"
             text = re.sub(rf"(?<!\w){re.escape(name.strip())}(?:e?s)?(?!\w)", repl, text, flags=re.I)

@@ -212,7 +212,9 @@ class Offer:
                 forms.append(f"{slang} off")
             return forms
         if self.kind == "free_shipping":
-            return ["free delivery", "free shipping", "free postage", "free p&p", "delivered free", "delivery is free"]
+            return ["free delivery", "free shipping", "free postage", "free p&p", "delivered free", "delivery is free",
+                    "shipping is free", "shipped free", "ships free", "shipping is on us", "delivery is on us",
+                    "postage is on us", "shipping on us", "delivery on us"]
         if self.kind == "bogo":
             return ["buy one, get one free", "buy one get one free", "buy 1 get 1 free", "bogof", "bogo", "2 for 1",
                     "two for one", "2-for-1", "two for the price of one", "2 for the price of 1"]
@@ -228,10 +230,14 @@ class Offer:
             if word := _MULTIPLIER_WORDS.get(int(v)) if float(v).is_integer() else None:
                 forms = [f"{word} points", f"{word} loyalty points", f"{word} reward points", *forms]
             if v == 2:
-                forms.append("twice the points")
+                forms += ["twice the points", "twice as many points", "double the points", "points count twice",
+                          "points count double", "points are doubled", "doubled points"]
+            elif v == 3:
+                forms += ["three times the points", "triple the points", "points count three times"]
             return forms
         if self.kind == "early_access":
-            return ["early access", "first access", "priority access"]
+            return ["early access", "first access", "priority access", "early pass", "early entry", "head start",
+                    "first dibs", "first look", "before everyone else", "before anyone else", "shop first"]
         if self.kind == "free_gift":
             return ["a free gift", "free gift", "gift with purchase"]
         return []

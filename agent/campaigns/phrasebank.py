@@ -62,8 +62,10 @@ OFFER_GROUPS: dict[str, tuple[str, ...]] = {
     "access": ("early_access",),
     "reward": ("percent_off", "amount_off", "free_shipping", "free_gift", "points_multiplier", "early_access"),
     "singular": ("percent_off", "amount_off", "free_shipping", "free_gift", "early_access"),
+    "with_ok": ("percent_off", "amount_off", "free_shipping", "points_multiplier", "early_access"),
 }
-"""Named groups of offer kinds: ``reward`` reads after "enjoy"; ``singular`` takes "is" and "ends"."""
+"""Named groups of offer kinds: ``reward`` reads after "enjoy"; ``singular`` takes "is" and "ends";
+``with_ok`` reads after "with" (not "with buy one, get one free" or "with a free gift with orders...")."""
 PLACEHOLDERS = ("first_name", "brand", "offer", "Offer", "deadline", "days_left", "product", "product_price",
                 "category", "threshold")
 NEEDS = ("offer", "no_offer", "deadline", "days_left", "product", "product_price", "category", "threshold",

@@ -70,6 +70,8 @@ PLAY_ALIASES = {"onboarding": "welcome", "loyalty": "loyalty_points", "vip": "th
 
 LAPSED = frozenset({"at risk", "can't lose them", "cant lose them", "hibernating", "lost"})
 SLIPPING = frozenset({"need attention", "about to sleep"})
+STILL_ACTIVE = frozenset({"need attention"})
+"""Slipping segments who still shop: a win-back ("we've missed you") reads wrong to them."""
 NEWCOMERS = frozenset({"new", "promising", "no purchases yet"})
 RECENT_DAYS = 14
 """An audience whose last order is this recent (on average) is asked for a review rather than sold to."""
@@ -179,13 +181,15 @@ def choose_play(facts: FactSheet) -> tuple[Play, list[str]]:
         key = "thank_you" if sig.valuable and below else "cross_sell" if facts.products else "loyalty_points"
     elif seg == "potential loyalist":
         key = "cross_sell" if facts.products else "loyalty_points"
-    elif seg in SLIPPING and sig.due:
+    elif seg in SLIPPING and sig.due and replenishable(facts):
         key = "replenishment"
-    elif seg in SLIPPING or sig.lapsed:
+    elif sig.lapsed or seg in SLIPPING - STILL_ACTIVE:
         key = "win_back" if sig.valuable else "reactivation"
+    elif seg in STILL_ACTIVE:
+        key = "cross_sell" if facts.products else "loyalty_points"  # slowing, not gone: no "we've missed you"
     elif sig.recency is not None and sig.recency <= RECENT_DAYS:
         key = "review_request"
-    elif sig.due:
+    elif sig.due and replenishable(facts):
         key = "replenishment"
     else:
         key = "cross_sell" if facts.products else "loyalty_points"
@@ -193,6 +197,19 @@ def choose_play(facts: FactSheet) -> tuple[Play, list[str]]:
         key = "thank_you" if sig.valuable or key == "early_access" else "cross_sell" if facts.products else "thank_you"
     play = PLAYS[key]
     return play, reasons_for(play, facts, sig)
+
+
+CONSUMABLE_WORDS = ("beauty", "pet", "food", "grocer", "drink", "coffee", "tea", "health", "baby", "household",
+                    "cleaning", "pantry", "toiletr", "vitamin", "supplement", "snack", "wine", "skincare", "pharmacy")
+"""Category words of things bought again when they run out: a replenishment play ("running low?")
+reads wrong for a compost bin or a tent."""
+
+
+def replenishable(facts: FactSheet) -> bool:
+    """True when the audience's featured products are mostly consumables (see :data:`CONSUMABLE_WORDS`)."""
+    cats = [(p.category or "").lower() for p in facts.products if p.category]
+    hits = sum(any(w in c for w in CONSUMABLE_WORDS) for c in cats)
+    return bool(cats) and hits * 2 > len(cats)
 
 
 _OFFER_KINDS = {"early_access": ("early_access",), "loyalty_points": ("points_multiplier",),

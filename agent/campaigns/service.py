@@ -13,6 +13,7 @@ from agent.campaigns.copy import CampaignCopy, choose_writer, settings_phraseban
 from agent.campaigns.facts import FactSheet, format_date
 from agent.campaigns.offers import parse_offer
 from agent.campaigns.plays import choose_play
+from agent.campaigns.ranking import ranker_from_settings
 from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet, default_deadline
 from agent.campaigns.suggestion import Suggestion, suggest
 from agent.campaigns.writer import DraftCallback
@@ -71,7 +72,8 @@ def generate_campaign(ws: Any, settings: Settings | None = None, *, segment: str
 
     The phrase bank writes it (each variant from its own angle) unless a model should
     (:func:`~agent.campaigns.copy.choose_writer`); the brand voice (sign-off, banned words) and any
-    extra phrase files come from the settings.
+    extra phrase files come from the settings; ``copy_ranker = "model"`` has the local model choose
+    among checked phrasings (:mod:`agent.campaigns.ranking`).
 
     ``on_draft(label, text_so_far)`` receives each draft as the model's tokens arrive, before it is
     checked (labels: ``preview``, ``body``, ``subject 1``..., ``sms 1``..., ``push 1``...); the
@@ -87,7 +89,8 @@ def generate_campaign(ws: Any, settings: Settings | None = None, *, segment: str
     result = write_copy(facts, channel, _backend(settings, True, backend) if writer == "llm" else None, tone=tone,
                         variants=n_variants, play=play.key, max_attempts=max_attempts,
                         seed=settings.random_seed if seed is None else seed, on_draft=on_draft, writer=writer,
-                        voice=BrandVoice.from_settings(settings), bank=settings_phrasebank(settings))
+                        voice=BrandVoice.from_settings(settings), bank=settings_phrasebank(settings),
+                        ranker=ranker_from_settings(settings) if writer == "composed" else None)
     ws.audit(user or "system", "campaign_copy", "member" if member_id is not None else "segment",
              str(member_id) if member_id is not None else facts.segment, detail=json.dumps({
                  "channel": channel, "offer": offer, "variants": n_variants, "backend": result.backend,

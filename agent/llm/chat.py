@@ -109,6 +109,10 @@ class ChatTokenizer:
                                                  lambda t: self.tokenizer.encode(t, add_special_tokens=False).ids)
         return self._guided[key]
 
+    def encode_text(self, text: str) -> list[int]:
+        """Token ids of plain ``text`` (no template, no special tokens): a reply to score."""
+        return list(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids), skip_special_tokens=True)
 

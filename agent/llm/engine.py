@@ -222,8 +222,9 @@ class LlamaEngine:
 
     # ----- forward ------------------------------------------------------------------------------
     @torch.inference_mode()
-    def forward(self, ids: torch.Tensor, start: int) -> torch.Tensor:
-        """Run ``ids`` (1-D) at positions ``start..``; fill the cache; return last-position logits."""
+    def forward(self, ids: torch.Tensor, start: int, every_position: bool = False) -> torch.Tensor:
+        """Run ``ids`` (1-D) at positions ``start..``; fill the cache; return last-position logits
+        (``every_position``: a row of logits for each position, to score a given text)."""
         s = self.shape
         n = ids.shape[0]
         end = start + n
@@ -259,6 +260,8 @@ class LlamaEngine:
             gu = layer.gate_up(h)
             x = x + layer.down(F.silu(gu[:, : s.intermediate]) * gu[:, s.intermediate:])
         self.length = end
+        if every_position:
+            return self.head(F.rms_norm(x, (s.hidden,), self.final_norm, eps).to(act)).float()
         last = F.rms_norm(x[-1:], (s.hidden,), self.final_norm, eps).to(act)
         return self.head(last)[0].float()
 
@@ -340,6 +343,35 @@ class LlamaEngine:
             logits = self.decode(token, pos)
             pos += 1
 
+
+    @torch.inference_mode()
+    def continuation_logprobs(self, prompt_ids: list[int], continuations: list[list[int]]) -> list[list[float]]:
+        """The log-probability of each token of each continuation after ``prompt_ids`` (teacher forcing).
+
+        The prompt is run once; each continuation is run after it from the cached prompt.
+        """
+        if not prompt_ids:
+            raise ConfigError("cannot score after an empty prompt")
+        longest = max((len(c) for c in continuations), default=0)
+        if len(prompt_ids) + longest > self.max_seq:
+            raise ConfigError(f"prompt plus text ({len(prompt_ids) + longest} tokens) exceeds the context "
+                              f"of {self.max_seq}")
+        if isinstance(self.head, Int8Head):
+            self.head.active = False  # every logit exact: a score is read at the given token, not the best one
+        first = torch.log_softmax(self.forward(torch.tensor(prompt_ids, dtype=torch.long), 0), -1)
+        out: list[list[float]] = []
+        for cont in continuations:
+            if not cont:
+                out.append([])
+                continue
+            scores = [float(first[cont[0]])]
+            if len(cont) > 1:
+                rows = self.forward(torch.tensor(cont[:-1], dtype=torch.long), len(prompt_ids), every_position=True)
+                logp = torch.log_softmax(rows, -1)
+                scores += logp[torch.arange(len(cont) - 1), torch.tensor(cont[1:])].tolist()
+            out.append(scores)
+        self._forget(0)
+        return out
 
     def reset(self) -> None:
         """Forget the cached prompt, so the next generation prefills from scratch (for timing)."""

@@ -154,6 +154,15 @@ class LocalBackend:
         ids = self.tokenizer.encode_chat(messages, guidance.prefix if guidance else "")
         return self.tokenizer.decode(list(self.stream_ids(ids, max_new_tokens, temperature, seed, guidance)))
 
+    def score(self, messages: Sequence[Message], texts: Sequence[str]) -> list[float]:
+        """Mean log-probability per token of each of ``texts`` as the assistant's reply to ``messages``
+        (higher: more natural to the model). Used to rank candidate phrasings."""
+        prompt = self.tokenizer.encode_chat(messages)
+        conts = [self.tokenizer.encode_text(t) for t in texts]
+        with self._gen_lock, torch_threads(auto_threads(self.threads)):
+            rows = self._engine.continuation_logprobs(prompt, conts)
+        return [sum(r) / len(r) if r else float("-inf") for r in rows]
+
     def describe(self) -> dict[str, Any]:
         return {"backend": "local", "name": self.name, "model_dir": str(self.model_dir), "quant": self.quant,
                 "threads": self.threads or "auto", "loaded": self._engine is not None,

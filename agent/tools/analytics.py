@@ -50,6 +50,8 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
         give me a summary of our customer base
     """
     summary = backend("models", "segment_summary", "The segment summary")
+    if segment and by == "cluster" and segment.strip().isdigit():
+        segment = f"cluster {segment.strip()}"  # "describe cluster 4": segment="4", by="cluster"
     if segment:
         saved = _saved_segment(ctx, segment)
         if saved is not None:
@@ -161,7 +163,9 @@ def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
              + ("; " + "; ".join(p.churn_reasons[:3]) if p.churn_reasons else ""),
              f"- **predicted 12-month value**: {money(p.predicted_clv_365d)}"
              + (f" ({p.clv_tier})" if p.clv_tier else "")
-             + (f"; next order expected around {p.expected_next_order_date}" if p.expected_next_order_date else "")]
+             + (f"; {p.purchase_outlook}" if p.purchase_outlook else "")
+             + (f"; {p.next_order}" if p.next_order.startswith("next order expected") else "")
+             + (f"; spend {p.spend_outlook}" if getattr(p, "spend_outlook", "") else "")]
     if p.favourite_categories:
         lines.append("- **favourite categories**: " + ", ".join(
             f"{c.category} ({c.share:.0%})" for c in p.favourite_categories))

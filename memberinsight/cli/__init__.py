@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analytics",
     "recommend",
     "audit",
+    "ask",
+    "fraud",
 )
 
 app = typer.Typer(

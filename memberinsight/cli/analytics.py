@@ -1,5 +1,5 @@
 """Member analytics commands: ``segments``, ``compare``, ``profile`` (alias ``member``), ``churn``, ``clv``, ``forecast``,
-``features``, ``prediction-quality``, ``analytics-models`` and ``evaluate analytics``."""
+``features``, ``prediction-quality``, ``validate``, ``analytics-models`` and ``evaluate analytics``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from memberinsight.cli.common import (
     open_workspace,
     settings,
 )
+from memberinsight.cli.profile_view import print_profile
 
 
 def _console():
@@ -45,28 +46,41 @@ def _money(v: float | None) -> str:
     return "-" if v is None else f"{v:,.0f}"
 
 
-def _print_profile(p: Any) -> None:
-    lines = [
-        f"Member {p.member_id} (as of {p.as_of})" + ("" if p.redacted else "  [personal data included]"),
-        f"  {p.age_band or '?'} | {p.city or '?'}, {p.country or '?'} | joined {p.signup_date} via {p.channel}",
-        f"  Segment: {p.rfm_segment} (RFM {p.rfm_score}) - {p.segment_description}",
-        f"  Suggested: {p.suggested_action}",
-        f"  Cluster {p.cluster}: {p.cluster_label}",
-        f"  Orders {p.orders}, net spend {_money(p.net_spend)}, AOV {_money(p.avg_order_value)}, "
-        f"last order {p.recency_days} days ago, every ~{p.avg_days_between_orders} days",
-        f"  Churn risk {_pct(p.churn_probability)} ({p.churn_band})",
-        *[f"    - {r}" for r in p.churn_reasons],
-        f"  Expected purchase days: {p.expected_orders_90d} (90 d), {p.expected_orders_365d} (365 d); "
-        f"CLV 365 d {_money(p.predicted_clv_365d)} ({p.clv_tier}); P(active) {_pct(p.p_alive)}; "
-        f"next order ~{p.expected_next_order_date}",
-        "  Favourite categories: " + ", ".join(f"{c.category} {c.share:.0%}" for c in p.favourite_categories),
-        "  Recent orders:",
-        *[f"    {o.ordered_at:%Y-%m-%d} {o.order_id}: {o.units} units, {o.value:,.2f} - {', '.join(o.titles)}"
-          for o in p.recent_orders],
-    ]
-    if p.personal:
-        lines.append("  Personal: " + ", ".join(f"{k}={v}" for k, v in p.personal.items()))
-    typer.echo("\n".join(lines))
+def _window(data: dict[str, Any]) -> str:
+    keys = ("as_of", "last_week", "members", "rows", "weeks")
+    return ", ".join(f"{k} {data[k]}" for k in keys if k in data)
+
+
+def _metric(value: Any) -> str:
+    return "-" if value is None or (isinstance(value, float) and value != value) else f"{value:,.4g}"
+
+
+def _print_choices(choices: list[Any]) -> None:
+    """Champion / challenger: every candidate's holdout metrics per prediction, the shipped one marked."""
+    from models.candidates import LABELS, METRIC_LABELS
+
+    for c in choices:
+        extra = ["mae", "aggregate_error"] if c.metric == "rmse" else ["roc_auc"] if c.metric == "brier" else []
+        rows = []
+        for name, m in sorted(c.candidates.items(), key=lambda kv: kv[1].get(c.metric, float("inf"))):
+            worse = c.worse_by(name)
+            rows.append([("* " if name == c.champion else "  ") + LABELS.get(name, name), _metric(m.get(c.metric)),
+                         *[_pct1(m.get(k)) if k == "aggregate_error" else _metric(m.get(k)) for k in extra],
+                         "shipped" if name == c.champion else ("-" if worse is None else f"+{worse:.1%}")])
+        heads = {"mae": "MAE", "aggregate_error": "aggregate error", "roc_auc": "ROC-AUC"}
+        typer.echo(c.note)
+        _table("", ["candidate", METRIC_LABELS.get(c.metric, c.metric), *[heads[k] for k in extra],
+                        "vs shipped"], rows)
+
+
+def _pct1(value: Any) -> str:
+    return "-" if value is None or value != value else f"{value:+.1%}"
+
+
+def _shipped(champion: Any) -> str:
+    if isinstance(champion, dict):
+        return ", ".join(f"{k}: {v or 'not available'}" for k, v in champion.items())
+    return str(champion or "")
 
 
 MemberArg = Annotated[str, typer.Argument(help="Member id.")]
@@ -85,7 +99,7 @@ def _show_member(member_id: str, include_personal: bool, as_json: bool, workspac
     if as_json:
         emit(result, True)
         return
-    _print_profile(result)
+    print_profile(result)
 
 
 def register(app: typer.Typer) -> None:
@@ -160,6 +174,8 @@ def register(app: typer.Typer) -> None:
         h = result["holdout"]
         typer.echo(f"Churn model v{manifest.version}: holdout ROC-AUC {h.get('roc_auc')}, PR-AUC {h.get('pr_auc')}, "
                    f"Brier {h.get('brier')} (base rate {h.get('brier_base_rate')})")
+        if manifest.metrics.get("choice"):
+            typer.echo(manifest.metrics["choice"].get("note", ""))
         _table("At-risk members (value at risk = churn probability x last-year spend)",
                ["member", "segment", "churn", "value at risk", "CLV 365d", "reasons"],
                [[m.member_id, m.rfm_segment, _pct(m.churn_probability), _money(m.value_at_risk),
@@ -185,8 +201,13 @@ def register(app: typer.Typer) -> None:
             emit(result, True)
             return
         pm = manifest.metrics.get("purchases", {})
-        typer.echo(f"Purchases MAE on holdout: model {pm.get('model', {}).get('mae')} vs BG/NBD "
+        typer.echo(f"Purchases MAE on holdout: shipped model {pm.get('model', {}).get('mae')} vs BG/NBD "
                    f"{pm.get('bgnbd', {}).get('mae')}")
+        for choice in (manifest.metrics.get("choice") or {}).values():
+            if choice:
+                typer.echo(choice.get("note", ""))
+        if manifest.metrics.get("spend_note"):
+            typer.echo(f"Spend and CLV not available: {manifest.metrics['spend_note']}")
         _table("Top predicted CLV (365 days)", list(rows.columns), rows.round(3).values.tolist())
 
     @app.command()
@@ -253,14 +274,28 @@ def register(app: typer.Typer) -> None:
             _table(f"{r.kind}: holdout from {r.holdout_cutoff}, {r.horizon_days} days, overall actual "
                    f"{r.overall_actual}", ["decile", "members", "mean predicted", "actual", "lift"],
                    [[b.bucket, b.members, b.mean_predicted, b.actual, b.lift] for b in r.buckets])
+        _print_choices(q.choices)
+
+    @app.command("validate")
+    def validate_cmd(
+        horizon: Annotated[int | None, typer.Option("--horizon", help="Days ahead (default: settings horizon_days).")] = None,
+        as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
+    ) -> None:
+        """Check the loaded data against what the models need, and say what each finding means."""
+        from models import validate_data
+
+        report = validate_data(open_workspace(workspace), horizon or settings(workspace).horizon_days)
+        emit(report, as_json, text=report.text())
 
     @app.command("analytics-models")
     def models_cmd(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
-        """Saved analytics models: version, build time, data window and holdout metrics."""
+        """Saved analytics models: version, build time, data window, and for each prediction the
+        champion / challenger choice with every candidate's holdout metrics and the margin."""
         from memberinsight.errors import ModelNotReadyError
-        from models import ModelStore
+        from models import ModelStore, model_choices
 
-        store = ModelStore.for_workspace(open_workspace(workspace))
+        ws = open_workspace(workspace)
+        store = ModelStore.for_workspace(ws)
         found = []
         for name in ("clusters", "churn", "clv", "bgnbd", "demand"):
             try:
@@ -270,8 +305,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit(found, True)
             return
-        _table("Analytics models", ["name", "version", "created", "data", "metrics"],
-               [[m.name, m.version, m.created_at, m.data, m.metrics] for m in found])
+        _table("Analytics models", ["name", "version", "created", "data window", "shipped"],
+               [[m.name, m.version, m.created_at, _window(m.data), _shipped(m.params.get("champion"))] for m in found])
+        _print_choices(model_choices(ws))
 
 
 @evaluate_app.command("analytics")
@@ -279,8 +315,9 @@ def evaluate_analytics_cmd(
     horizon: Annotated[int | None, typer.Option("--horizon", help="Days ahead (default: settings horizon_days).")] = None,
     as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
 ) -> None:
-    """Churn (ROC-AUC, PR-AUC, Brier), purchases/CLV (MAE, correlation, aggregate error vs BG/NBD) on the
-    time split, and demand (sMAPE, MASE vs seasonal naive) on a rolling-origin backtest."""
+    """Churn (ROC-AUC, PR-AUC, Brier), purchases/CLV (MAE, RMSE, correlation, aggregate error of every
+    candidate; ``model`` is the one that would ship) on the time split, and demand (sMAPE, MASE vs
+    seasonal naive) on a rolling-origin backtest, with the champion of each."""
     from models import evaluate_analytics
 
     cfg = settings(workspace)
@@ -291,12 +328,18 @@ def evaluate_analytics_cmd(
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
         "churn": None if ev.churn is None else {
             "holdout_cutoff": ev.churn.plan.holdout_cutoff, "train_rows": ev.churn.train_rows,
-            **ev.churn.metrics, "top_features": ev.churn.top_features},
+            **ev.churn.metrics, "top_features": ev.churn.top_features, "choice": ev.churn.choice},
         "clv": None if ev.clv is None else {
             "holdout_cutoff": ev.clv.plan.holdout_cutoff, "train_rows": ev.clv.train_rows,
-            "purchases": ev.clv.purchases, "spend": ev.clv.spend, "bgnbd_params": ev.clv.bgnbd_params},
+            "purchases": ev.clv.purchases, "spend": ev.clv.spend, "bgnbd_params": ev.clv.bgnbd_params,
+            "drift": ev.clv.drift, "choice": {"purchases": ev.clv.choice_purchases, "spend": ev.clv.choice_spend},
+            "spend_note": ev.clv.spend_note},
         "demand": ev.demand, "notes": ev.notes,
     }
+    if ev.demand is not None:
+        from models.candidates import DEMAND_CANDIDATES, choose
+
+        result["demand_choice"] = choose("demand", ev.demand.candidates(), DEMAND_CANDIDATES)
     if as_json:
         emit(result, True)
         return

@@ -44,14 +44,18 @@ def register(app: typer.Typer) -> None:
         only: Annotated[list[str] | None, typer.Option("--only", help="Run only these steps (repeatable).")] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Derive everything from the loaded data: features, segments, models, indexes, screening."""
+        """Derive everything from the loaded data: features, segments, models, indexes, screening.
+
+        Steps that cannot run on this shop (no prices, too little history...) are skipped with the
+        reason; every other step still runs. ``--json`` prints every step's status and summary.
+        """
         from memberinsight.cli.common import open_workspace
         from memberinsight.pipeline import build as run_build
 
         ws = open_workspace(workspace)
         report = run_build(ws, settings(workspace), only=only, on_step=None if as_json else _print_step,
                            actor=cli_actor(settings(workspace)), on_wait=lambda message: typer.echo(message, err=True))
-        emit(report, as_json, text="\n".join(f"{s.name:<12} {s.seconds:7.1f}s  {s.summary}" for s in report.steps))
+        emit(report, as_json, text=report.text())
 
     @app.command()
     def demo(
@@ -60,6 +64,7 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Random seed (same seed, same shop).")] = 7,
         fresh: Annotated[bool, typer.Option("--fresh", help="Delete an existing workspace first.")] = False,
         serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the web app at the end.")] = True,
+        fraud: Annotated[bool, typer.Option("--fraud", help="Plant order fraud in the shop and scan for it.")] = False,
         as_json: JsonOpt = False,
     ) -> None:
         """The whole demo in one go: generate a shop, ingest it, build models and indexes, serve the app.
@@ -85,6 +90,10 @@ def register(app: typer.Typer) -> None:
         data_dir = Path(ws_dir).parent / f"{Path(ws_dir).name}-demo-data"
         say(f"1/4 Generating a demo shop ({members} members, seed {seed}) in {data_dir}")
         summary = generate_demo(data_dir, members=members, seed=seed, show_progress=not as_json)
+        if fraud:  # the default shop stays as it is; --fraud adds the planted fraud (workspace.demo.fraud)
+            from workspace.demo.fraud import plant_fraud
+
+            plant_fraud(data_dir, seed=seed)
         say("2/4 Ingesting (validated, transactional; re-running adds nothing twice)")
         ws = Workspace.create(ws_dir)
         reports = ingest_directory(ws, data_dir)
@@ -92,6 +101,10 @@ def register(app: typer.Typer) -> None:
             ws.set_meta("shop_name", DEMO_SHOP_NAME)  # the brand campaign copy signs with
         say("3/4 Building features, models, indexes and the screening queue")
         build_report = run_build(ws, cfg, on_step=None if as_json else _print_step)
+        if fraud:
+            from fraud import scan_workspace
+
+            scan_workspace(ws, random_state=cfg.random_seed)
         result = {
             "workspace": str(ws.path),
             "generated": summary,

@@ -195,7 +195,11 @@ def register(app: typer.Typer) -> None:
                 f"{result.catalogue}; hybrid weights {result.hybrid_weights} ({result.normalisation})")
         verdict = (f"hybrid beats every single model on NDCG@{k}" if result.hybrid_beats_all else
                    f"hybrid does NOT beat {result.best_single} on NDCG@{k}")
-        emit(result, as_json, text="\n".join([head, _table(rows), verdict, *result.notes]))
+        margins = [f"{name} vs {m['vs']}: NDCG@{k} {m['margin']:+.3f} (95% CI {m['low']:+.3f} to {m['high']:+.3f}, "
+                   f"{m['members']:,} members)" for name, m in result.margins.items()]
+        shipped = f"ships: {result.shipped} - {result.shipped_reason}"
+        emit(result, as_json, text="\n".join([head, _table(rows), verdict, shipped, *margins,
+                                               *result.fallbacks.values(), *result.notes]))
 
     @evaluate_app.command("ratings")
     def evaluate_ratings_cmd(

@@ -21,30 +21,33 @@ from memberinsight.cli.common import (
 segment_app = typer.Typer(help="Custom segments: define from plain words, save, list, show, delete.",
                           no_args_is_help=True)
 
-def _size_or_reason(ws: Any, definition: Any) -> tuple[int | None, str | None]:
-    from memberinsight.errors import ModelNotReadyError
-    from segments import segment_size
-
-    try:
-        return segment_size(ws, definition), None
-    except ModelNotReadyError as exc:
-        return None, str(exc)
-
-
 def _definition_text(result: dict[str, Any]) -> str:
-    lines = [f"Sentence:    {result['sentence']}", f"Definition:  {result['description'] or '(none)'}"]
+    if result.get("refusal"):
+        return f"Sentence:    {result['sentence']}\nNot a segment: {result['refusal']}"
+    lines = [f"Sentence:    {result['sentence']}", f"Definition:  {result['description'] or '(none)'}",
+             f"Status:      {result['status']} (confidence {result['confidence']:.0%})"]
     for row in result.get("fields", []):
         extra = "".join(f" {k}={row[k]}" for k in ("category", "days", "from", "to") if row.get(k) is not None)
         lines.append(f"  - {row['path']}: {row['field']}{extra} {'NOT ' if row['negated'] else ''}{row['op']} "
                      f"{row['value']}")
     if result["not_understood"]:
         lines.append("Not understood: " + ", ".join(f"'{w}'" for w in result["not_understood"]))
+    for reading in result.get("readings", []):
+        lines.append(f"Read: {reading}")
     for note in result["notes"]:
         lines.append(f"Note: {note}")
+    counts = result.get("counts") or {}
     if result.get("size") is not None:
         lines.append(f"Size:        {result['size']:,} members")
+        if len(counts.get("conditions", [])) > 1:
+            lines += [f"  - {c['words']}: {c['members']:,}" for c in counts["conditions"] if c["members"] is not None]
+        if counts.get("empty_reason"):
+            lines.append(counts["empty_reason"])
     elif result.get("size_unavailable"):
         lines.append(f"Size:        unavailable ({result['size_unavailable']})")
+    for q in result.get("questions", []):
+        options = "; ".join(o["label"] for o in q["options"][1:])
+        lines.append(f"Question:    {q['text']}" + (f" (other readings: {options})" if options else ""))
     return "\n".join(lines)
 
 
@@ -71,14 +74,14 @@ def _load_definition(path: str) -> Any:
     return SegmentDefinition.from_json(text)
 
 
-def _parse_words(ws: Any, sentence: str, workspace: Any, propose: bool = False) -> Any:
+def _parse_words(ws: Any, sentence: str, workspace: Any, propose: bool = False, counts: bool = False) -> Any:
     """The one parse path of ``define`` and ``save --sentence``: workspace vocabulary, the MiniLM field
-    matcher, and the configured LLM's proposal only when asked for."""
+    matcher, and the configured LLM's proposal only when asked for (member counts with ``counts``)."""
     from segments import load_vocabulary, parse_sentence
     from segments.embedding import FieldMatcher
 
     return parse_sentence(sentence, load_vocabulary(ws), matcher=FieldMatcher(),
-                          proposer=_llm_proposer(workspace) if propose else None)
+                          proposer=_llm_proposer(workspace) if propose else None, workspace=ws if counts else None)
 
 
 @segment_app.command("define")
@@ -93,13 +96,14 @@ def define(sentence: Annotated[str, typer.Argument(help="The segment in plain wo
     from segments import compile_definition, editable_rows
 
     ws = open_workspace(workspace)
-    result = _parse_words(ws, sentence, workspace, propose)
+    result = _parse_words(ws, sentence, workspace, propose, counts=True)
     out = result.to_dict()
     out["fields"] = editable_rows(result.definition) if result.definition else []
     if result.definition is not None:
-        out["size"], reason = _size_or_reason(ws, result.definition)
-        if reason:
-            out["size_unavailable"] = reason
+        counted = result.counts
+        out["size"] = counted.total if counted is not None else None
+        if counted is not None and counted.unavailable:
+            out["size_unavailable"] = counted.unavailable
         if sql:
             q = compile_definition(result.definition)
             out["sql"], out["params"] = q.sql, q.params
@@ -116,7 +120,8 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
                                                         help="JSON/YAML definition file ('-' for stdin).")] = None,
          overwrite: Annotated[bool, typer.Option(help="Replace a segment with the same name.")] = False,
          expected_version: Annotated[int | None, typer.Option(help="Only update if still at this version.")] = None,
-         accept_partial: Annotated[bool, typer.Option(help="Save even if some words were not understood.")] = False,
+         accept_partial: Annotated[bool, typer.Option(
+             help="Save even if some words were not understood or guessed (the parse asked a question).")] = False,
          workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Save a segment (from --sentence or --definition) with its current size; you (the configured ``actor``
     or your OS user name, e.g. ``alice (cli)``) are recorded as its owner."""
@@ -126,6 +131,8 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
     ws = open_workspace(workspace)
     if sentence is not None and definition is None:
         result = _parse_words(ws, sentence, workspace)  # exactly what `segment define` shows
+        if result.refusal is not None:
+            raise SegmentParseError(f"not saved: not a segment: {result.refusal}", not_understood=[sentence])
         if result.definition is None:
             words = ", ".join(f"'{w}'" for w in result.not_understood) or "nothing I recognise"
             raise SegmentParseError(f"not saved: no segment condition found (not understood: {words})",
@@ -134,6 +141,10 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
             raise DataValidationError("not saved: these words were not understood: "
                                       + ", ".join(f"'{w}'" for w in result.not_understood)
                                       + " (rephrase, or pass --accept-partial)", column="sentence")
+        if result.questions and not accept_partial:
+            raise DataValidationError("not saved: the parser had to guess. " + result.readback.replace("\n", " ")
+                                      + " (rephrase, or pass --accept-partial to save this reading)",
+                                      column="sentence")
         defn = result.definition
     elif definition is not None and sentence is None:
         defn = _load_definition(definition)
@@ -223,23 +234,71 @@ def quality_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
     emit(report, as_json, text=report.summary_text() + (f"\nFigure: {plot}" if plot else ""))
 
 
+def _evaluation_workspace(workspace: Path | None, explicit: bool) -> tuple[Any, str | None]:
+    """The built workspace to compare member sets on, or None and why not."""
+    from memberinsight.errors import MemberInsightError
+
+    try:
+        ws = open_workspace(workspace)
+        with ws.analytics(read_only=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    except MemberInsightError as exc:
+        if explicit:
+            raise
+        return None, f"no workspace ({exc}); run `memberinsight demo --no-serve` to compare members"
+    if "member_predictions" not in tables:
+        return None, "the workspace is not built; run `memberinsight build` to compare members"
+    return ws, None
+
+
+def _evaluation_text(out: dict[str, Any]) -> str:
+    names = list(out["files"])
+    width = max(12, *(len(n) for n in names))
+    lines = [f"{'':<18}" + "".join(f"{n:>{width + 2}}" for n in names)]
+    for metric, row in out["side_by_side"].items():
+        cells = []
+        for n in names:
+            v = row.get(n)
+            cells.append("-" if v is None else (f"{v:.1%}" if isinstance(v, float) and metric not in
+                                                 ("parse_ms_p50",) else (f"{v:.2f} ms" if metric == "parse_ms_p50"
+                                                                          else f"{v:,}")))
+        lines.append(f"{metric:<18}" + "".join(f"{c:>{width + 2}}" for c in cells))
+    lines.append(f"members compared on: {out['workspace'] or 'none'}" + (f" ({out['members_note']})"
+                                                                         if out["members_note"] else ""))
+    for name, ev in out["files"].items():
+        for f in ev.failures:
+            if f.get("partial"):
+                continue
+            flag = "SILENTLY WRONG " if f.get("silently_wrong") else ""
+            lines.append(f"  {name} {flag}miss {f['id']} ({f['outcome']}): {f['sentence']}")
+    return "\n".join(lines)
+
+
 @evaluate_app.command("segments")
 def evaluate_segments(
-        file: Annotated[Path | None, typer.Option(help="Labelled JSONL (default: the dev and holdout sets under tests/).")] = None,
+        file: Annotated[Path | None, typer.Option(help="One labelled JSONL file (default: the parser's own sets "
+                                                       "and the blind corpus: blind_dev, blind_dev2 and "
+                                                       "blind_heldout when present).")] = None,
         embeddings: Annotated[bool, typer.Option(help="Let the MiniLM field matcher fill gaps.")] = True,
+        workspace: WorkspaceOpt = None,
+        members: Annotated[bool, typer.Option("--members/--no-members",
+                                              help="Compare member sets on a built workspace (the configured one "
+                                                   "or --workspace).")] = True,
         as_json: JsonOpt = False) -> None:
-    """Parse accuracy of plain-words segments (exact definition match after canonicalisation)."""
+    """Plain-words segments: same definition, same members, asked/refused right, silently wrong and asked when
+    not needed, per file, the dev sets and the held-out set side by side."""
     from segments.embedding import FieldMatcher
-    from segments.evaluation import SENTENCE_FILES, evaluate_parser
-    from segments.vocabulary import demo_vocabulary
+    from segments.evaluation import BLIND_FILES, SENTENCE_FILES, evaluate_files, side_by_side
+    from segments.vocabulary import demo_vocabulary, load_vocabulary
 
-    files = {"custom": file} if file else SENTENCE_FILES
-    matcher = FieldMatcher() if embeddings else None
-    results = {name: evaluate_parser(path, demo_vocabulary(), matcher) for name, path in files.items()}
-    text = "\n".join(f"{name}: {r.correct}/{r.sentences} = {r.accuracy:.1%} ({r.seconds:.2f} s)"
-                     + "".join(f"\n  miss {f['id']}: {f['sentence']}" for f in r.failures)
-                     for name, r in results.items())
-    emit(results, as_json, text=text)
+    files = {file.stem: file} if file else {**SENTENCE_FILES, **BLIND_FILES}
+    ws, note = _evaluation_workspace(workspace, workspace is not None) if members else (None, "--no-members")
+    vocab = load_vocabulary(ws) if ws is not None else demo_vocabulary()
+    results = evaluate_files(files, vocab, FieldMatcher() if embeddings else None, ws)
+    out = {"files": results, "side_by_side": side_by_side(results),
+           "workspace": str(ws.path) if ws is not None else None, "members_note": note,
+           "held_out_present": "blind_heldout" in results}
+    emit(out, as_json, text=None if as_json else _evaluation_text(out))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,13 @@ from memberinsight.cli.common import (
 )
 
 REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
-DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl")
+DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl",
+                 REPO_TESTS / "routing_blind_dev.jsonl", REPO_TESTS / "routing_blind_dev2.jsonl",
+                 REPO_TESTS / "routing_blind_heldout.jsonl")
+"""The project's own set and its held-out part, then the blind corpus (written by people who never saw
+the router): its development parts (``blind_dev``; ``blind_dev2``, round 1's held-out part, developed on
+since) and, once the lead adds it, the untouched held-out batch."""
+HELD_OUT_SETS = frozenset({"routing_heldout", "routing_blind_heldout"})
 
 user_app = typer.Typer(help="Operator accounts for the app (stored hashed in the workspace).", no_args_is_help=True)
 
@@ -116,40 +123,58 @@ def user_list(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
 @evaluate_app.command("agent")
 def evaluate_agent(
     cases: Annotated[list[Path] | None, typer.Option(
-        "--cases", help="Routing evaluation JSONL files (default: the evaluation and held-out sets under tests/agent).")] = None,
+        "--cases", help="Routing evaluation JSONL files (default: the project's set and the blind corpus under "
+                        "tests/agent, dev and held-out; a held-out file not added yet is skipped).")] = None,
     vocabulary: Annotated[Path | None, typer.Option(
         help="JSON with the segment and category names the questions are about "
              "(default: routing_vocabulary.json beside the cases).")] = None,
     show_misses: Annotated[bool, typer.Option("--misses/--no-misses", help="List every miss.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Routing accuracy: tool and arguments per operator question (follow-ups routed in context)."""
+    """Routing accuracy per set, dev and held-out side by side: tool, tool + arguments, refusals, questions
+    back, and the routing time (follow-ups routed in context)."""
     from agent.conversation import Agent
-    from agent.evaluation import evaluate_routing, load_cases, load_vocabulary
+    from agent.evaluation import evaluate_sets, load_vocabulary, side_by_side
     from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
     from agent.tools import default_registry
     from retrieval import get_embedder
 
     paths = list(cases or DEFAULT_CASES)
-    for path in paths:
-        if not path.is_file():
-            raise typer.BadParameter(f"{path} does not exist", param_hint="--cases")
-    vocab = load_vocabulary(vocabulary or paths[0].parent / "routing_vocabulary.json")
+    if cases:
+        for path in paths:
+            if not path.is_file():
+                raise typer.BadParameter(f"{path} does not exist", param_hint="--cases")
+    present = [p for p in paths if p.is_file()]
+    baseline_file = REPO_TESTS / "routing_blind_baseline.json"
+    baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.is_file() else None
+    skipped = [p.stem for p in paths if not p.is_file()]
+    vocab = load_vocabulary(vocabulary or present[0].parent / "routing_vocabulary.json")
     registry = default_registry()
     router = EmbeddingRouter(registry, get_embedder(settings(), backend=ROUTER_EMBEDDING_BACKEND), vocab).fit()
     agent = Agent(registry, router, vocab)
-    results = {path.stem: evaluate_routing(agent, load_cases(path)) for path in paths}
+    results = evaluate_sets(agent, present)
     if as_json:
-        emit({name: r if show_misses else {**r.__dict__, "misses": len(r.misses)} for name, r in results.items()},
-             True)
+        emit({"sets": {name: {"role": "held-out" if name in HELD_OUT_SETS else "dev",
+                              **(r.__dict__ if show_misses else {**r.__dict__, "misses": len(r.misses)})}
+                       for name, r in results.items()},
+              "side_by_side": {name: r.figures() for name, r in results.items()},
+              "skipped": skipped, "baseline": baseline}, True)
         return
-    for name, r in results.items():
-        typer.echo(f"{name}: {r.cases} questions, accuracy {r.accuracy:.1%} (tool {r.tool_accuracy:.1%}, "
-                   f"arguments {r.argument_accuracy:.1%}; clarify precision {r.clarify_precision:.0%}, "
-                   f"recall {r.clarify_recall:.0%}) in {r.seconds:.1f} s")
-        if show_misses:
+    heads = [f"{n} ({'held-out' if n in HELD_OUT_SETS else 'dev'})" for n in results]
+    width = max(len(h) for h in heads) + 2
+    typer.echo(f"{'':<24}" + "".join(f"{h:>{width}}" for h in heads))
+    for label, values in side_by_side(results):
+        typer.echo(f"{label:<24}" + "".join(f"{v:>{width}}" for v in values))
+    if skipped:
+        typer.echo(f"(not present yet: {', '.join(skipped)})")
+    if baseline:
+        typer.echo(f"baseline on {baseline['set']} (commit {baseline['commit']}): tool + arguments "
+                   f"{baseline['accuracy']:.1%}, tool {baseline['tool_accuracy']:.1%}, refusal recall "
+                   f"{baseline['refusal_recall']:.0%}, refused or asked {baseline['refusal_safe']:.0%}")
+    if show_misses:
+        for name, r in results.items():
             for miss in r.misses:
-                typer.echo(f"  line {miss['line']}: {miss['question']!r} -> {miss['got']} "
+                typer.echo(f"  {name} line {miss['line']}: {miss['question']!r} -> {miss['got']} "
                            f"(expected {miss['expected']})")
 
 

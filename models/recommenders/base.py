@@ -103,6 +103,11 @@ class BaseRecommender(ABC):
         if not hasattr(self, "interactions_"):
             raise ModelNotReadyError(f"{type(self).__name__} is not fitted; call fit() first")
 
+    def fallback(self) -> str | None:
+        """Why this fitted model recommends what another model would (e.g. rules with no baskets give
+        popularity), or None when it works as designed. Builds and evaluations report it."""
+        return None
+
     def cold_scores(self, member_id: str) -> np.ndarray:
         """Scores for a member with no history: recency-weighted popularity."""
         return self.interactions_.popularity.astype(np.float64)

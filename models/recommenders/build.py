@@ -2,7 +2,10 @@
 
 1. Parameters and blend weights are chosen on validation folds at the end of the order history
    (:func:`~models.recommenders.selection.select_and_tune`); with too little history the defaults
-   and equal weights are used instead (noted in the manifest).
+   and equal weights are used instead (noted in the manifest). The hybrid ships only when its
+   out-of-fold lead over the best single model held on every fold; otherwise the saved hybrid
+   carries that single model alone (weight 1), and the manifest and summary say which shipped and
+   why. A model that fell back to another (rules with no baskets -> popularity) is named too.
 2. Every component and the hybrid are refitted on all order lines and saved as one versioned model
    ``recommenders`` (:class:`models.store.ModelStore`: joblib + manifest with data window, chosen
    parameters and validation metrics). The item-CF rating model is saved as ``rating_cf`` when the
@@ -29,7 +32,7 @@ RATING_MODEL = "rating_cf"
 MIN_REVIEWS = 50
 
 
-def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: int = 2, k: int = 10,
+def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: int = 3, k: int = 10,
                      on_step: Callable[[str], None] | None = None) -> tuple[HybridRecommender, dict[str, Any]]:
     """The hybrid (with every component) fitted on all order lines, and what was chosen on validation."""
     say = on_step or (lambda _msg: None)
@@ -45,15 +48,20 @@ def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: 
     if tune:
         try:
             sel = select_and_tune(ws, lines, catalogue, side, names, k, val_days, val_folds, on_step=say)
-            params, weights, norm = sel.params, sel.weights, sel.normalisation
-            info.update(validation=sel.validation, tuning=sel.tuning, folds=sel.folds)
+            params, weights, norm = sel.params, sel.shipped_weights(), sel.normalisation
+            info.update(validation=sel.validation, tuning=sel.tuning, folds=sel.folds, champion=sel.summary(),
+                        tuned_weights=sel.weights)
         except DataValidationError as exc:
             notes.append(f"not tuned ({exc}); default parameters and equal weights")
+            info["champion"] = {"shipped": "hybrid", "reason": f"not validated ({exc}): equal-weight hybrid"}
     say("fitting on all order lines")
     inter = build_interactions(lines, catalogue)
     full_side = {**side, "lines": lines, "groups": load_member_groups(ws)}
     components = {n: fit_model(n, params[n], inter, full_side) for n in names}
     hybrid = HybridRecommender(components, weights, norm).fit(inter, **full_side)
+    info["fallbacks"] = {n: why for n, c in components.items() if (why := c.fallback())}
+    for why in info["fallbacks"].values():
+        say(why)
     info.update(params=params, weights=weights, normalisation=norm, stats=inter.stats,
                 as_of=inter.as_of.isoformat(), first_order=str(lines["ordered_at"].min()))
     return hybrid, info
@@ -78,9 +86,13 @@ def build_recommenders(ws: Any, settings: Any = None) -> dict[str, Any]:
         features=list(hybrid.components),
         params={"components": info["params"], "weights": info["weights"], "normalisation": info["normalisation"]},
         metrics={"validation": info.get("validation", {}), "tuning": info.get("tuning", {}),
-                 "folds": info.get("folds", []), "notes": info["notes"]})
+                 "folds": info.get("folds", []), "notes": info["notes"], "champion": info.get("champion", {}),
+                 "tuned_weights": info.get("tuned_weights", {}), "fallbacks": info["fallbacks"]})
     store.prune(MODEL_NAME, keep=2)
-    summary: dict[str, Any] = {"version": manifest.version, "weights": info["weights"],
+    champion = info.get("champion", {})
+    summary: dict[str, Any] = {"version": manifest.version, "shipped": champion.get("shipped", "hybrid"),
+                               "shipped_reason": champion.get("reason", ""), "fallbacks": info["fallbacks"],
+                               "weights": info["weights"],
                                "members": info["stats"]["members"], "products": info["stats"]["products"]}
     if "validation" in info:
         summary["validation_ndcg@10"] = {n: m.get("ndcg@10") for n, m in info["validation"].items()}

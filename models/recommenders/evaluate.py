@@ -6,11 +6,16 @@ Protocol (the test window is never used to choose anything):
    products a member bought in it (purchase lines: return / cancellation lines never count) that
    they had not bought or returned before (members seen in training only). Guest orders are kept
    as baskets for the association rules, never as members.
-2. Validation folds carved from TRAIN (:mod:`.selection`): the last ``val_days`` days of it, then
-   the ``val_days`` before (``val_folds`` of them). Each model's small parameter grid and the
-   hybrid's blend are chosen by NDCG@k averaged over the folds.
+2. Validation folds carved from TRAIN (:mod:`.selection`): the last ``val_days`` days of it (grown
+   until a window scores enough members), then the windows before (``val_folds`` of them). Each
+   model's small parameter grid and the hybrid's blend are chosen by NDCG@k averaged over the
+   folds, and the model that would ship is chosen: the hybrid only when its out-of-fold lead over
+   the best single model held on every fold (:mod:`.champion`).
 3. The chosen configurations are refitted on the whole training period and scored on the test split:
-   Recall/NDCG/MAP/precision/hit rate@k and catalogue coverage (``retrieval.metrics``).
+   Recall/NDCG/MAP/precision/hit rate@k and catalogue coverage (``retrieval.metrics``). The margins
+   "hybrid - best single" and "shipped - best single" (the single model best *on the test window*)
+   come with a 95% paired bootstrap interval over the test members; models that fell back to
+   another (rules with no baskets -> popularity) are listed in ``fallbacks``.
 4. Cold start: members whose first order falls in the test window, scored with shop-wide popularity,
    segment popularity and the hybrid (whose cold-start path is segment popularity: RFM segment as of
    the cut-off, then demographic groups, then the shop; see :mod:`.popularity`).
@@ -26,6 +31,7 @@ from typing import Any
 
 from memberinsight.errors import DataValidationError
 from models.recommenders.base import BaseRecommender
+from models.recommenders.champion import bootstrap_margin, per_member_ndcg
 from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
 from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
@@ -55,11 +61,24 @@ class RecommenderEvaluation:
     users: int
     catalogue: int
     validation_folds: list[str] = field(default_factory=list)
+    val_days_used: int = 0
+    """Length of each validation window actually used (grown from ``val_days`` on sparse shops)."""
     models: dict[str, ModelResult] = field(default_factory=dict)
     hybrid_weights: dict[str, float] = field(default_factory=dict)
     normalisation: str = "max"
     best_single: str = ""
     hybrid_beats_all: bool = False
+    shipped: str = "hybrid"
+    """The model a build on the training period would ship (``hybrid`` or a single model)."""
+    shipped_reason: str = ""
+    shipped_test: dict[str, float] = field(default_factory=dict)
+    """Test metrics of what would ship (a single model ships inside the hybrid, with its cold start)."""
+    margins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``hybrid`` and ``shipped``: NDCG@k minus the best single model's on the test window, with a 95%
+    bootstrap interval (``margin``, ``low``, ``high``, ``members``, ``vs``)."""
+    champion: dict[str, Any] = field(default_factory=dict)
+    """The validation record: window days, members and NDCG per fold, out-of-fold leads."""
+    fallbacks: dict[str, str] = field(default_factory=dict)
     cold_start: dict[str, dict[str, float]] = field(default_factory=dict)
     tuning: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -74,7 +93,7 @@ class RecommenderEvaluation:
 
 
 def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: int | None = None,
-                          val_folds: int = 2, grids: Mapping[str, list[dict[str, Any]]] | None = None,
+                          val_folds: int = 3, grids: Mapping[str, list[dict[str, Any]]] | None = None,
                           tune: bool = True, models: list[str] | None = None,
                           on_step: Callable[[str], None] | None = None) -> RecommenderEvaluation:
     """Choose parameters and blend on validation folds of the training period, then score on the test split."""
@@ -96,7 +115,10 @@ def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: i
     sel = select_and_tune(ws, split.train, catalogue, side, names, k, vdays, val_folds, grids, tune, on_step)
     result = RecommenderEvaluation(cutoff=split.cutoff, test_days=test_days, val_days=vdays, k=k, users=len(truth),
                                    catalogue=n_cat, validation_folds=sel.folds, hybrid_weights=sel.weights,
-                                   normalisation=sel.normalisation, tuning=sel.tuning, notes=notes)
+                                   normalisation=sel.normalisation, tuning=sel.tuning, notes=notes,
+                                   val_days_used=sel.window_days, shipped=sel.shipped,
+                                   shipped_reason=sel.champion.reason if sel.champion else "",
+                                   champion=sel.summary())
     say("test: refitting the chosen configurations on the whole training period")
     inter = build_interactions(split.train, catalogue, as_of=split.cutoff)
     tside = {**side, "lines": split.train, "groups": load_member_groups(ws, as_of=split.cutoff)}
@@ -114,6 +136,15 @@ def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: i
     singles = {n: r.test[f"ndcg@{k}"] for n, r in result.models.items() if n != "hybrid"}
     result.best_single = max(singles, key=lambda n: singles[n])
     result.hybrid_beats_all = result.models["hybrid"].test[f"ndcg@{k}"] > singles[result.best_single]
+    result.fallbacks = {n: why for n, m in fitted.items() if (why := m.fallback())}
+    shipped = hybrid if sel.shipped == "hybrid" else HybridRecommender(
+        fitted, sel.shipped_weights(), sel.normalisation).fit(inter, **tside)
+    members = sorted(truth)
+    per_member = {name: per_member_ndcg(model.recommend_many(members, k), truth, k) for name, model in
+                  (("best", fitted[result.best_single]), ("hybrid", hybrid), ("shipped", shipped))}
+    result.shipped_test = score_model(shipped, truth, k, n_cat)
+    for name in ("hybrid", "shipped"):
+        result.margins[name] = {**bootstrap_margin(per_member[name], per_member["best"]), "vs": result.best_single}
     result.cold_start = _cold_start(split, fitted, hybrid, k, n_cat)
     result.seconds = round(time.perf_counter() - start, 2)
     return result

@@ -72,6 +72,13 @@ class ItemKNNRecommender(BaseRecommender):
         sim.eliminate_zeros()
         self.similarity_ = sim
 
+    def fallback(self) -> str | None:
+        """"falls back to popularity" when no two products share a buyer."""
+        self._check()
+        if self.similarity_.nnz:
+            return None
+        return "item-kNN falls back to popularity: no two products share a buyer"
+
     def _user_matrix(self, confidence: sparse.csr_matrix) -> sparse.csr_matrix:
         X = confidence.astype(np.float32, copy=True)
         if self.binary:

@@ -91,6 +91,8 @@ class AssociationRules:
             self.bulk_baskets_ = 0
         n = B.shape[0]
         self.n_baskets_ = int(n)
+        self.multi_baskets_ = int((np.diff(B.indptr) >= 2).sum())
+        """Baskets with two or more distinct products (the only ones a rule can come from)."""
         self.product_ids_ = [str(p) for p in product_ids]
         self.titles_ = _titles(self.product_ids_, catalogue)
         self.categories_ = _categories(self.product_ids_, catalogue)
@@ -226,6 +228,17 @@ class RulesRecommender(BaseRecommender):
                 self.algorithm, self.max_basket_size).fit(interactions.baskets, interactions.product_ids,
                                                           interactions.catalogue)
         self.rules_model_ = interactions.fitted_parts[key]
+
+    def fallback(self) -> str | None:
+        """"falls back to popularity" when no one-to-one rule was found (no multi-product baskets)."""
+        self._check()
+        if self.rules_model_.pair_confidence_.nnz:
+            return None
+        multi = int(getattr(self.rules_model_, "multi_baskets_", 0))
+        why = (f"no basket holds two or more products ({self.rules_model_.n_baskets_} baskets)" if not multi
+               else f"no product pair reaches {self.min_count} shared baskets and lift {self.min_lift} "
+                    f"({multi} baskets with two or more products)")
+        return f"rules fall back to popularity: {why}"
 
     def _weights(self, rows: np.ndarray) -> sparse.csr_matrix:
         X = self.confidence_[rows].astype(np.float64)

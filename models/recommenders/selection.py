@@ -4,6 +4,12 @@ Used by both the offline evaluation (on the training part of a time split) and t
 all the data, before the final fit). Folds are successive windows at the end of the period: the
 last ``val_days`` days, then the ``val_days`` before, and so on; within a fold, relevant items are
 products a member bought in the window that they had not bought before it.
+
+Windows are sized by the members they score, not fixed: ``val_days`` is the shortest window, and
+it grows (x1.5, x2, x3, x4) until the latest window scores :data:`MIN_VALIDATION_MEMBERS` members or
+the folds no longer fit the history. How many blends the hybrid's tuning tries depends on the same
+count (:mod:`.tuning`), and the hybrid ships only when its out-of-fold lead over the best single
+model holds on every fold (:mod:`.champion`); otherwise the best single model ships.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pandas as pd
 from memberinsight.errors import DataValidationError, ModelNotReadyError
 from models.recommenders.als import ALSRecommender
 from models.recommenders.base import BaseRecommender
+from models.recommenders.champion import Champion, choose_champion, cross_validated_leads
 from models.recommenders.content import ContentSignal, load_product_vectors
 from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
@@ -24,8 +31,13 @@ from models.recommenders.interactions import build_interactions
 from models.recommenders.itemknn import ItemKNNRecommender
 from models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
 from models.recommenders.rules import RulesRecommender
-from models.recommenders.tuning import tune_hybrid
+from models.recommenders.tuning import prepare_folds, tune_prepared
 from retrieval import evaluate_rankings, holdout_truth, time_split
+
+MIN_VALIDATION_MEMBERS = 200
+"""Members a validation window should score before it stops growing."""
+WINDOW_STEPS: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0)
+"""Multiples of the shortest validation window tried, in order."""
 
 FACTORIES: dict[str, Callable[..., BaseRecommender]] = {
     "popularity": PopularityRecommender, "segment_popularity": SegmentPopularityRecommender,
@@ -54,7 +66,8 @@ DEFAULT_GRIDS: dict[str, list[dict[str, Any]]] = {
 
 @dataclass
 class Selection:
-    """What validation chose: parameters and mean validation metrics per model, and the blend."""
+    """What validation chose: parameters and mean validation metrics per model, the blend, and the
+    model that ships (the hybrid only when its lead held on every fold, see :mod:`.champion`)."""
 
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     validation: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -63,6 +76,31 @@ class Selection:
     tuning: dict[str, Any] = field(default_factory=dict)
     folds: list[str] = field(default_factory=list)
     """Cut-off date of each validation fold."""
+    window_days: int = 90
+    """Length of each validation window (sized by the members it scores)."""
+    fold_members: list[int] = field(default_factory=list)
+    """Members scored on each fold."""
+    fold_ndcg: dict[str, list[float]] = field(default_factory=dict)
+    """Validation NDCG@k of each model on each fold."""
+    champion: Champion | None = None
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    """Models that fell back to another on a validation fold, and why."""
+
+    @property
+    def shipped(self) -> str:
+        """The model that ships (``hybrid`` or a single model)."""
+        return self.champion.shipped if self.champion else "hybrid"
+
+    def shipped_weights(self) -> dict[str, float]:
+        """The hybrid's weights, or ``{model: 1.0}`` when a single model ships."""
+        return dict(self.weights) if self.shipped == "hybrid" else {self.shipped: 1.0}
+
+    def summary(self) -> dict[str, Any]:
+        """The champion / challenger record for manifests and evaluations."""
+        c = self.champion
+        return {"shipped": self.shipped, "best_single": c.best_single if c else None,
+                "reason": c.reason if c else "", "fold_leads": c.fold_leads if c else [],
+                "window_days": self.window_days, "fold_members": self.fold_members, "fold_ndcg": self.fold_ndcg}
 
 
 def fit_model(name: str, params: Mapping[str, Any], interactions: Any, side: Mapping[str, Any]) -> BaseRecommender:
@@ -96,6 +134,25 @@ def load_side_data(ws: Any, names: list[str], notes: list[str]) -> dict[str, Any
     return side
 
 
+def validation_window(lines: pd.DataFrame, min_days: int, n_folds: int,
+                      min_members: int = MIN_VALIDATION_MEMBERS) -> tuple[int, int]:
+    """(days, members scored) of the validation window: the shortest of ``min_days`` x
+    :data:`WINDOW_STEPS` whose latest window scores at least ``min_members`` members, as long as
+    ``n_folds`` such windows (and half a window of training before them) fit the history."""
+    times = pd.to_datetime(lines["ordered_at"])
+    span = (times.max() - times.min()).days if len(times) else 0
+    chosen = (int(min_days), 0)
+    for step in WINDOW_STEPS:
+        days = int(round(min_days * step))
+        if days != min_days and days * (n_folds + 0.5) > span:
+            break
+        fold = time_split(lines, test_days=days)
+        chosen = (days, len(holdout_truth(fold)) if not fold.train.empty else 0)
+        if chosen[1] >= min_members:
+            break
+    return chosen
+
+
 def validation_folds(train: pd.DataFrame, val_days: int, n_folds: int) -> list[Any]:
     """Successive validation splits inside ``train``: the last ``val_days`` days, then the ones before."""
     folds, rest = [], train
@@ -116,46 +173,66 @@ def mean_metrics(metrics: list[dict[str, float]]) -> dict[str, float]:
 
 
 def select_and_tune(ws: Any, lines: pd.DataFrame, catalogue: pd.DataFrame, side: Mapping[str, Any],
-                    names: list[str], k: int = 10, val_days: int = 90, val_folds: int = 2,
+                    names: list[str], k: int = 10, val_days: int = 90, val_folds: int = 3,
                     grids: Mapping[str, list[dict[str, Any]]] | None = None, tune: bool = True,
-                    on_step: Callable[[str], None] | None = None) -> Selection:
-    """Each model's parameters (best mean validation NDCG@k over its grid) and the hybrid's blend."""
+                    on_step: Callable[[str], None] | None = None,
+                    min_members: int = MIN_VALIDATION_MEMBERS) -> Selection:
+    """Each model's parameters (best mean validation NDCG@k over its grid), the hybrid's blend and the
+    champion. ``val_days`` is the shortest validation window; it grows until a fold scores
+    ``min_members`` members (:func:`validation_window`)."""
     say = on_step or (lambda _msg: None)
     grids = {**DEFAULT_GRIDS, **(grids or {})}
-    folds = validation_folds(lines, val_days, val_folds)
+    days, reach = validation_window(lines, val_days, val_folds, min_members)
+    folds = validation_folds(lines, days, val_folds)
     if not folds:
-        raise DataValidationError(f"too little history for a {val_days}-day validation window", column="ordered_at")
+        raise DataValidationError(f"too little history for a {days}-day validation window", column="ordered_at")
+    if days != val_days:
+        say(f"validation windows of {days} days (the latest scores {reach} members)")
     n_cat = len(catalogue)
-    out = Selection(folds=[f"{f.cutoff:%Y-%m-%d}" for f in folds])
+    out = Selection(folds=[f"{f.cutoff:%Y-%m-%d}" for f in folds], window_days=days)
     fold_data = []
     for fold in folds:
         inter = build_interactions(fold.train, catalogue, as_of=fold.cutoff)
         fside = {**side, "lines": fold.train, "groups": load_member_groups(ws, as_of=fold.cutoff)}
         fold_data.append((inter, fside, holdout_truth(fold)))
+    out.fold_members = [len(tr) for _, _, tr in fold_data]
     chosen: list[dict[str, BaseRecommender]] = [{} for _ in folds]
     for name in names:
-        best: tuple[float, dict[str, Any], list[BaseRecommender], dict[str, float]] | None = None
+        best: tuple[float, dict[str, Any], list[BaseRecommender], list[dict[str, float]]] | None = None
         for params in grids.get(name, [{}]):
             fitted = [fit_model(name, params, inter, fside) for inter, fside, _ in fold_data]
-            metrics = mean_metrics([score_model(m, tr, k, n_cat) for m, (_, _, tr) in zip(fitted, fold_data, strict=True)])
-            if best is None or metrics[f"ndcg@{k}"] > best[0]:
-                best = (metrics[f"ndcg@{k}"], dict(params), fitted, metrics)
+            per_fold = [score_model(m, tr, k, n_cat) for m, (_, _, tr) in zip(fitted, fold_data, strict=True)]
+            value = mean_metrics(per_fold)[f"ndcg@{k}"]
+            if best is None or value > best[0]:
+                best = (value, dict(params), fitted, per_fold)
         assert best is not None
         for i, model in enumerate(best[2]):
             chosen[i][name] = model
-        out.params[name], out.validation[name] = best[1], best[3]
-        say(f"  {name}: {best[1]} validation NDCG@{k} {best[0]:.4f}")
+        out.params[name], out.validation[name] = best[1], mean_metrics(best[3])
+        out.fold_ndcg[name] = [round(m[f"ndcg@{k}"], 4) for m in best[3]]
+        why = next((w for w in (m.fallback() for m in best[2]) if w), None)
+        if why:
+            out.fallbacks[name] = why
+        say(f"  {name}: {best[1]} validation NDCG@{k} {best[0]:.4f}{' (' + why + ')' if why else ''}")
     hybrids = [HybridRecommender(c).fit(inter, **fside) for c, (inter, fside, _) in zip(chosen, fold_data, strict=True)]
+    leads: list[float] = []
     if tune:
         say("tuning the hybrid's weights on the validation folds")
-        tuned = tune_hybrid([(h, tr) for h, (_, _, tr) in zip(hybrids, fold_data, strict=True)], k)
+        prepared = prepare_folds([(h, tr) for h, (_, _, tr) in zip(hybrids, fold_data, strict=True)], k)
+        tuned = tune_prepared(prepared, k)
         out.weights, out.normalisation = tuned.weights, tuned.normalisation
         out.tuning = {"chosen_validation_ndcg": tuned.ndcg, "best_validation_ndcg": tuned.best_ndcg,
                       "tolerance": tuned.tolerance, "weightings_tried": tuned.evaluations,
-                      "single_validation_ndcg": tuned.single}
+                      "single_validation_ndcg": tuned.single, "search": tuned.search,
+                      "validation_members": tuned.members}
+        leads = cross_validated_leads(prepared, k, search=tuned.search)
     else:
         out.weights, out.normalisation = dict.fromkeys(names, 1.0), "max"
-    out.validation["hybrid"] = mean_metrics([
-        score_model(HybridRecommender(c, out.weights, out.normalisation).fit(inter, **fside), tr, k, n_cat)
-        for c, (inter, fside, tr) in zip(chosen, fold_data, strict=True)])
+    per_fold = [score_model(HybridRecommender(c, out.weights, out.normalisation).fit(inter, **fside), tr, k, n_cat)
+                for c, (inter, fside, tr) in zip(chosen, fold_data, strict=True)]
+    out.validation["hybrid"] = mean_metrics(per_fold)
+    out.fold_ndcg["hybrid"] = [round(m[f"ndcg@{k}"], 4) for m in per_fold]
+    out.champion = choose_champion({n: v[f"ndcg@{k}"] for n, v in out.validation.items()}, leads, out.weights,
+                                   out.fallbacks)
+    say(f"shipped: {out.champion.shipped} ({out.champion.reason})")
     return out

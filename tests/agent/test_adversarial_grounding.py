@@ -7,7 +7,11 @@ drafts written from those scenarios by someone who never saw the checker's code.
 invented fact: a price, a discount, a date, a claim about the member, stock, rankings, a guarantee,
 delivery, a link, a code, a phone number, internal vocabulary, a surname used as a name...).
 
-The checker was developed on ``dev.jsonl`` only; ``heldout.jsonl`` measures how it generalises.
+The checker was developed on ``dev.jsonl``; each later batch was written blind, measured once untouched,
+then (with its misses fixed by general rules) joined the asserted sets: ``heldout.jsonl``,
+``heldout2.jsonl`` (first measured: 2/35 invented passed, 4/35 honest rejected) and ``heldout3.jsonl``
+(first measured: 3/40 invented passed, 4/40 honest rejected). Two labels were corrected where the
+scenario's audience supports the claim (each marked with a ``note``).
 Targets (issue 14): no invented draft passes; at most 5% of honest drafts are rejected.
 """
 
@@ -86,7 +90,7 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
             "invented_by_kind": dict(Counter(o.kind for o in invented))}
 
 
-@pytest.mark.parametrize("name", ["dev", "heldout"])
+@pytest.mark.parametrize("name", ["dev", "heldout", "heldout2", "heldout3"])
 def test_adversarial_drafts(name: str) -> None:
     if not (DRAFTS / f"{name}.jsonl").exists():
         pytest.skip(f"{name}.jsonl not written yet")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from agent.llm import LocalBackend, TransformersBackend, get_backend, quote_untrusted, warmup
 from agent.llm.chat import ChatTokenizer, validate_messages
@@ -326,3 +327,39 @@ def test_bad_backend_settings(isolated_home) -> None:
         get_backend(load_settings(llm_backend="gguf", llm_gguf_file="missing.gguf"))
     with pytest.raises(ConfigError, match="llm_endpoint_url"):
         get_backend(load_settings(llm_backend="openai", llm_endpoint_model="m"))
+
+
+@pytest.mark.slow
+def test_scoring_a_text_matches_what_greedy_decoding_chose(local_llm) -> None:
+    """Teacher-forced log-probabilities (used to rank phrasings) agree with generation: each greedy token
+    is the most likely one at its position, and a scrambled sentence scores below the fluent one."""
+    messages = [{"role": "user", "content": "Write one short sentence about tea."}]
+    prompt = local_llm.tokenizer.encode_chat(messages)
+    engine = local_llm._engine
+    greedy = list(engine.generate_ids(prompt, 8, repetition_penalty=1.0))  # plain greedy: no penalty
+    first = engine.forward(torch.tensor(prompt), 0)
+    rows = engine.forward(torch.tensor(greedy[:-1]), len(prompt), every_position=True)
+    assert int(first.argmax()) == greedy[0]
+    assert [int(i) for i in rows.argmax(-1)] == greedy[1:]
+    scored = engine.continuation_logprobs(prompt, [greedy])[0]
+    assert len(scored) == len(greedy) and all(s <= 0 for s in scored)
+    fluent, scrambled = local_llm.score(messages, ["Tea is a warm and comforting drink.",
+                                                   "Drink comforting warm is a and tea."])
+    assert fluent > scrambled + 0.5
+
+
+@pytest.mark.slow
+def test_the_model_ranker_prefers_fluent_copy_and_refuses_an_endpoint(local_llm, llm_settings) -> None:
+    from agent.campaigns.ranking import ModelRanker, ranker_from_settings
+
+    ranker = ModelRanker(local_llm)
+    good, bad = ranker.scores("subject", "win_back", "15% off", ["{first_name}, 15% off is waiting for you",
+                                                                 "Waiting 15% you is off for {first_name}"])
+    assert good > bad
+    assert ranker_from_settings(llm_settings.replace(copy_ranker="none")) is None
+    assert isinstance(ranker_from_settings(llm_settings.replace(copy_ranker="model")), ModelRanker)
+    with pytest.raises(ConfigError, match="copy_ranker"):
+        ranker_from_settings(llm_settings.replace(copy_ranker="best"))
+    with pytest.raises(ConfigError, match="cannot"):
+        ranker_from_settings(llm_settings.replace(copy_ranker="model", llm_backend="openai",
+                                                  llm_endpoint_url="http://127.0.0.1:9/v1", llm_endpoint_model="m"))

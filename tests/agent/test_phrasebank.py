@@ -349,3 +349,112 @@ def test_an_offer_ending_on_the_send_day_is_never_given_a_deadline_in_the_past()
             for piece in variant.pieces:
                 assert "6 December" not in piece.text or "today" in piece.text.lower(), piece.text
                 assert piece.check.passed, piece.check.problems
+
+
+@pytest.mark.parametrize("offer, as_of, said", [
+    ("double points this weekend", date(2026, 12, 6), "this weekend"),  # on the Sunday: still the operator's words
+    ("double points this weekend", date(2026, 12, 4), "this weekend"),
+    ("double points until Sunday", date(2026, 12, 6), "today only"),
+    ("double points this weekend", date(2026, 12, 7), None)])
+def test_a_short_offer_window_is_stated_in_every_variant(offer: str, as_of: date, said: str | None) -> None:
+    """Raters marked weekend offers down when a variant dropped the time limit: a window of three days or
+    less is said in every SMS, push and email body, as the operator's words or a day, never a day count."""
+    facts = FactSheet("Loyal", 300, offer=offer, as_of=as_of, brand="Fernhill Market",
+                      products=(ProductFact("Enamel Camping Mug - Blue Steel", 12.0, "Outdoor"),))
+    short = (facts.deadline - as_of).days <= 3
+    window = re.compile(r"today only|tonight|this weekend|tomorrow|until \w+day\b|ends \w+day\b|\w+day:", re.I)
+    for channel in ("email", "sms", "push"):
+        for variant in compose(facts, channel, "loyalty_points", "friendly", 3, seed=3):
+            for piece in variant.pieces:
+                assert piece.check.passed, piece.check.problems
+                if piece.part in ("sms", "push", "body"):
+                    stated = window.search(piece.text.split("\n\nOffer ")[0])
+                    assert bool(stated) or not short, piece.text
+                if short:
+                    assert not re.search(r"\b\d+ days\b", piece.text), piece.text
+    if said:
+        texts = [p.text for v in compose(facts, "sms", "loyalty_points", "friendly", 3, seed=3) for p in v.pieces]
+        assert any(said in t for t in texts), texts
+
+
+def test_running_text_names_a_product_without_its_catalogue_suffix() -> None:
+    """"the Wagwell Slow-Feed Pet Bowl - Stainless Steel" read robotic in an SMS: running text uses the short
+    name (checked as the product's own), the email's list keeps the full title with its price."""
+    products = (ProductFact("Wagwell Slow-Feed Pet Bowl - Stainless Steel", 15.9, "Pets", "popular with this audience"),
+                ProductFact("Pawsome Chew Rope - Organic Cotton", 6.5, "Pets", "popular with this audience"))
+    facts = sheet("15% off", "Potential Loyalist", products)
+    bodies = [p.text for v in compose(facts, "email", "cross_sell", "friendly", 3, seed=2) for p in v.pieces
+              if p.part == "body"]
+    for body in bodies:
+        lines = body.splitlines()
+        running = [ln for ln in lines if not ln.startswith("- ")]
+        assert not any(" - Stainless Steel" in ln or " - Organic Cotton" in ln for ln in running), body
+        assert any(ln.startswith("- ") and " - " in ln[2:] for ln in lines), body
+    assert any("Wagwell Slow-Feed Pet Bowl" in b for b in bodies)
+    assert check_copy("Fernhill Market: 15% off the Wagwell Slow-Feed Pet Bowl. Reply STOP to opt out.",
+                      facts, "sms").passed
+
+
+def test_offers_that_do_not_read_after_with_never_follow_it() -> None:
+    """"Come back with buy one, get one free" and "with a free gift with orders over £50" were marked clumsy."""
+    for offer in ("buy one get one free", "free gift with orders over £50"):
+        for play, segment in (("win_back", "At Risk"), ("welcome", "New"), ("cross_sell", "Potential Loyalist")):
+            for channel in ("email", "sms", "push"):
+                for text in (p.text for v in compose(sheet(offer, segment), channel, play, "friendly", 3, seed=5)
+                             for p in v.pieces):
+                    assert not re.search(r"\bwith (buy one|a free gift)", text, re.I), text
+
+
+def test_email_body_sentences_do_not_repeat_each_others_words() -> None:
+    """"We have a little something for you. We've saved something for you" read as broken templating."""
+    for offer in OFFERS:
+        for play, segment in SEGMENT_FOR.items():
+            for variant in compose(sheet(offer, segment), "email", play, "playful", 3, seed=7):
+                slots = variant.slots
+                if "hook" in slots and "offer_line" in slots:
+                    hook = set(re.findall(r"[a-z]{5,}", slots["hook"].lower()))
+                    line = set(re.findall(r"[a-z]{5,}", slots["offer_line"].lower()))
+                    assert "something" not in hook & line, (slots["hook"], slots["offer_line"])
+
+
+def test_replenishment_is_chosen_only_for_things_that_run_out() -> None:
+    from agent.campaigns.plays import replenishable
+
+    garden = sheet("15% off", "Need Attention")
+    pets = sheet("15% off", "Need Attention", (ProductFact("Grain-Free Dog Food", 19.0, "Pets"),
+                                              ProductFact("Cat Litter", 8.0, "Pets")))
+    assert not replenishable(garden)
+    assert replenishable(pets)
+
+
+class _Shortest:
+    """A stand-in ranker (no model): prefers the shortest text, and records what it was asked to rank."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def scores(self, part: str, play: str, offer: str, texts) -> list[float]:
+        self.calls.append((part, list(texts)))
+        return [-float(len(t)) for t in texts]
+
+
+def test_a_ranker_chooses_among_checked_phrasings_of_the_parts_that_carry_the_message() -> None:
+    """``copy_ranker`` plumbing: the ranker sees only checked candidates the composer ranks equally, only for
+    subject, preview, hook, offer line, SMS and push, and its choice ships; without it nothing changes."""
+    from agent.campaigns.ranking import RANKED_PARTS
+
+    facts = sheet("15% off", "At Risk")
+    plain = compose(facts, "email", "win_back", "friendly", 3, seed=4)
+    ranker = _Shortest()
+    ranked = compose(facts, "email", "win_back", "friendly", 3, seed=4, ranker=ranker)
+    assert ranker.calls and {part for part, _ in ranker.calls} <= set(RANKED_PARTS)
+    for part, texts in ranker.calls:
+        assert 2 <= len(texts) <= 3
+        assert all(check_copy(t, facts, "body" if part in ("hook", "offer_line") else part).passed or
+                   part in ("hook", "offer_line") for t in texts)
+    subjects = {p.text for v in ranked for p in v.pieces if p.part == "subject"}
+    asked = [texts for part, texts in ranker.calls if part == "subject"]
+    assert any(min(texts, key=len) in subjects for texts in asked)
+    assert [v.angle for v in ranked] == [v.angle for v in plain]
+    assert all(p.check.passed for v in ranked for p in v.pieces)
+    assert compose(facts, "email", "win_back", "friendly", 3, seed=4)[0].pieces[0].text == plain[0].pieces[0].text

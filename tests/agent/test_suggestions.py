@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -206,8 +207,10 @@ def test_play_rules_and_plan() -> None:
     assert choose_play(_sheet("Champions", offer="15% off"))[0].key == "thank_you"  # early access is not a discount
     assert choose_play(_sheet("Champions", avg_days_since_last_order=6))[0].key == "review_request"
     assert choose_play(_sheet("Loyal", offer="double points"))[0].key == "loyalty_points"
-    assert choose_play(_sheet("Need Attention", avg_days_since_last_order=50, usual_gap_days=40))[0].key == \
+    due = _sheet("Need Attention", avg_days_since_last_order=50, usual_gap_days=40)
+    assert choose_play(replace(due, products=(ProductFact("Grain-Free Dog Food", 19.0, "Pets"),)))[0].key == \
         "replenishment"
+    assert choose_play(due)[0].key != "replenishment"  # a garden kneeler does not run out
     assert choose_play(_sheet("New"))[0].key == "welcome"
     play, reasons = choose_play(_sheet("At Risk", **rich))
     assert reasons[0] == "Churn risk is 80% against 60% across all members, so most are unlikely to order again " \

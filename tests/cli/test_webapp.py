@@ -34,10 +34,15 @@ def test_evaluate_agent_reports_accuracy() -> None:
     result = runner.invoke(app, ["evaluate", "agent", "--json", "--no-misses"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"routing_eval", "routing_heldout"}
-    main = report["routing_eval"]
+    assert set(report["sets"]) >= {"routing_eval", "routing_heldout", "routing_blind_dev", "routing_blind_dev2"}
+    assert report["sets"]["routing_blind_dev2"]["role"] == "dev"
+    main = report["sets"]["routing_eval"]
+    assert main["role"] == "dev" and report["sets"]["routing_heldout"]["role"] == "held-out"
     assert main["cases"] >= 150 and main["accuracy"] >= 0.9
     assert set(main["per_tool"]) >= {"segment_overview", "campaign_copy", "clarify"}
+    blind = report["side_by_side"]["routing_blind_dev"]  # the blind corpus, dev and held-out side by side
+    assert blind["accuracy"] >= 0.95 and blind["refusal_recall"] == 1.0 and blind["p50_ms"] < 50
+    assert ("routing_blind_heldout" in report["sets"]) != ("routing_blind_heldout" in report["skipped"])
 
 
 def _serve(args: list[str], env_home, timeout: float = 90.0):

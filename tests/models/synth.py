@@ -74,5 +74,5 @@ def load_frames(ws, frames: dict[str, pd.DataFrame]) -> None:
         for name, df in frames.items():
             cols = TABLES[name].column_names
             con.register("_frame", df[cols])
-            con.execute(f"INSERT INTO {name} SELECT {', '.join(cols)} FROM _frame")
+            con.execute(f"INSERT INTO {name} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _frame")
             con.unregister("_frame")

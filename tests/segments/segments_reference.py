@@ -65,7 +65,7 @@ class PandasSegments:
         f = c.field
         if f in ("city", "country", "channel", "age_band", "signup_date"):
             return self.members.set_index(self.ids)[f]
-        if f in ("orders", "spend", "aov", "returns", "last_order_date", "first_order_date"):
+        if f in ("orders", "spend", "aov", "returns", "last_order_date", "first_order_date", "distinct_products"):
             o = self._lines(c)
             g = o.groupby("member_id")
             if f == "orders":
@@ -74,6 +74,8 @@ class PandasSegments:
                 s = g["value"].sum()
             elif f == "returns":
                 s = o[o["returned"]].groupby("member_id")["order_id"].nunique()
+            elif f == "distinct_products":
+                s = o[o["purchase"]].groupby("member_id")["product_id"].nunique()
             elif f == "aov":
                 p = o[o["purchase"]]
                 s = p.groupby("member_id")["value"].sum() / p.groupby("member_id")["order_id"].nunique()
@@ -84,7 +86,7 @@ class PandasSegments:
             s = s.reindex(self.ids)
             if f in ("spend", "aov"):
                 s = s.round(2)  # money is compared in cents
-            return s.fillna(0) if f in ("orders", "spend", "returns") else s
+            return s.fillna(0) if f in ("orders", "spend", "returns", "distinct_products") else s
         if f in ("reviews", "avg_rating", "low_ratings"):
             r = self._window(self.review_rows, c)
             g = r.groupby("member_id")["rating"]

@@ -18,13 +18,22 @@ def invoke(*args):
 
 
 def test_evaluate_segments_reports_parse_accuracy():
-    result = invoke("evaluate", "segments", "--json", "--no-embeddings")
+    result = invoke("evaluate", "segments", "--json", "--no-embeddings", "--no-members")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"dev", "holdout", "holdout2", "holdout3"}
-    assert data["dev"]["sentences"] >= 60 and data["dev"]["accuracy"] >= 0.9
-    assert all(data[name]["accuracy"] >= 0.9 for name in ("holdout", "holdout2", "holdout3"))
-    assert data["dev"]["correct"] == round(data["dev"]["accuracy"] * data["dev"]["sentences"])
+    files = data["files"]
+    assert {"dev", "holdout", "holdout2", "holdout3", "blind_dev", "blind_dev2"} <= set(files)
+    assert ("blind_heldout" in files) == data["held_out_present"]
+    assert files["dev"]["sentences"] >= 60 and files["dev"]["accuracy"] >= 0.9
+    assert all(files[name]["accuracy"] >= 0.9 for name in ("holdout", "holdout2", "holdout3"))
+    assert files["dev"]["correct"] == round(files["dev"]["accuracy"] * files["dev"]["sentences"])
+    for name in ("blind_dev", "blind_dev2"):
+        blind = files[name]
+        assert blind["asks"] + blind["refusals"] + blind["definitions"] == blind["sentences"] >= 150
+        assert blind["asked_right"] == blind["asks"] and blind["refused_right"] == blind["refusals"]
+    assert set(data["side_by_side"]["asked_unneeded"]) == set(files)
+    assert set(data["side_by_side"]["same_definition"]) == set(files)  # dev and held-out side by side
+    assert data["workspace"] is None and data["side_by_side"]["same_members"]["blind_dev"] is None
 
 
 @pytest.mark.slow
@@ -82,8 +91,11 @@ def test_save_from_a_sentence_parses_exactly_like_define(tiny_workspace, tmp_pat
     ws = str(tmp_path / "ws")
     sentence = "customers whose orders are worth over 100 on average"
     shown = json.loads(invoke("segment", "define", sentence, "-w", ws, "--json").stdout)
-    assert shown["complete"] and shown["definition"]["where"]["all"] == [{"field": "aov", "op": ">", "value": 100}]
-    saved = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws, "--json")
+    assert shown["definition"]["where"]["all"] == [{"field": "aov", "op": ">", "value": 100}]
+    assert shown["status"] == "ask" and shown["questions"][0]["kind"] == "similarity"  # a guess is asked about
+    refused = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws)
+    assert refused.exit_code != 0 and "guess" in str(refused.exception)
+    saved = invoke("segment", "save", "Big baskets", "--sentence", sentence, "-w", ws, "--json", "--accept-partial")
     assert saved.exit_code == 0, saved.output
     out = json.loads(saved.stdout)
     assert out["definition"] == shown["definition"] and out["size"] == shown["size"] == 1  # m1: 260 over 2 orders

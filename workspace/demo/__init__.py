@@ -6,10 +6,14 @@ truth for tests and evaluations: ``review_labels.csv`` (planted fake-review patt
 ``members_truth.csv`` (latent purchase rate, dropout propensity, satisfaction, purchase regularity,
 the date each member left, spend level, favourite category) and
 ``products_truth.csv`` (latent quality, tier, planted complements).
+
+``generate_demo(..., scenario="cohort")`` writes a different shop: one acquisition wave whose buying
+decays as it ages, with the true expected purchases of every member in ``members_truth.csv``
+(:mod:`workspace.demo.cohort`).
 """
 
 from __future__ import annotations
 
-from workspace.demo.generator import FILE_COLUMNS, DemoSummary, generate_demo
+from workspace.demo.generator import FILE_COLUMNS, SCENARIOS, DemoSummary, generate_demo
 
-__all__ = ["FILE_COLUMNS", "DemoSummary", "generate_demo"]
+__all__ = ["FILE_COLUMNS", "SCENARIOS", "DemoSummary", "generate_demo"]

@@ -69,18 +69,30 @@ def _chunk_sizes(members: int, chunk_members: int) -> list[int]:
     return sizes
 
 
+SCENARIOS: tuple[str, ...] = ("default", "cohort")
+"""``default``: the growing multi-category shop; ``cohort``: one acquisition wave that decays
+(:mod:`workspace.demo.cohort`)."""
+
+
 def generate_demo(out_dir: Path, members: int = 2000, seed: int = 7, end_date: date = date(2026, 9, 30),
-                  years: float = 2.0, show_progress: bool = False, chunk_members: int = CHUNK_MEMBERS
-                  ) -> DemoSummary:
+                  years: float = 2.0, show_progress: bool = False, chunk_members: int = CHUNK_MEMBERS,
+                  scenario: str = "default") -> DemoSummary:
     """Generate the demo shop into ``out_dir`` (created if needed); same seed -> byte-identical files.
 
     Members are simulated in chunks of ``chunk_members`` (each chunk with its own seeded random
     stream) and appended to the CSV files, so memory stays bounded for millions of members.
+    ``scenario="cohort"`` writes the decaying single-cohort shop instead (see :data:`SCENARIOS`).
     """
+    if scenario not in SCENARIOS:
+        raise ConfigError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
     if members < MIN_MEMBERS:
         raise ConfigError(f"members must be at least {MIN_MEMBERS} (got {members})")
     if not 0.25 <= years <= 20:
         raise ConfigError(f"years must be between 0.25 and 20 (got {years})")
+    if scenario == "cohort":
+        from workspace.demo.cohort import generate_cohort
+
+        return generate_cohort(out_dir, members=members, seed=seed, end_date=end_date, years=years)
     if chunk_members < MIN_MEMBERS:
         raise ConfigError(f"chunk_members must be at least {MIN_MEMBERS}")
     t0 = time.perf_counter()

@@ -30,6 +30,13 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "review_id": ("review_id", "reviewid"),
     "text": ("text", "review_text", "body"),
     "rating": ("rating", "stars", "star_rating"),
+    # optional order fields: raw IPs, addresses and payment ids are hashed at ingest (workspace.ingest.personal)
+    "ip_hash": ("ip_hash", "ip", "ip_address"),
+    "shipping_address_hash": ("shipping_address_hash", "shipping_address", "shipping_postcode", "postcode"),
+    "payment_fingerprint": ("payment_fingerprint", "card_fingerprint", "payment_token"),
+    "coupon_code": ("coupon_code", "coupon", "voucher_code", "promo_code"),
+    "status": ("status", "order_status", "payment_status"),
+    "shipping_method": ("shipping_method", "delivery_method"),
 }
 
 RETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -84,7 +91,7 @@ def _match(header: list[str], spellings: dict[str, tuple[str, ...]]) -> dict[str
 
 
 def _canonical_spellings(kind: str) -> dict[str, tuple[str, ...]]:
-    return {c: _ALIASES.get(c, (c,)) for c in TABLES[kind].column_names}
+    return {c: _ALIASES.get(c, (c,)) for c in TABLES[kind].all_column_names}
 
 
 def _spellings(kind: str) -> dict[str, tuple[str, ...]]:

@@ -28,6 +28,7 @@ from memberinsight.errors import DataValidationError
 from workspace.ingest.dates import DateRules
 from workspace.ingest.formats import detect_kind, mapping_for
 from workspace.ingest.merge import check_stored, merge, stage
+from workspace.ingest.order_extras import hash_personal
 from workspace.ingest.readers import read_table
 from workspace.ingest.records import delimiter_name
 from workspace.ingest.report import (
@@ -40,6 +41,7 @@ from workspace.ingest.report import (
 )
 from workspace.ingest.retail import prepare_retail
 from workspace.ingest.validate import Prepared, prepare_canonical
+from workspace.schema import ORDERS, add_extra_columns_sql
 from workspace.store import Workspace, partial_path
 
 ProgressFn = Callable[[str], None]
@@ -263,6 +265,8 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(DETAILS_DDL)
+            for ddl in add_extra_columns_sql(ORDERS):  # workspaces made before the optional order fields
+                con.execute(ddl)
             for prep in prepared:
                 report, partial = _load(ws, con, prep, strict, notify, start, blank_clears)
                 reports.append(report)
@@ -286,6 +290,7 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
 
 def _load(ws: Workspace, con: duckdb.DuckDBPyConnection, prep: Prepared, strict: bool,
           notify: ProgressFn, start: float, blank_clears: bool = False) -> tuple[IngestReport, tuple[Path, Path]]:
+    hash_personal(ws, prep)  # IPs, addresses, payment ids: keyed hashes from here on (rejects file included)
     raw, issues = prep.raw, prep.issues
     batch_id = _batch_id(raw.sha256)
     warnings = list(prep.warnings)

@@ -17,6 +17,7 @@ import pandas as pd
 from workspace.ingest.categories import UNCATEGORISED, categorise
 from workspace.ingest.dates import DateRules, decide_order, parse_timestamp
 from workspace.ingest.formats import Mapping
+from workspace.ingest.order_extras import check_extras
 from workspace.ingest.parsing import (
     Issues,
     clean_text,
@@ -52,7 +53,7 @@ class Staged:
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.table.column_names if c in self.frame.columns]
+        return [c for c in self.table.all_column_names if c in self.frame.columns]
 
 
 @dataclass
@@ -170,7 +171,7 @@ def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = No
     table = TABLES[mapping.kind]
     issues = Issues(len(raw.frame))
     common_row_checks(raw, issues, list(mapping.columns.values()))
-    mapped = [c for c in table.columns if c.name in mapping.columns]
+    mapped = [c for c in table.all_columns if c.name in mapping.columns]
     cleaned = {c.name: clean_text(raw.frame[mapping.columns[c.name]]) for c in mapped}
     dates = date_reading(raw, {mapping.columns[c.name]: cleaned[c.name] for c in mapped
                                if c.type in ("TIMESTAMP", "DATE")}, rules or DateRules())
@@ -187,6 +188,7 @@ def prepare_canonical(raw: RawTable, mapping: Mapping, now: datetime | None = No
         not_positive = frame["quantity"].le(0).fillna(False)  # returns, cancellations, zero-quantity lines
         given = frame["is_return"].fillna(False) if "is_return" in frame else False
         frame["is_return"] = (not_positive | given).astype("boolean").where(frame["quantity"].notna())
+        check_extras(frame, mapping.columns, issues)
     elif mapping.kind == "products":
         if "is_product" not in frame:
             frame["is_product"] = pd.Series(True, index=frame.index, dtype="boolean")

@@ -37,7 +37,11 @@ def test_build_saves_a_versioned_model_with_a_manifest(built):
     assert "content" not in manifest.features  # no product index in this workspace
     assert any("content-based left out" in n for n in manifest.metrics["notes"])
     assert manifest.metrics["validation"]["hybrid"]["ndcg@10"] > manifest.metrics["validation"]["popularity"]["ndcg@10"]
-    assert len(manifest.metrics["folds"]) == 2
+    assert len(manifest.metrics["folds"]) == 3  # three rolling folds check the hybrid's lead
+    champion = manifest.metrics["champion"]
+    assert champion["shipped"] == summary["shipped"] and len(champion["fold_leads"]) == 3
+    assert summary["shipped"] == "hybrid" or min(champion["fold_leads"]) <= 0
+    assert manifest.metrics["fallbacks"] == summary["fallbacks"] == {}  # the demo has baskets
     model = load_recommender(ws)
     assert isinstance(model, HybridRecommender) and load_recommender(ws) is model  # cached per version
     assert model.interactions_.lines is None  # compacted before saving

@@ -1,0 +1,112 @@
+"""Operator decisions on the fraud queue: confirm, clear, escalate, assign (optimistic versions, audited).
+
+A decision names the item version the operator looked at; when someone changed the item since,
+:class:`ConflictError` says so and nothing changes. Every attempt (ok, conflict, not found) is
+appended to the hash-chained audit log in the same transaction. Confirming an account also puts
+its reviews in the review-screening queue (pending, risk at least 0.9), so the review team sees
+them: the fraud queue and the review queue feed each other (a scan reads the reviews removed there).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from fraud.queue import ACTIONS, FraudItem, _now, ensure_tables, get_item
+from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
+
+FLAGGED_REVIEW_RISK = 0.9
+
+
+def decide(ws: Any, item_id: str, action: str, user: str, version: int, note: str | None = None) -> FraudItem:
+    """Record ``confirm`` / ``clear`` / ``escalate`` on ``item_id`` against the ``version`` the operator saw.
+
+    Raises :class:`ConflictError` when the item changed since (the attempt is audited),
+    :class:`NotFoundError` for an item not in the queue, :class:`DataValidationError` for a bad action.
+    """
+    if action not in ACTIONS:
+        raise DataValidationError(f"unknown action {action!r} (use confirm, clear or escalate)", column="action")
+    if not user or not user.strip():
+        raise DataValidationError("a decision needs the deciding user", column="user")
+    changes = {"status": ACTIONS[action], "note": note, "decided_by": user, "decided_at": _now()}
+    return _update(ws, _resolve(ws, item_id), user, version, f"fraud.{action}", changes, {"note": note})
+
+
+def assign(ws: Any, item_id: str, assignee: str | None, user: str, version: int) -> FraudItem:
+    """Assign an item to an operator (optimistic concurrency, audited like a decision)."""
+    return _update(ws, _resolve(ws, item_id), user, version, "fraud.assign", {"assignee": assignee},
+                   {"assignee": assignee})
+
+
+def _resolve(ws: Any, item_id: str) -> str:
+    """``order:<id>`` / ``account:<id>`` as given; a bare id is the queued order, else the queued account."""
+    return item_id if ":" in item_id else get_item(ws, item_id).item_id
+
+
+def _update(ws: Any, item_id: str, user: str, version: int, audit_action: str, changes: dict[str, Any],
+            detail: dict[str, Any]) -> FraudItem:
+    ensure_tables(ws)
+    sets = ", ".join(f"{k} = ?" for k in changes)
+    object_type = f"fraud_{item_id.split(':', 1)[0]}"
+    with ws.operations() as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            row = con.execute("SELECT version, status, kind, object_id FROM fraud_queue WHERE item_id = ?",
+                              [item_id]).fetchone()
+            if row is None:
+                ws.audit(user, audit_action, object_type, item_id, outcome="not_found",
+                         detail=json.dumps({**detail, "version": version}), con=con)
+                con.execute("COMMIT")
+                raise NotFoundError(f"{item_id!r} is not in the fraud queue")
+            cur = con.execute(f"UPDATE fraud_queue SET {sets}, version = version + 1, updated_at = ? "
+                              "WHERE item_id = ? AND version = ?", [*changes.values(), _now(), item_id, int(version)])
+            if cur.rowcount != 1:
+                ws.audit(user, audit_action, object_type, item_id, outcome="conflict",
+                         detail=json.dumps({**detail, "version": version, "current_version": row["version"],
+                                            "current_status": row["status"]}), con=con)
+                con.execute("COMMIT")
+                raise ConflictError(
+                    f"{item_id} was changed by someone else (you saw version {version}, it is now version "
+                    f"{row['version']} with status '{row['status']}'); reload it and decide again")
+            ws.audit(user, audit_action, object_type, item_id, outcome="ok",
+                     detail=json.dumps({**detail, "version": version, "new_version": int(version) + 1}), con=con)
+            if changes.get("status") == "confirmed" and row["kind"] == "account":
+                _flag_reviews(ws, con, row["object_id"], user)
+            con.execute("COMMIT")
+        except sqlite3.Error:
+            con.execute("ROLLBACK")
+            raise
+    return get_item(ws, item_id)
+
+
+def _flag_reviews(ws: Any, con: sqlite3.Connection, member_id: str, user: str) -> int:
+    """Put the account's reviews in the review-screening queue (pending); audited. Returns how many were added."""
+    from screening.queue import QUEUE_DDL as SCREENING_DDL
+
+    for ddl in SCREENING_DDL:
+        con.execute(ddl)
+    with ws.analytics(read_only=True) as acon:
+        reviews = [r[0] for r in acon.execute("SELECT review_id FROM reviews WHERE member_id = ? ORDER BY review_id",
+                                              [member_id]).fetchall()]
+    now = _now()
+    added = 0
+    for review_id in reviews:
+        cur = con.execute(
+            "INSERT INTO screening_queue (review_id, risk, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(review_id) DO UPDATE SET risk = max(risk, excluded.risk) WHERE status = 'pending'",
+            [review_id, FLAGGED_REVIEW_RISK, f"account {member_id} confirmed as fraud in the fraud queue", now, now])
+        added += max(cur.rowcount, 0)
+    if reviews:
+        ws.audit(user, "fraud.flag_reviews", "member", member_id,
+                 detail=json.dumps({"reviews": len(reviews), "queued_or_raised": added}), con=con)
+    return added
+
+
+def audit_trail(ws: Any, item_id: str) -> list[dict[str, Any]]:
+    """Every audited attempt on one item, oldest first."""
+    object_type = f"fraud_{item_id.split(':', 1)[0]}"
+    with ws.operations() as con:
+        rows = con.execute("SELECT at, actor, action, outcome, detail FROM audit_log "
+                           "WHERE object_type = ? AND object_id = ? ORDER BY id", [object_type, item_id]).fetchall()
+    return [dict(r) for r in rows]

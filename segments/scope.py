@@ -1,0 +1,137 @@
+"""Scope checks after a sentence is read (:mod:`segments.grammar`): words said once that may reach further
+than the grammar took them. The parser never settles these silently; it asks, with both readings.
+
+* a window said once after several conditions ("spent over £200 and ordered 3+ times in the last 90 days",
+  "spent over 500 or ordered 10 times this year"): read for the last one only, and asked about the others;
+* a verb with nothing of its own before another verb with an object ("bought or returned Outdoor this
+  year", "reviewed and returned 2+ orders"): read as it stands, and asked whether the object is shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from segments.conditions import Context
+from segments.fields import CATALOGUE
+from segments.tagger import Item
+
+_WINDOW_KEYS = ("days", "from", "to")
+_OBJECTS = ("VAL", "NUM", "RANGE", "DATE", "WINDOW", "AGO", "BAND", "TREND", "RFM", "CLUSTER")
+_CONTENT = (*_OBJECTS, "NEG", "IMPLIED", "CMP", "DESC", "PRED", "AGECUE")
+
+
+def _window_of(node: dict[str, Any]) -> dict[str, Any]:
+    return {k: node[k] for k in _WINDOW_KEYS if k in node}
+
+
+def _name(node: dict[str, Any]) -> str:
+    """"orders (Garden)": a condition's field, and its categories when it has some."""
+    cats = node.get("category")
+    label = CATALOGUE[node["field"]].label
+    return f"{label} ({', '.join(cats) if isinstance(cats, list) else cats})" if cats else label
+
+
+def window_questions(ctx: Context) -> None:
+    """Ask when a window in a later condition may also cover earlier ones (see the module docstring).
+    Each question carries ``alternative``: the (node, window) pairs that give the other reading."""
+    for k in range(1, len(ctx.measures)):
+        later = ctx.measures[k]
+        window = later["window"]
+        if window is None or later.get("elliptic") or window.i <= later["first"] \
+                or not _window_of(later["node"]):
+            continue
+        bare_later = {key: v for key, v in later["node"].items() if key not in _WINDOW_KEYS}
+        earlier = [m for m in ctx.measures[:k] if not m["explicit"] and not m.get("elliptic")
+                   and "days" in CATALOGUE[m["field"]].params and not _window_of(m["node"])
+                   and m["node"] is not later["node"] and m["node"] != bare_later]  # same test: no difference
+        if not earlier:
+            continue
+        names = " and ".join(f"'{_name(m['node'])}'" for m in earlier)
+        ctx.questions.append({
+            "about": window.text, "kind": "scope",
+            "text": f"'{window.text}' is said once, after several conditions: I applied it only to "
+                    f"'{_name(later['node'])}'. Does it also apply to {names}?",
+            "options": [(f"only {_name(later['node'])}", None), ("every one of them", None)],
+            "alternative": [(m["node"], _window_of(later["node"])) for m in earlier]})
+        return
+
+
+def _flat(alt: list[list[Item]]) -> list[Item]:
+    return [it for part in alt for it in part]
+
+
+IRREGULAR_VERBS = ("spent", "bought", "paid", "got", "left", "sent back", "spend", "buy", "return", "review",
+                   "order", "purchase", "shop", "rate", "cancel", "refund")
+
+
+def _is_verb(it: Item) -> bool:
+    last = it.text.lower().split()[-1] if it.text else ""
+    return it.kind == "WEAK" or last.endswith("ed") or last in IRREGULAR_VERBS
+
+
+def _bare_verb(items: list[Item]) -> Item | None:
+    verbs = [it for it in items if it.kind in ("CUE", "WEAK") and not it.extra.get("fields")]
+    if len(verbs) != 1 or not _is_verb(verbs[0]) or any(it.kind in _CONTENT for it in items):
+        return None
+    return verbs[0]
+
+
+def _verb_with_object(items: list[Item]) -> Item | None:
+    lead = [it for it in items if it.kind not in ("FILL", "PERSON", "SCOPE", "AGAIN")]
+    if not lead or lead[0].kind not in ("CUE", "WEAK") or not any(it.kind in _OBJECTS for it in lead[1:]):
+        return None
+    return lead[0]
+
+
+def shared_object_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> None:
+    """Ask when a bare verb is followed by another verb with an object (see the module docstring)."""
+    seq = [_flat(alt) for clause in clauses for alt in clause]
+    for first, second in zip(seq, seq[1:], strict=False):
+        verb = _bare_verb(first)
+        other = _verb_with_object(second) if verb is not None else None
+        if verb is None or other is None:
+            continue
+        rest = " ".join(it.text for it in second if it.i > other.i)
+        ctx.questions.append({
+            "about": verb.text, "kind": "scope", "options": [],
+            "text": f"'{verb.text}' has nothing of its own; do '{rest}' go with it as with '{other.text}'? "
+                    f"I read '{verb.text}' on its own."})
+        return
+
+
+def _content(items: list[Item]) -> list[Item]:
+    return [it for it in items if it.kind not in ("FILL", "PERSON", "SCOPE", "SEP", "OR", "AGAIN")]
+
+
+def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> None:
+    """"Champions or high CLV with 5+ orders": does the last condition go with both sides of the "or"?
+    "London Champions or Leeds": does "Champions" go with Leeds too? Read as written (the "or" inside its
+    clause, the rest for all), and asked. "either ... or ..." says the scope, so it is not asked."""
+    flat = [[[it for part in alt for it in part] for alt in clause] for clause in clauses]
+    for k, alts in enumerate(flat):
+        if len(alts) < 2:
+            continue
+        first = min(it.i for it in alts[0])
+        if any(t.norm == "either" for t in ctx.tokens[max(first - 3, 0):first + 1]):
+            continue
+        if all(not any(it.kind in ("CUE", "WEAK", "IMPLIED", "DESC", "VAL", "CLUSTER", "RFM") for it in alt)
+               for alt in alts[1:]):
+            continue  # "R score 1 or 2": other values of the same test, not other conditions
+        later = [it for clause in flat[k + 1:] for alt in clause for it in _content(alt)]
+        if later:
+            rest = " ".join(it.text for it in later)
+            ctx.questions.append({"about": rest, "kind": "scope", "options": [],
+                                  "text": f"'{rest}' comes after an 'or': I applied it to every side of the 'or'. "
+                                          "Did you mean only the last one?"})
+            return
+        for a in alts:  # "high churn risk or low CLV in London", "London Champions or Leeds"
+            content = _content(a)
+            for val in (it for it in content if it.kind in ("VAL", "CLUSTER")):
+                others = [b for b in alts if b is not a and not any(
+                    it.kind in ("VAL", "CLUSTER") and it.field == val.field for it in _content(b))]
+                if len(content) > 1 and others:
+                    ctx.questions.append({
+                        "about": val.text, "kind": "scope", "options": [],
+                        "text": f"'{val.text}' is said on one side of an 'or' only: I kept it there. Does it go "
+                                f"with '{' '.join(it.text for it in _content(others[0]))}' too?"})
+                    return

@@ -1,0 +1,112 @@
+"""The blind-corpus evaluation: its counting rules on a hand-made file, held-out side by side when present,
+and the figures that count (same members, never silently wrong) on the built demo workspace."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from segments import load_vocabulary
+from segments.evaluation import BLIND_FILES, evaluate_files, evaluate_parser, load_sentences, side_by_side
+from segments.result import ParseResult
+
+LINES = [
+    {"id": "d1", "sentence": "customers in London", "expected": {"version": 1, "where": {"all": [
+        {"field": "city", "op": "=", "value": "London"}]}}},
+    {"id": "d2", "sentence": "members with 2 or more returns", "expected": {"version": 1, "where": {"all": [
+        {"field": "returns", "op": ">=", "value": 2}]}}},
+    {"id": "a1", "sentence": "custs in lisbon", "expected": "ask"},
+    {"id": "r1", "sentence": "delete all members in Leeds", "expected": "refuse"},
+]
+
+
+@pytest.fixture()
+def small_file(tmp_path):
+    path = tmp_path / "blind.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in LINES) + "\n", encoding="utf-8")
+    return path
+
+
+def test_counting_rules(small_file, tiny_workspace):
+    vocab = load_vocabulary(tiny_workspace)
+    ev = evaluate_files({"blind": small_file}, vocab, None, tiny_workspace)["blind"]
+    assert (ev.definitions, ev.asks, ev.refusals) == (2, 1, 1)
+    assert ev.same_members == 2 and ev.asked_right == 1 and ev.refused_right == ev.refused_strictly == 1
+    assert ev.silently_wrong == 0 and ev.correct == 4 and ev.rates["same_members"] == 1.0
+
+    def careless(sentence, vocab, matcher=None):
+        """A parser that always answers 'city is Leeds', fully understood."""
+        from segments import parse_definition
+
+        defn = parse_definition({"version": 1, "where": {"all": [{"field": "city", "op": "=", "value": "Leeds"}]}})
+        return ParseResult(sentence, defn, "city is Leeds")
+
+    from segments.evaluation import _Members
+
+    with tiny_workspace.analytics(read_only=True) as con:
+        bad = evaluate_parser(small_file, vocab, members=_Members(con), parse=careless)
+    assert bad.silently_wrong == 4 and bad.same_members == 0 and bad.asked_right == bad.refused_right == 0
+    assert all(f["silently_wrong"] for f in bad.failures)
+    assert bad.failures[0]["expected_members"] == 2 and bad.failures[0]["got_members"] == 1
+
+
+def test_loader_accepts_ask_and_refuse_only(tmp_path):
+    from memberinsight.errors import DataValidationError
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"id": "x", "sentence": "s", "expected": "maybe"}) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="'ask' or 'refuse'"):
+        load_sentences(path)
+
+
+def test_held_out_is_reported_side_by_side_only_when_present(small_file, tmp_path, monkeypatch, demo_vocab):
+    import segments.evaluation as evaluation
+
+    files = {"blind_dev": small_file, "blind_heldout": tmp_path / "absent.jsonl"}
+    results = evaluate_files(files, demo_vocab)
+    assert set(results) == {"blind_dev"}  # absent held-out: skipped cleanly
+    held = tmp_path / "heldout.jsonl"
+    held.write_text(small_file.read_text(encoding="utf-8"), encoding="utf-8")
+    results = evaluate_files({"blind_dev": small_file, "blind_heldout": held}, demo_vocab)
+    table = side_by_side(results)
+    assert set(table["silently_wrong"]) == {"blind_dev", "blind_heldout"}
+    assert table["same_members"] == {"blind_dev": None, "blind_heldout": None}  # no workspace: not measured
+    monkeypatch.setattr(evaluation, "BLIND_FILES", {"blind_dev": small_file, "blind_heldout": held})
+    from typer.testing import CliRunner
+
+    from memberinsight.cli import app
+
+    out = CliRunner().invoke(app, ["evaluate", "segments", "--json", "--no-embeddings", "--no-members"])
+    data = json.loads(out.stdout)
+    assert data["held_out_present"] and data["side_by_side"]["asked_right"]["blind_heldout"] == 1.0
+
+
+@pytest.mark.slow
+def test_blind_dev_same_members_and_never_silently_wrong(built_workspace, sentence_files):
+    files = {**sentence_files, "blind_dev": BLIND_FILES["blind_dev"], "blind_dev2": BLIND_FILES["blind_dev2"]}
+    results = evaluate_files(files, load_vocabulary(built_workspace), None, built_workspace)
+    for name in ("blind_dev", "blind_dev2"):
+        blind = results[name]
+        assert blind.rates["same_members"] >= 0.95, blind.failures
+        assert blind.silently_wrong == 0, [f for f in blind.failures if f.get("silently_wrong")]
+        assert blind.asked_right == blind.asks and blind.refused_right == blind.refusals
+        assert blind.asked_unneeded <= 0.2 * blind.definitions  # asking stays the exception
+    for name in sentence_files:
+        assert results[name].silently_wrong == 0, results[name].failures
+        assert results[name].rates["same_members"] >= 0.95
+
+
+def test_segments_tab_reads_back_before_use(tiny_workspace):
+    """The Segments tab's read-back: counts per condition, the question, or the refusal."""
+    import types
+
+    from ui.callbacks import read_back_segment
+
+    services = types.SimpleNamespace(ws=tiny_workspace)
+    text = read_back_segment(services, "VIPs in London")
+    assert text.startswith("**Please check before using it**") and "**?**" in text and "members**" in text
+    empty = read_back_segment(services, "members who bought Outdoor at least twice in the last 90 days and have "
+                                        "high churn risk")
+    assert "**0 members**" in empty and "leaves none" in empty
+    assert read_back_segment(services, "delete all members in London").startswith("**Not a segment.**")
