@@ -13,8 +13,9 @@ import json
 import sqlite3
 from typing import Any
 
-from fraud.queue import ACTIONS, FraudItem, _now, ensure_tables, get_item
-from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
+from fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item
+from memberinsight.errors import DataValidationError
+from workspace.decisions import now_stamp, versioned_update
 
 FLAGGED_REVIEW_RISK = 0.9
 
@@ -29,7 +30,7 @@ def decide(ws: Any, item_id: str, action: str, user: str, version: int, note: st
         raise DataValidationError(f"unknown action {action!r} (use confirm, clear or escalate)", column="action")
     if not user or not user.strip():
         raise DataValidationError("a decision needs the deciding user", column="user")
-    changes = {"status": ACTIONS[action], "note": note, "decided_by": user, "decided_at": _now()}
+    changes = {"status": ACTIONS[action], "note": note, "decided_by": user, "decided_at": now_stamp()}
     return _update(ws, _resolve(ws, item_id), user, version, f"fraud.{action}", changes, {"note": note})
 
 
@@ -47,36 +48,15 @@ def _resolve(ws: Any, item_id: str) -> str:
 def _update(ws: Any, item_id: str, user: str, version: int, audit_action: str, changes: dict[str, Any],
             detail: dict[str, Any]) -> FraudItem:
     ensure_tables(ws)
-    sets = ", ".join(f"{k} = ?" for k in changes)
-    object_type = f"fraud_{item_id.split(':', 1)[0]}"
-    with ws.operations() as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            row = con.execute("SELECT version, status, kind, object_id FROM fraud_queue WHERE item_id = ?",
-                              [item_id]).fetchone()
-            if row is None:
-                ws.audit(user, audit_action, object_type, item_id, outcome="not_found",
-                         detail=json.dumps({**detail, "version": version}), con=con)
-                con.execute("COMMIT")
-                raise NotFoundError(f"{item_id!r} is not in the fraud queue")
-            cur = con.execute(f"UPDATE fraud_queue SET {sets}, version = version + 1, updated_at = ? "
-                              "WHERE item_id = ? AND version = ?", [*changes.values(), _now(), item_id, int(version)])
-            if cur.rowcount != 1:
-                ws.audit(user, audit_action, object_type, item_id, outcome="conflict",
-                         detail=json.dumps({**detail, "version": version, "current_version": row["version"],
-                                            "current_status": row["status"]}), con=con)
-                con.execute("COMMIT")
-                raise ConflictError(
-                    f"{item_id} was changed by someone else (you saw version {version}, it is now version "
-                    f"{row['version']} with status '{row['status']}'); reload it and decide again")
-            ws.audit(user, audit_action, object_type, item_id, outcome="ok",
-                     detail=json.dumps({**detail, "version": version, "new_version": int(version) + 1}), con=con)
-            if changes.get("status") == "confirmed" and row["kind"] == "account":
-                _flag_reviews(ws, con, row["object_id"], user)
-            con.execute("COMMIT")
-        except sqlite3.Error:
-            con.execute("ROLLBACK")
-            raise
+
+    def flag_confirmed_account(con: sqlite3.Connection, row: sqlite3.Row) -> None:
+        if changes.get("status") == "confirmed" and row["kind"] == "account":
+            _flag_reviews(ws, con, row["object_id"], user)
+
+    versioned_update(ws, table="fraud_queue", key_column="item_id", key=item_id, user=user, version=version,
+                     audit_action=audit_action, object_type=f"fraud_{item_id.split(':', 1)[0]}", changes=changes,
+                     detail=detail, name=item_id, queue="fraud queue", columns=("kind", "object_id"),
+                     after=flag_confirmed_account)
     return get_item(ws, item_id)
 
 
@@ -89,7 +69,7 @@ def _flag_reviews(ws: Any, con: sqlite3.Connection, member_id: str, user: str) -
     with ws.analytics(read_only=True) as acon:
         reviews = [r[0] for r in acon.execute("SELECT review_id FROM reviews WHERE member_id = ? ORDER BY review_id",
                                               [member_id]).fetchall()]
-    now = _now()
+    now = now_stamp()
     added = 0
     for review_id in reviews:
         cur = con.execute(

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from fraud.combine import Scored
 from memberinsight.errors import DataValidationError, NotFoundError
+from workspace.decisions import now_stamp
 
 STATUSES = ("pending", "cleared", "confirmed", "escalated")
 ACTIONS = {"clear": "cleared", "confirm": "confirmed", "escalate": "escalated"}
@@ -67,10 +67,6 @@ QUEUE_DDL = (
         scanned_at TEXT NOT NULL
     )""",
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def ensure_tables(ws: Any) -> None:
@@ -122,7 +118,7 @@ def write_scores(ws: Any, scored: list[Scored], findings: list[tuple[str, str, f
     Items already queued keep their status, assignee and version; a pending one gets the new risk.
     """
     ensure_tables(ws)
-    now = _now()
+    now = now_stamp()
     kept = [s for s in scored if s.risk >= store_min_risk]
     with ws.operations() as con:
         con.execute("BEGIN IMMEDIATE")

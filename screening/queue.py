@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
+from memberinsight.errors import DataValidationError, NotFoundError
+from workspace.decisions import now_stamp, versioned_update
 
 STATUSES = ("pending", "approved", "removed", "escalated")
 ACTIONS = {"approve": "approved", "remove": "removed", "escalate": "escalated"}
@@ -54,10 +54,6 @@ QUEUE_DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS screening_scores_risk ON screening_scores (risk DESC)",
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def ensure_tables(ws) -> None:
@@ -124,7 +120,7 @@ def write_scores(ws, rows: list[ScoreRow], queue_min_risk: float) -> dict[str, i
     risk. Returns counts of scored, newly queued and refreshed items.
     """
     ensure_tables(ws)
-    now = _now()
+    now = now_stamp()
     queued = refreshed = 0
     with ws.operations() as con:
         con.execute("BEGIN IMMEDIATE")
@@ -205,7 +201,7 @@ def decide(ws, review_id: str, action: str, user: str, version: int, note: str |
     if not user or not user.strip():
         raise DataValidationError("a decision needs the deciding user", column="user")
     status = ACTIONS[action]
-    now = _now()
+    now = now_stamp()
     changes = {"status": status, "note": note, "decided_by": user, "decided_at": now}
     return _update(ws, review_id, user, version, f"screening.{action}", changes, {"note": note})
 
@@ -213,34 +209,9 @@ def decide(ws, review_id: str, action: str, user: str, version: int, note: str |
 def _update(ws, review_id: str, user: str, version: int, audit_action: str, changes: dict[str, Any],
             detail: dict[str, Any]) -> QueueItem:
     ensure_tables(ws)
-    sets = ", ".join(f"{k} = ?" for k in changes)
-    with ws.operations() as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            row = con.execute("SELECT version, status FROM screening_queue WHERE review_id = ?",
-                              [review_id]).fetchone()
-            if row is None:
-                ws.audit(user, audit_action, "review", review_id, outcome="not_found",
-                         detail=json.dumps({**detail, "version": version}), con=con)
-                con.execute("COMMIT")
-                raise NotFoundError(f"review {review_id!r} is not in the screening queue")
-            cur = con.execute(
-                f"UPDATE screening_queue SET {sets}, version = version + 1, updated_at = ? "
-                "WHERE review_id = ? AND version = ?", [*changes.values(), _now(), review_id, int(version)])
-            if cur.rowcount != 1:
-                ws.audit(user, audit_action, "review", review_id, outcome="conflict",
-                         detail=json.dumps({**detail, "version": version, "current_version": row["version"],
-                                            "current_status": row["status"]}), con=con)
-                con.execute("COMMIT")
-                raise ConflictError(
-                    f"review {review_id} was changed by someone else (you saw version {version}, it is now "
-                    f"version {row['version']} with status '{row['status']}'); reload it and decide again")
-            ws.audit(user, audit_action, "review", review_id, outcome="ok",
-                     detail=json.dumps({**detail, "version": version, "new_version": int(version) + 1}), con=con)
-            con.execute("COMMIT")
-        except sqlite3.Error:
-            con.execute("ROLLBACK")
-            raise
+    versioned_update(ws, table="screening_queue", key_column="review_id", key=review_id, user=user, version=version,
+                     audit_action=audit_action, object_type="review", changes=changes, detail=detail,
+                     name=f"review {review_id}", queue="screening queue")
     return get_item(ws, review_id)
 
 
