@@ -2,8 +2,8 @@
 
 Each variant of a campaign takes one angle (urgency, benefit or curiosity) in every part: subject,
 preview and each part of the email body (greeting, hook, offer line, product line, call to action,
-sign-off), or the whole SMS or push. Phrases are ranked for the variant (its angle, then the tone,
-the play's own phrasing before the shared one, formality, then a seeded shuffle), filled from the
+sign-off), or the whole SMS or push. Phrases are ranked for the variant (its angle, fresh wording,
+the play's own phrasing before the shared one, the tone, formality, then a seeded shuffle), filled from the
 :class:`~agent.campaigns.facts.FactSheet` and its structured offer, and the first that passes
 :func:`~agent.campaigns.grounding.check_copy` (and uses none of the brand's banned words) ships.
 No phrase another variant used is reused while an unused one fits, so an A/B test compares real
@@ -139,7 +139,7 @@ def _context(facts: FactSheet) -> _Context:
     when = ""
     if phrase and facts.deadline and days is not None and days <= SHORT_WINDOW_DAYS:
         # A short window is the reason to act, so it is said in every piece; the deadline reads as a day
-        # ("until Sunday", "ends midnight tonight"), never as a count of days.
+        # ("until Sunday", "ends tonight"), never as a count of days.
         values["deadline"] = _near_day(days, facts)
         available.add("deadline")
         when = _short_when(days, facts)
