@@ -1,7 +1,9 @@
 # The two commands of the README:
 #   make demo   generate a demo shop -> ingest -> build models and indexes -> serve the app
 #   make test   lint (ruff, mypy) and run the whole test suite (browser tests included)
-.PHONY: setup demo test lint bench
+# and for day-to-day work:
+#   make test-quick   lint and the fast tests (under 2 minutes on 2 cores; `make test` stays the full suite)
+.PHONY: setup demo test test-quick lint bench
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -16,6 +18,13 @@ test:
 	bash scripts/setup.sh --browser
 	$(MAKE) lint
 	.venv/bin/python -m pytest -q --timeout=1800
+
+# `--quick` (tests/conftest.py) leaves out the tests marked slow or browser, those that need the built
+# demo workspace (marked `built` automatically: building it takes 1-2 minutes) and the integration-heavy
+# files listed in QUICK_SKIP_FILES; assumes `make setup` ran once.
+test-quick:
+	$(MAKE) lint
+	.venv/bin/python -m pytest -q --quick --timeout=600
 
 # ruff (style and likely bugs) and mypy (types across package borders) must both be clean
 lint:

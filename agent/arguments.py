@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from agent.extract import Entities, Vocabulary, free_text_query, normalise
+from agent.lookback import lookback_days
 from agent.readings import GROUP_NOUNS
 from agent.registry import Tool
 from agent.types import is_member_list_label
@@ -27,8 +28,16 @@ PERSON_RE = re.compile(r"\b(he|she|him|her|his|hers|this member|that member|this
                        r"groups?|types?|count|numbers?|lifetime|churn))")
 THEY_RE = re.compile(r"\b(them|they|their|theirs)\b")
 _ORDINAL_RE = {0: re.compile(r"\b(first|former)\b"), 1: re.compile(r"\b(second|latter|other)\b")}
+QUESTION_PARAMS = ("description",)
+"""Parameters that take the operator's whole question as written (find_members reads it with the segment
+parser, which needs every word: a search query drops the request words, this keeps them)."""
 _NEGATED_RE = re.compile(r"\b(?:instead of|rather than|not by|not the|not|other than|except)\s+(?:the\s+)?"
                          r"(?:usual\s+|normal\s+|standard\s+)?[a-z]+")
+
+
+def reads_question(tool: Tool) -> bool:
+    """True for a tool that reads the whole question itself (find_members): it takes any value named."""
+    return any(p.name in QUESTION_PARAMS for p in tool.params)
 
 
 def named_by(tool: Tool, vocabulary: Vocabulary) -> list[str]:
@@ -60,6 +69,32 @@ def fit(tool: Tool, ents: Entities, text: str, vocabulary: Vocabulary, loose: bo
     return score + (1 if ents.limit and names & {"limit", "k"} else 0)
 
 
+_SWAP_RE = re.compile(r"\b(?:swap|switch|replace|substitute|change|instead of|in place of|rather than)\b")
+_SEARCH_ASK_RE = re.compile(r"\b(?:search|look|looking|hunt|browse)\s+(?:the\s+)?(?:catalogu?e|catalog|range|"
+                            r"shop|store)?\s*(?:for|up)\b|\bfind (?:me )?(?:some|any|a|an|products?|items?)\b")
+
+
+def _swapped(pair: tuple[Any, Any], segments: list[str], text: str) -> tuple[str, str] | None:
+    """The comparison before with one side swapped ("swap Loyal for Potential Loyalist", "Promising instead of
+    Loyal"): exactly one of the two segments named is in the pair; it gives way to the other."""
+    if not pair[0] or len(segments) != 2 or not _SWAP_RE.search(text):
+        return None
+    inside = [s for s in segments if s in pair]
+    if len(inside) != 1:
+        return None
+    old, new = inside[0], next(s for s in segments if s != inside[0])
+    a, b = (new if s == old else s for s in pair)
+    return a, b
+
+
+def _asking_sentence(message: str) -> str:
+    """Of several sentences, the one that asks to search ("... Could you search the catalogue for cosy
+    blankets?"), else the whole message."""
+    sentences = [x for x in re.split(r"(?<=[.?!])\s+", message.strip()) if x]
+    asking = [x for x in sentences if _SEARCH_ASK_RE.search(x.lower())]
+    return asking[-1] if len(sentences) > 1 and asking else message
+
+
 def accepts(tool: Tool, ents: Entities) -> bool:
     """True when ``tool`` can take every value the message gives (and it gives one)."""
     names = {p.name for p in tool.params}
@@ -67,6 +102,8 @@ def accepts(tool: Tool, ents: Entities) -> bool:
            "category": bool(ents.categories), "channel": bool(ents.channel), "offer": bool(ents.offer),
            "status": bool(ents.status), "limit": bool(ents.limit), "k": bool(ents.limit),
            "min_clv": ents.min_clv is not None, "weeks": bool(ents.weeks), "variants": bool(ents.variants)}
+    if ents.min_clv is not None and "min_clv" in names:
+        has["weeks"] = False  # "worth at least £250 over the next twelve months": the value's horizon
     if "segment_a" in names:
         names |= {"segment"}
     found = {k for k, v in has.items() if v}
@@ -93,7 +130,10 @@ def fill(tool: Tool, message: str, ents: Entities, subject: dict[str, Any], voca
     if "segment_a" in names:
         pair = subject.get("pair") or (None, None)
         segments = [f"cluster {c}" for c in ents.clusters] + segments  # "compare cluster 1 and cluster 3"
-        if len(segments) >= 2:
+        swapped = _swapped(pair, segments, text)
+        if swapped is not None:  # "same again but swap Loyal for Potential Loyalist"
+            args["segment_a"], args["segment_b"] = swapped
+        elif len(segments) >= 2:
             args["segment_a"], args["segment_b"] = segments[:2]
         elif len(segments) == 1:
             ordinal = next((i for i, rx in _ORDINAL_RE.items() if rx.search(text)), None)
@@ -132,16 +172,22 @@ def fill(tool: Tool, message: str, ents: Entities, subject: dict[str, Any], voca
             args["category"] = subject["category"]
     simple = {"channel": ents.channel, "offer": ents.offer, "status": ents.status, "weeks": ents.weeks,
               "min_clv": ents.min_clv, "limit": ents.limit, "k": ents.limit, "variants": ents.variants}
-    for key, value in simple.items():
-        if key in names and value is not None:
+    for key, value in simple.items():  # a value the tool does not list is left out ("removed" for the fraud queue)
+        choices = names[key].choices if key in names else None
+        if key in names and value is not None and (choices is None or value in choices):
             args[key] = value
+    if "days" in names and lookback_days(text) is not None:  # "this week" -> 7: items from the last N days
+        args["days"] = lookback_days(text)
     if refers_back:
         for key in ("channel", "offer", "weeks"):
             if key in names and key not in args and subject.get(key) is not None:
                 args[key] = subject[key]
     for p in tool.params:
-        if p.free_text and p.required and p.name not in args:
-            args[p.name] = free_text_query(message)
+        if p.name in QUESTION_PARAMS and p.name not in args:
+            args[p.name] = message.strip()  # the operator's own words, read by the tool's parser
+        elif p.free_text and p.required and p.name not in args:
+            query = free_text_query(_asking_sentence(message))
+            args[p.name] = query if len(query.split()) > 1 else free_text_query(message)
         elif p.choices and p.name not in args:  # a listed value named in the words ("the clusters")
             kept = _NEGATED_RE.sub(" ", text)
             named = [c for c in p.choices if re.search(rf"\b{re.escape(c)}s?\b", kept)]

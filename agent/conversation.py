@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent import guard
-from agent.arguments import PERSON_RE, accepts, ask_for, fill
+from agent.arguments import PERSON_RE, QUESTION_PARAMS, accepts, ask_for, fill
 from agent.extract import Entities, Vocabulary, extract, normalise, prepare
 from agent.policy import THEM_RE, RoutingPolicy
 from agent.query import asking_sentence, refine_query
@@ -175,6 +175,9 @@ class Agent:
                 return route, self._clarify(route)
             tool = self.registry[route.tool]
             arguments = {**fill(tool, read, ents, conversation.subject, self.vocabulary), **route.arguments}
+        for p in tool.params:  # find_members' parser reads the operator's own words and asks about its guesses
+            if p.name in QUESTION_PARAMS and arguments.get(p.name):
+                arguments[p.name] = message.strip()
         missing = [p for p in tool.params if p.required and arguments.get(p.name) in (None, "")]
         if missing:
             return Route(None, route.confidence, route.candidates, "missing argument"), \
@@ -248,7 +251,7 @@ class Agent:
             return ("Could you say a bit more about what you need? For example: "
                     + " or ".join(f"“{o}”" for o in options) + ". Type **help** for more.")
         return ("I'm not sure what you need. I answer questions about members, segments, forecasts, products, "
-                "campaign copy, the review queue and the data. Type **help** for examples.")
+                "campaign copy, the review and fraud queues and the data. Type **help** for examples.")
 
     # ----- answering ----------------------------------------------------------------
     def call(self, ctx: ToolContext, tool_name: str, arguments: dict[str, Any]) -> ToolResult:

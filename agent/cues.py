@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from agent.arguments import reads_question
 from agent.extract import Entities
 from agent.registry import Tool
 
@@ -81,6 +82,26 @@ def reports_data(tool: Tool) -> bool:
     return not tool.params and tool.name != "help"
 
 
+def watches_fraud(tool: Tool) -> bool:
+    """The fraud queue's summary (takes a decision status and a look-back in days)."""
+    return {"status", "days"} <= _params(tool)
+
+
+def compares_two(tool: Tool) -> bool:
+    """A tool that sets two segments side by side (takes a first and a second segment)."""
+    return {"segment_a", "segment_b"} <= _params(tool)
+
+
+def describes_members(tool: Tool) -> bool:
+    """The members matching a description (reads the whole question with the segment parser)."""
+    return reads_question(tool)
+
+
+def lists_at_risk(tool: Tool) -> bool:
+    """The list of valuable members at risk of churning (takes a value floor and a list size)."""
+    return {"min_clv", "limit"} <= _params(tool)
+
+
 def explains_itself(tool: Tool) -> bool:
     """The assistant's own help (a tool named help, with no parameters)."""
     return tool.name == "help" and not tool.params
@@ -98,7 +119,7 @@ PLAN_RE = re.compile(
     r"\bwhat to (?:do|try) (?:with|about|for)\b|"
     r"\b(?:strateg\w+|plan|playbook|play|tactics?|approach|game ?plan|next steps?|what to measure|what to avoid)\b|"
     r"\b(?:what|which) (?:offer|discount|incentive|deal|promo\w*|channel)s? (?:would|should|could|will|works?|for|to)\b|"
-    r"\bworth (?:giving|offering|sending|trying)\b|"
+    r"\bworth (?:giving|offering|sending|trying)\b|\b(?:any|some|got any|have any|your) (?:ideas?|suggestions?|thoughts)\b|"
     r"\b(?:email|sms|push|text|e-mail)s? or (?:an? )?(?:email|sms|push|text|e-mail)\b")
 WRITE_RE = re.compile(
     r"\b(?:write|draft|compose|wording|worded|copy|subject lines?|headlines?|taglines?|slogans?|blurb|body text|"
@@ -109,7 +130,11 @@ HELP_RE = re.compile(
     r"\bhow (?:does|do) (?:this|the|you) ?(?:tool|assistant|bot|chat|chatbot|app|thing|system)? work\b|"
     r"\bhow (?:do|can|should) (?:i|we) use (?:this|the|you)\b|\bwhat (?:should|can|could|do|shall) i (?:ask|type|say)\b|"
     r"\bwhat (?:can|could|do) (?:i|we) do (?:here|with (?:this|you|it))\b|\bwho are you\b|\bwhat are you\b|"
-    r"\bare you (?:a |an )?(?:bot|robot|human|person|ai|real|chatbot)\b")
+    r"\bare you (?:a |an )?(?:bot|robot|human|person|ai|real|chatbot)\b|"
+    r"\b(?:available|supported) (?:commands|features|tools|functions|analys[ie]s|reports|options|questions)\b|"
+    r"\b(?:analys[ie]s|reports?|questions|commands|features) (?:is|are) (?:supported|available|possible)\b|"
+    r"\b(?:what|which) (?:kinds?|sorts?|types?) of (?:analys[ie]s|reports?|questions|insights?|things|stuff)\b"
+    r"(?:(?!\b(?:for|about|on)\b).)*\b(?:can|could|do|does|will) (?:you|u|i|we|this)\b")
 
 LOOKUP_RE = re.compile(
     r"\b(?:what|which|how much|how many|when)\b(?:(?!\b(?:next|would|might|will|should|could)\b).)*\b(?:has|have|did|does)"
@@ -127,14 +152,66 @@ DATA_RE = re.compile(r"\bhow many (?:\w+ (?:and|or) )?(?:orders|rows|products|re
                      r"system|shop|catalogu?e|catalog|database|range))\b|"
                      r"\b(?:rejects|rejected (?:rows|lines|records)|last (?:import|ingest|load|data refresh)|date range|"
                      r"data (?:quality|freshness|status))\b")
+FRAUD_RE = re.compile(
+    r"\b(?:fraud\w*|frauds?ters?|scam\w*|brushing|card[- ]?testing|carding|stolen cards?|chargebacks?|"
+    r"account take-?overs?|hijacked accounts?|coupon (?:abuse|fraud|misuse|farming)|"
+    r"(?:suspicious|suspect|dodgy|fishy|fake|risky|bogus) (?:\w+ )?(?:orders?|accounts?|transactions?|payments?|purchases?|"
+    r"buyers?|activity|behaviou?r|checkouts?|sign-?ups?)|linked accounts?|"
+    r"(?:shar\w+|same) (?:a |one |the same )?(?:devices?|cards?|payment cards?|ip(?: address)?|ips|shipping address))\b")
+"""Order and account fraud: the fraud queue, not the review queue (fake *reviews* stay there: see the cue's unless)."""
+FAKE_REVIEWS_RE = re.compile(r"\b(?:fake|suspicious|suspect|deceptive|spam\w*|fraudulent|bogus|paid|flagged|removed|"
+                             r"approved)\s+(?:\w+\s+)?reviews?\b|\breview(?:s|ing)? queue\b|\bscreening\b|\bmoderat\w+|"
+                             r"\breviews?\b(?:(?!\b(?:orders?|accounts?|transactions?|payments?|purchases?)\b).)*"
+                             r"\b(?:fake|fraud\w*|suspicious|suspect|spam\w*|bogus|deceptive)\b")
+AT_RISK_RE = re.compile(
+    r"\b(?:at[- ]?risk|churn\w*|(?:about|likely|set|going|due) to (?:leave|churn|lapse|go|walk|stop|quit)|"
+    r"(?:might|may|could|will) (?:leave|churn|lapse|stop buying)|slipping away|in danger (?:of|to)|"
+    r"(?:could|might|may|are about to|about to) lose|win(?:ning)? (?:them )?back|lapsing|(?:going|gone) quiet)\b")
+"""The at-risk list's own request: members we may lose, with a value floor or a list size (which only that
+list takes: "show 25 churn risks worth more than £1,000")."""
+MEMBER_CONDITION_RE = re.compile(
+    r"\b(?:bought|buy|buys|buying|purchased|ordered|orders?|spent|spend|spending|signed up|joined|sign-?ups?|"
+    r"aged|age|years? old|city|country|channel|returns?|returned|reviews?|reviewed|rating|since|days? ago|"
+    r"(?:this|last|past) (?:year|month|quarter|week)|in the (?:last|past)|came (?:in )?(?:through|via|from)|"
+    r"lives? in|living in|based in|from (?!the |our |a |an )[a-z]+|"
+    r"in (?!(?:the|our|a|an|danger|risk|total|general|detail|any|each|this|that|those|these|which|what|order|"
+    r"terms|case|particular|champions|loyal|lost|new|promising|hibernating|need|about|potential|can|cant|no|"
+    r"the \w+ segment|value|it|them|there|\d)\b)[a-z]+)\b")
+"""Conditions on members beyond risk, value and segment (a city, a purchase, a period): a description for
+find_members, not the at-risk list ("members in London with high churn risk, top 20")."""
+COMPARE_RE = re.compile(r"\b(?:compare|comparing|comparison|contrast|side by side|stack up against|measure up against|"
+                        r"versus|vs)\b")
+"""A comparison asked outright: the comparing tool answers (and asks for the segments it lacks)."""
+_PEOPLE = r"\b(?:members?|customers?|custs?|people|shoppers?|buyers?|clients?|anyone|everyone|ones|folks|punters)\b"
+_PLACE = (r"\b(?:in|from|based in|living in|near) (?!(?:the|our|a|an|danger|risk|total|general|detail|any|each|this|"
+          r"that|those|these|which|what|order|terms|case|particular|it|them|there|stock|future|advance|time|store|"
+          r"shop|app|queue|segment|group|cluster|bulk|full|person|their|his|her|my|your|its|each|every|all|"
+          r"detail|short|brief|general|mind|place|touch|line|charge|\d+)\b)[a-z]+")
+_MEASURED = (r"(?:[£$€]\s?\d|\b\d+(?:\.\d+)?\s*[+%k]?\s*(?:or (?:more|fewer|less) |plus )?(?:orders?|purchases?|times|"
+             r"returns?|reviews?|one-star|1-star|two-star|2-star|stars?|days?|weeks?|months?|years?|categories|products|"
+             r"pounds|quid|euros|dollars)\b)")
+_WHEN = (r"\b(?:q[1-4]|(?:this|last) (?:year|month|quarter|week)|since|in the (?:last|past)|aged?|years? old|"
+         r"\d\d-\d\d|january|february|march|april|june|july|august|september|october|november|december|christmas|"
+         r"black friday|cyber monday|boxing day|easter)\b")
+MEMBER_DESCRIPTION_RE = re.compile(rf"^(?=.*{_PEOPLE})(?=.*(?:{_PLACE}|{_MEASURED}|{_WHEN}))")
+"""A description of members by what they did or are (a place, a measured amount or count, a period, an age):
+the segment parser reads it (find_members). Checked last: a plan, copy or an at-risk list asked for wins."""
+ASKED_AS_AT_RISK_RE = re.compile(rf"{AT_RISK_RE.pattern}|\b(?:high[- ]value|valuable|in a while|a long time|"
+                                 r"stopped (?:buying|ordering|shopping)|used to|gone quiet|lapsed|win back)\b")
 CAMPAIGN_RE = re.compile(r"\bcampaigns?\b")
 _COPY_WORDS = re.compile(rf"{WRITE_RE.pattern}|\b(?:email|e-mail|sms|text|push|notification|newsletter|message)s?\b")
 
 CUES: tuple[Cue, ...] = (
     Cue("help", HELP_RE, explains_itself, 0.3,
         lambda e: not (e.segments or e.member_ids or e.categories or e.channel or e.status)),
+    Cue("order or account fraud", FRAUD_RE, watches_fraud, 0.25, unless=FAKE_REVIEWS_RE),
     Cue("recommend for a member", RECOMMEND_RE, recommends_for_member, 0.15, about_member=True),
     Cue("a member's own record", LOOKUP_RE, looks_up_member, 0.15, about_member=True),
+    Cue("a comparison", COMPARE_RE, compares_two, 0.2, lambda e: not (e.member_ids or e.categories or e.channel),
+        about_member=False),
+    Cue("members at risk", AT_RISK_RE, lists_at_risk, 0.15,
+        lambda e: (e.min_clv is not None or bool(e.limit)) and not (e.categories or e.channel or e.offer),
+        unless=MEMBER_CONDITION_RE, about_member=False),
     Cue("the member base", BASE_RE, profiles_segments, 0.2, lambda e: len(set(e.segments)) < 2, about_member=False),
     Cue("a segment's profile", PROFILE_RE, profiles_segments, 0.2,
         lambda e: bool(e.segments) and not (e.min_clv or e.limit), about_member=False),
@@ -144,5 +221,8 @@ CUES: tuple[Cue, ...] = (
     Cue("plan a campaign", PLAN_RE, plans_for_segment, 0.2, about_member=False),
     Cue("a campaign, not its copy", CAMPAIGN_RE, plans_for_segment, 0.05,
         lambda e: not (e.channel or e.variants), _COPY_WORDS, about_member=False),
+    Cue("members by description", MEMBER_DESCRIPTION_RE, describes_members, 0.25,
+        lambda e: not (e.offer or e.weeks or e.variants or e.status or e.clusters), ASKED_AS_AT_RISK_RE,
+        about_member=False),
 )
 """The cues, strongest first (the first that applies and finds a near tool decides)."""

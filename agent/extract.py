@@ -40,7 +40,7 @@ SEGMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "champions": ("champs", "champion"),
     "loyal": ("loyal customers", "loyal members", "loyal customer", "loyals", "loyalty segment"),
     "potential loyalist": ("potential loyalists", "potential loyal"),
-    "new": ("new customers", "new members", "new customer", "new member", "new segment", "newcomers",
+    "new": ("new customers", "new members", "new customer", "new member", "new segment", "newcomers", "newbies", "newbie",
             "new joiners", "new buyers", "first-time buyers", "new ones", "new group"),
     "need attention": ("needs attention", "needing attention"),
     "about to sleep": ("sleeping", "nearly asleep"),

@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 
 CAN_DO = ("I can answer questions about members, segments, churn risk, forecasts, products and "
-          "recommendations, write campaign copy and suggest campaigns, and summarise the review queue "
-          "and the data. Type **help** for examples.")
+          "recommendations, write campaign copy and suggest campaigns, and summarise the review queue, "
+          "the fraud queue and the data. Type **help** for examples.")
 
 _CHANGE_VERBS = frozenset(
     "delete remove wipe erase purge drop truncate destroy clear change update edit modify alter set move "
@@ -59,7 +59,8 @@ _DATA_OBJECTS = re.compile(
     r"\b(members?|customers?|clients?|users?|accounts?|people|everyone|everybody|reviews?|orders?|products?|"
     r"prices?|data|database|db|tables?|records?|rows?|segments?|queue|history|everything|all|them|those|these|"
     r"him|her|list|file|csv|spreadsheet|excel|stock|inventory|categor(?:y|ies)|campaigns?|emails?|"
-    r"points|balance|ratings?|member|segment)\b|\b[a-z]{1,3}\d{3,}\b|\b\d{4,}\b")
+    r"points|balance|ratings?|member|segment|clusters?|bands?|tiers?|scores?|labels?|status|statuses|churn|clv|"
+    r"fields?|columns?|values?)\b|\b[a-z]{1,3}\d{3,}\b|\b\d{4,}\b")
 _POLITE = frozenset(
     "please pls kindly can could would will you u i we id d like want need to go ahead and just ok okay hey "
     "hi hello now then also lets let us me help quickly simply actually so right yes sure great thanks "

@@ -15,8 +15,17 @@ import dataclasses
 import re
 from typing import Any
 
-from agent.arguments import ANAPHORA_RE, PERSON_RE, THEY_RE, fill, fit, named_by, segment_values
-from agent.cues import CUES
+from agent.arguments import (
+    ANAPHORA_RE,
+    PERSON_RE,
+    THEY_RE,
+    fill,
+    fit,
+    named_by,
+    reads_question,
+    segment_values,
+)
+from agent.cues import CUES, FRAUD_RE
 from agent.cues import HELP_RE as _HELP_CUE_RE
 from agent.extract import Entities, Vocabulary, normalise
 from agent.guard import acting_verb, general_knowledge
@@ -33,7 +42,8 @@ DOMAIN_WORDS = frozenset(
     "order forecast demand product products item items catalogue catalog stock campaign campaigns copy email sms push offer discount review reviews queue screening data "
     "import rows workspace model models numbers figures report dashboard loyalty points category categories "
     "units purchases bought base list moderate moderation moderating fake rfm grid import ingest help "
-    "assistant examples rejects rejected imported loaded ingested".split())
+    "assistant examples rejects rejected imported loaded ingested fraud fraudulent fraudster fraudsters brushing "
+    "chargeback chargebacks scam scams coupon coupons".split())
 _DOMAIN_RE = re.compile(r"\b(?:" + "|".join(sorted(DOMAIN_WORDS)) + r")\b")
 _PEOPLE_WORDS = frozenset("member members customer customers client clients shopper shoppers buyer buyers".split())
 _THING_RE = re.compile(r"\b(?:" + "|".join(sorted(DOMAIN_WORDS - _PEOPLE_WORDS)) + r")\b")
@@ -49,7 +59,8 @@ _HELP_RE = re.compile(r"\b(?:help|examples?|questions?|what can (?:you|i)|can yo
 _COMPARE_RE = re.compile(r"\b(?:compare\w*|comparison|versus|vs|against|differ\w*|side by side|stack up|contrast\w*|"
                          r"measure up)\b")
 _BOTH_RE = re.compile(r"\b(?:the two|both|the pair|the other one|the first one|the second one)\b")
-_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR_RE = re.compile(r"(?<![£$€])\b(?:19|20)\d\d\b(?!\s*(?:pounds?|quid|gbp|euros?|eur|dollars?|usd|bucks|k\b|%))")
+"""A year ("the revenue for 2024"); an amount that looks like one ("over 2000 pounds") is not."""
 _DATED_TOOLS = frozenset({"data_status", "help"})
 """Tools that answer about dates; the others cannot filter by a year ("the revenue for 2024" is asked back)."""
 _SEGMENT_FREE = frozenset({"help"})
@@ -104,7 +115,8 @@ def _name_words(tool: str) -> set[str]:
 def _about_the_shop(ents: Entities, text: str) -> bool:
     """True when the message names something of the shop (a value, a domain word, a shopping phrase)."""
     return bool(ents.segments or ents.member_ids or ents.categories or ents.channel or ents.status) \
-        or any(w in DOMAIN_WORDS for w in re.findall(r"[a-z]+", text)) or bool(_SHOPPING_RE.search(text))
+        or any(w in DOMAIN_WORDS for w in re.findall(r"[a-z]+", text)) or bool(_SHOPPING_RE.search(text)) \
+        or bool(FRAUD_RE.search(text))  # "card testing", "account takeovers"
 
 
 class RoutingPolicy:
@@ -155,7 +167,8 @@ class RoutingPolicy:
             route = self.by_cue(route, ents, text, subject)
         if route.tool is not None:
             route = self.untaken_values(route, ents, text)
-        if route.tool is not None and _YEAR_RE.search(text) and not ents.weeks and route.tool not in _DATED_TOOLS:
+        if route.tool is not None and _YEAR_RE.search(text) and not ents.weeks and route.tool not in _DATED_TOOLS \
+                and not reads_question(self.registry[route.tool]):  # find_members reads dates itself
             if not (ents.member_ids and "member_id" in {p.name for p in self.registry[route.tool].params}):
                 return Route(None, route.confidence, route.candidates, "by year", outside=route.outside)
             route = dataclasses.replace(route, note=YEAR_NOTE)  # a member's profile shows their own dates
@@ -265,10 +278,11 @@ class RoutingPolicy:
             return Route(None, route.confidence, route.candidates, "two categories", outside=route.outside)
         if "segment_a" in names and len(set(ents.exact_segments)) >= 3:
             return Route(None, route.confidence, route.candidates, "three segments", outside=route.outside)
-        free_text = any(p.free_text for p in self.registry[route.tool].params)
+        reads_all = reads_question(self.registry[route.tool])  # find_members reads every value itself
+        free_text = reads_all or any(p.free_text for p in self.registry[route.tool].params)
         if ents.categories and "category" not in names and not free_text and not _HELP_RE.search(text):
             return Route(None, route.confidence, route.candidates, "category not taken", outside=route.outside)
-        takes_segment = names & {"segment", "segment_a"} or route.tool in _SEGMENT_FREE
+        takes_segment = names & {"segment", "segment_a"} or route.tool in _SEGMENT_FREE or reads_all
         named = [seg for seg in ents.exact_segments if normalise(seg) not in QUALIFIER_SEGMENTS  # "who is at risk"
                  and seg not in named_by(self.registry[route.tool], self.vocabulary)]
         if named and not takes_segment and not ents.member_ids and not ents.categories \

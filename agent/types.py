@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -59,6 +60,13 @@ class ToolContext:
         """Show ``text`` as work in progress, when someone is listening."""
         if self.progress is not None:
             self.progress(text)
+
+    @functools.cached_property
+    def currency(self) -> str:
+        """The shop's currency sign for amounts in answers (``£`` on the demo; empty when unknown)."""
+        from segments import shop_currency
+
+        return shop_currency(self.ws) or ""
 
 
 @dataclass

@@ -124,6 +124,9 @@ def load_duckdb(data: Path, threads: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     for name in TABLES:
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{data / (name + '.parquet')}')")
+    from workspace.clean import ensure_clean_relations
+
+    ensure_clean_relations(con)  # clean_orders / clean_members: what the features read (pass-through here)
     con.close()
     return {"load_seconds": round(time.perf_counter() - t0, 2), "peak_rss_gb": _peak_gb()}
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]  # bench/copy.py is not the stdlib's
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]  # bench/campaign_copy.py is not the stdlib's
 sys.path.insert(0, str(_HERE.parent))
 
 

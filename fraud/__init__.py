@@ -11,6 +11,9 @@ Public API::
     assign(ws, item_id, assignee, user, version);  queue_counts(ws);  audit_trail(ws, item_id);  findings(ws)
     evaluate_fraud(ws, truth_path, k=100) -> FraudEvaluation
     product_rating(ws, product_id) -> AdjustedRating;  rating_movers(ws, limit=10) -> list[AdjustedRating]
+    exclusion_status(ws) -> ExclusionStatus;  refresh_exclusions(ws, settings, con)  # clean business figures
+    queue_overview(ws, status=None, days=None, limit=10, pattern=None) -> FraudOverview   # by status and pattern
+    item_facts(ws, item) -> dict;  last_scan(ws) -> str | None;  was_scanned(ws);  PATTERNS
 
 Personal values (IPs, addresses, cards) are hashed at ingest (:mod:`workspace.ingest.order_extras`);
 nothing here sees or shows them raw. Decisions come only from people: scores only queue items.
@@ -49,9 +52,19 @@ _EXPORTS = {
     "audit_trail": "fraud.decisions",
     "FraudEvaluation": "fraud.evaluate",
     "evaluate_fraud": "fraud.evaluate",
+    "FraudOverview": "fraud.overview",
+    "PATTERNS": "fraud.overview",
+    "queue_overview": "fraud.overview",
+    "item_facts": "fraud.overview",
+    "last_scan": "fraud.overview",
+    "was_scanned": "fraud.overview",
     "AdjustedRating": "fraud.rating",
     "product_rating": "fraud.rating",
     "rating_movers": "fraud.rating",
+    "ExclusionStatus": "fraud.exclusions",
+    "exclusion_status": "fraud.exclusions",
+    "refresh_exclusions": "fraud.exclusions",
+    "confirmed_items": "fraud.exclusions",
 }
 
 __all__ = sorted(_EXPORTS)

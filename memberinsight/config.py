@@ -95,6 +95,12 @@ class Settings:
     horizon_days: int = 90
     random_seed: int = 42
 
+    # Fraud
+    fraud_exclude_confirmed: bool = True
+    """Leave orders and accounts confirmed as fraud in the fraud queue out of business figures (features,
+    segments, churn, CLV, demand, recommendations); applied when the features are built. ``[fraud]
+    exclude_confirmed`` in the TOML file, ``MEMBERINSIGHT_FRAUD_EXCLUDE_CONFIRMED`` in the environment."""
+
     # UI server
     server_host: str = "127.0.0.1"
     server_port: int = 7860

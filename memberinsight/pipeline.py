@@ -20,7 +20,7 @@ from typing import Any
 from memberinsight.config import Settings
 from memberinsight.errors import ConfigError, DataValidationError, ModelNotReadyError, NotFoundError
 
-# (name, "module:function") in data-flow order: features -> models -> indexes -> screening.
+# (name, "module:function") in data-flow order: features -> models -> indexes -> screening -> fraud scan.
 BUILD_STEPS: list[tuple[str, str]] = [
     ("features", "models.build:build_features"),
     ("segments", "models.build:build_segments"),
@@ -30,6 +30,7 @@ BUILD_STEPS: list[tuple[str, str]] = [
     ("indexes", "retrieval.build:build_indexes"),
     ("recommenders", "models.recommenders.build:build_recommenders"),
     ("screening", "screening.screen:build_step"),
+    ("fraud", "fraud.build:build_step"),  # after screening: a scan reads the reviews removed in the review queue
     ("saved_segments", "segments.store:build_step"),
 ]
 
@@ -148,4 +149,7 @@ def build(ws: Any, settings: Settings, only: list[str] | None = None,
             if on_step:
                 on_step(name)
             report.steps.append(run_step(ws, settings, name, target, actor, report.skipped))
+        from memberinsight.capabilities import record_build
+
+        record_build(ws, report)  # what the app and the chat say is unavailable on this shop, and why
     return report

@@ -11,6 +11,10 @@ Public API (import from here; submodules load lightgbm / scikit-learn / statsmod
     category_forecast(ws, category, weeks=12) -> CategoryForecast
     prediction_quality(ws, settings=None) -> PredictionQuality           # deciles on the latest holdout
     model_choices(ws) -> list[Choice]         # champion / challenger: what ships, every candidate's metrics
+    shipped_models(ws) -> list[ShippedModel]  # one plain line per prediction and for the recommender
+    group_outlook(ws, member_ids, group) -> GroupOutlook                # expected sums with 80% intervals
+    segment_outlooks(ws, by="rfm"|"cluster") -> list[GroupOutlook]
+    member_ranges(ws, member_ids) -> DataFrame                          # per-member expectations and 80% intervals
     validate_data(ws, horizon_days=90) -> DataReport                    # what the data allows, in words
     member_profile(ws, member_id, include_personal=False) -> MemberProfile
     evaluate_analytics(ws, horizon_days=90, random_state=42) -> AnalyticsEvaluation
@@ -45,6 +49,13 @@ _EXPORTS = {
     "forecast_categories": "models.queries",
     "prediction_quality": "models.queries",
     "model_choices": "models.queries",
+    "GroupOutlook": "models.group_sums",
+    "Estimate": "models.group_sums",
+    "group_outlook": "models.group_sums",
+    "segment_outlooks": "models.group_sums",
+    "member_ranges": "models.group_sums",
+    "ShippedModel": "models.shipped",
+    "shipped_models": "models.shipped",
     "validate_data": "models.validation",
     "DataReport": "models.validation",
     "DataCheck": "models.validation",

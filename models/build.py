@@ -45,20 +45,25 @@ _PART_DDL = {
         expected_orders_365d DOUBLE, predicted_spend_90d DOUBLE, predicted_clv_365d DOUBLE, clv_tier VARCHAR,
         p_alive DOUBLE, expected_next_order_date DATE, bgnbd_expected_90d DOUBLE, orders_90d_low DOUBLE,
         orders_90d_high DOUBLE, spend_90d_low DOUBLE, spend_90d_high DOUBLE, enough_history BOOLEAN,
-        history_note VARCHAR)""",
+        history_note VARCHAR, orders_365d_low DOUBLE, orders_365d_high DOUBLE, clv_365d_low DOUBLE,
+        clv_365d_high DOUBLE)""",
 }
 
 _INTERVAL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("orders_90d_low", "DOUBLE"), ("orders_90d_high", "DOUBLE"), ("spend_90d_low", "DOUBLE"),
-    ("spend_90d_high", "DOUBLE"), ("enough_history", "BOOLEAN"), ("history_note", "VARCHAR"))
-"""Nullable 80% interval and history columns of ``member_clv`` (:mod:`models.intervals`)."""
+    ("spend_90d_high", "DOUBLE"), ("enough_history", "BOOLEAN"), ("history_note", "VARCHAR"),
+    ("orders_365d_low", "DOUBLE"), ("orders_365d_high", "DOUBLE"), ("clv_365d_low", "DOUBLE"),
+    ("clv_365d_high", "DOUBLE"))
+"""Nullable 80% interval and history columns of ``member_clv`` (:mod:`models.intervals`; the build
+also stores each member's standard deviations, ``*_sd``, read by :mod:`models.group_sums`)."""
 
 PREDICTION_COLUMNS: tuple[str, ...] = (
     "member_id", "r_score", "f_score", "m_score", "rfm_score", "rfm_segment", "cluster", "cluster_label",
     "churn_probability", "churn_band", "churn_reasons", "expected_orders_90d", "expected_orders_365d",
     "predicted_spend_90d", "predicted_clv_365d", "clv_tier", "p_alive", "expected_next_order_date",
     "avg_days_between_orders", "bgnbd_expected_90d", "orders_90d_low", "orders_90d_high", "spend_90d_low",
-    "spend_90d_high", "enough_history", "history_note",
+    "spend_90d_high", "enough_history", "history_note", "orders_365d_low", "orders_365d_high", "clv_365d_low",
+    "clv_365d_high",
 )
 
 
@@ -107,7 +112,8 @@ def refresh_predictions(con: duckdb.DuckDBPyConnection) -> int:
                v.expected_orders_90d, v.expected_orders_365d, v.predicted_spend_90d, v.predicted_clv_365d,
                v.clv_tier, v.p_alive, v.expected_next_order_date, f.ipt_mean AS avg_days_between_orders,
                v.bgnbd_expected_90d, v.orders_90d_low, v.orders_90d_high, v.spend_90d_low, v.spend_90d_high,
-               v.enough_history, v.history_note
+               v.enough_history, v.history_note, v.orders_365d_low, v.orders_365d_high, v.clv_365d_low,
+               v.clv_365d_high
         FROM member_features f
         LEFT JOIN member_segments s USING (member_id)
         LEFT JOIN member_churn c USING (member_id)
@@ -128,8 +134,16 @@ def _save_quality(con: duckdb.DuckDBPyConnection, report: BucketReport) -> None:
 
 
 def build_features(ws: Any, settings: Settings) -> dict[str, Any]:
-    """Step ``features``: ``member_features`` as of the latest order date."""
+    """Step ``features``: ``member_features`` as of the latest order date.
+
+    It first snapshots the orders and accounts confirmed as fraud (:func:`fraud.exclusions.refresh_exclusions`):
+    the features and every later step read ``clean_orders`` / ``clean_members``, which leave them out
+    while the setting ``fraud.exclude_confirmed`` is on. The summary says how many were left out.
+    """
+    from fraud import refresh_exclusions
+
     with ws.analytics() as con:
+        excluded = refresh_exclusions(ws, settings, con)
         as_of = latest_order_date(con)
         cats = top_categories(con, as_of)
         n = materialise_features(con, "member_features", as_of, cats)
@@ -137,7 +151,8 @@ def build_features(ws: Any, settings: Settings) -> dict[str, Any]:
         _set_info(con, {"as_of": as_of.isoformat(), "categories": names, "horizon_days": settings.horizon_days,
                         "features_built_at": datetime.now(UTC).isoformat(timespec="seconds")})
         refresh_predictions(con)
-    return {"members": n, "as_of": as_of.isoformat(), "categories": len(cats)}
+    return {"members": n, "as_of": as_of.isoformat(), "categories": len(cats),
+            "fraud_exclusions": excluded.as_dict()}
 
 
 def build_segments(ws: Any, settings: Settings) -> dict[str, Any]:

@@ -20,12 +20,13 @@ import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
-from models.build import _features, _save_quality, _write, get_info, refresh_predictions, skip
+from models.build import _features, _save_quality, _set_info, _write, get_info, refresh_predictions, skip
 from models.candidates import BaseRate, Choice, RecencyRule, recent_rate
 from models.churn import ChurnModel, churn_band
 from models.clv import CLVModel, StatisticalCLV, with_statistical
 from models.drift import repeat_day_ages
 from models.evaluation import evaluate_churn, evaluate_clv
+from models.group_sums import INFO_KEY as SUM_ERROR_KEY
 from models.intervals import group_intervals, holdout_coverage, member_intervals
 from models.store import ModelStore, data_fingerprint
 from models.training import TimePlan, model_columns, plan, snapshots
@@ -204,6 +205,17 @@ def _write_segment_intervals(con: Any, members: pd.Series, draws: Any) -> None:
     _write(con, "segment_intervals", table.round({"expected_orders_90d": 2}))
 
 
+def _shop_errors(ev: Any) -> dict[str, float]:
+    """The champions' relative errors on the holdout's totals: the shop-wide part of the intervals of
+    sums (:mod:`models.group_sums`)."""
+    out = {}
+    for kind, metrics in (("purchases", ev.purchases), ("spend", ev.spend)):
+        err = (metrics.get("model") or {}).get("aggregate_error")
+        if err is not None and np.isfinite(err):
+            out[kind] = round(abs(float(err)), 4)
+    return out
+
+
 def build_clv(ws: Any, settings: Settings) -> dict[str, Any]:
     """Step ``clv``: purchases and spend candidates scored on the time split; the champions ship
     (90/365-day purchases and CLV, next order date)."""
@@ -240,12 +252,13 @@ def build_clv(ws: Any, settings: Settings) -> dict[str, Any]:
             "expected_next_order_date": next_order_dates(tp.last_date, due, n90),
             "bgnbd_expected_90d": stat.expected_purchases(buyers, 90).round(4),
         })
-        ranges, draws = member_intervals(stat, buyers, expected_90=n90,
-                                         expected_spend_90=s90 if champ_s else None, seed=seed)
+        ranges, draws = member_intervals(stat, buyers, expected={90: n90, 365: n365},
+                                         expected_spend={90: s90, 365: s365} if champ_s else None, seed=seed)
         out = pd.concat([out, ranges.drop(columns="member_id")], axis=1)
         _write(con, "member_clv", out)
         _write_segment_intervals(con, out["member_id"], draws)
-        coverage = holdout_coverage(con, H, tp, champ_n, seed)
+        coverage = holdout_coverage(ev, seed)
+        _set_info(con, {SUM_ERROR_KEY: _shop_errors(ev)})
         _save_quality(con, ev.quality)
         refresh_predictions(con)
         fingerprint = data_fingerprint(con)
@@ -272,6 +285,7 @@ def build_clv(ws: Any, settings: Settings) -> dict[str, Any]:
         "mae_model": ev.purchases["boosted"]["mae"], "mae_bgnbd": ev.purchases["bgnbd"]["mae"],
         "aggregate_error": ev.purchases["model"]["aggregate_error"],
         "interval_coverage": {k: coverage[k] for k in ("level", "purchases", "spend") if k in coverage},
+        "interval_horizons": [90, 365],
         "short_history": int((~out["enough_history"]).sum())}
     if ev.spend_note:
         summary["unavailable"] = {"spend": ev.spend_note}

@@ -62,7 +62,7 @@ def weekly_series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             SELECT CAST(date_trunc('week', o.ordered_at) AS DATE) AS week_start,
                    COALESCE(NULLIF(trim(p.category), ''), 'Uncategorised') AS category,
                    o.quantity, o.quantity * o.unit_price AS amount
-            FROM orders o LEFT JOIN products p ON p.product_id = o.product_id
+            FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
             WHERE COALESCE(p.is_product, TRUE) AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
         )
         SELECT week_start, category, sum(quantity)::DOUBLE AS units, sum(amount) AS revenue
@@ -71,7 +71,7 @@ def weekly_series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     if df.empty:
         return df
-    bounds = con.execute("SELECT CAST(min(ordered_at) AS DATE), CAST(max(ordered_at) AS DATE) FROM orders").fetchall()
+    bounds = con.execute("SELECT CAST(min(ordered_at) AS DATE), CAST(max(ordered_at) AS DATE) FROM clean_orders").fetchall()
     first, last = bounds[0]
     weeks = pd.date_range(pd.Timestamp(first) - pd.Timedelta(days=first.weekday()),
                           pd.Timestamp(last), freq="W-MON")

@@ -43,7 +43,7 @@ def repeat_day_ages(con: duckdb.DuckDBPyConnection, as_of: date) -> float:
         """
         WITH d AS (
             SELECT DISTINCT o.member_id, CAST(o.ordered_at AS DATE) AS d
-            FROM orders o LEFT JOIN products p ON p.product_id = o.product_id
+            FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
             WHERE o.member_id IS NOT NULL AND o.ordered_at < $boundary AND COALESCE(p.is_product, TRUE)
               AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
         ), f AS (SELECT member_id, min(d) AS first_d FROM d GROUP BY member_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -67,6 +68,8 @@ class PredictionQuality:
     churn: BucketReport
     purchases: BucketReport
     choices: list[Choice] = field(default_factory=list)
+    fraud_exclusions: dict[str, Any] = field(default_factory=dict)
+    """What the figures leave out as confirmed fraud (:meth:`fraud.ExclusionStatus.as_dict`, with its ``note``)."""
 
 
 def churn_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
@@ -152,6 +155,12 @@ class CLVEvaluation:
     spend_note: str = ""
     drift: dict[str, float] = field(default_factory=dict)
     """The drift-aware BG/NBD's parameters at the holdout cutoff (``drift_per_year`` and more)."""
+    holdout: pd.DataFrame | None = field(default=None, repr=False)
+    """The holdout snapshot (features as of the cutoff, what members did after it) with the champions'
+    expectations per member: ``champion_purchases`` and ``champion_spend`` (NaN without prices).
+    In memory only: the interval calibration and coverage check read it (:mod:`models.interval_check`)."""
+    stat: StatisticalCLV | None = field(default=None, repr=False)
+    """BG/NBD (and Gamma-Gamma) fitted on the holdout snapshot."""
 
 
 def _categories(con: duckdb.DuckDBPyConnection, cutoff: date) -> tuple[list[str], dict[str, str]]:
@@ -219,6 +228,7 @@ def evaluate_clv(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_
     purchases["model"] = purchases[choice_n.champion]
     spend: dict[str, dict[str, float]] = {}
     choice_s = None
+    s_preds: dict[str, np.ndarray] = {}
     if stat.has_spend and model.spend_model_ is not None:
         value = test["gg_value"].to_numpy()
         s_preds = {"recent_rate": recent_s, "bgnbd": test["bg_spend"].to_numpy(),
@@ -230,8 +240,10 @@ def evaluate_clv(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_
         spend["model"] = spend[choice_s.champion]
     quality = bucket_report("purchases", n_preds[choice_n.champion], actual_n, tp.holdout_cutoff, H)
     note = "" if spend else (stat.spend_note_ or spend_unavailable_reason(test))
+    holdout = test.assign(champion_purchases=n_preds[choice_n.champion],
+                          champion_spend=s_preds[choice_s.champion] if choice_s else np.nan)
     return CLVEvaluation(tp, purchases, spend, stat.params(), len(train), quality, choice_n, choice_s, note,
-                         stat.drift_.params())
+                         stat.drift_.params(), holdout, stat)
 
 
 @dataclass
@@ -244,24 +256,30 @@ class AnalyticsEvaluation:
     demand: object | None
     """:class:`models.demand.BacktestResult` (``None`` with too little history)."""
     notes: list[str] = field(default_factory=list)
+    intervals: dict[str, Any] | None = None
+    """Coverage of the shipped 80% intervals of purchases and spend on the holdout
+    (:func:`models.intervals.holdout_coverage`)."""
 
 
 def evaluate_analytics(ws: object, horizon_days: int = 90, random_state: int = 42) -> AnalyticsEvaluation:
     """Churn and CLV on the time split, demand on the rolling-origin backtest (fresh, nothing stored)."""
     from memberinsight.errors import DataValidationError, ModelNotReadyError
     from models.demand import backtest, weekly_series
+    from models.intervals import holdout_coverage
 
     notes: list[str] = []
     churn = clv = demand = None
+    intervals: dict[str, Any] | None = None
     with ws.analytics(read_only=True) as con:  # type: ignore[attr-defined]
         try:
             tp = plan(con, horizon_days)
             churn = evaluate_churn(con, horizon_days, random_state, tp)
             clv = evaluate_clv(con, horizon_days, random_state, tp)
+            intervals = holdout_coverage(clv, random_state)
         except ModelNotReadyError as exc:
             notes.append(f"churn/CLV not evaluated: {exc}")
         try:
             demand = backtest(weekly_series(con))
         except DataValidationError as exc:
             notes.append(f"demand not evaluated: {exc}")
-    return AnalyticsEvaluation(horizon_days, churn, clv, demand, notes)
+    return AnalyticsEvaluation(horizon_days, churn, clv, demand, notes, intervals)

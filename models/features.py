@@ -85,7 +85,7 @@ def as_date(value: date | datetime | str) -> date:
 
 def latest_order_date(con: duckdb.DuckDBPyConnection) -> date:
     """The date of the most recent order line; raises :class:`ModelNotReadyError` when there are none."""
-    row = con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM orders").fetchall()[0]
+    row = con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM clean_orders").fetchall()[0]
     if row[0] is None:
         raise ModelNotReadyError("the workspace has no orders; ingest data first")
     return row[0]
@@ -93,7 +93,7 @@ def latest_order_date(con: duckdb.DuckDBPyConnection) -> date:
 
 def first_order_date(con: duckdb.DuckDBPyConnection) -> date:
     """The date of the earliest order line."""
-    row = con.execute("SELECT CAST(min(ordered_at) AS DATE) FROM orders").fetchall()[0]
+    row = con.execute("SELECT CAST(min(ordered_at) AS DATE) FROM clean_orders").fetchall()[0]
     if row[0] is None:
         raise ModelNotReadyError("the workspace has no orders; ingest data first")
     return row[0]
@@ -111,7 +111,7 @@ _LINES_TEMPLATE = """
            (COALESCE(o.is_return, FALSE) OR o.quantity < 0) AS is_ret,
            COALESCE(p.category, 'Uncategorised') AS category,
            COALESCE(p.cat_id, hash('Uncategorised')) AS cat_id{top_col}
-    FROM orders o LEFT JOIN ({products}) p ON p.product_id = o.product_id
+    FROM clean_orders o LEFT JOIN ({products}) p ON p.product_id = o.product_id
     WHERE o.member_id IS NOT NULL AND o.ordered_at < $boundary
       AND COALESCE(p.is_product, TRUE)
 """
@@ -212,7 +212,7 @@ base AS (
     SELECT coalesce(m.member_id, s.member_id) AS member_id, m.signup_date, m.age_band, m.channel, m.country
     FROM (SELECT member_id, min(signup_date) AS signup_date, min(age_band) AS age_band,
                  min(channel) AS channel, min(country) AS country
-          FROM members GROUP BY member_id
+          FROM clean_members GROUP BY member_id
           HAVING min(signup_date) <= $as_of
               OR (min(signup_date) IS NULL AND member_id IN (SELECT member_id FROM seen))) m
     FULL OUTER JOIN seen s ON s.member_id = m.member_id
@@ -307,7 +307,7 @@ def future_targets(con: duckdb.DuckDBPyConnection, as_of: date | str, horizon_da
         """
         WITH lines AS (
             SELECT o.member_id, o.order_id, CAST(o.ordered_at AS DATE) AS d, o.quantity * o.unit_price AS amount
-            FROM orders o LEFT JOIN products p ON p.product_id = o.product_id
+            FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
             WHERE o.member_id IS NOT NULL AND o.ordered_at >= $start AND o.ordered_at < $end
               AND COALESCE(p.is_product, TRUE) AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
         )

@@ -17,14 +17,19 @@ spend likewise; an interval therefore always agrees with the number shown next t
 
 Counts are discrete, so an "80%" interval of whole purchase days can hold more than 80% of the
 probability (``0-0`` when 88% of the mass is at zero). :func:`count_interval` picks, per member,
-the narrowest central interval whose probability is closest to 80% (never under 75%).
-Coverage on the holdout is checked by :func:`holdout_coverage`.
+the densest interval of whole counts, at the per-member probability level at which the intervals
+hold 80% of the predicted probability on average over all members.
+
+Both horizons have intervals: 90 days (purchase days and spend) and 365 days (purchase days and
+CLV). Per-member standard deviations of the draws are stored too: sums over any group of members
+get their interval from them (:mod:`models.group_sums`). Coverage of the shipped (champion-
+centred) intervals on the time-split holdout is checked by :func:`holdout_coverage`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,9 +48,11 @@ MIN_PURCHASE_DAYS = 2
 too little history for a confident forecast."""
 MIN_HISTORY_DAYS = 90
 MAX_SCALE = 4.0
+"""At most this factor between the shipped expectation and the statistical model's."""
 CHUNK = 2000
 """Members simulated at a time (bounds memory)."""
-"""At most this factor between the shipped expectation and the statistical model's."""
+HORIZONS: tuple[tuple[int, str, str], ...] = ((90, "orders_90d", "spend_90d"), (365, "orders_365d", "clv_365d"))
+"""(days, purchases column prefix, spend column prefix) of the stored intervals."""
 
 
 @dataclass
@@ -243,27 +250,37 @@ def history_notes(features: pd.DataFrame, min_days: int = MIN_HISTORY_DAYS,
     return out
 
 
-def member_intervals(stat: StatisticalCLV, features: pd.DataFrame, *, expected_90: np.ndarray | None = None,
-                     expected_spend_90: np.ndarray | None = None, days: int = 90,
+def member_intervals(stat: StatisticalCLV, features: pd.DataFrame, *,
+                     expected: dict[int, np.ndarray | None] | None = None,
+                     expected_spend: dict[int, np.ndarray | None] | None = None,
                      seed: int = 0) -> tuple[pd.DataFrame, Draws]:
-    """The interval columns stored with the predictions, and the draws (for segment sums).
+    """The interval columns stored with the predictions, and the 90-day draws (for segment sums).
 
-    Columns: ``orders_90d_low`` / ``orders_90d_high`` (purchase days), ``spend_90d_low`` /
-    ``spend_90d_high`` (NaN without prices), ``enough_history`` and ``history_note``.
+    ``expected`` / ``expected_spend`` map a horizon (90, 365) to the shipped expectations the draws
+    are centred on. Columns, per horizon of :data:`HORIZONS`: ``orders_90d_low`` / ``_high`` /
+    ``_sd`` (purchase days), ``spend_90d_low`` / ``_high`` / ``_sd``, ``orders_365d_*`` and
+    ``clv_365d_*`` (spend columns NaN without prices); then ``enough_history`` and ``history_note``.
     """
-    d = simulate(stat, features, days, expected=expected_90, expected_spend=expected_spend_90, seed=seed)
-    lo, hi = count_interval(d.purchases)
+    out = pd.DataFrame({"member_id": features["member_id"].to_numpy()})
+    first: Draws | None = None
+    for days, orders, spend in HORIZONS:
+        d = simulate(stat, features, days, expected=(expected or {}).get(days),
+                     expected_spend=(expected_spend or {}).get(days), seed=seed if days == 90 else seed + days)
+        lo, hi = count_interval(d.purchases)
+        out[f"{orders}_low"], out[f"{orders}_high"] = lo.astype(float), hi.astype(float)
+        out[f"{orders}_sd"] = d.purchases.std(axis=1).round(4)
+        if d.spend is not None:
+            s_lo, s_hi = spend_interval(d.spend)
+            out[f"{spend}_low"], out[f"{spend}_high"] = np.round(s_lo, 2), np.round(s_hi, 2)
+            out[f"{spend}_sd"] = d.spend.std(axis=1).round(2)
+        else:
+            out[f"{spend}_low"] = out[f"{spend}_high"] = out[f"{spend}_sd"] = np.nan
+        first = first or d
     notes = history_notes(features)
-    out = pd.DataFrame({"member_id": features["member_id"].to_numpy(),
-                        "orders_90d_low": lo.astype(float), "orders_90d_high": hi.astype(float)})
-    if d.spend is not None:
-        s_lo, s_hi = spend_interval(d.spend)
-        out["spend_90d_low"], out["spend_90d_high"] = np.round(s_lo, 2), np.round(s_hi, 2)
-    else:
-        out["spend_90d_low"] = out["spend_90d_high"] = np.nan
     out["enough_history"] = [n is None for n in notes]
     out["history_note"] = notes
-    return out, d
+    assert first is not None
+    return out, first
 
 
 def group_intervals(draws: np.ndarray, groups: np.ndarray | pd.Series, level: float = LEVEL) -> pd.DataFrame:
@@ -289,43 +306,30 @@ def coverage(actual: np.ndarray, low: np.ndarray, high: np.ndarray) -> float:
     return float(((a >= low) & (a <= high))[ok].mean()) if ok.any() else float("nan")
 
 
-def holdout_coverage(con: object, horizon_days: int, time_plan: object, champion: str = "bgnbd",
-                     seed: int = 0) -> dict[str, object]:
-    """Coverage of the 80% intervals on the time-split holdout (:mod:`models.evaluation`'s protocol).
+def holdout_coverage(evaluation: Any, seed: int = 0) -> dict[str, Any]:
+    """Coverage of the shipped 80% intervals on the time-split holdout.
 
-    BG/NBD and Gamma-Gamma are fitted on the members as of the holdout cutoff; the draws are centred
-    on the ``champion``'s expectation when it is cheap to recompute (``bgnbd_trend``,
-    ``recent_rate``) and on BG/NBD's otherwise; the shares of members whose purchase days and spend
-    in the following ``horizon_days`` fall inside their intervals are returned.
+    ``evaluation`` is the :class:`models.evaluation.CLVEvaluation` of the holdout: BG/NBD and
+    Gamma-Gamma fitted as of its cutoff, and each member's draws centred on the champions' holdout
+    expectations, as the shipped intervals are centred on the champions' predictions. Returns the
+    shares of members whose purchase days and spend in the following days fell inside their
+    intervals, the mean width, and the coverage of the members flagged with too little history.
     """
-    from models.candidates import recent_rate
-    from models.clv import StatisticalCLV
-    from models.drift import repeat_day_ages
-    from models.features import top_categories
-    from models.training import snapshot
-
-    tp = time_plan
-    cutoff = tp.holdout_cutoff  # type: ignore[attr-defined]
-    cats = top_categories(con, tp.eval_train_cutoffs[0])  # type: ignore[attr-defined,arg-type]
-    test = snapshot(con, cutoff, horizon_days, cats)  # type: ignore[arg-type]
-    stat = StatisticalCLV().fit(test)
-    expected, centred = None, "bgnbd"
-    if champion == "bgnbd_trend":
-        stat.fit_drift(test, repeat_day_ages(con, cutoff))  # type: ignore[arg-type]
-        expected, centred = stat.expected_purchases_drift(test, horizon_days), champion
-    elif champion == "recent_rate":
-        expected, centred = recent_rate(test, horizon_days)[0], champion
-    d = simulate(stat, test, horizon_days, expected=expected, seed=seed)
+    ev = evaluation
+    h, days = ev.holdout, ev.plan.horizon_days
+    spend = h["champion_spend"].to_numpy(dtype=float)
+    d = simulate(ev.stat, h, days, expected=h["champion_purchases"].to_numpy(dtype=float),
+                 expected_spend=None if np.isnan(spend).all() else spend, seed=seed)
+    actual = h["future_days"].to_numpy(dtype=float)
     lo, hi = count_interval(d.purchases)
-    out: dict[str, object] = {
-        "level": LEVEL, "holdout_cutoff": cutoff.isoformat(), "members": len(test), "centred_on": centred,
-        "purchases": round(coverage(test["future_days"].to_numpy(), lo, hi), 4),
-        "mean_width_purchases": round(float((hi - lo).mean()), 3)}
+    out: dict[str, Any] = {
+        "level": LEVEL, "holdout_cutoff": ev.plan.holdout_cutoff.isoformat(), "horizon_days": days,
+        "members": len(h), "centred_on": ev.choice_purchases.champion,
+        "purchases": round(coverage(actual, lo, hi), 4), "mean_width_purchases": round(float((hi - lo).mean()), 3)}
     if d.spend is not None:
         s_lo, s_hi = spend_interval(d.spend)
-        out["spend"] = round(coverage(test["future_spend"].to_numpy(), s_lo, s_hi), 4)
-    enough = np.array([n is None for n in history_notes(test)])
-    if (~enough).any():
-        out["purchases_short_history"] = round(coverage(test["future_days"].to_numpy()[~enough], lo[~enough],
-                                                        hi[~enough]), 4)
+        out["spend"] = round(coverage(h["future_spend"].to_numpy(dtype=float), s_lo, s_hi), 4)
+    short = ~np.array([n is None for n in history_notes(h)])
+    if short.any():
+        out["purchases_short_history"] = round(coverage(actual[short], lo[short], hi[short]), 4)
     return out

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from memberinsight.capabilities import unavailable_capabilities
 from memberinsight.errors import NotFoundError
 from memberinsight.privacy import PII_COLUMNS
 from models.build import get_info
@@ -103,6 +104,17 @@ class MemberProfile:
     """Why the history is too short ("only 1 purchase day, the first 12 days ago")."""
     spend_outlook: str = ""
     """"about 120 in the next 90 days (80%: 0-340)"."""
+    orders_365d_low: float | None = None
+    orders_365d_high: float | None = None
+    """80% interval of purchase days in the next 365 days."""
+    clv_365d_low: float | None = None
+    clv_365d_high: float | None = None
+    """80% interval of spend in the next 365 days (the CLV; ``None`` without prices)."""
+    value_outlook: str = ""
+    """The predicted 12-month value in words: "about 540 in the next year (80%: 120-1,300)"."""
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Predictions this shop's build could not make, and why (capability -> "CLV is not available on
+    this shop: no order has a price"; :mod:`memberinsight.capabilities`)."""
     favourite_categories: list[CategoryShare] = field(default_factory=list)
     recent_orders: list[OrderSummary] = field(default_factory=list)
     personal: dict[str, Any] | None = None
@@ -126,6 +138,9 @@ def _date(value: Any) -> date | None:
         return None
     return v.date() if isinstance(v, datetime | pd.Timestamp) else v
 
+
+MEMBER_CAPABILITIES = ("segments", "churn", "purchases", "clv")
+"""Capabilities a member profile shows (an unavailable one is named, with why)."""
 
 WIN_BACK_SEGMENTS = frozenset({"About to Sleep", "At Risk", "Can't Lose Them", "Hibernating", "Lost"})
 
@@ -169,20 +184,23 @@ def outlook_with_range(outlook: str, low: float | None, high: float | None, enou
 
 
 def spend_words(expected: float | None, low: float | None, high: float | None, enough: bool | None,
-                days: int = 90) -> str:
-    """Expected spend with its 80% interval in words ("" when spend is not predicted)."""
+                days: int = 90, currency: str | None = None) -> str:
+    """Expected spend with its 80% interval in words, in the shop's currency ("about £120 in the next 90
+    days (80%: £0–£340)"; "" when spend is not predicted)."""
+    from memberinsight.figures import CURRENCY
     from models.wording import period_words
 
     if expected is None:
         return ""
+    c = CURRENCY if currency is None else currency
     if low is None or high is None:
-        return f"about {expected:,.0f} in {period_words(days)}"
+        return f"about {c}{expected:,.0f} in {period_words(days)}"
     if enough is False:
-        return f"between {low:,.0f} and {high:,.0f} in {period_words(days)} (80% range)"
+        return f"between {c}{low:,.0f} and {c}{high:,.0f} in {period_words(days)} (80% range)"
     if high < 0.5:
-        return f"most likely nothing in {period_words(days)} (about {expected:,.0f} on average)"
-    span = f"{low:,.0f}{RANGE_DASH}{high:,.0f}"
-    return f"about {expected:,.0f} in {period_words(days)} (80%: {span})"
+        return f"most likely nothing in {period_words(days)} (about {c}{expected:,.0f} on average)"
+    span = f"{c}{low:,.0f}{RANGE_DASH}{c}{high:,.0f}"
+    return f"about {c}{expected:,.0f} in {period_words(days)} (80%: {span})"
 
 
 def member_profile(ws: Any, member_id: str, include_personal: bool = False, recent: int = 5,
@@ -237,7 +255,10 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
     enough, note = _v(p.get("enough_history")), _v(p.get("history_note"))
     enough = None if enough is None else bool(enough)
     s90, s_low, s_high = (_v(p.get(k), 2) for k in ("predicted_spend_90d", "spend_90d_low", "spend_90d_high"))
+    y_low, y_high = _v(p.get("orders_365d_low")), _v(p.get("orders_365d_high"))
+    v365, v_low, v_high = (_v(p.get(k), 2) for k in ("predicted_clv_365d", "clv_365d_low", "clv_365d_high"))
     confident = enough is not False
+    missing = {k: u.sentence() for k, u in unavailable_capabilities(ws).items() if k in MEMBER_CAPABILITIES}
     return MemberProfile(
         member_id=member_id, as_of=as_of, signup_date=_date(m.get("signup_date")),
         age_band=_v(m.get("age_band")), city=_v(m.get("city")), country=_v(m.get("country")),
@@ -258,7 +279,11 @@ def member_profile(ws: Any, member_id: str, include_personal: bool = False, rece
         orders_90d_low=low, orders_90d_high=high, spend_90d_low=s_low, spend_90d_high=s_high,
         enough_history=enough, history_note=note, spend_outlook=spend_words(s90, s_low, s_high, enough),
         purchase_outlook=outlook_with_range(purchase_outlook(e90, 90, has_orders), low, high, enough, note),
-        year_outlook=purchase_outlook(e365, 365, has_orders) if confident else "",
+        orders_365d_low=y_low, orders_365d_high=y_high, clv_365d_low=v_low, clv_365d_high=v_high,
+        value_outlook=spend_words(v365, v_low, v_high, enough, 365),
+        year_outlook=(outlook_with_range(purchase_outlook(e365, 365, has_orders), y_low, y_high, True, None, 365)
+                      if confident else ""),
         next_order=next_order_text(next_date, as_of) if built and confident else "",
         favourite_categories=fav, recent_orders=recent_orders, personal=personal, redacted=not include_personal,
+        unavailable=missing,
     )

@@ -295,4 +295,7 @@ def prediction_quality(ws: Any, settings: Any = None) -> PredictionQuality:
         return BucketReport(kind, pd.Timestamp(cutoff).date().isoformat(), int(first["horizon_days"]),
                             float(first["overall_actual"]), float(first["overall_predicted"]), buckets)
 
-    return PredictionQuality(report("churn"), report("purchases"), model_choices(ws))
+    from fraud import exclusion_status
+
+    return PredictionQuality(report("churn"), report("purchases"), model_choices(ws),
+                             exclusion_status(ws, settings).as_dict())

@@ -26,6 +26,7 @@ from typing import Any
 import joblib
 
 from memberinsight.errors import ModelNotReadyError, WorkspaceError
+from workspace.clean import applied_exclusions
 
 FORMAT_VERSION = 1
 ARTIFACT = "model.joblib"
@@ -60,7 +61,8 @@ def data_fingerprint(con: Any) -> dict[str, Any]:
 
     Any added, removed or changed row of ``members``, ``products``, ``orders`` or ``reviews`` changes
     the digest, so a manifest says exactly which data a model saw. Tables that do not exist count as
-    empty.
+    empty. ``fraud_exclusions`` counts the orders and accounts confirmed as fraud that business figures
+    left out (:mod:`workspace.clean`); a change of them changes the digest too.
     """
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     tables: dict[str, dict[str, Any]] = {}
@@ -72,7 +74,13 @@ def data_fingerprint(con: Any) -> dict[str, Any]:
             rows, digest = 0, "0"
         tables[table] = {"rows": int(rows), "hash": str(digest)}
     sha = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
-    return {"sha256": sha, "tables": tables}
+    fraud = applied_exclusions(con)  # what clean_orders / clean_members left out (workspace.clean)
+    if fraud.pairs:  # the digest of a shop without confirmed fraud stays what it was
+        sha = hashlib.sha256((sha + json.dumps(sorted(fraud.pairs)) + str(fraud.excluded)).encode()).hexdigest()
+    return {"sha256": sha, "tables": tables,
+            "fraud_exclusions": {"orders": fraud.orders, "accounts": fraud.accounts, "excluded": bool(fraud.excluded),
+                                 "orders_left_out": fraud.orders_left_out,
+                                 "members_left_out": fraud.members_left_out}}
 
 
 def _libraries() -> dict[str, str]:

@@ -183,3 +183,30 @@ def next_order_text(next_date: Any, as_of: Any, window_days: int = 90) -> str:
     when = "within a few days" if days <= 4 else "in about a week" if days <= 10 else (
         f"in about {plural(round(days / 7), 'week')}" if days < 60 else f"in about {plural(round(days / 30), 'month')}")
     return f"next order expected around {next_date:%d %b %Y} ({when})"
+
+
+RANGE_DASH = "\u2013"
+
+
+def _amount(value: float, currency: str = "", whole: bool = False) -> str:
+    text = f"{value:,.0f}" if whole or abs(value) >= 10 else f"{value:,.1f}".removesuffix(".0")
+    return f"-{currency}{text[1:]}" if text.startswith("-") else f"{currency}{text}"
+
+
+def about_range(expected: float | None, low: float | None, high: float | None, money: bool = False,
+                currency: str | None = None) -> str:
+    """An expected figure with its 80% interval: "about 340 (80%: 300–380)", "about £120 (80%: £40–£260)".
+
+    Money amounts get ``currency`` (default: the shop's, :data:`memberinsight.figures.CURRENCY`);
+    without ``low`` / ``high`` only "about 340"; "" without an expected value.
+    """
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return ""
+    if money and currency is None:
+        from memberinsight.figures import CURRENCY as currency
+    sign = (currency or "") if money else ""
+    text = f"about {_amount(expected, sign)}"
+    if low is None or high is None or any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        return text
+    whole = abs(expected) >= 10  # the range at the precision of the figure
+    return f"{text} (80%: {_amount(low, sign, whole)}{RANGE_DASH}{_amount(high, sign, whole)})"

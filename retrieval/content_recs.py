@@ -35,7 +35,7 @@ class Recommendation:
 def load_purchases(ws, member_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Order lines with a member: member_id, product_id, ordered_at, quantity, is_return."""
     sql = ("SELECT member_id, product_id, ordered_at, quantity, coalesce(is_return, quantity < 0) AS is_return "
-           "FROM orders WHERE member_id IS NOT NULL")
+           "FROM clean_orders WHERE member_id IS NOT NULL")
     return _query(ws, sql, member_ids)
 
 
@@ -54,7 +54,7 @@ def _query(ws, sql: str, member_ids: Sequence[str] | None) -> pd.DataFrame:
 
 
 def _popularity(ws, as_of: datetime | None) -> pd.Series:
-    sql = ("SELECT product_id, count(DISTINCT member_id) AS n FROM orders WHERE member_id IS NOT NULL "
+    sql = ("SELECT product_id, count(DISTINCT member_id) AS n FROM clean_orders WHERE member_id IS NOT NULL "
            "AND NOT coalesce(is_return, quantity < 0)")
     params: list[object] = []
     if as_of is not None:
@@ -73,7 +73,7 @@ def fit_content_recommender(ws, settings: Settings | None = None, member_ids: Se
     product_ids, vectors = index.all_vectors()
     if as_of is None:
         with ws.analytics(read_only=True) as con:
-            latest = con.execute("SELECT max(ordered_at) FROM orders").fetchone()[0]
+            latest = con.execute("SELECT max(ordered_at) FROM clean_orders").fetchone()[0]
         as_of = pd.Timestamp(latest) + pd.Timedelta(seconds=1) if latest is not None else None
     return ContentRecommender(**params).fit(
         product_ids, vectors, load_purchases(ws, member_ids), load_ratings(ws, member_ids), as_of=as_of,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
@@ -103,11 +102,9 @@ class Embedder:
             return out
         size = 1 if self.backend == "torch-int8" else batch_size or self.batch_size
         order = np.argsort([-len(t) for t in texts], kind="stable")  # longest first: less padding
-        from tqdm import tqdm
+        from memberinsight.progress import progress_bar  # a bar on a terminal, plain lines in a log
 
-        bar = tqdm(total=n, desc=description, unit="text", file=sys.stderr, leave=False,
-                   disable=not show_progress)
-        with bar:
+        with progress_bar(n, description, unit="text", enabled=show_progress) as bar:
             for start in range(0, n, size):
                 idx = order[start:start + size]
                 out[idx] = self._encode_batch([texts[i] for i in idx])

@@ -16,6 +16,8 @@ Public API::
     describe(defn) -> str; editable_rows(defn) -> list[dict]
     compile_definition(defn) -> CompiledQuery             # parameterised DuckDB SQL
     segment_members(ws, defn) -> list[str]; segment_size(ws, defn) -> int
+    member_rows(ws, defn, limit=10) -> list[dict]         # first members with the values their conditions test
+    shop_currency(ws) -> str | None                       # the shop's currency sign (£ on the demo)
     save_segment / get_segment / list_segments / delete_segment / refresh_sizes
     resolve_segment_members(ws, segment) -> list[str]      # THE resolver for other packages: member ids of a
                                                           # saved segment, RFM segment (loose names too),
@@ -40,6 +42,7 @@ from segments.errors import SegmentDefinitionError, SegmentParseError
 from segments.fields import CATALOGUE, FIELDS, Field, catalogue_rows
 from segments.parser import definition_from_model_text, parse_or_refuse, parse_sentence
 from segments.result import Counts, Option, ParseResult, Question
+from segments.rows import member_rows
 from segments.store import (
     SavedSegment,
     SizePoint,
@@ -51,7 +54,7 @@ from segments.store import (
     resolve_segment_members,
     save_segment,
 )
-from segments.vocabulary import Vocabulary, demo_vocabulary, load_vocabulary
+from segments.vocabulary import Vocabulary, demo_vocabulary, load_vocabulary, shop_currency
 
 __all__ = [
     "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Counts", "Field", "Group", "Not", "Option", "ParseResult",
@@ -59,7 +62,7 @@ __all__ = [
     "SegmentDefinition", "SegmentDefinitionError", "SegmentParseError", "SizePoint", "Vocabulary",
     "canonicalize", "catalogue_rows", "compile_definition", "definition_from_model_text", "delete_segment",
     "demo_vocabulary", "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",
-    "load_vocabulary", "parse_definition", "parse_or_refuse", "parse_sentence", "refresh_sizes",
+    "load_vocabulary", "member_rows", "parse_definition", "parse_or_refuse", "parse_sentence", "refresh_sizes",
     "resolve_segment", "resolve_segment_members", "run_query", "save_segment", "segment_members",
-    "segment_size",
+    "segment_size", "shop_currency",
 ]

@@ -34,7 +34,7 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
             reread: Callable[[str], SegmentDefinition | None]) -> tuple[list[Question], list[str], float]:
     """Questions, read-back lines and the confidence for reading ``r`` (``changes``: Unicode fixes)."""
     questions: list[Question] = []
-    readings: list[str] = []
+    readings: list[str] = list(r.ctx.readings)
     confidence = 1.0
 
     def ask(q: Question, factor: float) -> None:

@@ -112,7 +112,7 @@ class _Compiler:
             metrics = BEHAVIOUR_METRICS
             # LEFT JOIN: a line whose product is missing from the catalogue still counts (as a
             # product line of unknown category), as in the member features.
-            frm = "orders o LEFT JOIN products pr ON pr.product_id = o.product_id"
+            frm = "clean_orders o LEFT JOIN products pr ON pr.product_id = o.product_id"
             where.append("coalesce(pr.is_product, true)")
             if cond.category:
                 where.append(f"list_contains({self.bind([c.casefold() for c in cond.category])}, lower(pr.category))")
@@ -185,21 +185,30 @@ class _Compiler:
         return f"({col} {c.op} CAST({self.bind(c.value)} AS DATE))"
 
 
-def compile_definition(definition: SegmentDefinition | dict[str, Any], *, count_only: bool = False) -> CompiledQuery:
-    """The ``SELECT`` returning the segment's member ids (sorted), or its size with ``count_only``."""
+def compile_definition(definition: SegmentDefinition | dict[str, Any], *, count_only: bool = False,
+                       with_values: bool = False, limit: int | None = None) -> CompiledQuery:
+    """The ``SELECT`` returning the segment's member ids (sorted), or its size with ``count_only``;
+    ``with_values`` adds each condition's value (columns ``v0``, ``v1``... in condition order), ``limit``
+    keeps the first ids."""
     defn = parse_definition(definition)
     comp = _Compiler()
     where = comp.node(defn.where)
-    ctes = ["ref AS (SELECT CAST(max(ordered_at) AS DATE) AS d FROM orders)", *comp.cte_sql()]
+    values = [f", {comp.column(CATALOGUE[c.field], c)} AS v{k}" for k, c in enumerate(defn.conditions())] \
+        if with_values and not count_only else []
+    ctes = ["ref AS (SELECT CAST(max(ordered_at) AS DATE) AS d FROM clean_orders)", *comp.cte_sql()]
     joins = "\n".join(comp.joins.values())
-    select = "count(*) AS size" if count_only else "m.member_id"
-    order = "" if count_only else "\nORDER BY m.member_id"
+    select = "count(*) AS size" if count_only else "m.member_id" + "".join(values)
+    order = "" if count_only else "\nORDER BY m.member_id" + (f"\nLIMIT {int(limit)}" if limit is not None else "")
     cte_text = ",\n".join(ctes)
-    sql = f"WITH {cte_text}\nSELECT {select}\nFROM members m\n{joins}\nWHERE {where}{order}"
+    sql = f"WITH {cte_text}\nSELECT {select}\nFROM clean_members m\n{joins}\nWHERE {where}{order}"
     return CompiledQuery(sql=sql, params=comp.params, tables=comp.tables)
 
 
 def _check_tables(con: Any, query: CompiledQuery, definition: SegmentDefinition) -> None:
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if not {"clean_orders", "clean_members"} <= names:  # workspace.clean: made by ingest and by the build
+        raise ModelNotReadyError("this workspace was made before confirmed fraud was left out of segment counts; "
+                                 "run `memberinsight build` once")
     if not query.tables:
         return
     rows = con.execute("SELECT table_name, column_name FROM information_schema.columns "

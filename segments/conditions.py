@@ -41,6 +41,11 @@ class Context:
     last_field: str | None = None
     """The field of the last measure (for "over 300 last year or over 150 this year")."""
     ref_date: Any = None
+    frame: dict[str, Any] | None = None
+    """The product categories and period of the last measure that had any (``category``, ``days``,
+    ``window``), for "spent under 20 there" / "on it" (:mod:`segments.anaphora`)."""
+    readings: list[str] = field(default_factory=list)
+    """How words were read by a rule, for the read-back ("'there' read as ...")."""
     measures: list[dict[str, Any]] = field(default_factory=list)
     """Every count, sum or score built so far, in sentence order: ``node`` (the condition, mutable),
     ``field``, ``first`` / ``last`` (token span of its clause), ``window`` (the window or period item it
@@ -211,6 +216,7 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
                         f"{n.text}. Is that right?"})
         if op is None:
             op = ">=" if (n.extra.get("plus") or fld in COUNT_FIELDS) else "="
+        op = _worse_means(fld, op, items, n)
         value = n.extra["days"] if spec.unit == "days" and "days" in n.extra else n.value
         node = cond(fld, op, _num(scale(value, bool(n.extra.get("percent"))), spec.type), category, days, window)
     elif fld in COUNT_FIELDS:
@@ -218,6 +224,17 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
     else:
         return None  # the caller keeps it pending: a later clause may give the number
     return negate(node) if negated else node
+
+
+def _worse_means(fld: str, op: str, items: list[Item], n: Item) -> str:
+    """"order trend -2 or worse" is at most -2; "churn probability 0.7 or worse" is at least 0.7."""
+    from segments.lexicon import HIGHER_IS_WORSE
+
+    said = [c for c in items if c.kind == "CMP" and c.used and c.i == n.j
+            and c.text.lower().split()[-1] in ("worse", "better")]
+    if said and fld in HIGHER_IS_WORSE and op in (">=", "<="):
+        return "<=" if op == ">=" else ">="
+    return op
 
 
 def _num(v: float, kind: str) -> Any:

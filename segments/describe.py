@@ -21,7 +21,10 @@ _OP_WORDS = {"=": "is", "!=": "is not", ">": "is more than", ">=": "is at least"
 _DATE_WORDS = {"=": "is on", "<": "is before", "<=": "is on or before", ">": "is after", ">=": "is on or after"}
 
 
-def _fmt(v: Any, unit: str = "") -> str:
+def _fmt(v: Any, unit: str = "", currency: str = "") -> str:
+    if unit == "currency" and currency and isinstance(v, int | float) and not isinstance(v, bool):
+        amount = f"{abs(v):,.2f}" if not float(v).is_integer() else f"{int(abs(v)):,}"
+        return f"{'-' if v < 0 else ''}{currency}{amount}"  # "£1,200", "-£5.50"
     if isinstance(v, float):
         text = f"{v:,.4f}".rstrip("0").rstrip(".")
     elif isinstance(v, int) and not isinstance(v, bool):
@@ -31,11 +34,11 @@ def _fmt(v: Any, unit: str = "") -> str:
     return f"{float(v):.0%}" if unit == "probability" and isinstance(v, int | float) and v <= 1 else text
 
 
-def _values(v: Any, unit: str = "") -> str:
+def _values(v: Any, unit: str = "", currency: str = "") -> str:
     if isinstance(v, tuple | list):
-        items = [_fmt(x, unit) for x in v]
+        items = [_fmt(x, unit, currency) for x in v]
         return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
-    return _fmt(v, unit)
+    return _fmt(v, unit, currency)
 
 
 def window_words(c: Condition) -> str:
@@ -101,8 +104,9 @@ def _count_phrase(c: Condition) -> str:
     return f"{verb}{what} {qty}{n(v)}{scope}{window}"
 
 
-def describe_condition(c: Condition) -> str:
-    """One condition in words, e.g. 'bought Outdoor at least 2 times in the last 90 days'."""
+def describe_condition(c: Condition, currency: str = "") -> str:
+    """One condition in words, e.g. 'bought Outdoor at least 2 times in the last 90 days'; amounts carry
+    ``currency`` (the shop's sign) when given."""
     fld = CATALOGUE[c.field]
     if fld.never_null and fld.type == "integer" and c.op in (">=", ">", "=", "<=", "<", "between", "!="):
         return _count_phrase(c)
@@ -119,17 +123,18 @@ def describe_condition(c: Condition) -> str:
             return f"{label}{_scope(c)} is between {c.value[0]} and {c.value[1]}"
         return f"{label}{_scope(c)} {_DATE_WORDS[c.op]} {c.value}"
     if c.op == "between":
-        return f"{label}{_scope(c)} is between {_fmt(c.value[0], fld.unit)} and {_fmt(c.value[1], fld.unit)}"
-    return f"{label}{_scope(c)} {_OP_WORDS[c.op]} {_values(c.value, fld.unit)}"
+        return (f"{label}{_scope(c)} is between {_fmt(c.value[0], fld.unit, currency)} and "
+                f"{_fmt(c.value[1], fld.unit, currency)}")
+    return f"{label}{_scope(c)} {_OP_WORDS[c.op]} {_values(c.value, fld.unit, currency)}"
 
 
-def describe_node(node: Node, depth: int = 0) -> str:
+def describe_node(node: Node, depth: int = 0, currency: str = "") -> str:
     if isinstance(node, Condition):
-        return describe_condition(node)
+        return describe_condition(node, currency)
     if isinstance(node, Not):
-        return f"not ({describe_node(node.item, depth + 1)})"
+        return f"not ({describe_node(node.item, depth + 1, currency)})"
     assert isinstance(node, Group)
-    parts = [describe_node(i, depth + 1) for i in node.items]
+    parts = [describe_node(i, depth + 1, currency) for i in node.items]
     if len(parts) == 1:
         return parts[0]
     if depth == 0 and node.kind == "all":
@@ -138,9 +143,10 @@ def describe_node(node: Node, depth: int = 0) -> str:
     return "(" + joiner.join(parts) + ")" if depth else "either " + joiner.join(parts)
 
 
-def describe(definition: SegmentDefinition) -> str:
-    """The whole definition in words: 'Members who: <condition>; <condition>...'."""
-    return "Members where: " + describe_node(definition.where)
+def describe(definition: SegmentDefinition, currency: str = "") -> str:
+    """The whole definition in words: 'Members where: <condition>; <condition>...' (amounts with the shop's
+    ``currency`` sign when given)."""
+    return "Members where: " + describe_node(definition.where, currency=currency)
 
 
 def editable_rows(definition: SegmentDefinition) -> list[dict[str, Any]]:

@@ -39,10 +39,11 @@ SENTENCE_FILES = {name: REPO_TESTS / f"{stem}.jsonl" for name, stem in (
     ("dev", "sentences"), ("holdout", "sentences_holdout"), ("holdout2", "sentences_holdout2"),
     ("holdout3", "sentences_holdout3"))}
 """The parser's own sets: ``dev`` was written before the parser, each holdout batch later."""
-BLIND_FILES = {"blind_dev": REPO_TESTS / "blind_dev.jsonl", "blind_dev2": REPO_TESTS / "blind_dev2.jsonl",
-               "blind_heldout": REPO_TESTS / "blind_heldout.jsonl"}
-"""The blind corpus (writers who never saw the parser): ``blind_dev`` and ``blind_dev2`` (round 1's held-out
-part, now developed on); ``blind_heldout`` (a new batch) reported untouched, only when the file exists."""
+BLIND_FILES = {name: REPO_TESTS / f"{name}.jsonl" for name in ("blind_dev", "blind_dev2", "blind_dev3",
+                                                                "blind_heldout")}
+"""The blind corpus (writers who never saw the parser): ``blind_dev``; ``blind_dev2`` and ``blind_dev3`` (the
+held-out parts of rounds 1 and 2, developed on since); ``blind_heldout`` (a new batch) reported untouched, only
+when the file exists."""
 ASK, REFUSE = "ask", "refuse"
 
 

@@ -19,7 +19,13 @@ from segments.lists import ALT_JOINERS, is_quiet, merge_lists
 from segments.period_lists import interpret_periods
 from segments.phrases import DESCRIPTORS, SIGNUP_CUES
 from segments.rules import related
-from segments.scope import or_scope_questions, shared_object_questions, window_questions
+from segments.scope import (
+    attach_relatives,
+    carried_windows,
+    or_scope_questions,
+    shared_object_questions,
+    window_questions,
+)
 from segments.tagger import Item, tag
 from segments.tokens import Token
 from segments.vocabulary import Vocabulary
@@ -56,6 +62,11 @@ def split(items: list[Item]) -> tuple[list[list[list[list[Item]]]], bool, list[t
                 it.used = True  # "or who", "or with": the next words are the other alternative
                 after_or = False
                 continue
+            clauses.append([[]])
+            ors.append([])
+        elif it.kind == "OR" and it.text == "/" and any(clauses[-1]):
+            it.used = True  # "return rate above 30% / at least 2 returns": a list of conditions, all of them
+            it.extra["slash_and"] = True
             clauses.append([[]])
             ors.append([])
         elif it.kind == "OR" and it.text.lower() == "either":
@@ -269,6 +280,7 @@ def read(text: str, vocab: Vocabulary, matcher: Any = None) -> Reading:
     conjuncts: list[dict[str, Any]] = []
     merged = merge_lists(items)
     clauses, ambiguous, accounts = split(merged)
+    attach_relatives(clauses, accounts, ctx)
     for clause, (or_items, n_alternatives) in zip(clauses, accounts, strict=True):
         alternatives = []
         for alt in clause:
@@ -286,9 +298,12 @@ def read(text: str, vocab: Vocabulary, matcher: Any = None) -> Reading:
                                           "covering all of them (none of them). Did you mean only the first?"})
         elif alternatives:
             conjuncts.append({"any": alternatives})
+    if any(it.extra.get("slash_and") for it in merged):
+        ctx.readings.append("'/' between two conditions read as 'and' (both must hold)")
     conjuncts = list({json.dumps(c, sort_keys=True): c for c in conjuncts}.values())
     _place_questions(conjuncts, ctx)
     window_questions(ctx)
+    carried_windows(ctx)
     shared_object_questions(clauses, ctx)
     or_scope_questions(clauses, ctx)
     if ctx.pending is not None:  # a measure never got its number: report it, do not drop it silently

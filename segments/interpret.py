@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments import clause_rules, rules
+from segments import anaphora, clause_rules, rules
 from segments.conditions import (
     ATTRIBUTES,
     BAND_SIBLING,
@@ -32,6 +32,8 @@ from segments.conditions import (
     values_of,
 )
 from segments.fields import CATALOGUE
+from segments.memory import record as _record
+from segments.memory import share_window as _share_window
 from segments.tagger import Item
 
 
@@ -138,6 +140,7 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
         nodes.append(negate(node) if neg else node)
         if cat:
             ctx.template = {"field": fld, "op": op, "value": value, "days": days, "negated": neg, "category": cat}
+        anaphora.remember(ctx, cat, days, None)
     if of_kind(items, "IMPLIED"):
         rest = [it for it in items if not it.used]
         if not any(it.kind in ("CUE", "BAND", "NUM", "RANGE") for it in rest):
@@ -157,6 +160,8 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
 
 
 def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -> dict[str, Any] | None:
+    if not cats and anaphora.refine_count(items, ctx):
+        return None  # "..., at least twice in that stretch": the previous count, restated
     fld, cue = _pick_field(items, ctx)
     fld = rules.last_category_order(items, ctx, cue) or fld
     windows = of_kind(items, "WINDOW")
@@ -165,8 +170,12 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     pending = ctx.pending
     if pending is not None and cue is None and has_number and not cats and fld in (None, pending["field"]):
         ctx.pending = None  # "Electronics spend over the past year (over 800)": the number comes later
-        return number_condition(pending["field"], items, ctx, pending["category"], pending["days"],
-                                pending["negated"], pending.get("window"))
+        days, window = pending["days"], pending.get("window")
+        past = [w for w in windows if w.extra["direction"] != "future" and not w.used]
+        if days is None and window is None and past and "days" in CATALOGUE[pending["field"]].params:
+            days = past[0].value  # "big spenders - over £750 net in the last 12 months"
+            past[0].used = True
+        return number_condition(pending["field"], items, ctx, pending["category"], days, pending["negated"], window)
     if fld == "signup_date" and cue is not None and any(it.kind == "VAL" and it.field == "channel" for it in items) \
             and not (windows or of_kind(items, "DATE", "AGO")):
         cue.used = True  # "joined via paid search": the channel says it all
@@ -266,6 +275,9 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             node = date_condition(fld, items, ctx, category)
             if node is not None and node["op"] in (">=", ">"):
                 node["op"] = "<" if node["op"] == ">=" else "<="
+                if dated[0].extra.get("precision") == "holiday" and node["op"] == "<":
+                    # "hasn't ordered since Black Friday": that day's order may be the last one
+                    node["op"], node["value"] = "<=", dated[0].value[1].isoformat()
                 return node
             return negate(node) if node is not None else None
     spec = CATALOGUE[fld]
@@ -295,6 +307,9 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             date_condition(fld, items, ctx, cat)
         if node is None:
             _unuse(items, cue, fld)  # "new members in Madrid": a date field with no date is reported
+        elif since and not negated and node["op"] == ">=":  # "Beauty buyers since Christmas ... there"
+            anaphora.remember(ctx, cat, None, (node["value"], None))
+            ctx.last_window = (None, (node["value"], None))
         return negate(node) if (node is not None and negated) else node
     zero = [n for n in of_kind(items, "NEG") if n.text.lower() in ("nothing", "zero", "none")
             and cue is not None and n.i == cue.j]
@@ -314,6 +329,8 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
         window = date_window(ctx, free_items(items, "DATE")[0])
     elif "days" in spec.params and ago_ranges:
         window = rules.ago_window(ago_ranges[0], ctx)
+    elif "days" in spec.params and (after := anaphora.since_then(items, ctx)) is not None:
+        window = after  # "... who haven't bought Electronics since"
     elif "days" in spec.params and of_kind(items, "SAMEWIN"):
         days, window = rules.same_window(items, ctx)
     elif "days" in spec.params:
@@ -331,6 +348,7 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
                 if prep.j == day_nums[0].i:
                     prep.used = True
             comparator_for(items, day_nums[0])
+    cat, days, window = anaphora.refer(items, ctx, fld, cat, days, window)
     if negated and fld == "orders" and not cat and days is not None and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
         ctx.last_window = (days, None)
@@ -350,6 +368,7 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
         inner = node.get("not", node)
         ctx.template = {"field": fld, "op": inner["op"], "value": inner["value"], "days": days, "negated": negated,
                         "category": cat, "window": window, "node": inner}
+    anaphora.remember(ctx, cat, days, window)
     return node
 
 
@@ -368,37 +387,3 @@ def _unuse(items: list[Item], cue: Item | None, fld: str) -> None:
     for it in items:
         if it is cue or (it.kind in ("CUE", "WEAK") and it.field == fld):
             it.used = False
-
-
-LIFETIME_WORDS = ("lifetime", "in total", "total", "overall", "ever", "all time", "all-time", "of all time",
-                  "in their lifetime", "to date", "so far", "altogether")
-
-
-def _record(ctx: Context, node: dict[str, Any] | None, fld: str, items: list[Item],
-            elliptic: bool = False) -> dict[str, Any] | None:
-    """Keep a count, sum or score in ``ctx.measures`` (for "both in ...", and to ask about a window said once)."""
-    if node is None:
-        return None
-    inner = node.get("not", node)
-    if "field" in inner:
-        timed = [it for it in items if it.kind in ("WINDOW", "DATE", "AGO", "SAMEWIN") and it.used]
-        ctx.measures.append({"node": inner, "field": inner["field"], "first": items[0].i, "last": items[-1].j,
-                             "window": timed[0] if timed else None, "elliptic": elliptic,
-                             "explicit": any(it.text.lower() in LIFETIME_WORDS for it in items if it.kind == "FILL")})
-    return node
-
-
-def _share_window(items: list[Item], ctx: Context, t: dict[str, Any], days: int | None,
-                  window: tuple[str | None, str | None] | None) -> None:
-    """"bought Electronics and Home in the last 60 days": a window at the end of "A and B" covers A too
-    (not after "but": "bought Pets but not in the last 2 weeks")."""
-    first = items[0].i
-    before = ctx.tokens[first - 1].norm if first > 0 else ""
-    previous = t.get("node")
-    if previous is None or before not in ("and", ",", "&", "+") or is_negated(items, first + 1) \
-            or t.get("days") is not None or t.get("window") is not None or (days is None and window is None):
-        return
-    if days is not None:
-        previous["days"] = days
-    elif window is not None:
-        previous.update({k: v for k, v in zip(("from", "to"), window, strict=True) if v is not None})

@@ -29,7 +29,11 @@ COMPARATORS_AFTER: dict[str, str] = {
     "and below": "<=", "or lower": "<=", "and less": "<=", "at most": "<=", "at the most": "<=",
     "at least": ">=", "at minimum": ">=", "max": "<=", "tops": "<=",
     "or more often": "<=", "or more frequently": "<=", "or less often": ">=", "or less frequently": ">=",
+    "or better": ">=", "or worse": "<=", "and better": ">=", "and worse": "<=",
 }
+# "-2 or worse": for these fields a higher value is the worse one, so "or worse" means at least.
+HIGHER_IS_WORSE = ("churn_probability", "returns", "return_rate", "low_ratings", "days_overdue",
+                   "avg_days_between_orders")
 
 NEGATIONS = (
     "not", "non", "never", "no", "none", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "didn't", "didnt",
@@ -37,6 +41,8 @@ NEGATIONS = (
     "without", "excluding", "exclude", "excludes", "except", "except for", "other than", "outside", "neither",
     "outside of", "apart from", "not yet", "yet to", "no longer", "zero", "nothing",
     "have not", "has not", "did not", "do not", "does not", "is not", "are not", "never ever", "haven’t",
+    "excl", "exc", "excl.", "leaving out", "leave out", "other then", "omitting", "not counting", "minus",
+    "barring", "with the exception of",
 )
 
 SEPARATORS = (
@@ -44,14 +50,15 @@ SEPARATORS = (
     "as well as", "also", "who also", "and also", "&", "having", "plus who", "and who", "but who", "and whose",
     "and are", "and have", "and has", "and with", "and also have", "who have", "who are", "who're",
     "(", ")", "and that", "who has", "that have", "that are", "who've", "who's", "who'd", "who'll", "that've",
-    "which have", "that has",
+    "which have", "that has", "-",
 )
 DISJUNCTIONS = ("or", "either", "or else", "/", "nor")
 
 PERSONS = (
     "members", "member", "customers", "customer", "people", "persons", "person", "shoppers", "shopper",
     "users", "user", "clients", "client", "folks", "accounts", "account", "ones", "those", "anyone",
-    "everyone", "everybody", "anybody", "fans", "contacts", "guys", "individuals",
+    "everyone", "everybody", "anybody", "fans", "contacts", "guys", "individuals", "punters", "lads", "lasses",
+    "peeps", "cohort", "audience", "patrons", "consumers", "buyers list",
 )
 
 FILLERS = (
@@ -74,15 +81,25 @@ FILLERS = (
     "gave", "given", "gives", "posted", "post", "posts", "tier", "tiers", "level", "score", "rank", "bucket", "some point",
     "at some point", "ordering", "someone", "somebody", "single", "either", "e.g",
     "whether", "kind", "type", "sort", "own", "he", "she", "his", "her", "you", "your",
-    "now", "then", "often", "frequently", "basically", "probably", "maybe", "quite", "like", "hiya", "hi", "hey", "hello", "pull",
+    "now", "then", "basically", "probably", "maybe", "quite", "like", "hiya", "hi", "hey", "hello", "pull",
     "thanks", "cheers", "please", "kindly", "can you", "could you", "would you", "wanna", "gonna", "gotta",
     "i want", "i need", "we need", "ie", "i.e", "eg", "that is", "folks", "crowd", "lot", "bunch", "list of",
     "ones", "ever", "in total", "altogether", "overall", "due", "is due", "are due", "see", "check",
     "look at", "look", "view", "know", "find out", "looking for", "looking", "searching for", "during", "gear",
     "goods", "supplies", "merch", "i mean", "meaning", "which means", "by which i mean", "defined as",
     "quick one", "quick question", "lol", "haha", "good morning", "morning", "afternoon", "ta", "cheers",
-    "merchandise", "star", "stars",
+    "merchandise", "star", "stars", "got by", "got through", "got via", "were got",
+    "came in off", "came off", "came in from", "came from", "brought in by", "brought in through", "brought in via",
+    "signed up off", "found us through", "found us via", "came to us through", "came to us via", "with us",
+    "ok so", "okay so", "right so", "so", "ok", "okay", "whatever", "obviously", "clearly", "honestly", "literally",
+    "say", "let's say", "lets say", "sit", "sits", "sitting", "sat", "fall in", "falls in", "fall into", "falls into",
+    "bands", "groups", "brackets", "buckets", "ranges", "if you don't mind", "if you dont mind", "mind you",
+    "if possible", "if poss", "at all",
 )
+# Said after a negation only to stress it ("never returned anything, not a single thing"): quiet there,
+# reported anywhere else.
+EMPHATIC = ("not a single thing", "not a single one", "not one thing", "not a thing", "nothing at all",
+            "not even once", "not once", "none at all", "not a one")
 # Words that only restate another condition ("new customers who first bought in the last 30 days").
 # They are absorbed when the definition has a condition on one of the listed fields, else reported.
 SOFT_WORDS: dict[str, tuple[str, ...]] = {
@@ -216,7 +233,9 @@ CUES: dict[str, str] = {
     "tenure": "tenure_days", "days as a member": "tenure_days", "membership length": "tenure_days",
     "categories bought": "distinct_categories", "different categories": "distinct_categories",
     "distinct categories": "distinct_categories", "spend trend": "spend_trend", "spending trend": "spend_trend",
-    "days overdue": "days_overdue",
+    "days overdue": "days_overdue", "apart": "avg_days_between_orders", "reorder every": "avg_days_between_orders",
+    "reorders every": "avg_days_between_orders", "re-order every": "avg_days_between_orders",
+    "with us": "tenure_days",
     "been with us": "tenure_days", "been a member": "tenure_days", "been a customer": "tenure_days",
     "been customers": "tenure_days", "been members": "tenure_days", "with us for": "tenure_days",
     "member for": "tenure_days", "customer for": "tenure_days", "separate categories": "distinct_categories",
@@ -353,4 +372,4 @@ TRENDS: dict[str, str] = {
     "trending upwards": ">", "going down": "<", "going up": ">", "positive": ">", "negative": "<",
 }
 DATE_PREP_PHRASES = ("before", "prior to", "earlier than", "until", "till", "up until", "after", "later than",
-                     "since", "on or after", "on or before")
+                     "since", "on or after", "on or before", "since then")

@@ -229,6 +229,8 @@ def is_quiet(it: Item, items: list[Item]) -> bool:
     "just bought": exclusively? recently?)."""
     if it.kind in QUIET or (it.kind == "OR" and it.text.lower() == "either"):
         return True
+    if it.kind == "EMPH":  # "never returned anything, not a single thing": stress on a negation said before
+        return any(x.kind == "NEG" and x.used and x.i < it.i for x in items)
     if it.kind == "SCOPE":  # "every member", "each single customer": a person word follows
         after = [x for x in items if x.i >= it.j and x.kind != "FILL"]
         return bool(after) and after[0].kind == "PERSON"

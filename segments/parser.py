@@ -8,12 +8,14 @@ Around the grammar:
 
 1. Unicode is cleaned (:mod:`segments.textprep`); bidirectional controls are refused;
 2. requests that are not segments (actions such as "delete all Lost customers", personal data,
-   reports) are refused with a message (:mod:`segments.refusal`);
+   reports) are refused with a message (:mod:`segments.refusal`); context around the request ("From
+   boss:", "- want them for the ambassador programme") is set aside and said (:mod:`segments.context`);
 3. words with several readings ("VIPs", "lapsed", "whales") are absorbed when another condition
    says what they mean, otherwise read as their first reading and asked about;
 4. every guess (a typo fix, a holiday's year, a synonym, a horizon that does not exist, a word not
    understood) becomes a :class:`~segments.result.Question` with the readings on offer, and lowers
-   the confidence; ``status`` is ``understood`` only when nothing was guessed or left out;
+   the confidence; ``status`` is ``understood`` only when nothing was guessed or left out and the
+   independent checks of :mod:`segments.checks` agree with the reading;
 5. given a workspace, the result carries member counts per condition and in all, and says which
    condition emptied an empty result (:mod:`segments.readback`).
 
@@ -32,6 +34,7 @@ from typing import Any
 
 from segments.asking import collect, descriptor_question
 from segments.canonical import canonicalize
+from segments.context import split_context
 from segments.definition import Group, SegmentDefinition, parse_definition
 from segments.describe import describe
 from segments.errors import SegmentDefinitionError, SegmentParseError
@@ -44,36 +47,6 @@ from segments.tokens import tokenize
 from segments.vocabulary import Vocabulary
 
 MAX_SENTENCE = 400
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
-# Items that carry meaning: a sentence without any of them is context ("We're planning a promo.").
-CONTENT_KINDS = frozenset(("VAL", "CUE", "WEAK", "IMPLIED", "NUM", "RANGE", "DATE", "WINDOW", "AGO", "CLUSTER", "BAND",
-                           "CMP", "NEG", "DESC", "BADDATE", "BADFIELD", "TREND", "PRED", "AGECUE", "SOFT", "INTENS",
-                           "PASSED", "SAMEWIN", "PER", "DATEPREP"))
-
-
-def _context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
-    """Split off sentences that only give context ("Can you pull our VIPs in London? We're planning a
-    promo."): no condition word, no capitalised or place-like unknown word. Returns the rest and what
-    was set aside (shown in the read-back); nothing is set aside when no sentence has a condition."""
-    from segments.tagger import tag
-
-    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
-    if len(parts) < 2:
-        return text, []
-    keep: list[str] = []
-    aside: list[str] = []
-    for part in parts:
-        tokens, items, _ = tag(part, vocab)
-        words = [it for it in items if it.kind == "WORD"]
-        named = any(tokens[w.i].text[:1].isupper() and w.i > 0 for w in words) or any(
-            w.i > 0 and tokens[w.i - 1].norm in ("in", "from", "at", "near") for w in words)
-        fragment = bool(words) and len(tokens) < 3  # "... 6 months. Zorblaxian": a stray word, not context
-        (keep if named or fragment or any(it.kind in CONTENT_KINDS for it in items) else aside).append(part)
-    if not keep or not aside:
-        return text, []
-    return " ".join(keep), aside
-
-
 def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
                  reread: Callable[[str], SegmentDefinition | None]) -> tuple[Reading, list[Question]]:
     """Words with several readings that nothing else in the sentence explains: read as the first
@@ -93,11 +66,31 @@ def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
     chosen = read(substitute({}), vocab, matcher)
     questions = []
     for k, (_, word, desc) in enumerate(spans):
+        if desc.settled:  # "VIPs": every writer means the Champions segment; said in the read-back, not asked
+            chosen.ctx.readings.append(f"'{word}' read as {desc.options[0][0]}")
+            continue
         options = [Option(desc.options[0][0], chosen.definition)] + [
             Option(label, reread(substitute({k: phrase}))) for label, phrase in desc.options[1:]]
         questions.append(descriptor_question(word, [label for label, _ in desc.options], options,
                                              desc.options[0][0]))
     return chosen, questions
+
+
+def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
+    """Questions from the checks that do not share the grammar's reasoning (:mod:`segments.checks`): values
+    no member can have, numbers of the sentence the definition lost, field words it does not test."""
+    from segments.checks import cue_questions, lost_numbers, value_questions
+
+    said: list[tuple[str, float]] = []
+    for it in r.items:
+        if not it.used or it.kind not in ("NUM", "RANGE") or (it.kind == "NUM" and it.extra.get("age_plural")):
+            continue
+        values = it.value if isinstance(it.value, tuple) else (it.extra.get("days", it.value),)
+        said += [(it.text, float(v)) for v in values if isinstance(v, int | float)]
+    ages = r.definition is not None and any(c.field == "age_band" for c in r.definition.conditions())
+    said = [(text, v) for text, v in said if not (ages and 10 <= v <= 120)]  # ages are read as bands
+    return value_questions(r.definition, vocab) + lost_numbers(said, r.definition) + cue_questions(r.items,
+                                                                                                   r.definition)
 
 
 def _refused(text: str, reason: str) -> ParseResult:
@@ -127,10 +120,14 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
         except SegmentParseError:
             return None
 
-    clean, aside = _context(clean, vocab)
+    clean, aside = split_context(clean, vocab)
     first = read(clean, vocab, matcher)
     reading, desc_questions = _descriptors(first, vocab, matcher, reread)
     questions, readings, confidence = collect(reading, vocab, prepared.changes, reread)
+    checked = independent_checks(reading, vocab)
+    if checked:
+        confidence = round(confidence * 0.5 ** len(checked), 3)
+        questions = questions + checked
     if desc_questions:
         confidence = round(confidence * 0.6 ** len(desc_questions), 3)
         questions = desc_questions + questions
@@ -143,7 +140,8 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     definition = reading.definition
     if definition is None:
         confidence = 0.0
-    result = ParseResult(text, definition, describe(definition) if definition else "", reading.not_understood,
+    result = ParseResult(text, definition, describe(definition, vocab.currency or "") if definition else "",
+                         reading.not_understood,
                          reading.ctx.notes, reading.ctx.similar, questions=questions, confidence=confidence,
                          readings=readings)
     if proposer is not None and result.status != "understood":
@@ -151,7 +149,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     if workspace is not None and result.definition is not None:
         from segments.readback import count_members
 
-        result.counts = count_members(result.definition, workspace)
+        result.counts = count_members(result.definition, workspace, vocab.currency or "")
     return result
 
 

@@ -54,13 +54,15 @@ class Descriptor:
     defined_by: tuple[str, ...]
     options: tuple[tuple[str, str], ...]
     """(label, phrase the parser understands) pairs; the first is used until the operator chooses."""
+    settled: bool = False
+    """The first reading is the agreed meaning (docs/segments.md): used and said, not asked."""
 
 
 _RECENCY = ("last_order_date", "orders@window", "rfm_segment", "p_alive", "r_score")
 _VALUE = ("rfm_segment", "clv_tier", "predicted_clv_365d", "m_score")
 DESCRIPTORS: dict[str, Descriptor] = {
     "vip": Descriptor(_VALUE, (("the Champions RFM segment", "Champions"),
-                               ("the high predicted-CLV tier", "high clv tier"))),
+                               ("the high predicted-CLV tier", "high clv tier")), settled=True),
     "whale": Descriptor(_VALUE, (("the top monetary score (m score 5)", "m score 5"),
                                  ("the high predicted-CLV tier", "high clv tier"),
                                  ("the Champions RFM segment", "Champions"))),
@@ -73,9 +75,9 @@ DESCRIPTORS: dict[str, Descriptor] = {
                                      ("no order in the last 180 days", "no order in the last 180 days"))),
     "inactive": Descriptor(_RECENCY, (("no order in the last 180 days", "no order in the last 180 days"),
                                       ("the Hibernating RFM segment", "Hibernating"))),
-    "churned": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost segment"),
+    "churned": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost"),
                                      ("no order in the last 365 days", "no order in the last 365 days"))),
-    "lost": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost segment"),
+    "lost": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost"),
                                   ("no order in the last 365 days", "no order in the last 365 days"))),
     "active": Descriptor(_RECENCY, (("ordered in the last 90 days", "ordered in the last 90 days"),
                                     ("probability still active over 50%", "p alive over 0.5"))),
@@ -83,10 +85,10 @@ DESCRIPTORS: dict[str, Descriptor] = {
                          (("ordered in the last 30 days", "ordered in the last 30 days"),
                           ("signed up in the last 30 days", "signed up in the last 30 days"))),
     "new": Descriptor(("first_order_date", "signup_date", "rfm_segment", "tenure_days"),
-                      (("the New RFM segment", "New segment"),
+                      (("the New RFM segment", "New"),
                        ("signed up in the last 30 days", "signed up in the last 30 days"))),
     "loyal": Descriptor(("orders", "rfm_segment", "avg_days_between_orders"),
-                        (("the Loyal RFM segment", "Loyal segment"),)),
+                        (("the Loyal RFM segment", "Loyal"),)),
     "at risk": Descriptor(("rfm_segment", "churn_band", "churn_probability"),
                           (("the At Risk RFM segment", "At Risk segment"), ("high churn risk", "high churn risk"))),
 }
@@ -106,13 +108,26 @@ INTENSIFIERS = ("very", "extremely", "super", "ultra", "really", "highly", "exce
 # "usually reorder within 30 days": a habit, read from the average days between orders.
 HABIT_WORDS = ("usually", "typically", "normally", "generally", "tend to", "tends to", "regularly")
 # "the same period" / "same window": the time window of the previous condition.
-SAME_WINDOW = ("same period", "the same period", "same window", "the same window", "same time frame",
+SAME_WINDOW: tuple[str, ...] = ("same period", "the same period", "same window", "the same window", "same time frame",
                "same timeframe", "that period", "the same time", "same time", "same quarter", "the same quarter",
                "that quarter", "same month", "the same month", "that month", "same year", "the same year",
                "that year", "same week", "the same week", "that week", "that same period", "those days",
                "that time", "that window", "same timespan", "the same timespan", "same span", "that day",
                "on that day", "the same day", "same day", "on the day", "that weekend", "the same weekend",
                "those dates", "that date", "in that period", "that same day")
+_WINDOW_NOUNS = ("period", "window", "stretch", "span", "spell", "time frame", "timeframe", "timespan", "range",
+                 "interval", "dates", "days", "weeks", "months", "quarter", "month", "week", "year", "weekend", "day",
+                 "date", "time", "run")
+_WINDOW_DETERMINERS = ("that", "that same", "the same", "this same", "those", "those same", "these same")
+SAME_WINDOW = tuple(dict.fromkeys(SAME_WINDOW + tuple(
+    f"{det} {noun}" for det in _WINDOW_DETERMINERS for noun in _WINDOW_NOUNS) + (
+    "on the day itself", "that day itself", "the day itself", "on the day", "in the same period",
+    "over the same period", "over that period", "during that period", "during that time", "in that time")))
+# "spent under 20 there", "spent over 50 on it": the previous condition's product categories and period.
+REFERENCES = ("there", "in there", "on it", "on them", "on those", "on these", "on that", "of it", "of that",
+              "of them", "in it", "from it", "from there", "on those items", "on that category", "in that category",
+              "on those products", "on that stuff", "on the same category", "in the same category", "on the same",
+              "on those categories", "in those categories", "on that range", "in that range")
 # "spent over 100 per order": the spend of one order on average (average order value).
 PER_ORDER = ("per order", "per purchase", "per basket", "per transaction", "each order", "per visit",
              "an order on average", "per order on average", "a basket")

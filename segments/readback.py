@@ -17,10 +17,13 @@ def _as_definition(nodes: list[Node]) -> SegmentDefinition:
     return parse_definition({"version": 1, "where": {"all": [node_to_dict(n) for n in nodes]}})
 
 
-def count_members(definition: SegmentDefinition, ws: Any) -> Counts:
+def count_members(definition: SegmentDefinition, ws: Any, currency: str = "") -> Counts:
     """Counts on workspace ``ws`` (one read-only connection); ``unavailable`` says why when the workspace
-    lacks built data the definition needs."""
+    lacks built data the definition needs. Amounts in the words carry ``currency``."""
     from segments.compiler import run_query
+
+    def words(node: Node) -> str:
+        return describe_node(node, 1, currency)
 
     root = definition.where
     parts: list[Node] = list(root.items) if isinstance(root, Group) and root.kind == "all" else [root]
@@ -31,20 +34,20 @@ def count_members(definition: SegmentDefinition, ws: Any) -> Counts:
             reason = None
             if total == 0:
                 reason = _why_empty(parts, sizes, lambda nodes: int(run_query(con, _as_definition(nodes),
-                                                                              count_only=True)))
+                                                                              count_only=True)), words)
     except ModelNotReadyError as exc:
-        return Counts([ConditionCount(describe_node(p, 1), None) for p in parts], None, unavailable=str(exc))
-    return Counts([ConditionCount(describe_node(p, 1), s) for p, s in zip(parts, sizes, strict=True)], total, reason)
+        return Counts([ConditionCount(words(p), None) for p in parts], None, unavailable=str(exc))
+    return Counts([ConditionCount(words(p), s) for p, s in zip(parts, sizes, strict=True)], total, reason)
 
 
-def _why_empty(parts: list[Node], sizes: list[int], size_of: Any) -> str:
+def _why_empty(parts: list[Node], sizes: list[int], size_of: Any, words: Any) -> str:
     for part, size in zip(parts, sizes, strict=True):
         if size == 0:
-            return f"No member matches: '{describe_node(part, 1)}' matches no member on its own."
+            return f"No member matches: '{words(part)}' matches no member on its own."
     for k in range(1, len(parts)):
         if size_of(parts[:k + 1]) == 0:
-            before = "; ".join(f"'{describe_node(p, 1)}' ({s:,})" for p, s in zip(parts[:k], sizes[:k], strict=True))
+            before = "; ".join(f"'{words(p)}' ({s:,})" for p, s in zip(parts[:k], sizes[:k], strict=True))
             return (f"No member matches: each condition matches members on its own, but adding "
-                    f"'{describe_node(parts[k], 1)}' ({sizes[k]:,}) to {before} leaves none. Loosen one of them "
+                    f"'{words(parts[k])}' ({sizes[k]:,}) to {before} leaves none. Loosen one of them "
                     "(a longer window, a lower count) or use 'or'.")
     return "No member matches all the conditions together."

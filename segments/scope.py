@@ -56,6 +56,24 @@ def window_questions(ctx: Context) -> None:
         return
 
 
+def carried_windows(ctx: Context) -> None:
+    """"5+ reviews in the last 365 days averaging 4.5 stars": a condition that follows another in the same
+    clause (no separator between them) and has no window of its own is read within the window said for the
+    first, and asked about."""
+    for a, b in zip(ctx.measures, ctx.measures[1:], strict=False):
+        window = _window_of(a["node"])
+        if a["window"] is None or not window or b["first"] != a["last"] or b["explicit"] or b.get("elliptic") \
+                or _window_of(b["node"]) or "days" not in CATALOGUE[b["field"]].params \
+                or b["node"].get("op") in ("in_last_days", "more_than_days_ago", "in_next_days"):
+            continue
+        b["node"].update(window)
+        ctx.questions.append({
+            "about": a["window"].text, "kind": "scope",
+            "text": f"'{a['window'].text}' is said once, in the same breath as '{_name(b['node'])}': I applied it to "
+                    "both. Did you mean it only for the first?",
+            "options": [("both", None), (f"only {_name(a['node'])}", None)]})
+
+
 def _flat(alt: list[list[Item]]) -> list[Item]:
     return [it for part in alt for it in part]
 
@@ -135,3 +153,31 @@ def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> N
                         "text": f"'{val.text}' is said on one side of an 'or' only: I kept it there. Does it go "
                                 f"with '{' '.join(it.text for it in _content(others[0]))}' too?"})
                     return
+
+
+RELATIVE_WORDS = ("with", "who", "whose", "that", "which", "having", "who have", "who are", "that have")
+
+
+def attach_relatives(clauses: list[list[list[list[Item]]]], accounts: list[tuple[list[Item], int]],
+                     ctx: Context) -> None:
+    """"Champions in London, or Loyal members with lifetime spend over £500": after ", or", a relative clause
+    right after the last side's person word ("members with ...", "customers who ...") belongs to that side
+    only. Joined to it in place (``clauses`` and ``accounts`` change), and asked."""
+    k = 0
+    while k + 1 < len(clauses):
+        alts, (or_items, _) = clauses[k], accounts[k]
+        nxt = clauses[k + 1]
+        last = [it for part in alts[-1] for it in part] if len(alts) > 1 else []
+        first_next = min((it.i for part in nxt[0] for it in part), default=-1) if len(nxt) == 1 else -1
+        comma_or = bool(or_items) and or_items[-1].i > 0 and ctx.tokens[or_items[-1].i - 1].norm == ","
+        relative = first_next > 0 and ctx.tokens[first_next - 1].norm in {w.split()[-1] for w in RELATIVE_WORDS}
+        if comma_or and last and last[-1].kind == "PERSON" and relative and first_next - 1 == last[-1].j:
+            alts[-1] = alts[-1] + nxt[0]
+            words = " ".join(it.text for part in nxt[0] for it in part)
+            del clauses[k + 1]
+            del accounts[k + 1]
+            ctx.questions.append({"about": words, "kind": "scope", "options": [],
+                                  "text": f"'{words}' follows '{last[-1].text}' after ', or': I applied it to that side "
+                                          "only. Did you mean every side of the 'or'?"})
+            continue
+        k += 1

@@ -50,7 +50,8 @@ SEGMENTS_DDL = (
     "CREATE INDEX IF NOT EXISTS saved_segment_sizes_by_name ON saved_segment_sizes(name, id)",
 )
 _NAME = re.compile(r"^[\w][\w .,&'()+/-]{0,79}$")
-_FINGERPRINT_TABLES = ("members", "products", "orders", "reviews", FEATURES_TABLE, PREDICTIONS_TABLE)
+_FINGERPRINT_TABLES = ("members", "products", "orders", "reviews", FEATURES_TABLE, PREDICTIONS_TABLE,
+                       "fraud_exclusions")  # confirmed fraud left out of counts (workspace.clean)
 
 
 @dataclass(frozen=True)

@@ -290,6 +290,8 @@ def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
         first, span, guess = a["i"], (start_span[0], end_span[1]), start_guess or end_guess
         if t.norm(first - 1) in ("between", "from") and t.free(first - 1, first):
             first -= 1
+    if guess is None and a is None and h["year"] is None and not h["last"] and not _anchored(t, first):
+        guess = _which_year(h["keys"][0], span)
     first = _lead(t, first)
     names = " to ".join(HOLIDAYS[k["keys"][0]].label for k in ([a] if a else []) + [h])
     extra: dict[str, Any] = {"precision": "holiday", "label": f"{names} ({describe_span(*span)})"}
@@ -303,6 +305,28 @@ def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
             guess["options"] = [(label, None) for label, _ in guess["options"]]
         extra["question"] = guess
     t.take("DATE", first, h["j"], value=span, extra=extra)
+
+
+# Before a holiday these make it a point in time ("since Black Friday", "before Christmas"): the latest one
+# is meant. Elsewhere ("Christmas shoppers", "bought on Black Friday") a holiday without a year is a guess.
+ANCHORS = ("since", "before", "after", "until", "till", "by", "from", "between", "to", "than", "through")
+
+
+def _anchored(t: Any, i: int) -> bool:
+    k = i - (t.norm(i - 1) == "the")
+    return t.norm(k - 1) in ANCHORS or (t.norm(k - 2), t.norm(k - 1)) in (("prior", "to"), ("up", "to"))
+
+
+def _which_year(key: str, span: tuple[date, date]) -> dict[str, Any]:
+    """The question for a holiday named without a year where it is a period, not a point in time."""
+    holiday = HOLIDAYS[key]
+    year = span[0].year
+    options: list[tuple[str, Any]] = [(f"{holiday.label} {year}: {describe_span(*span)}", year)]
+    before = holiday_span(key, year - 1)
+    if before is not None:
+        options.append((f"{holiday.label} {year - 1}: {describe_span(*before)}", year - 1))
+    return {"text": f"'{holiday.label}' has no year; I used the latest one, {describe_span(*span)}. Which one do "
+                    "you mean?", "options": options, "kind": "holiday"}
 
 
 def _bad(t: Any, i: int, j: int, keys: tuple[str, ...]) -> None:

@@ -13,6 +13,7 @@ from segments.tokens import (
     days_for,
     month_of,
     month_span,
+    read_compound,
     read_day,
     read_iso_or_slash,
     read_number,
@@ -29,6 +30,8 @@ def dates(t: Any) -> None:
         if not t.free(i, i + 1):
             continue
         tok = t.tokens[i]
+        if tok.kind == "range" and (mon := month_of(t.norm(i + 1))) and _day_range(t, i + 1, mon, days_at=i):
+            continue  # "8-11 Jul"
         if tok.kind == "date" and (d := read_iso_or_slash(tok.norm)):
             extra: dict[str, Any] = {"precision": "day"}
             both = slash_readings(tok.norm)
@@ -108,13 +111,16 @@ def _loose_years(t: Any) -> None:
                 "kind": "date", "options": [(f"the year {year}", None)]}})
 
 
-def _day_range(t: Any, i: int, mon: int) -> bool:
-    """"July 8-11" (a year may follow; else the latest such days up to the data's last date)."""
-    lo_s, hi_s = t.norm(i + 1).split("-", 1)
+def _day_range(t: Any, i: int, mon: int, days_at: int | None = None) -> bool:
+    """"July 8-11", "8-11 Jul" (``days_at``: the range token before the month; a year may follow; else the
+    latest such days up to the data's last date)."""
+    k = i + 1 if days_at is None else days_at
+    lo_s, hi_s = t.norm(k).split("-", 1)
     lo, hi = read_day(lo_s), read_day(hi_s)
-    if lo is None or hi is None or lo > hi or not t.free(i, i + 2):
+    start = min(i, k)
+    if lo is None or hi is None or lo > hi or not t.free(start, start + 2):
         return False
-    year = read_year(t.norm(i + 2)) if t.free(i + 2, i + 3) else None
+    year = read_year(t.norm(start + 2)) if t.free(start + 2, start + 3) else None
     extra: dict[str, Any] = {"precision": "range"}
     if year is None:
         ref = t.vocab.ref_date
@@ -126,7 +132,7 @@ def _day_range(t: Any, i: int, mon: int) -> bool:
         span = (date(year, mon, lo), date(year, mon, hi))
     except ValueError:
         return False
-    t.take("DATE", i, i + 2 + ("assumed_year" not in extra), value=span, extra=extra)
+    t.take("DATE", start, start + 2 + ("assumed_year" not in extra), value=span, extra=extra)
     return True
 
 
@@ -148,7 +154,7 @@ def _dated_context(t: Any, i: int) -> bool:
     if t.vocab.ref_date is None:
         return False
     before = t.norm(i - 1)
-    return before in (*BARE_MONTH_PREPS, "on") or (before in ("and", "to") and t.norm(i - 3) in ("between", "from"))
+    return before in (*BARE_MONTH_PREPS, "on", "(") or (before in ("and", "to") and t.norm(i - 3) in ("between", "from"))
 
 
 def _assumed_day(t: Any, i: int, j: int, mon: int, day: int) -> None:
@@ -197,6 +203,11 @@ def windows(t: Any) -> None:
                 t.take("WINDOW", i, k + 1, value=days_for(count, unit), extra={"direction": direction})
                 i = k + 1
                 continue
+        ahead = _ahead(t, i)
+        if ahead is not None:  # "for the year ahead", "over the next 90 days ahead", "the months ahead"
+            t.take("WINDOW", i, ahead[1], value=ahead[0], extra={"direction": "future"})
+            i = ahead[1]
+            continue
         if t.norm(i) in ("in", "within", "inside"):
             k = i + 1 + (t.norm(i + 1) == "the")
             num = read_number(t.norm(k)) if t.norm(k) not in ("a", "an") else read_number("one")
@@ -213,6 +224,18 @@ def windows(t: Any) -> None:
             continue
         i += 1
 
+def _ahead(t: Any, i: int) -> tuple[int, int] | None:
+    """"(for) (the) (N) <unit> ahead": a future window of that length (one unit without a number)."""
+    j = i + (t.norm(i) in lx.WINDOW_PREPS)
+    j += t.norm(j) == "the"
+    num = read_number(t.norm(j)) if t.norm(j) not in ("a", "an") else None
+    k = j + (num is not None)
+    unit = _unit(t, k)
+    if not unit or t.norm(k + 1) != "ahead" or not t.free(i, k + 2) or (num is not None and (num.money or num.percent)):
+        return None
+    return days_for(num.value if num is not None else 1, unit), k + 2
+
+
 def ranges(t: Any) -> None:
     n = len(t.tokens)
     bands = {b.lower() for b in t.vocab.age_band}
@@ -220,10 +243,14 @@ def ranges(t: Any) -> None:
         if not t.free(i, i + 1):
             continue
         w = t.norm(i)
-        if w in ("between", "from") and t.norm(i + 2) in ("and", "to", "&") and t.free(i, i + 4):
-            lo, hi = read_number(t.norm(i + 1)), read_number(t.norm(i + 3))
-            if lo is not None and hi is not None:
-                _range(t, i, i + 4, lo, hi)
+        if w in ("between", "from"):
+            norms = [tok.norm for tok in t.tokens]
+            lo_c = read_compound(norms, i + 1)  # "between a hundred and 300"
+            lo, k = (lo_c[0], i + 1 + lo_c[1]) if lo_c else (read_number(t.norm(i + 1)), i + 2)
+            hi_c = read_compound(norms, k + 1)
+            hi, end = (hi_c[0], k + 1 + hi_c[1]) if hi_c else (read_number(t.norm(k + 1)), k + 2)
+            if lo is not None and hi is not None and t.norm(k) in ("and", "to", "&") and t.free(i, end):
+                _range(t, i, end, lo, hi)
                 continue
         tok = t.tokens[i]
         if tok.kind == "num" and i + 1 < n and t.free(i, i + 2) and t.tokens[i + 1].kind == "num":
@@ -276,6 +303,8 @@ def _in_year(span: tuple[date, date], year: int) -> tuple[date, date] | None:
 
 
 def _range(t: Any, i: int, j: int, lo: Any, hi: Any) -> None:
+    if lo.percent != hi.percent:  # "between 40 and 70%": the sign said once covers both ends
+        lo, hi = (type(n)(n.value / 100, percent=True) if not n.percent and n.value > 1 else n for n in (lo, hi))
     low, high = sorted((lo.value, hi.value))
     percent = lo.percent or hi.percent
     money, currency = lo.money or hi.money, lo.currency or hi.currency

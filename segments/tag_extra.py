@@ -61,7 +61,8 @@ def ratings(t: Any) -> None:
             i += 1
             continue
         stars, j = found
-        if len(stars) == 1 and t.norm(i - 1) in NUMBER_CONTEXT:
+        if len(stars) == 1 and (t.norm(i - 1) in NUMBER_CONTEXT or t.norm(j) in AVERAGE_WORDS
+                                or (t.norm(j), t.norm(j + 1)) in (("on", "average"), ("on", "avg"))):
             i += 1  # "average rating above 4 stars": a number of stars, not a count of reviews
             continue
         words = t.sentence[t.tokens[i].start:t.tokens[j - 1].end]
@@ -97,3 +98,40 @@ def decades(t: Any) -> None:
         if lo is not None:
             t.take("RANGE", i, i + size, value=(lo, lo + 9), extra={"money": False, "percent": False,
                                                                      "decade": True})
+
+
+AVERAGE_WORDS = ("averaging", "averages", "average", "avg", "mean", "averaged")
+
+
+def average_stars(t: Any) -> None:
+    """"averaging 4.5 stars", "an average of 4+ stars", "4.5 stars on average": the average star rating.
+    Only with the word "stars", so "averaging £50 per order" stays another field."""
+    n = len(t.tokens)
+    for i in range(n):
+        if not t.free(i, i + 1) or t.norm(i) not in AVERAGE_WORDS:
+            continue
+        for k in range(i + 1, min(i + 6, n)):
+            if t.norm(k) in STAR_WORDS and read_number(t.norm(k - 1)) is not None:
+                t.take("CUE", i, i + 1, field="avg_rating")
+                break
+    for i in range(1, n - 1):
+        if t.norm(i - 1) in STAR_WORDS and (t.norm(i), t.norm(i + 1)) in (("on", "average"), ("on", "avg")) \
+                and t.free(i, i + 2):
+            t.take("CUE", i, i + 2, field="avg_rating")  # "4.5 stars on average"
+
+
+SCORE_LETTERS = {"r": "r_score", "f": "f_score", "m": "m_score"}
+
+
+def score_letters(t: Any) -> None:
+    """"R score 2 or lower, F 4+, M = 5": once a sentence names an RFM score, a lone capital R, F or M before
+    a number or comparator names the others."""
+    norms = [tok.norm for tok in t.tokens]
+    if not any(a in SCORE_LETTERS and b == "score" for a, b in zip(norms, norms[1:], strict=False)) \
+            and "rfm" not in norms:
+        return
+    for i, tok in enumerate(t.tokens):
+        if tok.text in ("R", "F", "M") and t.free(i, i + 1) and t.norm(i + 1) != "score" \
+                and (read_number(t.norm(i + 1)) is not None or t.norm(i + 1) in NUMBER_CONTEXT
+                     or t.tokens[i + 1:i + 2] and t.tokens[i + 1].kind in ("num", "sym")):
+            t.take("CUE", i, i + 1, field=SCORE_LETTERS[tok.norm])

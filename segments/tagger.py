@@ -17,17 +17,25 @@ from segments import lexicon as lx
 from segments import phrases as ph
 from segments.fuzzy import Fix
 from segments.regions import regions
-from segments.tokens import Token, days_for, phrase_tokens, read_number, tokenize
+from segments.tokens import Number, Token, days_for, phrase_tokens, read_compound, read_number, tokenize
 from segments.vocabulary import VALUE_FIELDS, Vocabulary
 
 PRIORITY = {"IMPLIED": 0, "VAL": 1, "CUE": 2, "WEAK": 3, "AGECUE": 4, "PRED": 5, "BAND": 6, "NEG": 7,
             "CMP": 8, "DATEPREP": 9, "TREND": 10, "OR": 11, "SEP": 12, "PERSON": 13, "DESC": 14, "SOFT": 15,
-            "INTENS": 16, "HABIT": 17, "SAMEWIN": 18, "PASSED": 19, "PER": 20, "SCOPE": 21, "AGAIN": 22,
+            "INTENS": 16, "HABIT": 17, "SAMEWIN": 18, "REF": 18.5, "EMPH": 18.6, "PASSED": 19, "PER": 20, "SCOPE": 21, "AGAIN": 22,
             "FILL": 23}
 AFTER_NUMBER_WORDS = frozenset((*lx.COUNT_UNITS, *lx.TIME_UNITS, *lx.MONEY_WORDS, *lx.COUNT_ADVERBS,
                                 *lx.NUMBER_WORDS, *lx.BANDS, "times", "stars", "star", "%",
                                 "percent", "often", "frequently", "days", "old", "olds"))
 COUNT_ADJECTIVES = ("different", "distinct", "separate", "unique", "individual")
+TENURE_NEXT = ("over", "more", "for", "at", "less", "under", "longer", "fewer", "since", "a", "an", "than", "upwards",
+               "north", "beyond", "no", "not", ">", "<", ">=", "<=")
+BUY_VERBS = ("ordered", "bought", "shopped", "spent", "purchased", "order", "buy", "shop", "spend", "transacted")
+NOT_A_COUNT = ("this", "that", "the", "which", "each", "every", "any", "no", "another", "other", "last", "first",
+               "only", "same", "either", "neither")
+AFTER_COMPARATOR = ("below", "above", "under", "over", "than", "then", "least", "most", "of", "=", "<", ">", "<=",
+                    ">=", "exactly", "beneath", "is")
+EXISTENTIAL = ("is", "are", "was", "were", "'s", "s", "any", "anyone", "anybody", "out", "hi", "hey", "hello")
 SINGULAR_UNITS = ("order", "purchase", "transaction", "review", "return", "refund", "category", "rating")
 
 
@@ -115,7 +123,8 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
                                                        ("after", lx.COMPARATORS_AFTER.get(phrase)))))
     simple = (("NEG", lx.NEGATIONS), ("SEP", lx.SEPARATORS), ("OR", lx.DISJUNCTIONS), ("PERSON", lx.PERSONS),
               ("FILL", lx.FILLERS), ("PRED", lx.PREDICTORS), ("AGECUE", lx.AGE_CUES), ("SOFT", tuple(lx.SOFT_WORDS)),
-              ("INTENS", ph.INTENSIFIERS), ("HABIT", ph.HABIT_WORDS), ("SAMEWIN", ph.SAME_WINDOW),
+              ("INTENS", ph.INTENSIFIERS), ("HABIT", ph.HABIT_WORDS), ("SAMEWIN", ph.SAME_WINDOW), ("REF", ph.REFERENCES),
+              ("EMPH", lx.EMPHATIC),
               ("PASSED", ph.PASSED), ("PER", ph.PER_ORDER), ("SCOPE", ph.SCOPE_WORDS), ("AGAIN", ph.AGAIN_WORDS))
     for kind, phrases in simple:
         for phrase in phrases:
@@ -126,6 +135,7 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
         _add(table, phrase, Entry("TREND", None, op))
     for phrase in lx.DATE_PREP_PHRASES:
         _add(table, phrase, Entry("DATEPREP"))
+    table.setdefault(("-",), []).append(Entry("SEP"))  # a spaced dash ("Pets buyers - last order ...")
     for entries in table.values():
         entries.sort(key=lambda e: PRIORITY[e.kind])
     return table
@@ -188,6 +198,20 @@ class _Tagging:
                 i += 1
 
     def _allowed(self, entry: Entry, i: int, size: int) -> bool:
+        if entry.kind == "CUE" and entry.field == "tenure_days" and self.norm(i) == "with" and size == 2:
+            # "with us over a year": how long; "shopped with us last Boxing Day": where
+            ahead = [self.norm(k) for k in range(i + size, i + size + 5)]
+            unit = next((k for k, w in enumerate(ahead) if w in lx.TIME_UNITS), None)
+            return self.norm(i - 1) not in BUY_VERBS and ahead[0] in TENURE_NEXT and unit is not None \
+                and not any(w in lx.COUNT_UNITS for w in ahead[:unit])
+        if entry.kind == "NEG" and self.norm(i) in ("zero", "none", "nothing") and size == 1:
+            return self.norm(i - 1) not in AFTER_COMPARATOR  # "order trend below zero" is a number
+        if entry.kind == "FILL" and self.tokens[i].norm == "then" and size == 1:
+            # "and then again in Q1" restates the order; "bought Kitchen then Garden" is a sequence (asked)
+            return self.norm(i - 1) in ("and", ",", "ok", "okay", "so", "right", "well") or self.norm(i + 1) == "again"
+        if entry.kind == "REF" and self.norm(i + size - 1) == "there":
+            # "spent under 20 there" refers back; "are there any", "there are" do not
+            return self.norm(i - 1) not in EXISTENTIAL and self.norm(i + size) not in EXISTENTIAL
         if entry.kind == "VAL" and dict(entry.extra).get("needs_caps"):
             near = {self.norm(i - 1), self.norm(i + size), self.norm(i - 2), self.norm(i + size + 1)}
             return self.tokens[i].text[:1].isupper() or bool(near & {"segment", "segments", "rfm"})
@@ -207,18 +231,29 @@ class _Tagging:
         for i in range(len(self.tokens)):
             if self.norm(i) in ("a", "an") and self.norm(i + 1) in lx.TIME_UNITS and self.free(i + 1, i + 2):
                 self._release(i)  # "over a year": the article is a number here, not a filler
-            if not self.free(i, i + 1):
+            compound = read_compound([tok.norm for tok in self.tokens], i)
+            if compound is not None and self._claimable(i, i + compound[1]):
+                for k in range(i, i + compound[1]):  # "a grand", "three hundred and fifty": one number
+                    self._release(k, ("FILL", "SEP"))
+            elif not self.free(i, i + 1):
                 continue
             start = self.tokens[i].start
             if start >= 2 and self.sentence[start - 1] == "," and self.sentence[start - 2].isdigit():
                 continue  # "£1,00": a malformed amount stays not understood, never a second number
-            num = read_number(self.norm(i))
-            if num is None and self.norm(i) in ("a", "an") and self.norm(i + 1) in lx.TIME_UNITS \
-                    and any(it.kind == "CMP" and it.j == i for it in self.items):
-                num = read_number("one")  # "for over a year"
+            num: Number | None
+            if compound is not None and self.free(i, i + compound[1]):
+                num, j = compound[0], i + compound[1]  # "two hundred quid", "a grand"
+            else:
+                num = read_number(self.norm(i))
+                if num is None and self.norm(i) in ("a", "an") and self.norm(i + 1) in lx.TIME_UNITS \
+                        and any(it.kind == "CMP" and it.j == i for it in self.items):
+                    num = read_number("one")  # "for over a year"
+                if self.norm(i) == "one" and self.norm(i - 1) in NOT_A_COUNT:
+                    self.take("FILL", i, i + 1)  # "for this one", "the one in Leeds": a pronoun, not a number
+                    continue
+                j = i + 1
             if num is None:
                 continue
-            j = i + 1
             extra: dict[str, Any] = {"money": num.money, "percent": num.percent, "plus": num.plus,
                                      "adverb": num.adverb, "currency": num.currency}
             if self.norm(j) in lx.MONEY_WORDS:
@@ -247,10 +282,15 @@ class _Tagging:
                 j += 1
             self.take("NUM", i, j, value=num.value, extra=extra)
 
-    def _release(self, j: int) -> None:
+    def _claimable(self, i: int, j: int) -> bool:
+        """Tokens ``[i, j)`` are free or held only by one-token fillers and separators."""
+        held = {k for it in self.items if it.j - it.i > 1 or it.kind not in ("FILL", "SEP") for k in range(it.i, it.j)}
+        return j <= len(self.tokens) and not any(k in held for k in range(i, j))
+
+    def _release(self, j: int, kinds: tuple[str, ...] = ("WEAK", "CUE", "FILL")) -> None:
         """Free token ``j`` if a one-token lexicon item holds it (a count unit after a number)."""
         for it in list(self.items):
-            if it.i == j and it.j == j + 1 and it.kind in ("WEAK", "CUE", "FILL"):
+            if it.i == j and it.j == j + 1 and it.kind in kinds:
                 self.items.remove(it)
                 self.taken[j] = False
 
@@ -264,7 +304,7 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     """Tokens, their items in sentence order, and the spelling fixes made (by token index)."""
     from segments import tag_dates
     from segments.tag_calendar import tag_calendar
-    from segments.tag_extra import decades, ratings
+    from segments.tag_extra import average_stars, decades, ratings, score_letters
     from segments.tag_more import (
         every_period,
         plain_segment_words,
@@ -277,6 +317,8 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     t = _Tagging(sentence, vocab)
     tag_calendar(t)
     ratings(t)
+    average_stars(t)
+    score_letters(t)
     tag_dates.dates(t)
     tag_dates.windows(t)
     shifted_windows(t)

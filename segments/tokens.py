@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ _TOKEN = re.compile(rf"""
  (?P<date>\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})
 |(?P<triple>(?<![\d/-])[1-5][-/][1-5][-/][1-5](?![\d/-]))
 |(?P<range>\d+(?:\.\d+)?\s?[-–]\s?\d+(?:\.\d+)?(?![\d/.]))
-|(?P<num>(?:(?<![^\s(<>=])-(?=\.?\d))?(?:[£$€]\s?)?(?:{_NUMBODY}|\.\d+)(?:\s?[kK](?:\+|\b)|\s?%|\+|(?:st|nd|rd|th)\b)?)
+|(?P<num>(?:(?<![^\s(<>=])[-+](?=\.?\d))?(?:[£$€]\s?)?(?:{_NUMBODY}|\.\d+)(?:\s?[kK](?:\+|\b)|\s?%|\+|(?:st|nd|rd|th)\b)?)
 |(?P<sym><=|>=|=<|=>|!=|<|>|=)
 |(?P<word>[^\W\d][\w']*)
 |(?P<punct>[,;:()&/])
@@ -35,6 +36,8 @@ class Token:
     kind: str
 
 
+_POSSESSIVE_TIME = frozenset(("day", "week", "month", "quarter", "year", "yr", "weekend", "today", "yesterday",
+                              "fortnight", "season", "christmas", "easter", "xmas", "friday", "monday"))
 _WITH = re.compile(r"\b([wW])/(?=[\s\w])")
 _WITHOUT = re.compile(r"\b([wW])/([oO])\b")
 
@@ -54,17 +57,31 @@ def tokenize(sentence: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
         raw = m.group()
-        if kind == "other" and raw in _IGNORED:
+        if kind == "other" and raw == "-" and _spaced_dash(text, m.start()):
+            out.append(Token("-", raw, m.start(), m.end(), "punct"))  # "lapsed Pets buyers - last order ...": a break
             continue
+        if kind == "other" and (raw in _IGNORED or unicodedata.category(raw[0]) in ("So", "Cn")
+                                or raw[0] in "\u200d\ufe0f"):
+            continue  # emoji and pictographs carry no condition
         norm = raw.lower()
         if kind in ("num", "range"):
             norm = re.sub(r"\s+", "", norm).replace("–", "-")
         if kind == "word":
             norm = norm.strip("'")
+            if norm.endswith("'s") and norm[:-2] in _POSSESSIVE_TIME:
+                norm = norm[:-2]  # "last month's buyers", "this year's Champions"
             if not norm:
                 continue
         out.append(Token(norm, raw, m.start(), m.end(), kind))
     return out
+
+
+def _spaced_dash(text: str, k: int) -> bool:
+    """A dash with spaces around it that is not between two amounts ("£50 - £100")."""
+    before, after = text[:k].rstrip(), text[k + 1:].lstrip()
+    if not (text[k - 1:k].isspace() and text[k + 1:k + 2].isspace()) or not before or not after:
+        return False
+    return not (before[-1].isdigit() or before[-1] in "%kK") or not (after[0].isdigit() or after[0] in "£$€")
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
@@ -93,10 +110,10 @@ def read_number(norm: str) -> Number | None:
         return Number(COUNT_ADVERBS[norm], adverb=True)
     if norm in NUMBER_WORDS and norm not in ("a", "an"):
         return Number(NUMBER_WORDS[norm])
-    m = re.fullmatch(r"(-)?([£$€])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(k\+|k|%|\+|st|nd|rd|th)?", norm)
+    m = re.fullmatch(r"([-+])?([£$€])?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(k\+|k|%|\+|st|nd|rd|th)?", norm)
     if not m:
         return None
-    value = float(m.group(3).replace(",", "")) * (-1 if m.group(1) else 1)
+    value = float(m.group(3).replace(",", "")) * (-1 if m.group(1) == "-" else 1)
     suffix = m.group(4)
     if suffix in ("k", "k+"):
         value *= 1000
@@ -105,6 +122,27 @@ def read_number(norm: str) -> Number | None:
         value = value / 100
     return Number(value, money=bool(m.group(2)), percent=percent, plus=suffix in ("+", "k+"),
                   currency=m.group(2) or "")
+
+
+MULTIPLIERS = {"hundred": 100, "thousand": 1000, "grand": 1000, "k": 1000}
+"""Words that multiply the number before them ("two hundred", "a grand", "1.5 thousand")."""
+
+
+def read_compound(norms: list[str], i: int) -> tuple[Number, int] | None:
+    """A number written over several tokens at ``i`` ("two hundred", "a grand", "three hundred and fifty",
+    "2 grand"): the number and how many tokens it took; ``None`` when there is no such compound."""
+    if i >= len(norms) - 1 or norms[i + 1] not in MULTIPLIERS:
+        return None
+    base = Number(1) if norms[i] in ("a", "an") else read_number(norms[i])
+    if base is None or base.percent or base.plus or base.adverb or base.value <= 0:
+        return None
+    value = base.value * MULTIPLIERS[norms[i + 1]]
+    size = 2
+    if norms[i + 1] == "hundred" and i + 3 < len(norms) and norms[i + 2] == "and" and norms[i + 3] in NUMBER_WORDS \
+            and 0 < NUMBER_WORDS[norms[i + 3]] < 100:
+        value += NUMBER_WORDS[norms[i + 3]]  # "three hundred and fifty"
+        size = 4
+    return Number(value, money=base.money or norms[i + 1] == "grand", currency=base.currency), size
 
 
 def days_for(n: float, unit_days: int) -> int:

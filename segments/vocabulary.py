@@ -60,7 +60,8 @@ def load_vocabulary(ws: Any) -> Vocabulary:
             "country": _distinct(con, "SELECT DISTINCT country FROM members ORDER BY 1"),
             "channel": _distinct(con, "SELECT DISTINCT channel FROM members ORDER BY 1"),
             "age_band": _distinct(con, "SELECT DISTINCT age_band FROM members ORDER BY 1"),
-            "ref_date": con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM orders").fetchall()[0][0],
+            "ref_date": con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM "  # as the compiler's ref date
+                                    + ("clean_orders" if "clean_orders" in tables else "orders")).fetchall()[0][0],
         }
         if PREDICTIONS_TABLE in tables:
             cols = {r[0] for r in con.execute(
@@ -80,6 +81,19 @@ def load_vocabulary(ws: Any) -> Vocabulary:
     sign = meta("currency") if callable(meta) else None
     values["currency"] = sign or (CURRENCY_BY_COUNTRY.get(top[0][0]) if top else None)
     return Vocabulary(**values)
+
+
+def shop_currency(ws: Any) -> str | None:
+    """The shop's currency sign (``£`` on the demo): the one the workspace records, else that of most members'
+    country; ``None`` when neither is known (or ``ws`` is not a workspace)."""
+    meta = getattr(ws, "get_meta", None)
+    sign = meta("currency") if callable(meta) else None
+    if sign or not callable(getattr(ws, "analytics", None)):
+        return sign or None
+    with ws.analytics(read_only=True) as con:
+        top = con.execute("SELECT country FROM members WHERE country IS NOT NULL GROUP BY 1 "
+                          "ORDER BY count(*) DESC, 1 LIMIT 1").fetchall()
+    return CURRENCY_BY_COUNTRY.get(top[0][0]) if top else None
 
 
 def rfm_segment_names() -> tuple[str, ...]:

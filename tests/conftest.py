@@ -97,3 +97,53 @@ def copy_workspace(ws, destination: Path):
 def workspace_copy(built_workspace, tmp_path: Path):
     """A private copy of the built demo workspace; change it freely."""
     return copy_workspace(built_workspace, tmp_path / "workspace")
+
+
+BUILT_FIXTURES = frozenset({"built_workspace", "workspace_copy"})
+"""Fixtures that need the built demo workspace (about 1-2 minutes to set up once per session)."""
+
+
+QUICK_SKIP_FILES = frozenset({
+    # integration-heavy files (the LLM, the embedding model, HTTP servers, real data sets, many
+    # workspaces): 5 s or more each, measured with `pytest --durations`; `make test` runs them
+    "tests/agent/test_phrasebank.py", "tests/screening/test_screening_cli.py", "tests/agent/test_untrusted_text.py",
+    "tests/agent/test_llm.py", "tests/models/test_intervals.py", "tests/agent/test_campaign_source.py",
+    "tests/retrieval/test_embedder.py", "tests/workspace/test_ingest_retail.py", "tests/retrieval/test_content_recs.py",
+    "tests/models/recommenders/test_recs_champion.py", "tests/workspace/test_audit.py",
+    "tests/workspace/test_ingest_canonical.py", "tests/ui/test_access.py", "tests/workspace/test_users.py",
+    "tests/agent/test_export_safety.py", "tests/workspace/test_ingest_batches.py", "tests/cli/test_data_cli.py",
+    "tests/fraud/test_fraud_evaluate.py", "tests/agent/test_fraud_tool.py", "tests/fraud/test_fraud_queue.py",
+    "tests/memberinsight/test_fraud_build_step.py", "tests/models/recommenders/test_recs_new_products.py",
+    "tests/models/recommenders/test_recs_models.py", "tests/workspace/test_ingest_zoo.py",
+    "tests/fraud/test_detectors.py", "tests/fraud/test_cli.py", "tests/agent/test_llm_guidance.py",
+    "tests/retrieval/test_near_duplicates.py",
+})
+"""Files `--quick` (`make test-quick`) leaves out besides the slow, browser and built tests."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--quick", action="store_true",
+                     help="day-to-day subset: no slow, browser or built tests, none of QUICK_SKIP_FILES")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "built: uses the built demo workspace (set automatically; "
+                                       "`make test-quick` leaves these out)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses the built demo workspace ``built``, so `-m "not built"` skips its setup;
+    with ``--quick`` deselect the slow, browser and built tests and the files of QUICK_SKIP_FILES."""
+    for item in items:
+        if BUILT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.built)
+    if not config.getoption("--quick"):
+        return
+    keep, drop = [], []
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        heavy = any(item.get_closest_marker(m) for m in ("slow", "browser", "built"))
+        (drop if heavy or path in QUICK_SKIP_FILES else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

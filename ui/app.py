@@ -1,6 +1,6 @@
 """The Gradio app: ``build_app(services) -> gr.Blocks``.
 
-Tabs: Chat, Segments, Member, Campaigns, Review queue, Data. Every event handler is a thin
+Tabs: Chat, Segments, Member, Campaigns, Review queue, Fraud (:mod:`ui.fraud_tab`), Data. Every event handler is a thin
 wrapper that reads the logged-in user from the request and calls a plain function of
 :mod:`ui.callbacks`. Per-user state (the conversation, the review version being looked at)
 lives in ``gr.State``; nothing is kept in module globals. Gradio is imported only here, lazily.
@@ -11,6 +11,7 @@ lives in ``gr.State``; nothing is kept in module globals. Gradio is imported onl
 from typing import Any
 
 from ui import callbacks as cb
+from ui.fraud_tab import fraud_tab
 
 EXAMPLES = [
     "How big is each segment?",
@@ -19,6 +20,7 @@ EXAMPLES = [
     "What will Outdoor sell next month?",
     "Write an SMS for Champions with 10% off",
     "What's in the review queue?",
+    "Any suspicious orders this week?",
 ]
 CSS = """
 #chat-table {max-height: 360px; overflow: auto}
@@ -188,6 +190,9 @@ def build_app(services: Any) -> Any:
             for button, action in ((approve, "approve"), (remove, "remove"), (escalate, "escalate")):
                 button.click(make_decider(action), [q_pick, version, q_note, q_status, q_risk],
                              [q_result, version, q_counts, q_table, q_evidence])
+
+        # ----- Fraud (ui/fraud_tab.py) -----------------------------------------------------
+        fraud_tab(services, username)
 
         # ----- Data -------------------------------------------------------------------
         with gr.Tab("Data", id="data") as data_tab:

@@ -22,7 +22,9 @@ from agent.tools.analytics import profile_markdown
 from agent.tools.campaigns import check_table, copy_markdown, draft_markdown
 from agent.types import ChartSpec
 from memberinsight.errors import ConflictError, MemberInsightError
+from ui import predictions_view as pv
 from ui.charts import figure
+from ui.tables import for_people
 
 Message = dict[str, Any]
 EMPTY = pd.DataFrame()
@@ -132,20 +134,22 @@ def read_back_segment(services: Any, sentence: str) -> str:
     return "\n".join(lines)
 
 
-def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, pd.DataFrame, Any]:
-    """(message, segment table, revenue chart, RFM grid, clusters, cluster chart)."""
+def load_segments(services: Any) -> tuple[str, Any, Any, pd.DataFrame, Any, Any]:
+    """(message, segment table, revenue chart, RFM grid, clusters, cluster chart); the two tables are
+    :func:`ui.tables.for_people` stylers (formatted figures over the raw numbers, in ``.data``)."""
     try:
         summary = services.segment_summary()
     except MemberInsightError as exc:
-        return problem(exc), EMPTY, None, EMPTY, EMPTY, None
-    notes: list[str] = []
+        return "\n\n".join([problem(exc), *pv.notices(services, pv.SEGMENT_CAPABILITIES)]), EMPTY, None, EMPTY, EMPTY, None
+    summary = pv.with_segment_outlook(services, summary)  # expected totals with 80% intervals
+    notes: list[str] = pv.notices(services, pv.SEGMENT_CAPABILITIES)  # what this shop's build could not make
     grid = clusters = EMPTY
     try:
         grid = services.rfm_grid()
     except MemberInsightError as exc:
         notes.append(problem(exc))
     try:
-        clusters = services.clusters()
+        clusters = pv.with_segment_outlook(services, services.clusters(), "cluster")
     except MemberInsightError as exc:
         notes.append(problem(exc))
     y = next((c for c in ("revenue", "monetary", "members", "size") if c in summary.columns), None)
@@ -155,8 +159,8 @@ def load_segments(services: Any) -> tuple[str, pd.DataFrame, Any, pd.DataFrame, 
     head = f"**{len(summary)} segments**" + (f", {int(summary[size].sum()):,} members" if size else "")
     cluster_chart = figure(ChartSpec("bar", clusters, "segment", "members", "Members per behaviour cluster")) \
         if {"segment", "members"} <= set(clusters.columns) and len(clusters) else None
-    return ("\n\n".join([head, *notes]), display(summary), chart, grid,
-            display(clusters) if len(clusters) else clusters, cluster_chart)
+    return ("\n\n".join([head, *notes]), for_people(summary), chart, grid,  # figures for people (ui/tables.py)
+            for_people(clusters) if len(clusters) else clusters, cluster_chart)
 
 
 # ----- member -------------------------------------------------------------------------
@@ -289,7 +293,8 @@ def data_overview(services: Any) -> tuple[str, pd.DataFrame, pd.DataFrame]:
                              "rejected": e.rows_rejected,
                              "reasons": ", ".join(f"{k}: {v}" for k, v in e.rejects_by_reason.items())}
                             for e in status.last_ingests])
-    return f"Workspace `{status.path}`. {span}\n\n{quality}", tables, ingests
+    models = pv.models_markdown(services)  # what ships for each prediction, what is unavailable and why
+    return f"Workspace `{status.path}`. {span}\n\n{quality}\n\n{models}", tables, ingests
 
 
 def upload_file(services: Any, user: str, path: str | None, kind: str) -> str:

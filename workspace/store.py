@@ -36,6 +36,7 @@ import duckdb
 
 from memberinsight.errors import WorkspaceError
 from workspace.audit import AUDIT_DDL, append_audit
+from workspace.clean import CLEAN_RELATIONS, ensure_clean_relations
 from workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
 from workspace.writelock import LOCK_FILE, write_lock
 
@@ -135,6 +136,7 @@ class Workspace:
                 for table in TABLES.values():
                     con.execute(create_table_sql(table))
                 con.execute(INGEST_LOG_DDL)
+                ensure_clean_relations(con)  # clean_orders / clean_members (workspace.clean)
         with ws.operations() as con:
             for ddl in OPERATIONS_DDL:
                 con.execute(ddl)
@@ -149,7 +151,7 @@ class Workspace:
             return False
         with self.analytics(read_only=True) as con:
             names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        return {*TABLES, "ingest_log"} <= names
+        return {*TABLES, "ingest_log", *CLEAN_RELATIONS} <= names
 
     @classmethod
     def open(cls, path: str | Path) -> Workspace:

@@ -57,6 +57,19 @@ def _channel(channel: str) -> str:
     return _CHANNEL_NOUN.get(channel.lower(), f"a message by {channel}")
 
 
+def _range(facts: FactSheet, key: str, currency: str | None, style: str = "brackets") -> str:
+    """A forecast's 80% interval from the sheet (``<key>_low`` / ``<key>_high``): " (80%: 40–260)", or
+    "between 40 and 260" with ``style="between"``; "" when the sheet has none."""
+    low, high = facts.stat(f"{key}_low"), facts.stat(f"{key}_high")
+    if low is None or high is None:
+        return "" if style == "brackets" else "an unknown number of"
+
+    def show(v: float) -> str:
+        return money(v, currency) if currency is not None else f"{v:g}"
+
+    return f"between {show(low)} and {show(high)}" if style == "between" else f" (80%: {show(low)}\u2013{show(high)})"
+
+
 def situation(facts: FactSheet, sig: Signals) -> list[str]:
     """The audience in numbers: size and share, revenue, orders and recency, churn, value, forecasts."""
     s, c, one = facts.stat, facts.currency, facts.audience_size == 1
@@ -90,21 +103,34 @@ def situation(facts: FactSheet, sig: Signals) -> list[str]:
     if sig.churn is not None:
         base = f" (all members: {pct(sig.base_churn)})" if sig.base_churn is not None else ""
         lines.append(f"Churn risk: {pct(sig.churn)}{'' if one else ' on average'}{base}.")
+    unsure = one and _fact(facts, "forecast_confidence") is not None  # too little history: ranges, no figure
     if sig.clv is not None:
-        line = f"Predicted value over the next 12 months: {money(sig.clv, c)}" + ("" if one else " per member")
+        line = ((f"Predicted value over the next 12 months: {_range(facts, 'avg_clv', c, 'between')}" if unsure else
+                 f"Predicted value over the next 12 months: {money(sig.clv, c)}{_range(facts, 'avg_clv', c)}")
+                + ("" if one else " per member"))
         if sig.base_clv is not None:
             line += f" (all members: {money(sig.base_clv, c)})"
         if (total := s("total_predicted_value")) is not None and not one:
-            line += f", {money(total, c)} for the whole group"
+            line += f", {money(total, c)} for the whole group{_range(facts, 'total_predicted_value', c)}"
         lines.append(line + ".")
     if (expected := s("avg_expected_orders")) is not None and (total_orders := s("total_expected_orders")) is not None:
         everyone = s("all_avg_expected_orders")
-        lines.append(f"Expected orders in the next 90 days: {total_orders:,.0f} in total, {expected:g} per member"
+        lines.append(f"Expected orders in the next 90 days: {total_orders:,.0f} in total"
+                     f"{_range(facts, 'total_expected_orders', None)}, {expected:g} per member"
                      + (f" (all members: {everyone:g})." if everyone is not None else "."))
+        if (spend := s("total_predicted_spend_90d")) is not None:
+            lines.append(f"Expected spend in the next 90 days: {money(spend, c)} in total"
+                         f"{_range(facts, 'total_predicted_spend_90d', c)}.")
+    elif unsure:
+        lines.append("Expected in the next 90 days: too little history for a confident forecast; "
+                     f"{_range(facts, 'expected_orders_90d', None, 'between')} orders"
+                     + (f" and {_range(facts, 'predicted_spend_90d', c, 'between')} of spend."
+                        if s("predicted_spend_90d_low") is not None else "."))
     elif (expected := s("expected_orders_90d")) is not None:
         spend = s("predicted_spend_90d")
-        lines.append(f"Expected in the next 90 days: {expected:g} orders"
-                     + (f" and {money(spend, c)} of spend." if spend is not None else "."))
+        lines.append(f"Expected in the next 90 days: {expected:g} orders{_range(facts, 'expected_orders_90d', None)}"
+                     + (f" and {money(spend, c)} of spend{_range(facts, 'predicted_spend_90d', c)}."
+                        if spend is not None else "."))
     lines += _forecast(facts)
     return lines
 

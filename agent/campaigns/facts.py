@@ -77,6 +77,8 @@ class ProductFact:
     category: str | None = None
     reason: str = ""
     product_id: str | None = None
+    category_price: float | None = None
+    """The median list price of the product's category in the catalogue (copy says "just £X" only below it)."""
 
     @property
     def short_name(self) -> str:
@@ -157,6 +159,8 @@ class FactSheet:
     withheld: tuple[Withheld, ...] = ()
     # The offer as structured terms (agent.campaigns.offers); parsed from ``offer`` when not given.
     offer_terms: Offer | None = None
+    # Where most of the audience lives (members.country): the hemisphere decides the season (agent.campaigns.season).
+    country: str = ""
 
     def __post_init__(self) -> None:
         if len(self.offer) > MAX_OFFER_CHARS:

@@ -89,6 +89,47 @@ def category_forecast_facts(ws: Any, category: str | None, weeks: int = FORECAST
     return facts
 
 
+RANGE_LEVEL = Fact("range_level", "Chance the actual figure falls inside each stated 80% range", 80, "percent")
+
+
+def _range_facts(key: str, label: str, low: float | None, high: float | None, kind: str) -> list[Fact]:
+    """The 80% interval of a forecast as two facts (``<key>_low`` / ``<key>_high``)."""
+    if low is None or high is None or low != low or high != high:
+        return []
+    whole = kind == "count"
+    return [Fact(f"{key}_low", f"{label}, 80% range from", int(round(low)) if whole else round(float(low), 2), kind),
+            Fact(f"{key}_high", f"{label}, 80% range to", int(round(high)) if whole else round(float(high), 2), kind)]
+
+
+def audience_range_facts(ws: Any, member_ids: Sequence[str]) -> list[Fact]:
+    """The audience's expected totals with their 80% intervals (:func:`models.group_sums`): orders
+    and spend in the next 90 days, value in the next 365 days. ``[]`` when predictions are not built."""
+    from models import group_outlook
+
+    try:
+        o = group_outlook(ws, list(member_ids), "audience")
+    except _UNAVAILABLE:
+        return []
+    facts: list[Fact] = []
+    if o.purchases_90d is not None:
+        facts += _range_facts("total_expected_orders", "Expected orders from the whole audience in the next 90 days",
+                              o.purchases_90d.low, o.purchases_90d.high, "count")
+    if o.spend_90d is not None:
+        facts.append(Fact("total_predicted_spend_90d", "Predicted spend of the whole audience in the next 90 days",
+                          round(o.spend_90d.expected, 2), "money"))
+        facts += _range_facts("total_predicted_spend_90d", "Predicted spend of the whole audience in the next 90 days",
+                              o.spend_90d.low, o.spend_90d.high, "money")
+    if o.value_365d is not None:
+        facts += _range_facts("total_predicted_value", "Predicted value of the whole audience (next 365 days)",
+                              o.value_365d.low, o.value_365d.high, "money")
+    if facts:
+        facts.append(RANGE_LEVEL)
+    if o.short_history:
+        facts.append(Fact("short_history_members", "Members with too little history for a confident forecast "
+                          "of their own", int(o.short_history), "count"))
+    return facts
+
+
 def member_profile_facts(ws: Any, member_id: str) -> dict[str, Any] | None:
     """Stats, forecasts, churn reasons and the profile of one member, personal fields removed.
 
@@ -120,6 +161,18 @@ def member_profile_facts(ws: Any, member_id: str) -> dict[str, Any] | None:
     ):
         if value is not None:
             forecasts.append(Fact(key, label, round(float(value), 2), kind))
+    for key, label, low, high in (
+        ("expected_orders_90d", "Expected orders from the member in the next 90 days", p.orders_90d_low,
+         p.orders_90d_high),
+        ("predicted_spend_90d", "Predicted spend of the member in the next 90 days", p.spend_90d_low, p.spend_90d_high),
+        ("avg_clv", "The member's predicted customer value (next 365 days)", p.clv_365d_low, p.clv_365d_high),
+    ):
+        forecasts += _range_facts(key, label, low, high, "number" if key == "expected_orders_90d" else "money")
+    if any(f.key.endswith("_high") for f in forecasts):
+        forecasts.append(RANGE_LEVEL)
+    if p.enough_history is False:
+        forecasts.append(Fact("forecast_confidence", "How sure the member's forecast is",
+                              "too little history for a confident forecast", "text"))
     profile = {"segment": p.rfm_segment or "", "churn_band": p.churn_band or "", "value_tier": p.clv_tier or "",
                "favourite_categories": ", ".join(c.category for c in p.favourite_categories)}
     return {"segment": p.rfm_segment, "description": p.segment_description, "stats": stats, "forecasts": forecasts,

@@ -15,11 +15,15 @@ premium, playful, urgent, or ``all``), **formality** (casual, neutral, formal) a
 (short, medium, long: measured, and checked when given). ``needs`` lists what must be true for it
 to be used (``orders``: the audience has bought before; ``no_offer``: only when there is no offer;
 the placeholders it uses add their own needs), ``offers`` the offer kinds it reads well with
-(:data:`OFFER_GROUPS` names count), ``reasons`` the product reasons a product line fits.
+(:data:`OFFER_GROUPS` names count), ``reasons`` the product reasons a product line fits, and
+``situations`` where the customer stands (:data:`SITUATIONS`: a phrase that welcomes a first order or
+acknowledges a gap is tagged so, and used only there).
 
 Everything is validated at load (:func:`load_phrasebank`): known keys, tags and placeholders,
-``{Offer}`` at a sentence start and ``{offer}`` elsewhere, no internal vocabulary or unsupported
-claims, and a length that fits the channel once filled with typical values. A bad entry raises
+``{Offer}`` at a sentence start and ``{offer}`` elsewhere, no internal vocabulary, unsupported
+claims, pressure, gimmicks or generic lines (:mod:`agent.campaigns.phrase_rules`), and a length that
+fits the channel once filled with typical values. Wording that is true only in some cases adds its
+own need (``it`` after a product: ``singular``). A bad entry raises
 :class:`~memberinsight.errors.DataValidationError` naming the file and the phrase.
 """
 
@@ -36,7 +40,20 @@ from typing import Any
 import yaml
 
 from agent.campaigns.grounding import sms_length
+from agent.campaigns.phrase_rules import (
+    GENERIC,
+    GIMMICK,
+    INTERNAL_WORDS,
+    PRESSURE,
+    UNSUPPORTED_CLAIMS,
+    implied_needs,
+    problems_with,
+)
 from memberinsight.errors import DataValidationError
+
+__all__ = ["ANGLES", "COMMON", "GENERIC", "GIMMICK", "INTERNAL_WORDS", "PHRASES_DIR", "PLAYS", "PRESSURE", "SITUATIONS",
+           "TONES", "UNSUPPORTED_CLAIMS", "Phrase", "PhraseBank", "load_phrasebank", "offer_matches", "parse_phrase_file",
+           "resolve_play", "resolve_tone", "validate_phrase_files"]
 
 PHRASES_DIR = Path(__file__).parent / "phrases"
 PLAYS = ("win_back", "thank_you", "welcome", "replenishment", "cross_sell", "early_access", "price_drop",
@@ -69,7 +86,10 @@ OFFER_GROUPS: dict[str, tuple[str, ...]] = {
 PLACEHOLDERS = ("first_name", "brand", "offer", "Offer", "deadline", "days_left", "product", "product_price",
                 "category", "threshold")
 NEEDS = ("offer", "no_offer", "deadline", "days_left", "product", "product_price", "category", "threshold",
-         "orders", "products_2")
+         "orders", "products_2", "singular", "low_price", "no_threshold")
+SITUATIONS = ("new", "recent", "loyal", "slowing", "lapsed")
+"""Where the customer stands (:func:`agent.campaigns.meaning.segment_class`): a first order, a few recent
+ones, a regular, buying less often, or gone quiet. A phrase tagged ``situations`` is used only there."""
 _PLACEHOLDER_NEEDS = {"offer": "offer", "Offer": "offer", "deadline": "deadline", "days_left": "days_left",
                       "product": "product", "product_price": "product_price", "category": "category",
                       "threshold": "threshold"}
@@ -86,23 +106,7 @@ LIMITS = {"subject": 70, "preview": 120, "sms": 160, "push": 100, "opener": 60, 
           "product_line": 220, "also_line": 80, "cta": 120, "signoff": 40}
 _LENGTH_BANDS = {"short": 0.45, "medium": 0.75}
 """A phrase is short up to 45% of its part's limit once filled, medium up to 75%, long beyond."""
-INTERNAL_WORDS = re.compile(r"\b(?:segments?|churn\w*|risk\w*|scores?|models?|horizon|cohorts?|clv|rfm|forecast\w*"
-                            r"|audience|predicted|members of this)\b", re.I)
-"""Analytics vocabulary that never belongs in customer copy."""
-UNSUPPORTED_CLAIMS = re.compile(
-    r"\bbest[- ]?sell\w*|\baward[- ]winning\b|\bguarantee\w*|\blowest\s+price|\bnext[- ]day\b|\bonly\s+\w+\s+left\b"
-    r"|\b(?:few|limited)\s+(?:left|stock|items)\b|\bselling\s+fast\b|\byour\s+(?:last\s+|recent\s+)?order\b"
-    r"|\byour\s+(?:basket|cart)\b|\bwe\s+noticed\b|\bleft\s+(?:\w+\s+)?in\s+your\b|\bmost\s+loyal\b|\bin\s+stock\b",
-    re.I)
-"""Claims no fact sheet supports (rankings, stock, the member's orders or basket)."""
-PRESSURE = re.compile(
-    r"\bclock\s+is\s+ticking\b|\bnot\s+a\s+day\s+longer\b|\bbe\s+quick\b|\bhurry\b|\bwon'?t\s+last\b|\bslip\s+away\b"
-    r"|\bdon'?t\s+miss\b|\blast\s+chance\b|\bkeep\s+(?:this|it)\s+(?:short|quick)\b|\bact\s+(?:now|fast)\b"
-    r"|\bbefore\s+it'?s\s+(?:gone|too\s+late)\b|\bgoing\s+fast\b|\bnow\s+or\s+never\b|\bquick,\s+go\s+on\b"
-    r"|\b(?:get|be)\s+caught\s+short\b|\bmiss(?:ing)?\s+out\b|\bhate\s+for\s+you\s+to\s+miss\b", re.I)
-"""Pressure tactics: the brand voice is warm and clear, so urgency comes from stating the real deadline
-plainly ("runs until Sunday 20 December"), never from alarm (blind raters marked these down)."""
-_ENTRY_KEYS = frozenset({"text", "tone", "formality", "length", "needs", "offers", "reasons"})
+_ENTRY_KEYS = frozenset({"text", "tone", "formality", "length", "needs", "offers", "reasons", "situations"})
 _FILE_KEYS = frozenset({"play", "description", "parts"})
 _SENTENCE_END = re.compile(r"(?:[.!?]|\n)\s*$")
 _CLAUSE_START = re.compile(r"(?:[:\u2014]|\s-)\s*$")
@@ -123,6 +127,7 @@ class Phrase:
     needs: frozenset[str]
     offers: frozenset[str]
     reasons: frozenset[str]
+    situations: frozenset[str] = frozenset()
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -229,12 +234,8 @@ def _check_text(text: str, part: str, file: str, where: str) -> tuple[str, ...]:
             raise _fail(file, where, "{Offer} inside a sentence; write {offer} there")
         names.append(name)
         before += "X"
-    if m := INTERNAL_WORDS.search(text):
-        raise _fail(file, where, f"uses internal vocabulary {m.group()!r}; copy speaks to customers")
-    if m := UNSUPPORTED_CLAIMS.search(text):
-        raise _fail(file, where, f"makes a claim no fact can support: {m.group()!r}")
-    if m := PRESSURE.search(text):
-        raise _fail(file, where, f"uses a pressure tactic {m.group()!r}; state the deadline plainly instead")
+    if why := problems_with(text, part):
+        raise _fail(file, where, why)
     if part == "sms" and not text.startswith(SMS_PREFIX):
         raise _fail(file, where, f"an SMS must start with {SMS_PREFIX.strip()!r} so the reader knows who sent it")
     if part in ("sms", "push") and "STOP" in text:
@@ -282,14 +283,36 @@ def _entry(raw: Any, play: str, part: str, angle: str, index: int, file: str) ->
         raise _fail(file, where, f"is tagged {length} but measures {measured} for a {part}")
     needs = set(_tags(raw.get("needs"), NEEDS, "need", file, where))
     needs |= {_PLACEHOLDER_NEEDS[n] for n in names if n in _PLACEHOLDER_NEEDS}
+    needs |= implied_needs(text)
     if {"offer", "no_offer"} <= needs:
         raise _fail(file, where, "needs both an offer and no offer")
     offers = frozenset(_tags(raw.get("offers"), OFFER_KINDS, "offer kind", file, where, extra=OFFER_GROUPS))
+    offers = _grammatical_offers(text, offers, file, where)
     reasons = frozenset(_tags(raw.get("reasons"), REASONS, "reason", file, where))
+    situations = frozenset(_tags(raw.get("situations"), SITUATIONS, "situation", file, where))
     if part in ("subject", "sms", "push") and not needs & {"offer", "no_offer"}:
         raise _fail(file, where, f"a {part} states the offer: use {{offer}} or {{Offer}}, or tag it needs: [no_offer]")
     return Phrase(f"{Path(file).stem}:{part}:{angle}:{index}", play, part, text, angle, tones, formality, length,
-                  frozenset(needs), offers, reasons)
+                  frozenset(needs), offers, reasons, situations)
+
+
+_SINGULAR_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:is|ends|runs|means|makes|lets|opens|has|was|helps)\b")
+_PLURAL_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:are|run|apply|mean|make|let|open|have|were|help)\b")
+
+
+def _grammatical_offers(text: str, offers: frozenset[str], file: str, where: str) -> frozenset[str]:
+    """The offer kinds ``text`` reads well with: "with {offer}" only for offers that follow "with" (not "with
+    buy one, get one free"); "{Offer} is..." not for "double points"; "{Offer} run..." only for points."""
+    rules = ((re.compile(r"\bwith \{offer\}"), set(OFFER_GROUPS["with_ok"]), "reads after 'with'"),
+             (_SINGULAR_VERB, set(OFFER_KINDS) - {"points_multiplier"}, "takes a singular verb"),
+             (_PLURAL_VERB, {"points_multiplier"}, "takes a plural verb"))
+    for pattern, allowed, what in rules:
+        if pattern.search(text):
+            kinds = {k for o in offers or OFFER_KINDS for k in OFFER_GROUPS.get(o, (o,))} & allowed
+            if not kinds:
+                raise _fail(file, where, f"none of its offer kinds {what}")
+            offers = frozenset(kinds)
+    return offers
 
 
 def parse_phrase_file(path: Path, problems: list[str] | None = None) -> list[Phrase]:

@@ -5,8 +5,10 @@ written by ``memberinsight build``), any list of member ids, or one member. Stat
 in DuckDB over the canonical tables; predicted value and churn risk come from the predictions
 table; recommended products, the promoted category's demand forecast and a member's profile come
 from the models package (:mod:`agent.campaigns.insights`), with best sellers as the fallback when
-the recommenders are not built. Names of the audience are read only for the checker
-(``forbidden_names``).
+the recommenders are not built. The products shown are chosen for the send date: a wider pool is read
+and out-of-season items give way (:func:`agent.campaigns.season.seasonal`; the hemisphere from the
+audience's most common country), and each carries its category's median price (for "just £X").
+Names of the audience are read only for the checker (``forbidden_names``).
 """
 
 from __future__ import annotations
@@ -24,17 +26,21 @@ import pandas as pd
 from agent.campaigns.behaviour import BEHAVIOUR_KEYS, behaviour_facts
 from agent.campaigns.facts import Fact, FactSheet, ProductFact, names_from
 from agent.campaigns.insights import (
+    audience_range_facts,
     category_forecast_facts,
     member_profile_facts,
     member_recommendations,
     segment_recommendations,
 )
+from agent.campaigns.season import hemisphere, seasonal
 from memberinsight.errors import DataValidationError, MemberInsightError, NotFoundError
 
 PREDICTIONS_TABLE = "member_predictions"
 _CHURN_COLUMNS = ("churn_probability", "churn_prob", "p_churn", "churn_risk")
 _CLV_COLUMNS = ("predicted_clv_365d", "clv", "clv_90d", "predicted_clv", "expected_clv", "clv_value")
 _PURCHASES_COLUMNS = ("expected_orders_90d", "expected_purchases", "expected_orders", "predicted_orders")
+SEASON_POOL = 3
+"""Products read per product shown, so out-of-season ones can give way to the next in line."""
 
 
 def _columns(con: Any, table: str) -> list[str]:
@@ -202,12 +208,15 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
             _prediction_stats(con, stats, forecasts)
             reasons = _churn_reasons(con)
         since = (pd.Timestamp(data_end) - timedelta(days=365)) if data_end is not None else pd.Timestamp("1900-01-01")
-        best = _best_sellers(con, since, max_products)
+        best = _best_sellers(con, since, max_products * SEASON_POOL)
         names = con.execute("SELECT m.first_name, m.last_name FROM members m JOIN _audience a USING (member_id)").fetchall()
         catalogue = con.execute("SELECT DISTINCT title FROM products WHERE coalesce(is_product, true) "
                                 "AND title IS NOT NULL").fetchall()
-    recommended, category = segment_recommendations(ws, ids, max_products) if recommend else ([], None)
-    products = recommended or best
+        country = _audience_country(con)
+        medians = _category_medians(con)
+    forecasts += audience_range_facts(ws, ids)
+    recommended, category = segment_recommendations(ws, ids, max_products * SEASON_POOL) if recommend else ([], None)
+    products = _featured(recommended or best, as_of, country, medians, max_products)
     category = category or next((p.category for p in products if p.category), None)
     forecasts += category_forecast_facts(ws, category)
     stats += behaviour_facts(ws, ids, category)
@@ -218,8 +227,31 @@ def build_fact_sheet(ws: Any, segment: str | None = None, member_ids: Sequence[s
         segment_description=_describe(ws, label) if segment else "", stats=tuple(stats),
         forecasts=tuple(forecasts), products=tuple(products), churn_reasons=reasons,
         forbidden_names=names_from(n for row in names for n in row),
-        catalogue_names=frozenset(str(t[0]).strip() for t in catalogue),
+        catalogue_names=frozenset(str(t[0]).strip() for t in catalogue), country=country,
     )
+
+
+def _audience_country(con: Any) -> str:
+    """The audience's most common home country ('' when none is recorded)."""
+    row = con.execute("SELECT m.country, count(*) AS n FROM members m JOIN _audience a USING (member_id) "
+                      "WHERE m.country IS NOT NULL AND trim(m.country) <> '' GROUP BY 1 ORDER BY n DESC, 1 "
+                      "LIMIT 1").fetchone()
+    return str(row[0]).strip() if row else ""
+
+
+def _category_medians(con: Any) -> dict[str, float]:
+    """The median list price of each category in the catalogue."""
+    rows = con.execute("SELECT category, median(price) FROM products WHERE coalesce(is_product, true) "
+                       "AND price IS NOT NULL AND category IS NOT NULL GROUP BY category").fetchall()
+    return {str(c): float(m) for c, m in rows if m is not None}
+
+
+def _featured(products: Sequence[ProductFact], as_of: date, country: str, medians: dict[str, float],
+              k: int) -> list[ProductFact]:
+    """The first ``k`` products that suit the send date's season, each with its category's median price."""
+    chosen = seasonal(list(products), as_of, hemisphere(country), keep=k)
+    return [replace(p, category_price=medians.get(p.category or "")) if p.category_price is None else p
+            for p in chosen]
 
 
 def build_member_fact_sheet(ws: Any, member_id: str, *, offer: str = "", deadline: date | None = None,
@@ -236,7 +268,13 @@ def build_member_fact_sheet(ws: Any, member_id: str, *, offer: str = "", deadlin
     info = member_profile_facts(ws, str(member_id))
     if info is None:
         return replace(base, segment="One member")
-    products = member_recommendations(ws, str(member_id), max_products) or list(base.products)
+    pool = member_recommendations(ws, str(member_id), max_products * SEASON_POOL)
+    if pool:
+        with ws.analytics(read_only=True) as con:
+            medians = _category_medians(con)
+        products = _featured(pool, base.as_of or date.today(), base.country, medians, max_products)
+    else:
+        products = list(base.products)
     category = info["top_category"] or next((p.category for p in products if p.category), None)
     comparisons = [f for f in base.stats if f.key.startswith("all_")
                    or (f.key in BEHAVIOUR_KEYS and f.key != "category_share")]  # that share is of another category

@@ -16,8 +16,10 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +69,36 @@ def is_converted(path: Path) -> bool:
     return (path / MANIFEST).is_file() and (path / "model.safetensors").is_file()
 
 
-def ensure_converted(source: Path, cache_root: Path) -> Conversion:
-    """Convert ``source`` (a GGUF file) into the cache unless that was done before."""
+CONVERT_SECONDS = (20, 40)
+"""How long the one-time conversion of the packaged SmolLM2-135M takes on a 2-core machine (seconds)."""
+
+
+def conversion_notice(source: Path, target: Path) -> str:
+    """The line shown before the one-time conversion: what happens, how long it takes, that it is once."""
+    low, high = CONVERT_SECONDS
+    size_mb = source.stat().st_size / 1e6
+    return (f"Preparing the local language model {source.name} ({size_mb:,.0f} MB) for its first use: converting it "
+            f"once, about {low}-{high} s on a 2-core machine; later runs load it from {target.parent} in about a "
+            "second.")
+
+
+def _print_notice(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def ensure_converted(source: Path, cache_root: Path,
+                     notify: Callable[[str], None] | None = _print_notice) -> Conversion:
+    """Convert ``source`` (a GGUF file) into the cache unless that was done before.
+
+    Before converting, ``notify`` gets one line saying so and how long it takes (:func:`conversion_notice`;
+    by default printed on stderr, so the command line and the server log show why the first use is slow).
+    """
     target = converted_dir(source, cache_root)
     if is_converted(target):
         return Conversion(target, source, False, 0.0)
+    if notify is not None:
+        notify(conversion_notice(source, target))
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     # One conversion at a time per cache: a second process (the server warming up while the CLI

@@ -18,11 +18,13 @@ from agent.tools.analytics import (
 )
 from agent.tools.campaigns import campaign_copy, campaign_suggestion
 from agent.tools.catalogue import product_search, recommend_for_member
+from agent.tools.fraud import fraud_overview
+from agent.tools.members import find_members
 from agent.tools.operations import data_status, help, review_queue_summary
 
-TOOLS = (segment_overview, compare_segments, member_lookup, at_risk_members, category_forecast,
-         recommend_for_member, product_search, campaign_copy, campaign_suggestion, review_queue_summary, data_status,
-         help)
+TOOLS = (segment_overview, compare_segments, member_lookup, at_risk_members, find_members, category_forecast,
+         recommend_for_member, product_search, campaign_copy, campaign_suggestion, review_queue_summary, fraud_overview,
+         data_status, help)
 
 
 def default_registry() -> ToolRegistry:
@@ -31,5 +33,5 @@ def default_registry() -> ToolRegistry:
 
 
 __all__ = ["TOOLS", "ToolRegistry", "at_risk_members", "campaign_copy", "campaign_suggestion", "category_forecast",
-           "compare_segments", "data_status", "default_registry", "help", "member_lookup", "product_search", "recommend_for_member",
+           "compare_segments", "data_status", "default_registry", "find_members", "fraud_overview", "help", "member_lookup", "product_search", "recommend_for_member",
            "review_queue_summary", "segment_overview"]

@@ -62,18 +62,24 @@ def fmt_value(value: Any) -> str:
     return str(value).replace("|", "/").replace("\n", " ")
 
 
-def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7) -> str:
-    """``df`` as a Markdown table (first ``max_rows`` rows and ``max_cols`` columns, noted when cut)."""
+def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7, currency: str | None = None) -> str:
+    """``df`` as a Markdown table (first ``max_rows`` rows and ``max_cols`` columns, noted when cut); amounts
+    of money (columns named like revenue, spend, value: :func:`memberinsight.figures.kind_of`) carry the
+    shop's ``currency`` sign (the figures' default when not given) and thousands separators."""
+    from memberinsight.figures import kind_of
+
     if df.empty:
         return "_(no rows)_"
     head = df.iloc[:max_rows, :max_cols]
     lines = ["| " + " | ".join(str(c).replace("_", " ") for c in head.columns) + " |",
              "|" + "---|" * len(head.columns)]
     percent = [any(w in str(c) for w in PERCENT_WORDS) for c in head.columns]
+    cash = [not pct and kind_of(str(c).split(" (")[0]) == "money" for c, pct in zip(head.columns, percent, strict=True)]
     for row in head.itertuples(index=False):
         lines.append("| " + " | ".join(
-            f"{v:.0%}" if pct and isinstance(v, float) and v == v else fmt_value(v)
-            for v, pct in zip(row, percent, strict=True)) + " |")
+            f"{v:.0%}" if pct and isinstance(v, float) and v == v else
+            money(v, currency) if is_cash and isinstance(v, int | float) and not isinstance(v, bool) and v == v else
+            fmt_value(v) for v, pct, is_cash in zip(row, percent, cash, strict=True)) + " |")
     cut = [f"{len(df) - max_rows:,} more rows"] if len(df) > max_rows else []
     hidden = df.shape[1] - max_cols
     cut += [f"{hidden} more column{'s' if hidden > 1 else ''}"] if hidden > 0 else []
@@ -82,9 +88,15 @@ def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7) -> s
     return "\n".join(lines)
 
 
-def money(value: float | None) -> str:
-    """``1234.5`` -> ``"1,234.50"`` (shop currency)."""
-    return "n/a" if value is None or value != value else f"{value:,.2f}"
+def money(value: float | None, currency: str | None = None) -> str:
+    """An amount for people: ``£1,234`` / ``£42.60`` with the shop's ``currency`` sign (the figures' default,
+    :data:`memberinsight.figures.CURRENCY`, when not given); ``n/a`` when missing."""
+    from memberinsight.figures import CURRENCY
+    from memberinsight.figures import money as figure
+
+    if value is None or value != value:
+        return "n/a"
+    return figure(value, CURRENCY if currency is None else currency)
 
 
 def pick(df: pd.DataFrame, *names: str) -> str | None:

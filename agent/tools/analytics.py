@@ -8,8 +8,16 @@ from typing import Any, Literal
 import pandas as pd
 
 from agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
+from agent.tools.predictions import (
+    capability_note,
+    outlook_lines,
+    outlook_table,
+    profile_forecast_lines,
+    value_words,
+)
 from agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
-from memberinsight.errors import NotFoundError
+from memberinsight.errors import MemberInsightError, NotFoundError
+from memberinsight.figures import by_name, label, ratio
 
 SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
                    "median_frequency", "median_avg_order_value", "mean_churn_probability",
@@ -56,18 +64,30 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
         saved = _saved_segment(ctx, segment)
         if saved is not None:
             return saved
+        if (missing := capability_note(ctx.ws, "segments")) is not None:
+            return ToolResult(missing + ".", ok=False)
         kind, exact = backend("models", "resolve_segment", "Segments")(ctx.ws, segment)
         stats = next(s for s in summary(ctx.ws, by=kind) if s.segment == exact)
+        churn, clv = capability_note(ctx.ws, "churn"), capability_note(ctx.ws, "clv")
         facts = [f"- **members**: {stats.members:,} ({stats.member_share:.1%} of members)",
                  f"- **revenue**: {money(stats.revenue)} ({stats.revenue_share:.1%} of revenue)",
                  f"- **median orders**: {fmt_value(stats.median_frequency)}, last order "
                  f"{fmt_value(stats.median_recency_days)} days ago (median)",
                  f"- **median order value**: {money(stats.median_avg_order_value)}",
-                 f"- **churn risk** (mean): {fmt_value(stats.mean_churn_probability)}",
-                 f"- **predicted 12-month value** (mean): {money(stats.mean_predicted_clv_365d)}"]
+                 f"- {churn}" if churn else f"- **churn risk** (mean): {fmt_value(stats.mean_churn_probability)}",
+                 f"- {clv}" if clv else f"- **predicted 12-month value** (mean per member): "
+                                        f"{money(stats.mean_predicted_clv_365d)}"]
+        outlook = next((o for o in backend("models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=kind)
+                        if o.group == exact), None)
+        if outlook is not None:
+            facts += outlook_lines(outlook)
         about = f"\n\n{stats.description} *Suggested:* {stats.suggested_action}" if stats.description else ""
-        return ToolResult(f"**{exact}**{about}\n\n" + "\n".join(facts), table=segment_table([stats]),
-                          subject={"segment": exact})
+        table = segment_table([stats])
+        if outlook is not None:
+            table = table.merge(outlook_table([outlook]), on="segment", how="left")
+        return ToolResult(f"**{exact}**{about}\n\n" + "\n".join(facts), table=table, subject={"segment": exact})
+    if (missing := capability_note(ctx.ws, "segments")) is not None:
+        return ToolResult(missing + ".", ok=False)
     table = segment_table(summary(ctx.ws, by=by))
     if table.empty:
         return ToolResult("No segments yet — run `memberinsight build`.", table=table, ok=False)
@@ -76,7 +96,12 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
     text = (f"**{len(table)} {kind}** covering {int(table['members'].sum()):,} members. "
             f"**{top['segment']}** brings the most revenue ({money(top['revenue'])}, {top['revenue_share']:.0%}).")
     chart = ChartSpec("bar", table, "segment", "revenue", f"Revenue by {kind[:-1]}")
-    return ToolResult(text + "\n\n" + markdown_table(table), table=table, chart=chart)
+    outlooks = outlook_table(backend("models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=by))
+    ahead = ("\n\nExpected totals per segment, with 80% intervals:\n\n" + markdown_table(outlooks, 20)
+             if not outlooks.empty else "")
+    notes = "".join(f"\n\n{n}." for n in (capability_note(ctx.ws, "churn"), capability_note(ctx.ws, "clv")) if n)
+    full = table.merge(outlooks, on="segment", how="left") if not outlooks.empty else table
+    return ToolResult(text + "\n\n" + markdown_table(table) + ahead + notes, table=full, chart=chart)
 
 
 def _saved_segment(ctx: ToolContext, name: str) -> ToolResult | None:
@@ -90,6 +115,13 @@ def _saved_segment(ctx: ToolContext, name: str) -> ToolResult | None:
     size = f"{saved.size:,} members" if saved.size is not None else "size not computed yet"
     text = (f"**{saved.name}** (saved segment by {saved.owner}, updated {saved.updated_at[:10]}): {size}.\n\n"
             f"Definition: {saved.description}")
+    try:
+        ids = backend("segments", "resolve_segment_members", "Saved segments")(ctx.ws, saved.name)
+        lines = outlook_lines(backend("models", "group_outlook", "Segment forecasts")(ctx.ws, ids, saved.name))
+    except MemberInsightError:  # predictions not built: the definition and size still answer
+        lines = []
+    if lines:
+        text += "\n\n" + "\n".join(lines)
     if len(history) > 1:
         text += "\n\nSize history:\n\n" + markdown_table(history)
     return ToolResult(text, table=history if not history.empty else None, subject={"segment": saved.name})
@@ -118,8 +150,8 @@ def compare_segments(ctx: ToolContext, segment_a: str, segment_b: str) -> ToolRe
     """
     cmp = backend("models", "compare_segments", "Segment comparison")(ctx.ws, segment_a, segment_b)
     a, b = cmp.a.segment, cmp.b.segment
-    table = pd.DataFrame([{"metric": d.metric.replace("_", " "), a: d.a, b: d.b, f"{a} / {b}": d.ratio}
-                          for d in cmp.differences])
+    table = pd.DataFrame([{"metric": label(d.metric), a: by_name(d.metric, d.a), b: by_name(d.metric, d.b),
+                           f"{a} as a multiple of {b}": ratio(d.ratio)} for d in cmp.differences])
     chart_data = pd.DataFrame([{"segment": a, "revenue": cmp.a.revenue}, {"segment": b, "revenue": cmp.b.revenue}])
     return ToolResult(f"**{a}** compared with **{b}**\n\n{cmp.summary}\n\n{markdown_table(table, 20)}",
                       table=table, chart=ChartSpec("bar", chart_data, "segment", "revenue", "Revenue"),
@@ -153,19 +185,19 @@ def member_lookup(ctx: ToolContext, member_id: str) -> ToolResult:
 
 def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
     """A member profile (``models.MemberProfile``, no personal data) as Markdown, plus its recent orders."""
+    notes = getattr(p, "unavailable", {}) or {}
+    churn = (f"- {notes['churn']}" if "churn" in notes and p.churn_probability is None else
+             f"- **churn risk**: {fmt_value(p.churn_probability)} ({p.churn_band or 'n/a'})"
+             + ("; " + "; ".join(p.churn_reasons[:3]) if p.churn_reasons else ""))
     lines = [f"**Member {p.member_id}** — {p.rfm_segment or 'no segment'}"
              + (f" (RFM {p.rfm_score})" if p.rfm_score else "")
              + (f", cluster “{p.cluster_label}”" if p.cluster_label else ""),
              f"- **orders**: {p.orders:,}, net spend {money(p.net_spend)}, average order "
              f"{money(p.avg_order_value)}",
              f"- **last order**: {fmt_value(p.recency_days)} days ago; member for {fmt_value(p.tenure_days)} days",
-             f"- **churn risk**: {fmt_value(p.churn_probability)} ({p.churn_band or 'n/a'})"
-             + ("; " + "; ".join(p.churn_reasons[:3]) if p.churn_reasons else ""),
-             f"- **predicted 12-month value**: {money(p.predicted_clv_365d)}"
-             + (f" ({p.clv_tier})" if p.clv_tier else "")
-             + (f"; {p.purchase_outlook}" if p.purchase_outlook else "")
-             + (f"; {p.next_order}" if p.next_order.startswith("next order expected") else "")
-             + (f"; spend {p.spend_outlook}" if getattr(p, "spend_outlook", "") else "")]
+             churn, *profile_forecast_lines(p)]
+    if "purchases" in notes and p.expected_orders_90d is None:
+        lines.append(f"- {notes['purchases']}")
     if p.favourite_categories:
         lines.append("- **favourite categories**: " + ", ".join(
             f"{c.category} ({c.share:.0%})" for c in p.favourite_categories))
@@ -201,17 +233,34 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
         members at risk worth over 1000
         customers that might lapse
     """
+    if (missing := capability_note(ctx.ws, "churn")) is not None:
+        return ToolResult(missing + ".", ok=False)
+    clv = capability_note(ctx.ws, "clv")
+    lead = ""
+    if clv and min_clv:
+        lead = f"{clv}, so members cannot be picked by predicted value; the members at risk without that floor:\n\n"
+        min_clv = 0.0
     rows = as_frame(backend("models", "at_risk_members", "Churn predictions")(
         ctx.ws, min_clv=min_clv, limit=limit, segment=segment))
     where = f" in **{segment}**" if segment else ""
     floor = f" with predicted value ≥ {money(min_clv)}" if min_clv else ""
     if rows.empty:
-        return ToolResult(f"No members at risk{where}{floor}.", table=rows)
+        return ToolResult(f"{lead}No members at risk{where}{floor}.", table=rows)
     total = money(float(rows["value_at_risk"].sum()))
-    return ToolResult(f"**{len(rows)} members at risk**{where}{floor}; together {total} of yearly spend at risk "
-                      f"(churn probability × last year's spend).\n\n{markdown_table(rows)}", table=rows,
-                      subject={"segment": member_list_label("at_risk_members"),
-                               "member_list": rows["member_id"].astype(str).tolist()})
+    ids = rows["member_id"].astype(str).tolist()
+    ranges = backend("models", "member_ranges", "Member forecasts")(ctx.ws, ids)
+    rows = rows.assign(value_next_12_months=[value_words(r) for r in ranges.itertuples(index=False)],
+                       clv_365d_low=ranges["clv_365d_low"].to_numpy(), clv_365d_high=ranges["clv_365d_high"].to_numpy())
+    shown = rows[[c for c in ("member_id", "rfm_segment", "churn_probability", "value_at_risk", "value_next_12_months",
+                              "recency_days", "reasons") if c in rows.columns]]
+    together = ""
+    if not clv:
+        value = backend("models", "group_outlook", "Member forecasts")(ctx.ws, ids, "at-risk members").value_365d
+        together = f" Their predicted value over the next 12 months: {value.words(money=True)} together." if value else ""
+    text = (f"{lead}**{len(rows)} members at risk**{where}{floor}; together {total} of yearly spend at risk "
+            f"(churn probability × last year's spend).{together}" + (f" {clv}." if clv and not lead else "")
+            + f"\n\n{markdown_table(shown)}")
+    return ToolResult(text, table=rows, subject={"segment": member_list_label("at_risk_members"), "member_list": ids})
 
 
 def _forecast_frame(fc: Any) -> pd.DataFrame:
@@ -241,6 +290,8 @@ def category_forecast(ctx: ToolContext, category: str | None = None, weeks: int 
         future demand in Sports
         show the sales projection for Home
     """
+    if (missing := capability_note(ctx.ws, "demand")) is not None:
+        return ToolResult(missing + ".", ok=False)
     forecast = backend("models", "category_forecast", "Demand forecasts")
     plural = "s" if weeks != 1 else ""
     if category is None:

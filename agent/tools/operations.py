@@ -90,6 +90,8 @@ def data_status(ctx: ToolContext) -> ToolResult:
                     if q.rejects_by_reason else ""))
     lines.append(f"- **kept but flagged**: {q.guest_lines:,} guest lines, {q.return_lines:,} returns "
                  f"({q.returns_share:.1%}), {q.zero_price_lines:,} zero-price, {q.non_product_lines:,} non-product")
+    excluded = backend("fraud", "exclusion_status", "Fraud exclusions")(ctx.ws, ctx.settings)
+    lines.append(f"- **confirmed fraud**: {excluded.note}")
     return ToolResult("**Workspace status**\n\n" + "\n".join(lines) + "\n\n" + markdown_table(tables),
                       table=tables)
 

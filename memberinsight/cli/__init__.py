@@ -14,7 +14,9 @@ import sys
 import typer
 
 from memberinsight.cli.common import evaluate_app
+from memberinsight.cli.helptext import plain_help
 from memberinsight.errors import MemberInsightError
+from memberinsight.progress import quiet_library_bars
 
 COMMAND_MODULES: tuple[str, ...] = (
     "data",
@@ -43,10 +45,12 @@ app.add_typer(evaluate_app, name="evaluate")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"memberinsight.cli.{_name}").register(app)
+plain_help(app)  # --help without reStructuredText markup or <bool>/<str> tags (memberinsight/cli/helptext.py)
 
 
 def main() -> None:
     """Console-script entry point."""
+    quiet_library_bars()  # in a log or pipe: no third-party bars frozen at 0% (ours print plain lines)
     try:
         app()
     except MemberInsightError as exc:

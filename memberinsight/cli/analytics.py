@@ -19,6 +19,7 @@ from memberinsight.cli.common import (
     settings,
 )
 from memberinsight.cli.profile_view import print_profile
+from memberinsight.figures import by_name, day, label, moment, money, number, people_frame, ratio, share
 
 
 def _console():
@@ -39,11 +40,11 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
 
 def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0%}"
+    return share(v)
 
 
 def _money(v: float | None) -> str:
-    return "-" if v is None else f"{v:,.0f}"
+    return money(v)
 
 
 def _window(data: dict[str, Any]) -> str:
@@ -83,6 +84,26 @@ def _shipped(champion: Any) -> str:
     return str(champion or "")
 
 
+_MANIFEST_OF = {"churn": "churn", "purchases": "clv", "spend": "clv", "demand": "demand", "recommender": "recommenders"}
+
+
+def _with_summaries(manifests: list[Any], lines: list[Any]) -> list[dict[str, Any]]:
+    """Each manifest as a dict with ``summary``: its predictions' shipped lines (:func:`models.shipped_models`);
+    a prediction not available on this shop, without a manifest, gets an entry of its own."""
+    import dataclasses
+
+    out = [{**dataclasses.asdict(m), "summary": []} for m in manifests]
+    by_name = {m["name"]: m for m in out}
+    for shipped in lines:
+        name = _MANIFEST_OF[shipped.target]
+        entry = by_name.get(name)
+        if entry is None:
+            entry = by_name[name] = {"name": name, "version": None, "summary": []}
+            out.append(entry)
+        entry["summary"].append(dataclasses.asdict(shipped))
+    return out
+
+
 MemberArg = Annotated[str, typer.Argument(help="Member id.")]
 PersonalOpt = Annotated[bool, typer.Option(
     "--include-personal", help="Export personal fields (email, phone, names); recorded in the audit log.")]
@@ -100,6 +121,13 @@ def _show_member(member_id: str, include_personal: bool, as_json: bool, workspac
         emit(result, True)
         return
     print_profile(result)
+
+
+def _fraud_note(workspace: Any) -> str:
+    """The sentence on orders and accounts confirmed as fraud that the figures leave out (fraud.exclusions)."""
+    from fraud import exclusion_status
+
+    return str(exclusion_status(open_workspace(workspace), settings(workspace)).note)
 
 
 def register(app: typer.Typer) -> None:
@@ -120,9 +148,10 @@ def register(app: typer.Typer) -> None:
         _table("Clusters" if by == "cluster" else "RFM segments",
                ["segment", "members", "share", "revenue share", "median recency d", "median orders",
                 "median spend", "mean churn", "mean CLV 365d"],
-               [[s.segment, s.members, _pct(s.member_share), _pct(s.revenue_share), s.median_recency_days,
-                 s.median_frequency, _money(s.median_monetary), _pct(s.mean_churn_probability),
+               [[s.segment, number(s.members), _pct(s.member_share), _pct(s.revenue_share), number(s.median_recency_days),
+                 number(s.median_frequency), _money(s.median_monetary), _pct(s.mean_churn_probability),
                  _money(s.mean_predicted_clv_365d)] for s in stats])
+        typer.echo(_fraud_note(workspace))
 
     @app.command()
     def compare(
@@ -137,8 +166,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit(result, True)
             return
-        _table(f"{result.a.segment} vs {result.b.segment}", ["metric", result.a.segment, result.b.segment, "ratio"],
-               [[d.metric, d.a, d.b, d.ratio] for d in result.differences])
+        a, b = result.a.segment, result.b.segment
+        _table(f"{a} vs {b}", ["metric", a, b, f"{a} as a multiple of {b}"],
+               [[label(d.metric), by_name(d.metric, d.a), by_name(d.metric, d.b), ratio(d.ratio)]
+                for d in result.differences])
         typer.echo(result.summary)
 
     @app.command()
@@ -192,7 +223,7 @@ def register(app: typer.Typer) -> None:
         ws = open_workspace(workspace)
         with ws.analytics(read_only=True) as con:
             rows = con.execute("""SELECT member_id, rfm_segment, expected_orders_90d, expected_orders_365d,
-                predicted_clv_365d, clv_tier, p_alive FROM member_predictions
+                predicted_clv_365d, clv_365d_low, clv_365d_high, clv_tier, p_alive FROM member_predictions
                 WHERE predicted_clv_365d IS NOT NULL ORDER BY predicted_clv_365d DESC, member_id LIMIT ?""",
                                [top]).df()
         manifest = ModelStore.for_workspace(ws).manifest("clv")
@@ -208,7 +239,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(choice.get("note", ""))
         if manifest.metrics.get("spend_note"):
             typer.echo(f"Spend and CLV not available: {manifest.metrics['spend_note']}")
-        _table("Top predicted CLV (365 days)", list(rows.columns), rows.round(3).values.tolist())
+        shown = people_frame(rows)
+        _table("Top predicted CLV (365 days)", list(shown.columns), shown.values.tolist())
 
     @app.command()
     def forecast(
@@ -222,14 +254,14 @@ def register(app: typer.Typer) -> None:
 
         ws = open_workspace(workspace)
         cats = [category] if category else forecast_categories(ws)
-        results = [category_forecast(ws, c, weeks) for c in progress(cats, "forecast", enabled=not as_json)]
+        results = [category_forecast(ws, c, weeks) for c in progress(cats, "Forecasting", enabled=not as_json, unit="category")]
         if as_json:
             emit(results if not category else results[0], True)
             return
         for fc in results:
             _table(f"{fc.category} - {fc.method}", ["week", "units", f"units {fc.interval:.0%} PI", "revenue",
                                                      f"revenue {fc.interval:.0%} PI"],
-                   [[p.week_start, f"{p.units:.1f}", f"{p.units_lower:.1f}-{p.units_upper:.1f}", _money(p.revenue),
+                   [[day(p.week_start), f"{p.units:,.1f}", f"{p.units_lower:,.1f}-{p.units_upper:,.1f}", _money(p.revenue),
                      f"{_money(p.revenue_lower)}-{_money(p.revenue_upper)}"] for p in fc.points])
 
     @app.command()
@@ -275,6 +307,7 @@ def register(app: typer.Typer) -> None:
                    f"{r.overall_actual}", ["decile", "members", "mean predicted", "actual", "lift"],
                    [[b.bucket, b.members, b.mean_predicted, b.actual, b.lift] for b in r.buckets])
         _print_choices(q.choices)
+        typer.echo(q.fraud_exclusions.get("note", ""))
 
     @app.command("validate")
     def validate_cmd(
@@ -292,22 +325,29 @@ def register(app: typer.Typer) -> None:
         """Saved analytics models: version, build time, data window, and for each prediction the
         champion / challenger choice with every candidate's holdout metrics and the margin."""
         from memberinsight.errors import ModelNotReadyError
-        from models import ModelStore, model_choices
+        from models import ModelStore, model_choices, shipped_models
 
         ws = open_workspace(workspace)
         store = ModelStore.for_workspace(ws)
         found = []
-        for name in ("clusters", "churn", "clv", "bgnbd", "demand"):
+        for name in ("clusters", "churn", "clv", "bgnbd", "demand", "recommenders"):
             try:
                 found.append(store.manifest(name))
             except ModelNotReadyError:
                 continue
+        lines = shipped_models(ws)
         if as_json:
-            emit(found, True)
+            emit(_with_summaries(found, lines), True)
             return
         _table("Analytics models", ["name", "version", "created", "data window", "shipped"],
-               [[m.name, m.version, m.created_at, _window(m.data), _shipped(m.params.get("champion"))] for m in found])
+               [[m.name, m.version, moment(m.created_at), _window(m.data),
+                 _shipped(m.params.get("champion") if m.name != "recommenders"
+                          else (m.metrics.get("champion") or {}).get("shipped"))] for m in found])
+        typer.echo("What ships on this shop:")
+        for shipped in lines:
+            typer.echo(f"  {shipped.line}")
         _print_choices(model_choices(ws))
+        typer.echo(_fraud_note(workspace))
 
 
 @evaluate_app.command("analytics")
@@ -316,8 +356,9 @@ def evaluate_analytics_cmd(
     as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
 ) -> None:
     """Churn (ROC-AUC, PR-AUC, Brier), purchases/CLV (MAE, RMSE, correlation, aggregate error of every
-    candidate; ``model`` is the one that would ship) on the time split, and demand (sMAPE, MASE vs
-    seasonal naive) on a rolling-origin backtest, with the champion of each."""
+    candidate; ``model`` is the one that would ship) on the time split, the coverage of the shipped 80%
+    intervals of purchases and spend on that holdout, and demand (sMAPE, MASE vs seasonal naive) on a
+    rolling-origin backtest, with the champion of each."""
     from models import evaluate_analytics
 
     cfg = settings(workspace)
@@ -334,7 +375,7 @@ def evaluate_analytics_cmd(
             "purchases": ev.clv.purchases, "spend": ev.clv.spend, "bgnbd_params": ev.clv.bgnbd_params,
             "drift": ev.clv.drift, "choice": {"purchases": ev.clv.choice_purchases, "spend": ev.clv.choice_spend},
             "spend_note": ev.clv.spend_note},
-        "demand": ev.demand, "notes": ev.notes,
+        "demand": ev.demand, "intervals": ev.intervals, "notes": ev.notes,
     }
     if ev.demand is not None:
         from models.candidates import DEMAND_CANDIDATES, choose

@@ -55,5 +55,7 @@ def register(app: typer.Typer) -> None:
                 lines.append(f"\n(tool: {result['tool']}({args}))")
             table = result["table"]
             if table is not None and not table.empty:
-                lines.append("\n" + table.head(TABLE_ROWS).to_string(index=False))
+                from memberinsight.figures import people_frame
+
+                lines.append("\n" + people_frame(table.head(TABLE_ROWS)).to_string(index=False))
             typer.echo("\n".join(lines))

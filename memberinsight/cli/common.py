@@ -95,9 +95,10 @@ def emit(result: Any, as_json: bool, text: str | None = None) -> None:
     pprint(to_jsonable(result), console=Console(), expand_all=False)
 
 
-def progress(items: Iterable[T], description: str, total: int | None = None, enabled: bool = True) -> Iterator[T]:
-    """A progress bar on stderr (quiet when ``enabled`` is False or stderr is not a terminal)."""
-    from tqdm import tqdm
+def progress(items: Iterable[T], description: str, total: int | None = None, enabled: bool = True,
+             unit: str = "item") -> Iterator[T]:
+    """Progress on stderr: a live bar on a terminal, plain periodic lines in a log or pipe, nothing when
+    ``enabled`` is False (``--json``). See :mod:`memberinsight.progress`."""
+    from memberinsight.progress import track
 
-    yield from tqdm(items, desc=description, total=total, disable=not enabled or not sys.stderr.isatty(),
-                    file=sys.stderr, leave=False)
+    yield from track(items, description, total=total, enabled=enabled, unit=unit)

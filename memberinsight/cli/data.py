@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from memberinsight.cli.common import JsonOpt, WorkspaceOpt, cli_actor, emit, open_workspace, settings
+from memberinsight.figures import day, moment
 
 
 def register(app: typer.Typer) -> None:
@@ -60,13 +61,18 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def status(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
         """Show what the workspace holds: row counts, order dates, recent ingests, data quality."""
+        from fraud import exclusion_status
+        from memberinsight.cli.common import to_jsonable
         from workspace.ingest import workspace_status
 
-        result = workspace_status(open_workspace(workspace))
+        ws = open_workspace(workspace)
+        result = workspace_status(ws)
+        excluded = exclusion_status(ws, settings(workspace))  # confirmed fraud left out of business figures
         if as_json:
-            emit(result, True)
+            emit({**to_jsonable(result), "fraud_exclusions": excluded.as_dict()}, True)
             return
         _print_status(result)
+        typer.echo(excluded.note)
 
     @app.command()
     def schema(as_json: JsonOpt = False) -> None:
@@ -179,7 +185,7 @@ def _print_status(st: Any) -> None:
         counts.add_row(name, f"{n:,}")
     console.print(counts)
     if st.orders_from:
-        console.print(f"Orders from {st.orders_from:%Y-%m-%d} to {st.orders_to:%Y-%m-%d}", highlight=False)
+        console.print(f"Orders from {day(st.orders_from)} to {day(st.orders_to)}", highlight=False)
     q = st.quality
     console.print(
         f"Data quality: {q.guest_lines:,} guest lines, {q.return_lines:,} return lines "
@@ -197,6 +203,6 @@ def _print_status(st: Any) -> None:
     for col in ("loaded at", "kind", "file", "read", "loaded", "unchanged", "rejected"):
         log.add_column(col, justify="right" if col in {"read", "loaded", "unchanged", "rejected"} else "left")
     for e in st.last_ingests:
-        log.add_row(f"{e.loaded_at:%Y-%m-%d %H:%M:%S}", e.kind, Path(e.source_file).name, f"{e.rows_read:,}",
+        log.add_row(moment(e.loaded_at), e.kind, Path(e.source_file).name, f"{e.rows_read:,}",
                     f"{e.rows_loaded:,}", f"{e.rows_unchanged:,}", f"{e.rows_rejected:,}")
     console.print(log)

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         only: Annotated[list[str] | None, typer.Option("--only", help="Run only these steps (repeatable).")] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Derive everything from the loaded data: features, segments, models, indexes, screening.
+        """Derive everything from the loaded data: features, segments, models, indexes, screening, fraud scan.
 
         Steps that cannot run on this shop (no prices, too little history...) are skipped with the
         reason; every other step still runs. ``--json`` prints every step's status and summary.
@@ -99,12 +99,8 @@ def register(app: typer.Typer) -> None:
         reports = ingest_directory(ws, data_dir)
         if not ws.get_meta("shop_name"):
             ws.set_meta("shop_name", DEMO_SHOP_NAME)  # the brand campaign copy signs with
-        say("3/4 Building features, models, indexes and the screening queue")
+        say("3/4 Building features, models, indexes, the screening queue and the fraud queue")
         build_report = run_build(ws, cfg, on_step=None if as_json else _print_step)
-        if fraud:
-            from fraud import scan_workspace
-
-            scan_workspace(ws, random_state=cfg.random_seed)
         result = {
             "workspace": str(ws.path),
             "generated": summary,

@@ -17,6 +17,7 @@ from memberinsight.cli.common import (
     open_workspace,
     settings,
 )
+from memberinsight.cli.tables import text_table
 
 fraud_app = typer.Typer(help="Order fraud and brushing: scan, rules, the fraud queue, findings, adjusted ratings.",
                         no_args_is_help=True)
@@ -84,8 +85,8 @@ def rules_cmd(
     if kinds:
         data = [{"kind": k.name, "finds": k.finds, "level": k.level,
                  "params": {p: s.default for p, s in k.params.items()}} for k in KINDS.values()]
-        emit(data, as_json, text="\n".join(f"{d['kind']:<24}{d['finds']}\n{'':<24}params: {d['params']}"
-                                           for d in data))
+        emit(data, as_json, text=text_table(["check", "finds", "parameters (defaults)"], [
+            [d["kind"], d["finds"], ", ".join(f"{k}={v}" for k, v in d["params"].items())] for d in data]))
         return
     ws = open_workspace(workspace) if file is None else None
     if init:
@@ -98,9 +99,9 @@ def rules_cmd(
         ws.audit(cli_actor(settings(workspace)), "fraud.rules_init", "file", str(target))
     path = rules_path(ws, file)
     rules = load_rules(ws, file)
-    text = [f"{len(rules)} rules from {path}:"] + [
-        f"  {'on ' if r.enabled else 'off'} {r.name:<30} {r.severity:<7} {r.kind:<24} {r.description}" for r in rules]
-    emit({"file": path, "rules": rules}, as_json, text="\n".join(text))
+    table = text_table(["on", "rule", "severity", "check", "description"],
+                       [["on" if r.enabled else "off", r.name, r.severity, r.kind, r.description] for r in rules])
+    emit({"file": path, "rules": rules}, as_json, text=f"{len(rules)} rules from {path}:\n{table}")
 
 
 @queue_app.command("list")
@@ -116,8 +117,9 @@ def list_cmd(
     from fraud import list_queue
 
     items = list_queue(open_workspace(workspace), status=None if status == "all" else status, kind=kind, limit=limit)
-    text = "\n".join(f"{i.item_id:<22}{i.risk:>7.3f}  {i.status:<9}  v{i.version}  "
-                     f"{i.reasons[0]['text'][:90] if i.reasons else ''}" for i in items) or "The fraud queue is empty."
+    text = text_table(["item", "risk", "status", "version", "main reason"],
+                      [[i.item_id, f"{i.risk:.3f}", i.status, i.version, i.reasons[0]["text"] if i.reasons else ""]
+                       for i in items], max_widths=[None, None, None, None, 90]) if items else "The fraud queue is empty."
     emit(items, as_json, text=text)
 
 
@@ -177,8 +179,9 @@ def findings_cmd(
     from fraud import findings
 
     found = findings(open_workspace(workspace), kind=kind, limit=limit)
-    emit(found, as_json, text="\n".join(f"{f['finding_id']:<28}{f['risk']:>7.3f}  {f['reason']}" for f in found)
-         or "No bursts or rings (run `memberinsight fraud scan`).")
+    emit(found, as_json, text=text_table(["finding", "risk", "why"], [[f["finding_id"], f"{f['risk']:.3f}", f["reason"]]
+                                                                      for f in found])
+         if found else "No bursts or rings (run `memberinsight fraud scan`).")
 
 
 @fraud_app.command("ratings")
@@ -191,10 +194,12 @@ def ratings_cmd(
     from fraud import rating_movers
 
     movers = rating_movers(open_workspace(workspace), limit=limit)
-    text = "\n".join(f"{r.product_id:<10}{_stars(r.rating)} -> {_stars(r.adjusted_rating)}  ({r.set_aside} of "
-                     f"{r.reviews} set aside)  {(r.title or '')[:50]}" for r in movers)
-    emit(movers, as_json, text=text or "No product has reviews set aside (run `memberinsight screen` and "
-                                       "`memberinsight fraud scan` first).")
+    text = text_table(["product", "rating -> adjusted", "set aside", "reviews", "title"],
+                      [[r.product_id, f"{_stars(r.rating).strip()} -> {_stars(r.adjusted_rating).strip()}",
+                        f"{r.set_aside:,}", f"{r.reviews:,}", r.title or ""] for r in movers],
+                      max_widths=[None] * 4 + [50])
+    emit(movers, as_json, text=text if movers else "No product has reviews set aside (run `memberinsight screen` "
+                                                   "and `memberinsight fraud scan` first).")
 
 
 def _stars(value: float | None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -39,7 +38,7 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"--end-date must be YYYY-MM-DD (got {end_date!r})") from exc
         span = years if years is not None else (1.5 if scenario == "cohort" else 2.0)
         summary = generate_demo(out, members=members, seed=seed, end_date=end, years=span,
-                                show_progress=not as_json and sys.stderr.isatty(), scenario=scenario)
+                                show_progress=not as_json, scenario=scenario)
         if fraud:
             if scenario != "default":
                 raise ConfigError("--fraud plants into the default shop only")

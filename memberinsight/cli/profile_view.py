@@ -6,13 +6,15 @@ from typing import Any
 
 import typer
 
+from memberinsight.figures import day, money, share
+
 
 def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0%}"
+    return share(v, digits=0)
 
 
 def _money(v: float | None) -> str:
-    return "-" if v is None else f"{v:,.0f}"
+    return money(v)
 
 
 def _days(value: float | None) -> str:
@@ -26,7 +28,7 @@ def _outlook(p: Any) -> str:
     text = p.purchase_outlook or "no purchase forecast yet"
     year = p.year_outlook.replace("expected to buy ", "").replace(" in the next year", "")
     if year and p.year_outlook.startswith("expected to buy") and p.year_outlook != p.purchase_outlook:
-        text += f" ({year} in the next year)"
+        text += f"; {year} in the next year"
     due = p.next_order.startswith("next order expected")
     if not due and p.purchase_outlook.startswith("expected to buy"):
         return text + f"; {p.next_order}" if p.next_order else text
@@ -38,7 +40,7 @@ def print_profile(p: Any) -> None:
     from models.wording import plural
 
     about = [p.age_band, ", ".join(x for x in (p.city, p.country) if x) or None,
-             f"joined {p.signup_date}" + (f" via {p.channel}" if p.channel else "") if p.signup_date else None]
+             f"joined {day(p.signup_date)}" + (f" via {p.channel}" if p.channel else "") if p.signup_date else None]
     segment = (p.rfm_segment + (f" (RFM {p.rfm_score})" if p.rfm_score else "")
                + (f" - {p.segment_description}" if p.segment_description else "")) if p.rfm_segment else "no segment yet"
     why = "" if p.orders else " (no orders yet)"
@@ -49,12 +51,17 @@ def print_profile(p: Any) -> None:
             orders += f", usually every {_days(p.avg_days_between_orders)}"
     churn = (f"Churn risk {_pct(p.churn_probability)} ({p.churn_band})" if p.churn_probability is not None
              else "Churn risk: not predicted" + why)
-    value = (f"Predicted 12-month value {_money(p.predicted_clv_365d)}" + (f" ({p.clv_tier} tier)" if p.clv_tier else "")
-             if p.predicted_clv_365d is not None else "Predicted 12-month value: not available" + why)
+    notes = getattr(p, "unavailable", {}) or {}
+    value = (f"Predicted 12-month value: {p.value_outlook or _money(p.predicted_clv_365d)}"
+             + (f" ({p.clv_tier} tier)" if p.clv_tier else "")
+             if p.predicted_clv_365d is not None else
+             notes["clv"] if "clv" in notes else "Predicted 12-month value: not available" + why)
+    if p.churn_probability is None and "churn" in notes:
+        churn = notes["churn"]
     if p.p_alive is not None and p.orders > 1:  # BG/NBD counts every one-time buyer as active
         value += f"; still active: {_pct(p.p_alive)} likely"
     lines = [
-        f"Member {p.member_id} (as of {p.as_of})" + ("" if p.redacted else "  [personal data included]"),
+        f"Member {p.member_id} (as of {day(p.as_of)})" + ("" if p.redacted else "  [personal data included]"),
         *([f"  {' | '.join(x for x in about if x)}"] if any(about) else []),
         f"  Segment: {segment}",
         *([f"  Suggested: {p.suggested_action}"] if p.suggested_action else []),
@@ -68,7 +75,7 @@ def print_profile(p: Any) -> None:
         *(["  Favourite categories: " + ", ".join(f"{c.category} {c.share:.0%}" for c in p.favourite_categories)]
           if p.favourite_categories else []),
         *(["  Recent orders:"] if p.recent_orders else []),
-        *[f"    {o.ordered_at:%Y-%m-%d} {o.order_id}: {plural(o.units, 'unit')}, {o.value:,.2f} - {', '.join(o.titles)}"
+        *[f"    {day(o.ordered_at)} {o.order_id}: {plural(o.units, 'unit')}, {money(o.value)} - {', '.join(o.titles)}"
           for o in p.recent_orders],
     ]
     if p.personal:

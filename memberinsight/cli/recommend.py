@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+from memberinsight.cli.tables import text_table
 
 KOpt = Annotated[int, typer.Option("-k", "--k", min=1, help="How many results.")]
 MODEL_HELP = "hybrid, popularity, segment_popularity, item_knn, als, rules or content."
@@ -85,8 +86,10 @@ def register(app: typer.Typer) -> None:
 
         items = recommend_products(open_workspace(workspace), member_id, k=k, model=model,
                                    exclude_bought=not include_bought)
-        text = "\n".join(f"{r.score:.3f}  {r.product_id}  {r.title}  [{r.signal}] {r.reason}" for r in items)
-        emit(items, as_json, text=text or "Nothing to recommend.")
+        text = text_table(["score", "product", "title", "signal", "why"],
+                          [[f"{r.score:.3f}", r.product_id, r.title, r.signal, r.reason] for r in items],
+                          max_widths=[None, None, 50, None, 90]) if items else "Nothing to recommend."
+        emit(items, as_json, text=text)
 
     @app.command()
     def rules(
@@ -133,7 +136,9 @@ def register(app: typer.Typer) -> None:
         ids = [m.strip() for m in members.split(",") if m.strip()] if members else None
         offer = next_best_offer(open_workspace(workspace), segment=segment, member_ids=ids, n_products=products)
         lines = [offer.summary, f"Category: {offer.category_reason}"]
-        lines += [f"  {p.product_id}  {p.title}  ({p.reason})" for p in offer.products]
+        if offer.products:
+            lines += ["Products:", text_table(["  product", "title", "why"], [[f"  {p.product_id}", p.title, p.reason]
+                                                                            for p in offer.products])]
         if offer.bundle:
             b = offer.bundle
             lines.append(f"Bundle: {b.antecedent_title} -> {b.consequent_title} (confidence {b.confidence:.2f}, "
@@ -162,7 +167,8 @@ def register(app: typer.Typer) -> None:
         k: KOpt = 10,
         test_days: Annotated[int, typer.Option(min=1, help="Test period: the last N days.")] = 90,
         val_days: Annotated[int | None, typer.Option(min=1, help="Validation window (default: test days).")] = None,
-        val_folds: Annotated[int, typer.Option(min=1, help="Validation windows before the test period.")] = 2,
+        val_folds: Annotated[int | None, typer.Option(min=1, help="Validation windows before the test period "
+                                                      "(default: the build's, VAL_FOLDS = 3).")] = None,
         source: Annotated[str | None, typer.Option(help="Evaluate on `demo` or on a file/folder of exports "
                                                    "(ingested into a cached scratch workspace) instead.")] = None,
         no_content: Annotated[bool, typer.Option("--no-content", help="Skip the content-based model (no "
@@ -172,7 +178,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Popularity, item-kNN, ALS, rules, content and hybrid on a time split (Recall/NDCG/MAP@k, coverage)."""
         from models.recommenders import evaluate_recommenders
-        from models.recommenders.selection import FACTORIES
+        from models.recommenders.selection import FACTORIES, VAL_FOLDS
 
         say = _say(not as_json)
         cfg = settings(workspace)
@@ -186,7 +192,8 @@ def register(app: typer.Typer) -> None:
         else:
             ws = open_workspace(workspace)
         names = [n for n in FACTORIES if not (no_content and n == "content")]
-        result = evaluate_recommenders(ws, k=k, test_days=test_days, val_days=val_days, val_folds=val_folds,
+        result = evaluate_recommenders(ws, k=k, test_days=test_days, val_days=val_days,
+                                       val_folds=val_folds or VAL_FOLDS,
                                        models=names, on_step=say)
         rows = [("model", f"recall@{k}", f"ndcg@{k}", f"map@{k}", f"coverage@{k}", "val ndcg")] + [
             (r["model"], *(f"{r[c]:.4f}" for c in ("recall", "ndcg", "map", "coverage", "val_ndcg")))

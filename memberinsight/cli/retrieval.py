@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, evaluate_app, open_workspace, settings
+from memberinsight.cli.tables import text_table
 
 KOpt = Annotated[int, typer.Option("-k", "--k", min=1, help="How many results.")]
 
@@ -40,8 +41,10 @@ def register(app: typer.Typer) -> None:
         ws, cfg = open_workspace(workspace), settings(workspace)
         if reviews:
             hits = search_reviews(ws, query, k=k, settings=cfg)
-            text = "\n".join(f"{h.score:.3f}  {h.review_id}  {h.product_id}  {h.rating}*  {h.text[:90]}" for h in hits)
-            emit(hits, as_json, text=text or "No reviews found.")
+            text = text_table(["score", "review", "product", "stars", "text"],
+                              [[f"{h.score:.3f}", h.review_id, h.product_id, h.rating, h.text] for h in hits],
+                              max_widths=[None, None, None, None, 90]) if hits else "No reviews found."
+            emit(hits, as_json, text=text)
             return
         hits = search_products(ws, query, k=k, settings=cfg, category=category)
         emit(hits, as_json, text=_product_text(hits))
@@ -83,8 +86,10 @@ def register(app: typer.Typer) -> None:
         else:
             recs = recommend_for_member(open_workspace(workspace), member_id, k=k, settings=settings(workspace),
                                         diversify=not no_diversity)
-        text = "\n".join(f"{r.score:.3f}  {r.product_id}  {r.title}  ({r.reason})" for r in recs)
-        emit(recs, as_json, text=text or "Nothing to recommend.")
+        text = text_table(["score", "product", "title", "why"],
+                          [[f"{r.score:.3f}", r.product_id, r.title, r.reason] for r in recs],
+                          max_widths=[None, None, 50, 90]) if recs else "Nothing to recommend."
+        emit(recs, as_json, text=text)
 
     @app.command()
     def duplicates(
@@ -100,11 +105,11 @@ def register(app: typer.Typer) -> None:
         clusters = find_near_duplicate_reviews(open_workspace(workspace), threshold=threshold,
                                                settings=settings(workspace), min_chars=min_chars)
         shown = clusters[:limit] if limit else clusters
-        text = "\n".join(f"#{c.cluster_id}: {c.size} reviews by {c.accounts} accounts, similarity "
-                         f"{c.min_similarity:.3f}-{c.max_similarity:.3f}: {', '.join(c.review_ids[:6])}"
-                         f"{' ...' if c.size > 6 else ''}" for c in shown)
+        text = text_table(["cluster", "reviews", "accounts", "similarity", "review ids"],
+                          [[f"#{c.cluster_id}", c.size, c.accounts, f"{c.min_similarity:.3f}-{c.max_similarity:.3f}",
+                            ", ".join(c.review_ids[:6]) + (" ..." if c.size > 6 else "")] for c in shown])
         emit({"threshold": threshold, "clusters": len(clusters), "shown": shown}, as_json,
-             text=text or f"No near-duplicate reviews at threshold {threshold}.")
+             text=text if shown else f"No near-duplicate reviews at threshold {threshold}.")
 
     @app.command("index")
     def index_cmd(

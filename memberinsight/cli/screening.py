@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from memberinsight.cli.common import (
     open_workspace,
     settings,
 )
+from memberinsight.cli.tables import text_table
 
 queue_app = typer.Typer(help="The fake-review screening queue: list, inspect and decide.", no_args_is_help=True)
 
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
             raise DataValidationError("--min-risk must be between 0 and 1", column="min_risk")
         ws = open_workspace(workspace)
         run = screen_reviews(ws, settings(workspace), new_only=new, retrain=retrain, queue_min_risk=min_risk,
-                             show_progress=not as_json and sys.stderr.isatty())
+                             show_progress=not as_json)
         text = (f"Screened {run.scored} of {run.total_reviews} reviews ({run.method}) in {run.seconds:.1f} s; "
                 f"{run.queued} newly queued, {run.refreshed} queued items refreshed.")
         if run.note:
@@ -67,8 +67,9 @@ def register(app: typer.Typer) -> None:
         from screening import list_queue
 
         items = list_queue(open_workspace(workspace), status=None if status in (None, "all") else status, limit=limit)
-        text = "\n".join(f"{i.review_id}  {i.risk:.3f}  {i.status:<9}  v{i.version}  "
-                         f"{i.reasons[0]['text'] if i.reasons else ''}" for i in items) or "The queue is empty."
+        text = text_table(["review", "risk", "status", "version", "main reason"],
+                          [[i.review_id, f"{i.risk:.3f}", i.status, i.version, i.reasons[0]["text"] if i.reasons else ""]
+                           for i in items], max_widths=[None, None, None, None, 90]) if items else "The queue is empty."
         emit(items, as_json, text=text)
 
     @queue_app.command("show")

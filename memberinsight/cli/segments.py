@@ -17,6 +17,8 @@ from memberinsight.cli.common import (
     open_workspace,
     settings,
 )
+from memberinsight.cli.tables import text_table
+from memberinsight.figures import day, moment, number
 
 segment_app = typer.Typer(help="Custom segments: define from plain words, save, list, show, delete.",
                           no_args_is_help=True)
@@ -164,8 +166,9 @@ def list_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     segs = list_segments(open_workspace(workspace))
     rows = [{"name": s.name, "size": s.size, "owner": s.owner, "updated_at": s.updated_at, "version": s.version,
              "description": s.description} for s in segs]
-    text = "\n".join(f"{r['name']:<30} {r['size'] if r['size'] is not None else '?':>8}  {r['description']}"
-                     for r in rows) or "No saved segments."
+    text = text_table(["segment", "members", "owner", "updated", "definition"],
+                      [[r["name"], number(r["size"]), r["owner"], day(r["updated_at"]), r["description"]] for r in rows],
+                      max_widths=[None, None, None, None, 80]) if rows else "No saved segments."
     emit(rows, as_json, text=text)
 
 
@@ -182,8 +185,9 @@ def show(name: Annotated[str, typer.Argument(help="Saved segment name.")],
     out = seg.to_dict() | {"fields": editable_rows(seg.definition)}
     if members:
         out["members"] = resolve_segment_members(ws, seg.name)[:members]
-    history = "\n".join(f"  {p.computed_at}  {p.size:>8,}  (data {p.data_version}, v{p.definition_version})"
-                        for p in seg.sizes)
+    history = text_table(["  computed", "members", "data version", "definition version"],
+                         [[f"  {moment(p.computed_at)}", number(p.size), p.data_version, p.definition_version]
+                          for p in seg.sizes])
     emit(out, as_json, text=f"{seg.name} (v{seg.version}, owner {seg.owner})\n{seg.description}\n"
                             f"Size history:\n{history}" + (f"\nMembers: {', '.join(out['members'])}"
                                                            if members else ""))
@@ -218,7 +222,8 @@ def fields_cmd(as_json: JsonOpt = False) -> None:
     from segments import catalogue_rows
 
     rows = catalogue_rows()
-    emit(rows, as_json, text="\n".join(f"{r['name']:<26} {r['type']:<8} {r['description']}" for r in rows))
+    emit(rows, as_json, text=text_table(["field", "type", "meaning"],
+                                        [[r["name"], r["type"], r["description"]] for r in rows]))
 
 
 @segment_app.command("quality")
@@ -254,7 +259,7 @@ def _evaluation_workspace(workspace: Path | None, explicit: bool) -> tuple[Any, 
 def _evaluation_text(out: dict[str, Any]) -> str:
     names = list(out["files"])
     width = max(12, *(len(n) for n in names))
-    lines = [f"{'':<18}" + "".join(f"{n:>{width + 2}}" for n in names)]
+    lines = [f"{'metric':<18}" + "".join(f"{n:>{width + 2}}" for n in names)]
     for metric, row in out["side_by_side"].items():
         cells = []
         for n in names:
@@ -277,8 +282,8 @@ def _evaluation_text(out: dict[str, Any]) -> str:
 @evaluate_app.command("segments")
 def evaluate_segments(
         file: Annotated[Path | None, typer.Option(help="One labelled JSONL file (default: the parser's own sets "
-                                                       "and the blind corpus: blind_dev, blind_dev2 and "
-                                                       "blind_heldout when present).")] = None,
+                                                       "and the blind corpus: blind_dev, blind_dev2, "
+                                                       "blind_dev3 and blind_heldout when present).")] = None,
         embeddings: Annotated[bool, typer.Option(help="Let the MiniLM field matcher fill gaps.")] = True,
         workspace: WorkspaceOpt = None,
         members: Annotated[bool, typer.Option("--members/--no-members",

@@ -17,14 +17,16 @@ from memberinsight.cli.common import (
     open_workspace,
     settings,
 )
+from memberinsight.cli.tables import text_table
+from memberinsight.figures import day
 
 REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
 DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl",
                  REPO_TESTS / "routing_blind_dev.jsonl", REPO_TESTS / "routing_blind_dev2.jsonl",
-                 REPO_TESTS / "routing_blind_heldout.jsonl")
+                 REPO_TESTS / "routing_blind_dev3.jsonl", REPO_TESTS / "routing_blind_heldout.jsonl")
 """The project's own set and its held-out part, then the blind corpus (written by people who never saw
-the router): its development parts (``blind_dev``; ``blind_dev2``, round 1's held-out part, developed on
-since) and, once the lead adds it, the untouched held-out batch."""
+the router): its development parts (``blind_dev``; ``blind_dev2`` and ``blind_dev3``, the held-out parts of
+rounds 1 and 2, developed on since) and, once the lead adds it, the untouched held-out batch."""
 HELD_OUT_SETS = frozenset({"routing_heldout", "routing_blind_heldout"})
 
 user_app = typer.Typer(help="Operator accounts for the app (stored hashed in the workspace).", no_args_is_help=True)
@@ -115,9 +117,9 @@ def user_list(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
     from workspace.users import list_users
 
     users = list_users(open_workspace(workspace))
-    emit(users, as_json, text="\n".join(f"{u.username:<24} {u.role:<9} since {u.created_at}"
-                                        f"{'  (disabled)' if u.disabled else ''}" for u in users)
-         or "No users yet: `memberinsight user add NAME`.")
+    emit(users, as_json, text=text_table(["user", "role", "since", "status"],
+                                         [[u.username, u.role, day(u.created_at), "disabled" if u.disabled else "active"]
+                                          for u in users]) if users else "No users yet: `memberinsight user add NAME`.")
 
 
 @evaluate_app.command("agent")
@@ -162,7 +164,7 @@ def evaluate_agent(
         return
     heads = [f"{n} ({'held-out' if n in HELD_OUT_SETS else 'dev'})" for n in results]
     width = max(len(h) for h in heads) + 2
-    typer.echo(f"{'':<24}" + "".join(f"{h:>{width}}" for h in heads))
+    typer.echo(f"{'metric':<24}" + "".join(f"{h:>{width}}" for h in heads))
     for label, values in side_by_side(results):
         typer.echo(f"{label:<24}" + "".join(f"{v:>{width}}" for v in values))
     if skipped:

@@ -25,14 +25,14 @@ from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
 from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
 from models.recommenders.itemknn import ItemKNNRecommender
-from models.recommenders.selection import FACTORIES, fit_model, load_side_data, select_and_tune
+from models.recommenders.selection import FACTORIES, VAL_FOLDS, fit_model, load_side_data, select_and_tune
 
 MODEL_NAME = "recommenders"
 RATING_MODEL = "rating_cf"
 MIN_REVIEWS = 50
 
 
-def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: int = 3, k: int = 10,
+def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: int = VAL_FOLDS, k: int = 10,
                      on_step: Callable[[str], None] | None = None) -> tuple[HybridRecommender, dict[str, Any]]:
     """The hybrid (with every component) fitted on all order lines, and what was chosen on validation."""
     say = on_step or (lambda _msg: None)
@@ -74,7 +74,7 @@ def build_recommenders(ws: Any, settings: Any = None) -> dict[str, Any]:
 
     start = time.perf_counter()
     with ws.analytics(read_only=True) as con:
-        n_lines = con.execute("SELECT count(*) FROM orders WHERE member_id IS NOT NULL").fetchone()[0]
+        n_lines = con.execute("SELECT count(*) FROM clean_orders WHERE member_id IS NOT NULL").fetchone()[0]
     if not n_lines:
         return {"skipped": "no member orders"}
     hybrid, info = fit_recommenders(ws)

@@ -33,9 +33,12 @@ class Champion:
     reason: str = ""
 
 
-def cross_validated_leads(prepared: Sequence[PreparedFold], k: int = 10,
-                          search: str | None = None) -> list[float]:
-    """Per fold: hybrid NDCG@k minus best-single NDCG@k, both chosen on the other folds."""
+def cross_validated_leads(prepared: Sequence[PreparedFold], k: int = 10, search: str | None = None,
+                          differences: dict[str, float] | None = None) -> list[float]:
+    """Per fold: hybrid NDCG@k minus best-single NDCG@k, both chosen on the other folds.
+
+    ``differences``, when given, receives every scored member's out-of-fold difference (keyed
+    ``"fold:row"``), for :func:`bootstrap_margin` of the lead."""
     leads = []
     for i, held in enumerate(prepared):
         rest = [f for j, f in enumerate(prepared) if j != i]
@@ -44,9 +47,11 @@ def cross_validated_leads(prepared: Sequence[PreparedFold], k: int = 10,
         tuned = tune_prepared(rest, k, search=search)
         single = max(tuned.single, key=lambda n: tuned.single[n])
         parts = normalised(held, tuned.normalisation)
-        hybrid = float(np.mean(fold_member_ndcg(held, parts, tuned.weights, k)))
-        alone = float(np.mean(fold_member_ndcg(held, parts, {single: 1.0}, k)))
-        leads.append(round(hybrid - alone, 4))
+        blended = fold_member_ndcg(held, parts, tuned.weights, k)
+        single_ndcg = fold_member_ndcg(held, parts, {single: 1.0}, k)
+        if differences is not None:
+            differences.update({f"{i}:{j}": float(d) for j, d in enumerate(blended - single_ndcg)})
+        leads.append(round(float(np.mean(blended)) - float(np.mean(single_ndcg)), 4))
     return leads
 
 

@@ -35,7 +35,14 @@ from models.recommenders.champion import bootstrap_margin, per_member_ndcg
 from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
 from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
-from models.recommenders.selection import FACTORIES, fit_model, load_side_data, score_model, select_and_tune
+from models.recommenders.selection import (
+    FACTORIES,
+    VAL_FOLDS,
+    fit_model,
+    load_side_data,
+    score_model,
+    select_and_tune,
+)
 from retrieval import evaluate_rankings, holdout_truth, purchases_only, time_split
 
 
@@ -93,7 +100,7 @@ class RecommenderEvaluation:
 
 
 def evaluate_recommenders(ws: Any, k: int = 10, test_days: int = 90, val_days: int | None = None,
-                          val_folds: int = 3, grids: Mapping[str, list[dict[str, Any]]] | None = None,
+                          val_folds: int = VAL_FOLDS, grids: Mapping[str, list[dict[str, Any]]] | None = None,
                           tune: bool = True, models: list[str] | None = None,
                           on_step: Callable[[str], None] | None = None) -> RecommenderEvaluation:
     """Choose parameters and blend on validation folds of the training period, then score on the test split."""

@@ -85,7 +85,7 @@ def _rfm_as_of(con: Any, as_of: datetime) -> pd.DataFrame | None:
     from models.segments import rfm_table
 
     day = pd.Timestamp(as_of).date() - timedelta(days=1)  # features count lines before day + 1 <= as_of
-    first = con.execute("SELECT min(ordered_at) FROM orders").fetchone()[0]
+    first = con.execute("SELECT min(ordered_at) FROM clean_orders").fetchone()[0]
     if first is None or pd.Timestamp(first).date() > day:
         return None
     feats = compute_features(con, day)
@@ -105,7 +105,7 @@ def member_segments(ws: Any) -> pd.DataFrame:
     if "rfm_segment" in groups.columns and groups["rfm_segment"].notna().any():
         return groups[["member_id", "rfm_segment"]]
     with ws.analytics(read_only=True) as con:
-        last = con.execute("SELECT max(ordered_at) FROM orders").fetchone()[0]
+        last = con.execute("SELECT max(ordered_at) FROM clean_orders").fetchone()[0]
         seg = _rfm_as_of(con, pd.Timestamp(last) + pd.Timedelta(days=1)) if last is not None else None
     if seg is None:
         return pd.DataFrame({"member_id": pd.Series(dtype=str), "rfm_segment": pd.Series(dtype=str)})

@@ -279,7 +279,7 @@ def load_lines(ws: Any, start: datetime | None = None, end: datetime | None = No
     ordered_at, is_return (non-product lines are left out; guest lines - ``member_id`` NULL - only
     with ``guests``: :func:`build_interactions` uses them for baskets, never for the member matrix)."""
     sql = ("SELECT o.order_id, o.member_id, o.product_id, o.quantity, o.unit_price, o.ordered_at, "
-           "coalesce(o.is_return, o.quantity < 0) AS is_return FROM orders o "
+           "coalesce(o.is_return, o.quantity < 0) AS is_return FROM clean_orders o "
            "JOIN products p ON p.product_id = o.product_id "
            "WHERE coalesce(p.is_product, TRUE)" + ("" if guests else " AND o.member_id IS NOT NULL"))
     params: list[Any] = []

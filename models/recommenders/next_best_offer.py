@@ -188,7 +188,7 @@ def _segment_lines(ws: Any, members: list[str]) -> Any:
         return con.execute(
             "SELECT o.member_id, o.product_id, o.quantity, o.unit_price, p.price AS list_price, "
             "coalesce(p.category, 'Uncategorised') AS category, coalesce(o.is_return, o.quantity < 0) AS is_return "
-            "FROM orders o JOIN _audience a USING (member_id) JOIN products p USING (product_id) "
+            "FROM clean_orders o JOIN _audience a USING (member_id) JOIN products p USING (product_id) "
             "WHERE coalesce(p.is_product, TRUE)").df()
 
 
@@ -218,7 +218,7 @@ def _shop_discount_share(ws: Any) -> tuple[float, dict[str, float]]:
     with ws.analytics(read_only=True) as con:
         share = con.execute(
             f"SELECT avg(CASE WHEN o.unit_price < {DISCOUNT_GAP} * p.price THEN 1.0 ELSE 0.0 END) "
-            "FROM orders o JOIN products p USING (product_id) WHERE o.member_id IS NOT NULL AND o.quantity > 0 "
+            "FROM clean_orders o JOIN products p USING (product_id) WHERE o.member_id IS NOT NULL AND o.quantity > 0 "
             "AND NOT coalesce(o.is_return, FALSE) AND p.price > 0 AND coalesce(p.is_product, TRUE)").fetchone()[0]
         medians = con.execute("SELECT coalesce(category, 'Uncategorised'), median(price) FROM products "
                               "WHERE price > 0 AND coalesce(is_product, TRUE) GROUP BY 1").fetchall()

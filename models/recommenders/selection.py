@@ -23,7 +23,7 @@ import pandas as pd
 from memberinsight.errors import DataValidationError, ModelNotReadyError
 from models.recommenders.als import ALSRecommender
 from models.recommenders.base import BaseRecommender
-from models.recommenders.champion import Champion, choose_champion, cross_validated_leads
+from models.recommenders.champion import Champion, bootstrap_margin, choose_champion, cross_validated_leads
 from models.recommenders.content import ContentSignal, load_product_vectors
 from models.recommenders.groups import load_member_groups
 from models.recommenders.hybrid import HybridRecommender
@@ -34,6 +34,8 @@ from models.recommenders.rules import RulesRecommender
 from models.recommenders.tuning import prepare_folds, tune_prepared
 from retrieval import evaluate_rankings, holdout_truth, time_split
 
+VAL_FOLDS = 3
+"""Validation windows before the held-out period: the default of the build and of ``evaluate recommenders``."""
 MIN_VALIDATION_MEMBERS = 200
 """Members a validation window should score before it stops growing."""
 WINDOW_STEPS: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 4.0)
@@ -85,6 +87,9 @@ class Selection:
     champion: Champion | None = None
     fallbacks: dict[str, str] = field(default_factory=dict)
     """Models that fell back to another on a validation fold, and why."""
+    lead_margin: dict[str, float] = field(default_factory=dict)
+    """The hybrid's out-of-fold NDCG@k lead over the best single model, pooled over the folds' members,
+    with a 95% bootstrap interval (:func:`~.champion.bootstrap_margin`); empty without two folds."""
 
     @property
     def shipped(self) -> str:
@@ -100,7 +105,8 @@ class Selection:
         c = self.champion
         return {"shipped": self.shipped, "best_single": c.best_single if c else None,
                 "reason": c.reason if c else "", "fold_leads": c.fold_leads if c else [],
-                "window_days": self.window_days, "fold_members": self.fold_members, "fold_ndcg": self.fold_ndcg}
+                "window_days": self.window_days, "fold_members": self.fold_members, "fold_ndcg": self.fold_ndcg,
+                "lead_margin": self.lead_margin}
 
 
 def fit_model(name: str, params: Mapping[str, Any], interactions: Any, side: Mapping[str, Any]) -> BaseRecommender:
@@ -173,7 +179,7 @@ def mean_metrics(metrics: list[dict[str, float]]) -> dict[str, float]:
 
 
 def select_and_tune(ws: Any, lines: pd.DataFrame, catalogue: pd.DataFrame, side: Mapping[str, Any],
-                    names: list[str], k: int = 10, val_days: int = 90, val_folds: int = 3,
+                    names: list[str], k: int = 10, val_days: int = 90, val_folds: int = VAL_FOLDS,
                     grids: Mapping[str, list[dict[str, Any]]] | None = None, tune: bool = True,
                     on_step: Callable[[str], None] | None = None,
                     min_members: int = MIN_VALIDATION_MEMBERS) -> Selection:
@@ -225,7 +231,10 @@ def select_and_tune(ws: Any, lines: pd.DataFrame, catalogue: pd.DataFrame, side:
                       "tolerance": tuned.tolerance, "weightings_tried": tuned.evaluations,
                       "single_validation_ndcg": tuned.single, "search": tuned.search,
                       "validation_members": tuned.members}
-        leads = cross_validated_leads(prepared, k, search=tuned.search)
+        differences: dict[str, float] = {}
+        leads = cross_validated_leads(prepared, k, search=tuned.search, differences=differences)
+        if differences:
+            out.lead_margin = bootstrap_margin(differences, dict.fromkeys(differences, 0.0))
     else:
         out.weights, out.normalisation = dict.fromkeys(names, 1.0), "max"
     per_fold = [score_model(HybridRecommender(c, out.weights, out.normalisation).fit(inter, **fside), tr, k, n_cat)

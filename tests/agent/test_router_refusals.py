@@ -28,6 +28,9 @@ from memberinsight.config import Settings
     ("delete the 15 members with highest churn risk, they are useless", "change"),
     ("add a new member called john smith", "change"),
     ("set the churn risk of m0000300 to low", "change"),
+    ("change the churn band of cluster 2 to high", "change"),
+    ("update the clv tier for the loyal lot to medium", "change"),
+    ("reset the rfm scores of m0000321", "change"),
     ("i want you to erase everything", "change"),
     ("drop table orders", "change"),
     ("approve all the escalated reviews pls", "decide"),
@@ -64,6 +67,8 @@ def test_personal_data_is_never_shown(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "which reviews did we remove last week",
+    "what is the churn band of cluster 3",
+    "change the offer to 20% off",
     "how many reviews have been approved so far?",
     "hi! which reviews have we already removed as fake? could you list about 20?",
     "send champions a thank you email",

@@ -64,7 +64,7 @@ def test_ingest_directory_json_then_status_and_reingest(tmp_path: Path) -> None:
     assert "line 3, column 'ordered_at': unparseable date: '2024-05-32 10:00:00'" in text
     assert "rejects file:" in text and "already ingested" in text
     human = runner.invoke(app, ["status", "-w", str(ws)]).stdout
-    assert "Orders from 2024-05-01 to 2024-05-03" in human and "1 guest lines" in human
+    assert "Orders from 1 May 2024 to 3 May 2024" in human and "1 guest lines" in human
 
 
 def test_strict_failure_exits_non_zero_with_location_and_changes_nothing(tmp_path: Path) -> None:

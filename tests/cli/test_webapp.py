@@ -34,8 +34,9 @@ def test_evaluate_agent_reports_accuracy() -> None:
     result = runner.invoke(app, ["evaluate", "agent", "--json", "--no-misses"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report["sets"]) >= {"routing_eval", "routing_heldout", "routing_blind_dev", "routing_blind_dev2"}
-    assert report["sets"]["routing_blind_dev2"]["role"] == "dev"
+    assert set(report["sets"]) >= {"routing_eval", "routing_heldout", "routing_blind_dev", "routing_blind_dev2",
+                                   "routing_blind_dev3"}
+    assert report["sets"]["routing_blind_dev2"]["role"] == report["sets"]["routing_blind_dev3"]["role"] == "dev"
     main = report["sets"]["routing_eval"]
     assert main["role"] == "dev" and report["sets"]["routing_heldout"]["role"] == "held-out"
     assert main["cases"] >= 150 and main["accuracy"] >= 0.9

@@ -38,6 +38,39 @@ def test_choose_takes_the_lowest_primary_metric_and_the_simpler_on_ties():
         choose("churn", {"boosted": {"brier": math.nan}})
 
 
+def test_one_plain_line_per_prediction_with_every_candidate_and_the_margin():
+    from models.candidates import choice_line
+
+    won = choose("spend", {"bgnbd": {"rmse": 70.0}, "boosted": {"rmse": 74.9}, "recent_rate": {"rmse": 91.0}},
+                 PURCHASE_CANDIDATES)
+    assert choice_line(won) == ("Spend / CLV: BG/NBD chosen on this shop's holdout (RMSE 70); boosted model 7.0% "
+                                "worse (74.9), recent-rate baseline 30% worse (91)")
+    alone = choose("churn", {"boosted": {"brier": math.nan}, "base_rate": {"brier": 0.25}}, CHURN_CANDIDATES)
+    assert choice_line(alone) == ("Churn: base-rate baseline chosen on this shop's holdout (Brier score 0.25); "
+                                  "boosted model not scored")
+
+
+def test_recommender_line_names_the_choice_the_lead_with_its_interval_and_fallbacks():
+    from models.shipped import recommender_line
+
+    metrics = {"champion": {"shipped": "item_knn", "best_single": "item_knn", "fold_leads": [0.01, -0.02, 0.004],
+                            "reason": "the hybrid led the best single model (item_knn) on only 2 of 3 validation folds",
+                            "lead_margin": {"margin": 0.004, "low": -0.01, "high": 0.02, "members": 420,
+                                            "level": 0.95}},
+               "validation": {"item_knn": {"ndcg@10": 0.121}, "hybrid": {"ndcg@10": 0.125},
+                              "popularity": {"ndcg@10": 0.08}},
+               "fallbacks": {"rules": "rules fall back to popularity: no basket holds two or more products"}}
+    shipped = recommender_line(metrics)
+    assert shipped.shipped == "item_knn" and shipped.margin["lead"] == 0.004
+    assert shipped.line == ("Recommender: item-kNN chosen (validation NDCG@10 0.121); hybrid's out-of-fold lead over item-kNN "
+                            "+0.004 NDCG@10, 95% CI \u22120.010 to +0.020, ahead on 2 of 3 folds, not shipped; "
+                            "validation NDCG@10: hybrid 0.125, popularity 0.080. Rules fall back to popularity: "
+                            "no basket holds two or more products")
+    plain = recommender_line({"champion": {"shipped": "hybrid", "reason": "not validated (too little history): "
+                                                                          "equal-weight hybrid"}})
+    assert plain.line == "Recommender: hybrid chosen (not validated (too little history): equal-weight hybrid)"
+
+
 def _cohort(root, members: int, seed: int = 7):
     from workspace import Workspace
     from workspace.demo import generate_demo
@@ -144,8 +177,14 @@ def test_demo_reports_the_champion_with_every_candidates_metrics(built_workspace
     assert listed.exit_code == 0
     by_name = {m["name"]: m for m in json.loads(listed.stdout)}
     assert by_name["clv"]["metrics"]["choice"]["purchases"]["champion"] == "boosted"
+    summaries = {s["target"]: s for m in json.loads(listed.stdout) for s in m.get("summary", [])}
+    assert set(summaries) == {"churn", "purchases", "spend", "demand", "recommender"}
+    assert by_name["clv"]["summary"][0]["line"].startswith("Purchases: boosted model chosen on this shop's holdout")
+    assert set(summaries["spend"]["candidates"]) >= {"recent_rate", "bgnbd", "boosted"}
+    assert summaries["recommender"]["line"].startswith("Recommender: ") and "95% CI" in summaries["recommender"]["line"]
     text = runner.invoke(app, ["analytics-models", "-w", str(built_workspace.path)])
     assert text.exit_code == 0 and "chosen on this shop's holdout" in text.stdout and "shipped" in text.stdout
+    assert "What ships on this shop:" in text.stdout and "  Recommender: " in text.stdout
     quality = runner.invoke(app, ["prediction-quality", "-w", str(built_workspace.path)])
     assert quality.exit_code == 0 and "Churn: boosted model chosen" in quality.stdout
 

@@ -99,10 +99,17 @@ def test_short_history_is_flagged_in_words():
 
 def test_member_intervals_columns_and_segment_sums(shop, stat):
     feats, future = shop
-    table, d = member_intervals(stat, feats, expected_90=stat.expected_purchases(feats, 90), seed=5)
-    assert list(table.columns) == ["member_id", "orders_90d_low", "orders_90d_high", "spend_90d_low",
-                                   "spend_90d_high", "enough_history", "history_note"]
+    table, d = member_intervals(stat, feats, expected={90: stat.expected_purchases(feats, 90)}, seed=5)
+    assert list(table.columns) == ["member_id", "orders_90d_low", "orders_90d_high", "orders_90d_sd", "spend_90d_low",
+                                   "spend_90d_high", "spend_90d_sd", "orders_365d_low", "orders_365d_high",
+                                   "orders_365d_sd", "clv_365d_low", "clv_365d_high", "clv_365d_sd",
+                                   "enough_history", "history_note"]
     assert table["enough_history"].all()  # everyone observed for a year
+    # both horizons: the year's range is wider and its spread bigger; the spreads are the draws'
+    assert (table["orders_365d_high"] >= table["orders_90d_high"]).all()
+    assert table["orders_365d_sd"].sum() > table["orders_90d_sd"].sum()
+    assert table["orders_90d_sd"].to_numpy() == pytest.approx(d.purchases.std(axis=1), abs=1e-3)
+    assert (table["clv_365d_low"] <= table["clv_365d_high"]).all() and table["clv_365d_sd"].notna().all()
     groups = np.where(feats["x_repeat"] > 2, "frequent", "rare")
     sums = group_intervals(d.purchases, groups).set_index("group")
     for g in ("frequent", "rare"):
@@ -122,8 +129,11 @@ def test_outlook_in_plain_words():
                        "between 0 and 2 purchases in the next 90 days (80% range)")
     assert "about" not in flagged
     assert outlook_with_range("no purchase forecast yet", None, None, None, None) == "no purchase forecast yet"
-    assert spend_words(120.4, 0.0, 340.0, True) == "about 120 in the next 90 days (80%: 0\u2013340)"
-    assert spend_words(29.0, 0.0, 0.0, True) == "most likely nothing in the next 90 days (about 29 on average)"
+    assert spend_words(120.4, 0.0, 340.0, True, currency="£") == "about £120 in the next 90 days (80%: £0\u2013£340)"
+    assert spend_words(29.0, 0.0, 0.0, True, currency="") == "most likely nothing in the next 90 days (about 29 on average)"
+    assert spend_words(540.0, 120.0, 1300.0, True, 365, currency="£") == (
+        "about £540 in the next year (80%: £120\u2013£1,300)")
+    assert spend_words(80.0, 0.0, 300.0, False, 365, currency="£") == "between £0 and £300 in the next year (80% range)"
     assert spend_words(None, None, None, None) == ""
 
 
@@ -144,8 +154,12 @@ def test_demo_build_stores_intervals_and_holdout_coverage(built_workspace):
     assert 0 < len(short) < len(preds) / 2 and short["history_note"].str.startswith("only").all()
     assert set(segs["rfm_segment"]) <= set(preds["rfm_segment"].dropna()) | {"(none)"}
     assert segs["orders_90d_high"].sum() > preds["expected_orders_90d"].sum() > segs["orders_90d_low"].sum()
+    assert (preds["orders_365d_low"] <= preds["orders_365d_high"]).all()
+    assert (preds["clv_365d_low"] <= preds["clv_365d_high"]).all() and preds["clv_365d_high"].notna().all()
+    assert (preds["orders_365d_high"] >= preds["orders_90d_high"]).all()
     cov = ModelStore.for_workspace(built_workspace).manifest("clv").metrics["intervals"]
-    assert 0.70 <= cov["purchases"] <= 0.90 and 0.70 <= cov["spend"] <= 0.90, cov
+    assert 0.75 <= cov["purchases"] <= 0.85 and 0.75 <= cov["spend"] <= 0.85, cov  # the shipped (champion) intervals
+    assert cov["centred_on"] == ModelStore.for_workspace(built_workspace).manifest("clv").params["champion"]["purchases"]
     flagged = member_profile(built_workspace, str(short["member_id"].iloc[0]))
     assert flagged.purchase_outlook.startswith("too little history for a confident forecast (only")
     assert flagged.next_order == "" and flagged.year_outlook == ""
@@ -153,5 +167,8 @@ def test_demo_build_stores_intervals_and_holdout_coverage(built_workspace):
     p = member_profile(built_workspace, str(sure["member_id"].iloc[0]))
     assert p.purchase_outlook.startswith("expected to buy about") and "(80%: " in p.purchase_outlook
     assert p.spend_outlook.startswith(("about", "most likely nothing"))
+    assert p.year_outlook.startswith("expected to buy about") and "in the next year (80%: " in p.year_outlook
+    assert p.value_outlook.startswith("about £") and "in the next year (80%: £" in p.value_outlook
+    assert flagged.value_outlook.startswith("between £") and flagged.value_outlook.endswith("(80% range)")
     if never:
         assert "80%" not in member_profile(built_workspace, str(never[0][0])).purchase_outlook

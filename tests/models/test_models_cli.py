@@ -63,7 +63,7 @@ def test_forecast_quality_models_features(built_workspace, tmp_path):
     q = _json(["prediction-quality"], built_workspace)
     assert len(q["churn"]["buckets"]) == 10
     models = _json(["analytics-models"], built_workspace)
-    assert {m["name"] for m in models} == {"clusters", "churn", "clv", "bgnbd", "demand"}
+    assert {m["name"] for m in models} == {"clusters", "churn", "clv", "bgnbd", "demand", "recommenders"}
     out = tmp_path / "features.csv"
     feats = _json(["features", "--as-of", "2026-01-31", "--out", str(out)], built_workspace)
     assert feats["as_of"] == "2026-01-31" and out.is_file() and feats["members"] > 100
@@ -75,6 +75,10 @@ def test_evaluate_analytics(built_workspace):
     assert ev["clv"]["purchases"]["model"]["mae"] < ev["clv"]["purchases"]["bgnbd"]["mae"]
     units = ev["demand"]["metrics"]["units"]
     assert units["smape_model"] < units["smape_naive"]
+    # the shipped 80% intervals cover about 80% of the holdout's members (purchase days and spend)
+    cov = ev["intervals"]
+    assert cov["centred_on"] == ev["clv"]["choice"]["purchases"]["champion"] and cov["level"] == 0.8
+    assert 0.75 <= cov["purchases"] <= 0.85 and 0.75 <= cov["spend"] <= 0.85, cov
 
 
 def test_queries_need_both_predictions_and_features(tmp_path) -> None:

@@ -58,6 +58,43 @@ def test_shop_without_prices_builds_every_step(tmp_path):
     assert checks["prices"]["status"] == "problem" and "CLV" in checks["prices"]["meaning"]
     assert checks["baskets"]["status"] == "warning" and "popularity" in checks["baskets"]["meaning"]
     assert checks["history"]["status"] in ("ok", "warning") and checks["repeat_buyers"]["value"] > 0.5
+    _unavailable_is_said_plainly(ws)
+
+
+def _unavailable_is_said_plainly(ws) -> None:
+    """The chat, the app and `analytics-models` say CLV is unavailable and why, from the stored build
+    outcome; every other prediction still answers (issue 17)."""
+    from agent.services import Services
+    from agent.tools.analytics import at_risk_members, member_lookup, segment_overview
+    from agent.types import ToolContext
+    from memberinsight.capabilities import capability_note
+    from memberinsight.config import load_settings
+    from ui import callbacks as cb
+
+    sentence = capability_note(ws, "clv")
+    assert sentence.startswith("CLV is not available on this shop: no order has a price")
+    assert capability_note(ws, "churn") is None and capability_note(ws, "purchases") is None
+    assert "no basket" in capability_note(ws, "rules")  # one line per order: the rules fell back to popularity
+    settings = load_settings(workspace=ws.path)
+    ctx = ToolContext(ws, settings)
+    with ws.analytics(read_only=True) as con:
+        member, segment = con.execute("SELECT member_id, rfm_segment FROM member_predictions WHERE "
+                                      "expected_orders_90d IS NOT NULL ORDER BY member_id LIMIT 1").fetchone()
+    profile = member_lookup(ctx, member).text
+    assert sentence in profile and "next 90 days" in profile and "(80%" in profile  # purchases still forecast
+    risky = at_risk_members(ctx, min_clv=300.0)
+    assert risky.ok and risky.text.startswith(sentence + ", so members cannot be picked by predicted value")
+    assert f"- {sentence}" in segment_overview(ctx, segment).text
+    listed = runner.invoke(app, ["analytics-models", "-w", str(ws.path), "--json"])
+    lines = {s["target"]: s for m in json.loads(listed.stdout) for s in m.get("summary", [])}
+    assert lines["spend"]["shipped"] is None
+    assert lines["spend"]["line"].startswith("Spend / CLV: not available on this shop: no order has a price")
+    assert lines["purchases"]["shipped"] and "Rules fall back to popularity" in lines["recommender"]["line"]
+    services = Services(ws, settings)
+    message = cb.load_segments(services)[0]
+    assert f"⚠️ {sentence}." in message
+    data = cb.data_overview(services)[0]
+    assert "**Not available on this shop**" in data and f"- {sentence}." in data and "- Recommender: " in data
 
 
 def test_short_history_skips_time_split_models_with_a_reason(tmp_path):

@@ -34,7 +34,7 @@ def test_issue_example(demo_vocab):
         {"field": "spend", "op": ">", "value": 200},
         {"field": "churn_band", "op": "=", "value": "high"}]
     assert r.description == ("Members where: bought Outdoor at least 2 times in the last 90 days; "
-                             "net spend is more than 200; churn risk is high")
+                             "net spend is more than £200; churn risk is high")  # the shop's currency sign
     rows = editable_rows(r.definition)
     assert [row["path"] for row in rows] == ["where.all[0]", "where.all[1]", "where.all[2]"]
     assert rows[2]["choices"] == ["low", "medium", "high"] and ">=" in rows[0]["allowed_ops"]

@@ -20,7 +20,7 @@ def test_wrong_password_is_refused(login, live_app) -> None:
 
 def test_login_shows_the_operator_and_every_tab(app_page) -> None:
     expect(app_page.locator("#whoami")).to_contain_text("Signed in as ana")
-    for tab in ("Chat", "Segments", "Member", "Campaigns", "Review queue", "Data"):
+    for tab in ("Chat", "Segments", "Member", "Campaigns", "Review queue", "Fraud", "Data"):
         expect(app_page.get_by_role("tab", name=tab)).to_be_visible()
 
 

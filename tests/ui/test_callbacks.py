@@ -41,9 +41,11 @@ def test_chat_clarifies_instead_of_guessing(ui_services) -> None:
 
 
 def test_segments_tab(ui_services) -> None:
-    message, summary, chart, grid, clusters, cluster_chart = cb.load_segments(ui_services)
+    message, shown, chart, grid, shown_clusters, cluster_chart = cb.load_segments(ui_services)
+    summary, clusters = shown.data, shown_clusters.data  # figures shown for people over the raw numbers
+    assert "£" in shown.to_html() and "%" in shown.to_html() and "share of revenue" in summary.columns
     assert message.startswith(f"**{len(summary)} segments**")
-    assert summary["member_share"].sum() == pytest.approx(1.0, abs=0.01)
+    assert summary["share of members"].sum() == pytest.approx(1.0, abs=0.01)
     assert list(grid.columns) == ["recency", "FM1", "FM2", "FM3", "FM4", "FM5"]
     assert grid.loc[0, "FM5"].startswith("Champions")  # most recent and most valuable
     cells = grid.drop(columns="recency").to_numpy().ravel()

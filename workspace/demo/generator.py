@@ -103,14 +103,14 @@ def generate_demo(out_dir: Path, members: int = 2000, seed: int = 7, end_date: d
     cat = build_catalogue(cat_rng, cal.days)
     summary = DemoSummary(out_dir=out, seed=seed, members=members, start_date=cal.start, end_date=cal.end)
     sizes = _chunk_sizes(members, chunk_members)
-    from tqdm import tqdm
+    from memberinsight.progress import progress_bar
 
     with ExitStack() as stack:
         w = {name: stack.enter_context(CsvAppender(out / f"{name}.csv", cols)) for name, cols in FILE_COLUMNS.items()}
         w["products"].write(product_columns(cat, cal, cat_rng))
         w["products_truth"].write(product_truth_columns(cat))
         next_member, next_order, next_review = 1, 1, 1
-        bar = tqdm(total=members, desc="demo members", unit="member", disable=not show_progress, leave=False)
+        bar = progress_bar(members, "Generating the demo shop", unit="member", enabled=show_progress)
         for chunk_no, n in enumerate(sizes):
             rng = np.random.default_rng(np.random.SeedSequence([seed, 1, chunk_no]))
             m = make_members(rng, next_member, n, cal.days, cat)

@@ -140,3 +140,45 @@ def test_build_summary_names_the_shipped_model_and_the_rules_fallback(sparse_ws,
     if summary["shipped"] != "hybrid":
         assert model.weights_ == {summary["shipped"]: 1.0}
         assert set(manifest.metrics["tuned_weights"]) <= set(model.components)
+    # the shipped line people read: the choice, the hybrid's out-of-fold lead with its interval, the fallback
+    from models.shipped import recommender_line
+
+    lead = manifest.metrics["champion"]["lead_margin"]
+    assert lead["members"] > 0 and lead["low"] <= lead["margin"] <= lead["high"] and lead["level"] == 0.95
+    shipped = recommender_line(manifest.metrics)
+    assert shipped.line.startswith(f"Recommender: {shipped.line.split(': ')[1].split(' chosen')[0]} chosen")
+    assert shipped.shipped == summary["shipped"] and "95% CI" in shipped.line
+    assert ("not shipped" in shipped.line) == (summary["shipped"] != "hybrid")
+    assert "Rules fall back to popularity" in shipped.line and set(shipped.candidates) >= {"popularity", "hybrid"}
+
+
+def test_evaluation_defaults_to_the_builds_validation_folds(monkeypatch, tmp_path):
+    """One constant: ``evaluate recommenders`` without --val-folds uses the build's folds."""
+    import inspect
+
+    from typer.testing import CliRunner
+
+    import models.recommenders as recs
+    from memberinsight.cli import app
+    from memberinsight.errors import DataValidationError
+    from models.recommenders.build import fit_recommenders
+    from models.recommenders.evaluate import evaluate_recommenders
+    from models.recommenders.selection import VAL_FOLDS, select_and_tune
+
+    for func in (fit_recommenders, evaluate_recommenders, select_and_tune):
+        assert inspect.signature(func).parameters["val_folds"].default == VAL_FOLDS, func.__name__
+    seen: dict[str, int] = {}
+
+    def fake(ws, **kw):
+        seen["val_folds"] = kw["val_folds"]
+        raise DataValidationError("stop here")  # the command reports it; the folds were seen
+
+    monkeypatch.setattr(recs, "evaluate_recommenders", fake)
+    from workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    runner = CliRunner()
+    runner.invoke(app, ["evaluate", "recommenders", "-w", str(ws.path), "--no-content"])
+    assert seen == {"val_folds": VAL_FOLDS}
+    runner.invoke(app, ["evaluate", "recommenders", "-w", str(ws.path), "--no-content", "--val-folds", "2"])
+    assert seen == {"val_folds": 2}

@@ -11,7 +11,7 @@ Reports p50 / p95 / max seconds per channel, whether every campaign passed the c
 machine's load average. Targets (issue 14): p50 under 2 s for a whole campaign, warm, composed only;
 under 5 s with the packaged model ranking the phrasings (``ranked``: ``copy_ranker = "model"``).
 
-Usage: ``python bench/copy.py [--members 500] [--runs 24] [--workspace DIR]``
+Usage: ``python bench/campaign_copy.py [--members 500] [--runs 24] [--workspace DIR]``
 """
 
 from __future__ import annotations

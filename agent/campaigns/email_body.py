@@ -1,0 +1,99 @@
+"""An email body, slot by slot: greeting, the line naming the customer's situation, the offer, the lead
+product and the others, a call to action and the sign-off, each chosen by the composer's picker and
+checked against the lines before it (:mod:`agent.campaigns.coherence`), then the whole body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from agent.campaigns.coherence import pair_problems, piece_problems
+from agent.campaigns.facts import FactSheet, ProductFact
+from agent.campaigns.variant_facts import Context
+from agent.campaigns.voice import signature
+from memberinsight.errors import DataValidationError
+
+if TYPE_CHECKING:
+    from agent.campaigns.compose import _Picker
+
+BODY_SLOTS = ("opener", "hook", "offer_line", "product_line", "also_line", "cta", "signoff")
+NO_PRODUCTS = frozenset({"review_request"})
+"""Plays whose email shows no product picks (a review request asks about what they have)."""
+MAX_LISTED = 2
+_REASONS = (("this member", "picked"), ("together", "paired"), ("popular", "popular"))
+
+
+def _reason(product: ProductFact) -> str:
+    low = product.reason.lower()
+    return next((tag for key, tag in _REASONS if key in low), "picked")
+
+
+def _money(facts: FactSheet, value: float) -> str:
+    return f"{facts.currency}{value:,.2f}"
+
+
+def small_print(terms: str) -> str:
+    """The offer's conditions as the email's last line: ``Offer ends Sunday 13 December.``"""
+    if terms.startswith(("Ends ", "On ", "When ")):
+        return ("Offer " if terms.startswith("Ends ") else "Offer valid ") + terms[0].lower() + terms[1:]
+    return terms
+
+
+def _product_list(products: Sequence[ProductFact], facts: FactSheet) -> list[str]:
+    return [f"- {p.name}, {_money(facts, p.price)}" if p.price is not None else f"- {p.name}" for p in products]
+
+
+def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str], available: set[str], variant: int,
+               lead: ProductFact | None, play: str,
+               above: list[str] | None = None,
+               subject: str = "") -> tuple[str, dict[str, str], list[str], list[tuple[str, list[str]]]]:
+    """The email body for one variant: each slot chosen and checked against the lines before it, then the
+    whole body. ``above``: the phrases chosen so far (the subject's), whose wording the body avoids where
+    it can; the body's phrases are added to it (the preview, chosen next, avoids them too)."""
+    chosen: dict[str, str] = {}
+    raw: list[str] = above if above is not None else []  # the phrases chosen so far, unfilled
+    ids: list[str] = []
+    rejected: list[tuple[str, list[str]]] = []
+    show_products = lead is not None and play not in NO_PRODUCTS
+    facts = picker.facts
+    for slot in BODY_SLOTS:
+        if slot == "offer_line" and not ctx.has_offer:
+            continue
+        if slot in ("product_line", "also_line") and not show_products:
+            continue
+        if slot == "also_line" and "products_2" not in available:
+            continue
+        running = "\n".join(chosen.values())
+
+        def coherent(text: str, running: str = running, slot: str = slot) -> list[str]:
+            found = piece_problems(f"{running}\n{text}", facts)
+            if slot in ("hook", "offer_line"):  # the body's opening does not echo the subject
+                found += pair_problems(subject, text, facts, what="the first line repeats the subject's words")
+            return found
+
+        got = picker.choose(slot, angle, values, available, ctx, variant, check_as="body",
+                            reason=_reason(lead) if lead is not None and slot == "product_line" else None,
+                            context=" ".join(raw), coherent=coherent, rejected=rejected)
+        if got is None:
+            if slot in ("hook", "offer_line", "opener", "cta", "signoff"):
+                raise DataValidationError(f"no {slot} phrase for play {play!r} passes the checks for this offer"
+                                          + "".join(f"; {p}" for _, ps in rejected[-1:] for p in ps), column="offer")
+            continue
+        ids.append(got[0].id)
+        raw.append(got[0].text)
+        chosen[slot] = got[1]
+    lines = [chosen["opener"], "", " ".join(chosen[s] for s in ("hook", "offer_line") if s in chosen)]
+    if "product_line" in chosen:
+        lines += ["", chosen["product_line"]]
+        others = [p for p in ctx.products if p is not lead][:MAX_LISTED]
+        if others and "also_line" in chosen:
+            lines += [chosen["also_line"], *_product_list(others, facts)]
+    lines += ["", chosen["cta"], "", chosen["signoff"], signature(picker.voice, facts.brand)]
+    if facts.landing_url:
+        lines.insert(-3, facts.landing_url)
+    if ctx.terms:
+        lines += ["", small_print(ctx.terms)]
+    return "\n".join(lines), chosen, ids, rejected
+
+

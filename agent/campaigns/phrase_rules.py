@@ -1,0 +1,99 @@
+"""What a phrase in the bank may not say, and the needs its wording implies (checked at load).
+
+Blind raters marked down families of wording, not single sentences; each family is a pattern here,
+so a phrase a CRM team adds later is held to the same rule (:func:`problems_with`):
+
+* internal vocabulary and unsupported claims (segment, churn, best-selling, your order...);
+* pressure tactics (hurry, last chance): urgency comes from stating the real deadline plainly;
+* gimmicks (``Long time no see``, ``Guess what?``, ``Wondering...``, ``Psst``, teaser previews
+  such as ``Open up to find out``): wrong for lapsed or valuable customers, cheap for anyone;
+* generic lines that could go to anyone (``something for you``, ``just for you``, ``a little
+  something``, ``a personal note`` on a template, ``Try something new``);
+* stacked questions in one phrase, a comma between the offer and its ``until``, and a short
+  piece (SMS, push) that speaks of picks without naming one.
+
+Some wording only reads true in some cases, so it adds a need (:func:`implied_needs`): ``it`` after
+a product needs a singular product name; ``just {product_price}`` needs a price that is low for its
+category; an offer called *saved*, *kept aside* or *yours* needs an offer without a minimum spend.
+"""
+
+from __future__ import annotations
+
+import re
+
+INTERNAL_WORDS = re.compile(r"\b(?:segments?|churn\w*|risk\w*|scores?|models?|horizon|cohorts?|clv|rfm|forecast\w*"
+                            r"|audience|predicted|members of this)\b", re.I)
+"""Analytics vocabulary that never belongs in customer copy."""
+UNSUPPORTED_CLAIMS = re.compile(
+    r"\bbest[- ]?sell\w*|\baward[- ]winning\b|\bguarantee\w*|\blowest\s+price|\bnext[- ]day\b|\bonly\s+\w+\s+left\b"
+    r"|\b(?:few|limited)\s+(?:left|stock|items)\b|\bselling\s+fast\b|\byour\s+(?:last\s+|recent\s+)?order\b"
+    r"|\byour\s+(?:basket|cart)\b|\bwe\s+noticed\b|\bleft\s+(?:\w+\s+)?in\s+your\b|\bmost\s+loyal\b|\bin\s+stock\b",
+    re.I)
+"""Claims no fact sheet supports (rankings, stock, the member's orders or basket)."""
+PRESSURE = re.compile(
+    r"\bclock\s+is\s+ticking\b|\bnot\s+a\s+day\s+longer\b|\bbe\s+quick\b|\bhurry\b|\bwon'?t\s+last\b|\bslip\s+away\b"
+    r"|\bdon'?t\s+miss\b|\blast\s+chance\b|\bkeep\s+(?:this|it)\s+(?:short|quick)\b|\bact\s+(?:now|fast)\b"
+    r"|\bbefore\s+it'?s\s+(?:gone|too\s+late)\b|\bgoing\s+fast\b|\bnow\s+or\s+never\b|\bquick,\s+go\s+on\b"
+    r"|\b(?:get|be)\s+caught\s+short\b|\bmiss(?:ing)?\s+out\b|\bhate\s+for\s+you\s+to\s+miss\b"
+    r"|\bdidn'?t\s+want\s+you\s+to\s+miss\b|\bdon'?t\s+leave\s+it\b", re.I)
+"""Pressure tactics: the brand voice is warm and clear, so urgency comes from stating the real deadline
+plainly ("runs until Sunday 20 December"), never from alarm (blind raters marked these down)."""
+GIMMICK = re.compile(
+    r"\blong\s+time\s+no\s+see\b|\bguess\s+(?:what|who)\b|\bwonder(?:ing|ed)?\b|\bpsst\b|\bkeep\s+a\s+secret\b"
+    r"|\balert\b|\bhunch\b|\bsomething\s+tells\s+us\b|\bopen\s+(?:up|it)\b|\bfind\s+out\b|\bfresh\s+look\b"
+    r"|\bfancy\b|\bcurious\b|\bup\s+our\s+sleeve\b|\bthanks\s+a\s+million\b|\bmade\s+our\s+day\b|\bas\s+it\s+happens\b"
+    r"|\brack\s+(?:them|'em)\s+up\b|\bstraight\s+to\s+it\b|\bpeek\b|\bsneak\b|\bwhat'?s\s+inside\b|\binside\.?$"
+    r"|\bready\s+for\s+more\b|\bmore\s+for\s+less\b|\bgood\s+news\b|\bbe\s+honest\b|\bgo\s+on\b", re.I)
+"""Gimmicks and teasers: cheesy or flippant openings, clickbait previews, winks. Raters read them as the
+wrong register for lapsed or valuable customers and as filler for everyone else."""
+GENERIC = re.compile(
+    r"\bsomething\s+(?:for\s+you|special|(?:is\s+)?waiting|to\s+say|extra|aside)\b|\bsomething'?s\s+waiting\b"
+    r"|\b(?:just|especially|all)\s+for\s+you\b|\ba\s+little\s+something\b|\bsaved\s+something\b"
+    r"|\bpersonal\s+note\b|\btry\s+something\s+new\b|\ba\s+(?:thank-you|treat|reward)\s+for\s+you\b"
+    r"|\bwhat'?s\s+waiting\b|\bthis\s+one'?s\s+for\s+you\b|\bwe\s+have\s+(?:a\s+few|some)\s+ideas\b"
+    r"|\ba\s+few\s+ideas\s+(?:for\s+you|to\s+start|we\s+think)\b|\bnext\s+discovery\b|\bwhat\s+will\s+you\s+discover\b"
+    r"|\bsomething\s+we\s+think\b|\bwe\s+have\s+(?:a\s+little\s+)?something\b|\bit'?s\s+your\s+turn\b"
+    r"|\bwe\s+picked\s+something\b|\A(?:\{brand\}:\s+)?for\s+you,", re.I)
+"""Lines that say nothing about this audience or this offer: raters wanted the customer's situation (a first
+order, a gap since the last one, thanks once to a regular) and the concrete offer instead."""
+PICKS = re.compile(r"\b(?:picked|picks|chose|chosen|selection|selected|ideas)\b", re.I)
+"""A short piece that speaks of picks must name one (raters: "'Picked for you' but nothing is picked")."""
+OFFER_COMMA_UNTIL = re.compile(r"\{[Oo]ffer\},\s+until\b")
+"""``{offer}, until {deadline}``: the comma splits the offer from when it ends (raters: a stray comma)."""
+_IT = re.compile(r"\{product\}[^{]*?\b(?:it|it's|its)\b", re.I)
+_LOW_PRICE = re.compile(r"\b(?:just|only)\s+\{product_price\}")
+_GIFTING = re.compile(r"\b(?:saved|set\s+aside|kept|keep|waiting|with\s+your\s+name|yours|on\s+us)\b", re.I)
+
+
+def problems_with(text: str, part: str) -> str | None:
+    """Why the phrase ``text`` for ``part`` may not be used, or None (one message, the first found)."""
+    for pattern, why in ((INTERNAL_WORDS, "uses internal vocabulary {m!r}; copy speaks to customers"),
+                         (UNSUPPORTED_CLAIMS, "makes a claim no fact can support: {m!r}"),
+                         (PRESSURE, "uses a pressure tactic {m!r}; state the deadline plainly instead"),
+                         (GIMMICK, "is a gimmick or teaser {m!r}; say what the offer is and why it suits them"),
+                         (GENERIC, "is generic {m!r}; name the customer's situation or the offer instead")):
+        if m := pattern.search(text):
+            return why.format(m=m.group())
+    if text.count("?") > 1:
+        return "asks more than one question; one question at most, then say something"
+    if OFFER_COMMA_UNTIL.search(text):
+        return "puts a comma between the offer and 'until'; write '{offer} until {deadline}'"
+    if part == "preview" and re.search(r"\{(?:[Oo]ffer|deadline|days_left)\}", text):
+        return ("states the offer or its deadline; the subject states them, so the preview adds a reason "
+                "(the customer's situation, the picks) instead of repeating them")
+    if part in ("sms", "push") and PICKS.search(text) and "{product}" not in text:
+        return "speaks of picks without naming one; use {product} or leave the picks out"
+    return None
+
+
+def implied_needs(text: str) -> set[str]:
+    """Needs the wording implies: ``singular`` (``it`` refers to the product), ``low_price`` (``just
+    {product_price}``), ``no_threshold`` (the offer is *saved*, *kept* or *yours*: untrue of a minimum spend)."""
+    needs = set()
+    if _IT.search(text):
+        needs.add("singular")
+    if _LOW_PRICE.search(text):
+        needs.add("low_price")
+    if re.search(r"\{[Oo]ffer\}", text) and _GIFTING.search(text):
+        needs.add("no_threshold")
+    return needs

@@ -1,0 +1,190 @@
+"""What a composed variant may say: placeholder values, the needs the facts meet, and the product it leads with.
+
+:func:`context` reads the :class:`~agent.campaigns.facts.FactSheet` once per campaign: the offer
+as copy states it, when it ends (a short window is said in every piece), the minimum spend, where
+the customer stands (:func:`situation`), and the products worth showing on the send date
+(out-of-season ones dropped while others remain: :mod:`agent.campaigns.season`).
+:func:`lead_products` orders the products that may lead a variant: in season first, at or above
+the offer's minimum spend, and for a first-time customer never the cheapest item.
+:func:`product_values` fills the lead product's placeholders and the needs its wording depends on
+(``singular`` for "it", ``low_price`` for "just £X").
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from agent.campaigns.facts import FactSheet, ProductFact
+from agent.campaigns.meaning import segment_class
+from agent.campaigns.season import hemisphere, season_fit, seasonal
+from agent.campaigns.slots import short_date
+
+SHORT_WINDOW_DAYS = 3
+"""An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
+LOW_PRICE_SHARE = 0.75
+"""A price at most this share of its category's median is low enough for "just £X"."""
+_SITUATIONS = {"new": "new", "recent": "recent", "loyal": "loyal", "slowing": "slowing", "lapsed": "lapsed"}
+_NOT_PLURAL = ("ss", "us", "is", "mas", "ous", "ics")
+
+
+@dataclass
+class Context:
+    """What a variant may say: placeholder values, the needs met, the offer's kind and the products."""
+
+    values: dict[str, str]
+    available: frozenset[str]
+    kind: str | None
+    has_offer: bool
+    terms: str
+    products: list[ProductFact]
+    when: str = ""
+    """A short offer's window (``this weekend``, ``today only``, ``until Tuesday``): every phrase that
+    states the offer but not the deadline says it, so no variant reads as an open-ended offer."""
+    situation: str | None = None
+    """Where the customer stands (``new``, ``recent``, ``loyal``, ``slowing``, ``lapsed``; None: unknown)."""
+
+
+def situation(facts: FactSheet) -> str | None:
+    """Where the audience stands, from its segment (:func:`agent.campaigns.meaning.segment_class`)."""
+    return _SITUATIONS.get(segment_class(facts))
+
+
+def context(facts: FactSheet) -> Context:
+    """The campaign-wide values and needs (the lead product's come from :func:`product_values`)."""
+    offer = facts.offer_terms
+    phrase = facts.offer_phrase() if facts.offer.strip() else ""
+    values = {"brand": facts.brand, "offer": phrase, "Offer": facts.offer_phrase(start=True) if phrase else ""}
+    available = {"offer"} if phrase else {"no_offer"}
+    days = (facts.deadline - facts.as_of).days if facts.deadline and facts.as_of else None
+    when = ""
+    if phrase and days is not None and _starts_later(facts):
+        # A weekend offer sent on a weekday: "until Sunday 13 December" would read as running from today,
+        # so no phrase may use the deadline alone and every piece says the days it runs.
+        when = "this weekend"
+    elif phrase and facts.deadline and days is not None and days <= SHORT_WINDOW_DAYS:
+        # A short window is the reason to act, so it is said in every piece; the deadline reads as a day
+        # ("until Sunday", "ends tonight"), never as a count of days.
+        values["deadline"] = _near_day(days, facts)
+        available.add("deadline")
+        when = _short_when(days, facts)
+    elif phrase and facts.deadline:
+        values["deadline"] = short_date(facts)
+        available.add("deadline")
+        if days is not None and days >= 2:
+            values["days_left"] = f"{days} days"
+            available.add("days_left")
+    if offer is not None and offer.threshold is not None:
+        values["threshold"] = offer.money(offer.threshold)
+        available.add("threshold")
+    elif phrase:
+        available.add("no_threshold")  # the offer is the customer's outright: it may be "saved" or "yours"
+    orders = facts.stat("avg_orders")
+    if orders is not None and orders >= 1 and "no purchases" not in facts.segment.lower():
+        available.add("orders")
+    named = [p for p in facts.products if p.name.strip() and not p.name.lower().startswith("our ")]
+    products = seasonal(named, facts.as_of, hemisphere(facts.country))
+    if offer is not None and offer.threshold is not None:  # list first the picks that reach the minimum spend
+        products.sort(key=lambda p: p.price is None or float(p.price) < float(offer.threshold or 0))
+    if products:
+        available.add("product")
+    if len(products) >= 2:
+        available.add("products_2")
+    terms = ""
+    if phrase:
+        terms = offer.terms(facts.as_of) if offer is not None else ""
+        if facts.deadline and "Ends " not in terms:  # the sheet's deadline (the offer text named none)
+            ahead = {0: "today, ", 1: "tomorrow, "}.get(days, "") if days is not None else ""
+            terms = f"{terms} Ends {ahead}{short_date(facts)}.".strip()
+    return Context(values, frozenset(available), offer.kind if offer is not None else None, bool(phrase), terms,
+                   products, when, situation(facts))
+
+
+def _starts_later(facts: FactSheet) -> bool:
+    """True for a weekend offer whose weekend has not started on the send date (sent Monday to Friday)."""
+    words = str(getattr(facts.offer_terms, "deadline_words", "") or "").lower()
+    return "weekend" in words and facts.as_of is not None and facts.as_of.weekday() < 5
+
+
+def _near_day(days: int, facts: FactSheet) -> str:
+    """A deadline at most :data:`SHORT_WINDOW_DAYS` away as copy says it: ``tonight``, ``tomorrow``, ``Sunday``."""
+    assert facts.deadline is not None
+    return {0: "tonight", 1: "tomorrow"}.get(days, facts.deadline.strftime("%A"))
+
+
+def _short_when(days: int, facts: FactSheet) -> str:
+    """When a short offer ends, after the offer: the operator's own safe words (``this weekend``), else
+    ``today only`` / ``until tomorrow`` / ``until Sunday``. On its last day a weekend offer says so
+    (``this weekend, ending tonight``): raters read a bare "this weekend" sent on the Sunday as hiding it."""
+    said = facts.offer_terms.when() if facts.offer_terms is not None else ""
+    if said and not said.startswith("until "):  # raters read "today only" for a weekend offer as misframed
+        return f"{said}, ending tonight" if days == 0 and "today" not in said else said
+    if days == 0:
+        return "today only"
+    return "until " + _near_day(days, facts)
+
+
+def lead_products(ctx: Context, facts: FactSheet, play: str) -> list[ProductFact]:
+    """The products that may lead a variant, best first: in season on the send date, at or above the
+    offer's minimum spend (else the one closest to it), and for a first-time customer not the cheapest
+    item (a welcome should not lead with a £5 accessory). Empty without products."""
+    hemi = hemisphere(facts.country)
+    pool = list(ctx.products)
+    offer = facts.offer_terms
+    if offer is not None and offer.threshold is not None:  # none reaches it: the one that comes closest
+        priced_pool = [p for p in pool if p.price is not None]
+        reach = [p for p in priced_pool if float(p.price or 0) >= offer.threshold]
+        if priced_pool:
+            pool = reach or [max(priced_pool, key=lambda p: float(p.price or 0))]
+    priced = [p for p in ctx.products if p.price is not None]
+    if (play == "welcome" or ctx.situation == "new") and len(priced) >= 2:
+        cheapest = min(priced, key=lambda p: float(p.price or 0))
+        pool = [p for p in pool if p is not cheapest] or pool
+    return sorted(pool, key=lambda p: -season_fit(p.name, p.category, facts.as_of, hemi))
+
+
+def plural(product: ProductFact) -> bool:
+    """True when the product's short name is plural (``Gardening Gloves``): copy must not call it "it"."""
+    words = re.findall(r"[A-Za-z']+", product.short_name.lower())
+    last = words[-1] if words else ""
+    return len(last) > 3 and last.endswith("s") and not last.endswith(_NOT_PLURAL)
+
+
+def low_priced(product: ProductFact, products: Sequence[ProductFact]) -> bool:
+    """True when ``product`` costs at most :data:`LOW_PRICE_SHARE` of its category's median price (the
+    catalogue's, else that of at least three products on the sheet in the same category)."""
+    if product.price is None:
+        return False
+    ref = product.category_price
+    if ref is None:
+        same = [float(p.price) for p in products if p.price is not None and p.category == product.category]
+        ref = statistics.median(same) if len(same) >= 3 else None
+    return ref is not None and float(product.price) <= LOW_PRICE_SHARE * ref
+
+
+def product_values(lead: ProductFact | None, facts: FactSheet) -> tuple[dict[str, str], set[str]]:
+    """The lead product's placeholder values and the needs they meet."""
+    if lead is None:
+        return {}, set()
+    values = {"product": lead.short_name}
+    needs = {"product"}
+    if lead.price is not None:
+        values["product_price"] = f"{facts.currency}{lead.price:,.2f}"
+        needs.add("product_price")
+        if low_priced(lead, facts.products):
+            needs.add("low_price")
+    if lead.category:
+        values["category"] = lead.category
+        needs.add("category")
+    if not plural(lead):
+        needs.add("singular")
+    return values, needs
+
+
+def below_threshold(lead: ProductFact | None, facts: FactSheet) -> bool:
+    """True when the offer needs a minimum spend the lead product's price does not reach."""
+    offer = facts.offer_terms
+    return (lead is not None and lead.price is not None and offer is not None and offer.threshold is not None
+            and float(lead.price) < offer.threshold)

@@ -1,0 +1,57 @@
+"""A weekend offer sent on a weekday (rating set 7, sent Monday 7 December): "every order earns double points
+until Sunday 13 December" reads as running from today, a false claim. Every piece says the weekend instead,
+never the deadline alone, and the three variants stay distinct."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from agent.campaigns.compose import ComposedVariant, compose
+from agent.campaigns.phrasebank import TONES
+
+PRODUCTS = (ProductFact("Northcairn Compressible Sleeping Bag - Synthetic Fill", 85.99, "Outdoor", "popular"),
+            ProductFact("Summitra Packable Rain Jacket - Recycled Nylon", 94.99, "Outdoor", "popular"),
+            ProductFact("Fellwalker Adjustable Hiking Backpack - Recycled Polyester", 70.99, "Outdoor", "popular"))
+SEGMENTS = ("Champions", "Loyal", "Potential Loyalist", "New", "At Risk", "Can't Lose Them", "Hibernating",
+            "Need Attention")
+TERMS = re.compile(r"\n*Offer ends [^\n]*$")
+UNTIL_DAY = re.compile(r"\b(?:until|till|ends?|before|by)\s+(?:this\s+)?(?:sunday|saturday|\d{1,2}\s+december)\b",
+                       re.I)
+
+
+def _text(v: ComposedVariant) -> str:
+    return "\n".join(p.text for p in v.pieces)
+
+
+def _sheet(segment: str, as_of: date) -> FactSheet:
+    return FactSheet(segment=segment, audience_size=300, offer="double points this weekend", as_of=as_of,
+                     deadline=None, brand="Fernhill Market", stats=(Fact("avg_orders", "Average orders", 3.2),),
+                     products=PRODUCTS)
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 11)])  # Mon, Wed, Fri
+def test_a_weekend_offer_sent_on_a_weekday_says_the_weekend_and_never_the_deadline_alone(as_of: date) -> None:
+    for n, segment in enumerate(SEGMENTS):
+        facts = _sheet(segment, as_of)
+        play = choose_play(facts)[0].key
+        for channel in ("email", "sms", "push"):
+            for tone in TONES:
+                variants = compose(facts, channel, play, tone, 3, seed=n)
+                texts = [_text(v) for v in variants]
+                assert len(set(texts)) == 3, (segment, channel, tone, texts)
+                for v in variants:
+                    for piece in v.pieces:
+                        said = TERMS.sub("", piece.text)  # the email's small print: "Offer ends Sunday 13 December."
+                        assert not UNTIL_DAY.search(said), (segment, channel, tone, piece.part, piece.text)
+                        if piece.part in ("sms", "push") and "points" in piece.text.lower():
+                            assert "this weekend" in piece.text, (segment, channel, tone, piece.text)
+
+
+def test_on_the_weekend_itself_the_short_window_wording_is_unchanged() -> None:
+    facts = _sheet("Loyal", date(2026, 12, 12))  # Saturday: ends tomorrow
+    variants = compose(facts, "sms", choose_play(facts)[0].key, "friendly", 3, seed=1)
+    assert all(re.search(r"weekend|Sunday|tomorrow", _text(v)) for v in variants), [_text(v) for v in variants]

@@ -1,0 +1,146 @@
+"""The ``fraud_overview`` chat tool over a real scanned workspace (the tiny shop with one known case per pattern),
+its arguments read from the words, and its routing next to the review queue."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agent.arguments import fill
+from agent.conversation import Agent, Conversation
+from agent.extract import Vocabulary, extract
+from agent.lookback import lookback_days
+from agent.router import EmbeddingRouter
+from agent.tools import default_registry
+from agent.tools.fraud import fraud_overview
+from agent.types import ToolContext
+from fraud import decide, get_item, queue_counts, scan_workspace
+from memberinsight.config import Settings
+from memberinsight.errors import ModelNotReadyError
+from tests.fraud.tiny_shop import build_tiny_shop
+from workspace import Workspace
+
+CARD_TESTING = {*(f"order:O00{n}" for n in range(61, 67)), "account:K1"}
+COUPON_ABUSE = {"order:O0067", "order:O0068", "order:O0069", "account:R1", "account:R2", "account:R3"}
+TAKEOVER = {"order:O0074", "account:A1"}
+LAST_DAY = COUPON_ABUSE | TAKEOVER
+"""Items with an order in the last day of the data (the newest order is A1's takeover, 3 March 2026 12:00)."""
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = build_tiny_shop(tmp_path_factory.mktemp("tiny_fraud_tool") / "ws")
+    scan_workspace(ws)
+    return ws.path
+
+
+@pytest.fixture
+def ctx(scanned: Path, tmp_path: Path) -> ToolContext:
+    shutil.copytree(scanned, tmp_path / "ws")
+    return ToolContext(Workspace.open(tmp_path / "ws"), Settings(), user="ana")
+
+
+def test_counts_by_status_and_pattern_and_the_riskiest_items(ctx: ToolContext) -> None:
+    counts = queue_counts(ctx.ws)
+    result = fraud_overview(ctx, limit=50)
+    assert result.ok and f"pending: {counts['pending']:,}, cleared: 0, confirmed: 0, escalated: 0" in result.text
+    table = result.table
+    assert table is not None and len(table) == counts["pending"]
+    assert table["risk"].is_monotonic_decreasing and table["status"].eq("pending").all()
+    by_pattern = table.groupby("pattern")["item_id"].apply(set).to_dict()
+    assert by_pattern["card testing"] == CARD_TESTING  # the planted cases, each named by its own pattern
+    assert by_pattern["coupon abuse"] == COUPON_ABUSE
+    assert by_pattern["account takeover"] == TAKEOVER
+    assert "card testing 7" in result.text and "coupon abuse 6" in result.text and "account takeover 2" in result.text
+    why = table.set_index("item_id")["why"]
+    assert why["order:O0061"].startswith("6 different cards within 2 hours from one device")
+    assert "new device and address" in why["order:O0074"]
+    assert "96%" in result.text and "1 March 2026" in result.text  # risk as a percentage, the date in words
+
+    top3 = fraud_overview(ctx, limit=3)
+    assert len(top3.table) == 3 and list(top3.table["item_id"]) == list(table["item_id"][:3])
+    assert f"(3 of {counts['pending']})" in top3.text
+
+
+def test_days_pattern_and_status_filters(ctx: ToolContext) -> None:
+    recent = fraud_overview(ctx, days=1, limit=50)
+    assert set(recent.table["item_id"]) == LAST_DAY
+    assert "Orders from the last 1 day of the data (2 March 2026 to 3 March 2026)" in recent.text
+    assert "pending: 8," in recent.text  # counts are for the window too
+
+    cards = fraud_overview(ctx, pattern="card testing", limit=50)
+    assert set(cards.table["item_id"]) == CARD_TESTING and "Riskiest pending card testing items" in cards.text
+
+    item = get_item(ctx.ws, "order:O0068")
+    decide(ctx.ws, item.item_id, "confirm", "ben", item.version, note="coupon ring")
+    account = get_item(ctx.ws, "account:R2")
+    decide(ctx.ws, account.item_id, "clear", "ben", account.version)
+    confirmed = fraud_overview(ctx, status="confirmed")
+    assert list(confirmed.table["item_id"]) == ["order:O0068"] and "confirmed: 1" in confirmed.text
+    assert list(fraud_overview(ctx, status="cleared").table["item_id"]) == ["account:R2"]
+    assert "order:O0068" not in set(fraud_overview(ctx, limit=50).table["item_id"])  # pending by default
+    none = fraud_overview(ctx, status="escalated")
+    assert none.table.empty and "No escalated items." in none.text
+
+
+def test_a_workspace_never_scanned_gets_a_friendly_answer(tmp_path: Path, bow_embedder) -> None:
+    ws = build_tiny_shop(tmp_path / "ws")
+    ctx = ToolContext(ws, Settings(), user="ana")
+    with pytest.raises(ModelNotReadyError, match="no fraud scan yet"):
+        fraud_overview(ctx)
+    registry = default_registry()
+    agent = Agent(registry, EmbeddingRouter(registry, bow_embedder))
+    result = agent.call(ctx, "fraud_overview", {"days": 7})
+    assert not result.ok and "no fraud scan yet: run `memberinsight fraud scan`" in result.text
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("any suspicious orders this week?", 7), ("flagged in the last 30 days", 30), ("past 2 weeks", 14),
+    ("fraud today", 1), ("card testing in the last 24 hours", 1), ("fraud overview for the last month", 30),
+    ("orders from the past ten days", 10), ("the fraud queue", None), ("forecast the next 6 weeks", None),
+    ("3 day old accounts", None), ("top 5 orders", None),
+])
+def test_look_back_periods_in_days(text: str, days: int | None) -> None:
+    assert lookback_days(text) == days
+
+
+@pytest.mark.parametrize(("message", "arguments"), [
+    ("any suspicious orders this week?", {"days": 7}),
+    ("show confirmed fraud accounts", {"status": "confirmed"}),
+    ("which fraud cases were cleared", {"status": "cleared"}),
+    ("escalated fraud cases", {"status": "escalated"}),
+    ("removed fraud orders", {}),  # a review-queue status the fraud queue does not have is left out
+    ("card testing in the last 24 hours", {"pattern": "card testing", "days": 1}),
+    ("any coupon abuse?", {"pattern": "coupon abuse"}),
+    ("top 5 riskiest suspicious orders", {"limit": 5}),
+])
+def test_arguments_are_read_from_the_words(message: str, arguments: dict) -> None:
+    tool = default_registry()["fraud_overview"]
+    vocabulary = Vocabulary()
+    assert fill(tool, message, extract(message, vocabulary), {}, vocabulary) == arguments
+
+
+def test_help_lists_the_fraud_queue(ctx: ToolContext) -> None:
+    registry = default_registry()
+    ctx.registry = registry
+    table = registry["help"].func(ctx).table
+    row = table[table["for example"] == registry["fraud_overview"].examples[0]]
+    assert len(row) == 1 and row["ask about"].iloc[0].startswith("Summarise suspicious orders and accounts")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("question", "tool"), [
+    ("any suspicious orders this week?", "fraud_overview"),
+    ("is there any brushing going on?", "fraud_overview"),
+    ("which accounts share a device", "fraud_overview"),
+    ("chargebacks last month", "fraud_overview"),
+    ("fake reviews", "review_queue_summary"),  # fake reviews stay with the review queue
+    ("any fake reviews this week?", "review_queue_summary"),
+    ("reviews flagged as fraudulent", "review_queue_summary"),
+    ("Any suspicious reviews I should look at?", "review_queue_summary"),
+])
+def test_fraud_words_route_to_the_fraud_queue_and_reviews_stay(real_agent, question: str, tool: str) -> None:
+    route, reply = real_agent.route(question, Conversation())
+    assert reply is None and route.tool == tool, (route, reply)
