@@ -74,18 +74,22 @@ def ratio(value: Any) -> str:
     return f"{number(v, 2 if abs(v) < 10 else 1)}×"
 
 
+def _as_date(value: Any) -> Any:
+    """ISO text and pandas timestamps as datetimes; anything else (text that is no date too) as it is."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+
+
 def day(value: Any, weekday: bool = False) -> str:
     """A date in words: ``31 March 2026`` (``Tuesday 31 March 2026`` with ``weekday``); ISO text and
     datetimes are accepted; ``-`` when missing; text that is no date is returned as it is."""
     if missing(value) or value == "":
         return MISSING
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        value = value.to_pydatetime()
+    value = _as_date(value)
     if not isinstance(value, date):
         return str(value)
     text = f"{value.day} {value:%B %Y}"
@@ -96,13 +100,7 @@ def moment(value: Any) -> str:
     """A date and time in words: ``31 March 2026, 14:05`` (a date alone reads as :func:`day`)."""
     if missing(value) or value == "":
         return MISSING
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
+    value = _as_date(value)
     if isinstance(value, datetime):
         return f"{day(value)}, {value:%H:%M}"
     return day(value)

@@ -100,34 +100,29 @@ def _plain_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-class PlainHelpCommand(TyperCommand):
-    """A typer command whose help text and parameters read plainly (see the module docstring)."""
+class _PlainHelp:
+    """Help text and parameters that read plainly (see the module docstring), for a command or a group."""
+
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **_plain_kwargs(kwargs))
+        super().__init__(*args, **_plain_kwargs(kwargs))  # type: ignore[call-arg]
         for param in self.params:
             _plain_param(param)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             _plain_param(option)
         return option
 
 
-class PlainHelpGroup(TyperGroup):
-    """A typer group whose help text and parameters read plainly (see the module docstring)."""
+class PlainHelpCommand(_PlainHelp, TyperCommand):
+    """A typer command whose help text and parameters read plainly."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **_plain_kwargs(kwargs))
-        for param in self.params:
-            _plain_param(param)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            _plain_param(option)
-        return option
+class PlainHelpGroup(_PlainHelp, TyperGroup):
+    """A typer group whose help text and parameters read plainly."""
 
 
 def _unset(value: Any) -> bool:
