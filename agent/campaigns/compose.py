@@ -196,9 +196,8 @@ class _Picker:
         if part == "subject" and when:  # a long window may not fit a subject line: the body says it
             tries += [(p, values) for p in roomy if "{deadline}" not in p.text]
         for phrase, fill in tries:
-            if passing and fill is values and phrase not in roomy \
-                    and any(t not in self.used_texts for _, t, _ in passing):
-                break  # a mid-clause phrase only when the roomy ones would repeat another variant
+            if passing and fill is values and phrase not in roomy:
+                break
             text = wrap(_capitalise(phrase.fill(values if "{deadline}" in phrase.text else fill)))
             result, problems = self.problems(text, check_as or part, slot=check_as is not None)
             if coherent is not None:

@@ -60,7 +60,7 @@ def context(facts: FactSheet) -> Context:
     available = {"offer"} if phrase else {"no_offer"}
     days = (facts.deadline - facts.as_of).days if facts.deadline and facts.as_of else None
     when = ""
-    if phrase and days is not None and _starts_later(facts):
+    if phrase and days is not None and days > SHORT_WINDOW_DAYS and _starts_later(facts):
         # A weekend offer sent on a weekday: "until Sunday 13 December" would read as running from today,
         # so no phrase may use the deadline alone and every piece says the days it runs.
         when = "this weekend"

@@ -33,7 +33,7 @@ def _sheet(segment: str, as_of: date) -> FactSheet:
                      products=PRODUCTS)
 
 
-@pytest.mark.parametrize("as_of", [date(2026, 12, 7), date(2026, 12, 9), date(2026, 12, 11)])  # Mon, Wed, Fri
+@pytest.mark.parametrize("as_of", [date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9)])  # Mon-Wed
 def test_a_weekend_offer_sent_on_a_weekday_says_the_weekend_and_never_the_deadline_alone(as_of: date) -> None:
     for n, segment in enumerate(SEGMENTS):
         facts = _sheet(segment, as_of)
