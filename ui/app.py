@@ -12,6 +12,7 @@ from typing import Any
 
 from ui import callbacks as cb
 from ui.fraud_tab import fraud_tab
+from ui.widgets import first_cell_picker, id_choices
 
 EXAMPLES = [
     "How big is each segment?",
@@ -163,7 +164,7 @@ def build_app(services: Any) -> Any:
 
             def refresh(status: str, min_risk: float):
                 line, table, ids = cb.load_queue(services, status, min_risk)
-                return line, table, gr.Dropdown(choices=ids, value=ids[0] if ids else None)
+                return line, table, id_choices(ids)
 
             q_outputs = [q_counts, q_table, q_pick]
             queue_tab.select(refresh, [q_status, q_risk], q_outputs)
@@ -171,10 +172,7 @@ def build_app(services: Any) -> Any:
             q_status.change(refresh, [q_status, q_risk], q_outputs)
             q_risk.release(refresh, [q_status, q_risk], q_outputs)
             q_pick.change(lambda rid: cb.show_review(services, rid), q_pick, [q_evidence, version])
-            def picked(evt: gr.SelectData):
-                return evt.row_value[0] if evt.row_value else None
-
-            q_table.select(picked, None, q_pick)
+            q_table.select(first_cell_picker(), None, q_pick)
 
             def make_decider(action: str):
                 def decide_(rid: str, ver: int | None, note: str, status: str, min_risk: float,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ui import fraud_callbacks as fcb
+from ui.widgets import first_cell_picker, id_choices
 
 
 def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:
@@ -48,7 +49,7 @@ def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:
 
         def refresh(status_: str, kind_: str):
             line, rows, ids = fcb.load_fraud_queue(services, status_, kind_)
-            return line, rows, gr.Dropdown(choices=ids, value=ids[0] if ids else None)
+            return line, rows, id_choices(ids)
 
         def open_tab(status_: str, kind_: str):
             return (*refresh(status_, kind_), *fcb.load_rating_movers(services))
@@ -60,10 +61,7 @@ def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:
         kind.change(refresh, [status, kind], outputs)
         pick.change(lambda item: fcb.show_fraud_item(services, item), pick, [evidence, version])
 
-        def picked(evt: gr.SelectData):
-            return evt.row_value[0] if evt.row_value else None
-
-        table.select(picked, None, pick)
+        table.select(first_cell_picker(), None, pick)
 
         def make_decider(action: str):
             def decide_(item: str, seen: int | None, note_: str, status_: str, kind_: str, request: gr.Request):
@@ -80,8 +78,5 @@ def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:
         product_go.click(lambda p: fcb.product_report(services, p), product, card)
         product.submit(lambda p: fcb.product_report(services, p), product, card)
 
-        def picked_product(evt: gr.SelectData):
-            return evt.row_value[0] if evt.row_value else ""
-
-        movers.select(picked_product, None, product).then(lambda p: fcb.product_report(services, p), product, card)
+        movers.select(first_cell_picker(""), None, product).then(lambda p: fcb.product_report(services, p), product, card)
     return tab

@@ -54,3 +54,20 @@ def real_agent(routing_vocabulary):
     router = EmbeddingRouter(registry, get_embedder(load_settings(), backend=ROUTER_EMBEDDING_BACKEND),
                              routing_vocabulary).fit()
     return Agent(registry, router, routing_vocabulary)
+
+
+def route_after(agent, question: str, history: tuple[str, ...] = ()):
+    """``agent.route(question)`` in a new conversation that first heard ``history``: (route, reply)."""
+    from agent.conversation import Conversation
+
+    conversation = Conversation()
+    for earlier in history:
+        agent.route(earlier, conversation)
+    return agent.route(question, conversation)
+
+
+def assert_routes(agent, history: tuple[str, ...], question: str, tool: str, arguments: dict) -> None:
+    """``question`` after ``history`` goes to ``tool`` with (at least) ``arguments``, without a reply instead."""
+    route, reply = route_after(agent, question, history)
+    assert reply is None and route.tool == tool, (question, route.tool, route.reason, reply)
+    assert {k: route.arguments.get(k) for k in arguments} == arguments, (question, route.arguments)

@@ -3,7 +3,6 @@ its arguments read from the words, and its routing next to the review queue."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from agent.types import ToolContext
 from fraud import decide, get_item, queue_counts, scan_workspace
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
+from tests.conftest import copy_workspace
 from tests.fraud.tiny_shop import build_tiny_shop
 from workspace import Workspace
 
@@ -30,16 +30,15 @@ LAST_DAY = COUPON_ABUSE | TAKEOVER
 
 
 @pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = build_tiny_shop(tmp_path_factory.mktemp("tiny_fraud_tool") / "ws")
     scan_workspace(ws)
-    return ws.path
+    return ws
 
 
 @pytest.fixture
-def ctx(scanned: Path, tmp_path: Path) -> ToolContext:
-    shutil.copytree(scanned, tmp_path / "ws")
-    return ToolContext(Workspace.open(tmp_path / "ws"), Settings(), user="ana")
+def ctx(scanned: Workspace, tmp_path: Path) -> ToolContext:
+    return ToolContext(copy_workspace(scanned, tmp_path / "ws"), Settings(), user="ana")
 
 
 def test_counts_by_status_and_pattern_and_the_riskiest_items(ctx: ToolContext) -> None:

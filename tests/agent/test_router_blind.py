@@ -9,6 +9,7 @@ import pytest
 from agent.conversation import Conversation
 from agent.evaluation import CLARIFY, OUTCOMES, REFUSE, evaluate_routing, load_cases
 from agent.tools import default_registry
+from tests.agent.conftest import assert_routes
 
 HERE = Path(__file__).parent
 BLIND_DEV = HERE / "routing_blind_dev.jsonl"
@@ -51,12 +52,7 @@ def test_blind_sets_are_well_formed() -> None:
 ])
 def test_typos_and_near_names_route_with_their_arguments(real_agent, history: tuple[str, ...], question: str,
                                                          tool: str, arguments: dict) -> None:
-    conversation = Conversation()
-    for earlier in history:
-        real_agent.route(earlier, conversation)
-    route, reply = real_agent.route(question, conversation)
-    assert reply is None and route.tool == tool, (route, reply)
-    assert {k: route.arguments.get(k) for k in arguments} == arguments
+    assert_routes(real_agent, history, question, tool, arguments)
 
 
 @pytest.mark.slow

@@ -10,22 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.conversation import Conversation
+from tests.agent.conftest import assert_routes, route_after
 
 pytestmark = pytest.mark.slow
-
-
-def _route(agent, question: str, history: tuple[str, ...] = ()):
-    conversation = Conversation()
-    for earlier in history:
-        agent.route(earlier, conversation)
-    return agent.route(question, conversation)
-
-
-def _assert_routes(agent, history: tuple[str, ...], question: str, tool: str, arguments: dict) -> None:
-    route, reply = _route(agent, question, history)
-    assert reply is None and route.tool == tool, (question, route.tool, route.reason, reply)
-    assert {k: route.arguments.get(k) for k in arguments} == arguments, (question, route.arguments)
 
 
 @pytest.mark.parametrize(("question", "tool", "arguments"), [
@@ -86,7 +73,7 @@ def _assert_routes(agent, history: tuple[str, ...], question: str, tool: str, ar
     ("bluetooth speaker for the shower", "product_search", {"query": "bluetooth speaker for the shower"}),
 ])
 def test_families_route_with_their_arguments(real_agent, question: str, tool: str, arguments: dict) -> None:
-    _assert_routes(real_agent, (), question, tool, arguments)
+    assert_routes(real_agent, (), question, tool, arguments)
 
 
 @pytest.mark.parametrize(("question", "tool", "arguments"), [
@@ -109,7 +96,7 @@ def test_families_route_with_their_arguments(real_agent, question: str, tool: st
 ])
 def test_long_polite_messages_are_read_by_their_request(real_agent, question: str, tool: str,
                                                          arguments: dict) -> None:
-    _assert_routes(real_agent, (), question, tool, arguments)
+    assert_routes(real_agent, (), question, tool, arguments)
 
 
 @pytest.mark.parametrize(("history", "question", "tool", "arguments"), [
@@ -127,7 +114,7 @@ def test_long_polite_messages_are_read_by_their_request(real_agent, question: st
 ])
 def test_follow_ups_keep_what_they_do_not_change(real_agent, history: tuple[str, ...], question: str, tool: str,
                                                  arguments: dict) -> None:
-    _assert_routes(real_agent, history, question, tool, arguments)
+    assert_routes(real_agent, history, question, tool, arguments)
 
 
 @pytest.mark.parametrize("question", [
@@ -140,7 +127,7 @@ def test_follow_ups_keep_what_they_do_not_change(real_agent, history: tuple[str,
     "hmm",
 ])
 def test_what_a_tool_cannot_take_is_asked_back_not_dropped(real_agent, question: str) -> None:
-    route, reply = _route(real_agent, question)
+    route, reply = route_after(real_agent, question)
     assert route.tool is None and not route.refused and reply, (question, route.reason)
 
 
@@ -169,7 +156,7 @@ def test_what_a_tool_cannot_take_is_asked_back_not_dropped(real_agent, question:
     (("look up M0000450",), "and her mobile?"),
 ])
 def test_refusals_that_name_shop_words_are_refused(real_agent, history: tuple[str, ...], question: str) -> None:
-    route, reply = _route(real_agent, question, history)
+    route, reply = route_after(real_agent, question, history)
     assert route.refused and route.tool is None and reply, (question, route.reason)
 
 
@@ -180,5 +167,5 @@ def test_refusals_that_name_shop_words_are_refused(real_agent, history: tuple[st
     "what's the weather going to do to our garden sales",  # a category named: the forecast
 ])
 def test_the_new_refusal_rules_leave_requests_alone(real_agent, question: str) -> None:
-    route, reply = _route(real_agent, question)
+    route, reply = route_after(real_agent, question)
     assert not route.refused, (question, route.reason, reply)

@@ -9,6 +9,7 @@ import pytest
 
 from agent.conversation import Conversation
 from agent.tools._common import markdown_table, money
+from tests.agent.conftest import assert_routes
 
 # ----- routing (the real packaged MiniLM router) -----------------------------------------------------------
 
@@ -63,12 +64,7 @@ def test_at_risk_lists_stay_with_at_risk_members(real_agent, question: str, argu
 ])
 def test_round3_chat_families(real_agent, history: tuple[str, ...], question: str, tool: str,
                               arguments: dict) -> None:
-    conversation = Conversation()
-    for earlier in history:
-        real_agent.route(earlier, conversation)
-    route, reply = real_agent.route(question, conversation)
-    assert reply is None and route.tool == tool, (route, reply)
-    assert {k: route.arguments.get(k) for k in arguments} == arguments
+    assert_routes(real_agent, history, question, tool, arguments)
 
 
 @pytest.mark.slow

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fraud import audit_trail, decide, get_item, list_queue, operator_labels, queue_counts, scan_workspace
 from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
+from tests.conftest import copy_workspace
 from tests.fraud.tiny_shop import build_tiny_shop
 from workspace import Workspace, verify_audit
 
 
 @pytest.fixture(scope="module")
-def scanned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scanned_template(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = build_tiny_shop(tmp_path_factory.mktemp("tiny_scan") / "ws")
     scan_workspace(ws)
-    return ws.path
+    return ws
 
 
 @pytest.fixture
-def ws(scanned_template: Path, tmp_path: Path) -> Workspace:
-    shutil.copytree(scanned_template, tmp_path / "ws")
-    return Workspace.open(tmp_path / "ws")
+def ws(scanned_template: Workspace, tmp_path: Path) -> Workspace:
+    return copy_workspace(scanned_template, tmp_path / "ws")
 
 
 def test_scan_queues_the_known_cases_with_reasons(ws: Workspace) -> None:
