@@ -194,7 +194,7 @@ def first_line(body: str, facts: FactSheet | None = None) -> str:
     that states the offer (the line naming the customer's situation), which the preview must not echo."""
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
     text = (paragraphs[1] if len(paragraphs) > 1 else (paragraphs[0] if paragraphs else "")).strip()
-    found = sentences(text)
+    found = [t.strip() for t in re.split(r"(?<=[.!?])\s+", text) if t.strip()]  # whole sentences (":" stays)
     if facts is not None and facts.offer.strip():
         opening = []
         for sentence in found:

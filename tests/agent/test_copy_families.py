@@ -54,7 +54,7 @@ GARDEN = (ProductFact("Greenhollow Hard-Wearing Lawn Grass Seed - Dwarf Ryegrass
           ProductFact("Coreform Cushioned Running Shoes - Engineered Mesh", 62.99, "Sports", "popular with this audience"))
 UNSEASONAL = re.compile(r"Lawn Grass Seed|Sunscreen", re.I)
 ABSENCE = re.compile(r"missed (?:seeing )?you|it's been|it has been|since your last visit|welcome you back|too long", re.I)
-WELCOMED = re.compile(r"welcome|thank you for choosing|glad you found", re.I)
+WELCOMED = re.compile(r"welcome|thanks? (?:you )?for choosing|glad you found", re.I)
 ACTION = re.compile(r"^(?:Shop|Visit|Take|Find|Treat|Browse|Explore|Have a browse|Head|Start|Pop|Leave|Tell|Share"
                     r"|We look forward|We would be (?:grateful|delighted))\b")
 OVERSOLD = re.compile(r"\b(?:saved|kept|set aside|is yours|are yours|with your name|waiting for you)\b", re.I)

@@ -438,8 +438,6 @@ class _Shortest:
         return [-float(len(t)) for t in texts]
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (2026-12-07): with the ranker on, the shortest subject it picks can leave "
-                   "no win_back hook that avoids repeating its words (new coherence check); the ranker is off by default")
 def test_a_ranker_chooses_among_checked_phrasings_of_the_parts_that_carry_the_message() -> None:
     """``copy_ranker`` plumbing: the ranker sees only checked candidates the composer ranks equally, only for
     subject, preview, hook, offer line, SMS and push, and its choice ships; without it nothing changes."""
