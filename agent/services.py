@@ -275,8 +275,8 @@ class Services:
         self.require_role(user, "operator", "exporting an audience")
         if not segment or not segment.strip():
             raise DataValidationError("choose a segment", column="segment")
-        export = backend("agent.campaigns", "export_segment", "Audience export")
-        return export(self.ws, segment, channel, actor=user, reason=reason)
+        export = backend("governance", "export_segment", "Audience export")
+        return export(self.ws, segment, channel, actor=user, reason=reason, settings=self.settings)
 
     # ----- review queue ---------------------------------------------------------------
     def queue_counts(self) -> dict[str, int]:

@@ -67,8 +67,8 @@ def build_workspace(root: Path, members: int, seed: int, out: dict[str, Any]) ->
 
 
 def _segments(ws: Any) -> list[str]:
-    from agent.campaigns import segment_member_ids
     from memberinsight.errors import MemberInsightError
+    from segments import segment_member_ids
 
     found = []
     for name in SEGMENTS:

@@ -28,6 +28,7 @@ Public API::
 
 from __future__ import annotations
 
+from segments.audience import segment_member_ids
 from segments.canonical import canonicalize
 from segments.compiler import CompiledQuery, compile_definition, run_query, segment_members, segment_size
 from segments.definition import (
@@ -63,6 +64,6 @@ __all__ = [
     "canonicalize", "catalogue_rows", "compile_definition", "definition_from_model_text", "delete_segment",
     "demo_vocabulary", "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",
     "load_vocabulary", "member_rows", "parse_definition", "parse_or_refuse", "parse_sentence", "refresh_sizes",
-    "resolve_segment", "resolve_segment_members", "run_query", "save_segment", "segment_members",
+    "resolve_segment", "resolve_segment_members", "segment_member_ids", "run_query", "save_segment", "segment_members",
     "segment_size", "shop_currency",
 ]

@@ -1,4 +1,4 @@
-"""Grounded campaigns: fact sheets, rule-chosen plays, checked copy, audience export.
+"""Grounded campaigns: fact sheets, rule-chosen plays, checked copy (audience exports live in :mod:`governance`).
 
 The language model only words things; code decides what is true. Every number, price, date and
 product name in shipped copy comes from a :class:`FactSheet`, and every shipped piece carries the
@@ -8,13 +8,6 @@ untrusted: the sheet screens it (:func:`screen`) and notes what it withheld (:cl
 
 from __future__ import annotations
 
-from agent.campaigns.audience import (
-    EXPORT_COLUMNS,
-    ExportReport,
-    export_audience,
-    export_path,
-    export_segment,
-)
 from agent.campaigns.compose import BrandVoice, compose
 from agent.campaigns.copy import CHANNELS, CampaignCopy, CopyVariant, VariantReport, choose_writer, write_copy
 from agent.campaigns.facts import Fact, FactSheet, ProductFact, format_date, offer_facts
@@ -23,17 +16,17 @@ from agent.campaigns.offers import OFFER_KINDS, Offer, parse_offer
 from agent.campaigns.phrasebank import ANGLES, TONES, PhraseBank, load_phrasebank
 from agent.campaigns.plays import PLAYS, Play, choose_play
 from agent.campaigns.service import campaign_facts, generate_campaign, suggest_campaign
-from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet, segment_member_ids
+from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet
 from agent.campaigns.suggestion import Suggestion, suggest
 from agent.campaigns.templates import template_copy
 from agent.campaigns.untrusted import Screened, Withheld, screen
 from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, write_piece
 
 __all__ = [
-    "CHANNELS", "EXPORT_COLUMNS", "LIMITS", "OFFER_KINDS", "Offer", "parse_offer", "PLAYS", "TONES", "Attempt", "CampaignCopy", "CheckReport",
-    "CheckResult", "CopyPiece", "CopyVariant", "DraftCallback", "ExportReport", "Fact", "FactSheet", "Play",
+    "CHANNELS", "LIMITS", "OFFER_KINDS", "Offer", "parse_offer", "PLAYS", "TONES", "Attempt", "CampaignCopy", "CheckReport",
+    "CheckResult", "CopyPiece", "CopyVariant", "DraftCallback", "Fact", "FactSheet", "Play",
     "ProductFact", "Screened", "Suggestion", "VariantReport", "Withheld", "build_fact_sheet", "build_member_fact_sheet", "campaign_facts",
-    "check_copy", "choose_play", "export_audience", "export_path", "export_segment", "format_date", "generate_campaign", "offer_facts",
-    "screen", "segment_member_ids", "suggest", "suggest_campaign", "template_copy", "write_copy", "write_piece",
+    "check_copy", "choose_play", "format_date", "generate_campaign", "offer_facts",
+    "screen", "suggest", "suggest_campaign", "template_copy", "write_copy", "write_piece",
     "ANGLES", "BrandVoice", "PhraseBank", "choose_writer", "compose", "load_phrasebank",
 ]

@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool (audited)."""
-        from agent.campaigns import export_segment
+        from governance import export_segment
 
         _need_audience(segment, members)
         ws = open_workspace(workspace)

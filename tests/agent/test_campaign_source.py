@@ -10,16 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.campaigns import (
-    EXPORT_COLUMNS,
     build_fact_sheet,
     build_member_fact_sheet,
     check_copy,
-    export_audience,
     generate_campaign,
-    segment_member_ids,
     suggest_campaign,
 )
+from governance import EXPORT_COLUMNS, export_audience
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
+from segments import segment_member_ids
 
 MEMBERS = [  # member_id, email, phone, first_name, last_name
     ("M1", "alice@example.com", "+44 7700 900001", "Alice", "Smithson"),

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from agent.campaigns import EXPORT_COLUMNS, export_path
-from agent.campaigns.audience import export_slug, inside_folder
+from governance import EXPORT_COLUMNS, export_path
+from governance.export import export_slug, inside_folder
 from memberinsight.csvsafe import FORMULA_START, PHONE_NUMBER
 from memberinsight.errors import AuthError, DataValidationError
 from segments import SegmentDefinition

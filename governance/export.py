@@ -176,8 +176,7 @@ def export_segment(ws: Any, segment: str | None, channel: str = "email", *, acto
     name = (segment or "").strip()
     definition: str | None = None
     if member_ids is None:
-        from agent.campaigns.source import segment_member_ids
-        from segments import resolve_segment
+        from segments import resolve_segment, segment_member_ids
 
         ids = segment_member_ids(ws, name)
         definition = resolve_segment(ws, name).to_json()

@@ -1,0 +1,40 @@
+"""What leaves the system: audience exports (and, as they land, consent and suppression, the campaign
+approval workflow, pseudonymised and differentially private sharing).
+
+Layer: above ``workspace``, ``segments`` and ``fraud``; below ``agent`` and the shells (CLI, app), which
+call it. Nothing here writes copy: campaign text comes from :mod:`agent.campaigns`.
+"""
+
+from __future__ import annotations
+
+from governance.contacts import record_contacts
+from governance.eligibility import CHANNELS, REASONS, AudienceScreen, screen_audience
+from governance.export import (
+    EXPORT_COLUMNS,
+    ExportReport,
+    check_reason,
+    export_audience,
+    export_path,
+    export_segment,
+)
+from governance.kanon import KAnonymityResult, enforce_k
+from governance.privacy_budget import BudgetExceededError, BudgetStatus, budget_status
+from governance.private_report import PrivateReport, private_report
+from governance.pseudonymise import PseudonymisedExport, export_pseudonymised, rotate_key
+from governance.suppression import (
+    SUPPRESSION_REASONS,
+    Suppression,
+    SuppressionImport,
+    add_suppression,
+    import_suppressions,
+    list_suppressions,
+    remove_suppression,
+    suppression_counts,
+)
+
+__all__ = ["EXPORT_COLUMNS", "ExportReport", "check_reason", "export_audience", "export_path", "export_segment"]
+__all__ += ["CHANNELS", "REASONS", "SUPPRESSION_REASONS", "AudienceScreen", "Suppression", "SuppressionImport",
+            "add_suppression", "import_suppressions", "list_suppressions", "record_contacts", "remove_suppression",
+            "screen_audience", "suppression_counts"]
+__all__ += ["BudgetExceededError", "BudgetStatus", "KAnonymityResult", "PrivateReport", "PseudonymisedExport",
+            "budget_status", "enforce_k", "export_pseudonymised", "private_report", "rotate_key"]
