@@ -26,10 +26,12 @@ test-quick:
 	$(MAKE) lint
 	.venv/bin/python -m pytest -q --quick --timeout=600
 
-# ruff (style and likely bugs) and mypy (types across package borders) must both be clean
+# ruff (style and likely bugs), mypy (types across package borders) and import-linter (imports flow one way,
+# contracts in pyproject.toml) must all be clean
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 bench:
 	for b in bench/*.py; do .venv/bin/python $$b; done
