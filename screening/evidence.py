@@ -38,7 +38,7 @@ def evidence_prompt(ws, review_id: str) -> str:
     Only our own numbers and reason sentences are plain text; the review text (and the product
     title, which came from an import) are inside ``quote_untrusted`` blocks.
     """
-    from agent.llm import UNTRUSTED_RULE, quote_untrusted
+    from memberinsight.untrusted import UNTRUSTED_RULE, quote_untrusted
 
     item = get_item(ws, review_id)
     ev = review_evidence(ws, review_id)

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from agent.campaigns.untrusted import Withheld, screen_sheet
-from agent.llm.untrusted import quote_untrusted
+from memberinsight.untrusted import quote_untrusted
 from memberinsight.errors import DataValidationError
 from memberinsight.privacy import contains_pii, strip_pii
 

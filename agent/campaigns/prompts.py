@@ -18,7 +18,7 @@ from agent.campaigns.grounding import LIMITS
 from agent.campaigns.slots import fill, slots
 from agent.llm.chat import Message
 from agent.llm.constraints import DIGITS_AND_MONEY, Guidance
-from agent.llm.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
+from memberinsight.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
 
 PART_WORDS = {"subject": "email subject line", "preview": "email preview text", "body": "short email body",
               "sms": "SMS text message", "push": "push notification", "rationale": "explanation"}

@@ -13,7 +13,7 @@ from agent.llm.factory import BACKENDS, get_backend, warmup
 from agent.llm.hf import TransformersBackend
 from agent.llm.local import LocalBackend
 from agent.llm.openai import OpenAIBackend
-from agent.llm.untrusted import UNTRUSTED_RULE, quote_untrusted
+from memberinsight.untrusted import UNTRUSTED_RULE, quote_untrusted
 
 __all__ = [
     "BACKENDS", "DIGITS_AND_MONEY", "Guidance", "GuidedDecoding", "LLMBackend", "LLMUnavailableError", "LocalBackend", "Message", "OpenAIBackend",
