@@ -7,7 +7,7 @@ Public API (import from here; submodules load lightgbm / scikit-learn / statsmod
     build_features / build_segments / build_churn / build_clv / build_demand(ws, settings) -> dict
     segment_summary(ws, by="rfm"|"cluster") -> list[SegmentStats]
     compare_segments(ws, a, b) -> SegmentComparison
-    at_risk_members(ws, min_clv=0.0, limit=20, min_churn=0.5, segment=None) -> list[AtRiskMember]
+    at_risk_members(ws, min_clv=0.0, limit=20, min_churn=0.5, member_ids=None) -> list[AtRiskMember]
     category_forecast(ws, category, weeks=12) -> CategoryForecast
     prediction_quality(ws, settings=None) -> PredictionQuality           # deciles on the latest holdout
     model_choices(ws) -> list[Choice]         # champion / challenger: what ships, every candidate's metrics

@@ -4,6 +4,7 @@ members, category forecasts and prediction quality. Everything here only reads t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,7 +142,7 @@ def resolve_segment(ws: Any, name: str) -> tuple[str, str]:
 
     Only the analytics' own segments (``kind`` is ``"rfm"`` or ``"cluster"``), for their summary
     statistics. To get the *members* of any named segment, saved (custom) segments included, call
-    ``segments.resolve_segment_members(ws, name)``.
+    ``segments.resolve_segment_members(ws, name)`` (a layer above this package).
     """
     df = _frame(ws)
     m = re.fullmatch(r"\s*cluster\s*#?\s*(\d+)\s*", name.lower())
@@ -197,17 +198,15 @@ def compare_segments(ws: Any, a: str, b: str) -> SegmentComparison:
 
 
 def at_risk_members(ws: Any, min_clv: float = 0.0, limit: int = 20, min_churn: float = 0.5,
-                    segment: str | None = None) -> list[AtRiskMember]:
+                    member_ids: Collection[str] | None = None) -> list[AtRiskMember]:
     """Members with churn probability >= ``min_churn`` and predicted 12-month CLV >= ``min_clv``,
-    most value at risk first (churn probability x last-year spend). ``segment`` restricts them to a
-    saved segment, an RFM segment or a cluster (resolved by ``segments.resolve_segment_members``)."""
+    most value at risk first (churn probability x last-year spend). ``member_ids`` restricts them to a
+    group (a named segment's members come from ``segments.resolve_segment_members`` in the caller)."""
     df = _frame(ws)
     df = df[df["churn_probability"].notna() & (df["churn_probability"] >= min_churn)]
     df = df[df["predicted_clv_365d"].fillna(0) >= min_clv]
-    if segment:  # any named segment: saved, RFM (loose names too) or cluster
-        from segments import resolve_segment_members
-
-        df = df[df["member_id"].isin(resolve_segment_members(ws, segment))]
+    if member_ids is not None:
+        df = df[df["member_id"].isin([str(m) for m in member_ids])]
     df = df.assign(value_at_risk=df["churn_probability"] * df["spend_365d"].fillna(0))
     df = df.sort_values(["value_at_risk", "churn_probability", "member_id"], ascending=[False, False, True])
     return [AtRiskMember(r.member_id, r.rfm_segment, round(float(r.churn_probability), 4), r.churn_band,

@@ -9,7 +9,7 @@ Public API (import from here; submodules load torch / FAISS / ONNX Runtime lazil
     search_reviews(ws, query, k=10, settings=None, product_id=None) -> list[ReviewHit]
     similar_products(ws, product_id, k=10, settings=None) -> list[ProductHit]
     recommend_for_member(ws, member_id, k=10, settings=None) -> list[Recommendation]
-    recommend_for_segment(ws, member_ids | segment=NAME, k=10, settings=None) -> list[Recommendation]
+    recommend_for_segment(ws, member_ids, k=10, settings=None) -> list[Recommendation]
                                                                 # NAME: saved or RFM segment
     find_near_duplicate_reviews(ws, threshold=0.9, settings=None) -> list[DuplicateCluster]
     near_duplicates_of(ws, review_id, threshold=0.9) -> list[DuplicatePair]

@@ -117,30 +117,16 @@ def recommend_for_member(ws, member_id: str, k: int = 10, settings: Settings | N
     return _describe(ws, model.recommend(member_id, k, diversify=diversify), reason)
 
 
-def segment_members(ws, segment: str) -> list[str]:
-    """Member ids of a named segment: a saved segment, an RFM segment or a JSON definition
-    (``segments.resolve_segment_members``; NotFoundError names the known segments)."""
-    from segments import resolve_segment_members
-
-    return [str(m) for m in resolve_segment_members(ws, segment)]
-
-
-def recommend_for_segment(ws, member_ids: Sequence[str] | str | None = None, k: int = 10,
-                          settings: Settings | None = None, exclude_bought: bool = False,
-                          segment: str | None = None) -> list[Recommendation]:
-    """``k`` products matching a group's shared taste.
-
-    The group is ``member_ids`` (a list of ids) or ``segment``: the name of a saved segment or an RFM
-    segment (a string passed as ``member_ids`` is taken as a segment name too).
-    """
+def recommend_for_segment(ws, member_ids: Sequence[str], k: int = 10, settings: Settings | None = None,
+                          exclude_bought: bool = False) -> list[Recommendation]:
+    """``k`` products matching a group's shared taste: the group is ``member_ids`` (a named segment's members
+    come from ``segments.resolve_segment_members`` in the caller)."""
     if isinstance(member_ids, str):
-        member_ids, segment = None, member_ids
-    if (member_ids is None) == (segment is None):
-        raise DataValidationError("give a segment name or member ids (not both)", column="segment")
-    members = segment_members(ws, segment) if segment is not None else [str(m) for m in member_ids or ()]
-    if not members:
-        raise DataValidationError(f"the segment {segment + ' ' if segment else ''}has no members",
+        raise DataValidationError("give member ids (resolve a segment name with segments.resolve_segment_members)",
                                   column="member_ids")
+    members = [str(m) for m in member_ids]
+    if not members:
+        raise DataValidationError("the segment has no members", column="member_ids")
     model = fit_content_recommender(ws, settings, member_ids=members)
     buyers = (model.weights_ > 0).sum(axis=0).A1 if hasattr(model, "weights_") else np.zeros(0)
 

@@ -240,8 +240,9 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
     if clv and min_clv:
         lead = f"{clv}, so members cannot be picked by predicted value; the members at risk without that floor:\n\n"
         min_clv = 0.0
+    members = backend("segments", "resolve_segment_members", "Segments")(ctx.ws, segment) if segment else None
     rows = as_frame(backend("models", "at_risk_members", "Churn predictions")(
-        ctx.ws, min_clv=min_clv, limit=limit, segment=segment))
+        ctx.ws, min_clv=min_clv, limit=limit, member_ids=members))
     where = f" in **{segment}**" if segment else ""
     floor = f" with predicted value ≥ {money(min_clv)}" if min_clv else ""
     if rows.empty:

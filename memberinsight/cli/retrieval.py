@@ -81,8 +81,11 @@ def register(app: typer.Typer) -> None:
         if (member_id is None) == (segment is None):
             raise DataValidationError("give a member id or --segment NAME (not both)", column="segment")
         if segment is not None:
-            recs = recommend_for_segment(open_workspace(workspace), segment=segment, k=k,
-                                         settings=settings(workspace), exclude_bought=exclude_bought)
+            from segments import resolve_segment_members
+
+            ws = open_workspace(workspace)
+            recs = recommend_for_segment(ws, resolve_segment_members(ws, segment), k=k, settings=settings(workspace),
+                                         exclude_bought=exclude_bought)
         else:
             recs = recommend_for_member(open_workspace(workspace), member_id, k=k, settings=settings(workspace),
                                         diversify=not no_diversity)

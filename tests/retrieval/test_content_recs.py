@@ -126,7 +126,7 @@ def test_beats_popularity_on_the_demo_time_split(indexed_workspace, retrieval_se
     assert content["intra_list_similarity"] < result.methods["content_no_diversity"]["intra_list_similarity"]
 
 
-def test_segment_taste_accepts_a_saved_segment_name(indexed_copy, retrieval_settings):
+def test_segment_taste_of_a_saved_segment_s_members(indexed_copy, retrieval_settings):
     from memberinsight.errors import NotFoundError
     from segments import resolve_segment_members, save_segment
 
@@ -136,11 +136,11 @@ def test_segment_taste_accepts_a_saved_segment_name(indexed_copy, retrieval_sett
     save_segment(ws, "Big city members", {"where": {"field": "city", "op": "=", "value": city}}, owner="test")
     members = resolve_segment_members(ws, "Big city members")
     assert len(members) > 20
-    by_name = recommend_for_segment(ws, segment="big city members", k=6, settings=retrieval_settings)
+    by_name = recommend_for_segment(ws, resolve_segment_members(ws, "big city members"), k=6,
+                                    settings=retrieval_settings)
     assert by_name == recommend_for_segment(ws, members, k=6, settings=retrieval_settings)
-    assert by_name == recommend_for_segment(ws, "Big city members", k=6, settings=retrieval_settings)
     assert len(by_name) == 6 and all("of this segment" in r.reason for r in by_name)
     with pytest.raises(NotFoundError, match="Big city members"):
-        recommend_for_segment(ws, segment="No such segment", settings=retrieval_settings)
-    with pytest.raises(DataValidationError):
-        recommend_for_segment(ws, members, segment="Big city members", settings=retrieval_settings)
+        resolve_segment_members(ws, "No such segment")
+    with pytest.raises(DataValidationError, match="member ids"):
+        recommend_for_segment(ws, "Big city members", settings=retrieval_settings)
