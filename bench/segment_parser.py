@@ -23,10 +23,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    from segments import demo_vocabulary, parse_sentence
-    from segments.evaluation import BLIND_FILES, SENTENCE_FILES, load_sentences
+    from segments import parse_sentence
+    from segments.evaluation import BLIND_FILES, SENTENCE_FILES, evaluation_vocabulary, load_sentences
 
-    vocab = demo_vocabulary()
+    vocab = evaluation_vocabulary()
     rows = [row for path in {**SENTENCE_FILES, **BLIND_FILES}.values() if path.is_file()
             for row in load_sentences(path)]
     parse_sentence("warm up: members in London", vocab)

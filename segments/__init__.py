@@ -12,7 +12,7 @@ Public API::
                                                           # .counts (with a workspace: per condition, total,
                                                           # why empty)
     parse_or_refuse(sentence, vocab) -> ParseResult       # raises SegmentParseError if refused or nothing understood
-    load_vocabulary(ws) / demo_vocabulary() -> Vocabulary
+    load_vocabulary(ws) -> Vocabulary; evaluation.evaluation_vocabulary() for the evaluation sets
     describe(defn) -> str; editable_rows(defn) -> list[dict]
     compile_definition(defn) -> CompiledQuery             # parameterised DuckDB SQL
     segment_members(ws, defn) -> list[str]; segment_size(ws, defn) -> int
@@ -55,14 +55,14 @@ from segments.store import (
     resolve_segment_members,
     save_segment,
 )
-from segments.vocabulary import Vocabulary, demo_vocabulary, load_vocabulary, shop_currency
+from segments.vocabulary import Vocabulary, load_vocabulary, shop_currency
 
 __all__ = [
     "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Counts", "Field", "Group", "Not", "Option", "ParseResult",
     "Question", "SavedSegment",
     "SegmentDefinition", "SegmentDefinitionError", "SegmentParseError", "SizePoint", "Vocabulary",
     "canonicalize", "catalogue_rows", "compile_definition", "definition_from_model_text", "delete_segment",
-    "demo_vocabulary", "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",
+    "describe", "describe_condition", "editable_rows", "get_segment", "list_segments",
     "load_vocabulary", "member_rows", "parse_definition", "parse_or_refuse", "parse_sentence", "refresh_sizes",
     "resolve_segment", "resolve_segment_members", "segment_member_ids", "run_query", "save_segment", "segment_members",
     "segment_size", "shop_currency",

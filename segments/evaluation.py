@@ -45,6 +45,14 @@ BLIND_FILES = {name: REPO_TESTS / f"{name}.jsonl" for name in ("blind_dev", "bli
 held-out parts of rounds 1 and 2, developed on since); ``blind_heldout`` (a new batch) reported untouched, only
 when the file exists."""
 ASK, REFUSE = "ask", "refuse"
+VOCABULARY_FILE = REPO_TESTS / "demo_vocabulary.json"
+"""The demo shop's values the evaluation sets were written against (a fixture, so the parser never reads the
+demo generator; ``tests/segments/test_vocabulary_fixture.py`` keeps it equal to what the generator makes)."""
+
+
+def evaluation_vocabulary() -> Vocabulary:
+    """The vocabulary of the evaluation sets (:data:`VOCABULARY_FILE`), for evaluating without a workspace."""
+    return Vocabulary.from_dict(json.loads(VOCABULARY_FILE.read_text(encoding="utf-8")))
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,14 @@ class Vocabulary:
             "clusters": list(self.clusters), "ref_date": self.ref_date.isoformat() if self.ref_date else None,
             "currency": self.currency}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Vocabulary:
+        """The inverse of :meth:`to_dict` (e.g. an evaluation set's vocabulary kept as JSON)."""
+        ref = data.get("ref_date")
+        return cls(**{name: tuple(data.get(name) or ()) for name in VALUE_FIELDS},
+                   clusters=tuple(int(c) for c in data.get("clusters") or ()),
+                   ref_date=date.fromisoformat(ref) if ref else None, currency=data.get("currency"))
+
 
 def _distinct(con: Any, sql: str) -> tuple[Any, ...]:
     return tuple(r[0] for r in con.execute(sql).fetchall() if r[0] is not None and str(r[0]).strip())
@@ -100,24 +108,3 @@ def rfm_segment_names() -> tuple[str, ...]:
     from models.segments import NO_PURCHASE, SEGMENTS
 
     return (*SEGMENTS, NO_PURCHASE)
-
-
-def demo_vocabulary() -> Vocabulary:
-    """The demo shop's values, from the generator's constants (no workspace needed); the reference
-    date is the demo's default last day."""
-    import inspect
-
-    from workspace.demo import generate_demo
-    from workspace.demo.members import AGE_BANDS, CHANNELS, CITIES
-    from workspace.demo.vocab import CATEGORIES
-
-    return Vocabulary(
-        category=tuple(c.name for c in CATEGORIES),
-        city=tuple(c[0] for c in CITIES),
-        country=tuple(dict.fromkeys(c[1] for c in CITIES)),
-        channel=CHANNELS,
-        age_band=AGE_BANDS,
-        rfm_segment=rfm_segment_names(),
-        ref_date=inspect.signature(generate_demo).parameters["end_date"].default,
-        currency="£",
-    )

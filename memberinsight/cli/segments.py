@@ -293,12 +293,18 @@ def evaluate_segments(
     """Plain-words segments: same definition, same members, asked/refused right, silently wrong and asked when
     not needed, per file, the dev sets and the held-out set side by side."""
     from segments.embedding import FieldMatcher
-    from segments.evaluation import BLIND_FILES, SENTENCE_FILES, evaluate_files, side_by_side
-    from segments.vocabulary import demo_vocabulary, load_vocabulary
+    from segments.evaluation import (
+        BLIND_FILES,
+        SENTENCE_FILES,
+        evaluate_files,
+        evaluation_vocabulary,
+        side_by_side,
+    )
+    from segments.vocabulary import load_vocabulary
 
     files = {file.stem: file} if file else {**SENTENCE_FILES, **BLIND_FILES}
     ws, note = _evaluation_workspace(workspace, workspace is not None) if members else (None, "--no-members")
-    vocab = load_vocabulary(ws) if ws is not None else demo_vocabulary()
+    vocab = load_vocabulary(ws) if ws is not None else evaluation_vocabulary()
     results = evaluate_files(files, vocab, FieldMatcher() if embeddings else None, ws)
     out = {"files": results, "side_by_side": side_by_side(results),
            "workspace": str(ws.path) if ws is not None else None, "members_note": note,

@@ -86,6 +86,6 @@ def tiny_workspace(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def demo_vocab():
-    from segments import demo_vocabulary
+    from segments.evaluation import evaluation_vocabulary
 
-    return demo_vocabulary()
+    return evaluation_vocabulary()
