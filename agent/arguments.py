@@ -106,6 +106,8 @@ def accepts(tool: Tool, ents: Entities) -> bool:
         has["weeks"] = False  # "worth at least £250 over the next twelve months": the value's horizon
     if "segment_a" in names:
         names |= {"segment"}
+    if "days" in names:
+        names |= {"weeks"}  # "last 7 days", "this month": a look-back the tool takes in days
     found = {k for k, v in has.items() if v}
     if ents.limit and "k" in names:
         found -= {"limit"}

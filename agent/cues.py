@@ -34,14 +34,19 @@ class Cue:
     """Words that take the cue back ("campaign" asks for a plan, unless it says "email" or "write")."""
     about_member: bool | None = None
     """True: only about one member (an id given, or "them" after a member); False: never; None: either."""
+    fits: Callable[[Entities, str], bool] | None = None
+    """A check of the entities with the words (used instead of ``unless`` when it is given)."""
 
     def matches(self, text: str, ents: Entities, about_member: bool) -> bool:
         """True when the cue is in ``text`` (normalised) and applies to its entities (``about_member``:
         the message is about one member, by id or by referring back to the member talked about)."""
         if self.about_member is not None and self.about_member != about_member:
             return False
-        return bool(self.pattern.search(text)) and self.applies(ents) and not (
-            self.unless is not None and self.unless.search(text))
+        if not (self.pattern.search(text) and self.applies(ents)):
+            return False
+        if self.fits is not None:
+            return self.fits(ents, text)
+        return not (self.unless is not None and self.unless.search(text))
 
 
 def _params(tool: Tool) -> set[str]:
@@ -182,7 +187,10 @@ find_members, not the at-risk list ("members in London with high churn risk, top
 COMPARE_RE = re.compile(r"\b(?:compare|comparing|comparison|contrast|side by side|stack up against|measure up against|"
                         r"versus|vs)\b")
 """A comparison asked outright: the comparing tool answers (and asks for the segments it lacks)."""
-_PEOPLE = r"\b(?:members?|customers?|custs?|people|shoppers?|buyers?|clients?|anyone|everyone|ones|folks|punters)\b"
+_PEOPLE = (r"\b(?:members?|customers?|custs?|people|shoppers?|buyers?|clients?|anyone|everyone|ones|folks|punters|"
+           r"spenders|sign-?ups|subscribers|users)\b|^who (?:has |have |had |did |didn'?t |hasn'?t |haven'?t |hasnt |"
+           r"havent |didnt |never |only |also |still )?(?:ordered|bought|purchased|spent|signed up|joined|returned|"
+           r"reviewed|came)\b")
 _PLACE = (r"\b(?:in|from|based in|living in|near) (?!(?:the|our|a|an|danger|risk|total|general|detail|any|each|this|"
           r"that|those|these|which|what|order|terms|case|particular|it|them|there|stock|future|advance|time|store|"
           r"shop|app|queue|segment|group|cluster|bulk|full|person|their|his|her|my|your|its|each|every|all|"
@@ -198,7 +206,30 @@ MEMBER_DESCRIPTION_RE = re.compile(rf"^(?=.*{_PEOPLE})(?=.*(?:{_PLACE}|{_MEASURE
 the segment parser reads it (find_members). Checked last: a plan, copy or an at-risk list asked for wins."""
 ASKED_AS_AT_RISK_RE = re.compile(rf"{AT_RISK_RE.pattern}|\b(?:high[- ]value|valuable|in a while|a long time|"
                                  r"stopped (?:buying|ordering|shopping)|used to|gone quiet|lapsed|win back)\b")
+PAST_PERIOD_RE = re.compile(
+    r"\b(?:in|over|during|within) (?:the )?(?:last|past)\b|\bago\b|\b(?:ordered|bought|purchased|shopped|spent|"
+    r"returned|reviewed|signed up|joined)\b[^?.!]*\b(?:in|for|over) (?:the )?(?:last |past )?\d+")
+"""A period looked back on ("in the last 90 days", "hasn't ordered in 6 months"): a condition on members,
+not a forecast horizon."""
+HARD_CONDITION_RE = re.compile(rf"{_PLACE}|\b(?:aged?|years? old)\b|\b\d\d-\d\d\b|\b(?:from|via|through) "
+                               r"(?:tiktok|instagram|insta|facebook|google|email|referrals?|affiliates?|social|organic)\b")
+
+
+def _describes(ents: Entities, text: str) -> bool:
+    """A member description for the segment parser: a look-back period is a condition, not a forecast
+    horizon; words of the at-risk list ("lapsed", "churn", "used to") yield to it unless the message also
+    states a condition only the parser reads (a place, a category, a channel, an age) and asks for no list
+    size or value floor."""
+    if ents.weeks and not PAST_PERIOD_RE.search(text):
+        return False
+    if ASKED_AS_AT_RISK_RE.search(text):
+        hard = bool(ents.categories or ents.channel) or bool(HARD_CONDITION_RE.search(text))
+        return hard and not (ents.limit or ents.min_clv is not None)
+    return True
+
+
 CAMPAIGN_RE = re.compile(r"\bcampaigns?\b")
+VARIANTS_RE = re.compile(r"\b(?:variants?|versions?|variations?|drafts?|options?)\b")
 _COPY_WORDS = re.compile(rf"{WRITE_RE.pattern}|\b(?:email|e-mail|sms|text|push|notification|newsletter|message)s?\b")
 
 CUES: tuple[Cue, ...] = (
@@ -218,11 +249,13 @@ CUES: tuple[Cue, ...] = (
     Cue("the data's totals", DATA_RE, reports_data, 0.25,
         lambda e: not (e.segments or e.member_ids or e.categories)),
     Cue("write copy", WRITE_RE, writes_copy, 0.2, about_member=False),
+    Cue("copy variants for a channel", VARIANTS_RE, writes_copy, 0.2, lambda e: bool(e.variants and e.channel),
+        about_member=False),
     Cue("plan a campaign", PLAN_RE, plans_for_segment, 0.2, about_member=False),
     Cue("a campaign, not its copy", CAMPAIGN_RE, plans_for_segment, 0.05,
         lambda e: not (e.channel or e.variants), _COPY_WORDS, about_member=False),
-    Cue("members by description", MEMBER_DESCRIPTION_RE, describes_members, 0.25,
-        lambda e: not (e.offer or e.weeks or e.variants or e.status or e.clusters), ASKED_AS_AT_RISK_RE,
-        about_member=False),
+    Cue("members by description", MEMBER_DESCRIPTION_RE, describes_members, 0.3,
+        lambda e: not (e.offer or e.variants or e.status or e.clusters), ASKED_AS_AT_RISK_RE,
+        about_member=False, fits=_describes),
 )
 """The cues, strongest first (the first that applies and finds a near tool decides)."""

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent.entity_checks import measured_share, without_lookback_words
 from agent.numbers import Numbers, read_numbers
 from agent.query import free_text_query
 from agent.readings import GROUP_NOUNS, QUALIFIER_SEGMENTS, everyday_use, named_as_group, qualifies
@@ -38,10 +39,11 @@ DEFAULT_SEGMENTS: tuple[str, ...] = (
 # Extra ways operators name the standard RFM segments (keys are normalised segment names).
 SEGMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "champions": ("champs", "champion"),
-    "loyal": ("loyal customers", "loyal members", "loyal customer", "loyals", "loyalty segment"),
+    "loyal": ("loyal customers", "loyal members", "loyal customer", "loyals", "loyalty segment", "loyal shoppers"),
     "potential loyalist": ("potential loyalists", "potential loyal"),
     "new": ("new customers", "new members", "new customer", "new member", "new segment", "newcomers", "newbies", "newbie",
-            "new joiners", "new buyers", "first-time buyers", "new ones", "new group"),
+            "new joiners", "new buyers", "first-time buyers", "new ones", "new group", "new shoppers", "new shopper",
+            "new clients", "new signups", "new sign-ups", "new folks", "new people", "new users"),
     "need attention": ("needs attention", "needing attention"),
     "about to sleep": ("sleeping", "nearly asleep"),
     "at risk": ("at-risk segment", "at risk segment"),
@@ -81,6 +83,7 @@ REVIEW_STATUSES: dict[str, tuple[str, ...]] = {
     "approved": ("approved", "approve"),
     "removed": ("removed", "remove", "deleted", "taken down"),
     "escalated": ("escalated", "escalate", "escalations"),
+    "cleared": ("cleared",), "confirmed": ("confirmed",),  # the fraud queue's (other tools leave them out)
 }
 # Words that join a category name into a near-name ("Kitchenware", "gardening", "outdoors").
 _CATEGORY_SUFFIXES = ("ware", "wares", "s", "es", "ing", "goods", "items", "supplies", "gear", "stuff",
@@ -340,7 +343,7 @@ def extract(message: str, vocab: Vocabulary | None = None) -> Entities:
 
     nums: Numbers = read_numbers(text, prepared)
     ents.offer, ents.limit, ents.min_clv, ents.weeks, ents.variants = (
-        nums.offer, nums.limit, nums.min_clv, nums.weeks, nums.variants)
+        None if measured_share(nums.offer, text) else nums.offer, nums.limit, nums.min_clv, nums.weeks, nums.variants)
     spans.extend(nums.masked)
     plain.extend(nums.plain)
 
@@ -392,6 +395,7 @@ def extract(message: str, vocab: Vocabulary | None = None) -> Entities:
     rest = text
     for start, end in sorted({(a, b) for a, b, _ in spans} | set(plain), reverse=True):
         rest = rest[:start] + " " + rest[end:]
+    rest = without_lookback_words(rest) if ents.weeks else rest  # "past 14 days": the period's own word
     ents.rest = re.sub(r"\s+", " ", rest).strip()
     query = free_text_query(message)
     lead = normalise(message[: max(0, len(message.rstrip("?!. ")) - len(query))])

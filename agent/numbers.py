@@ -30,7 +30,8 @@ _OFFER_CORES = (
     re.compile(r"\d+(?:\.\d+)?\s?%\s?(?:off|discount)?", re.I),
     re.compile(r"[£$€]\s?\d+(?:[.,]\d+)?\s?(?:off|voucher|coupon|discount|credit|gift card|cashback)", re.I),
     re.compile(rf"\d+(?:\.\d+)?\s?{_MONEY_UNIT}\s+(?:off|voucher|coupon|discount|credit)", re.I),
-    re.compile(r"\bfree\s+(?!to\b|of\b|for\b|and\b)[a-z&]+(?:\s+(?:wrap(?:ping)?|delivery|shipping))?", re.I),
+    re.compile(r"\bfree\s+(?!to\b|of\b|for\b|and\b)[a-z&]+(?:-[a-z]+)*(?:\s+(?:wrap(?:ping)?|delivery|shipping))?",
+               re.I),
     re.compile(r"\b(?:double|triple|2x|3x|bonus|extra)\s+(?:loyalty\s+)?points", re.I),
     re.compile(r"\bbuy\s+(?:one|two|three|\d+)\s+get\s+(?:one|two|\d+)(?:\s+(?:free|half price))?|\bbogo\b|"
                r"\b\d\s?for\s?\d\b|\btwo for one\b|\bthree for two\b", re.I),

@@ -43,7 +43,8 @@ DOMAIN_WORDS = frozenset(
     "import rows workspace model models numbers figures report dashboard loyalty points category categories "
     "units purchases bought base list moderate moderation moderating fake rfm grid import ingest help "
     "assistant examples rejects rejected imported loaded ingested fraud fraudulent fraudster fraudsters brushing "
-    "chargeback chargebacks scam scams coupon coupons".split())
+    "chargeback chargebacks scam scams coupon coupons ordered ordering signups signup joined spent recommendation "
+    "recommendations analysis analyses analytics".split())
 _DOMAIN_RE = re.compile(r"\b(?:" + "|".join(sorted(DOMAIN_WORDS)) + r")\b")
 _PEOPLE_WORDS = frozenset("member members customer customers client clients shopper shoppers buyer buyers".split())
 _THING_RE = re.compile(r"\b(?:" + "|".join(sorted(DOMAIN_WORDS - _PEOPLE_WORDS)) + r")\b")

@@ -46,6 +46,11 @@ _COMPARING = re.compile(r"\b(?:compare\w*|comparison|versus|vs|v|against|differ\
                         r"stack up|measure up|next to each other|or)\b")
 
 
+_OF_THEM = re.compile(r"\b(?:which|how many|who|any|all|some|none|many|most) of (?:them|those|these|that lot|the lot)\b"
+                      r"(?:\s+(?:are|is|were|look|seem|still|currently|now))*\s*$")
+_ARE_THEY = re.compile(r"\b(?:are|were|is) (?:they|those|these|any of them|many of them)\s+(?:still\s+|currently\s+)?$")
+
+
 def everyday_use(text: str, start: int, end: int) -> bool:
     """True when the one-word segment name at ``text[start:end]`` (normalised text) is an everyday word
     there: about the speaker, or part of another name ("Champions League")."""
@@ -67,6 +72,8 @@ def qualifies(text: str, at: tuple[int, int], others: list[tuple[int, int]]) -> 
         return True
     if _COMPARING.search(text):
         return False
+    if _OF_THEM.search(text[:at[0]]) or _ARE_THEY.search(text[:at[0]]):
+        return True  # "which of them are at risk": the members just talked about, narrowed
     for start, end in others:
         gap = text[at[1]:start] if start >= at[1] else text[end:at[0]]
         if _QUALIFIER_GAP.fullmatch(gap):

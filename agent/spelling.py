@@ -39,7 +39,9 @@ SHORTHAND: dict[str, str] = {
     "shud": "should", "shuld": "should", "shoud": "should", "cud": "could", "wld": "would", "wuld": "would",
     "qs": "questions", "tho": "though", "rn": "right now", "segs": "segments", "seg": "segment",
     "revs": "reviews", "fcast": "forecast", "fcst": "forecast", "del": "delete", "mgmt": "management",
-    "prods": "products", "prod": "product", "convo": "conversation",
+    "prods": "products", "prod": "product", "convo": "conversation", "wknd": "weekend", "wkend": "weekend",
+    "wkd": "weekend", "mbrs": "members", "mbr": "member", "membs": "members", "xmas": "christmas",
+    "insta": "instagram", "hrs": "hours", "mins": "minutes", "pts": "points",
 }
 """Chat shorthand written out (whole words only)."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from segments.definition import SegmentDefinition
+from segments.fuzzy import Fix
 from segments.grammar import Reading
 from segments.lists import QUIET, is_quiet
 from segments.result import Option, Question
@@ -65,6 +66,9 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
         if (it.kind in QUIET or is_quiet(it, r.items)) and not fix.alternatives:
             confidence *= max(fix.confidence, 0.8)
             continue
+        if _slip(fix, vocab):
+            confidence *= 0.9  # "orderd", "reveiws": a one-letter slip in a long field word, said and taken
+            continue
         span = (tok.start, tok.end)
         options = [Option(f"'{shown}'", r.definition)] + [
             _option(f"'{alt}'", r.text, span, alt, reread) for alt in fix.alternatives]
@@ -89,6 +93,8 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
                              [Option(shown, r.definition)]), CONFIDENCE["region"])
         if it.kind in ("BADDATE", "BADFIELD") and not it.used:
             ask(Question(it.text, it.extra["why"] + ".", "unknown", []), CONFIDENCE["unknown"])
+        if it.kind == "WINDOW" and it.used and it.extra.get("bare_days"):
+            readings.append(f"'{it.text}' read as {it.value} days (no unit was given)")
         if it.kind == "DATE" and it.used and "label" in it.extra and "question" not in it.extra:
             readings.append(f"'{it.text}' read as {it.extra['label']}")
         if it.kind in ("NUM", "RANGE") and it.used and it.extra.get("currency") and vocab.currency \
@@ -127,6 +133,30 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
         ask(Question(words, text, "value" if place else "unknown", []),
             CONFIDENCE["value" if place else "unknown"])
     return questions, readings, round(confidence, 3)
+
+
+SLIP_LENGTH = 6
+"""A typo is taken without a question only in a lexicon word at least this long."""
+
+
+def _slip(fix: Fix, vocab: Vocabulary) -> bool:
+    """A one-letter slip (a letter dropped, added, changed or two swapped) in a long lexicon word with one
+    candidate ("orderd", "catgories"): the word names a field, not a value, so the checks of the reading
+    still apply; workspace values (cities, categories) and anything closer to two words are always asked."""
+    from segments.fuzzy import distance
+    from segments.lexicon import CUES, WEAK_CUES
+    from segments.spelling import spell_index
+
+    def field_of(word: str) -> str | None:
+        return CUES.get(word) or WEAK_CUES.get(word)
+
+    # Several candidates are one reading when they all name the same field ("orderd": order / ordered).
+    same = not fix.alternatives or (field_of(fix.read_as) is not None
+                                    and all(field_of(a) == field_of(fix.read_as) for a in fix.alternatives))
+    index = spell_index(vocab)
+    return (fix.kind == "typo" and same and len(fix.word) >= SLIP_LENGTH
+            and not any(index.is_value(w) for w in (fix.read_as, *fix.alternatives))
+            and distance(fix.word, fix.read_as, 1) == 1)
 
 
 def descriptor_question(word: str, labels: list[str], options: list[Option], used: str) -> Question:

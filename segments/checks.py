@@ -5,6 +5,9 @@ only when they agree with it.
   probability is 0-1, a star rating 1-5, an RFM score 1-5, a spend trend -1 to +1, counts are not negative)
   and with the clusters the workspace has. "churn probability between 40 and
   70%" read as 0.7 to 40, or "cluster 8" in a shop with clusters 0-5, is asked about, never answered.
+* **Money read as a count**: an amount ("£100", "100 pounds", "orders worth over 100") that ended up as a
+  count of orders, returns, reviews or products is asked about (average order value or spend?), never
+  answered: there is no per-order value field, and "orders > 100" is another segment.
 * **Numbers said and numbers used**: every number of the sentence that a condition took must still be found
   in the definition (as a value, a bound, a window or a count), after the known conversions (percentages,
   weeks and months to days, "over 2" to "at least 3"). A number that went missing means the reading
@@ -149,4 +152,38 @@ def cue_questions(items: Iterable[Any], definition: SegmentDefinition | None) ->
             out.append(Question(it.text, f"'{it.text}' names {label}, but no condition on it was built from "
                                          "the sentence; please check the read-back.", "value",
                                 [Option("as read", definition)]))
+    return out
+
+
+COUNT_FIELDS = frozenset(("orders", "returns", "reviews", "low_ratings", "distinct_categories", "distinct_products"))
+MONEY_CUES = frozenset(("worth", "valued", "value", "totalling", "totaling", "costing", "pounds", "quid", "pound",
+                        "gbp", "eur", "euros", "dollars", "usd", "bucks"))
+
+
+def money_counts(items: Iterable[Any], tokens: list[Any], definition: SegmentDefinition | None,
+                 currency: str = "") -> list[Question]:
+    """Questions for amounts of money that a count field took (see the module docstring)."""
+    if definition is None:
+        return []
+    counts = [c for c in definition.conditions() if c.field in COUNT_FIELDS]
+    if not counts:
+        return []
+    out: list[Question] = []
+    for it in items:
+        if it.kind not in ("NUM", "RANGE") or not it.used:
+            continue
+        near = {t.norm for t in tokens[max(it.i - 3, 0):it.i]} | {t.norm for t in tokens[it.j:it.j + 1]}
+        if not (it.extra.get("money") or near & MONEY_CUES):
+            continue
+        values = it.value if isinstance(it.value, tuple) else (it.value,)
+        said = {round(float(v) + d, 6) for v in values if isinstance(v, int | float) for d in (-1, 0, 1)}
+        hit = next((c for c in counts if said & set(_numbers(c.value))), None)
+        if hit is None:
+            continue
+        amount = f"{currency}{float(values[0]):g}"
+        out.append(Question(it.text, f"'{it.text}' is an amount of money, but it was read as a count of "
+                                     f"{_label(hit)}. Do you mean an average order value over {amount}, or net "
+                                     f"spend over {amount}? (There is no value per single order.)", "value",
+                            [Option(f"{_label(hit)} {hit.op} {hit.value}", definition),
+                             Option(f"average order value over {amount}"), Option(f"net spend over {amount}")]))
     return out

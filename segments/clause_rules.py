@@ -27,7 +27,7 @@ def rfm_nodes(items: list[Item]) -> list[dict[str, Any]]:
         if it.used:
             continue
         it.used = True
-        tests = [cond(fld, "=", score) for fld, score in it.value]
+        tests = [cond(part[0], part[2] if len(part) > 2 else "=", part[1]) for part in it.value]
         node = tests[0] if len(tests) == 1 else {"all": tests}
         out.append(negate(node) if is_negated(items, it.i) else node)
     return out
@@ -165,6 +165,13 @@ def age_after_person(items: list[Item], ctx: Context) -> dict[str, Any] | None:
                                                                            "days"))
         if person and plain and 16 <= num.value <= 100 and float(num.value).is_integer() and ctx.age_bands:
             return age_condition(ctx, [it, num])
+    for idx, it in enumerate(items[1:], start=1):  # "65 and older", "25 or younger": the comparator names ages
+        num = items[idx - 1]
+        if it.kind == "CMP" and it.text.lower().endswith(("older", "younger")) and num.kind == "NUM" \
+                and not num.used and 16 <= num.value <= 100 and ctx.age_bands:
+            for cue in of_kind(items, "AGECUE"):
+                cue.used = True  # "aged 65 and older"
+            return age_condition(ctx, [num, it])
     return None
 
 

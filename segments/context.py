@@ -33,6 +33,65 @@ _PURPOSE = re.compile(r"(?:\s[-;]\s|,\s*|\s)(?=(?:because|cos|coz|so (?:that|we|
                       r"for (?:the|our|a|an) |to (?:send|target|email|use|run|plan)\b))", re.I)
 
 
+# A purpose or remark whose subject is the operator or the people as a group ("so we can try a win-back email
+# on them", "because we're planning a little anniversary thing", "since they seem like great cross-sell
+# candidates", "I think our service team wants to take a look"): words like "little", "email" or "loyalty"
+# there describe the operator's plan, not the members.
+_OPERATOR = re.compile(r"(?:\s[-;]\s|[,;]\s*|\s)(?=(?:so (?:that )?(?:we|i)|(?:because|cos|coz|as|since) (?:we|i)|"
+                       r"since they (?:seem|look|are|'re|would|'d)|(?:we|i)(?:'re| are| am|'m)? (?:want|wanna|need|"
+                       r"plan|planning|hope|hoping|think|thinking|would like|'d like|going to|gonna)|i think|"
+                       r"they(?:'d| would) (?:be|make)|(?:for|ahead of) (?:a|an|our|the) (?:little |quick |big )?"
+                       r"[\w-]+(?: [\w-]+)? (?:campaign|promo|promotion|programme|program|mailer|newsletter|"
+                       r"shout-out|push|email|event|thing))\b)", re.I)
+_OPERATOR_START = re.compile(r"^\s*(?:we|i|our (?:\w+ )?team|they(?:'d| would) (?:be|make)|that would|"
+                             r"it's for|this is for|for (?:a|an|our|the)\b)", re.I)
+# Condition-bearing kinds that a remark of the operator may not hold (a level word, a soft word, a
+# descriptor, a contact channel may).
+STRONG_KINDS = CONTENT_KINDS - {"BAND", "SOFT", "DESC", "INTENS", "DATEPREP", "CMP", "REF", "WEAK"}
+# A remark before the request ("So I'm putting together a little thank-you campaign, and I'd like ..."):
+# it starts with the operator and ends where the request does.
+_LEAD = re.compile(r"^\s*(?:so |ok |okay |right |well )?(?:i'm|i am|we're|we are|i've|we've|i was|we were)\b(.{3,120}?)"
+                   r",?\s+(?:and|so|but)\s+(?=(?:i'd|i would|we'd|we would|i want|we want|i need|we need|could you|"
+                   r"can you|would you|please)\b)", re.I)
+
+
+# The words an operator's plan is told in ("so we can try a win-back email", "we want to invite them to a
+# reviewer programme"): a remark holding any other unknown word is kept, and that word asked about.
+PLAN_WORDS = frozenset((
+    "try", "trying", "tried", "win", "back", "win-back", "winback", "reactivation", "reactivate", "re-engage",
+    "reengage", "engage", "engagement", "campaign", "campaigns", "promo", "promos", "promotion", "offer", "offers",
+    "deal", "deals", "discount", "voucher", "vouchers", "code", "codes", "coupon", "send", "sending", "sent",
+    "target", "targeting", "reach", "out", "contact", "invite", "inviting", "invitation", "program", "programme",
+    "scheme", "club", "reward", "rewards", "rewarding", "thank", "thank-you", "thanks", "anniversary", "birthday",
+    "shout-out", "shoutout", "gesture", "treat", "gift", "gifts", "perk", "perks", "early", "access", "preview",
+    "sale", "launch", "event", "newsletter", "mailer", "mailing", "message", "note", "survey", "feedback",
+    "candidates", "candidate", "seem", "seems", "look", "looks", "like", "great", "good", "perfect", "ideal",
+    "nice", "right", "things", "thing", "make", "making", "team", "service", "support", "wants", "wanted",
+    "planning", "plan", "plans", "planned", "hope", "hoping", "think", "thinking", "idea", "test", "testing",
+    "experiment", "nudge", "help", "keep", "keeping", "bring", "bringing", "them", "again", "fix", "apologise",
+    "apologize", "apology", "sorry", "chase", "chasing", "call", "calling", "ring", "review", "check", "on",
+    "quarter", "season", "seasonal", "holiday", "holidays", "soon", "next", "week", "month", "upcoming",
+    "company", "brand", "content", "copy", "ads", "ad", "audience", "lookalike", "retarget", "retargeting",
+    "happy", "unhappy", "loyalty", "vip", "exclusive", "special", "personal", "personalised", "personalized",
+    "welcome", "onboarding", "retention", "retain", "upsell", "cross-sell", "bundle", "bundles", "basket",
+    "stuck", "stick", "around", "coming", "come", "we'll", "we'd", "i'll", "they'll", "they're", "it's", "because",
+    "cos", "they'd", "shout", "take", "taking", "put", "putting", "together", "little", "bit", "bits", "small"))
+
+
+def _is_remark(part: str, vocab: Vocabulary) -> bool:
+    """An operator's remark: no strong condition word, no number, values only contact channels, and every
+    word it does not know a word of a plan (``PLAN_WORDS``)."""
+    from segments.tagger import tag
+
+    tokens, items, _ = tag(part, vocab)
+    if any(it.kind in STRONG_KINDS and not (it.kind == "VAL" and it.field == "channel") for it in items):
+        return False
+    if any(it.kind == "WORD" and tokens[k].text.lower().strip("'") not in PLAN_WORDS
+           for it in items for k in range(it.i, it.j)):
+        return False
+    return not any(it.kind == "CMP" and it.text.lower() not in ("like", "just", "only") for it in items)
+
+
 def _is_context(part: str, vocab: Vocabulary) -> bool:
     from segments.tagger import tag
 
@@ -44,10 +103,15 @@ def _is_context(part: str, vocab: Vocabulary) -> bool:
 
 
 def _purpose_tail(text: str, vocab: Vocabulary) -> tuple[str, str | None]:
-    """The request without a trailing purpose that holds no condition (and that purpose), if there is one."""
+    """The request without a trailing purpose that holds no condition (and that purpose), if there is one;
+    a purpose of the operator's own ("so we can ...") may hold words of a plan (see ``_OPERATOR``)."""
     for m in _PURPOSE.finditer(text):
         head, tail = text[:m.start()].rstrip(" ,-;"), text[m.end():].strip()
         if head and tail and _is_context(tail, vocab) and not _is_context(head, vocab):
+            return head, tail
+    for m in _OPERATOR.finditer(text):
+        head, tail = text[:m.start()].rstrip(" ,-;"), text[m.end():].strip()
+        if head and tail and _is_remark(tail, vocab) and not _is_context(head, vocab):
             return head, tail
     return text, None
 
@@ -69,11 +133,16 @@ def split_context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
             tokens, items, _ = tag(part, vocab)
             words = [it for it in items if it.kind == "WORD"]
             fragment = bool(words) and len(tokens) < 3  # "... 6 months. Zorblaxian": a stray word, not context
-            (aside if _is_context(part, vocab) and not fragment else keep).append(part)
+            remark = bool(keep) and _OPERATOR_START.match(part) is not None and _is_remark(part, vocab)
+            (aside if (_is_context(part, vocab) or remark) and not fragment else keep).append(part)
         if not keep:
             return text, []
     else:
         keep = parts
+    lead = _LEAD.match(keep[0]) if keep else None
+    if lead is not None and _is_remark(keep[0][:lead.end()], vocab):
+        aside.append(keep[0][:lead.end()].strip(" ,"))
+        keep[0] = keep[0][lead.end():]
     last, purpose = _purpose_tail(keep[-1], vocab) if keep else ("", None)
     if purpose is not None:
         keep[-1] = last

@@ -30,6 +30,7 @@ ABBREVIATIONS: dict[str, str] = {
     "prob": "probability", "probs": "probability", "avg": "average", "ave": "average", "cats": "categories",
     "cat": "category", "qtr": "quarter", "qtrs": "quarters", "mnth": "month", "mnths": "months",
     "thx": "thanks", "ty": "thanks", "plz": "please", "pls": "please", "sth": "something",
+    "wknd": "weekend", "wkend": "weekend", "wkd": "weekend", "fri": "friday", "mon": "monday",
 }
 # Pairs of American and British spellings, as regex rewrites tried both ways.
 _SPELLING_RULES: tuple[tuple[str, str], ...] = (

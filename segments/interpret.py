@@ -299,6 +299,8 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
             return None
         for b in bands:
             b.used = True
+        if bands and not negated:  # "churn band not low": the negation stands between the field and its level
+            negated = is_negated(items, max(b.i for b in bands))
         node = cond(fld, "in" if len(values) > 1 else "=", values if len(values) > 1 else values[0])
         return negate(node) if negated else node
     if spec.type == "date":

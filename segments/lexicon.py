@@ -24,7 +24,8 @@ COMPARATORS_BEFORE: dict[str, str] = {
 COMPARATORS_BEFORE |= {k[:-4] + "then": v for k, v in COMPARATORS_BEFORE.items() if k.endswith(" than")}
 COMPARATORS_AFTER: dict[str, str] = {
     "or more": ">=", "or above": ">=", "or over": ">=", "and over": ">=", "and above": ">=", "and up": ">=",
-    "or higher": ">=", "or greater": ">=", "plus": ">=", "and more": ">=", "or later": ">=",
+    "or higher": ">=", "or greater": ">=", "plus": ">=", "and more": ">=", "or later": ">=", "and older": ">=",
+    "or older": ">=", "and younger": "<=", "or younger": "<=",
     "or less": "<=", "or fewer": "<=", "or under": "<=", "or below": "<=", "and under": "<=",
     "and below": "<=", "or lower": "<=", "and less": "<=", "at most": "<=", "at the most": "<=",
     "at least": ">=", "at minimum": ">=", "max": "<=", "tops": "<=",
@@ -95,6 +96,18 @@ FILLERS = (
     "say", "let's say", "lets say", "sit", "sits", "sitting", "sat", "fall in", "falls in", "fall into", "falls into",
     "bands", "groups", "brackets", "buckets", "ranges", "if you don't mind", "if you dont mind", "mind you",
     "if possible", "if poss", "at all",
+    # chatty lead-ins and sign-offs ("Hi! Could you grab ... if that works for you? Thanks so much!")
+    "grab", "fetch", "pull together", "put together", "pull up", "pull out", "dig out", "i'd love", "i'd love to",
+    "love to", "would love", "would love to", "hoping", "i'm hoping", "i was hoping", "wondering", "i'm wondering",
+    "i was wondering", "wondering if", "trying", "i'm trying", "trying to", "able", "be able to", "would you mind",
+    "do you mind", "mind finding", "somewhere", "originally", "plese", "pleas", "pleeze", "help me out",
+    "help out", "if that works", "if that works for you", "if that's possible", "if that is possible",
+    "if that's ok", "if that's okay", "if that's alright", "if that's fine", "if you could", "if you can",
+    "if you would", "thanks so much", "thank you", "thank you so much", "many thanks", "for me", "for us",
+    "behavior", "behaviour", "partners", "just wondering", "i'd like", "we'd like", "i would like", "u", "can u",
+    "could u", "is worth", "was worth", "finding", "pulling", "getting", "grabbing", "fetching",
+    "cross sell", "cross-sell", "upsell", "up-sell", "up sell", "sometime", "some time", "at some stage",
+    "at any point", "at any stage",
 )
 # Said after a negation only to stress it ("never returned anything, not a single thing"): quiet there,
 # reported anywhere else.
@@ -128,7 +141,8 @@ BANDS: dict[str, str] = {
 
 PREDICTORS = ("predicted", "expected", "forecast", "forecasted", "projected", "predicted to", "expected to",
               "forecast to", "projected to", "likely to", "going to", "set to", "due to", "predict",
-              "prediction", "predictions", "model says", "according to the model", "estimated")
+              "prediction", "predictions", "model says", "according to the model", "estimated", "expect to",
+              "we expect", "expects to", "we predict", "predicted by the model to")
 
 AGE_CUES = ("aged", "age", "ages", "age band", "age group", "years of age", "year olds", "year old", "years old",
             "yo", "y/o", "yr olds", "year-olds", "age bands", "age groups", "age brackets", "age bracket",
@@ -246,6 +260,7 @@ CUES: dict[str, str] = {
 # Generic cues: give way to a strong cue in the same clause.
 WEAK_CUES: dict[str, str] = {
     "bought": "orders", "buy": "orders", "buys": "orders", "buying": "orders", "buyers": "orders",
+    "still ordering": "orders", "still buying": "orders", "still shopping": "orders", "still purchasing": "orders",
     "buyer": "orders", "purchased": "orders", "purchase": "orders", "purchases": "orders",
     "purchasers": "orders", "purchaser": "orders", "ordered": "orders", "order": "orders", "orders": "orders",
     "shopped": "orders", "shop": "orders", "transacted": "orders", "transactions": "orders",

@@ -79,7 +79,7 @@ def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
 def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
     """Questions from the checks that do not share the grammar's reasoning (:mod:`segments.checks`): values
     no member can have, numbers of the sentence the definition lost, field words it does not test."""
-    from segments.checks import cue_questions, lost_numbers, value_questions
+    from segments.checks import cue_questions, lost_numbers, money_counts, value_questions
 
     said: list[tuple[str, float]] = []
     for it in r.items:
@@ -89,8 +89,8 @@ def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
         said += [(it.text, float(v)) for v in values if isinstance(v, int | float)]
     ages = r.definition is not None and any(c.field == "age_band" for c in r.definition.conditions())
     said = [(text, v) for text, v in said if not (ages and 10 <= v <= 120)]  # ages are read as bands
-    return value_questions(r.definition, vocab) + lost_numbers(said, r.definition) + cue_questions(r.items,
-                                                                                                   r.definition)
+    return value_questions(r.definition, vocab) + lost_numbers(said, r.definition) \
+        + cue_questions(r.items, r.definition) + money_counts(r.items, r.tokens, r.definition, vocab.currency or "")
 
 
 def _refused(text: str, reason: str) -> ParseResult:

@@ -78,7 +78,7 @@ DESCRIPTORS: dict[str, Descriptor] = {
     "churned": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost"),
                                      ("no order in the last 365 days", "no order in the last 365 days"))),
     "lost": Descriptor(_RECENCY, (("the Lost RFM segment", "Lost"),
-                                  ("no order in the last 365 days", "no order in the last 365 days"))),
+                                  ("no order in the last 365 days", "no order in the last 365 days")), settled=True),
     "active": Descriptor(_RECENCY, (("ordered in the last 90 days", "ordered in the last 90 days"),
                                     ("probability still active over 50%", "p alive over 0.5"))),
     "recent": Descriptor(_RECENCY + ("signup_date", "first_order_date"),

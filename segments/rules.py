@@ -116,6 +116,10 @@ def ago_range(fld: str, item: Item, ctx: Context, category: Any) -> dict[str, An
     if CATALOGUE[fld].type == "date":
         first = cond(fld, "more_than_days_ago", lo, category)
         second = cond(fld, "in_last_days", hi + 1, category)
+        if ctx.ref_date is not None:  # said in dates, so "within the last 121 days" is never a surprise
+            start, end = ctx.ref_date - timedelta(days=hi), ctx.ref_date - timedelta(days=lo)
+            ctx.readings.append(f"'{item.text}' read as {CATALOGUE[fld].label} from {start:%d %b %Y} to "
+                                f"{end:%d %b %Y}, both days included")
         return {"all": [first, second]}
     return None
 

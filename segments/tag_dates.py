@@ -179,6 +179,10 @@ def _date_item(t: Any, i: int, j: int, year: int, mon: int, day: int) -> None:
 def _unit(t: Any, i: int) -> int | None:
     return lx.TIME_UNITS.get(t.norm(i)) if t.free(i, i + 1) else None
 
+BARE_DAYS_END = (",", ";", "and", "or", "but", "with", "who", "-", ")", "?", "!")
+"""What may follow a bare look-back count ("in the last 365, ...") for it to be read as days."""
+
+
 def windows(t: Any) -> None:
     n = len(t.tokens)
     i = 0
@@ -202,6 +206,13 @@ def windows(t: Any) -> None:
                 direction = "past" if word in lx.PAST_WORDS else "future"
                 t.take("WINDOW", i, k + 1, value=days_for(count, unit), extra={"direction": direction})
                 i = k + 1
+                continue
+            if num is not None and num.is_int and 14 <= num.value <= 730 and t.free(i, k) \
+                    and (k >= n or t.norm(k) in BARE_DAYS_END):
+                # "fewer than 2 orders in the last 365", "bought Fashion in the last 30": days, said in the read-back
+                direction = "past" if word in lx.PAST_WORDS else "future"
+                t.take("WINDOW", i, k, value=int(num.value), extra={"direction": direction, "bare_days": True})
+                i = k
                 continue
         ahead = _ahead(t, i)
         if ahead is not None:  # "for the year ahead", "over the next 90 days ahead", "the months ahead"

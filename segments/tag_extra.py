@@ -124,14 +124,59 @@ SCORE_LETTERS = {"r": "r_score", "f": "f_score", "m": "m_score"}
 
 
 def score_letters(t: Any) -> None:
-    """"R score 2 or lower, F 4+, M = 5": once a sentence names an RFM score, a lone capital R, F or M before
-    a number or comparator names the others."""
+    """"R score 2 or lower, F 4+, M = 5": once a sentence names an RFM score ("r score", "recency score",
+    "rfm", "r_score"), a lone R, F or M before a number or comparator names the others. Without that, a
+    letter written against "=" ("R=5", "m = 5") or a field name ("r_score 1 or 2") still names the score;
+    a letter against a number before it ("12m", "6m") is a unit, never a score."""
     norms = [tok.norm for tok in t.tokens]
-    if not any(a in SCORE_LETTERS and b == "score" for a, b in zip(norms, norms[1:], strict=False)) \
-            and "rfm" not in norms:
-        return
+    named = any(a in SCORE_NAMES_ALL and b in ("score", "scores") for a, b in zip(norms, norms[1:], strict=False)) \
+        or "rfm" in norms or any(n in FIELD_SCORES for n in norms)
     for i, tok in enumerate(t.tokens):
-        if tok.text in ("R", "F", "M") and t.free(i, i + 1) and t.norm(i + 1) != "score" \
-                and (read_number(t.norm(i + 1)) is not None or t.norm(i + 1) in NUMBER_CONTEXT
-                     or t.tokens[i + 1:i + 2] and t.tokens[i + 1].kind in ("num", "sym")):
+        if not t.free(i, i + 1):
+            continue
+        if tok.norm in FIELD_SCORES:
+            t.take("CUE", i, i + 1, field=FIELD_SCORES[tok.norm])
+            continue
+        if named and tok.norm in SCORE_WORDS and t.norm(i + 1) not in ("score", "scores") \
+                and (read_number(t.norm(i + 1)) is not None or t.norm(i + 1) in ("=", ":")):
+            t.take("CUE", i, i + 1, field=SCORE_WORDS[tok.norm])  # "recency score 5 and frequency 4+"
+            continue
+        if tok.norm not in SCORE_LETTERS or t.norm(i + 1) in ("score", "scores"):
+            continue
+        if i > 0 and t.tokens[i - 1].end == tok.start and t.tokens[i - 1].kind == "num":
+            continue  # "12m clv", "6m": months
+        nxt = t.tokens[i + 1] if i + 1 < len(t.tokens) else None
+        score = read_number(t.norm(i + 2))
+        equals = nxt is not None and nxt.norm in ("=", ">=", "<=", "=>", "=<", ":") \
+            and score is not None and 1 <= score.value <= 5
+        letter = tok.text in ("R", "F", "M") or named
+        if equals or (letter and named and nxt is not None
+                      and (read_number(nxt.norm) is not None or nxt.norm in NUMBER_CONTEXT
+                           or nxt.kind in ("num", "sym"))):
             t.take("CUE", i, i + 1, field=SCORE_LETTERS[tok.norm])
+
+
+SCORE_NAMES_ALL = ("r", "f", "m", "recency", "frequency", "monetary", "rfm")
+SCORE_WORDS = {"recency": "r_score", "frequency": "f_score", "monetary": "m_score"}
+FIELD_SCORES = {"r_score": "r_score", "f_score": "f_score", "m_score": "m_score"}
+
+
+BUYER_WORDS = ("buyers", "buyer", "purchasers", "purchaser")
+_OBJECT_KINDS = ("VAL", "DATE", "NUM", "RANGE", "WINDOW", "AGO", "CLUSTER", "BAND", "DESC", "RFM", "SOFT", "INTENS")
+
+
+def bare_buyers(t: Any) -> None:
+    """"Would you pull buyers whose spending is trending down": "buyers" heading the request with nothing of
+    its own (no category, period, number or level next to it) only names the people, like "shoppers"; with
+    one ("Kitchen buyers", "Q4 buyers", "buyers of Toys") it stays a cue for orders."""
+    items = sorted(t.items, key=lambda x: x.i)
+    for k, it in enumerate(items):
+        if it.kind not in ("CUE", "WEAK") or it.text.lower() not in BUYER_WORDS:
+            continue
+        before = next((x for x in reversed(items[:k]) if x.kind not in ("FILL", "SEP")), None)
+        after = items[k + 1] if k + 1 < len(items) else None
+        if before is not None and before.kind != "PERSON":
+            continue
+        if after is not None and (after.kind in _OBJECT_KINDS or t.norm(it.j) in ("of", "from", "in", "on")):
+            continue
+        it.kind, it.field = "PERSON", None

@@ -1,6 +1,7 @@
 """Tagging passes for RFM score triples and for several fields sharing one head noun (:mod:`segments.tagger`).
 
-* "5-5-5", "555s", "rfm 555", "r5f5m5": an ``RFM`` item, value ``((field, score), ...)``; a bare "555" is an
+* "5-5-5", "555s", "rfm 555", "r5f5m5", "r5 f4+ m4+": an ``RFM`` item, value ``((field, score), ...)`` (a
+  "+" / "-" written against a score adds its comparator: ``(field, score, ">=")``); a bare "555" is an
   RFM cell only next to "rfm" / "score" (else it is a number like any other);
 * "r, f and m scores", "recency and frequency scores", "spend and order trends": one ``CUE`` item for the
   first field, with every field in ``extra["fields"]`` and how they are joined in ``extra["conj"]``
@@ -36,7 +37,7 @@ def rfm_triples(t: Any) -> None:
         if not t.free(i, i + 1):
             i += 1
             continue
-        value: tuple[tuple[str, int], ...] | None = None
+        value: tuple[tuple[Any, ...], ...] | None = None
         size = 1
         if tok.kind == "triple":
             value = tuple(zip(TRIPLE_FIELDS, (int(d) for d in re.split(r"[-/]", tok.norm)), strict=True))
@@ -50,19 +51,32 @@ def rfm_triples(t: Any) -> None:
             value = tuple(zip(TRIPLE_FIELDS, (int(d) for d in m.groups()), strict=True))
         elif tok.kind == "word" and _LETTER_SCORE.fullmatch(tok.norm):
             # "R5 F5 M5", "r5 and f4": letter and score written together
-            parts, k = [], i
+            parts: list[tuple[Any, ...]] = []
+            k = i
             while k < n and t.free(k, k + 1) and (m2 := _LETTER_SCORE.fullmatch(t.norm(k))):
                 parts.append((SCORE_NAMES[m2.group(1)], int(m2.group(2))))
                 k += 1
+                end = t.tokens[k - 1].end
+                if t.sentence[end:end + 1] == "-" and t.sentence[end + 1:end + 2] in ("", " ", ","):
+                    parts[-1] = (*parts[-1], "<=")  # "r2-": that score or less (the tokens drop the "-")
+                elif _touching_sign(t, k):  # "f4+": that score or more
+                    parts[-1] = (*parts[-1], ">=")
+                    k += 1
                 if t.norm(k) in (",", "and", "&", "+", "/") and _LETTER_SCORE.fullmatch(t.norm(k + 1)):
                     k += 1
-            if len({f for f, _ in parts}) == len(parts):
+            if len({part[0] for part in parts}) == len(parts):
                 value, size = tuple(parts), k - i
         if value is not None:
             t.take("RFM", i, i + size, value=value)
             i += size
             continue
         i += 1
+
+
+def _touching_sign(t: Any, k: int) -> bool:
+    """Token ``k`` is a "+" written against the score before it ("f4+")."""
+    return k < len(t.tokens) and t.norm(k) == "+" and t.tokens[k].start == t.tokens[k - 1].end \
+        and t.free(k, k + 1) and (k + 1 >= len(t.tokens) or t.tokens[k + 1].start > t.tokens[k].end)
 
 
 def _name_at(t: Any, k: int) -> tuple[str, ...] | None:

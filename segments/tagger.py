@@ -198,6 +198,10 @@ class _Tagging:
                 i += 1
 
     def _allowed(self, entry: Entry, i: int, size: int) -> bool:
+        if entry.kind in ("IMPLIED", "TREND") and self.norm(i + size - 1) in ("more", "less", "fewer") \
+                and self.norm(i + size) in ("than", "then") and (read_number(self.norm(i + size + 1)) is not None
+                                                                 or self.norm(i + size + 1) in ("£", "$", "€")):
+            return False  # "ordering more than 3 times" compares a count; "ordering more" alone is a trend
         if entry.kind == "CUE" and entry.field == "tenure_days" and self.norm(i) == "with" and size == 2:
             # "with us over a year": how long; "shopped with us last Boxing Day": where
             ahead = [self.norm(k) for k in range(i + size, i + size + 5)]
@@ -304,7 +308,7 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     """Tokens, their items in sentence order, and the spelling fixes made (by token index)."""
     from segments import tag_dates
     from segments.tag_calendar import tag_calendar
-    from segments.tag_extra import average_stars, decades, ratings, score_letters
+    from segments.tag_extra import average_stars, bare_buyers, decades, ratings, score_letters
     from segments.tag_more import (
         every_period,
         plain_segment_words,
@@ -331,6 +335,7 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     shared_heads(t)
     t.lexicon()
     plain_segment_words(t)
+    bare_buyers(t)
     t.numbers()
     t.leftovers()
     return t.tokens, sorted(t.items, key=lambda it: it.i), t.fixes

@@ -38,6 +38,7 @@ class Token:
 
 _POSSESSIVE_TIME = frozenset(("day", "week", "month", "quarter", "year", "yr", "weekend", "today", "yesterday",
                               "fortnight", "season", "christmas", "easter", "xmas", "friday", "monday"))
+_MONTH_SUFFIX = frozenset(("m", "mo", "mos"))
 _WITH = re.compile(r"\b([wW])/(?=[\s\w])")
 _WITHOUT = re.compile(r"\b([wW])/([oO])\b")
 
@@ -72,6 +73,12 @@ def tokenize(sentence: str) -> list[Token]:
                 norm = norm[:-2]  # "last month's buyers", "this year's Champions"
             if not norm:
                 continue
+            if norm in _MONTH_SUFFIX and out and out[-1].kind == "num" and out[-1].end == m.start() \
+                    and out[-1].norm.isdigit() and text[max(out[-1].start - 1, 0):out[-1].start] not in tuple("£$€") \
+                    and text[m.end():m.end() + 1] in ("", " ", ",", ")"):
+                norm = "months"  # "12m clv", "last 6m": months written against the number
+            if norm in ("pc", "pct") and out and out[-1].kind == "num" and out[-1].end == m.start():
+                norm = "percent"  # "return rate above 30pc"
         out.append(Token(norm, raw, m.start(), m.end(), kind))
     return out
 

@@ -23,10 +23,11 @@ from memberinsight.figures import day
 REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
 DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl",
                  REPO_TESTS / "routing_blind_dev.jsonl", REPO_TESTS / "routing_blind_dev2.jsonl",
-                 REPO_TESTS / "routing_blind_dev3.jsonl", REPO_TESTS / "routing_blind_heldout.jsonl")
+                 REPO_TESTS / "routing_blind_dev3.jsonl", REPO_TESTS / "routing_blind_dev4.jsonl",
+                 REPO_TESTS / "routing_blind_heldout.jsonl")
 """The project's own set and its held-out part, then the blind corpus (written by people who never saw
-the router): its development parts (``blind_dev``; ``blind_dev2`` and ``blind_dev3``, the held-out parts of
-rounds 1 and 2, developed on since) and, once the lead adds it, the untouched held-out batch."""
+the router): its development parts (``blind_dev``; ``blind_dev2``, ``blind_dev3`` and ``blind_dev4``, the held-out
+parts of rounds 1 to 3, developed on since) and, once the lead adds it, the untouched held-out batch."""
 HELD_OUT_SETS = frozenset({"routing_heldout", "routing_blind_heldout"})
 
 user_app = typer.Typer(help="Operator accounts for the app (stored hashed in the workspace).", no_args_is_help=True)
@@ -129,7 +130,7 @@ def evaluate_agent(
                         "tests/agent, dev and held-out; a held-out file not added yet is skipped).")] = None,
     vocabulary: Annotated[Path | None, typer.Option(
         help="JSON with the segment and category names the questions are about "
-             "(default: routing_vocabulary.json beside the cases).")] = None,
+             "(default: routing_vocabulary.json beside the cases, else the project's).")] = None,
     show_misses: Annotated[bool, typer.Option("--misses/--no-misses", help="List every miss.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -150,7 +151,10 @@ def evaluate_agent(
     baseline_file = REPO_TESTS / "routing_blind_baseline.json"
     baseline = json.loads(baseline_file.read_text(encoding="utf-8")) if baseline_file.is_file() else None
     skipped = [p.stem for p in paths if not p.is_file()]
-    vocab = load_vocabulary(vocabulary or present[0].parent / "routing_vocabulary.json")
+    if vocabulary is not None and not vocabulary.is_file():
+        raise typer.BadParameter(f"{vocabulary} does not exist", param_hint="--vocabulary")
+    beside = present[0].parent / "routing_vocabulary.json"
+    vocab = load_vocabulary(vocabulary or (beside if beside.is_file() else REPO_TESTS / "routing_vocabulary.json"))
     registry = default_registry()
     router = EmbeddingRouter(registry, get_embedder(settings(), backend=ROUTER_EMBEDDING_BACKEND), vocab).fit()
     agent = Agent(registry, router, vocab)

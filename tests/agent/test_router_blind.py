@@ -16,6 +16,7 @@ BLIND_DEV = HERE / "routing_blind_dev.jsonl"
 BLIND_DEV2 = HERE / "routing_blind_dev2.jsonl"
 """Round 1's held-out part, developed on in round 2."""
 BLIND_DEV3 = HERE / "routing_blind_dev3.jsonl"
+BLIND_DEV4 = HERE / "routing_blind_dev4.jsonl"
 """Round 2's held-out part, developed on in round 3."""
 BLIND_HELD_OUT = HERE / "routing_blind_heldout.jsonl"
 
@@ -99,10 +100,22 @@ def test_blind_dev3_keeps_its_held_out_floor(real_agent) -> None:
 
 
 @pytest.mark.slow
-def test_blind_heldout_keeps_its_first_measured_floor(real_agent) -> None:
-    report = evaluate_routing(real_agent, load_cases(BLIND_HELD_OUT))
+def test_blind_dev4_keeps_its_floor(real_agent) -> None:
+    report = evaluate_routing(real_agent, load_cases(BLIND_DEV4))
     # Round 3's held-out batch (2026-12-07, 210 questions by three new writers, 14 tools), measured once untouched:
     # 91.9% tool + arguments, 94.7% of refusals refused; the one missed refusal ("change churn band of cluster 3 to
-    # low") is covered since by a general rule (change verbs aimed at analytics fields). A floor, not a target.
-    assert report.accuracy >= 0.91, report.misses
+    # low") is covered since by a general rule (change verbs aimed at analytics fields). Developed on in round 4
+    # (98.6%: fraud follow-ups, member descriptions with a look-back, copy variants). A floor, not a target.
+    assert report.accuracy >= 0.97, report.misses
     assert report.refusal_safe == 1.0 and report.refusal_recall == 1.0, report.misses
+
+
+@pytest.mark.slow
+def test_blind_heldout_keeps_its_first_measured_floor(real_agent) -> None:
+    report = evaluate_routing(real_agent, load_cases(BLIND_HELD_OUT))
+    # Round 4's held-out batch (2026-12-07, 180 questions by two new writers), measured once untouched: 92.2%
+    # tool + arguments, 95.2% of refusals refused, every refusal-or-question case refused or asked. A floor
+    # against falling back, not a target (95%).
+    assert report.accuracy >= 0.92, report.misses
+    assert report.refusal_recall >= 0.95, report.misses
+    assert report.p50_ms < 50

@@ -35,7 +35,7 @@ def test_evaluate_agent_reports_accuracy() -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report["sets"]) >= {"routing_eval", "routing_heldout", "routing_blind_dev", "routing_blind_dev2",
-                                   "routing_blind_dev3"}
+                                   "routing_blind_dev3", "routing_blind_dev4"}
     assert report["sets"]["routing_blind_dev2"]["role"] == report["sets"]["routing_blind_dev3"]["role"] == "dev"
     main = report["sets"]["routing_eval"]
     assert main["role"] == "dev" and report["sets"]["routing_heldout"]["role"] == "held-out"

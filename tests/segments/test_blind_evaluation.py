@@ -93,22 +93,37 @@ def test_blind_dev_same_members_and_never_silently_wrong(built_workspace, senten
         assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
         assert ev.asked_right == ev.asks and ev.refused_right == ev.refusals
         # asking stays the exception; dev3's writers ramble ("the ones slipping away on us", "weird combo I
-        # know"): asides that may carry a condition are asked, not dropped (46 of 161 in round 3, was 48)
-        assert ev.asked_unneeded <= (0.3 if name == "blind_dev3" else 0.2) * ev.definitions
+        # know"): asides that may carry a condition are asked, not dropped (39 of 161 in round 4, was 46)
+        assert ev.asked_unneeded <= (0.3 if name == "blind_dev3" else 0.1) * ev.definitions
     for name in sentence_files:
         assert results[name].silently_wrong == 0, results[name].failures
         assert results[name].rates["same_members"] >= 0.95
 
 
 @pytest.mark.slow
-def test_blind_heldout_keeps_its_first_measured_floor(built_workspace):
+def test_blind_dev4_keeps_its_floor(built_workspace):
     # Round 3's held-out batch (2026-12-07, 210 sentences by three new writers), measured once untouched:
-    # same members 83.8%, 2 silently wrong, every ask asked and every refusal refused. A floor, not a target.
+    # same members 83.8%, 2 silently wrong, every ask asked and every refusal refused. Developed on in round 4
+    # (93.1%, none silently wrong, 22 asked when not needed, was 49). A floor, not a target.
+    ev = evaluate_files({"blind_dev4": BLIND_FILES["blind_dev4"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev4"]
+    assert ev.rates["same_members"] >= 0.92, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.asked_right == ev.asks and ev.refused_right == ev.refusals
+    assert ev.asked_unneeded <= 0.2 * ev.definitions
+
+
+@pytest.mark.slow
+def test_blind_heldout_keeps_its_first_measured_floor(built_workspace):
+    # Round 4's held-out batch (2026-12-07, 180 sentences by two new writers), measured once untouched:
+    # same members 95.6%, 3 silently wrong, asked right 96.2%, every refusal refused, 22 asked when not needed.
+    # A floor against falling back, not a target: the silently wrong ones are the next round's work.
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.rates["same_members"] >= 0.83, ev.failures
-    assert ev.silently_wrong <= 2, [f for f in ev.failures if f.get("silently_wrong")]
-    assert ev.asked_right == ev.asks and ev.refused_right == ev.refusals
+    assert ev.rates["same_members"] >= 0.95, ev.failures
+    assert ev.silently_wrong <= 3, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right >= 0.95 * ev.asks
+    assert ev.asked_unneeded <= 0.2 * ev.definitions
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):

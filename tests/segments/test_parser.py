@@ -101,8 +101,11 @@ def test_more_phrasings(demo_vocab, sentence, expected):
 
 
 def test_common_word_segment_names_need_a_capital_or_the_word_segment(demo_vocab):
-    r = parse_sentence("lost customers", demo_vocab)  # lower case: a synonym with two readings, asked
+    r = parse_sentence("dormant customers", demo_vocab)  # a synonym with two readings, asked
     assert r.status == "ask" and r.questions[0].kind == "synonym"
+    r = parse_sentence("lost customers", demo_vocab)  # every blind writer means the Lost segment: said, not asked
+    assert r.definition.to_dict()["where"]["all"] == [{"field": "rfm_segment", "op": "=", "value": "Lost"}]
+    assert r.status == "understood" and any("Lost RFM segment" in x for x in r.readings)
     r = parse_sentence("Lost customers", demo_vocab)  # capital at the start: read as the segment, and said so
     assert r.definition.to_dict()["where"]["all"] == [{"field": "rfm_segment", "op": "=", "value": "Lost"}]
     assert any("start of the sentence" in n for n in r.notes)
