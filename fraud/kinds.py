@@ -6,7 +6,10 @@ thing a rule file picks that is not a bound value is the identifier a check grou
 ``field``), and that must be one of :data:`~fraud.facts.LINK_FIELDS` (or ``member_id``).
 
 Every template returns ``order_id`` (NULL for account-level checks), ``member_id``, ``at`` (the
-moment that makes it new, for incremental scans) and the values its ``reason`` sentence names.
+moment that makes it new, for incremental scans) and the values its ``reason`` sentence names. A
+template may also return ``strength`` (0-1): how strongly this hit shows the pattern (an order's value,
+how far a burst is above the account's own normal); the hit then weighs ``severity weight * strength``.
+Columns listed in ``money`` read as money in the sentence (``£168,470``).
 """
 
 from __future__ import annotations
@@ -37,11 +40,48 @@ class Kind:
     sql: str
     reason: str
     params: dict[str, Param] = field(default_factory=dict)
+    money: tuple[str, ...] = ()
 
 
 _BY = ("member_id", "device_id", "ip_hash", "shipping_address_hash", "payment_fingerprint")
 _LINKS = ("device_id", "ip_hash", "shipping_address_hash", "payment_fingerprint")
 _PURCHASE = f"NOT is_return AND amount > 0 AND {PAID}"
+_BUSY_DAY = 0.9
+"""A key's "busy day" level: this quantile of its per-day peak burst over its other active days."""
+
+# A return line reverses the buyer's latest purchase of the same product at or before it (as in
+# workspace/clean.py), if that purchase is at most $seconds older; an order's reversed value is the sum over its
+# products of min(bought, given back) at the price paid.
+_CANCELLED = """
+        WITH p AS (SELECT order_id, member_id, product_id, quantity, unit_price, ordered_at FROM orders
+                   WHERE NOT coalesce(is_return, false) AND quantity > 0 AND member_id IS NOT NULL),
+        r AS (SELECT order_id, line_no, member_id, product_id, abs(quantity) AS qty, ordered_at FROM orders
+              WHERE (coalesce(is_return, false) OR quantity < 0) AND quantity <> 0 AND member_id IS NOT NULL),
+        m AS (SELECT arg_max(p.order_id, p.ordered_at) AS order_id, any_value(r.product_id) AS product_id,
+                     any_value(r.qty) AS qty, any_value(r.ordered_at) AS back_at
+              FROM r JOIN p ON p.member_id = r.member_id AND p.product_id = r.product_id
+                   AND p.ordered_at <= r.ordered_at AND epoch(r.ordered_at) - epoch(p.ordered_at) <= $seconds
+              GROUP BY r.order_id, r.line_no),
+        back AS (SELECT order_id, product_id, sum(qty) AS qty, max(back_at) AS back_at FROM m GROUP BY ALL),
+        pp AS (SELECT order_id, product_id, min(ordered_at) AS placed, sum(quantity) AS qty,
+                      sum(quantity * unit_price) AS value
+               FROM p WHERE order_id IN (SELECT order_id FROM back) GROUP BY ALL),
+        o AS (SELECT pp.order_id, min(pp.placed) AS placed, sum(pp.value) AS amount,
+                     sum(least(pp.qty, coalesce(b.qty, 0)) / pp.qty * pp.value) AS reversed, max(b.back_at) AS back_at
+              FROM pp LEFT JOIN back b USING (order_id, product_id) GROUP BY pp.order_id),
+        h AS (SELECT o.*, f.member_id, s.typical, least(1.0, o.reversed / o.amount) AS share,
+                     CAST(floor((epoch(o.back_at) - epoch(o.placed)) / 60) AS INTEGER) AS mins
+              FROM o JOIN f_orders f USING (order_id), f_shop s
+              WHERE o.amount > 0 AND o.amount >= $min_amount AND o.reversed >= $min_share * o.amount)
+        SELECT order_id, member_id, back_at AS at, round(amount, 2) AS amount, round(typical, 2) AS typical,
+               round(amount / nullif(typical, 0), 1) AS ratio, round(share, 4) AS share, mins,
+               CASE WHEN share >= 0.995 THEN 'cancelled in full'
+                    ELSE printf('%d%% cancelled', CAST(round(100 * share) AS INTEGER)) END AS how,
+               CASE WHEN mins = 0 THEN 'within the minute' WHEN mins = 1 THEN '1 minute later'
+                    ELSE printf('%d minutes later', mins) END AS later,
+               share * share * coalesce(least(1.0, sqrt(amount / nullif($value_multiple * typical, 0))), 1.0)
+                   AS strength
+        FROM h WHERE back_at > $since"""
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("amount_vs_typical", "orders far above the member's typical order (or the shop's, for newer members)",
@@ -57,22 +97,37 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         WHERE ordered_at > $since AND amount >= $min_amount
           AND ((prior >= $min_member_orders AND amount >= $member_multiple * member_typical)
                OR (prior < $min_member_orders AND amount >= $shop_multiple * s.typical))""",
-         "order of {amount:,.2f} is {ratio}x {whose} typical order ({typical:,.2f})",
+         "order of {amount} is {ratio}x {whose} typical order ({typical})",
          {"member_multiple": Param(5.0, low=1.0), "shop_multiple": Param(8.0, low=1.0),
-          "min_member_orders": Param(3, "int", low=1), "min_amount": Param(0.0)}),
-    Kind("velocity", "many orders in a short time from one account, device, IP, address or card", "order", """
+          "min_member_orders": Param(3, "int", low=1), "min_amount": Param(0.0)}, money=("amount", "typical")),
+    Kind("velocity", "many orders in a short time from one account, device, IP, address or card, judged against "
+         "that account's (device's...) own busy days when it has enough history", "order", f"""
         WITH w AS (
-            SELECT order_id, member_id, ordered_at, {by} AS k,
-                   count(*) OVER (PARTITION BY {by} ORDER BY epoch(ordered_at)
+            SELECT order_id, member_id, ordered_at, {{by}} AS k,
+                   count(*) OVER (PARTITION BY {{by}} ORDER BY epoch(ordered_at)
                                   RANGE BETWEEN $seconds PRECEDING AND CURRENT ROW) AS n_before
-            FROM f_orders WHERE {by} IS NOT NULL AND NOT is_return),
+            FROM f_orders WHERE {{by}} IS NOT NULL AND NOT is_return),
         b AS (SELECT *, max(n_before) OVER (PARTITION BY k ORDER BY epoch(ordered_at)
-                                            RANGE BETWEEN CURRENT ROW AND $seconds FOLLOWING) AS burst FROM w)
-        SELECT order_id, member_id, ordered_at AS at, burst, $minutes AS minutes, '{label}' AS via
-        FROM b WHERE burst >= $orders AND ordered_at > $since""",
-         "{burst} orders within {minutes:g} minutes from one {via}",
+                                            RANGE BETWEEN CURRENT ROW AND $seconds FOLLOWING) AS burst FROM w),
+        c AS (SELECT *, CAST(ordered_at AS DATE) AS day FROM b WHERE burst >= $orders),
+        d AS (SELECT k, CAST(ordered_at AS DATE) AS day, max(burst) AS peak FROM b
+              WHERE k IN (SELECT k FROM c) GROUP BY ALL),
+        n AS (SELECT cd.k, cd.day, count(d.day) AS other_days, quantile_cont(d.peak, {_BUSY_DAY}) AS usual
+              FROM (SELECT DISTINCT k, day FROM c) cd LEFT JOIN d ON d.k = cd.k AND d.day <> cd.day GROUP BY ALL)
+        SELECT c.order_id, c.member_id, c.ordered_at AS at, c.burst, $minutes AS minutes, '{{label}}' AS via,
+               CASE WHEN n.other_days < $min_history_days
+                    THEN printf(' (%d other active day(s): too little history of its own to compare with)',
+                                n.other_days)
+                    ELSE printf(', %.1fx its own busy-day level of %.2g (over %d other active days)',
+                                c.burst / n.usual, n.usual, n.other_days) END AS normal,
+               CASE WHEN n.other_days < $min_history_days THEN 1.0
+                    ELSE least(1.0, c.burst / (2 * $usual_multiple * n.usual)) END AS strength
+        FROM c JOIN n ON n.k = c.k AND n.day = c.day
+        WHERE c.ordered_at > $since AND (n.other_days < $min_history_days OR c.burst >= $usual_multiple * n.usual)""",
+         "{burst} orders within {minutes:g} minutes from one {via}{normal}",
          {"orders": Param(5, "int", low=2), "minutes": Param(60.0, low=1.0),
-          "by": Param("member_id", "identifier", choices=_BY)}),
+          "by": Param("member_id", "identifier", choices=_BY),
+          "min_history_days": Param(5, "int", low=0), "usual_multiple": Param(3.0, low=1.0)}),
     Kind("card_testing", "one device, IP or account trying many different cards in a short time", "order", """
         WITH w AS (
             SELECT order_id, member_id, ordered_at, {by} AS k, status,
@@ -174,6 +229,12 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         GROUP BY o.order_id""",
          "{status} without any goods sent back, after the buyer posted a {rating}-star review",
          {"min_rating": Param(4, "int", low=1, high=5), "max_days": Param(30, "int", low=1)}),
+    Kind("cancelled_soon", "orders reversed (in full or mostly) by the buyer's own cancellation or return lines soon "
+         "after they were placed, weighted by the order's value against the shop's typical order", "order", _CANCELLED,
+         "{amount} order {how} {later} ({ratio}x the shop's typical order of {typical})",
+         {"minutes": Param(60.0, low=1.0), "min_share": Param(0.5, low=0.01, high=1.0),
+          "value_multiple": Param(20.0, low=1.0), "min_amount": Param(0.0)},
+         money=("amount", "typical")),
 )}
 
 IDENTIFIER_LABELS = {"member_id": "account", "device_id": "device", "ip_hash": "IP address",

@@ -30,6 +30,7 @@ PATTERNS: dict[str, str] = {
     "account takeover": "an established account suddenly on a new device and address, ordering big",
     "new account big order": "a brand-new account placing a large (express) order",
     "refund abuse": "refunds or chargebacks, or a refund after a good review",
+    "cancelled soon": "an order the buyer cancelled in full (or mostly) soon after placing it",
     "order velocity": "many orders in a short time",
     "linked accounts": "accounts tied by shared devices, cards, addresses or IPs",
     "unusual amount": "an order far above the member's or the shop's typical order",
@@ -41,7 +42,7 @@ RULE_PATTERNS: dict[str, str] = {
     "card_testing": "card testing", "coupon_reuse_linked": "coupon abuse", "new_device_and_address": "account takeover",
     "new_account_high_value": "new account big order", "refund_rate": "refund abuse",
     "cancelled_after_review": "refund abuse", "velocity": "order velocity", "shared_identifier": "linked accounts",
-    "amount_vs_typical": "unusual amount",
+    "amount_vs_typical": "unusual amount", "cancelled_soon": "cancelled soon",
 }
 """The pattern each rule check (:data:`fraud.KINDS`) is evidence of."""
 NO_SCAN = "no fraud scan yet: run `memberinsight fraud scan` (or `memberinsight build`)"

@@ -176,15 +176,18 @@ def compile_rule(rule: Rule, since: datetime | None = None) -> CompiledRule:
 
 
 def _reason(kind: Kind, row: dict[str, Any]) -> str:
+    from memberinsight.figures import money
+
     try:
-        return kind.reason.format(**row)
+        return kind.reason.format(**{**row, **{c: money(row.get(c)) for c in kind.money}})
     except (KeyError, ValueError, TypeError):  # a NULL value in a number slot
         return kind.finds
 
 
 def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], since: datetime | None = None) -> pd.DataFrame:
     """Every enabled rule's hits over the facts tables: rule, severity, weight, level, order_id, member_id, at,
-    reason (plain words)."""
+    reason (plain words). ``weight`` is the severity's weight, times the hit's ``strength`` where the check gives
+    one (see :mod:`fraud.kinds`)."""
     frames = []
     for rule in rules:
         if not rule.enabled:
@@ -195,8 +198,12 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: list[Rule], since: datetime
             continue
         kind = KINDS[rule.kind]
         reasons = [_reason(kind, row) for row in hits.to_dict(orient="records")]
+        weight: Any = rule.weight
+        if "strength" in hits:  # per-hit strength (0-1) scales the severity's weight
+            strength = pd.to_numeric(hits["strength"], errors="coerce").fillna(1.0).clip(0.0, 1.0)
+            weight = (strength * rule.weight).round(4).to_numpy()
         frames.append(pd.DataFrame({
-            "rule": rule.name, "severity": rule.severity, "weight": rule.weight, "level": kind.level,
+            "rule": rule.name, "severity": rule.severity, "weight": weight, "level": kind.level,
             "order_id": hits["order_id"].astype(object), "member_id": hits["member_id"].astype(object),
             "at": hits["at"], "reason": reasons}))
     columns = ["rule", "severity", "weight", "level", "order_id", "member_id", "at", "reason"]

@@ -121,6 +121,9 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
     scored = orders + accounts
     if since is not None:
         fresh_orders = set(features.loc[features["ordered_at"] > since, "order_id"])
+        if not hits.empty:  # older orders with newer evidence (a cancellation that arrived since the last scan)
+            late = hits[(hits["level"] == "order") & (pd.to_datetime(hits["at"]) > since)]
+            fresh_orders |= set(late["order_id"].astype(str))
         touched = set(features.loc[features["ordered_at"] > since, "member_id"].dropna())
         scored = [s for s in scored if (s.kind == "order" and s.object_id in fresh_orders)
                   or (s.kind == "account" and s.object_id in touched)]

@@ -11,7 +11,7 @@ from agent.tools._common import backend, markdown_table
 from agent.types import ToolContext, ToolResult
 
 Pattern = Literal["brushing", "card testing", "coupon abuse", "account takeover", "new account big order",
-                  "refund abuse", "order velocity", "linked accounts", "unusual amount", "removed reviews",
+                  "refund abuse", "cancelled soon", "order velocity", "linked accounts", "unusual amount", "removed reviews",
                   "unusual order"]
 """The fraud patterns an item can show (:data:`fraud.PATTERNS`)."""
 COLUMNS = ["item_id", "kind", "risk", "pattern", "why", "when", "status", "version"]
