@@ -29,10 +29,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.campaigns.coherence import (
-    first_line,
-    follows_problems,
-    piece_problems,
-    preview_problems,
     variant_problems,
 )
 from agent.campaigns.email_body import BODY_SLOTS, NO_PRODUCTS, email_body
@@ -51,7 +47,10 @@ from agent.campaigns.phrasebank import (
     resolve_tone,
 )
 from agent.campaigns.ranking import CANDIDATES, RANKED_PARTS, Ranker
+from agent.campaigns.short_checks import short_coherence
 from agent.campaigns.variant_facts import (
+    NOT_YET,
+    SHORT_EXPLAINED,
     SHORT_WINDOW_DAYS,
     Context,
     below_threshold,
@@ -150,6 +149,8 @@ class _Picker:
                 continue
             if part in ("subject", "sms", "push") and ctx.has_offer != ("offer" in p.needs):
                 continue
+            if ctx.starts_later and NOT_YET.search(p.text):  # the window has not opened yet
+                continue
             out.append(p)
         if part == "hook" and self.situation in SITUATION_HOOKS:  # the body opens with their situation
             out = [p for p in out if self.fits_situation(p)] or out
@@ -192,9 +193,12 @@ class _Picker:
         # The offer mid-clause ("we've kept {offer} aside") leaves no room for its window: such phrases
         # come last, as they are, and only when nothing else passes.
         roomy = [p for p in ranked if not when or "{deadline}" in p.text or _offer_ends_clause(p.text)]
-        tries = [(p, timed) for p in roomy] + [(p, values) for p in ranked if p not in roomy]
-        if part == "subject" and when:  # a long window may not fit a subject line: the body says it
-            tries += [(p, values) for p in roomy if "{deadline}" not in p.text]
+        tries = [(p, timed) for p in roomy]
+        if not ctx.starts_later and not (ctx.when and part in ("sms", "push")):
+            # an offer that starts later, and a short window in a text or push, always say when it runs
+            tries += [(p, values) for p in ranked if p not in roomy]
+            if part == "subject" and when:  # a long window may not fit a subject line: the body says it
+                tries += [(p, values) for p in roomy if "{deadline}" not in p.text]
         for phrase, fill in tries:
             if passing and fill is values and phrase not in roomy:
                 break
@@ -340,14 +344,26 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
     # A short piece that pairs the product with a spend threshold it does not reach reads as if the
     # offer applied to it ("the £5.86 toy? Free delivery on orders over £40 to try it").
     short = available - {"product", "product_price"} if part != "preview" and below_threshold(lead, facts) else available
+    if part == "preview" and "product_line" in slots:  # the body's hero line names the product: the preview adds
+        short = short - {"product", "product_price"}
     rejected: list[tuple[str, list[str]]] = []
-    got = picker.choose(part, angle, values, short, ctx, i, wrap=wrap, context=" ".join(above),
-                        coherent=_coherence(part, slots, facts), rejected=rejected)
+    got = None
+    # Best first: (SMS for a customer new to the offer) with how it works; distinct from the earlier variants;
+    # an SMS that stays one message with a long first name. Each is given up only when nothing passes.
+    note = SHORT_EXPLAINED.get(ctx.explain, ctx.explain)
+    explained = (lambda t: f"{t.rstrip()} {note}{SMS_SUFFIX}") if part == "sms" and note else None
+    levels = [(explained, picker.shipped, True)] if explained is not None else []
+    levels += [(wrap, picker.shipped, True), (wrap, set(), True), (wrap, set(), False)]
+    for how, shipped, roomy in levels:
+        got = picker.choose(part, angle, values, short, ctx, i, wrap=how, context=" ".join(above),
+                            coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
+        if got is not None:
+            break
     if got is not None and part in ("sms", "push") and got[1] in picker.shipped:
         # the angle's phrases are spent (few fit a window like "this weekend"): another angle, not a repeat
         for other in (a for a in ANGLES if a != angle):
             fresh = picker.choose(part, other, values, short, ctx, i, wrap=wrap, context=" ".join(above),
-                                  coherent=_coherence(part, slots, facts))
+                                  coherent=short_coherence(part, slots, facts))
             if fresh is not None and fresh[1] not in picker.shipped:
                 got = fresh
                 break
@@ -361,13 +377,3 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
     above.append(phrase.text)
     slots[part] = text
     return ComposedPiece(part, text, (phrase.id,), result, rejected)
-
-
-def _coherence(part: str, slots: dict[str, str], facts: FactSheet) -> Check:
-    """The coherence check for a short piece: nothing said twice; a preview adds to its subject and to the
-    body's first line."""
-    if part == "preview":
-        subject, first = slots.get("subject", ""), first_line(slots.get("body", ""), facts)
-        return lambda text: (piece_problems(text, facts) + preview_problems(subject, text, facts)
-                             + follows_problems(text, first, facts, what="the body's first line repeats the preview's"))
-    return lambda text: piece_problems(text.replace(SMS_SUFFIX, ""), facts)

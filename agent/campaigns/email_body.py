@@ -21,6 +21,7 @@ BODY_SLOTS = ("opener", "hook", "offer_line", "product_line", "also_line", "cta"
 NO_PRODUCTS = frozenset({"review_request"})
 """Plays whose email shows no product picks (a review request asks about what they have)."""
 MAX_LISTED = 2
+_DEADLINE_NEEDS = frozenset({"deadline", "days_left"})
 _REASONS = (("this member", "picked"), ("together", "paired"), ("popular", "popular"))
 
 
@@ -35,6 +36,8 @@ def _money(facts: FactSheet, value: float) -> str:
 
 def small_print(terms: str) -> str:
     """The offer's conditions as the email's last line: ``Offer ends Sunday 13 December.``"""
+    if terms.startswith("Valid "):
+        return "Offer v" + terms[1:]
     if terms.startswith(("Ends ", "On ", "When ")):
         return ("Offer " if terms.startswith("Ends ") else "Offer valid ") + terms[0].lower() + terms[1:]
     return terms
@@ -57,6 +60,8 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
     rejected: list[tuple[str, list[str]]] = []
     show_products = lead is not None and play not in NO_PRODUCTS
     facts = picker.facts
+    # (a short window is the reason to act, so it is said in every part that states the offer: ctx.when)
+    deadline = values.get("deadline", "") if "deadline" in available and not ctx.when else ""
     for slot in BODY_SLOTS:
         if slot == "offer_line" and not ctx.has_offer:
             continue
@@ -72,9 +77,17 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
                 found += pair_problems(subject, text, facts, what="the first line repeats the subject's words")
             return found
 
-        got = picker.choose(slot, angle, values, available, ctx, variant, check_as="body",
-                            reason=_reason(lead) if lead is not None and slot == "product_line" else None,
-                            context=" ".join(raw), coherent=coherent, rejected=rejected)
+        reason = _reason(lead) if lead is not None and slot == "product_line" else None
+        # The deadline is said once in the subject or the body (the small print says it too): after that a
+        # line that does not repeat it is preferred.
+        said = bool(deadline) and (deadline in subject or any(deadline in t for t in chosen.values()))
+        got = None
+        if said:
+            got = picker.choose(slot, angle, values, available - _DEADLINE_NEEDS, ctx, variant, check_as="body",
+                                reason=reason, context=" ".join(raw), coherent=coherent, rejected=rejected)
+        if got is None:
+            got = picker.choose(slot, angle, values, available, ctx, variant, check_as="body", reason=reason,
+                                context=" ".join(raw), coherent=coherent, rejected=rejected)
         if got is None:
             if slot in ("hook", "offer_line", "opener", "cta", "signoff"):
                 raise DataValidationError(f"no {slot} phrase for play {play!r} passes the checks for this offer"
@@ -83,7 +96,10 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
         ids.append(got[0].id)
         raw.append(got[0].text)
         chosen[slot] = got[1]
-    lines = [chosen["opener"], "", " ".join(chosen[s] for s in ("hook", "offer_line") if s in chosen)]
+    opening = [chosen[s] for s in ("hook", "offer_line") if s in chosen]
+    if ctx.explain and "offer_line" in chosen:  # how the offer works, for customers who may not know
+        opening.append(ctx.explain)
+    lines = [chosen["opener"], "", " ".join(opening)]
     if "product_line" in chosen:
         lines += ["", chosen["product_line"]]
         others = [p for p in ctx.products if p is not lead][:MAX_LISTED]

@@ -22,9 +22,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from agent.campaigns.untrusted import Withheld, screen_sheet
-from memberinsight.untrusted import quote_untrusted
 from memberinsight.errors import DataValidationError
 from memberinsight.privacy import contains_pii, strip_pii
+from memberinsight.untrusted import quote_untrusted
 
 if TYPE_CHECKING:
     from agent.campaigns.offers import Offer

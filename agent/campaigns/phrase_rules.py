@@ -35,7 +35,8 @@ PRESSURE = re.compile(
     r"|\bdon'?t\s+miss\b|\blast\s+chance\b|\bkeep\s+(?:this|it)\s+(?:short|quick)\b|\bact\s+(?:now|fast)\b"
     r"|\bbefore\s+it'?s\s+(?:gone|too\s+late)\b|\bgoing\s+fast\b|\bnow\s+or\s+never\b|\bquick,\s+go\s+on\b"
     r"|\b(?:get|be)\s+caught\s+short\b|\bmiss(?:ing)?\s+out\b|\bhate\s+for\s+you\s+to\s+miss\b"
-    r"|\bdidn'?t\s+want\s+you\s+to\s+miss\b|\bdon'?t\s+leave\s+it\b", re.I)
+    r"|\bdidn'?t\s+want\s+you\s+to\s+miss\b|\bdon'?t\s+leave\s+it\b|\bbefore\s+it\s+ends\b"
+    r"|\bsooner\s+rather\s+than\s+later\b", re.I)
 """Pressure tactics: the brand voice is warm and clear, so urgency comes from stating the real deadline
 plainly ("runs until Sunday 20 December"), never from alarm (blind raters marked these down)."""
 GIMMICK = re.compile(
@@ -56,6 +57,24 @@ GENERIC = re.compile(
     r"|\bwe\s+picked\s+something\b|\A(?:\{brand\}:\s+)?for\s+you,", re.I)
 """Lines that say nothing about this audience or this offer: raters wanted the customer's situation (a first
 order, a gap since the last one, thanks once to a regular) and the concrete offer instead."""
+STIFF = re.compile(
+    r"\bwe\s+(?:believe|trust)\s+you\s+will\b|\bshould\s+anything\s+catch\s+your\s+eye\b|\bgesture\s+of\s+thanks\b"
+    r"|\bwhile\s+this\s+offer\s+is\s+on\b|\bwe\s+hope\s+you\s+enjoy\s+\{offer\}|\bthe\s+only\s+question\s+is\b"
+    r"|,\s+and\s+now\s+is\s+a\s+good\s+time\b|\bget\s+you\s+started\b", re.I)
+"""Stiff or broken joins raters marked down in set 7 ("We hope you enjoy buy one, get one free", "Double points,
+should anything catch your eye", "so the only question is where to start", "the X (£11.41), and now is a good
+time to treat yourself", "a gesture of thanks"; "to get you started" to a customer who has already bought)."""
+PROMISES = re.compile(r"\bhelp\s+you\s+(?:choose|find|pick|decide)\b|\bshall\s+we\s+help\b", re.I)
+"""Promises of help the message does not give (raters: "promises help choosing but gives none")."""
+EXCLUSIVE = re.compile(
+    r"\bbefore\s+(?:anyone|everyone|everybody)\s+else\b|\bhear\s+about\s+(?:this|it)\s+first\b"
+    r"|\b(?:to|for)\s+you\s+first\b|\bamong\s+the\s+first\b|\bget\s+in\s+first\b|\bfirst\s+through\s+the\s+doors\b",
+    re.I)
+"""Exclusivity no fact supports: several audiences get the same early access, so "before anyone else" is untrue."""
+FRAGMENT = re.compile(r"(?:^|[.!?]\s+)\{Offer\}(?:,\s|:\s+where\b)")
+"""An email sentence that is the offer alone with a clause hung on it ("Double points, should anything catch your
+eye."; "Early access to the winter sale, so ..."): the offer needs a verb in a body sentence."""
+BODY_PARTS = frozenset({"hook", "offer_line", "product_line", "cta"})
 PICKS = re.compile(r"\b(?:picked|picks|chose|chosen|selection|selected|ideas)\b", re.I)
 """A short piece that speaks of picks must name one (raters: "'Picked for you' but nothing is picked")."""
 OFFER_COMMA_UNTIL = re.compile(r"\{[Oo]ffer\},\s+until\b")
@@ -71,9 +90,14 @@ def problems_with(text: str, part: str) -> str | None:
                          (UNSUPPORTED_CLAIMS, "makes a claim no fact can support: {m!r}"),
                          (PRESSURE, "uses a pressure tactic {m!r}; state the deadline plainly instead"),
                          (GIMMICK, "is a gimmick or teaser {m!r}; say what the offer is and why it suits them"),
-                         (GENERIC, "is generic {m!r}; name the customer's situation or the offer instead")):
+                         (GENERIC, "is generic {m!r}; name the customer's situation or the offer instead"),
+                         (STIFF, "is stiff or a broken join {m!r}; write it as you would say it"),
+                         (PROMISES, "promises help {m!r} the message does not give; name a pick instead"),
+                         (EXCLUSIVE, "claims exclusivity {m!r}; other customers may get the same offer")):
         if m := pattern.search(text):
             return why.format(m=m.group())
+    if part in BODY_PARTS and (m := FRAGMENT.search(text)):
+        return f"states the offer as a fragment {m.group().strip()!r}; give the offer a verb (is on, runs until)"
     if text.count("?") > 1:
         return "asks more than one question; one question at most, then say something"
     if OFFER_COMMA_UNTIL.search(text):

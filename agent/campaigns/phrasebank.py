@@ -104,6 +104,8 @@ SMS_PREFIX = "{brand}: "
 SMS_SUFFIX = " Reply STOP to opt out."
 LIMITS = {"subject": 70, "preview": 120, "sms": 160, "push": 100, "opener": 60, "hook": 220, "offer_line": 220,
           "product_line": 220, "also_line": 80, "cta": 120, "signoff": 40}
+URGENT_PARTS = frozenset({"subject", "sms", "push"})
+"""Pieces read on their own: one tagged urgency must state the deadline (urgency is a deadline fact)."""
 _LENGTH_BANDS = {"short": 0.45, "medium": 0.75}
 """A phrase is short up to 45% of its part's limit once filled, medium up to 75%, long beyond."""
 _ENTRY_KEYS = frozenset({"text", "tone", "formality", "length", "needs", "offers", "reasons", "situations"})
@@ -290,6 +292,9 @@ def _entry(raw: Any, play: str, part: str, angle: str, index: int, file: str) ->
     offers = _grammatical_offers(text, offers, file, where)
     reasons = frozenset(_tags(raw.get("reasons"), REASONS, "reason", file, where))
     situations = frozenset(_tags(raw.get("situations"), SITUATIONS, "situation", file, where))
+    if angle == "urgency" and part in URGENT_PARTS and not needs & {"deadline", "days_left"}:
+        raise _fail(file, where, f"a {part} tagged urgency must say when the offer ends ({{deadline}} or "
+                    "{days_left}); without a deadline it is a benefit or curiosity line")
     if part in ("subject", "sms", "push") and not needs & {"offer", "no_offer"}:
         raise _fail(file, where, f"a {part} states the offer: use {{offer}} or {{Offer}}, or tag it needs: [no_offer]")
     return Phrase(f"{Path(file).stem}:{part}:{angle}:{index}", play, part, text, angle, tones, formality, length,

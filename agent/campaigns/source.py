@@ -256,6 +256,16 @@ def build_member_fact_sheet(ws: Any, member_id: str, *, offer: str = "", deadlin
                    member_profile=info["profile"])
 
 
+CLOSED_DAYS = ((12, 24), (12, 25), (12, 26), (12, 31), (1, 1))
+"""Days an offer should not end on when nobody chose it (Christmas Eve to Boxing Day, New Year's Eve and Day):
+"ends Friday 25 December" reads as a mistake, and nobody shops the last hours of it."""
+
+
 def default_deadline(as_of: date | None = None, days: int = 14) -> date:
-    """The default offer end: ``days`` after ``as_of`` (today)."""
-    return (as_of or date.today()) + timedelta(days=days)
+    """The default offer end: ``days`` after ``as_of`` (today), brought forward off :data:`CLOSED_DAYS`
+    (never to before tomorrow)."""
+    start = as_of or date.today()
+    end = start + timedelta(days=days)
+    while (end.month, end.day) in CLOSED_DAYS and end > start + timedelta(days=1):
+        end -= timedelta(days=1)
+    return end

@@ -26,6 +26,16 @@ SHORT_WINDOW_DAYS = 3
 """An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
 LOW_PRICE_SHARE = 0.75
 """A price at most this share of its category's median is low enough for "just £X"."""
+NOT_YET = re.compile(
+    r"\bnow\b|\btoday\b|\btonight\b|\bright\s+away\b|\bnext\s+(?:visit|order)\b|\bno\s+better\s+moment\b"
+    r"|\bthis\s+is\s+a\s+good\s+moment\b|\bwhile\s+(?:it|the\s+offer)\s+lasts\b|\bthere'?s\s+time\b"
+    r"|\bavailable\s+for\s+a\s+short\s+time\b|\bcould\s+earn\b", re.I)
+"""Wording that places the offer in the present or on any next order: untrue of an offer whose window has not
+opened on the send date ("double points: now is a good time to treat yourself" sent on a Monday)."""
+POINTS_EXPLAINED = "Points you earn can be spent on your next order."
+"""How points work, in a few words, for a customer who may never have earned any."""
+SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order."}
+"""The same, where an SMS has room for it."""
 _SITUATIONS = {"new": "new", "recent": "recent", "loyal": "loyal", "slowing": "slowing", "lapsed": "lapsed"}
 _NOT_PLURAL = ("ss", "us", "is", "mas", "ous", "ics")
 
@@ -45,6 +55,13 @@ class Context:
     states the offer but not the deadline says it, so no variant reads as an open-ended offer."""
     situation: str | None = None
     """Where the customer stands (``new``, ``recent``, ``loyal``, ``slowing``, ``lapsed``; None: unknown)."""
+    starts_later: bool = False
+    """The offer's window opens after the send date (a weekend offer sent Monday to Friday): every piece that
+    states the offer says the window, none states the deadline alone, and no phrase places the offer in the
+    present (:data:`NOT_YET`)."""
+    explain: str = ""
+    """A few words on how the offer works, for customers who may not know the scheme (points to a first-time
+    customer): the email says it after the offer, an SMS where it fits."""
 
 
 def situation(facts: FactSheet) -> str | None:
@@ -60,10 +77,12 @@ def context(facts: FactSheet) -> Context:
     available = {"offer"} if phrase else {"no_offer"}
     days = (facts.deadline - facts.as_of).days if facts.deadline and facts.as_of else None
     when = ""
-    if phrase and days is not None and days > SHORT_WINDOW_DAYS and _starts_later(facts):
-        # A weekend offer sent on a weekday: "until Sunday 13 December" would read as running from today,
-        # so no phrase may use the deadline alone and every piece says the days it runs.
-        when = "this weekend"
+    later = bool(phrase) and _starts_later(facts)
+    if later:
+        # A weekend offer sent Monday to Friday (Thursday and Friday too, when the deadline is near): "until
+        # Sunday" would read as running from today, so no phrase may use the deadline alone and every piece
+        # says the days it runs.
+        when = (offer.when() if offer is not None else "") or "this weekend"
     elif phrase and facts.deadline and days is not None and days <= SHORT_WINDOW_DAYS:
         # A short window is the reason to act, so it is said in every piece; the deadline reads as a day
         # ("until Sunday", "ends tonight"), never as a count of days.
@@ -98,12 +117,17 @@ def context(facts: FactSheet) -> Context:
         if facts.deadline and "Ends " not in terms:  # the sheet's deadline (the offer text named none)
             ahead = {0: "today, ", 1: "tomorrow, "}.get(days, "") if days is not None else ""
             terms = f"{terms} Ends {ahead}{short_date(facts)}.".strip()
+    if later and facts.deadline:  # the small print says the days it runs, not only when it ends
+        rest = re.sub(r"\s*Ends [^.]*\.", "", terms).strip()
+        terms = f"Valid this weekend only, ending {short_date(facts)}." + (f" {rest}" if rest else "")
+    where = situation(facts)
+    explain = POINTS_EXPLAINED if offer is not None and offer.kind == "points_multiplier" and where == "new" else ""
     return Context(values, frozenset(available), offer.kind if offer is not None else None, bool(phrase), terms,
-                   products, when, situation(facts))
+                   products, when, where, later, explain)
 
 
 def _starts_later(facts: FactSheet) -> bool:
-    """True for a weekend offer whose weekend has not started on the send date (sent Monday to Friday)."""
+    """True for an offer whose window opens after the send date: a weekend offer sent Monday to Friday."""
     words = str(getattr(facts.offer_terms, "deadline_words", "") or "").lower()
     return "weekend" in words and facts.as_of is not None and facts.as_of.weekday() < 5
 
@@ -188,3 +212,26 @@ def below_threshold(lead: ProductFact | None, facts: FactSheet) -> bool:
     offer = facts.offer_terms
     return (lead is not None and lead.price is not None and offer is not None and offer.threshold is not None
             and float(lead.price) < offer.threshold)
+
+
+_DATE_WORDS = re.compile(r"\b(?:until|before|ends?|this\s+weekend|today|tonight|tomorrow|reply\s+stop\s+to\s+opt\s+out"
+                         r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|april|may|june|july"
+                         r"|august|september|october|november|december|\d+)\b", re.I)
+
+
+def near_duplicate(text: str, other: str, facts: FactSheet) -> bool:
+    """True when two short pieces (SMS, push) differ only in a word or two around the same offer: their own
+    words (the offer, its dates, the brand, the opt-out and the name left out) are the same, or one's are all
+    in the other's ("With our thanks" / "With our sincere thanks"). Two bare offers count as the same."""
+    from agent.campaigns.coherence import content
+
+    def own(t: str) -> set[str]:
+        for said in (facts.offer_phrase(start=True), facts.offer_phrase(), facts.brand):
+            if said:
+                t = re.sub(re.escape(said), " ", t, flags=re.I)
+        return set(content(_DATE_WORDS.sub(" ", t)))
+
+    a, b = own(text), own(other)
+    if not a or not b:
+        return a == b
+    return a <= b or b <= a or len(a & b) / len(a | b) >= 0.6

@@ -55,3 +55,17 @@ def test_on_the_weekend_itself_the_short_window_wording_is_unchanged() -> None:
     facts = _sheet("Loyal", date(2026, 12, 12))  # Saturday: ends tomorrow
     variants = compose(facts, "sms", choose_play(facts)[0].key, "friendly", 3, seed=1)
     assert all(re.search(r"weekend|Sunday|tomorrow", _text(v)) for v in variants), [_text(v) for v in variants]
+
+
+def test_the_default_deadline_never_lands_on_the_christmas_or_new_year_holidays() -> None:
+    from datetime import date, timedelta
+
+    from agent.campaigns.source import CLOSED_DAYS, default_deadline
+
+    for offset in range(60):
+        sent = date(2026, 11, 20) + timedelta(days=offset)
+        end = default_deadline(sent)
+        assert (end.month, end.day) not in CLOSED_DAYS, (sent, end)
+        assert sent + timedelta(days=1) < end <= sent + timedelta(days=14)
+    assert default_deadline(date(2026, 12, 11)) == date(2026, 12, 23)  # was Friday 25 December
+    assert default_deadline(date(2026, 12, 1)) == date(2026, 12, 15)  # unaffected

@@ -179,7 +179,8 @@ def test_variants_differ_in_every_part_and_are_labelled_by_angle() -> None:
                 continue
             assert len(set(lines)) == len(lines) == 3, (play, slot, lines)
         urgent = next(v for v in variants if v.angle == "urgency")
-        assert "Monday 22 December" in urgent.slots["offer_line"] or "14 days" in urgent.slots["offer_line"]
+        said = [urgent.slots["subject"], urgent.slots["offer_line"]]  # the deadline, said once before the small print
+        assert sum("Monday 22 December" in t or "14 days" in t for t in said) == 1, (play, said)
     sms = compose(facts, "sms", "win_back", "urgent", 3, seed=1)
     assert [v.angle for v in sms] == ["urgency", "benefit", "curiosity"]  # urgent tone leads with urgency
     assert all(v.pieces[0].text.startswith("Fernhill Market: ") and v.pieces[0].text.endswith(
@@ -195,7 +196,8 @@ def test_urgency_only_comes_from_a_real_deadline() -> None:
     assert weekend.deadline == date(2025, 12, 14)  # the offer's own deadline, not two weeks away
     for v in compose(weekend, "email", "loyalty_points", "friendly", 3, seed=2):
         body = v.pieces[2].text
-        assert body.endswith("Offer ends Sunday 14 December.") and "22 December" not in body
+        # sent on a weekday (AS_OF): the small print says the weekend, not only when it ends
+        assert body.endswith("Offer valid this weekend only, ending Sunday 14 December.") and "22 December" not in body
 
 
 def test_offers_are_rendered_not_pasted() -> None:
