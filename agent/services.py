@@ -271,12 +271,22 @@ class Services:
     def export_audience(self, user: str, segment: str, channel: str, reason: str) -> Any:
         """Write the segment's contact list for ``channel`` to a new file directly inside
         ``<workspace>/exports`` (named from a slug of the segment, the channel and a timestamp; never a
-        path taken from ``segment``), audited under ``user`` with the operator's ``reason``."""
-        self.require_role(user, "operator", "exporting an audience")
-        if not segment or not segment.strip():
-            raise DataValidationError("choose a segment", column="segment")
-        export = backend("governance", "export_segment", "Audience export")
-        return export(self.ws, segment, channel, actor=user, reason=reason, settings=self.settings)
+        path taken from ``segment``), audited under ``user`` with the operator's ``reason``.
+
+        This bypasses campaign approval, so :func:`governance.export_direct` refuses it (audited) unless
+        ``[campaigns] direct_export`` is on and ``user`` is an admin."""
+        account = self.require_role(user, "operator", "exporting an audience")
+        export = backend("governance", "export_direct", "Audience export")
+        return export(self.ws, segment, channel, actor=user, reason=reason, settings=self.settings, surface="app",
+                      admin=account.may("admin"))
+
+    def direct_export_note(self) -> str:
+        """One plain line for the Campaigns tab: direct exports are off (use an approved campaign) or admin-only."""
+        return str(backend("governance", "direct_export_note", "Audience export")(self.settings))
+
+    def direct_export_allowed(self) -> bool:
+        """Whether ``[campaigns] direct_export`` lets the Campaigns tab export a segment directly (admins only)."""
+        return bool(backend("governance", "direct_export_allowed", "Audience export")(self.settings))
 
     # ----- review queue ---------------------------------------------------------------
     def queue_counts(self) -> dict[str, int]:

@@ -7,7 +7,33 @@ call it. Nothing here writes copy: campaign text comes from :mod:`agent.campaign
 
 from __future__ import annotations
 
+from governance.campaigns import (
+    Campaign,
+    CampaignExport,
+    CampaignResults,
+    CampaignStateError,
+    CampaignVersion,
+    approve_campaign,
+    campaign_audience,
+    campaign_history,
+    create_campaign,
+    edit_campaign,
+    export_campaign,
+    get_campaign,
+    get_results,
+    import_results,
+    list_campaigns,
+    return_to_draft,
+    submit_campaign,
+)
 from governance.contacts import record_contacts
+from governance.direct_export import (
+    DirectExportRefused,
+    check_direct_export,
+    direct_export_allowed,
+    direct_export_note,
+    export_direct,
+)
 from governance.eligibility import CHANNELS, REASONS, AudienceScreen, screen_audience
 from governance.export import (
     EXPORT_COLUMNS,
@@ -33,8 +59,14 @@ from governance.suppression import (
 )
 
 __all__ = ["EXPORT_COLUMNS", "ExportReport", "check_reason", "export_audience", "export_path", "export_segment"]
+__all__ += ["DirectExportRefused", "check_direct_export", "direct_export_allowed", "direct_export_note",
+            "export_direct"]
 __all__ += ["CHANNELS", "REASONS", "SUPPRESSION_REASONS", "AudienceScreen", "Suppression", "SuppressionImport",
             "add_suppression", "import_suppressions", "list_suppressions", "record_contacts", "remove_suppression",
             "screen_audience", "suppression_counts"]
 __all__ += ["BudgetExceededError", "BudgetStatus", "KAnonymityResult", "PrivateReport", "PseudonymisedExport",
             "budget_status", "enforce_k", "export_pseudonymised", "private_report", "rotate_key"]
+__all__ += ["Campaign", "CampaignExport", "CampaignResults", "CampaignStateError", "CampaignVersion",
+            "approve_campaign", "campaign_audience", "campaign_history", "create_campaign", "edit_campaign",
+            "export_campaign", "get_campaign", "get_results", "import_results", "list_campaigns", "return_to_draft",
+            "submit_campaign"]

@@ -1,6 +1,7 @@
 """The Gradio app: ``build_app(services) -> gr.Blocks``.
 
-Tabs: Chat, Segments, Member, Campaigns, Review queue, Fraud (:mod:`ui.fraud_tab`), Data. Every event handler is a thin
+Tabs: Chat, Segments, Member, Campaigns, Approvals (:mod:`ui.campaigns_workflow_tab`), Review queue, Fraud
+(:mod:`ui.fraud_tab`), Data. Every event handler is a thin
 wrapper that reads the logged-in user from the request and calls a plain function of
 :mod:`ui.callbacks`. Per-user state (the conversation, the review version being looked at)
 lives in ``gr.State``; nothing is kept in module globals. Gradio is imported only here, lazily.
@@ -11,6 +12,7 @@ lives in ``gr.State``; nothing is kept in module globals. Gradio is imported onl
 from typing import Any
 
 from ui import callbacks as cb
+from ui.campaigns_workflow_tab import campaigns_workflow_tab
 from ui.fraud_tab import fraud_tab
 from ui.widgets import first_cell_picker, id_choices
 
@@ -119,15 +121,17 @@ def build_app(services: Any) -> Any:
                 camp_channel = gr.Radio(["email", "sms", "push"], value="email", label="Channel",
                                         elem_id="camp-channel")
                 camp_variants = gr.Slider(1, 4, value=2, step=1, label="Variants", elem_id="camp-variants")
+            direct = services.direct_export_allowed()  # [campaigns] direct_export: off -> approved campaigns only
             with gr.Row():
                 camp_go = gr.Button("Generate copy", variant="primary", elem_id="camp-generate")
-                camp_reason = gr.Textbox(label="Reason for export", elem_id="camp-reason", scale=2,
+                camp_reason = gr.Textbox(label="Reason for export", elem_id="camp-reason", scale=2, visible=direct,
                                          placeholder="required, e.g. spring win-back email (goes to the audit log)")
-                camp_export = gr.Button("Export audience", elem_id="camp-export")
+                camp_export = gr.Button("Export audience (admin)", elem_id="camp-export", visible=direct)
+            gr.Markdown(services.direct_export_note(), elem_id="camp-export-note")
             camp_out = gr.Markdown(elem_id="camp-output")
             camp_checks = gr.Dataframe(label="Check report", interactive=False, elem_id="camp-checks")
             camp_export_msg = gr.Markdown()
-            camp_file = gr.File(label="Audience CSV", interactive=False)
+            camp_file = gr.File(label="Audience CSV", interactive=False, visible=direct)
             camp_tab.select(lambda: gr.Dropdown(choices=cb.segment_choices(services)), None, camp_segment)
 
             def generate(segment: str, offer: str, channel: str, variants: float, request: gr.Request):
@@ -139,6 +143,9 @@ def build_app(services: Any) -> Any:
             camp_go.click(generate, [camp_segment, camp_offer, camp_channel, camp_variants],
                           [camp_out, camp_checks])
             camp_export.click(export, [camp_segment, camp_channel, camp_reason], [camp_export_msg, camp_file])
+
+        # ----- Approvals: the campaign workflow (ui/campaigns_workflow_tab.py) ----------------
+        campaigns_workflow_tab(services, username)
 
         # ----- Review queue -----------------------------------------------------------
         with gr.Tab("Review queue", id="queue") as queue_tab:

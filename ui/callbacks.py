@@ -202,7 +202,9 @@ def generate_copy(services: Any, user: str, segment: str, offer: str, channel: s
 
 
 def export_audience(services: Any, user: str, segment: str, channel: str, reason: str) -> tuple[str, str | None]:
-    """(message, path of the written CSV for download); an export without a ``reason`` is refused."""
+    """(message, path of the written CSV for download); an export without a ``reason`` is refused, and so is
+    any direct export unless ``[campaigns] direct_export`` is on and ``user`` is an admin (the message then
+    points to the Approvals tab; the refusal is audited)."""
     if not (reason or "").strip():
         return "⚠️ Give a reason for this export (it is recorded in the audit log).", None
     try:
@@ -211,8 +213,7 @@ def export_audience(services: Any, user: str, segment: str, channel: str, reason
         return problem(exc), None
     label = "a custom definition" if (segment or "").lstrip().startswith("{") else escape_markdown(segment[:80])
     return (f"Exported **{report.written:,}** of {report.requested:,} members of {label} for {channel} "
-            f"({report.without_contact:,} without contact details left out) to `{report.path.name}` "
-            f"(sha256 `{report.sha256[:12]}…`)."), str(report.path)
+            f"to `{report.path.name}` (sha256 `{report.sha256[:12]}…`).\n\n{report.summary}"), str(report.path)
 
 
 # ----- review queue ---------------------------------------------------------------------

@@ -73,6 +73,16 @@ MEMBERS = Table(
     ),
     ("member_id",),
     "One row per member (customer account).",
+    extra=(  # optional consent per channel (governance.eligibility): empty means no consent recorded
+        Column("email_consent", "BOOLEAN", False, "True when the member agreed to marketing email; false when they "
+                                                  "refused; empty: no consent recorded (not sent to by default)."),
+        Column("email_consent_at", "TIMESTAMP", False, "When the email consent (or refusal) was given."),
+        Column("sms_consent", "BOOLEAN", False, "True when the member agreed to marketing SMS (empty: not recorded)."),
+        Column("sms_consent_at", "TIMESTAMP", False, "When the SMS consent (or refusal) was given."),
+        Column("push_consent", "BOOLEAN", False, "True when the member allowed push notifications (empty: not "
+                                                 "recorded)."),
+        Column("push_consent_at", "TIMESTAMP", False, "When the push consent (or refusal) was given."),
+    ),
 )
 
 PRODUCTS = Table(

@@ -169,25 +169,30 @@ def register(app: typer.Typer) -> None:
                                 "inside <workspace>/exports/).")] = None,
         segment: SegmentOpt = None,
         members: MembersOpt = None,
-        channel: Annotated[str, typer.Option(help="email (rows need an email) or sms (rows need a phone).")] = "email",
+        channel: Annotated[str, typer.Option(help="email (rows need an email), sms (rows need a phone) or push "
+                                                  "(member ids only).")] = "email",
         include_without_contact: Annotated[bool, typer.Option(
             "--include-without-contact", help="Keep members lacking the channel's contact field.")] = False,
         as_json: JsonOpt = False,
         workspace: WorkspaceOpt = None,
     ) -> None:
-        """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool (audited)."""
-        from governance import export_segment
+        """Export a segment's contact list (email, first_name, last_name, ...) for an email or SMS tool (audited).
+
+        This bypasses campaign approval: refused (and audited) unless ``[campaigns] direct_export = true``;
+        contact lists otherwise leave through an approved campaign (``memberinsight campaign export``)."""
+        from governance import export_direct
 
         _need_audience(segment, members)
         ws = open_workspace(workspace)
         listed = _member_ids(members)
         label = segment if members is None else f"members {members.name}"
-        report = export_segment(ws, label, channel, actor=cli_actor(settings(workspace)), reason=reason, out=out,
-                                member_ids=listed, include_without_contact=include_without_contact)
+        cfg = settings(workspace)
+        report = export_direct(ws, label, channel, actor=cli_actor(cfg), reason=reason, out=out, member_ids=listed,
+                               include_without_contact=include_without_contact, settings=cfg, surface="cli")
         emit(report, as_json, f"Wrote {report.written} rows to {report.path} "
                               f"({report.without_contact} without {channel} contact"
                               f"{' kept' if include_without_contact else ' left out'}, "
-                              f"{report.not_found} ids not found); sha256 {report.sha256}")
+                              f"{report.not_found} ids not found); sha256 {report.sha256}\n{report.summary}")
 
     @llm_app.command("warmup")
     def warmup_cmd(as_json: JsonOpt = False) -> None:

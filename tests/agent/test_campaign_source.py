@@ -49,8 +49,8 @@ def _make_workspace(path: Path, predictions: bool = True):
 
     ws = Workspace.create(path)
     with ws.analytics() as con:
-        con.executemany("INSERT INTO members (member_id, email, phone, first_name, last_name) VALUES (?, ?, ?, ?, ?)",
-                        MEMBERS)
+        con.executemany("INSERT INTO members (member_id, email, phone, first_name, last_name, email_consent, "
+                        "sms_consent) VALUES (?, ?, ?, ?, ?, true, true)", MEMBERS)
         con.executemany("INSERT INTO products (product_id, title, category, price, is_product) VALUES (?, ?, ?, ?, ?)",
                         PRODUCTS)
         con.executemany("INSERT INTO orders (order_id, line_no, member_id, product_id, quantity, unit_price, "
@@ -138,9 +138,10 @@ def test_generate_campaign_is_grounded_and_audited(ws) -> None:
     assert suggestion.play == "review_request" and suggestion.passed and suggestion.offer == ""
 
 
-def test_cli_commands(ws, tmp_path: Path) -> None:
+def test_cli_commands(ws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from memberinsight.cli import app
 
+    monkeypatch.setenv("MEMBERINSIGHT_CAMPAIGNS_DIRECT_EXPORT", "true")  # export-audience bypasses approval: opt in
     runner = CliRunner()
     res = runner.invoke(app, ["copy", "--segment", "At Risk", "--offer", "15% off", "--channel", "sms",
                               "--variants", "2", "--no-llm", "--json", "-w", str(ws.path)])

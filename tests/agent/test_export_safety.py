@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -32,8 +33,26 @@ MEMBERS = [  # member_id, email, phone, first_name, last_name, city, country
 PREDICTIONS = [("M1", "At Risk"), ("M2", "At Risk"), ("M3", "Champions"), ("M4", "Champions")]
 # the audit's attack: a JSON definition whose value walks out of the workspace
 ESCAPE = json.dumps({"where": {"field": "city", "op": "not in", "value": ['../../../../x"]}}']}})
-OPERATOR, PASSWORD = "ana", "correct-horse-battery"
+ADMIN, PASSWORD = "ana", "correct-horse-battery"
+CAP_ENV = "MEMBERINSIGHT_CONTACT_FREQUENCY_CAP"
+DIRECT_ENV = "MEMBERINSIGHT_CAMPAIGNS_DIRECT_EXPORT"
 NAME = re.compile(r"^(?P<stem>[a-z0-9_-]+)_(?P<channel>email|sms)_\d{8}T\d{6}Z(-\d+)?\.csv$")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frequent_direct_exports():
+    """These tests export the same four members a dozen times within a minute to check where files go, so the
+    contact frequency cap (3 in 7 days by default; tested in tests/governance) is raised for this module, and
+    they export a segment directly (no campaign), so ``[campaigns] direct_export`` is on (off by default:
+    tests/governance/test_direct_export_gate.py); the exporting account is an admin."""
+    previous = {name: os.environ.get(name) for name in (CAP_ENV, DIRECT_ENV)}
+    os.environ[CAP_ENV], os.environ[DIRECT_ENV] = "100", "true"
+    yield
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +67,11 @@ def ws(root: Path):
 
     ws = Workspace.create(root / "a" / "b" / "c" / "workspace")  # `../` runs stay inside root: we can see them
     with ws.analytics() as con:
-        con.executemany("INSERT INTO members (member_id, email, phone, first_name, last_name, city, country) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", MEMBERS)
+        con.executemany("INSERT INTO members (member_id, email, phone, first_name, last_name, city, country, "
+                        "email_consent, sms_consent) VALUES (?, ?, ?, ?, ?, ?, ?, true, true)", MEMBERS)
         con.execute("CREATE TABLE member_predictions (member_id VARCHAR, rfm_segment VARCHAR)")
         con.executemany("INSERT INTO member_predictions VALUES (?, ?)", PREDICTIONS)
-    add_user(ws, OPERATOR, PASSWORD)
+    add_user(ws, ADMIN, PASSWORD, role="admin")  # a direct export needs an admin
     return ws
 
 
@@ -96,7 +115,7 @@ def _assert_defused(rows: list[list[str]]) -> None:
 
 def test_json_definition_with_dotdot_exports_one_file_directly_under_exports(ws, services, root: Path) -> None:
     before = _files(root)
-    message, download = cb.export_audience(services, OPERATOR, ESCAPE, "email", "  spring   win-back ")
+    message, download = cb.export_audience(services, ADMIN, ESCAPE, "email", "  spring   win-back ")
     assert message.startswith("Exported **4** of 4 members of a custom definition"), message
     path = Path(download)
     exports = (ws.path / "exports").resolve()
@@ -108,8 +127,9 @@ def test_json_definition_with_dotdot_exports_one_file_directly_under_exports(ws,
     rows = _read(path)
     assert tuple(rows[0]) == EXPORT_COLUMNS and len(rows) == 5
     actor, action, object_id, detail = _last_audit(ws)
-    assert (actor, action, object_id) == (OPERATOR, "audience.export", ESCAPE)
+    assert (actor, action, object_id) == (ADMIN, "audience.export", ESCAPE)
     assert detail["segment"] == ESCAPE and detail["reason"] == "spring win-back" and detail["channel"] == "email"
+    assert detail["bypassed_approval"] is True and detail["campaign_id"] is None  # a direct export, said so
     assert detail["definition"] == SegmentDefinition.from_json(ESCAPE).to_json()
     assert json.loads(detail["definition"])["where"]["value"] == ['../../../../x"]}}']
     assert detail["rows"] == len(rows) - 1 == 4 and detail["columns"] == rows[0]
@@ -117,8 +137,8 @@ def test_json_definition_with_dotdot_exports_one_file_directly_under_exports(ws,
 
 
 def test_a_named_segment_becomes_a_slug_with_channel_and_timestamp(ws, services) -> None:
-    first = services.export_audience(OPERATOR, "At Risk", "sms", "sms reminder")
-    second = services.export_audience(OPERATOR, "At Risk", "sms", "sms reminder")
+    first = services.export_audience(ADMIN, "At Risk", "sms", "sms reminder")
+    second = services.export_audience(ADMIN, "At Risk", "sms", "sms reminder")
     assert NAME.match(first.path.name)["stem"] == "at_risk" and NAME.match(first.path.name)["channel"] == "sms"
     assert second.path != first.path and second.path.parent == first.path.parent  # never overwritten
     assert (first.written, first.without_contact) == (2, 0)
@@ -148,19 +168,19 @@ def test_file_names_never_carry_a_path(ws) -> None:
 def test_a_reason_is_required(ws, services, root: Path) -> None:
     before, count = _files(root), _export_count(ws)
     for reason in ("", "   "):
-        message, download = cb.export_audience(services, OPERATOR, "At Risk", "email", reason)
+        message, download = cb.export_audience(services, ADMIN, "At Risk", "email", reason)
         assert message.startswith("⚠️ Give a reason") and download is None
         with pytest.raises(DataValidationError, match="give a reason"):
-            services.export_audience(OPERATOR, "At Risk", "email", reason)
+            services.export_audience(ADMIN, "At Risk", "email", reason)
     with pytest.raises(DataValidationError, match="under 500"):
-        services.export_audience(OPERATOR, "At Risk", "email", "x" * 501)
+        services.export_audience(ADMIN, "At Risk", "email", "x" * 501)
     with pytest.raises(AuthError):
         services.export_audience("", "At Risk", "email", "fine")
     assert _files(root) == before and _export_count(ws) == count  # nothing written, nothing audited
 
 
 def test_every_dangerous_cell_is_defused_phones_stay_dialable(ws, services) -> None:
-    report = services.export_audience(OPERATOR, ESCAPE, "email", "check")
+    report = services.export_audience(ADMIN, ESCAPE, "email", "check")
     rows = _read(report.path)
     _assert_defused(rows[1:])
     by_id = {r[EXPORT_COLUMNS.index("member_id")]: dict(zip(EXPORT_COLUMNS, r, strict=True)) for r in rows[1:]}
@@ -209,7 +229,7 @@ def test_export_over_http_writes_only_inside_exports(ws, services, root: Path) -
     app = launch(ws, services.settings.replace(server_port=port), block=False, services=services, quiet=True)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            assert client.post("/login", data={"username": OPERATOR, "password": PASSWORD}).status_code == 200
+            assert client.post("/login", data={"username": ADMIN, "password": PASSWORD}).status_code == 200
 
             def export(segment: str, reason: str) -> list:
                 event = client.post("/gradio_api/call/export", json={"data": [segment, "email", reason]})

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.ui.conftest import ADMIN, PASSWORD, free_port
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -75,17 +77,44 @@ def test_queue_decision_survives_a_reload(app_page, live_app) -> None:
     assert "removed" in row and "ana" in row  # attributed to the logged-in operator
 
 
-def test_audience_export_offers_the_csv_for_download(app_page) -> None:
+@pytest.fixture(scope="module")
+def direct_export_app(ui_services):
+    """A second live app over the same workspace with ``[campaigns] direct_export = true`` (the session's app
+    keeps the default, off: only approved campaigns export)."""
+    from ui import launch
+
+    on = ui_services.settings.replace(campaigns_direct_export=True, server_port=free_port())
+    services = type(ui_services)(ui_services.ws, on, embedder=ui_services.embedder)
+    app = launch(ui_services.ws, on, block=False, services=services, quiet=True)
+    yield f"http://127.0.0.1:{on.server_port}"
+    app.close()
+
+
+def test_campaigns_tab_points_to_approvals_when_direct_export_is_off(app_page) -> None:
     app_page.get_by_role("tab", name="Campaigns").click()
-    segment = app_page.locator("#camp-segment input")
+    expect(app_page.locator("#camp-export-note")).to_contain_text(
+        "Contact lists leave only through an approved campaign")
+    expect(app_page.locator("#camp-generate")).to_be_visible()
+    assert app_page.locator("#camp-export").is_hidden() and app_page.locator("#camp-reason").is_hidden()
+
+
+def test_audience_export_offers_the_csv_for_download(page, direct_export_app) -> None:
+    page.goto(direct_export_app)
+    page.get_by_label("username").fill(ADMIN)  # direct export (on here) is admin-only
+    page.get_by_label("password").fill(PASSWORD)
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_selector("#chat-input textarea")
+    page.get_by_role("tab", name="Campaigns").click()
+    expect(page.locator("#camp-export-note")).to_contain_text("bypasses campaign approval")
+    segment = page.locator("#camp-segment input")
     segment.click()
     segment.fill("Champions")
     segment.press("Enter")
-    app_page.locator("#camp-reason textarea").fill("spring email to champions")
-    app_page.locator("#camp-export").click()
-    link = app_page.locator("a[download], a[href*='champions_email_']").first
+    page.locator("#camp-reason textarea").fill("spring email to champions")
+    page.locator("#camp-export").click()
+    link = page.locator("a[download], a[href*='champions_email_']").first
     link.wait_for(timeout=60_000)
     href = link.get_attribute("href")
     assert href and re.search(r"champions_email_\d{8}T\d{6}Z(-\d+)?\.csv", href)
-    response = app_page.request.get(href if href.startswith("http") else app_page.url.split("/?")[0].rstrip("/") + href)
+    response = page.request.get(href if href.startswith("http") else page.url.split("/?")[0].rstrip("/") + href)
     assert response.ok and response.text().splitlines()[0].startswith("email")

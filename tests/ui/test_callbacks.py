@@ -128,11 +128,21 @@ def test_data_tab(ui_services) -> None:
     assert {"members.csv", "orders.csv"} <= set(ingests["file"])
 
 
+def _direct_export_services(ui_services):
+    """The UI's services with ``[campaigns] direct_export`` on (off by default: only approved campaigns export)."""
+    on = ui_services.settings.replace(campaigns_direct_export=True)
+    return type(ui_services)(ui_services.ws, on, embedder=ui_services.embedder)
+
+
 def test_export_audience(ui_services) -> None:
-    message, path = cb.export_audience(ui_services, "ana", "Champions", "email", "spring email")
+    services = _direct_export_services(ui_services)
+    message, path = cb.export_audience(services, "ines", "Champions", "email", "spring email")  # ines: an admin
     exported = pd.read_csv(path)
     assert "Exported" in message and len(exported) > 0 and "email" in exported.columns
-    message, path = cb.export_audience(ui_services, "ana", "Champions", "push", "spring push")
+    assert "members can receive email; left out: " in message and "without email consent" in message
+    message, path = cb.export_audience(services, "ines", "Champions", "push", "spring push")
+    assert message.startswith("Exported") and list(pd.read_csv(path).columns) == ["member_id"]  # push: ids only
+    message, path = cb.export_audience(services, "ines", "Champions", "fax", "spring fax")
     assert message.startswith("⚠️") and path is None
 
 
@@ -154,11 +164,15 @@ def test_gzip_upload_that_inflates_past_the_limit_is_refused_unread(ui_services,
 
 
 def test_actions_are_audited_under_the_logged_in_operator(ui_services, ui_workspace) -> None:
-    cb.export_audience(ui_services, "ben", "Loyal", "email", "loyalty mailing")
+    services = _direct_export_services(ui_services)
+    message, path = cb.export_audience(services, "ben", "Loyal", "email", "loyalty mailing")
+    assert message.startswith("⚠️") and "needs an admin" in message and path is None  # ben is an operator
+    message, path = cb.export_audience(services, "ines", "Loyal", "email", "loyalty mailing")
+    assert message.startswith("Exported") and path is not None
     with sqlite3.connect(ui_workspace.path / "operations.sqlite") as con:
-        rows = con.execute("SELECT actor, action, object_id FROM audit_log WHERE action = 'audience.export' "
-                           "ORDER BY id DESC LIMIT 1").fetchall()
-    assert rows == [("ben", "audience.export", "Loyal")]
+        rows = con.execute("SELECT actor, action, object_id FROM audit_log WHERE action LIKE 'audience.export%' "
+                           "ORDER BY id DESC LIMIT 2").fetchall()
+    assert rows == [("ines", "audience.export", "Loyal"), ("ben", "audience.export_refused", "Loyal")]
 
 
 def test_the_ui_package_runs_no_sql_and_keeps_no_module_state() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from memberinsight.errors import ConfigError
 from workspace.demo import FILE_COLUMNS, generate_demo
+from workspace.demo.consent import CONSENT_COLUMNS
 from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
 
 END = pd.Timestamp("2026-09-30 23:59:59")
@@ -49,7 +50,8 @@ def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path: P
 def test_headers_are_the_canonical_columns_in_order(demo_dir: Path) -> None:
     for name, table in (("members", MEMBERS), ("products", PRODUCTS), ("orders", ORDERS), ("reviews", REVIEWS)):
         header = (demo_dir / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
-        assert header.split(",") == table.column_names
+        extra = list(CONSENT_COLUMNS) if name == "members" else []  # the optional consent columns, after the core
+        assert header.split(",") == table.column_names + extra
     header = (demo_dir / "review_labels.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "review_id,is_fake,pattern,group_id"
 

@@ -13,6 +13,7 @@ import numpy as np
 from memberinsight.errors import ConfigError
 from workspace.demo.calendar import Calendar
 from workspace.demo.catalogue import build_catalogue
+from workspace.demo.consent import CONSENT_COLUMNS, consent_columns, consent_rng
 from workspace.demo.fakes import add_fakes, plan_fakes
 from workspace.demo.members import make_members
 from workspace.demo.orders import simulate_orders
@@ -32,7 +33,7 @@ CHUNK_MEMBERS = 50_000
 MIN_MEMBERS = 100
 
 FILE_COLUMNS: dict[str, list[str]] = {
-    "members": MEMBERS.column_names,
+    "members": MEMBERS.column_names + list(CONSENT_COLUMNS),  # consent: workspace.demo.consent
     "products": PRODUCTS.column_names,
     "orders": ORDERS.column_names,
     "reviews": REVIEWS.column_names,
@@ -121,7 +122,7 @@ def generate_demo(out_dir: Path, members: int = 2000, seed: int = 7, end_date: d
             fake_reviews, fake_orders = add_fakes(rng, chunk_no, m, cat, cal, book, reviews, plan)
             reviews.extend(fake_reviews)
             book.extend(fake_orders)
-            w["members"].write(member_columns(rng, m, cal))
+            w["members"].write(member_columns(rng, m, cal) | consent_columns(consent_rng(seed, chunk_no), m, cal))
             w["members_truth"].write(truth_columns(m, book, cal))
             cols, n_orders = order_columns(book, m, cat, next_order)
             w["orders"].write(cols)

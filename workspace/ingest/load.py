@@ -41,7 +41,7 @@ from workspace.ingest.report import (
 )
 from workspace.ingest.retail import prepare_retail
 from workspace.ingest.validate import Prepared, prepare_canonical
-from workspace.schema import ORDERS, add_extra_columns_sql
+from workspace.schema import MEMBERS, ORDERS, add_extra_columns_sql
 from workspace.store import Workspace, partial_path
 
 ProgressFn = Callable[[str], None]
@@ -265,8 +265,8 @@ def _run(ws: Workspace, prepared: list[Prepared], strict: bool, notify: Progress
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(DETAILS_DDL)
-            for ddl in add_extra_columns_sql(ORDERS):  # workspaces made before the optional order fields
-                con.execute(ddl)
+            for ddl in add_extra_columns_sql(ORDERS) + add_extra_columns_sql(MEMBERS):  # workspaces made before
+                con.execute(ddl)  # the optional order fields / member consent columns
             for prep in prepared:
                 report, partial = _load(ws, con, prep, strict, notify, start, blank_clears)
                 reports.append(report)
