@@ -15,7 +15,7 @@ demo: setup
 	.venv/bin/memberinsight demo
 
 test:
-	bash scripts/setup.sh --browser
+	bash scripts/setup.sh --browser --spark
 	$(MAKE) lint
 	.venv/bin/python -m pytest -q --timeout=1800
 

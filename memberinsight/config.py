@@ -10,6 +10,7 @@ The TOML file is ``$MEMBERINSIGHT_CONFIG`` if set, else ``./memberinsight.toml``
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -101,6 +102,49 @@ class Settings:
     segments, churn, CLV, demand, recommendations); applied when the features are built. ``[fraud]
     exclude_confirmed`` in the TOML file, ``MEMBERINSIGHT_FRAUD_EXCLUDE_CONFIRMED`` in the environment."""
 
+    # Campaigns (governance.campaigns)
+    campaigns_approver_role: str = "admin"
+    """Role a user needs to approve a campaign (``[campaigns] approver_role``): ``operator`` or ``admin``."""
+    campaigns_two_person_approval: bool = True
+    """When on, the author of a campaign and anyone who edited its current version cannot approve it."""
+    campaigns_direct_export: bool = False
+    """Allow a segment's contact list to leave without an approved campaign (the Campaigns tab's "Export
+    audience", admins only, and ``memberinsight export-audience``); every such export is audited as bypassing
+    approval. Off: contact lists leave only through the approval workflow. ``[campaigns] direct_export``,
+    ``MEMBERINSIGHT_CAMPAIGNS_DIRECT_EXPORT``."""
+
+    # Consent, suppression and contact rules (governance.eligibility)
+    contact_consent_unrecorded: str = "exclude"
+    """A member with no consent recorded for a channel: ``exclude`` (not sendable; the safe default) or
+    ``include`` (for a shop whose consent lives in its email tool; every audience summary then says so).
+    An explicit ``false`` is never sent to. ``[contact] consent_unrecorded`` in the TOML file."""
+    contact_low_review_days: int = 30
+    """Leave out members who wrote a 1-2 star review in the last this many days (0: off)."""
+    contact_return_days: int = 30
+    """Leave out members with a return in the last this many days (0: off)."""
+    contact_frequency_cap: int = 3
+    """At most this many contacts (any channel, from the contact log) in ``frequency_days`` (0: off)."""
+    contact_frequency_days: int = 7
+
+    # Privacy (governance: pseudonymised exports, differentially private reports)
+    privacy_epsilon_budget: float = 10.0
+    """Total epsilon the workspace may spend on differentially private releases (``[privacy] epsilon_budget``)."""
+    privacy_k: int = 5
+    """Default k of the k-anonymity check on pseudonymised exports (age band, city, country)."""
+    privacy_spend_bound: float = 2000.0
+    """Public clamp for one member's spend in private sums (a bound set in advance, never read from the data)."""
+    privacy_orders_bound: int = 25
+    """Public clamp for one member's order count in private sums (set in advance, never read from the data)."""
+
+    # Engine for the batch layer (scaleout package): ``[engine] kind``, ``spark_master``, ``spark_conf``
+    engine_kind: str = "duckdb"
+    """``duckdb`` (one machine, the default) or ``spark`` (a lake of Parquet tables; needs the [spark] extra)."""
+    engine_spark_master: str = "local[2]"
+    """Spark master URL (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://...``)."""
+    engine_spark_conf: dict[str, str] = field(default_factory=dict, hash=False)
+    """Spark settings passed through as they are (``[engine.spark_conf] "spark.executor.memory" = "8g"``;
+    in the environment, ``MEMBERINSIGHT_ENGINE_SPARK_CONF`` as a JSON object)."""
+
     # UI server
     server_host: str = "127.0.0.1"
     server_port: int = 7860
@@ -132,6 +176,11 @@ def _coerce(name: str, value: Any, target: Any) -> Any:
             return int(value)
         if kind in ("float", "<class 'float'>"):
             return float(value)
+        if kind.startswith("dict"):  # pass-through tables (engine_spark_conf): a TOML table or a JSON object
+            table = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(table, dict):
+                raise ValueError("not a table")
+            return {str(k): str(v) for k, v in table.items()}
         if kind in ("bool", "<class 'bool'>"):
             return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
         return str(value)
@@ -139,11 +188,15 @@ def _coerce(name: str, value: Any, target: Any) -> Any:
         raise ConfigError(f"setting '{name}': cannot read {value!r} as {kind}") from exc
 
 
+_TABLE_SETTINGS = frozenset({"engine_spark_conf"})
+"""Settings whose TOML value is a whole table (kept as a dict, not flattened into field names)."""
+
+
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in table.items():
         name = f"{prefix}{key}".replace("-", "_")
-        if isinstance(value, dict):
+        if isinstance(value, dict) and name not in _TABLE_SETTINGS:
             flat.update(_flatten(value, name + "_"))
         else:
             flat[name] = value

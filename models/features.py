@@ -85,7 +85,7 @@ def as_date(value: date | datetime | str) -> date:
 
 def latest_order_date(con: duckdb.DuckDBPyConnection) -> date:
     """The date of the most recent order line; raises :class:`ModelNotReadyError` when there are none."""
-    row = con.execute("SELECT CAST(max(ordered_at) AS DATE) FROM clean_orders").fetchall()[0]
+    row = con.execute(LATEST_ORDER_SQL).fetchall()[0]
     if row[0] is None:
         raise ModelNotReadyError("the workspace has no orders; ingest data first")
     return row[0]
@@ -122,12 +122,15 @@ def top_categories(con: duckdb.DuckDBPyConnection, as_of: date | str,
                    limit: int = MAX_CATEGORIES) -> list[str]:
     """Categories by member purchase value before ``as_of + 1 day`` (at most ``limit``)."""
     boundary = as_date(as_of) + timedelta(days=1)
-    rows = con.execute(
-        f"WITH lines AS ({_LINES}) SELECT category FROM lines WHERE NOT is_ret AND quantity > 0 "
-        "GROUP BY category ORDER BY sum(amount) DESC, category LIMIT $limit",
-        {"boundary": boundary, "limit": limit},
-    ).fetchall()
+    rows = con.execute(TOP_CATEGORIES_SQL, {"boundary": boundary, "limit": limit}).fetchall()
     return [r[0] for r in rows]
+
+
+TOP_CATEGORIES_SQL = (f"WITH lines AS ({_LINES}) SELECT category FROM lines WHERE NOT is_ret AND quantity > 0 "
+                      "GROUP BY category ORDER BY sum(amount) DESC, category LIMIT $limit")
+"""The query of :func:`top_categories` (parameters ``$boundary``, ``$limit``); the Spark engine runs it too."""
+LATEST_ORDER_SQL = "SELECT CAST(max(ordered_at) AS DATE) FROM clean_orders"
+"""The query of :func:`latest_order_date`."""
 
 
 def category_columns(categories: list[str], with_other: bool = True) -> list[CategoryColumn]:

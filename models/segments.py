@@ -82,8 +82,28 @@ def segment_name(r: int, f: int, m: int) -> str:
 def rfm_table(features: pd.DataFrame) -> pd.DataFrame:
     """``member_id, r_score, f_score, m_score, rfm_score, rfm_segment`` for every member in ``features``.
 
-    Only members with at least one purchase are scored; the others get :data:`NO_PURCHASE`.
+    Only members with at least one purchase are scored; the others get :data:`NO_PURCHASE`. Computed by
+    :func:`rfm_sql` (in-memory DuckDB), the same SQL the Spark engine runs; :func:`rfm_table_reference`
+    is the plain pandas statement of the rules the tests hold it to.
     """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("rfm_input", features[["member_id", "recency_days", "frequency", "monetary"]])
+        scored = con.execute(rfm_sql("rfm_input")).df().set_index("member_id")
+    finally:
+        con.close()
+    out = scored.reindex(features["member_id"].to_numpy()).rename_axis("member_id").reset_index()
+    for col in ("r_score", "f_score", "m_score"):
+        out[col] = out[col].astype("Int64")
+    out["rfm_score"] = out["rfm_score"].astype(object).where(out["rfm_score"].notna(), None)
+    out["rfm_segment"] = out["rfm_segment"].astype("str")
+    return out
+
+
+def rfm_table_reference(features: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rfm_table` in pandas (quintile_scores and the grid): the reference :func:`rfm_sql` must equal."""
     buyers = features["frequency"].fillna(0) > 0
     out = pd.DataFrame({"member_id": features["member_id"].to_numpy()})
     scored = features[buyers]
@@ -100,6 +120,41 @@ def rfm_table(features: pd.DataFrame) -> pd.DataFrame:
         out.loc[has, "rfm_score"] = r.astype(str) + f.astype(str) + m.astype(str)
         out.loc[has, "rfm_segment"] = [segment_name(a, b, c) for a, b, c in zip(r, f, m, strict=True)]
     return out
+
+
+def _score_sql(column: str, higher_is_better: bool) -> str:
+    # quintile_scores in SQL: rank with ties at their lowest rank, among buyers with a value; the same
+    # floating-point steps ((rank - 0.5) / n, times 5, ceiling, clipped to 1-5) so scores match exactly.
+    valid = f"(buyer AND {column} IS NOT NULL)"
+    order = "" if higher_is_better else " DESC"
+    rank = f"rank() OVER (PARTITION BY {valid} ORDER BY {column}{order})"
+    n = f"sum(CASE WHEN {valid} THEN 1 ELSE 0 END) OVER ()"
+    return (f"CASE WHEN {valid} THEN CAST(least(greatest(ceil((CAST({rank} AS DOUBLE) - 0.5) / {n} * 5), 1), 5)"
+            " AS INTEGER) END")
+
+
+def rfm_sql(features_table: str = "member_features") -> str:
+    """:func:`rfm_table` as one portable SQL query over a features table (DuckDB dialect; the scaleout
+    package runs the same text on Spark): ``member_id, r_score, f_score, m_score, rfm_score, rfm_segment``."""
+    if not features_table.replace("_", "").isalnum():
+        raise ValueError(f"bad table name {features_table!r}")
+    grid = " ".join(f"WHEN r_score = {r} AND fm = {fm} THEN '{name.replace(chr(39), chr(39) * 2)}'"
+                    for r, row in SEGMENT_GRID.items() for fm, name in enumerate(row, start=1))
+    no_purchase = NO_PURCHASE.replace("'", "''")
+    return f"""
+WITH f AS (SELECT member_id, recency_days, frequency, monetary, coalesce(frequency, 0) > 0 AS buyer
+           FROM {features_table}),
+s AS (SELECT member_id, buyer, {_score_sql("recency_days", False)} AS r_score,
+             {_score_sql("frequency", True)} AS f_score, {_score_sql("monetary", True)} AS m_score
+      FROM f),
+g AS (SELECT *, CAST(floor((f_score + m_score + 1) / 2) AS INTEGER) AS fm FROM s)
+SELECT member_id, r_score, f_score, m_score,
+       CASE WHEN buyer THEN CAST(r_score AS VARCHAR) || CAST(f_score AS VARCHAR) || CAST(m_score AS VARCHAR)
+       END AS rfm_score,
+       CASE WHEN NOT buyer THEN '{no_purchase}' {grid} END AS rfm_segment
+FROM g
+ORDER BY member_id
+"""
 
 
 def describe_segment(name: str) -> tuple[str, str]:

@@ -32,6 +32,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "ask",
     "fraud",
+    "suppress",
+    "campaign_workflow",
+    "privacy",
+    "lake",
 )
 
 app = typer.Typer(

@@ -42,13 +42,27 @@ def register(app: typer.Typer) -> None:
     def build(
         workspace: WorkspaceOpt = None,
         only: Annotated[list[str] | None, typer.Option("--only", help="Run only these steps (repeatable).")] = None,
+        engine: Annotated[str | None, typer.Option("--engine", help="duckdb or spark (default: the engine.kind setting).")] = None,
+        lake: Annotated[str | None, typer.Option("--lake", help="With --engine spark: the Parquet lake URI.")] = None,
+        out: Annotated[str | None, typer.Option("--out", help="With --engine spark: outputs URI (default LAKE/_outputs).")] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Derive everything from the loaded data: features, segments, models, indexes, screening, fraud scan.
 
         Steps that cannot run on this shop (no prices, too little history...) are skipped with the
         reason; every other step still runs. ``--json`` prints every step's status and summary.
+        ``--engine spark --lake URI`` computes features and RFM segments of a Parquet lake on Spark instead.
         """
+        kind = engine or settings(workspace).engine_kind
+        if kind != "duckdb":
+            from memberinsight.cli.lake import run_spark_build
+            from memberinsight.errors import ConfigError
+
+            if kind != "spark":
+                raise ConfigError(f"--engine must be duckdb or spark, not {kind!r}")
+            if not lake:
+                raise ConfigError("--engine spark needs --lake URI (a lake written by `memberinsight lake export`)")
+            return run_spark_build(workspace, lake, out, as_json)
         from memberinsight.cli.common import open_workspace
         from memberinsight.pipeline import build as run_build
 

@@ -1,0 +1,86 @@
+"""``memberinsight lake ...``: the Parquet lake the Spark engine reads (export, validate, import outputs),
+and the Spark side of ``memberinsight build --engine spark --lake URI``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, settings
+
+lake_app = typer.Typer(help="The Parquet lake for the Spark engine: export a workspace, validate, import outputs.",
+                       no_args_is_help=True)
+
+
+def _say(as_json: bool) -> Any:
+    return (lambda _p: None) if as_json else (lambda p: typer.echo(p.text(), err=True))
+
+
+def run_spark_build(workspace: Path | None, lake: str, out: str | None, as_json: bool) -> None:
+    """``memberinsight build --engine spark``: features and RFM segments of the lake, on Spark."""
+    from scaleout import build_on_spark
+
+    report = build_on_spark(settings(workspace), lake, out, on_progress=None if as_json else _say(as_json))
+    emit(report, as_json, text=report.text())
+
+
+@lake_app.command("export")
+def export(
+    workspace: Annotated[Path, typer.Argument(help="Workspace folder to export.")],
+    uri: Annotated[str, typer.Argument(help="Lake folder (local path or file:// URI) to write.")],
+    include_pii: Annotated[bool, typer.Option("--include-pii", help="Also write personal-data columns "
+                                                                    "(emails, phones, names).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the workspace's members, products, orders and reviews as Parquet folders under URI.
+
+    Confirmed-fraud exclusions and member predictions go along when the workspace has them.
+    """
+    from scaleout import export_workspace
+    from workspace import Workspace
+
+    rows = export_workspace(Workspace.open(workspace), uri, include_pii=include_pii)
+    emit({"lake": uri, "rows": rows}, as_json,
+         text="\n".join([f"Lake written: {uri}", *(f"  {t}: {n:,} rows" for t, n in rows.items())]))
+
+
+@lake_app.command("validate")
+def validate(
+    uri: Annotated[str, typer.Argument(help="Lake URI (any path Spark can read).")],
+    rejects: Annotated[str | None, typer.Option("--rejects", help="Where to write rejected rows "
+                                                                  "(default URI/_rejects).")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the lake's tables with ingest's rules on Spark; rejected rows are written beside it with reasons."""
+    from scaleout import spark_session, validate_lake
+    from scaleout.progress import watch_jobs
+
+    spark = spark_session(settings(workspace))
+    with watch_jobs(spark, "validate", _say(as_json)):
+        report = validate_lake(spark, uri, rejects)
+    emit({"ok": report.ok, **{"uri": report.uri, "tables": report.tables}}, as_json, text=report.text())
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+@lake_app.command("import")
+def import_(
+    out: Annotated[str, typer.Argument(help="Outputs of `memberinsight build --engine spark` (local folder).")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a Spark build's features and RFM segments into the workspace (the app then serves them)."""
+    from memberinsight.cli.common import open_workspace
+    from scaleout import import_outputs
+
+    info = import_outputs(open_workspace(workspace), out)
+    emit(info, as_json, text=f"Imported the Spark build as of {info['as_of']}: "
+                             f"{info['member_predictions']:,} members")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``memberinsight lake``."""
+    app.add_typer(lake_app, name="lake")

@@ -1,0 +1,43 @@
+"""The scale-out path: the same features, RFM segments and segment definitions on Apache Spark.
+
+DuckDB stays the engine of one machine; with ``[engine] kind = "spark"`` the batch layer reads a lake
+of Parquet tables (:mod:`scaleout.lake`) and runs the DuckDB SQL transpiled by sqlglot
+(:mod:`scaleout.dialect`), so both engines answer from one definition. PySpark is the optional
+``[spark]`` extra: importing this package imports neither pyspark nor sqlglot.
+
+Public API::
+
+    spark_session(settings) -> SparkSession
+    export_workspace(ws, uri) -> rows per table;   register_lake(spark, uri) -> views
+    validate_lake(spark, uri) -> LakeReport
+    build_on_spark(settings, lake, out) -> SparkBuildReport;   import_outputs(ws, out) -> info
+    to_spark_sql(duckdb_sql, params) -> str
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "build_on_spark",
+    "export_workspace",
+    "import_outputs",
+    "register_lake",
+    "spark_session",
+    "to_spark_sql",
+    "validate_lake",
+]
+
+_WHERE = {
+    "build_on_spark": "scaleout.build", "import_outputs": "scaleout.build",
+    "export_workspace": "scaleout.lake", "register_lake": "scaleout.lake",
+    "spark_session": "scaleout.session", "to_spark_sql": "scaleout.dialect", "validate_lake": "scaleout.validate",
+}
+
+
+def __getattr__(name: str) -> Any:  # lazy: `import scaleout` stays free of pyspark and sqlglot
+    if name in _WHERE:
+        import importlib
+
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'scaleout' has no attribute {name!r}")

@@ -1,0 +1,114 @@
+"""``memberinsight build --engine spark --lake URI``: features and RFM segments on Spark, written as Parquet.
+
+Outputs (``OUT`` defaults to ``<lake>/_outputs``)::
+
+    OUT/member_features/   one row per member, the columns of models.features (as of the latest order)
+    OUT/member_segments/   member_id, r_score, f_score, m_score, rfm_score, rfm_segment
+    OUT/_build_info.json   as_of, the share columns' categories, row counts, seconds per step
+
+:func:`import_outputs` loads them into a workspace (``member_features``, ``member_segments``,
+``analytics_info``, then ``member_predictions``), so the app reads them as it reads its own build.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from memberinsight.config import Settings
+from memberinsight.errors import ConfigError
+from scaleout.lake import local_path, register_lake, table_uri
+from scaleout.progress import JobProgress, watch_jobs
+
+INFO_FILE = "_build_info.json"
+
+
+@dataclass
+class SparkBuildReport:
+    """What a Spark build wrote."""
+
+    lake: str
+    out: str
+    as_of: str
+    categories: dict[str, str]
+    rows: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+    master: str = ""
+
+    def text(self) -> str:
+        """A readable summary."""
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items())
+        return (f"Spark build ({self.master}) of {self.lake} as of {self.as_of}: "
+                f"{self.rows.get('member_features', 0):,} members' features and RFM segments -> {self.out} ({steps})")
+
+
+def write_text(spark: Any, uri: str, text: str) -> None:
+    """Write a small text file at ``uri`` through Spark's Hadoop file system (any scheme Spark writes)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    stream = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def build_on_spark(settings: Settings, lake: str, out: str | None = None,
+                   on_progress: Callable[[JobProgress], None] | None = None, spark: Any = None) -> SparkBuildReport:
+    """Features as of the lake's latest order date and RFM segments, computed on Spark and written to ``out``."""
+    from models.features import category_columns
+    from scaleout import jobs
+    from scaleout.session import spark_session
+
+    if settings.engine_kind not in ("duckdb", "spark"):
+        raise ConfigError(f"[engine] kind must be 'duckdb' or 'spark', not {settings.engine_kind!r}")
+    spark = spark or spark_session(settings)
+    out = out or table_uri(lake, "_outputs")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    with watch_jobs(spark, "features", on_progress):
+        register_lake(spark, lake)
+        as_of = jobs.latest_order_date(spark)
+        cats = jobs.top_categories(spark, as_of)
+        jobs.features(spark, as_of, cats).write.mode("overwrite").parquet(table_uri(out, "member_features"))
+    seconds["features"] = round(time.perf_counter() - started, 2)
+    feats = spark.read.parquet(table_uri(out, "member_features"))
+    feats.createOrReplaceTempView("member_features")
+    started = time.perf_counter()
+    with watch_jobs(spark, "segments", on_progress):
+        jobs.rfm(spark, "member_features").write.mode("overwrite").parquet(table_uri(out, "member_segments"))
+    seconds["segments"] = round(time.perf_counter() - started, 2)
+    segs = spark.read.parquet(table_uri(out, "member_segments"))
+    rows = {"member_features": feats.count(), "member_segments": segs.count()}
+    names = {c.column: (c.category or "other categories") for c in category_columns(cats)}
+    report = SparkBuildReport(lake, out, as_of.isoformat(), names, rows, seconds, settings.engine_spark_master)
+    info = {"as_of": report.as_of, "categories": names, "rows": rows, "seconds": seconds,
+            "engine": "spark", "master": settings.engine_spark_master, "spark_version": spark.version}
+    write_text(spark, table_uri(out, INFO_FILE), json.dumps(info, indent=2))
+    return report
+
+
+def import_outputs(ws: Any, out: str) -> dict[str, Any]:
+    """Load a Spark build's Parquet outputs (a local folder) into workspace ``ws``; returns the build info.
+
+    ``member_features`` and ``member_segments`` replace the workspace's (clusters are left empty: the
+    Spark build does not fit them yet); ``analytics_info`` gets the as-of date and categories;
+    ``member_predictions`` is rebuilt from the parts, as after ``memberinsight build``.
+    """
+    from models.build import _set_info, refresh_predictions
+
+    root = local_path(out)
+    info = json.loads((root / INFO_FILE).read_text(encoding="utf-8"))
+    with ws.analytics() as con:
+        for table in ("member_features", "member_segments"):
+            source = str(root / table / "*.parquet")
+            extra = ", CAST(NULL AS BIGINT) AS cluster, CAST(NULL AS VARCHAR) AS cluster_label" \
+                if table == "member_segments" else ""
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT *{extra} FROM read_parquet(?) "
+                        "ORDER BY member_id", [source])
+        _set_info(con, {"as_of": info["as_of"], "categories": info["categories"]})
+        info["member_predictions"] = refresh_predictions(con)
+    return info
