@@ -108,6 +108,26 @@ def piece_problems(text: str, facts: FactSheet | None = None) -> list[str]:
     return problems
 
 
+def offer_echo(text: str, facts: FactSheet, allowed: Iterable[str] = ()) -> list[str]:
+    """The offer's own content words said again outside the offer in ``text`` ("Shop early: early access to the
+    winter sale"): a line states the offer once and adds something else (``allowed``: set sentences left out)."""
+    phrase = facts.offer_phrase() if facts.offer.strip() else ""
+    if not phrase:
+        return []
+    skip = _skip(facts)
+    rest = text
+    for said in (*allowed, facts.offer_phrase(start=True), phrase):
+        rest = re.sub(re.escape(said), " ", rest, flags=re.I) if said else rest
+    echoed = sorted(set(content(phrase, skip)) & set(content(rest, skip)))
+    return [f"repeats the offer's own words outside it: {', '.join(echoed)}"] if echoed else []
+
+
+def brand_twice(text: str, facts: FactSheet) -> list[str]:
+    """A short piece that names the brand more than once ("Fernhill Market: ... from Fernhill Market")."""
+    brand = facts.brand.strip()
+    return ["names the brand twice"] if brand and text.lower().count(brand.lower()) > 1 else []
+
+
 def said_when(text: str) -> bool:
     """True when ``text`` says when the offer ends (a day, a date, ``tonight``, ``this weekend``, a day count)."""
     return bool(_DEADLINE.search(text))

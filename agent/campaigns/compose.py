@@ -344,6 +344,8 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
     # A short piece that pairs the product with a spend threshold it does not reach reads as if the
     # offer applied to it ("the £5.86 toy? Free delivery on orders over £40 to try it").
     short = available - {"product", "product_price"} if part != "preview" and below_threshold(lead, facts) else available
+    if part != "preview" and ctx.kind == "early_access":  # "the X? Early access to the sale" implies X is in it
+        short = short - {"product", "product_price"}
     if part == "preview" and "product_line" in slots:  # the body's hero line names the product: the preview adds
         short = short - {"product", "product_price"}
     rejected: list[tuple[str, list[str]]] = []
@@ -359,6 +361,13 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
                             coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
         if got is not None:
             break
+    for other, pool in [(a, short) for a in ANGLES if a != angle] + [(a, available) for a in (angle, *ANGLES)]:
+        if got is not None:
+            break
+        # No phrasing of this angle fits (a long offer leaves no room for its deadline in a subject): another
+        # angle, the body says the deadline; last, a short piece may name the product again.
+        got = picker.choose(part, other, values, pool, ctx, i, wrap=wrap, context=" ".join(above),
+                            coherent=short_coherence(part, slots, facts), rejected=rejected)
     if got is not None and part in ("sms", "push") and got[1] in picker.shipped:
         # the angle's phrases are spent (few fit a window like "this weekend"): another angle, not a repeat
         for other in (a for a in ANGLES if a != angle):

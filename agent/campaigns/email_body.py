@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from agent.campaigns.coherence import pair_problems, piece_problems
 from agent.campaigns.facts import FactSheet, ProductFact
+from agent.campaigns.phrasebank import ANGLES
 from agent.campaigns.variant_facts import Context
 from agent.campaigns.voice import signature
 from memberinsight.errors import DataValidationError
@@ -88,6 +89,11 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
         if got is None:
             got = picker.choose(slot, angle, values, available, ctx, variant, check_as="body", reason=reason,
                                 context=" ".join(raw), coherent=coherent, rejected=rejected)
+        for other in (a for a in ANGLES if a != angle):  # no phrasing of this angle fits: another angle's
+            if got is not None:
+                break
+            got = picker.choose(slot, other, values, available, ctx, variant, check_as="body", reason=reason,
+                                context=" ".join(raw), coherent=coherent, rejected=rejected)
         if got is None:
             if slot in ("hook", "offer_line", "opener", "cta", "signoff"):
                 raise DataValidationError(f"no {slot} phrase for play {play!r} passes the checks for this offer"
@@ -97,8 +103,8 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
         raw.append(got[0].text)
         chosen[slot] = got[1]
     opening = [chosen[s] for s in ("hook", "offer_line") if s in chosen]
-    if ctx.explain and "offer_line" in chosen:  # how the offer works, for customers who may not know
-        opening.append(ctx.explain)
+    if ctx.explain and "offer_line" in chosen and not _said_already(ctx.explain, [subject, *opening]):
+        opening.append(ctx.explain)  # how the offer works, for customers who may not know (unless a line said it)
     lines = [chosen["opener"], "", " ".join(opening)]
     if "product_line" in chosen:
         lines += ["", chosen["product_line"]]
@@ -113,3 +119,6 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
     return "\n".join(lines), chosen, ids, rejected
 
 
+def _said_already(note: str, lines: Sequence[str]) -> bool:
+    """True when a line already says ``note``'s point (a pair of its content words: "opens to everyone")."""
+    return any(pair_problems(line, note) for line in lines if line)

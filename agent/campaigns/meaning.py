@@ -166,9 +166,11 @@ CLAIMS: tuple[Claim, ...] = (
         r"|\bvips?\b|\bas\s+a\s+regular\b"), _classes(LOYAL)),
     Claim("that the member has been away", _rx(
         r"\bwe(?:'ve|\s+have)?\s+miss(?:ed)?\s+you\b|\bit(?:'s|\s+has)\s+been\s+(?:a\s+while|ages|too\s+long"
-        r"|so\s+long)\b|\blong\s+time\s+no\s+see\b|\bhaven'?t\s+seen\s+you\b|\bwelcome\s+back\b"
+        r"|so\s+long)\b|\blong\s+time\s+no\s+see\b|\bhaven'?t\s+seen\s+you\b"
         r"|\bwhere\s+have\s+you\s+been\b|\bbeen\s+away\b|\bsince\s+(?:we\s+last\s+saw\s+you|your\s+last\s+"
         r"(?:order|visit|purchase))\b"), _classes(LAPSED, UNKNOWN)),
+    Claim("that the member has come back (\"welcome back\" presumes a return; to a lapsed customer say \"we've "
+          "missed you\" or \"it's been a while\")", _rx(r"\bwelcome\s+back\b"), _classes(UNKNOWN)),
     Claim("that the member is new", _rx(
         r"\bthanks?(?:\s+you)?\s+for\s+(?:joining|signing\s+up|your\s+first)\b|\bwelcome\s+to\s+(?:the\s+"
         r"(?:shop|family|club)|our\s+(?:shop|family|community|club))\b|\byour\s+(?:first|1st|second|2nd)\s+"

@@ -64,6 +64,23 @@ STIFF = re.compile(
 """Stiff or broken joins raters marked down in set 7 ("We hope you enjoy buy one, get one free", "Double points,
 should anything catch your eye", "so the only question is where to start", "the X (£11.41), and now is a good
 time to treat yourself", "a gesture of thanks"; "to get you started" to a customer who has already bought)."""
+OPENERS = re.compile(
+    r"\bwhere\s+(?:will\s+you|to|shall\s+we)\s+start\b|\bshall\s+we\s+start\b|\bhere'?s\s+a\s+thought\b"
+    r"|\bplenty\s+to\s+choose\b|\bwhenever\s+you'?re\s+ready\b|\bnext\s+favourite\b|\bplace\s+to\s+start\b"
+    r"|\bmight\s+we\s+suggest\s+(?:what|where|a\s+few\s+things)\b", re.I)
+"""Generic openers that could begin any message to anyone (set 8: "where will you start?" to regulars and lapsed
+customers, "Shall we start with", "Here's a thought", "Plenty to choose from, whenever you're ready", "Looking for
+your next favourite?"): a line opens with the customer's situation or the offer instead."""
+FILLER = re.compile(
+    r"\bfor\s+a\s+(?:short|limited)\s+(?:time|while)\b|\bshort\s+time\s+only\b|\blimited\s+time\b"
+    r"|\bno\s+better\s+(?:moment|time)\b|\bshop\s+now\b|\b(?:excellent|perfect|great)\s+(?:moment|time)\b"
+    r"|\bvisit\s+again\s+soon\b|\bput\s+\{offer\}\s+towards\b|\bhelp\s+your\s+points\b", re.I)
+"""Pushy or empty filler (set 8: "for a short time only", "available for a limited time", "no better moment",
+"Shop now", "an excellent moment", "a reason to visit again soon" to the best customers, "Put £10 off your next
+order towards...", "help your points go further"): say the real deadline, the reason, or nothing."""
+DEADLINE_LED = "leads with the deadline; a subject leads with the reason or the customer's situation, the deadline after"
+SCHEME = re.compile(r"\byour\s+points\b|\bpoints\s+(?:go|going)\s+further\b|\bpoints\s+balance\b", re.I)
+"""Wording that assumes the customer knows the points scheme: not for a first-time customer (need ``knows_points``)."""
 PROMISES = re.compile(r"\bhelp\s+you\s+(?:choose|find|pick|decide)\b|\bshall\s+we\s+help\b", re.I)
 """Promises of help the message does not give (raters: "promises help choosing but gives none")."""
 EXCLUSIVE = re.compile(
@@ -98,6 +115,14 @@ def problems_with(text: str, part: str) -> str | None:
             return why.format(m=m.group())
     if part in BODY_PARTS and (m := FRAGMENT.search(text)):
         return f"states the offer as a fragment {m.group().strip()!r}; give the offer a verb (is on, runs until)"
+    for pattern, why in ((OPENERS, "is a generic opener {m!r}; open with their situation or the offer"),
+                         (FILLER, "is pushy or empty filler {m!r}; give the reason or the real deadline")):
+        if m := pattern.search(text):
+            return why.format(m=m.group())
+    if part == "subject" and (led := _subject_problem(text)):
+        return led
+    if part in ("sms", "push") and text.count("{brand}") > 1:
+        return "names the brand twice; the sender line already says who it is from"
     if text.count("?") > 1:
         return "asks more than one question; one question at most, then say something"
     if OFFER_COMMA_UNTIL.search(text):
@@ -110,9 +135,23 @@ def problems_with(text: str, part: str) -> str | None:
     return None
 
 
+def _subject_problem(text: str) -> str | None:
+    """A subject that leads with its deadline, or is the offer and its deadline with no name and no reason."""
+    when = re.search(r"\{(?:deadline|days_left)\}", text)
+    if when is None:
+        return None
+    offer = re.search(r"\{[Oo]ffer\}", text)
+    if offer is None or when.start() < offer.start() or re.search(r"\b(?:ends?|before|until)\b", text[:offer.start()], re.I):
+        return f"{DEADLINE_LED}: {text!r}"
+    if "{first_name}" not in text and not text[:offer.start()].strip():
+        return f"is the offer and its deadline alone, with no name and no reason: {text!r}"
+    return None
+
+
 def implied_needs(text: str) -> set[str]:
     """Needs the wording implies: ``singular`` (``it`` refers to the product), ``low_price`` (``just
-    {product_price}``), ``no_threshold`` (the offer is *saved*, *kept* or *yours*: untrue of a minimum spend)."""
+    {product_price}``), ``no_threshold`` (the offer is *saved*, *kept* or *yours*: untrue of a minimum spend),
+    ``knows_points`` (``your points``: not for a first-time customer, who may never have earned any)."""
     needs = set()
     if _IT.search(text):
         needs.add("singular")
@@ -120,4 +159,6 @@ def implied_needs(text: str) -> set[str]:
         needs.add("low_price")
     if re.search(r"\{[Oo]ffer\}", text) and _GIFTING.search(text):
         needs.add("no_threshold")
+    if SCHEME.search(text):
+        needs.add("knows_points")
     return needs

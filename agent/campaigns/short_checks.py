@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent.campaigns.coherence import first_line, follows_problems, piece_problems, preview_problems
+from agent.campaigns.coherence import (
+    brand_twice,
+    first_line,
+    follows_problems,
+    offer_echo,
+    piece_problems,
+    preview_problems,
+)
 from agent.campaigns.facts import FactSheet
 from agent.campaigns.phrasebank import SMS_SUFFIX
-from agent.campaigns.variant_facts import near_duplicate
+from agent.campaigns.variant_facts import SHORT_EXPLAINED, near_duplicate
 
 Check = Callable[[str], list[str]]
 NAME_ROOM = 18
@@ -32,6 +39,7 @@ def short_coherence(part: str, slots: dict[str, str], facts: FactSheet, shipped:
 
     def check(text: str) -> list[str]:
         found = piece_problems(text.replace(SMS_SUFFIX, ""), facts)
+        found += offer_echo(text, facts, SHORT_EXPLAINED.values()) + brand_twice(text, facts)
         close = next((o for o in others if near_duplicate(text, o, facts)), None)
         if close is not None:
             found.append(f"takes the same angle as another variant ({close!r}); change the hook, not one word")

@@ -16,14 +16,20 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from agent.campaigns.facts import FactSheet, ProductFact
 from agent.campaigns.meaning import segment_class
 from agent.campaigns.season import hemisphere, season_fit, seasonal
 from agent.campaigns.slots import short_date
 
+if TYPE_CHECKING:
+    from agent.campaigns.offers import Offer
+
 SHORT_WINDOW_DAYS = 3
 """An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
+AMOUNT_OFF_MULTIPLE = 2.0
+"""A fixed amount off leads with a product priced at least this many times the amount."""
 LOW_PRICE_SHARE = 0.75
 """A price at most this share of its category's median is low enough for "just £X"."""
 NOT_YET = re.compile(
@@ -34,7 +40,11 @@ NOT_YET = re.compile(
 opened on the send date ("double points: now is a good time to treat yourself" sent on a Monday)."""
 POINTS_EXPLAINED = "Points you earn can be spent on your next order."
 """How points work, in a few words, for a customer who may never have earned any."""
-SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order."}
+ACCESS_EXPLAINED = "You can shop it now, before it opens to everyone."
+"""What early access means, said once: it starts now, before the sale opens to everyone (raters found "early
+access ... until 21 December" confusing). The date it opens to all is said only when it is a fact."""
+SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order.",
+                   ACCESS_EXPLAINED: "Shop it now, before it opens to everyone."}
 """The same, where an SMS has room for it."""
 _SITUATIONS = {"new": "new", "recent": "recent", "loyal": "loyal", "slowing": "slowing", "lapsed": "lapsed"}
 _NOT_PLURAL = ("ss", "us", "is", "mas", "ous", "ics")
@@ -78,11 +88,16 @@ def context(facts: FactSheet) -> Context:
     days = (facts.deadline - facts.as_of).days if facts.deadline and facts.as_of else None
     when = ""
     later = bool(phrase) and _starts_later(facts)
+    access = bool(phrase) and offer is not None and offer.kind == "early_access"
     if later:
         # A weekend offer sent Monday to Friday (Thursday and Friday too, when the deadline is near): "until
         # Sunday" would read as running from today, so no phrase may use the deadline alone and every piece
         # says the days it runs.
         when = (offer.when() if offer is not None else "") or "this weekend"
+    elif access:
+        # Early access opens now, before the sale opens to everyone: "early access ... until 21 December" read
+        # as if the sale itself started later, so no piece states the deadline; the small print says it.
+        pass
     elif phrase and facts.deadline and days is not None and days <= SHORT_WINDOW_DAYS:
         # A short window is the reason to act, so it is said in every piece; the deadline reads as a day
         # ("until Sunday", "ends tonight"), never as a count of days.
@@ -120,8 +135,14 @@ def context(facts: FactSheet) -> Context:
     if later and facts.deadline:  # the small print says the days it runs, not only when it ends
         rest = re.sub(r"\s*Ends [^.]*\.", "", terms).strip()
         terms = f"Valid this weekend only, ending {short_date(facts)}." + (f" {rest}" if rest else "")
+    if access and terms.startswith("Ends "):
+        terms = "Early access e" + terms[1:]
     where = situation(facts)
+    if where != "new":  # "your points" assumes the scheme is known: not to a first-time customer
+        available.add("knows_points")
     explain = POINTS_EXPLAINED if offer is not None and offer.kind == "points_multiplier" and where == "new" else ""
+    if access:
+        explain = ACCESS_EXPLAINED
     return Context(values, frozenset(available), offer.kind if offer is not None else None, bool(phrase), terms,
                    products, when, where, later, explain)
 
@@ -162,11 +183,29 @@ def lead_products(ctx: Context, facts: FactSheet, play: str) -> list[ProductFact
         reach = [p for p in priced_pool if float(p.price or 0) >= offer.threshold]
         if priced_pool:
             pool = reach or [max(priced_pool, key=lambda p: float(p.price or 0))]
+    pool = _suits_offer(pool, offer)
     priced = [p for p in ctx.products if p.price is not None]
     if (play == "welcome" or ctx.situation == "new") and len(priced) >= 2:
         cheapest = min(priced, key=lambda p: float(p.price or 0))
         pool = [p for p in pool if p is not cheapest] or pool
     return sorted(pool, key=lambda p: -season_fit(p.name, p.category, facts.as_of, hemi))
+
+
+def _suits_offer(pool: list[ProductFact], offer: Offer | None) -> list[ProductFact]:
+    """The products that make sense with the offer: for a fixed amount off, one priced at least
+    :data:`AMOUNT_OFF_MULTIPLE` times the amount (else the dearest: £10 off a £5.86 toy reads oddly); for
+    buy-one-get-one or a multi-buy, one people buy more than one of: priced at or below the pool's median
+    (not a £48 compost bin). Unchanged when no product qualifies or prices are unknown."""
+    priced = [p for p in pool if p.price is not None]
+    if offer is None or not priced:
+        return pool
+    if offer.kind == "amount_off" and offer.value:
+        fits = [p for p in priced if float(p.price or 0) >= AMOUNT_OFF_MULTIPLE * offer.value]
+        return fits or [max(priced, key=lambda p: float(p.price or 0))]
+    if offer.kind in ("bogo", "multi_buy") and len(priced) >= 2:
+        middle = statistics.median(float(p.price or 0) for p in priced)
+        return [p for p in priced if float(p.price or 0) <= middle] or pool
+    return pool
 
 
 def plural(product: ProductFact) -> bool:

@@ -102,23 +102,26 @@ def test_compare_segments_and_names(built_workspace):
 
 
 def test_at_risk_members(built_workspace):
+    from segments import resolve_segment_members
+
     risky = at_risk_members(built_workspace, min_clv=20, limit=15, min_churn=0.6)
     assert 0 < len(risky) <= 15
     assert all(r.churn_probability >= 0.6 and r.predicted_clv_365d >= 20 for r in risky)
     values = [r.value_at_risk for r in risky]
     assert values == sorted(values, reverse=True)
     assert all(r.reasons for r in risky)
-    lost = at_risk_members(built_workspace, limit=5, segment="lost")
-    assert all(r.rfm_segment == "Lost" for r in lost)
+    lost_ids = resolve_segment_members(built_workspace, "lost")  # a named segment's members, resolved by the caller
+    lost = at_risk_members(built_workspace, limit=5, member_ids=lost_ids)
+    assert lost and all(r.rfm_segment == "Lost" for r in lost)
 
 
 def test_at_risk_members_of_a_saved_segment(workspace_copy):
-    from segments import save_segment
+    from segments import resolve_segment_members, save_segment
 
     ws = workspace_copy
     save_segment(ws, "London buyers", {"where": {"all": [{"field": "city", "op": "=", "value": "London"},
                                                          {"field": "orders", "op": ">=", "value": 1}]}}, owner="t")
-    risky = at_risk_members(ws, limit=1000, min_churn=0.5, segment="london buyers")
+    risky = at_risk_members(ws, limit=1000, min_churn=0.5, member_ids=resolve_segment_members(ws, "london buyers"))
     with ws.analytics(read_only=True) as con:
         london = {r[0] for r in con.execute("SELECT member_id FROM members WHERE city = 'London'").fetchall()}
         n = con.execute("SELECT count(*) FROM member_predictions p JOIN members m USING (member_id) "

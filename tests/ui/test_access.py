@@ -197,12 +197,13 @@ def _call(client: httpx.Client, api_name: str, data: list) -> httpx.Response | l
 
 
 @pytest.mark.slow
-def test_exports_stop_with_the_account_and_their_temp_copies_go_when_the_server_stops(built_workspace,
-                                                                                   tmp_path) -> None:
+def test_exports_stop_with_the_account_and_their_temp_copies_go_when_the_server_stops(built_workspace, tmp_path,
+                                                                                   monkeypatch) -> None:
+    monkeypatch.setenv("MEMBERINSIGHT_CAMPAIGNS_DIRECT_EXPORT", "true")  # direct exports: admins, when allowed
     target = tmp_path / "workspace"
     shutil.copytree(built_workspace.path, target)
     ws = Workspace.open(target)
-    add_user(ws, "ana", PASSWORD)
+    add_user(ws, "ana", PASSWORD, role="admin")
     add_user(ws, "ben", PASSWORD)
     with serving(ws) as (app, base), signed_in(base, "ana") as ana, signed_in(base, "ben") as ben:
         export = next(fn for fn in app.fns.values() if fn.name == "export")
