@@ -105,6 +105,14 @@ def normalise_reason(value: str | None) -> str:
                                   column="reason")
     return text
 
+def _narrowed(where: list[str], args: list[Any], channel: str | None, reason: str | None) -> tuple[list[str], list[Any]]:
+    """``where``/``args`` with the optional channel and reason filters added (checked and normalised)."""
+    if channel:
+        where, args = [*where, "channel = ?"], [*args, normalise_channel(channel)]
+    if reason:
+        where, args = [*where, "reason = ?"], [*args, normalise_reason(reason)]
+    return where, args
+
 
 def normalise_channel(value: str | None, default: str = "all") -> str:
     """A suppression channel (empty: ``default``); :class:`DataValidationError` unless a known one."""
@@ -180,13 +188,7 @@ def remove_suppression(ws: Any, member_id: str, *, actor: str, channel: str | No
     marked removed by ``actor`` with the time and ``note`` (kept, never deleted) and audited
     (``suppression.remove``). :class:`NotFoundError` when none in force matches."""
     who, mid, text = _actor(actor), _member(member_id), _note(note)
-    where, args = ["member_id = ?", "removed_at IS NULL"], [mid]
-    if channel:
-        where.append("channel = ?")
-        args.append(normalise_channel(channel))
-    if reason:
-        where.append("reason = ?")
-        args.append(normalise_reason(reason))
+    where, args = _narrowed(["member_id = ?", "removed_at IS NULL"], [mid], channel, reason)
     ensure_suppressions(ws)
     stamp = now_stamp()
     with ws.operations() as con:
@@ -218,12 +220,7 @@ def list_suppressions(ws: Any, *, member_id: str | None = None, channel: str | N
     if member_id:
         where.append("member_id = ?")
         args.append(member_id.strip())
-    if channel:
-        where.append("channel = ?")
-        args.append(normalise_channel(channel))
-    if reason:
-        where.append("reason = ?")
-        args.append(normalise_reason(reason))
+    where, args = _narrowed(where, args, channel, reason)
     if not include_removed:
         where.append("removed_at IS NULL")
     if limit is not None and limit < 1:
