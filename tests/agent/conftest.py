@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from agent.campaigns.compose import ComposedVariant, compose
+from agent.campaigns.offers import parse_offer
 
 AGENT_TESTS = Path(__file__).parent
 
@@ -71,3 +77,19 @@ def assert_routes(agent, history: tuple[str, ...], question: str, tool: str, arg
     route, reply = route_after(agent, question, history)
     assert reply is None and route.tool == tool, (question, route.tool, route.reason, reply)
     assert {k: route.arguments.get(k) for k in arguments} == arguments, (question, route.arguments)
+
+
+def offer_sheet(offer: str, segment: str, as_of: date, products: tuple[ProductFact, ...],
+                orders: float = 3.0) -> FactSheet:
+    """A small fact sheet for ``segment`` with ``offer`` read by the offer grammar as of ``as_of`` (its own deadline,
+    else two weeks on): what the copy-family tests compose from."""
+    terms = parse_offer(offer, today=as_of)
+    facts = FactSheet(segment=segment, audience_size=300, offer=terms.phrase(), as_of=as_of,
+                      deadline=terms.deadline or as_of + timedelta(days=14), brand="Fernhill Market",
+                      stats=(Fact("avg_orders", "Average orders", orders),), products=products)
+    return replace(facts, offer_terms=terms)
+
+
+def compose_three(facts: FactSheet, channel: str, tone: str, seed: int = 1) -> list[ComposedVariant]:
+    """Three composed variants of the play the rules choose for ``facts``."""
+    return compose(facts, channel, choose_play(facts)[0].key, tone, 3, seed=seed)

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
-from agent.campaigns.compose import ComposedVariant, compose
-from agent.campaigns.offers import parse_offer
+from agent.campaigns import FactSheet, ProductFact
 from agent.campaigns.phrase_rules import EXCLUSIVE, PROMISES, STIFF
 from agent.campaigns.phrasebank import TONES, load_phrasebank, parse_phrase_file
 from agent.campaigns.variant_facts import NOT_YET, POINTS_EXPLAINED, SHORT_EXPLAINED, near_duplicate
 from memberinsight.errors import DataValidationError
+from tests.agent.conftest import compose_three, offer_sheet
 
 PRODUCTS = (ProductFact("Coreform Cushioned Running Shoes - Engineered Mesh", 62.99, "Sport", "picked for this member"),
             ProductFact("Pacefield Pre-Strung Tennis Racket - Aluminium", 86.99, "Sport", "popular"),
@@ -33,15 +31,7 @@ UNTIL_DAY = re.compile(r"\b(?:until|till|ends?|before|by)\s+(?:this\s+)?(?:sunda
 
 
 def _sheet(offer: str, segment: str, as_of: date, orders: float = 3.0) -> FactSheet:
-    terms = parse_offer(offer, today=as_of)
-    facts = FactSheet(segment=segment, audience_size=300, offer=terms.phrase(), as_of=as_of,
-                      deadline=terms.deadline or as_of + timedelta(days=14), brand="Fernhill Market",
-                      stats=(Fact("avg_orders", "Average orders", orders),), products=PRODUCTS)
-    return replace(facts, offer_terms=terms)
-
-
-def _compose(facts: FactSheet, channel: str, tone: str, seed: int = 1) -> list[ComposedVariant]:
-    return compose(facts, channel, choose_play(facts)[0].key, tone, 3, seed=seed)
+    return offer_sheet(offer, segment, as_of, PRODUCTS, orders)
 
 
 def _said(piece_text: str) -> str:
@@ -55,7 +45,7 @@ def test_a_weekend_offer_sent_thursday_or_friday_says_the_weekend_and_nothing_ru
     for n, segment in enumerate(SEGMENTS):
         facts = _sheet("double points this weekend", segment, as_of)
         for channel, tone in itertools.product(("email", "sms", "push"), TONES):
-            for v in _compose(facts, channel, tone, seed=n):
+            for v in compose_three(facts, channel, tone, seed=n):
                 for piece in v.pieces:
                     said = _said(piece.text)
                     assert not UNTIL_DAY.search(said), (segment, channel, tone, piece.text)
@@ -69,25 +59,25 @@ def test_a_weekend_offer_sent_thursday_or_friday_says_the_weekend_and_nothing_ru
 def test_on_saturday_the_weekend_offer_may_say_until_tomorrow_and_sms_always_says_when() -> None:
     facts = _sheet("double points this weekend", "Loyal", date(2026, 12, 12))
     for tone in TONES:
-        for v in _compose(facts, "sms", tone):
+        for v in compose_three(facts, "sms", tone):
             assert re.search(r"this weekend|tomorrow|Sunday", v.pieces[0].text), v.pieces[0].text
 
 
 @pytest.mark.parametrize("as_of", [date(2026, 12, 7), date(2026, 12, 10), date(2026, 12, 12)])
 def test_points_are_explained_to_first_time_customers_only(as_of: date) -> None:
     for tone in TONES:
-        new = _compose(_sheet("double points this weekend", "New", as_of, orders=1.0), "email", tone)
+        new = compose_three(_sheet("double points this weekend", "New", as_of, orders=1.0), "email", tone)
         assert all(POINTS_EXPLAINED in v.pieces[2].text for v in new), [v.pieces[2].text for v in new]
-        loyal = _compose(_sheet("double points this weekend", "Champions", as_of), "email", tone)
+        loyal = compose_three(_sheet("double points this weekend", "Champions", as_of), "email", tone)
         assert not any(POINTS_EXPLAINED in v.pieces[2].text for v in loyal)
-        other = _compose(_sheet("15% off", "New", as_of, orders=1.0), "email", tone)
+        other = compose_three(_sheet("15% off", "New", as_of, orders=1.0), "email", tone)
         assert not any("Points" in v.pieces[2].text for v in other)
 
 
 def test_the_preview_never_names_the_product_the_body_leads_with() -> None:
     for segment, offer, tone in itertools.product(SEGMENTS[::2], OFFERS[::2], TONES):
         facts = _sheet(offer, segment, date(2026, 12, 8))
-        for v in _compose(facts, "email", tone):
+        for v in compose_three(facts, "email", tone):
             preview = v.pieces[1].text
             hero = v.values.get("product", "")
             assert not hero or hero not in preview, (segment, offer, tone, preview)
@@ -98,7 +88,7 @@ def test_sms_and_push_variants_differ_in_their_hook_not_one_word() -> None:
     for segment, offer, tone in itertools.product(SEGMENTS, OFFERS, TONES):
         facts = _sheet(offer, segment, date(2026, 12, 9))
         for channel in ("sms", "push"):
-            texts = [v.pieces[0].text for v in _compose(facts, channel, tone)]
+            texts = [v.pieces[0].text for v in compose_three(facts, channel, tone)]
             for a, b in itertools.combinations(texts, 2):
                 total += 1
                 close += near_duplicate(a, b, facts)
@@ -141,7 +131,7 @@ def test_email_bodies_state_the_deadline_once_and_read_as_sentences(as_of: date)
         facts = _sheet(offer, segment, as_of)
         deadline = f"{facts.deadline:%A} {facts.deadline.day} {facts.deadline:%B}" if facts.deadline else ""
         for tone in TONES:
-            for v in _compose(facts, "email", tone, seed=n):
+            for v in compose_three(facts, "email", tone, seed=n):
                 subject, _, body = (p.text for p in v.pieces)
                 text = _said(body)
                 for pattern in (STIFF, PROMISES, EXCLUSIVE):

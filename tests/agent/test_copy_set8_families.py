@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from agent.campaigns import FactSheet, ProductFact
 from agent.campaigns.coherence import offer_echo
-from agent.campaigns.compose import ComposedVariant, compose
+from agent.campaigns.compose import ComposedVariant
 from agent.campaigns.grounding import check_copy
-from agent.campaigns.offers import parse_offer
 from agent.campaigns.phrase_rules import FILLER, OPENERS, SCHEME
 from agent.campaigns.phrasebank import load_phrasebank, parse_phrase_file
 from agent.campaigns.variant_facts import ACCESS_EXPLAINED, AMOUNT_OFF_MULTIPLE
 from memberinsight.errors import DataValidationError
+from tests.agent.conftest import compose_three, offer_sheet
 
 AS_OF = date(2026, 12, 7)  # the Monday set 8 went out
 PRODUCTS = (ProductFact("Rootwell Rodent-Proof Compost Bin - Recycled Plastic", 47.99, "Garden", "picked for this member"),
@@ -44,15 +43,7 @@ SMALL_PRINT = re.compile(r"\n\n(?:Offer|Early access) (?:ends|valid)[^\n]*$")
 
 
 def _sheet(offer: str, segment: str, orders: float = 3.0, products: tuple[ProductFact, ...] = PRODUCTS) -> FactSheet:
-    terms = parse_offer(offer, today=AS_OF)
-    facts = FactSheet(segment=segment, audience_size=300, offer=terms.phrase(), as_of=AS_OF,
-                      deadline=terms.deadline or AS_OF + timedelta(days=14), brand="Fernhill Market",
-                      stats=(Fact("avg_orders", "Average orders", orders),), products=products)
-    return replace(facts, offer_terms=terms)
-
-
-def _compose(facts: FactSheet, channel: str, tone: str, seed: int = 1) -> list[ComposedVariant]:
-    return compose(facts, channel, choose_play(facts)[0].key, tone, 3, seed=seed)
+    return offer_sheet(offer, segment, AS_OF, products, orders)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +53,7 @@ def drafts() -> list[tuple[str, str, str, str, ComposedVariant]]:
     for n, (segment, offer) in enumerate(itertools.product(SEGMENTS, OFFERS)):
         facts = _sheet(offer, segment, orders=1.0 if segment == "New" else 3.0)
         for channel, tone in itertools.product(("email", "sms", "push"), TONES):
-            out += [(segment, offer, channel, tone, v) for v in _compose(facts, channel, tone, seed=n)]
+            out += [(segment, offer, channel, tone, v) for v in compose_three(facts, channel, tone, seed=n)]
     return out
 
 
@@ -172,7 +163,7 @@ def test_no_draft_to_a_lapsed_or_slowing_audience_says_welcome_back(drafts: list
 def test_a_fixed_amount_off_leads_with_a_product_worth_at_least_twice_it(segment: str) -> None:
     facts = _sheet("£10 off your next order", segment)
     for channel, tone in itertools.product(("email", "push"), TONES):
-        for v in _compose(facts, channel, tone):
+        for v in compose_three(facts, channel, tone):
             price = v.values.get("product_price")
             if price:
                 assert float(price.lstrip("£").replace(",", "")) >= AMOUNT_OFF_MULTIPLE * 10, (channel, tone, price)
@@ -184,7 +175,7 @@ def test_a_fixed_amount_off_leads_with_a_product_worth_at_least_twice_it(segment
 def test_buy_one_get_one_never_leads_with_the_dear_one_off_item(offer: str, segment: str) -> None:
     facts = _sheet(offer, segment)
     for channel, tone in itertools.product(("email", "push"), TONES):
-        for v in _compose(facts, channel, tone):
+        for v in compose_three(facts, channel, tone):
             assert "Compost Bin" not in v.values.get("product", ""), (channel, tone, v.values)
             assert "Sleeping Bag" not in v.values.get("product", ""), (channel, tone, v.values)
 
