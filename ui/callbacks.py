@@ -47,6 +47,16 @@ def problem(exc: MemberInsightError) -> str:
     return f"⚠️ {exc}"
 
 
+def changed_since_opened(title: str, last: tuple[str, str, str] | None, state: str, version: int, seen: int,
+                         then: str) -> str:
+    """Why a versioned write was refused: ``title`` was changed after the operator opened version ``seen``, by
+    ``last`` (actor, what they did, when in words; ``None``: someone else); its state and version now, and ``then``
+    (what the operator can do next)."""
+    who = f"**{escape_markdown(last[0])}** ({last[1]}, {last[2]})" if last else "someone else"
+    return (f"⚠️ {title} was changed by {who} after you opened it: it is now **{state}** "
+            f"(version {version}; you saw version {seen}). Nothing was changed. {then}")
+
+
 # ----- account ------------------------------------------------------------------------
 def account_header(services: Any, user: str) -> tuple[str, bool]:
     """(the header line: who is signed in, with the role; whether the account may upload data)."""

@@ -19,7 +19,7 @@ import pandas as pd
 
 from agent.tools.fraud import stamp_words
 from memberinsight.errors import ConflictError, MemberInsightError, NotFoundError
-from ui.callbacks import EMPTY, escape_markdown, problem
+from ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATE_WORDS = {"draft": "draft", "in_review": "in review", "approved": "approved", "exported": "exported",
                "results_imported": "results imported"}
@@ -374,8 +374,6 @@ def conflict_message(services: Any, campaign_id: str, seen: int) -> str:
         return problem(exc)
     later = [v for v in history if v.version > seen] or history[-1:]
     last = later[-1] if later else None
-    who = (f"**{escape_markdown(str(last.actor))}** ({ACTION_WORDS.get(last.action, last.action)}, "
-           f"{stamp_words(last.at)})") if last else "someone else"
-    return (f"⚠️ {c.campaign_id} was changed by {who} after you opened it: it is now "
-            f"**{STATE_WORDS.get(c.state, c.state)}** (version {c.version}; you saw version {seen}). Nothing was "
-            "changed. Its current state is shown (your form is kept); try again if you still want to.")
+    by = (str(last.actor), ACTION_WORDS.get(last.action, last.action), stamp_words(last.at)) if last else None
+    return changed_since_opened(c.campaign_id, by, STATE_WORDS.get(c.state, c.state), c.version, seen,
+                                "Its current state is shown (your form is kept); try again if you still want to.")

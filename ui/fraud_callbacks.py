@@ -15,7 +15,7 @@ import pandas as pd
 
 from agent.tools.fraud import day_words, stamp_words
 from memberinsight.errors import ConflictError, MemberInsightError, NotFoundError
-from ui.callbacks import EMPTY, escape_markdown, problem
+from ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATUS_CHOICES = ["pending", "escalated", "confirmed", "cleared", "all"]
 KIND_CHOICES = ["orders and accounts", "orders", "accounts"]
@@ -174,11 +174,9 @@ def conflict_message(services: Any, item_id: str, seen: int) -> str:
     except NotFoundError as exc:
         return problem(exc)
     last = changes[-1] if changes else None
-    who = (f"**{escape_markdown(str(last['actor']))}** ({last['action'].removeprefix('fraud.')}, "
-           f"{stamp_words(last['at'])})") if last else "someone else"
-    return (f"⚠️ {_title(item.item_id)} was changed by {who} after you opened it: it is now **{item.status}** "
-            f"(version {item.version}; you saw version {seen}). Nothing was changed. Its current state is shown; "
-            "decide again if you still want to.")
+    by = (str(last["actor"]), last["action"].removeprefix("fraud."), stamp_words(last["at"])) if last else None
+    return changed_since_opened(_title(item.item_id), by, item.status, item.version, seen,
+                                "Its current state is shown; decide again if you still want to.")
 
 
 # ----- adjusted ratings -----------------------------------------------------------------
