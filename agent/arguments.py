@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.extract import Entities, Vocabulary, free_text_query, normalise
-from agent.lookback import lookback_days
-from agent.readings import GROUP_NOUNS
-from agent.registry import Tool
-from agent.types import is_member_list_label
+from memberinsight.agent.extract import Entities, Vocabulary, free_text_query, normalise
+from memberinsight.agent.lookback import lookback_days
+from memberinsight.agent.readings import GROUP_NOUNS
+from memberinsight.agent.registry import Tool
+from memberinsight.agent.types import is_member_list_label
 
 ANAPHORA_RE = re.compile(r"\b(them|they|those|these|that|this|it|its|their|he|she|him|her|his|same|"
                          r"this member|that member|this customer|that customer|that segment|this segment|"

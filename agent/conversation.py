@@ -20,16 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent import guard
-from agent.arguments import PERSON_RE, QUESTION_PARAMS, accepts, ask_for, fill
-from agent.extract import Entities, Vocabulary, extract, normalise, prepare
-from agent.policy import THEM_RE, RoutingPolicy
-from agent.query import asking_sentence, refine_query
-from agent.registry import Tool, ToolRegistry
-from agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
-from agent.spelling import paraphrase
-from agent.streaming import Finished, stream_work
-from agent.types import AgentReply, ToolContext, ToolResult, member_list_label
+from memberinsight.agent import guard
+from memberinsight.agent.arguments import PERSON_RE, QUESTION_PARAMS, accepts, ask_for, fill
+from memberinsight.agent.extract import Entities, Vocabulary, extract, normalise, prepare
+from memberinsight.agent.policy import THEM_RE, RoutingPolicy
+from memberinsight.agent.query import asking_sentence, refine_query
+from memberinsight.agent.registry import Tool, ToolRegistry
+from memberinsight.agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
+from memberinsight.agent.spelling import paraphrase
+from memberinsight.agent.streaming import Finished, stream_work
+from memberinsight.agent.types import AgentReply, ToolContext, ToolResult, member_list_label
 from memberinsight.errors import MemberInsightError
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.arguments import reads_question
-from agent.extract import Entities
-from agent.registry import Tool
+from memberinsight.agent.arguments import reads_question
+from memberinsight.agent.extract import Entities
+from memberinsight.agent.registry import Tool
 
 
 @dataclass(frozen=True)

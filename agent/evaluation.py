@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.conversation import Agent, Conversation
-from agent.extract import Vocabulary, normalise
-from agent.router import Route
-from agent.spelling import expand_shorthand
+from memberinsight.agent.conversation import Agent, Conversation
+from memberinsight.agent.extract import Vocabulary, normalise
+from memberinsight.agent.router import Route
+from memberinsight.agent.spelling import expand_shorthand
 from memberinsight.errors import DataValidationError
 
 CLARIFY = "clarify"

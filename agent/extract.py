@@ -13,11 +13,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.entity_checks import measured_share, without_lookback_words
-from agent.numbers import Numbers, read_numbers
-from agent.query import free_text_query
-from agent.readings import GROUP_NOUNS, QUALIFIER_SEGMENTS, everyday_use, named_as_group, qualifies
-from agent.spelling import (
+from memberinsight.agent.entity_checks import measured_share, without_lookback_words
+from memberinsight.agent.numbers import Numbers, read_numbers
+from memberinsight.agent.query import free_text_query
+from memberinsight.agent.readings import (
+    GROUP_NOUNS,
+    QUALIFIER_SEGMENTS,
+    everyday_use,
+    named_as_group,
+    qualifies,
+)
+from memberinsight.agent.spelling import (
     clean_unicode,
     edit_distance,
     expand_shorthand,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from agent.numbers import WORD_NUMBERS, number_value
+from memberinsight.agent.numbers import WORD_NUMBERS, number_value
 
 _NUM = r"(\d{1,4}|" + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True)) + r")"
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "fortnight": 14, "fortnights": 14,

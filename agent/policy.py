@@ -15,7 +15,7 @@ import dataclasses
 import re
 from typing import Any
 
-from agent.arguments import (
+from memberinsight.agent.arguments import (
     ANAPHORA_RE,
     PERSON_RE,
     THEY_RE,
@@ -25,14 +25,14 @@ from agent.arguments import (
     reads_question,
     segment_values,
 )
-from agent.cues import CUES, FRAUD_RE
-from agent.cues import HELP_RE as _HELP_CUE_RE
-from agent.extract import Entities, Vocabulary, normalise
-from agent.guard import acting_verb, general_knowledge
-from agent.query import refine_query
-from agent.readings import QUALIFIER_SEGMENTS
-from agent.registry import Tool, ToolRegistry
-from agent.router import Route
+from memberinsight.agent.cues import CUES, FRAUD_RE
+from memberinsight.agent.cues import HELP_RE as _HELP_CUE_RE
+from memberinsight.agent.extract import Entities, Vocabulary, normalise
+from memberinsight.agent.guard import acting_verb, general_knowledge
+from memberinsight.agent.query import refine_query
+from memberinsight.agent.readings import QUALIFIER_SEGMENTS
+from memberinsight.agent.registry import Tool, ToolRegistry
+from memberinsight.agent.router import Route
 
 # Words that say the message is about the shop (a message far from every tool that has none of them
 # is general knowledge or small talk, and is declined).

@@ -26,10 +26,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agent.extract import Vocabulary, extract
-from agent.guard import vocabulary_words
-from agent.registry import ToolRegistry
-from agent.spelling import SHORTHAND, Speller
+from memberinsight.agent.extract import Vocabulary, extract
+from memberinsight.agent.guard import vocabulary_words
+from memberinsight.agent.registry import ToolRegistry
+from memberinsight.agent.spelling import SHORTHAND, Speller
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from agent.conversation import Agent, Conversation
-from agent.extract import DEFAULT_SEGMENTS, Vocabulary
-from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter, ModelRouter
-from agent.tools import default_registry
-from agent.tools._common import as_frame, backend
-from agent.tools.operations import queue_table
-from agent.types import AgentReply, ToolContext
+from memberinsight.agent.conversation import Agent, Conversation
+from memberinsight.agent.extract import DEFAULT_SEGMENTS, Vocabulary
+from memberinsight.agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter, ModelRouter
+from memberinsight.agent.tools import default_registry
+from memberinsight.agent.tools._common import as_frame, backend
+from memberinsight.agent.tools.operations import queue_table
+from memberinsight.agent.types import AgentReply, ToolContext
 from memberinsight.config import Settings
 from memberinsight.errors import (
     AuthError,
@@ -83,7 +83,7 @@ class Services:
         Raises :class:`AuthError`; sign-ins are throttled per account and per client ``address``
         (refused unchecked with a plain "wait" or "locked" message) and every outcome is audited.
         """
-        from workspace.users import authenticate
+        from memberinsight.workspace.users import authenticate
 
         return authenticate(self.ws, username, password, address=address)
 
@@ -97,7 +97,7 @@ class Services:
 
     def account(self, user: str) -> Any:
         """The account ``user`` (a :class:`workspace.users.User`), or None when there is none."""
-        from workspace.users import find_user
+        from memberinsight.workspace.users import find_user
 
         return find_user(self.ws, user) if user else None
 
@@ -129,7 +129,7 @@ class Services:
         except ModelNotReadyError:
             pass
         segments = tuple(dict.fromkeys([*segments, *self._saved_segment_names()]))  # operators' own too
-        from agent.member_ids import member_id_rules
+        from memberinsight.agent.member_ids import member_id_rules
 
         pattern, exists = member_id_rules(self.ws)  # a year or a count is never read as a member id
         return Vocabulary(segments=segments, categories=categories, member_id_pattern=pattern, member_exists=exists)
@@ -142,7 +142,7 @@ class Services:
         with self._lock:
             if self._agent is None:
                 if self.embedder is None:
-                    from retrieval import get_embedder
+                    from memberinsight.retrieval import get_embedder
 
                     self.embedder = get_embedder(self.settings, backend=ROUTER_EMBEDDING_BACKEND)
                 registry = default_registry()
@@ -176,14 +176,14 @@ class Services:
             log.warning("could not prepare the chat agent yet: %s", exc)
         if self.settings.llm_backend != "openai":  # the local model: converted once, then loaded
             try:
-                from agent.llm import warmup
+                from memberinsight.agent.llm import warmup
 
                 warmup(self.settings)
             except MemberInsightError as exc:
                 log.warning("could not prepare the local language model yet: %s", exc)
 
     def _complete(self, prompt: str) -> str:
-        from agent.llm import get_backend
+        from memberinsight.agent.llm import get_backend
 
         return get_backend(self.settings).generate([{"role": "user", "content": prompt}], max_new_tokens=200,
                                                    temperature=0.0)
@@ -206,7 +206,7 @@ class Services:
 
     # ----- segments and members ------------------------------------------------------
     def segment_summary(self) -> pd.DataFrame:
-        from agent.tools.analytics import segment_table
+        from memberinsight.agent.tools.analytics import segment_table
 
         return segment_table(backend("models", "segment_summary", "The segment summary")(self.ws))
 
@@ -233,7 +233,7 @@ class Services:
         return grid
 
     def clusters(self) -> pd.DataFrame:
-        from agent.tools.analytics import segment_table
+        from memberinsight.agent.tools.analytics import segment_table
 
         return segment_table(backend("models", "segment_summary", "Clusters")(self.ws, by="cluster"))
 
@@ -254,7 +254,7 @@ class Services:
         self.require_role(user, "operator", "writing campaign copy")
         if not segment:
             raise DataValidationError("choose a segment", column="segment")
-        generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
+        generate = backend("memberinsight.agent.campaigns", "generate_campaign", "Campaign copy")
         return generate(self.ws, self.settings, segment=segment, channel=channel, offer=offer.strip(),
                         n_variants=n_variants, user=user, on_draft=on_draft)
 
@@ -264,7 +264,7 @@ class Services:
         ``user``, else ``system``): situation, play, offer, timing, products, why, what to measure and avoid."""
         if not (segment or member_id):
             raise DataValidationError("choose a segment or a member", column="segment")
-        suggest = backend("agent.campaigns", "suggest_campaign", "Campaign suggestions")
+        suggest = backend("memberinsight.agent.campaigns", "suggest_campaign", "Campaign suggestions")
         return suggest(self.ws, self.settings, segment=segment or None, member_id=member_id or None,
                        offer=offer.strip(), user=user)
 

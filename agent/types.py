@@ -64,7 +64,7 @@ class ToolContext:
     @functools.cached_property
     def currency(self) -> str:
         """The shop's currency sign for amounts in answers (``£`` on the demo; empty when unknown)."""
-        from segments import shop_currency
+        from memberinsight.segments import shop_currency
 
         return shop_currency(self.ws) or ""
 

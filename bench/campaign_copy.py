@@ -53,9 +53,9 @@ def build_workspace(root: Path, members: int, seed: int, out: dict[str, Any]) ->
     """A demo workspace after ``memberinsight build`` (as bench/ui.py builds one)."""
     from memberinsight.config import load_settings
     from memberinsight.pipeline import build
-    from workspace import Workspace
-    from workspace.demo import generate_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     t0 = time.perf_counter()
     generate_demo(root / "demo", members=members, seed=seed)
@@ -68,7 +68,7 @@ def build_workspace(root: Path, members: int, seed: int, out: dict[str, Any]) ->
 
 def _segments(ws: Any) -> list[str]:
     from memberinsight.errors import MemberInsightError
-    from segments import segment_member_ids
+    from memberinsight.segments import segment_member_ids
 
     found = []
     for name in SEGMENTS:
@@ -81,9 +81,9 @@ def _segments(ws: Any) -> list[str]:
 
 
 def run(ws_path: Path, runs: int, out: dict[str, Any], ranked_runs: int = 0) -> None:
-    from agent.campaigns import campaign_facts, choose_play, generate_campaign, write_copy
+    from memberinsight.agent.campaigns import campaign_facts, choose_play, generate_campaign, write_copy
     from memberinsight.config import load_settings
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.open(ws_path)
     settings = load_settings(workspace=ws_path)
@@ -121,8 +121,8 @@ def run(ws_path: Path, runs: int, out: dict[str, Any], ranked_runs: int = 0) -> 
 def _ranked(ws: Any, settings: Any, segments: list[str], cases: list[tuple[str, str, str]],
             channels: dict[str, Any], out: dict[str, Any]) -> None:
     """Whole campaigns with the packaged model ranking the phrasings (``copy_ranker = "model"``), warm."""
-    from agent.campaigns import generate_campaign
-    from agent.llm import warmup
+    from memberinsight.agent.campaigns import generate_campaign
+    from memberinsight.agent.llm import warmup
 
     ranked_settings = settings.replace(copy_ranker="model", llm_backend="gguf")
     t0 = time.perf_counter()

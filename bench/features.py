@@ -124,7 +124,7 @@ def load_duckdb(data: Path, threads: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     for name in TABLES:
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{data / (name + '.parquet')}')")
-    from workspace.clean import ensure_clean_relations
+    from memberinsight.workspace.clean import ensure_clean_relations
 
     ensure_clean_relations(con)  # clean_orders / clean_members: what the features read (pass-through here)
     con.close()
@@ -135,7 +135,7 @@ def run_duckdb(data: Path, threads: int) -> dict[str, Any]:
     """Open the loaded DuckDB file and compute the features (to a DataFrame, then to a table)."""
     import duckdb
 
-    from models.features import compute_features, materialise_features, top_categories
+    from memberinsight.models.features import compute_features, materialise_features, top_categories
 
     con = duckdb.connect(str(data / "bench.duckdb"))
     if threads:
@@ -156,7 +156,7 @@ def run_duckdb(data: Path, threads: int) -> dict[str, Any]:
 
 def run_pandas(data: Path, categories: list[str]) -> dict[str, Any]:
     """Read the Parquet files into DataFrames, then compute the features with pandas group-bys."""
-    from models.features_reference import reference_features
+    from memberinsight.models.features_reference import reference_features
 
     frames = {name: pd.read_parquet(data / f"{name}.parquet") for name in TABLES}
     base = _rss_gb()

@@ -64,9 +64,9 @@ class PeakMemory:
 
 def prepare(root: Path, members: int, seed: int) -> dict[str, object]:
     """Generate the shop with planted fraud and ingest it (IPs, addresses, cards hashed)."""
-    from workspace import Workspace
-    from workspace.demo.fraud import generate_fraud_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo.fraud import generate_fraud_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     folder = root / f"m{members}"
     t0 = time.perf_counter()
@@ -80,8 +80,8 @@ def prepare(root: Path, members: int, seed: int) -> dict[str, object]:
 
 def scan(workspace: Path) -> dict[str, object]:
     """One full scan of ``workspace`` in this (fresh) process: timings, CPU time, peak memory."""
-    from fraud.scan import scan_workspace
-    from workspace import Workspace
+    from memberinsight.fraud.scan import scan_workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.open(workspace)
     with ws.analytics(read_only=True) as con:

@@ -38,8 +38,8 @@ def _first_days(path: Path, days: int, out: Path) -> Path:
 
 def _overlap(full: Path, sample: Path, tmp: Path) -> dict[str, object]:
     """Sample first, then the full file: what the full file's ingest reports, compared with it alone."""
-    from workspace import Workspace
-    from workspace.ingest import ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_file
 
     both = Workspace.create(tmp / "sample_then_full")
     ingest_file(both, sample)
@@ -71,8 +71,8 @@ def main() -> None:
         return
     import pandas as pd
 
-    from workspace import Workspace
-    from workspace.ingest import ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_file
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)

@@ -165,7 +165,7 @@ def _bench_sheets() -> list:
     """Six fact sheets across segments, offers and brands (fixed, so runs are comparable)."""
     from datetime import date, timedelta
 
-    from agent.campaigns import Fact, FactSheet, ProductFact
+    from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact
 
     as_of = date(2025, 3, 17)
     catalogue = frozenset({"Garden Kneeler", "Set of 3 Plant Pots", "Copper Watering Can", "Linen Tea Towel",
@@ -213,7 +213,7 @@ def _problem_kind(problem: str) -> str:
 
 def _grounding(backend, copies: int, max_attempts: int = 3) -> dict[str, object]:
     """Pass rates of generated copy (one variant per copy; an email copy is subject, preview and body)."""
-    from agent.campaigns import TONES, check_copy, choose_play, write_copy
+    from memberinsight.agent.campaigns import TONES, check_copy, choose_play, write_copy
 
     sheets, channels = _bench_sheets(), ("sms", "push", "email")
     first = final = shipped_ok = pieces = pieces_first = pieces_llm = filled = 0
@@ -287,10 +287,10 @@ def main() -> None:
     import torch
     from safetensors.torch import load_file
 
-    from agent.llm.chat import ChatTokenizer
-    from agent.llm.convert import ensure_converted, gguf_path
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm.chat import ChatTokenizer
+    from memberinsight.agent.llm.convert import ensure_converted, gguf_path
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
     from memberinsight.config import load_settings
 
     torch.set_num_threads(args.threads)
@@ -349,7 +349,7 @@ def main() -> None:
     out["llama_cpp"] = llama
     out["machine"]["load_avg_1m_after_speed"] = round(os.getloadavg()[0], 2)
     if copies > 0:
-        from agent.llm.local import LocalBackend
+        from memberinsight.agent.llm.local import LocalBackend
 
         backend = LocalBackend(conv.path, quant="int4", threads=args.threads)
         backend.load()

@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--neighbours", type=int, default=100)
     args = parser.parse_args()
 
-    from models.recommenders import (
+    from memberinsight.models.recommenders import (
         ALSRecommender,
         ItemKNNRecommender,
         PopularityRecommender,

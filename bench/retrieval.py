@@ -63,8 +63,8 @@ def demo_texts(tmp: Path, members: int = 2000, seed: int = 7):
     """Product texts, review texts, each genuine review's product, from the fixed-seed demo shop."""
     import pandas as pd
 
-    from retrieval.texts import product_text
-    from workspace.demo import generate_demo
+    from memberinsight.retrieval.texts import product_text
+    from memberinsight.workspace.demo import generate_demo
 
     generate_demo(tmp / "demo", members=members, seed=seed)
     products = pd.read_csv(tmp / "demo" / "products.csv", dtype=str)
@@ -107,7 +107,7 @@ def _static_int8(spec, fp32: Path, target: Path, calibration: list[str], fp32_ff
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
-    from retrieval.onnx_backend import OnnxEncoder
+    from memberinsight.retrieval.onnx_backend import OnnxEncoder
 
     enc, graph = OnnxEncoder(spec, fp32, workers=1), onnx.load(str(fp32)).graph
     dims = {i.name: tuple(i.dims) for i in graph.initializer}
@@ -136,8 +136,8 @@ def embedding_options(spec, cache_root: Path, tmp: Path, calibration: list[str])
     alternatives considered for batch-invariant int8 (issue 3 follow-up), name -> (encode, loaded in s)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from retrieval.embedder import BACKENDS, Embedder
-    from retrieval.onnx_backend import OnnxEncoder, onnx_model_file
+    from memberinsight.retrieval.embedder import BACKENDS, Embedder
+    from memberinsight.retrieval.onnx_backend import OnnxEncoder, onnx_model_file
 
     options: dict = {}
     for backend in [b for b in BACKENDS if b != "auto"]:
@@ -188,7 +188,7 @@ def bench_embedding(n_texts: int, n_queries: int, cache_root: Path, tmp: Path,
     """Throughput, search quality and batch invariance of every option vs plain SentenceTransformer.encode."""
     from sentence_transformers import SentenceTransformer
 
-    from retrieval.modelinfo import packaged_model_dir, read_model_spec
+    from memberinsight.retrieval.modelinfo import packaged_model_dir, read_model_spec
 
     pids, ptexts, rtexts, genuine = demo_texts(tmp)
     _, cal_p, cal_r, _ = demo_texts(tmp / "calibration", members=300, seed=11)  # another shop: calibration
@@ -297,7 +297,7 @@ def bench_index(real: np.ndarray, n: int, n_queries: int, ef_values: list[int], 
     """Build an HNSW VectorIndex of ``n`` synthetic vectors; latency and recall vs exact search."""
     import faiss
 
-    from retrieval.index import VectorIndex
+    from memberinsight.retrieval.index import VectorIndex
 
     synth = Synth(real, beta=0.5, topics=topics, seed=n)
     _log(f"index {n}: generating vectors (topics={topics})")
@@ -354,8 +354,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp_dir:
         tmp = Path(tmp_dir)
         if args.skip_embedding:
-            from retrieval.embedder import Embedder
-            from retrieval.modelinfo import packaged_model_dir, read_model_spec
+            from memberinsight.retrieval.embedder import Embedder
+            from memberinsight.retrieval.modelinfo import packaged_model_dir, read_model_spec
 
             _, ptexts, rtexts, _ = demo_texts(tmp)
             real = Embedder(read_model_spec(packaged_model_dir()), "onnx", tmp / "cache").encode(ptexts + rtexts)

@@ -40,9 +40,9 @@ def main() -> None:
     import psutil
 
     from memberinsight.config import load_settings
-    from workspace import Workspace
-    from workspace.demo import generate_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     root = args.workdir or Path(tempfile.mkdtemp(prefix="bench_screening_"))
     os.environ.setdefault("MEMBERINSIGHT_HOME", str(root / "home"))
@@ -62,7 +62,7 @@ def main() -> None:
     out["reviews"] = n_reviews
     settings = load_settings(workspace=ws.path)
 
-    import retrieval
+    from memberinsight import retrieval
 
     with ws.analytics(read_only=True) as con:
         sample = [r[0] for r in con.execute(f"SELECT text FROM reviews USING SAMPLE {int(args.sample)} ROWS").fetchall()]
@@ -75,7 +75,7 @@ def main() -> None:
     out["baseline_embed_texts_per_second"] = round(1 / per_text, 1)
     out["baseline_embed_all_seconds"] = round(per_text * n_reviews, 1)
 
-    from screening import list_queue, screen_reviews
+    from memberinsight.screening import list_queue, screen_reviews
 
     print(f"screening {n_reviews:,} reviews...", file=sys.stderr)
     t0 = time.perf_counter()

@@ -23,8 +23,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    from segments import parse_sentence
-    from segments.evaluation import BLIND_FILES, SENTENCE_FILES, evaluation_vocabulary, load_sentences
+    from memberinsight.segments import parse_sentence
+    from memberinsight.segments.evaluation import (
+        BLIND_FILES,
+        SENTENCE_FILES,
+        evaluation_vocabulary,
+        load_sentences,
+    )
 
     vocab = evaluation_vocabulary()
     rows = [row for path in {**SENTENCE_FILES, **BLIND_FILES}.values() if path.is_file()

@@ -52,9 +52,9 @@ def run_duckdb(lake: Path) -> dict[str, Any]:
     """Load the lake into DuckDB (untimed), then time features + RFM into tables."""
     import duckdb
 
-    from models.features import latest_order_date, materialise_features, top_categories
-    from models.segments import rfm_sql
-    from workspace.clean import ensure_clean_relations
+    from memberinsight.models.features import latest_order_date, materialise_features, top_categories
+    from memberinsight.models.segments import rfm_sql
+    from memberinsight.workspace.clean import ensure_clean_relations
 
     con = duckdb.connect(str(lake.parent / "bench.duckdb"))
     for name in TABLES:
@@ -74,7 +74,7 @@ def run_duckdb(lake: Path) -> dict[str, Any]:
 def run_spark(lake: Path, master: str) -> dict[str, Any]:
     """Start Spark (timed apart), then time the Spark build of features + RFM."""
     from memberinsight.config import load_settings
-    from scaleout import build_on_spark, spark_session
+    from memberinsight.scaleout import build_on_spark, spark_session
 
     settings = load_settings(engine_spark_master=master, engine_spark_conf={
         "spark.driver.memory": os.environ.get("BENCH_SPARK_MEMORY", "6g"),

@@ -96,9 +96,9 @@ def ask(client, message: str) -> dict[str, float | str]:
 def build_workspace(root: Path, members: int, seed: int, out: dict) -> Path:
     from memberinsight.config import load_settings
     from memberinsight.pipeline import build
-    from workspace import Workspace
-    from workspace.demo import generate_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     t0 = time.perf_counter()
     generate_demo(root / "demo", members=members, seed=seed)
@@ -126,11 +126,11 @@ def main() -> None:
 
     from gradio_client import Client
 
-    from agent.services import Services
+    from memberinsight.agent.services import Services
     from memberinsight.config import load_settings
-    from ui import launch
-    from workspace import Workspace
-    from workspace.users import add_user, list_users
+    from memberinsight.ui import launch
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.users import add_user, list_users
 
     ws = Workspace.open(ws_path)
     if USER not in {u.username for u in list_users(ws)}:

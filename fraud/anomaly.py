@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud.features import BY_NAME, FEATURE_NAMES
 from memberinsight.errors import DataValidationError, ModelNotReadyError
+from memberinsight.fraud.features import BY_NAME, FEATURE_NAMES
 
 
 class AnomalyDetector:

@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from fraud.facts import LINK_FIELDS
+from memberinsight.fraud.facts import LINK_FIELDS
 
 PRIOR_ORDERS = 20.0
 
@@ -205,7 +205,7 @@ def _attach_reviews(con: duckdb.DuckDBPyConnection, bursts: list[Burst], p: Brus
             WHERE r.rating = 5 ORDER BY r.review_id""", {"days": p.review_days}).df()
     finally:
         con.unregister("_burst_buyers")
-    from fraud.textsim import near_duplicates
+    from memberinsight.fraud.textsim import near_duplicates
 
     dupes = near_duplicates(reviews["text"].tolist(), reviews["member_id"].tolist())
     reviews["dupe"] = dupes

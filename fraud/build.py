@@ -21,7 +21,7 @@ NO_FIELDS = ("the orders have none of the optional fraud fields (device_id, ip, 
 
 def build_step(ws: Any, settings: Settings) -> dict[str, Any]:
     """Scan for order fraud and brushing (incrementally) and queue what is risky; a JSON-friendly summary."""
-    from fraud.scan import scan_workspace
+    from memberinsight.fraud.scan import scan_workspace
 
     with ws.analytics(read_only=True) as con:
         orders = con.execute("SELECT count(*) FROM orders").fetchone()[0]

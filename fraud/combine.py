@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud.brushing import Burst
-from fraud.rings import Ring
+from memberinsight.fraud.brushing import Burst
+from memberinsight.fraud.rings import Ring
 
 WEIGHTS = {"anomaly": 0.5, "ring_on_order": 0.6, "order_on_account": 0.8, "removed_reviews": 0.5}
 MIN_ANOMALY_REASON = 0.3

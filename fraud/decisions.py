@@ -13,9 +13,9 @@ import json
 import sqlite3
 from typing import Any
 
-from fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item
 from memberinsight.errors import DataValidationError
-from workspace.decisions import now_stamp, versioned_update
+from memberinsight.fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item
+from memberinsight.workspace.decisions import now_stamp, versioned_update
 
 FLAGGED_REVIEW_RISK = 0.9
 
@@ -62,7 +62,7 @@ def _update(ws: Any, item_id: str, user: str, version: int, audit_action: str, c
 
 def _flag_reviews(ws: Any, con: sqlite3.Connection, member_id: str, user: str) -> int:
     """Put the account's reviews in the review-screening queue (pending); audited. Returns how many were added."""
-    from screening.queue import QUEUE_DDL as SCREENING_DDL
+    from memberinsight.screening.queue import QUEUE_DDL as SCREENING_DDL
 
     for ddl in SCREENING_DDL:
         con.execute(ddl)

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from fraud.scan import QUEUE_MIN_RISK, scan_workspace
 from memberinsight.errors import DataValidationError
+from memberinsight.fraud.scan import QUEUE_MIN_RISK, scan_workspace
 
 PLANTED = ("brushing", "card_testing", "coupon_abuse", "account_takeover")
 TARGETS = {"top_k_precision": 0.90, "recall": 0.90}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memberinsight.config import Settings, load_settings
-from workspace.clean import AppliedExclusions, applied_exclusions, write_exclusions
+from memberinsight.workspace.clean import AppliedExclusions, applied_exclusions, write_exclusions
 
 SETTING = "fraud.exclude_confirmed"
 

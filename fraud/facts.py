@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from workspace import ORDERS
+from memberinsight.workspace import ORDERS
 
 LINK_FIELDS: tuple[str, ...] = ("device_id", "ip_hash", "shipping_address_hash", "payment_fingerprint")
 """Identifiers that link accounts (the same device, IP, address or card)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fraud.facts import PAID
+from memberinsight.fraud.facts import PAID
 
 
 @dataclass(frozen=True)

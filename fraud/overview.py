@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from fraud.queue import KINDS, STATUSES, FraudItem, ensure_tables, list_queue
 from memberinsight.errors import ConfigError, DataValidationError, ModelNotReadyError
+from memberinsight.fraud.queue import KINDS, STATUSES, FraudItem, ensure_tables, list_queue
 
 PATTERNS: dict[str, str] = {
     "brushing": "fake or self-purchases of one product followed by five-star reviews",
@@ -99,14 +99,14 @@ def last_scan(ws: Any) -> str | None:
 
 def was_scanned(ws: Any) -> bool:
     """True once a scan has run on this workspace (it stored scores, or left its watermark)."""
-    from fraud.scan import WATERMARK_META
+    from memberinsight.fraud.scan import WATERMARK_META
 
     return last_scan(ws) is not None or ws.get_meta(WATERMARK_META) is not None
 
 
 def rule_kinds(ws: Any) -> dict[str, str]:
     """Rule name -> check kind, from the workspace's rules file (the packaged rules when it is unreadable)."""
-    from fraud.rules import load_rules
+    from memberinsight.fraud.rules import load_rules
 
     try:
         rules = load_rules(ws)
@@ -242,7 +242,7 @@ def queue_overview(ws: Any, status: str | None = None, days: int | None = None, 
 def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
     """What an operator reads beside the reasons: for an order its time, amount, lines, units, products, payment
     status and delivery; for an account its signup, orders, spend and first and last order. No personal values."""
-    from fraud.facts import order_columns
+    from memberinsight.fraud.facts import order_columns
 
     with ws.analytics(read_only=True) as con:
         have = order_columns(con)

@@ -21,9 +21,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from fraud.combine import Scored
 from memberinsight.errors import DataValidationError, NotFoundError
-from workspace.decisions import now_stamp
+from memberinsight.fraud.combine import Scored
+from memberinsight.workspace.decisions import now_stamp
 
 STATUSES = ("pending", "cleared", "confirmed", "escalated")
 ACTIONS = {"clear": "cleared", "confirm": "confirmed", "escalate": "escalated"}

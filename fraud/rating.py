@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud.queue import ensure_tables
 from memberinsight.errors import NotFoundError
+from memberinsight.fraud.queue import ensure_tables
 
 SUSPICIOUS_REVIEW_RISK = 0.7
 FLAGGED_ACCOUNT_RISK = 0.7

@@ -21,10 +21,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from fraud.brushing import Burst
-from fraud.facts import LINK_FIELDS
-from fraud.kinds import IDENTIFIER_LABELS
-from fraud.textsim import near_duplicate_pairs
+from memberinsight.fraud.brushing import Burst
+from memberinsight.fraud.facts import LINK_FIELDS
+from memberinsight.fraud.kinds import IDENTIFIER_LABELS
+from memberinsight.fraud.textsim import near_duplicate_pairs
 
 WEAK_LINKS = ("IP address", "address")
 REVIEW_SIMILARITY = 0.7

@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from fraud.kinds import IDENTIFIER_LABELS, KINDS, Kind, Param
 from memberinsight.errors import ConfigError
+from memberinsight.fraud.kinds import IDENTIFIER_LABELS, KINDS, Kind, Param
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 WORKSPACE_RULES = "fraud_rules.yaml"

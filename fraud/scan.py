@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fraud.anomaly import AnomalyDetector
-from fraud.brushing import Burst, burst_evidence, find_bursts
-from fraud.combine import Scored, score_accounts, score_orders
-from fraud.facts import prepare_facts
-from fraud.features import order_features
-from fraud.queue import operator_labels, write_scores
-from fraud.rings import Ring, find_rings, ring_evidence
-from fraud.rules import load_rules, run_rules
+from memberinsight.fraud.anomaly import AnomalyDetector
+from memberinsight.fraud.brushing import Burst, burst_evidence, find_bursts
+from memberinsight.fraud.combine import Scored, score_accounts, score_orders
+from memberinsight.fraud.facts import prepare_facts
+from memberinsight.fraud.features import order_features
+from memberinsight.fraud.queue import operator_labels, write_scores
+from memberinsight.fraud.rings import Ring, find_rings, ring_evidence
+from memberinsight.fraud.rules import load_rules, run_rules
 
 WATERMARK_META = "fraud_scan_watermark"
 QUEUE_MIN_RISK = 0.5

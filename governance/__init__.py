@@ -7,7 +7,7 @@ call it. Nothing here writes copy: campaign text comes from :mod:`agent.campaign
 
 from __future__ import annotations
 
-from governance.campaigns import (
+from memberinsight.governance.campaigns import (
     Campaign,
     CampaignExport,
     CampaignResults,
@@ -26,16 +26,16 @@ from governance.campaigns import (
     return_to_draft,
     submit_campaign,
 )
-from governance.contacts import record_contacts
-from governance.direct_export import (
+from memberinsight.governance.contacts import record_contacts
+from memberinsight.governance.direct_export import (
     DirectExportRefused,
     check_direct_export,
     direct_export_allowed,
     direct_export_note,
     export_direct,
 )
-from governance.eligibility import CHANNELS, REASONS, AudienceScreen, screen_audience
-from governance.export import (
+from memberinsight.governance.eligibility import CHANNELS, REASONS, AudienceScreen, screen_audience
+from memberinsight.governance.export import (
     EXPORT_COLUMNS,
     ExportReport,
     check_reason,
@@ -43,11 +43,11 @@ from governance.export import (
     export_path,
     export_segment,
 )
-from governance.kanon import KAnonymityResult, enforce_k
-from governance.privacy_budget import BudgetExceededError, BudgetStatus, budget_status
-from governance.private_report import PrivateReport, private_report
-from governance.pseudonymise import PseudonymisedExport, export_pseudonymised, rotate_key
-from governance.suppression import (
+from memberinsight.governance.kanon import KAnonymityResult, enforce_k
+from memberinsight.governance.privacy_budget import BudgetExceededError, BudgetStatus, budget_status
+from memberinsight.governance.private_report import PrivateReport, private_report
+from memberinsight.governance.pseudonymise import PseudonymisedExport, export_pseudonymised, rotate_key
+from memberinsight.governance.suppression import (
     SUPPRESSION_REASONS,
     Suppression,
     SuppressionImport,

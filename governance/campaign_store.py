@@ -19,9 +19,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from governance.holdout import check_holdout_pct
 from memberinsight.errors import ConflictError, DataValidationError, MemberInsightError, NotFoundError
-from workspace.decisions import now_stamp
+from memberinsight.governance.holdout import check_holdout_pct
+from memberinsight.workspace.decisions import now_stamp
 
 STATES: tuple[str, ...] = ("draft", "in_review", "approved", "exported", "results_imported")
 GROUPS: tuple[str, ...] = ("treatment", "control")
@@ -180,7 +180,7 @@ def _variants(value: Any) -> list[str]:
 
 
 def _segment(ws: Any, value: Any) -> str:
-    from segments import resolve_segment
+    from memberinsight.segments import resolve_segment
 
     name = clean_text(value, "segment", MAX_OFFER, required=True)
     resolve_segment(ws, name)  # NotFoundError naming the known segments when there is no such segment

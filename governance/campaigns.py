@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from governance.campaign_store import (
+from memberinsight.errors import AuthError, DataValidationError, NotFoundError
+from memberinsight.governance.campaign_store import (
     CHANNELS,
     EDITABLE,
     MAX_OFFER,
@@ -45,10 +46,14 @@ from governance.campaign_store import (
     read_campaign,
     row_to_campaign,
 )
-from governance.holdout import split_holdout
-from governance.results import CampaignResults, measure_results, results_from_json, results_to_json
-from memberinsight.errors import AuthError, DataValidationError, NotFoundError
-from workspace.decisions import now_stamp
+from memberinsight.governance.holdout import split_holdout
+from memberinsight.governance.results import (
+    CampaignResults,
+    measure_results,
+    results_from_json,
+    results_to_json,
+)
+from memberinsight.workspace.decisions import now_stamp
 
 CLI_SUFFIX = " (cli)"
 
@@ -146,7 +151,7 @@ def _contributors(con: sqlite3.Connection, campaign: Campaign) -> set[str]:
 def approval_check(ws: Any, actor: str, settings: Any) -> Any:
     """The check :func:`approve_campaign` runs: ``actor``'s account has the approver role and, with
     two-person approval, did not write or edit the campaign. Raises :class:`AuthError`."""
-    from workspace.users import find_user
+    from memberinsight.workspace.users import find_user
 
     role = str(settings.campaigns_approver_role or "admin")
     account = find_user(ws, person(actor))
@@ -173,7 +178,7 @@ def approve_campaign(ws: Any, campaign_id: str, *, actor: str, version: int, set
     import hashlib
 
     from memberinsight.config import load_settings
-    from segments import resolve_segment, segment_member_ids
+    from memberinsight.segments import resolve_segment, segment_member_ids
 
     who = _actor(actor)
     cfg = settings if settings is not None else load_settings()
@@ -225,7 +230,7 @@ def export_campaign(ws: Any, campaign_id: str, *, actor: str, reason: str) -> Ca
     starts at the first export). The control group never reaches the file. Raises
     :class:`CampaignStateError` for any other state, before anything is written.
     """
-    from governance.export import check_reason, export_audience, export_path
+    from memberinsight.governance.export import check_reason, export_audience, export_path
 
     who, why = _actor(actor), check_reason(reason)
     current = get_campaign(ws, campaign_id)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from governance.export import MAX_REASON, ExportReport, export_segment
 from memberinsight.errors import AuthError, DataValidationError
+from memberinsight.governance.export import MAX_REASON, ExportReport, export_segment
 
 DIRECT_EXPORT_OFF = ("Contact lists leave only through an approved campaign: create one in the Approvals tab or "
                      "with `memberinsight campaign create`; an admin can allow direct exports with "

@@ -27,7 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from governance.consent import (
+from memberinsight.errors import DataValidationError
+from memberinsight.governance.consent import (
     CONSENT_COLUMN,
     CONTACT_FIELD,
     ContactRules,
@@ -35,7 +36,6 @@ from governance.consent import (
     member_facts,
     reference_day,
 )
-from memberinsight.errors import DataValidationError
 
 CHANNELS: tuple[str, ...] = ("email", "sms", "push")
 REASONS: tuple[str, ...] = ("not_found", "no_contact", "no_consent", "unsubscribed", "bounced", "complained",
@@ -163,7 +163,7 @@ def _first_reason(mid: str, facts: dict[str, tuple[bool, bool | None]], channel:
 
 
 def _suppressed(ws: Any, channel: str) -> dict[str, set[str]]:
-    from governance.suppression import active_suppressions
+    from memberinsight.governance.suppression import active_suppressions
 
     return active_suppressions(ws, channel)
 
@@ -189,7 +189,7 @@ def _recent(ws: Any, ids: list[str], ref: date, rules: ContactRules) -> tuple[se
 
 def _fraud_accounts(ws: Any) -> set[str]:
     """Accounts in the fraud queue with a status of :data:`FRAUD_STATUSES` (through the fraud package's API)."""
-    from fraud import list_queue
+    from memberinsight.fraud import list_queue
 
     out: set[str] = set()
     for status in FRAUD_STATUSES:
@@ -207,7 +207,7 @@ def _contacts(ws: Any, clock: date, rules: ContactRules) -> dict[str, int]:
     """Contacts per member in the ``frequency_days`` calendar days ending on ``clock`` (UTC)."""
     if rules.frequency_cap <= 0 or rules.frequency_days <= 0:
         return {}
-    from governance.contacts import contact_counts
+    from memberinsight.governance.contacts import contact_counts
 
     since = datetime.combine(clock - timedelta(days=rules.frequency_days - 1), time.min)
     return contact_counts(ws, since)

@@ -31,9 +31,9 @@ from typing import Any
 
 import pandas as pd
 
-from governance.eligibility import CHANNELS, screen_audience
 from memberinsight.csvsafe import SafeWriter
 from memberinsight.errors import DataValidationError
+from memberinsight.governance.eligibility import CHANNELS, screen_audience
 
 EXPORT_COLUMNS = ("email", "first_name", "last_name", "phone", "member_id", "country", "city")
 PUSH_COLUMNS = ("member_id",)
@@ -163,7 +163,7 @@ def export_audience(ws: Any, member_ids: Sequence[str], out: str | Path, channel
     digest = _write(out, columns, rows)
     recorded = 0
     try:
-        from governance.contacts import record_contacts
+        from memberinsight.governance.contacts import record_contacts
 
         recorded = record_contacts(ws, [r[columns.index("member_id")] for r in rows], channel, actor=actor,
                                    campaign_id=campaign_id)
@@ -195,7 +195,7 @@ def _write(out: Path, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> 
 
 def _without_contact(ws: Any, ids: list[str], channel: str) -> int:
     """Members of ``ids`` that exist but lack the channel's contact field (0 for push)."""
-    from governance.consent import member_facts
+    from memberinsight.governance.consent import member_facts
 
     if channel == "push":
         return 0
@@ -230,7 +230,7 @@ def export_segment(ws: Any, segment: str | None, channel: str = "email", *, acto
     name = (segment or "").strip()
     definition: str | None = None
     if member_ids is None:
-        from segments import resolve_segment, segment_member_ids
+        from memberinsight.segments import resolve_segment, segment_member_ids
 
         ids = segment_member_ids(ws, name)
         definition = resolve_segment(ws, name).to_json()

@@ -33,7 +33,7 @@ _BAND = re.compile(r"^\s*(\d{1,3})\s*(?:[-–]\s*\d{1,3}|\+)\s*$")
 
 
 def _nations() -> dict[str, str]:
-    from segments.regions import NATIONS
+    from memberinsight.segments.regions import NATIONS
 
     return {city.lower(): nation for nation, cities in NATIONS.items() for city in cities}
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from governance.privacy_budget import budget_status, check_budget, check_epsilon, spend
 from memberinsight.errors import DataValidationError
+from memberinsight.governance.privacy_budget import budget_status, check_budget, check_epsilon, spend
 
 STATISTICS: tuple[str, ...] = ("count", "orders", "spend")
 OTHER = "Other / unknown"
@@ -38,19 +38,19 @@ _CHANNELS = ("organic", "paid_search", "social", "referral", "email", "direct", 
 
 
 def _rfm_names() -> tuple[str, ...]:
-    from segments.vocabulary import rfm_segment_names
+    from memberinsight.segments.vocabulary import rfm_segment_names
 
     return rfm_segment_names()
 
 
 def _cities() -> tuple[str, ...]:
-    from segments.regions import NATIONS, OTHER_CITIES
+    from memberinsight.segments.regions import NATIONS, OTHER_CITIES
 
     return tuple(dict.fromkeys([c for cities in NATIONS.values() for c in cities] + list(OTHER_CITIES)))
 
 
 def _countries() -> tuple[str, ...]:
-    from segments.regions import EU_COUNTRIES
+    from memberinsight.segments.regions import EU_COUNTRIES
 
     extra = ("United Kingdom", "Norway", "Switzerland", "Iceland", "United States", "Canada", "Australia")
     return tuple(dict.fromkeys(extra[:1] + EU_COUNTRIES + extra[1:]))

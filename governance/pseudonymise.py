@@ -28,10 +28,10 @@ from typing import Any
 
 import pandas as pd
 
-from governance.export import EXPORTS_FOLDER, check_reason, export_slug, inside_folder
-from governance.kanon import QUASI_IDENTIFIERS, check_k, enforce_k
 from memberinsight.csvsafe import SafeWriter
 from memberinsight.errors import DataValidationError
+from memberinsight.governance.export import EXPORTS_FOLDER, check_reason, export_slug, inside_folder
+from memberinsight.governance.kanon import QUASI_IDENTIFIERS, check_k, enforce_k
 
 KEYS_DDL = """CREATE TABLE IF NOT EXISTS privacy_keys (
     key_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -238,7 +238,7 @@ def export_pseudonymised(ws: Any, *, actor: str, reason: str, segment: str | Non
     name = (segment or "").strip()
     ids: list[str] | None = None
     if name:
-        from segments import segment_member_ids
+        from memberinsight.segments import segment_member_ids
 
         ids = list(segment_member_ids(ws, name))
     frame = member_frame(ws, ids)

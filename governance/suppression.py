@@ -22,9 +22,9 @@ from typing import Any
 
 import pandas as pd
 
-from governance.suppression_io import read_rows, write_rejects
 from memberinsight.errors import DataValidationError, NotFoundError
-from workspace.decisions import now_stamp
+from memberinsight.governance.suppression_io import read_rows, write_rejects
+from memberinsight.workspace.decisions import now_stamp
 
 SUPPRESSION_REASONS: tuple[str, ...] = ("unsubscribed", "bounced", "complained", "legal_hold")
 SUPPRESSION_CHANNELS: tuple[str, ...] = ("email", "sms", "push", "all")

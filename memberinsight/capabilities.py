@@ -88,7 +88,7 @@ def load_build_steps(ws: Any) -> dict[str, dict[str, Any]] | None:
 def _from_manifests(ws: Any) -> dict[str, dict[str, Any]]:
     """What a workspace built before steps were recorded shows: the CLV manifest's spend note."""
     from memberinsight.errors import MemberInsightError
-    from models import ModelStore
+    from memberinsight.models import ModelStore
 
     steps: dict[str, dict[str, Any]] = {}
     try:

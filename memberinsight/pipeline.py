@@ -22,16 +22,16 @@ from memberinsight.errors import ConfigError, DataValidationError, ModelNotReady
 
 # (name, "module:function") in data-flow order: features -> models -> indexes -> screening -> fraud scan.
 BUILD_STEPS: list[tuple[str, str]] = [
-    ("features", "models.build:build_features"),
-    ("segments", "models.build:build_segments"),
-    ("churn", "models.build_predictions:build_churn"),
-    ("clv", "models.build_predictions:build_clv"),
-    ("demand", "models.build:build_demand"),
-    ("indexes", "retrieval.build:build_indexes"),
-    ("recommenders", "models.recommenders.build:build_recommenders"),
-    ("screening", "screening.screen:build_step"),
-    ("fraud", "fraud.build:build_step"),  # after screening: a scan reads the reviews removed in the review queue
-    ("saved_segments", "segments.store:build_step"),
+    ("features", "memberinsight.models.build:build_features"),
+    ("segments", "memberinsight.models.build:build_segments"),
+    ("churn", "memberinsight.models.build_predictions:build_churn"),
+    ("clv", "memberinsight.models.build_predictions:build_clv"),
+    ("demand", "memberinsight.models.build:build_demand"),
+    ("indexes", "memberinsight.retrieval.build:build_indexes"),
+    ("recommenders", "memberinsight.models.recommenders.build:build_recommenders"),
+    ("screening", "memberinsight.screening.screen:build_step"),
+    ("fraud", "memberinsight.fraud.build:build_step"),  # after screening: a scan reads the reviews removed in the review queue
+    ("saved_segments", "memberinsight.segments.store:build_step"),
 ]
 
 
@@ -136,7 +136,7 @@ def build(ws: Any, settings: Settings, only: list[str] | None = None,
     report = BuildReport()
     with ws.write_lock("build", actor, settings.write_wait_s, on_wait):
         if not only or "features" in only:
-            from models.validation import validate_data
+            from memberinsight.models.validation import validate_data
 
             try:
                 report.data = validate_data(ws, settings.horizon_days)

@@ -26,12 +26,17 @@ import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
-from models.clusters import ClusterModel
-from models.demand import backtest, category_names, forecast_category, weekly_series
-from models.evaluation import BucketReport
-from models.features import category_columns, latest_order_date, materialise_features, top_categories
-from models.segments import rfm_table
-from models.store import ModelStore, data_fingerprint
+from memberinsight.models.clusters import ClusterModel
+from memberinsight.models.demand import backtest, category_names, forecast_category, weekly_series
+from memberinsight.models.evaluation import BucketReport
+from memberinsight.models.features import (
+    category_columns,
+    latest_order_date,
+    materialise_features,
+    top_categories,
+)
+from memberinsight.models.segments import rfm_table
+from memberinsight.models.store import ModelStore, data_fingerprint
 
 FORECAST_WEEKS = 12
 
@@ -140,7 +145,7 @@ def build_features(ws: Any, settings: Settings) -> dict[str, Any]:
     the features and every later step read ``clean_orders`` / ``clean_members``, which leave them out
     while the setting ``fraud.exclude_confirmed`` is on. The summary says how many were left out.
     """
-    from fraud import refresh_exclusions
+    from memberinsight.fraud import refresh_exclusions
 
     with ws.analytics() as con:
         excluded = refresh_exclusions(ws, settings, con)
@@ -190,7 +195,7 @@ def skip(reason: str) -> dict[str, Any]:
 def build_demand(ws: Any, settings: Settings) -> dict[str, Any]:
     """Step ``demand``: rolling-origin backtest of the ETS forecast against seasonal naive; the
     winner on sMAPE of weekly units forecasts every category."""
-    from models.candidates import DEMAND_CANDIDATES, choose
+    from memberinsight.models.candidates import DEMAND_CANDIDATES, choose
 
     with ws.analytics() as con:
         series = weekly_series(con)

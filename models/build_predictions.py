@@ -20,17 +20,25 @@ import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
-from models.build import _features, _save_quality, _set_info, _write, get_info, refresh_predictions, skip
-from models.candidates import BaseRate, Choice, RecencyRule, recent_rate
-from models.churn import ChurnModel, churn_band
-from models.clv import CLVModel, StatisticalCLV, with_statistical
-from models.drift import repeat_day_ages
-from models.evaluation import evaluate_churn, evaluate_clv
-from models.group_sums import INFO_KEY as SUM_ERROR_KEY
-from models.intervals import group_intervals, holdout_coverage, member_intervals
-from models.store import ModelStore, data_fingerprint
-from models.training import TimePlan, model_columns, plan, snapshots
-from models.wording import reason_text
+from memberinsight.models.build import (
+    _features,
+    _save_quality,
+    _set_info,
+    _write,
+    get_info,
+    refresh_predictions,
+    skip,
+)
+from memberinsight.models.candidates import BaseRate, Choice, RecencyRule, recent_rate
+from memberinsight.models.churn import ChurnModel, churn_band
+from memberinsight.models.clv import CLVModel, StatisticalCLV, with_statistical
+from memberinsight.models.drift import repeat_day_ages
+from memberinsight.models.evaluation import evaluate_churn, evaluate_clv
+from memberinsight.models.group_sums import INFO_KEY as SUM_ERROR_KEY
+from memberinsight.models.intervals import group_intervals, holdout_coverage, member_intervals
+from memberinsight.models.store import ModelStore, data_fingerprint
+from memberinsight.models.training import TimePlan, model_columns, plan, snapshots
+from memberinsight.models.wording import reason_text
 
 CLV_TIERS: tuple[tuple[str, float], ...] = (("high", 0.8), ("medium", 0.5), ("low", 0.0))
 """CLV tier lower quantiles among buying members: top 20% high, next 30% medium, rest low."""

@@ -19,8 +19,8 @@ from lightgbm import LGBMClassifier
 from sklearn.linear_model import LogisticRegression
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.training import FeatureEncoder, fit_lgbm_folds, lgbm_params
-from models.wording import reason_text
+from memberinsight.models.training import FeatureEncoder, fit_lgbm_folds, lgbm_params
+from memberinsight.models.wording import reason_text
 
 BANDS: tuple[tuple[str, float], ...] = (("low", 0.0), ("medium", 0.4), ("high", 0.7))
 """Churn band lower bounds: low < 0.4 <= medium < 0.7 <= high."""

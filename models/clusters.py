@@ -16,7 +16,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.wording import direction_words, feature_label
+from memberinsight.models.wording import direction_words, feature_label
 
 BASE_FEATURES: tuple[str, ...] = (
     "recency_days", "frequency", "monetary", "avg_order_value", "tenure_days", "ipt_mean",

@@ -23,8 +23,8 @@ import pandas as pd
 from lightgbm import LGBMRegressor
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.bgnbd import BetaGeoModel, GammaGammaModel
-from models.training import FeatureEncoder, fit_lgbm_cv, lgbm_params
+from memberinsight.models.bgnbd import BetaGeoModel, GammaGammaModel
+from memberinsight.models.training import FeatureEncoder, fit_lgbm_cv, lgbm_params
 
 STAT_COLUMNS: tuple[str, ...] = ("bg_expected", "bg_p_alive", "bg_p_zero", "gg_value", "bg_spend")
 MIN_BUYERS = 20
@@ -98,7 +98,7 @@ class StatisticalCLV:
     def fit_drift(self, features: pd.DataFrame, repeat_ages: float) -> StatisticalCLV:
         """Also fit BG/NBD with a drifting purchase rate (:class:`models.drift.DriftBetaGeo`) on the
         same buyers; ``repeat_ages`` is :func:`models.drift.repeat_day_ages` at the same cutoff."""
-        from models.drift import DriftBetaGeo
+        from memberinsight.models.drift import DriftBetaGeo
 
         f = features[features["frequency"] > 0]
         x, t_x, T = self._rft(f)

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize_scalar
 
 from memberinsight.errors import ModelNotReadyError
-from models.bgnbd import BetaGeoModel
+from memberinsight.models.bgnbd import BetaGeoModel
 
 Array = NDArray[np.float64]
 MAX_DRIFT_PER_YEAR = 3.0

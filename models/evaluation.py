@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-from models.candidates import (
+from memberinsight.models.candidates import (
     CHURN_CANDIDATES,
     PURCHASE_CANDIDATES,
     SPEND_CANDIDATES,
@@ -28,11 +28,11 @@ from models.candidates import (
     choose,
     recent_rate,
 )
-from models.churn import ChurnModel
-from models.clv import CLVModel, StatisticalCLV, spend_unavailable_reason, with_statistical
-from models.drift import repeat_day_ages
-from models.features import top_categories
-from models.training import TimePlan, model_columns, plan, snapshot, snapshots
+from memberinsight.models.churn import ChurnModel
+from memberinsight.models.clv import CLVModel, StatisticalCLV, spend_unavailable_reason, with_statistical
+from memberinsight.models.drift import repeat_day_ages
+from memberinsight.models.features import top_categories
+from memberinsight.models.training import TimePlan, model_columns, plan, snapshot, snapshots
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class CLVEvaluation:
 
 
 def _categories(con: duckdb.DuckDBPyConnection, cutoff: date) -> tuple[list[str], dict[str, str]]:
-    from models.features import category_columns
+    from memberinsight.models.features import category_columns
 
     cats = top_categories(con, cutoff)
     return cats, {c.column: (c.category or "other categories") for c in category_columns(cats)}
@@ -264,8 +264,8 @@ class AnalyticsEvaluation:
 def evaluate_analytics(ws: object, horizon_days: int = 90, random_state: int = 42) -> AnalyticsEvaluation:
     """Churn and CLV on the time split, demand on the rolling-origin backtest (fresh, nothing stored)."""
     from memberinsight.errors import DataValidationError, ModelNotReadyError
-    from models.demand import backtest, weekly_series
-    from models.intervals import holdout_coverage
+    from memberinsight.models.demand import backtest, weekly_series
+    from memberinsight.models.intervals import holdout_coverage
 
     notes: list[str] = []
     churn = clv = demand = None

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from models.features import CORE_COLUMNS, category_columns
+from memberinsight.models.features import CORE_COLUMNS, category_columns
 
 
 def reference_features(members: pd.DataFrame, products: pd.DataFrame, orders: pd.DataFrame,

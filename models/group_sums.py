@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError
-from models.intervals import LEVEL
+from memberinsight.models.intervals import LEVEL
 
 MIN_SHOP_ERROR = 0.02
 """The shop-wide error of a sum is at least this share of the total (a holdout that happened to be
@@ -53,7 +53,7 @@ class Estimate:
 
     def words(self, money: bool = False, currency: str | None = None) -> str:
         """"about 340 (80%: 300–380)"."""
-        from models.wording import about_range
+        from memberinsight.models.wording import about_range
 
         return about_range(self.expected, self.low, self.high, money=money, currency=currency)
 
@@ -130,7 +130,7 @@ def _frame(con: Any) -> pd.DataFrame:
 
 def shop_errors(con: Any) -> dict[str, float]:
     """The shop-wide relative errors the build recorded (empty before the first build with intervals)."""
-    from models.build import get_info
+    from memberinsight.models.build import get_info
 
     try:
         raw = get_info(con, INFO_KEY)

@@ -37,7 +37,7 @@ import pandas as pd
 from memberinsight.errors import ModelNotReadyError
 
 if TYPE_CHECKING:
-    from models.clv import StatisticalCLV
+    from memberinsight.models.clv import StatisticalCLV
 
 LEVEL = 0.8
 """Nominal coverage of the intervals."""
@@ -237,7 +237,7 @@ def history_notes(features: pd.DataFrame, min_days: int = MIN_HISTORY_DAYS,
     Too little: fewer than ``min_purchase_days`` purchase days and a first order less than
     ``min_days`` days ago; the forecast for such a member is mostly the shop's average.
     """
-    from models.wording import plural
+    from memberinsight.models.wording import plural
 
     out: list[str | None] = []
     for pdays, first in zip((features["x_repeat"].to_numpy(dtype=float) + 1),

@@ -16,10 +16,10 @@ import pandas as pd
 
 from memberinsight.capabilities import unavailable_capabilities
 from memberinsight.errors import NotFoundError
+from memberinsight.models.build import get_info
+from memberinsight.models.segments import describe_segment
+from memberinsight.models.wording import next_order_text, purchase_outlook
 from memberinsight.privacy import PII_COLUMNS
-from models.build import get_info
-from models.segments import describe_segment
-from models.wording import next_order_text, purchase_outlook
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def outlook_with_range(outlook: str, low: float | None, high: float | None, enou
                        note: str | None, days: int = 90) -> str:
     """The purchase outlook with its 80% interval: "expected to buy about once in the next 90 days
     (80%: 0-2)"; for a member with too little history, no point figure but the range and why."""
-    from models.wording import period_words
+    from memberinsight.models.wording import period_words
 
     span = _count_range(low, high)
     if enough is False:
@@ -188,7 +188,7 @@ def spend_words(expected: float | None, low: float | None, high: float | None, e
     """Expected spend with its 80% interval in words, in the shop's currency ("about £120 in the next 90
     days (80%: £0–£340)"; "" when spend is not predicted)."""
     from memberinsight.figures import CURRENCY
-    from models.wording import period_words
+    from memberinsight.models.wording import period_words
 
     if expected is None:
         return ""

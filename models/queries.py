@@ -12,11 +12,17 @@ import duckdb
 import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError, NotFoundError
-from models.build import get_info
-from models.candidates import Choice, choice_from_dict
-from models.demand import CategoryForecast, ForecastPoint, category_history, forecast_category, weekly_series
-from models.evaluation import BucketReport, PredictionQuality, QualityBucket
-from models.segments import SEGMENTS, describe_segment
+from memberinsight.models.build import get_info
+from memberinsight.models.candidates import Choice, choice_from_dict
+from memberinsight.models.demand import (
+    CategoryForecast,
+    ForecastPoint,
+    category_history,
+    forecast_category,
+    weekly_series,
+)
+from memberinsight.models.evaluation import BucketReport, PredictionQuality, QualityBucket
+from memberinsight.models.segments import SEGMENTS, describe_segment
 
 
 @dataclass(frozen=True)
@@ -256,7 +262,7 @@ def forecast_categories(ws: Any) -> list[str]:
 def model_choices(ws: Any) -> list[Choice]:
     """What ships for each prediction (churn, purchases, spend, demand) and how every candidate did
     on the holdout, read from the model manifests of the latest build (absent ones are left out)."""
-    from models.store import ModelStore
+    from memberinsight.models.store import ModelStore
 
     store = ModelStore.for_workspace(ws)
     raw: list[Any] = []
@@ -294,7 +300,7 @@ def prediction_quality(ws: Any, settings: Any = None) -> PredictionQuality:
         return BucketReport(kind, pd.Timestamp(cutoff).date().isoformat(), int(first["horizon_days"]),
                             float(first["overall_actual"]), float(first["overall_predicted"]), buckets)
 
-    from fraud import exclusion_status
+    from memberinsight.fraud import exclusion_status
 
     return PredictionQuality(report("churn"), report("purchases"), model_choices(ws),
                              exclusion_status(ws, settings).as_dict())

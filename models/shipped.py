@@ -87,9 +87,9 @@ def shipped_models(ws: Any) -> list[ShippedModel]:
     """One :class:`ShippedModel` per prediction and the recommender, in the order people read them;
     a prediction the build could not make says why."""
     from memberinsight.capabilities import unavailable_capabilities
-    from models.candidates import choice_line
-    from models.queries import model_choices
-    from models.store import ModelStore
+    from memberinsight.models.candidates import choice_line
+    from memberinsight.models.queries import model_choices
+    from memberinsight.models.store import ModelStore
 
     missing = unavailable_capabilities(ws)
     choices = {c.target: c for c in model_choices(ws)}

@@ -26,7 +26,7 @@ from typing import Any
 import joblib
 
 from memberinsight.errors import ModelNotReadyError, WorkspaceError
-from workspace.clean import applied_exclusions
+from memberinsight.workspace.clean import applied_exclusions
 
 FORMAT_VERSION = 1
 ARTIFACT = "model.joblib"
@@ -188,7 +188,12 @@ class ModelStore:
             raise ModelNotReadyError(
                 f"model '{name}' v{manifest.version}: {ARTIFACT} is missing or does not match its "
                 "manifest checksum; rebuild with `memberinsight build`")
-        return joblib.load(artifact), manifest
+        try:
+            return joblib.load(artifact), manifest
+        except (ImportError, AttributeError) as exc:  # saved by a version whose classes lived elsewhere
+            raise ModelNotReadyError(
+                f"model '{name}' v{manifest.version} was saved by an older version of Member Insight ({exc}); "
+                "rebuild with `memberinsight build`") from exc
 
     def prune(self, name: str, keep: int = 3) -> list[int]:
         """Delete all but the newest ``keep`` versions; returns the removed version numbers."""

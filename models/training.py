@@ -23,7 +23,12 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold
 
 from memberinsight.errors import ModelNotReadyError
-from models.features import compute_features, first_order_date, future_targets, latest_order_date
+from memberinsight.models.features import (
+    compute_features,
+    first_order_date,
+    future_targets,
+    latest_order_date,
+)
 
 NON_FEATURES = frozenset({"member_id", "as_of", "future_orders", "future_days", "future_spend", "churned"})
 

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from models.demand import MIN_SEASONAL_WEEKS
+from memberinsight.models.demand import MIN_SEASONAL_WEEKS
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 

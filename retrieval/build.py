@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from memberinsight.config import Settings
-from retrieval.cache import EmbeddingCache, embed_with_cache, text_hash
-from retrieval.embedder import Embedder, get_embedder
-from retrieval.index import VectorIndex, read_manifest
-from retrieval.texts import Corpus, product_corpus, review_corpus
+from memberinsight.retrieval.cache import EmbeddingCache, embed_with_cache, text_hash
+from memberinsight.retrieval.embedder import Embedder, get_embedder
+from memberinsight.retrieval.index import VectorIndex, read_manifest
+from memberinsight.retrieval.texts import Corpus, product_corpus, review_corpus
 
 PRODUCTS, REVIEWS = "products", "reviews"
 

@@ -12,10 +12,10 @@ import pandas as pd
 
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError, NotFoundError
-from retrieval.build import PRODUCTS
-from retrieval.recommender import ContentParams, ContentRecommender, Scored
-from retrieval.search import index_and_embedder
-from retrieval.texts import load_products
+from memberinsight.retrieval.build import PRODUCTS
+from memberinsight.retrieval.recommender import ContentParams, ContentRecommender, Scored
+from memberinsight.retrieval.search import index_and_embedder
+from memberinsight.retrieval.texts import load_products
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import numpy as np
 
 from memberinsight.config import Settings
 from memberinsight.errors import ConfigError
-from retrieval.modelinfo import ModelSpec, read_model_spec, resolve_model_dir
+from memberinsight.retrieval.modelinfo import ModelSpec, read_model_spec, resolve_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class Embedder:
         self._onnx = None
         self._torch = None
         if backend.startswith("onnx"):
-            from retrieval.onnx_backend import OnnxEncoder, onnx_model_file
+            from memberinsight.retrieval.onnx_backend import OnnxEncoder, onnx_model_file
 
             self._onnx = OnnxEncoder(spec, onnx_model_file(spec, cache_root, int8=backend == "onnx-int8"))
             self.dimension = self._onnx.dimension

@@ -18,11 +18,11 @@ import pandas as pd
 
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError
-from retrieval.build import PRODUCTS
-from retrieval.content_recs import load_purchases, load_ratings
-from retrieval.metrics import evaluate_rankings, holdout_truth, time_split
-from retrieval.recommender import ContentParams, ContentRecommender
-from retrieval.search import index_and_embedder
+from memberinsight.retrieval.build import PRODUCTS
+from memberinsight.retrieval.content_recs import load_purchases, load_ratings
+from memberinsight.retrieval.metrics import evaluate_rankings, holdout_truth, time_split
+from memberinsight.retrieval.recommender import ContentParams, ContentRecommender
+from memberinsight.retrieval.search import index_and_embedder
 
 
 @dataclass

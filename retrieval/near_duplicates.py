@@ -15,9 +15,9 @@ import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import DataValidationError, NotFoundError
-from retrieval.build import REVIEWS
-from retrieval.search import index_and_embedder
-from retrieval.texts import load_reviews
+from memberinsight.retrieval.build import REVIEWS
+from memberinsight.retrieval.search import index_and_embedder
+from memberinsight.retrieval.texts import load_reviews
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from memberinsight.errors import ModelNotReadyError
-from retrieval.modelinfo import ModelSpec
+from memberinsight.retrieval.modelinfo import ModelSpec
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ import pandas as pd
 
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
-from retrieval.build import PRODUCTS, REVIEWS
-from retrieval.embedder import Embedder, get_embedder
-from retrieval.index import VectorIndex, open_index
-from retrieval.texts import load_products, load_reviews
+from memberinsight.retrieval.build import PRODUCTS, REVIEWS
+from memberinsight.retrieval.embedder import Embedder, get_embedder
+from memberinsight.retrieval.index import VectorIndex, open_index
+from memberinsight.retrieval.texts import load_products, load_reviews
 
 
 @dataclass(frozen=True)

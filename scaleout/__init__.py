@@ -29,9 +29,9 @@ __all__ = [
 ]
 
 _WHERE = {
-    "build_on_spark": "scaleout.build", "import_outputs": "scaleout.build",
-    "export_workspace": "scaleout.lake", "register_lake": "scaleout.lake",
-    "spark_session": "scaleout.session", "to_spark_sql": "scaleout.dialect", "validate_lake": "scaleout.validate",
+    "build_on_spark": "memberinsight.scaleout.build", "import_outputs": "memberinsight.scaleout.build",
+    "export_workspace": "memberinsight.scaleout.lake", "register_lake": "memberinsight.scaleout.lake",
+    "spark_session": "memberinsight.scaleout.session", "to_spark_sql": "memberinsight.scaleout.dialect", "validate_lake": "memberinsight.scaleout.validate",
 }
 
 

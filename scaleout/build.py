@@ -20,8 +20,8 @@ from typing import Any
 
 from memberinsight.config import Settings
 from memberinsight.errors import ConfigError
-from scaleout.lake import local_path, register_lake, table_uri
-from scaleout.progress import JobProgress, watch_jobs
+from memberinsight.scaleout.lake import local_path, register_lake, table_uri
+from memberinsight.scaleout.progress import JobProgress, watch_jobs
 
 INFO_FILE = "_build_info.json"
 
@@ -59,9 +59,9 @@ def write_text(spark: Any, uri: str, text: str) -> None:
 def build_on_spark(settings: Settings, lake: str, out: str | None = None,
                    on_progress: Callable[[JobProgress], None] | None = None, spark: Any = None) -> SparkBuildReport:
     """Features as of the lake's latest order date and RFM segments, computed on Spark and written to ``out``."""
-    from models.features import category_columns
-    from scaleout import jobs
-    from scaleout.session import spark_session
+    from memberinsight.models.features import category_columns
+    from memberinsight.scaleout import jobs
+    from memberinsight.scaleout.session import spark_session
 
     if settings.engine_kind not in ("duckdb", "spark"):
         raise ConfigError(f"[engine] kind must be 'duckdb' or 'spark', not {settings.engine_kind!r}")
@@ -98,7 +98,7 @@ def import_outputs(ws: Any, out: str) -> dict[str, Any]:
     Spark build does not fit them yet); ``analytics_info`` gets the as-of date and categories;
     ``member_predictions`` is rebuilt from the parts, as after ``memberinsight build``.
     """
-    from models.build import _set_info, refresh_predictions
+    from memberinsight.models.build import _set_info, refresh_predictions
 
     root = local_path(out)
     info = json.loads((root / INFO_FILE).read_text(encoding="utf-8"))

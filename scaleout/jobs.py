@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from memberinsight.errors import ModelNotReadyError
-from scaleout.dialect import to_spark_sql
+from memberinsight.scaleout.dialect import to_spark_sql
 
 
 def _spark_sql(spark: Any, sql: str, params: dict[str, Any] | None = None) -> Any:
@@ -20,7 +20,7 @@ def _spark_sql(spark: Any, sql: str, params: dict[str, Any] | None = None) -> An
 
 def latest_order_date(spark: Any) -> date:
     """The date of the lake's latest (clean) order line, as :func:`models.features.latest_order_date`."""
-    from models.features import LATEST_ORDER_SQL
+    from memberinsight.models.features import LATEST_ORDER_SQL
 
     value = _spark_sql(spark, LATEST_ORDER_SQL).collect()[0][0]
     if value is None:
@@ -30,7 +30,7 @@ def latest_order_date(spark: Any) -> date:
 
 def top_categories(spark: Any, as_of: date, limit: int | None = None) -> list[str]:
     """The share-column categories as of ``as_of`` (:func:`models.features.top_categories` on Spark)."""
-    from models.features import MAX_CATEGORIES, TOP_CATEGORIES_SQL
+    from memberinsight.models.features import MAX_CATEGORIES, TOP_CATEGORIES_SQL
 
     rows = _spark_sql(spark, TOP_CATEGORIES_SQL, {"boundary": as_of + timedelta(days=1),
                                                   "limit": limit or MAX_CATEGORIES}).collect()
@@ -39,7 +39,7 @@ def top_categories(spark: Any, as_of: date, limit: int | None = None) -> list[st
 
 def features(spark: Any, as_of: date, categories: list[str]) -> Any:
     """Member features as of ``as_of`` (a Spark DataFrame; the columns of :func:`models.features.compute_features`)."""
-    from models.features import feature_sql
+    from memberinsight.models.features import feature_sql
 
     sql, params = feature_sql(categories)
     params.update({"as_of": as_of, "boundary": as_of + timedelta(days=1)})
@@ -48,14 +48,14 @@ def features(spark: Any, as_of: date, categories: list[str]) -> Any:
 
 def rfm(spark: Any, features_view: str = "member_features") -> Any:
     """RFM scores and named segments over a features view (:func:`models.segments.rfm_sql` on Spark)."""
-    from models.segments import rfm_sql
+    from memberinsight.models.segments import rfm_sql
 
     return _spark_sql(spark, rfm_sql(features_view))
 
 
 def segment_query(definition: Any, *, count_only: bool = False) -> str:
     """The Spark SQL of a segment definition (:func:`segments.compile_definition`, transpiled)."""
-    from segments import compile_definition
+    from memberinsight.segments import compile_definition
 
     query = compile_definition(definition, count_only=count_only)
     return to_spark_sql(query.sql, query.params)
@@ -63,7 +63,7 @@ def segment_query(definition: Any, *, count_only: bool = False) -> str:
 
 def segment_members(spark: Any, definition: Any) -> list[str]:
     """Member ids matching ``definition`` in the registered lake, sorted (as :func:`segments.segment_members`)."""
-    from segments import compile_definition
+    from memberinsight.segments import compile_definition
 
     query = compile_definition(definition)
     missing = sorted(t for t in query.tables if not spark.catalog.tableExists(t))
@@ -76,7 +76,7 @@ def segment_members(spark: Any, definition: Any) -> list[str]:
 def segments_members(spark: Any, definitions: dict[str, Any], chunk: int = 40) -> dict[str, list[str]]:
     """Members of many segments at once (e.g. every saved segment, nightly): one Spark job per ``chunk``
     definitions, their queries combined with ``UNION ALL``; ids per name, sorted."""
-    from segments import compile_definition
+    from memberinsight.segments import compile_definition
 
     out: dict[str, list[str]] = {name: [] for name in definitions}
     names = list(definitions)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from memberinsight.errors import NotFoundError, WorkspaceError
-from workspace.schema import TABLES
+from memberinsight.workspace.schema import TABLES
 
 CANONICAL: tuple[str, ...] = tuple(TABLES)
 """members, products, orders, reviews."""
@@ -97,7 +97,7 @@ def register_lake(spark: Any, uri: str, cache: bool = False) -> list[str]:
     ``clean_orders`` / ``clean_members`` come from :mod:`workspace.clean`'s own view SQL, transpiled:
     with confirmed fraud in the lake they leave it out exactly as the workspace does.
     """
-    from workspace.clean import FILTERING_VIEWS, PASS_THROUGH_VIEWS
+    from memberinsight.workspace.clean import FILTERING_VIEWS, PASS_THROUGH_VIEWS
 
     made: list[str] = []
     for name in CANONICAL:

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from memberinsight.errors import DataValidationError
-from scaleout.lake import read_table, table_uri
-from workspace.ingest.validate import REFERENCES
-from workspace.schema import TABLES, Table
+from memberinsight.scaleout.lake import read_table, table_uri
+from memberinsight.workspace.ingest.validate import REFERENCES
+from memberinsight.workspace.schema import TABLES, Table
 
 SPARK_TYPES = {"VARCHAR": "string", "INTEGER": "int", "DOUBLE": "double", "TIMESTAMP": "timestamp",
                "DATE": "date", "BOOLEAN": "boolean"}

@@ -68,7 +68,7 @@ def demo_label_frame(ws) -> pd.DataFrame | None:
 
 def training_labels(ws) -> dict[str, int]:
     """Labels for training: planted demo labels, overridden by operator decisions (removed=1, approved=0)."""
-    from screening.queue import operator_labels
+    from memberinsight.screening.queue import operator_labels
 
     labels = demo_labels(ws)
     labels.update(operator_labels(ws))

@@ -25,10 +25,10 @@ from sklearn.preprocessing import StandardScaler
 
 from memberinsight.config import Settings
 from memberinsight.errors import NotFoundError
-from screening.data import demo_label_frame
-from screening.features import compute_signals
-from screening.model import scoring_frame
-from screening.real_set import (
+from memberinsight.screening.data import demo_label_frame
+from memberinsight.screening.features import compute_signals
+from memberinsight.screening.model import scoring_frame
+from memberinsight.screening.real_set import (
     REAL_FILE,
     RealEvaluation,
     ViewMetrics,
@@ -36,9 +36,9 @@ from screening.real_set import (
     evaluate_real,
     load_real_set,
 )
-from screening.risk import RiskModel, feature_matrix, rule_risk
-from screening.signals.outliers import BehaviourOutlier
-from screening.signals.text_classifier import TextClassifier
+from memberinsight.screening.risk import RiskModel, feature_matrix, rule_risk
+from memberinsight.screening.signals.outliers import BehaviourOutlier
+from memberinsight.screening.signals.text_classifier import TextClassifier
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "duplicates": ("dup_max_sim", "dup_accounts", "dup_cross_product", "ring_accounts", "ring_products"),
@@ -138,7 +138,7 @@ def evaluate_demo(ws, settings: Settings, n_folds: int = 5) -> DemoEvaluation:
 
 
 def _col(name: str) -> int:
-    from screening.risk import FEATURES
+    from memberinsight.screening.risk import FEATURES
 
     return FEATURES.index(name)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from memberinsight.errors import NotFoundError
-from screening.queue import get_item
+from memberinsight.screening.queue import get_item
 
 
 def review_evidence(ws, review_id: str) -> dict[str, Any]:

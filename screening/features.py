@@ -14,17 +14,17 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.config import Settings
-from screening.data import load_review_frame
-from screening.signals.behaviour import behaviour_signals
-from screening.signals.duplicates import (
+from memberinsight.screening.data import load_review_frame
+from memberinsight.screening.signals.behaviour import behaviour_signals
+from memberinsight.screening.signals.duplicates import (
     DEFAULT_THRESHOLD,
     SEARCH_THRESHOLD,
     duplicate_signals,
     edges_from_pairs,
 )
-from screening.signals.instructions import instruction_signals
-from screening.signals.mismatch import mismatch_signals
-from screening.vectors import (
+from memberinsight.screening.signals.instructions import instruction_signals
+from memberinsight.screening.signals.mismatch import mismatch_signals
+from memberinsight.screening.vectors import (
     INCREMENTAL_LIMIT,
     near_duplicate_pairs,
     product_vectors,

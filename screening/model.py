@@ -29,12 +29,12 @@ import pandas as pd
 
 from memberinsight.config import Settings
 from memberinsight.errors import WorkspaceError
-from screening.data import training_labels
-from screening.features import SignalFrame, compute_signals, ring_groups
-from screening.folds import stratified_group_folds, two_class
-from screening.risk import MIN_LABELS_PER_CLASS, RiskModel, label_shortfall
-from screening.signals.outliers import BehaviourOutlier
-from screening.signals.text_classifier import TextClassifier
+from memberinsight.screening.data import training_labels
+from memberinsight.screening.features import SignalFrame, compute_signals, ring_groups
+from memberinsight.screening.folds import stratified_group_folds, two_class
+from memberinsight.screening.risk import MIN_LABELS_PER_CLASS, RiskModel, label_shortfall
+from memberinsight.screening.signals.outliers import BehaviourOutlier
+from memberinsight.screening.signals.text_classifier import TextClassifier
 
 MODEL_DIR = "screening"
 MODEL_FILE = "model.pkl"
@@ -96,7 +96,7 @@ def load_model(ws) -> ScreeningModel | None:
     try:
         with open(path, "rb") as fh:
             model = pickle.load(fh)  # noqa: S301 - the workspace's own file
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
         raise WorkspaceError(f"screening model {path} cannot be read ({exc}); run `memberinsight build`") from exc
     if not isinstance(model, ScreeningModel):
         raise WorkspaceError(f"{path} is not a screening model; run `memberinsight build`")
@@ -105,7 +105,7 @@ def load_model(ws) -> ScreeningModel | None:
 
 def scoring_frame(signals: pd.DataFrame, outlier: np.ndarray, text_logit: np.ndarray) -> pd.DataFrame:
     """Signal columns plus the outlier score, the text log-odds and the rule-based risk: the risk model's input."""
-    from screening.risk import rule_risk
+    from memberinsight.screening.risk import rule_risk
 
     out = signals.copy()
     out["outlier"] = outlier
@@ -156,7 +156,7 @@ def sample_training_rows(rows: np.ndarray, y: np.ndarray, limit: int, seed: int
 def train_screening(ws, settings: Settings, frame: SignalFrame | None = None, show_progress: bool = False,
                     cross_fitted: bool = True) -> ScreeningModel:
     """Fit the outlier forest, and with enough labels the text classifier and the risk model; save them."""
-    from screening.vectors import embedder_id
+    from memberinsight.screening.vectors import embedder_id
 
     frame = frame or compute_signals(ws, settings, show_progress=show_progress)
     outlier_model = BehaviourOutlier(random_state=settings.random_seed).fit(frame.signals)

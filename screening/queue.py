@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memberinsight.errors import DataValidationError, NotFoundError
-from workspace.decisions import now_stamp, versioned_update
+from memberinsight.workspace.decisions import now_stamp, versioned_update
 
 STATUSES = ("pending", "approved", "removed", "escalated")
 ACTIONS = {"approve": "approved", "remove": "removed", "escalate": "escalated"}

@@ -22,8 +22,8 @@ from sklearn.model_selection import GroupKFold, GroupShuffleSplit
 
 from memberinsight.config import Settings
 from memberinsight.errors import DataValidationError
-from screening.signals.text_classifier import TextClassifier
-from screening.vectors import encode_texts
+from memberinsight.screening.signals.text_classifier import TextClassifier
+from memberinsight.screening.vectors import encode_texts
 
 REAL_FILE = "deceptive_opinion_dev.csv"
 TARGETS = {"accuracy": 0.90, "roc_auc": 0.95}

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from screening.signals.behaviour import WINDOW_DAYS, YOUNG_DAYS
+from memberinsight.screening.signals.behaviour import WINDOW_DAYS, YOUNG_DAYS
 
 
 def _fmt(x: float, digits: int = 2) -> float:

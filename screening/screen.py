@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 
 from memberinsight.config import Settings
-from screening.features import SignalFrame, compute_signals, neighbour_evidence, neighbour_map
-from screening.model import ScreeningModel, load_model, scoring_frame, train_screening
-from screening.queue import ScoreRow, ensure_tables, write_scores
-from screening.reasons import build_reasons, json_signals
-from screening.risk import FEATURES, INSTRUCTION_FLOOR, RULES, rule_hits, rule_risk
-from screening.signals.instructions import strip_instructions
+from memberinsight.screening.features import SignalFrame, compute_signals, neighbour_evidence, neighbour_map
+from memberinsight.screening.model import ScreeningModel, load_model, scoring_frame, train_screening
+from memberinsight.screening.queue import ScoreRow, ensure_tables, write_scores
+from memberinsight.screening.reasons import build_reasons, json_signals
+from memberinsight.screening.risk import FEATURES, INSTRUCTION_FLOOR, RULES, rule_hits, rule_risk
+from memberinsight.screening.signals.instructions import strip_instructions
 
 QUEUE_MIN_RISK = 0.5
 META_LAST_RUN = "screening.last_run"
@@ -80,7 +80,7 @@ def text_scores(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray, set
     if len(flagged):
         stripped = [strip_instructions(texts[i]) for i in flagged]
         if settings is not None:
-            from screening.vectors import encode_texts
+            from memberinsight.screening.vectors import encode_texts
 
             vecs = encode_texts(stripped, settings)
         else:
@@ -147,7 +147,7 @@ def explain_rows(frame: SignalFrame, model: ScreeningModel, rows: np.ndarray, ri
 def screen_reviews(ws, settings: Settings, new_only: bool = False, show_progress: bool = False,
                    retrain: bool = False, queue_min_risk: float = QUEUE_MIN_RISK) -> ScreeningRun:
     """Score reviews (all, or only those not screened before), store scores and reasons, fill the queue."""
-    from screening.vectors import embedder_id
+    from memberinsight.screening.vectors import embedder_id
 
     start = time.perf_counter()
     ensure_tables(ws)

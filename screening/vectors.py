@@ -23,14 +23,14 @@ INCREMENTAL_LIMIT = 2000
 
 def sync_indexes(ws, settings: Settings, show_progress: bool = False) -> dict[str, Any]:
     """Make the product and review indexes current (cheap when nothing changed)."""
-    import retrieval
+    from memberinsight import retrieval
 
     return retrieval.build_indexes(ws, settings, show_progress=show_progress)
 
 
 def _index_vectors(ws, name: str, ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Vectors of ``ids`` from a saved index (zeros where absent) and a mask of the ids found."""
-    import retrieval
+    from memberinsight import retrieval
 
     index = retrieval.VectorIndex.load(ws.indexes_dir, name)
     labels, stored = index.all_vectors()
@@ -54,7 +54,7 @@ def review_vectors(ws, review_ids: Sequence[str]) -> np.ndarray:
 
 def product_vectors(ws) -> tuple[list[str], np.ndarray]:
     """Every indexed product id and its vector."""
-    import retrieval
+    from memberinsight import retrieval
 
     index = retrieval.VectorIndex.load(ws.indexes_dir, PRODUCTS)
     labels, stored = index.all_vectors()
@@ -65,7 +65,7 @@ def near_duplicate_pairs(ws, settings: Settings, threshold: float, new_ids: Sequ
                          ) -> list[tuple[str, str, float]]:
     """Pairs of reviews by different accounts with cosine >= ``threshold``: all of them, or those
     touching ``new_ids`` (an incremental run)."""
-    import retrieval
+    from memberinsight import retrieval
 
     if new_ids is None or len(new_ids) > INCREMENTAL_LIMIT:
         clusters = retrieval.find_near_duplicate_reviews(ws, threshold=threshold, settings=settings)
@@ -79,7 +79,7 @@ def near_duplicate_pairs(ws, settings: Settings, threshold: float, new_ids: Sequ
 
 def encode_texts(texts: Sequence[str], settings: Settings) -> np.ndarray:
     """Vectors of texts outside the workspace (evaluation sets), through the settings' embedding cache."""
-    import retrieval
+    from memberinsight import retrieval
 
     cache = retrieval.EmbeddingCache(settings.cache_path / "embeddings.sqlite")
     return retrieval.embed_with_cache(list(texts), retrieval.get_embedder(settings), cache).vectors
@@ -87,6 +87,6 @@ def encode_texts(texts: Sequence[str], settings: Settings) -> np.ndarray:
 
 def embedder_id(settings: Settings) -> str:
     """Identifies the configured embedding model (a model change forces a retrain)."""
-    import retrieval
+    from memberinsight import retrieval
 
     return retrieval.get_embedder(settings).model_id

@@ -32,9 +32,9 @@ TONES = ("friendly", "premium", "playful", "urgent")
 def draw(workspace: Path, out: Path, campaigns: int, llm: int, seed: int, ranked: int = 0) -> None:
     """Generate ``campaigns`` composed campaigns (+ ``llm`` written by the packaged model, + the first
     ``ranked`` campaigns again with the packaged model ranking the phrasings) and the blind packet."""
-    from agent.campaigns import generate_campaign
+    from memberinsight.agent.campaigns import generate_campaign
     from memberinsight.config import load_settings
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.open(workspace)
     settings = load_settings(workspace=workspace)

@@ -89,10 +89,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from memberinsight.config import load_settings
-    from models import at_risk_members
-    from ui import launch
-    from workspace import Workspace
-    from workspace.users import add_user, list_users
+    from memberinsight.models import at_risk_members
+    from memberinsight.ui import launch
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.users import add_user, list_users
 
     ws = Workspace.open(args.workspace)
     if USER not in {u.username for u in list_users(ws)}:

@@ -28,23 +28,29 @@ Public API::
 
 from __future__ import annotations
 
-from segments.audience import segment_member_ids
-from segments.canonical import canonicalize
-from segments.compiler import CompiledQuery, compile_definition, run_query, segment_members, segment_size
-from segments.definition import (
+from memberinsight.segments.audience import segment_member_ids
+from memberinsight.segments.canonical import canonicalize
+from memberinsight.segments.compiler import (
+    CompiledQuery,
+    compile_definition,
+    run_query,
+    segment_members,
+    segment_size,
+)
+from memberinsight.segments.definition import (
     Condition,
     Group,
     Not,
     SegmentDefinition,
     parse_definition,
 )
-from segments.describe import describe, describe_condition, editable_rows
-from segments.errors import SegmentDefinitionError, SegmentParseError
-from segments.fields import CATALOGUE, FIELDS, Field, catalogue_rows
-from segments.parser import definition_from_model_text, parse_or_refuse, parse_sentence
-from segments.result import Counts, Option, ParseResult, Question
-from segments.rows import member_rows
-from segments.store import (
+from memberinsight.segments.describe import describe, describe_condition, editable_rows
+from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
+from memberinsight.segments.fields import CATALOGUE, FIELDS, Field, catalogue_rows
+from memberinsight.segments.parser import definition_from_model_text, parse_or_refuse, parse_sentence
+from memberinsight.segments.result import Counts, Option, ParseResult, Question
+from memberinsight.segments.rows import member_rows
+from memberinsight.segments.store import (
     SavedSegment,
     SizePoint,
     delete_segment,
@@ -55,7 +61,7 @@ from segments.store import (
     resolve_segment_members,
     save_segment,
 )
-from segments.vocabulary import Vocabulary, load_vocabulary, shop_currency
+from memberinsight.segments.vocabulary import Vocabulary, load_vocabulary, shop_currency
 
 __all__ = [
     "CATALOGUE", "FIELDS", "CompiledQuery", "Condition", "Counts", "Field", "Group", "Not", "Option", "ParseResult",

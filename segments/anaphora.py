@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from segments.conditions import COUNT_FIELDS, Context, comparator_for, of_kind
-from segments.fields import CATALOGUE
-from segments.tagger import Item
+from memberinsight.segments.conditions import COUNT_FIELDS, Context, comparator_for, of_kind
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.tagger import Item
 
 Window = tuple[str | None, str | None]
 

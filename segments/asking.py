@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from segments.definition import SegmentDefinition
-from segments.fuzzy import Fix
-from segments.grammar import Reading
-from segments.lists import QUIET, is_quiet
-from segments.result import Option, Question
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.definition import SegmentDefinition
+from memberinsight.segments.fuzzy import Fix
+from memberinsight.segments.grammar import Reading
+from memberinsight.segments.lists import QUIET, is_quiet
+from memberinsight.segments.result import Option, Question
+from memberinsight.segments.vocabulary import Vocabulary
 
 # Confidence lost per kind of guess (multiplied together; 1.0 = nothing guessed).
 CONFIDENCE: dict[str, float] = {"typo": 0.8, "accent": 0.8, "unicode": 0.7, "synonym": 0.6, "holiday": 0.8, "date": 0.7,
@@ -143,9 +143,9 @@ def _slip(fix: Fix, vocab: Vocabulary) -> bool:
     """A one-letter slip (a letter dropped, added, changed or two swapped) in a long lexicon word with one
     candidate ("orderd", "catgories"): the word names a field, not a value, so the checks of the reading
     still apply; workspace values (cities, categories) and anything closer to two words are always asked."""
-    from segments.fuzzy import distance
-    from segments.lexicon import CUES, WEAK_CUES
-    from segments.spelling import spell_index
+    from memberinsight.segments.fuzzy import distance
+    from memberinsight.segments.lexicon import CUES, WEAK_CUES
+    from memberinsight.segments.spelling import spell_index
 
     def field_of(word: str) -> str | None:
         return CUES.get(word) or WEAK_CUES.get(word)

@@ -17,7 +17,7 @@ def segment_member_ids(ws: Any, segment: str) -> list[str]:
     Resolution is :func:`segments.resolve_segment_members`: a saved segment of that name first,
     then an RFM segment; a segment that needs built data raises :class:`ModelNotReadyError`.
     """
-    from segments.store import list_segments, resolve_segment_members
+    from memberinsight.segments.store import list_segments, resolve_segment_members
 
     if not segment or not segment.strip():
         raise DataValidationError("name a segment", column="segment")

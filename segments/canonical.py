@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from segments.definition import (
+from memberinsight.segments.definition import (
     FLIPPED_OP,
     NEGATED_OP,
     OPS_BY_TYPE,
@@ -19,7 +19,7 @@ from segments.definition import (
     SegmentDefinition,
     node_to_dict,
 )
-from segments.fields import CATALOGUE
+from memberinsight.segments.fields import CATALOGUE
 
 
 def canonicalize(defn: SegmentDefinition, sort: bool = True) -> SegmentDefinition:

@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from segments.definition import Condition, SegmentDefinition
-from segments.fields import CATALOGUE
-from segments.result import Option, Question
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.definition import Condition, SegmentDefinition
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.result import Option, Question
+from memberinsight.segments.vocabulary import Vocabulary
 
 RANGES: dict[str, tuple[float, float]] = {
     "avg_rating": (1, 5), "r_score": (1, 5), "f_score": (1, 5), "m_score": (1, 5), "spend_trend": (-1, 1),

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.conditions import Context, age_condition, cond, is_negated, negate, of_kind, values_of
-from segments.fields import CATALOGUE
-from segments.tagger import Item
+from memberinsight.segments.conditions import (
+    Context,
+    age_condition,
+    cond,
+    is_negated,
+    negate,
+    of_kind,
+    values_of,
+)
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.tagger import Item
 
 SCORE_FIELDS = ("r_score", "f_score", "m_score")
 TOP_WORDS = ("top", "highest", "best", "max", "maximum", "top tier")

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memberinsight.errors import ModelNotReadyError, WorkspaceError
-from segments.definition import Condition, Group, Node, Not, SegmentDefinition, parse_definition
-from segments.fields import CATALOGUE, FEATURES_TABLE, PREDICTIONS_TABLE, Field
+from memberinsight.segments.definition import Condition, Group, Node, Not, SegmentDefinition, parse_definition
+from memberinsight.segments.fields import CATALOGUE, FEATURES_TABLE, PREDICTIONS_TABLE, Field
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from segments.fields import CATALOGUE
-from segments.tagger import Item
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.tagger import Item
 
 ATTRIBUTES = ("city", "country", "channel", "age_band", "rfm_segment")
 COUNT_FIELDS = ("orders", "returns", "reviews", "low_ratings", "distinct_categories", "distinct_products")
@@ -228,7 +228,7 @@ def number_condition(fld: str, items: list[Item], ctx: Context, category: Any, d
 
 def _worse_means(fld: str, op: str, items: list[Item], n: Item) -> str:
     """"order trend -2 or worse" is at most -2; "churn probability 0.7 or worse" is at least 0.7."""
-    from segments.lexicon import HIGHER_IS_WORSE
+    from memberinsight.segments.lexicon import HIGHER_IS_WORSE
 
     said = [c for c in items if c.kind == "CMP" and c.used and c.i == n.j
             and c.text.lower().split()[-1] in ("worse", "better")]

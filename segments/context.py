@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from segments.tokens import tokenize
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.tokens import tokenize
+from memberinsight.segments.vocabulary import Vocabulary
 
 # Items that carry meaning: a sentence without any of them is context ("We're planning a promo.").
 CONTENT_KINDS = frozenset(("VAL", "CUE", "WEAK", "IMPLIED", "NUM", "RANGE", "DATE", "WINDOW", "AGO", "CLUSTER", "BAND",
@@ -81,7 +81,7 @@ PLAN_WORDS = frozenset((
 def _is_remark(part: str, vocab: Vocabulary) -> bool:
     """An operator's remark: no strong condition word, no number, values only contact channels, and every
     word it does not know a word of a plan (``PLAN_WORDS``)."""
-    from segments.tagger import tag
+    from memberinsight.segments.tagger import tag
 
     tokens, items, _ = tag(part, vocab)
     if any(it.kind in STRONG_KINDS and not (it.kind == "VAL" and it.field == "channel") for it in items):
@@ -93,7 +93,7 @@ def _is_remark(part: str, vocab: Vocabulary) -> bool:
 
 
 def _is_context(part: str, vocab: Vocabulary) -> bool:
-    from segments.tagger import tag
+    from memberinsight.segments.tagger import tag
 
     tokens, items, _ = tag(part, vocab)
     words = [it for it in items if it.kind == "WORD"]
@@ -127,7 +127,7 @@ def split_context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     keep: list[str] = []
     aside: list[str] = []
     if len(parts) > 1:
-        from segments.tagger import tag
+        from memberinsight.segments.tagger import tag
 
         for part in parts:
             tokens, items, _ = tag(part, vocab)

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
 
-from segments.errors import SegmentDefinitionError
-from segments.fields import Field, get_field
-from segments.loading import load_json, load_yaml
+from memberinsight.segments.errors import SegmentDefinitionError
+from memberinsight.segments.fields import Field, get_field
+from memberinsight.segments.loading import load_json, load_yaml
 
 VERSION = 1
 MAX_DEPTH = 6
@@ -143,13 +143,13 @@ class SegmentDefinition:
 
     def canonical(self) -> SegmentDefinition:
         """This definition in canonical form (:func:`segments.canonical.canonicalize`)."""
-        from segments.canonical import canonicalize
+        from memberinsight.segments.canonical import canonicalize
 
         return canonicalize(self)
 
     def key(self) -> str:
         """Canonical JSON text (case-insensitive for values): equal keys mean equal definitions."""
-        from segments.canonical import canonicalize, casefold_values
+        from memberinsight.segments.canonical import canonicalize, casefold_values
 
         return json.dumps(casefold_values(canonicalize(self).to_dict()), sort_keys=True, ensure_ascii=False)
 

@@ -6,7 +6,7 @@ from calendar import monthrange
 from datetime import date
 from typing import Any
 
-from segments.definition import (
+from memberinsight.segments.definition import (
     OPS_BY_TYPE,
     Condition,
     Group,
@@ -14,7 +14,7 @@ from segments.definition import (
     Not,
     SegmentDefinition,
 )
-from segments.fields import CATALOGUE
+from memberinsight.segments.fields import CATALOGUE
 
 _OP_WORDS = {"=": "is", "!=": "is not", ">": "is more than", ">=": "is at least", "<": "is less than",
              "<=": "is at most", "in": "is one of", "not in": "is not one of"}

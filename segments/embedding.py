@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from segments.fields import FIELDS
+from memberinsight.segments.fields import FIELDS
 
 DEFAULT_THRESHOLD = 0.55
 DEFAULT_MARGIN = 0.05
@@ -41,7 +41,7 @@ class FieldMatcher:
 
     def _embedder(self) -> Any:
         from memberinsight.config import load_settings
-        from retrieval import get_embedder
+        from memberinsight.retrieval import get_embedder
 
         return get_embedder(self.settings or load_settings())
 
@@ -57,7 +57,7 @@ class FieldMatcher:
         return best
 
     def __call__(self, phrase: str, types: tuple[str, ...]) -> tuple[str, float] | None:
-        from segments.fields import CATALOGUE
+        from memberinsight.segments.fields import CATALOGUE
 
         ranked = sorted(((s, n) for n, s in self.scores(phrase).items() if CATALOGUE[n].type in types),
                         reverse=True)

@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from memberinsight.errors import DataValidationError
-from segments.definition import SegmentDefinition
-from segments.errors import SegmentDefinitionError, SegmentParseError
-from segments.parser import parse_sentence
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.definition import SegmentDefinition
+from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
+from memberinsight.segments.parser import parse_sentence
+from memberinsight.segments.vocabulary import Vocabulary
 
 REPO_TESTS = Path(__file__).resolve().parents[1] / "tests" / "segments"
 SENTENCE_FILES = {name: REPO_TESTS / f"{stem}.jsonl" for name, stem in (
@@ -138,7 +138,7 @@ class _Members:
         self.cache: dict[str, frozenset[str]] = {}
 
     def __call__(self, definition: SegmentDefinition) -> frozenset[str]:
-        from segments.compiler import run_query
+        from memberinsight.segments.compiler import run_query
 
         key = definition.key()
         if key not in self.cache:

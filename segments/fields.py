@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from segments.errors import SegmentDefinitionError
+from memberinsight.segments.errors import SegmentDefinitionError
 
 FEATURES_TABLE = "member_features"
 PREDICTIONS_TABLE = "member_predictions"

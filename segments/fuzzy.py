@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from segments.textprep import fold
+from memberinsight.segments.textprep import fold
 
 ABBREVIATIONS: dict[str, str] = {
     "cust": "customers", "custs": "customers", "custo": "customers", "custos": "customers", "cstmrs": "customers",

@@ -8,27 +8,27 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from segments.canonical import canonicalize
-from segments.conditions import Context
-from segments.definition import SegmentDefinition, parse_definition
-from segments.errors import SegmentDefinitionError, SegmentParseError
-from segments.fields import CATALOGUE
-from segments.fuzzy import Fix
-from segments.lexicon import SOFT_WORDS
-from segments.lists import ALT_JOINERS, is_quiet, merge_lists
-from segments.period_lists import interpret_periods
-from segments.phrases import DESCRIPTORS, SIGNUP_CUES
-from segments.rules import related
-from segments.scope import (
+from memberinsight.segments.canonical import canonicalize
+from memberinsight.segments.conditions import Context
+from memberinsight.segments.definition import SegmentDefinition, parse_definition
+from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.fuzzy import Fix
+from memberinsight.segments.lexicon import SOFT_WORDS
+from memberinsight.segments.lists import ALT_JOINERS, is_quiet, merge_lists
+from memberinsight.segments.period_lists import interpret_periods
+from memberinsight.segments.phrases import DESCRIPTORS, SIGNUP_CUES
+from memberinsight.segments.rules import related
+from memberinsight.segments.scope import (
     attach_relatives,
     carried_windows,
     or_scope_questions,
     shared_object_questions,
     window_questions,
 )
-from segments.tagger import Item, tag
-from segments.tokens import Token
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.tagger import Item, tag
+from memberinsight.segments.tokens import Token
+from memberinsight.segments.vocabulary import Vocabulary
 
 
 @dataclass

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments import anaphora, clause_rules, rules
-from segments.conditions import (
+from memberinsight.segments import anaphora, clause_rules, rules
+from memberinsight.segments.conditions import (
     ATTRIBUTES,
     BAND_SIBLING,
     COUNT_FIELDS,
@@ -31,10 +31,10 @@ from segments.conditions import (
     of_kind,
     values_of,
 )
-from segments.fields import CATALOGUE
-from segments.memory import record as _record
-from segments.memory import share_window as _share_window
-from segments.tagger import Item
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.memory import record as _record
+from memberinsight.segments.memory import share_window as _share_window
+from memberinsight.segments.tagger import Item
 
 
 def _pick_field(items: list[Item], ctx: Context) -> tuple[str | None, Item | None]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.tagger import Item
+from memberinsight.segments.tagger import Item
 
 LIST_JOINERS = {",", "or", "/", "and", "&", "either", "+", "nor"}
 ALT_JOINERS = {"or", "/"}

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from segments.errors import SegmentDefinitionError
+from memberinsight.segments.errors import SegmentDefinitionError
 
 MAX_TEXT = 64 * 1024
 """Longest JSON/YAML definition text, in characters (checked before parsing)."""
@@ -34,7 +34,7 @@ def _check_length(text: Any, kind: str) -> str:
 
 
 def _too_deep(kind: str) -> SegmentDefinitionError:
-    from segments.definition import MAX_DEPTH
+    from memberinsight.segments.definition import MAX_DEPTH
 
     return SegmentDefinitionError(f"the {kind} text nests objects/lists deeper than {MAX_NESTING} levels "
                                   f"(MAX_NESTING); a definition allows at most {MAX_DEPTH} nested groups")

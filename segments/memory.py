@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.conditions import Context, is_negated
-from segments.tagger import Item
+from memberinsight.segments.conditions import Context, is_negated
+from memberinsight.segments.tagger import Item
 
 LIFETIME_WORDS = ("lifetime", "in total", "total", "overall", "ever", "all time", "all-time", "of all time",
                   "in their lifetime", "to date", "so far", "altogether")

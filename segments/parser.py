@@ -32,19 +32,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from segments.asking import collect, descriptor_question
-from segments.canonical import canonicalize
-from segments.context import split_context
-from segments.definition import Group, SegmentDefinition, parse_definition
-from segments.describe import describe
-from segments.errors import SegmentDefinitionError, SegmentParseError
-from segments.grammar import Reading, read
-from segments.phrases import DESCRIPTORS
-from segments.refusal import refusal_reason
-from segments.result import Option, ParseResult, Question
-from segments.textprep import prepare
-from segments.tokens import tokenize
-from segments.vocabulary import Vocabulary
+from memberinsight.segments.asking import collect, descriptor_question
+from memberinsight.segments.canonical import canonicalize
+from memberinsight.segments.context import split_context
+from memberinsight.segments.definition import Group, SegmentDefinition, parse_definition
+from memberinsight.segments.describe import describe
+from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
+from memberinsight.segments.grammar import Reading, read
+from memberinsight.segments.phrases import DESCRIPTORS
+from memberinsight.segments.refusal import refusal_reason
+from memberinsight.segments.result import Option, ParseResult, Question
+from memberinsight.segments.textprep import prepare
+from memberinsight.segments.tokens import tokenize
+from memberinsight.segments.vocabulary import Vocabulary
 
 MAX_SENTENCE = 400
 def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
@@ -79,7 +79,7 @@ def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
 def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
     """Questions from the checks that do not share the grammar's reasoning (:mod:`segments.checks`): values
     no member can have, numbers of the sentence the definition lost, field words it does not test."""
-    from segments.checks import cue_questions, lost_numbers, money_counts, value_questions
+    from memberinsight.segments.checks import cue_questions, lost_numbers, money_counts, value_questions
 
     said: list[tuple[str, float]] = []
     for it in r.items:
@@ -147,7 +147,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     if proposer is not None and result.status != "understood":
         result = _with_proposal(result, proposer)
     if workspace is not None and result.definition is not None:
-        from segments.readback import count_members
+        from memberinsight.segments.readback import count_members
 
         result.counts = count_members(result.definition, workspace, vocab.currency or "")
     return result
@@ -185,7 +185,7 @@ def definition_from_model_text(text: str) -> SegmentDefinition:
 
 def _with_proposal(result: ParseResult, proposer: Callable[[str], str]) -> ParseResult:
     from memberinsight.privacy import redact_text
-    from segments.fields import catalogue_rows
+    from memberinsight.segments.fields import catalogue_rows
 
     fields = [{k: r[k] for k in ("name", "type", "params", "choices")} for r in catalogue_rows()]
     request = redact_text(result.sentence).replace("`", "'")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from segments.conditions import Context
-from segments.fields import CATALOGUE
-from segments.interpret import interpret_clause
-from segments.tagger import Item
+from memberinsight.segments.conditions import Context
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.interpret import interpret_clause
+from memberinsight.segments.tagger import Item
 
 
 def _key(node: dict[str, Any]) -> str:

@@ -137,13 +137,13 @@ def assess(report: Any, n_buckets: int = 5) -> TargetQuality:
 
 def _bucket_reports(ws: Any, settings: Any) -> list[Any]:
     """Churn and purchases bucket reports from the models package (latest holdout)."""
-    import models
+    from memberinsight import models
 
     getter = getattr(models, "prediction_quality", None)
     if getter is not None:
         quality = getter(ws, settings)
         return [quality.churn, quality.purchases]
-    from models.evaluation import evaluate_churn, evaluate_clv
+    from memberinsight.models.evaluation import evaluate_churn, evaluate_clv
 
     horizon = int(getattr(settings, "horizon_days", 90))
     seed = int(getattr(settings, "random_seed", 42))

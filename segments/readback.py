@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from memberinsight.errors import ModelNotReadyError
-from segments.definition import Group, Node, SegmentDefinition, node_to_dict
-from segments.describe import describe_node
-from segments.result import ConditionCount, Counts
+from memberinsight.segments.definition import Group, Node, SegmentDefinition, node_to_dict
+from memberinsight.segments.describe import describe_node
+from memberinsight.segments.result import ConditionCount, Counts
 
 
 def _as_definition(nodes: list[Node]) -> SegmentDefinition:
-    from segments.definition import parse_definition
+    from memberinsight.segments.definition import parse_definition
 
     return parse_definition({"version": 1, "where": {"all": [node_to_dict(n) for n in nodes]}})
 
@@ -20,7 +20,7 @@ def _as_definition(nodes: list[Node]) -> SegmentDefinition:
 def count_members(definition: SegmentDefinition, ws: Any, currency: str = "") -> Counts:
     """Counts on workspace ``ws`` (one read-only connection); ``unavailable`` says why when the workspace
     lacks built data the definition needs. Amounts in the words carry ``currency``."""
-    from segments.compiler import run_query
+    from memberinsight.segments.compiler import run_query
 
     def words(node: Node) -> str:
         return describe_node(node, 1, currency)

@@ -14,7 +14,7 @@ please delete..."), so descriptions of behaviour ("customers who cancelled") are
 
 from __future__ import annotations
 
-from segments.tokens import Token
+from memberinsight.segments.tokens import Token
 
 PREAMBLE = frozenset((
     "hey", "hi", "hiya", "hello", "yo", "ok", "okay", "so", "please", "pls", "plz", "kindly", "can", "could",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.compiler import _check_tables, compile_definition
-from segments.definition import SegmentDefinition, parse_definition
-from segments.describe import window_words
-from segments.fields import CATALOGUE
+from memberinsight.segments.compiler import _check_tables, compile_definition
+from memberinsight.segments.definition import SegmentDefinition, parse_definition
+from memberinsight.segments.describe import window_words
+from memberinsight.segments.fields import CATALOGUE
 
 
 def member_rows(ws: Any, definition: SegmentDefinition | dict[str, Any], limit: int = 10) -> list[dict[str, Any]]:

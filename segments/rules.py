@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from segments.conditions import Context, cond, free_items, of_kind
-from segments.fields import CATALOGUE
-from segments.tagger import Item
+from memberinsight.segments.conditions import Context, cond, free_items, of_kind
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.tagger import Item
 
 # Prediction fields by family and horizon (days).
 HORIZONS: dict[str, dict[int, str]] = {

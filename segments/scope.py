@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.conditions import Context
-from segments.fields import CATALOGUE
-from segments.tagger import Item
+from memberinsight.segments.conditions import Context
+from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.tagger import Item
 
 _WINDOW_KEYS = ("days", "from", "to")
 _OBJECTS = ("VAL", "NUM", "RANGE", "DATE", "WINDOW", "AGO", "BAND", "TREND", "RFM", "CLUSTER")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from segments import lexicon as lx
-from segments import phrases as ph
-from segments.fuzzy import Fix, SpellIndex
-from segments.periods import HOLIDAY_PHRASES, VAGUE_PERIODS
-from segments.tokens import Token, phrase_tokens
-from segments.vocabulary import Vocabulary
+from memberinsight.segments import lexicon as lx
+from memberinsight.segments import phrases as ph
+from memberinsight.segments.fuzzy import Fix, SpellIndex
+from memberinsight.segments.periods import HOLIDAY_PHRASES, VAGUE_PERIODS
+from memberinsight.segments.tokens import Token, phrase_tokens
+from memberinsight.segments.vocabulary import Vocabulary
 
 # Kinds of phrase-table entries whose words are never targets of a typo fix (a fix into a filler
 # would make an unknown word disappear without a trace).
@@ -28,7 +28,7 @@ _EXTRA_WORDS = (*lx.TIME_UNITS, *lx.NUMBER_WORDS, *lx.MONTHS, *lx.COUNT_UNITS, *
 @lru_cache(maxsize=16)
 def spell_index(vocab: Vocabulary) -> SpellIndex:
     """Known words (never corrected) and typo targets (``value`` or ``word``) for ``vocab``."""
-    from segments.tagger import phrase_table
+    from memberinsight.segments.tagger import phrase_table
 
     known: set[str] = set()
     targets: dict[str, str] = {}

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memberinsight.errors import ConflictError, DataValidationError, ModelNotReadyError, NotFoundError
-from segments.canonical import canonicalize
-from segments.compiler import run_query
-from segments.definition import SegmentDefinition, parse_definition
-from segments.describe import describe
-from segments.fields import FEATURES_TABLE, PREDICTIONS_TABLE
+from memberinsight.segments.canonical import canonicalize
+from memberinsight.segments.compiler import run_query
+from memberinsight.segments.definition import SegmentDefinition, parse_definition
+from memberinsight.segments.describe import describe
+from memberinsight.segments.fields import FEATURES_TABLE, PREDICTIONS_TABLE
 
 _NOW = "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
 SEGMENTS_DDL = (
@@ -158,7 +158,7 @@ def save_segment(ws: Any, name: str, definition: SegmentDefinition | dict[str, A
     _ensure(ws)
     name = _check_name(name)
     defn = canonicalize(parse_definition(definition), sort=False)
-    from segments.vocabulary import rfm_segment_names
+    from memberinsight.segments.vocabulary import rfm_segment_names
 
     if name.casefold() in {n.casefold() for n in rfm_segment_names()}:
         raise ConflictError(f"{name!r} is the name of an RFM segment; choose another name")
@@ -259,7 +259,7 @@ def resolve_segment(ws: Any, name_or_definition: Any) -> SegmentDefinition:
         row = con.execute("SELECT definition FROM saved_segments WHERE name = ?", (text,)).fetchone()
     if row is not None:
         return SegmentDefinition.from_json(row["definition"])
-    from segments.vocabulary import load_vocabulary, rfm_segment_names
+    from memberinsight.segments.vocabulary import load_vocabulary, rfm_segment_names
 
     vocab = load_vocabulary(ws)
     rfm = {n.casefold(): n for n in (*vocab.rfm_segment, *rfm_segment_names())}
@@ -285,7 +285,7 @@ def _where(field_name: str, value: Any) -> SegmentDefinition:
 
 def _analytics_segment(ws: Any, text: str) -> SegmentDefinition | None:
     """Loose RFM names ("cant lose them", "new members") and cluster labels, as the analytics read them."""
-    import models
+    from memberinsight import models
 
     try:
         kind, exact = models.resolve_segment(ws, text)

@@ -17,8 +17,8 @@ import re
 from datetime import date
 from typing import Any
 
-from segments import lexicon as lx
-from segments.periods import (
+from memberinsight.segments import lexicon as lx
+from memberinsight.segments.periods import (
     HOLIDAY_PHRASES,
     HOLIDAYS,
     VAGUE_PERIODS,
@@ -29,7 +29,7 @@ from segments.periods import (
     quarter_span,
     relative_period,
 )
-from segments.tokens import phrase_tokens, read_number, read_year
+from memberinsight.segments.tokens import phrase_tokens, read_number, read_year
 
 PERIOD_UNITS = {"year": "year", "yr": "year", "quarter": "quarter", "qtr": "quarter", "month": "month",
                 "mth": "month", "mnth": "month", "week": "week", "wk": "week"}
@@ -240,7 +240,7 @@ def _year_list(t: Any, j: int) -> tuple[list[int], int, str]:
 
 def _holiday_years(t: Any, ref: date, i: int, j: int, keys: tuple[str, ...], years: list[int], conj: str) -> None:
     """One holiday in several years: a period list (each year's dates), read like "in Q1 and Q2"."""
-    from segments.tagger import Item
+    from memberinsight.segments.tagger import Item
 
     parts = []
     for year in years:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from segments import lexicon as lx
-from segments.tokens import (
+from memberinsight.segments import lexicon as lx
+from memberinsight.segments.tokens import (
     days_for,
     month_of,
     month_span,

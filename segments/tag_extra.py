@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from segments.tokens import read_number
+from memberinsight.segments.tokens import read_number
 
 STAR_WORDS = ("star", "stars", "starred", "star-rated")
 STAR_NOUNS = ("review", "reviews", "rating", "ratings")

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-from segments.tokens import read_year
+from memberinsight.segments.tokens import read_year
 
 SCORE_NAMES = {"r": "r_score", "recency": "r_score", "f": "f_score", "frequency": "f_score", "m": "m_score",
                "monetary": "m_score"}
@@ -124,7 +124,7 @@ MAX_PERIODS = 13
 
 def _units(unit: str, start: date, end: date) -> list[tuple[date, date]]:
     """The calendar quarters / months / weeks that begin within ``[start, end]``."""
-    from segments.periods import relative_period
+    from memberinsight.segments.periods import relative_period
 
     out: list[tuple[date, date]] = []
     cursor = relative_period(unit, 0, start)
@@ -138,8 +138,8 @@ def _units(unit: str, start: date, end: date) -> list[tuple[date, date]]:
 def every_period(t: Any) -> None:
     """"in every quarter this year", "each month of 2025": one period per quarter / month / week that has
     begun by the data's last date, as a period list joined by "and" (each must hold)."""
-    from segments.periods import describe_span
-    from segments.tagger import Item
+    from memberinsight.segments.periods import describe_span
+    from memberinsight.segments.tagger import Item
 
     ref: date | None = t.vocab.ref_date
     if ref is None:

@@ -13,12 +13,20 @@ from dataclasses import field as dc_field
 from functools import lru_cache
 from typing import Any
 
-from segments import lexicon as lx
-from segments import phrases as ph
-from segments.fuzzy import Fix
-from segments.regions import regions
-from segments.tokens import Number, Token, days_for, phrase_tokens, read_compound, read_number, tokenize
-from segments.vocabulary import VALUE_FIELDS, Vocabulary
+from memberinsight.segments import lexicon as lx
+from memberinsight.segments import phrases as ph
+from memberinsight.segments.fuzzy import Fix
+from memberinsight.segments.regions import regions
+from memberinsight.segments.tokens import (
+    Number,
+    Token,
+    days_for,
+    phrase_tokens,
+    read_compound,
+    read_number,
+    tokenize,
+)
+from memberinsight.segments.vocabulary import VALUE_FIELDS, Vocabulary
 
 PRIORITY = {"IMPLIED": 0, "VAL": 1, "CUE": 2, "WEAK": 3, "AGECUE": 4, "PRED": 5, "BAND": 6, "NEG": 7,
             "CMP": 8, "DATEPREP": 9, "TREND": 10, "OR": 11, "SEP": 12, "PERSON": 13, "DESC": 14, "SOFT": 15,
@@ -143,7 +151,7 @@ def phrase_table(vocab: Vocabulary) -> dict[tuple[str, ...], list[Entry]]:
 
 class _Tagging:
     def __init__(self, sentence: str, vocab: Vocabulary) -> None:
-        from segments.spelling import correct_tokens
+        from memberinsight.segments.spelling import correct_tokens
 
         self.tokens: list[Token]
         self.fixes: list[tuple[int, Fix]]
@@ -306,10 +314,10 @@ class _Tagging:
 
 def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list[tuple[int, Fix]]]:
     """Tokens, their items in sentence order, and the spelling fixes made (by token index)."""
-    from segments import tag_dates
-    from segments.tag_calendar import tag_calendar
-    from segments.tag_extra import average_stars, bare_buyers, decades, ratings, score_letters
-    from segments.tag_more import (
+    from memberinsight.segments import tag_dates
+    from memberinsight.segments.tag_calendar import tag_calendar
+    from memberinsight.segments.tag_extra import average_stars, bare_buyers, decades, ratings, score_letters
+    from memberinsight.segments.tag_more import (
         every_period,
         plain_segment_words,
         rfm_triples,

@@ -8,7 +8,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
-from segments.lexicon import COUNT_ADVERBS, MONTHS, NUMBER_WORDS
+from memberinsight.segments.lexicon import COUNT_ADVERBS, MONTHS, NUMBER_WORDS
 
 _NUMBODY = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from segments.fields import PREDICTIONS_TABLE
+from memberinsight.segments.fields import PREDICTIONS_TABLE
 
 EURO_COUNTRIES = ("Austria", "Belgium", "Croatia", "Cyprus", "Estonia", "Finland", "France", "Germany", "Greece",
                   "Ireland", "Italy", "Latvia", "Lithuania", "Luxembourg", "Malta", "Netherlands", "Portugal",
@@ -105,6 +105,6 @@ def shop_currency(ws: Any) -> str | None:
 
 
 def rfm_segment_names() -> tuple[str, ...]:
-    from models.segments import NO_PURCHASE, SEGMENTS
+    from memberinsight.models.segments import NO_PURCHASE, SEGMENTS
 
     return (*SEGMENTS, NO_PURCHASE)

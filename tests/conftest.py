@@ -53,7 +53,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixed-seed demo shop as CSV files."""
-    from workspace.demo import generate_demo
+    from memberinsight.workspace.demo import generate_demo
 
     out = tmp_path_factory.mktemp("demo_csv")
     generate_demo(out, members=DEMO_MEMBERS, seed=DEMO_SEED)
@@ -63,8 +63,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_workspace(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo shop ingested into a real workspace (do not modify: use ``workspace_copy``)."""
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     ws = Workspace.create(tmp_path_factory.mktemp("demo_ws") / "workspace")
     ingest_directory(ws, demo_dir)
@@ -76,8 +76,8 @@ def built_workspace(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """A demo workspace after every build step (features, models, indexes, screening)."""
     from memberinsight.config import load_settings
     from memberinsight.pipeline import build
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     ws = Workspace.create(tmp_path_factory.mktemp("built_ws") / "workspace")
     ingest_directory(ws, demo_dir)
@@ -87,7 +87,7 @@ def built_workspace(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def copy_workspace(ws, destination: Path):
     """A private copy of a workspace directory, for tests that change data."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     shutil.copytree(ws.path, destination)
     return Workspace.open(destination)

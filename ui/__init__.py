@@ -9,7 +9,7 @@ Gradio is imported only when an app is built.
 
 from __future__ import annotations
 
-from ui.app import build_app
-from ui.server import check_bind, is_loopback, launch, serve
+from memberinsight.ui.app import build_app
+from memberinsight.ui.server import check_bind, is_loopback, launch, serve
 
 __all__ = ["build_app", "check_bind", "is_loopback", "launch", "serve"]

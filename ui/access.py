@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from memberinsight.errors import AuthError
-from workspace.login_throttle import LoginThrottledError
+from memberinsight.workspace.login_throttle import LoginThrottledError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

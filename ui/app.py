@@ -11,10 +11,10 @@ lives in ``gr.State``; nothing is kept in module globals. Gradio is imported onl
 # ``evt: gr.SelectData`` parameters by their evaluated annotations, and ``gr`` is imported lazily.
 from typing import Any
 
-from ui import callbacks as cb
-from ui.campaigns_workflow_tab import campaigns_workflow_tab
-from ui.fraud_tab import fraud_tab
-from ui.widgets import first_cell_picker, id_choices
+from memberinsight.ui import callbacks as cb
+from memberinsight.ui.campaigns_workflow_tab import campaigns_workflow_tab
+from memberinsight.ui.fraud_tab import fraud_tab
+from memberinsight.ui.widgets import first_cell_picker, id_choices
 
 EXAMPLES = [
     "How big is each segment?",

@@ -15,16 +15,16 @@ from typing import Any
 
 import pandas as pd
 
-from agent.conversation import Conversation
-from agent.streaming import Finished, stream_work
-from agent.tools._common import fmt_value, markdown_table
-from agent.tools.analytics import profile_markdown
-from agent.tools.campaigns import check_table, copy_markdown, draft_markdown
-from agent.types import ChartSpec
+from memberinsight.agent.conversation import Conversation
+from memberinsight.agent.streaming import Finished, stream_work
+from memberinsight.agent.tools._common import fmt_value, markdown_table
+from memberinsight.agent.tools.analytics import profile_markdown
+from memberinsight.agent.tools.campaigns import check_table, copy_markdown, draft_markdown
+from memberinsight.agent.types import ChartSpec
 from memberinsight.errors import ConflictError, MemberInsightError
-from ui import predictions_view as pv
-from ui.charts import figure
-from ui.tables import for_people
+from memberinsight.ui import predictions_view as pv
+from memberinsight.ui.charts import figure
+from memberinsight.ui.tables import for_people
 
 Message = dict[str, Any]
 EMPTY = pd.DataFrame()
@@ -113,7 +113,7 @@ def chat_reset(services: Any, user: str) -> tuple[list[Message], Conversation, p
 def read_back_segment(services: Any, sentence: str) -> str:
     """A plain-words segment read back before it is saved or used: what it selects, how words were read,
     member counts per condition and in all, and the questions to answer (or why it is refused)."""
-    from segments import load_vocabulary, parse_sentence
+    from memberinsight.segments import load_vocabulary, parse_sentence
 
     if not (sentence or "").strip():
         return "Describe the members you want, e.g. *customers in Leeds who spent over 200 this year*."

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from agent.tools.fraud import stamp_words
+from memberinsight.agent.tools.fraud import stamp_words
 from memberinsight.errors import ConflictError, MemberInsightError, NotFoundError
-from ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
+from memberinsight.ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATE_WORDS = {"draft": "draft", "in_review": "in review", "approved": "approved", "exported": "exported",
                "results_imported": "results imported"}
@@ -131,7 +131,7 @@ def audience_words(campaign: Any) -> str:
 
 def load_campaigns(services: Any, state: str | None = "all") -> tuple[str, pd.DataFrame, list[str]]:
     """(a counts line, the campaigns newest first, their ids for the picker)."""
-    from governance.campaigns import list_campaigns
+    from memberinsight.governance.campaigns import list_campaigns
 
     try:
         every = list_campaigns(services.ws)
@@ -234,7 +234,7 @@ class Shown:
 
 def show_campaign(services: Any, campaign_id: str | None) -> Shown:
     """One campaign's details, the version the operator is looking at, its history and its values for the form."""
-    from governance.campaigns import campaign_history, get_campaign
+    from memberinsight.governance.campaigns import campaign_history, get_campaign
 
     if not campaign_id:
         return Shown("Pick a campaign from the list, or fill in the form and create one.", None, EMPTY, None)
@@ -249,7 +249,7 @@ def show_campaign(services: Any, campaign_id: str | None) -> Shown:
 # ----- actions --------------------------------------------------------------------------
 def create_campaign(services: Any, user: str, draft: Draft) -> tuple[str, str | None]:
     """(result message, the new campaign's id) for a campaign created from the form as ``user``."""
-    from governance.campaigns import create_campaign as create
+    from memberinsight.governance.campaigns import create_campaign as create
 
     if not draft.name or not draft.segment:
         return "⚠️ Give the campaign a name and a segment.", None
@@ -267,8 +267,8 @@ def edit_campaign(services: Any, user: str, campaign_id: str | None, version: in
 
     Only the fields that differ are sent; a stale version changes nothing and says who changed the campaign.
     """
-    from governance.campaigns import edit_campaign as edit
-    from governance.campaigns import get_campaign
+    from memberinsight.governance.campaigns import edit_campaign as edit
+    from memberinsight.governance.campaigns import get_campaign
 
     if not campaign_id or version is None:
         return PICK_FIRST
@@ -296,7 +296,7 @@ def move_campaign(services: Any, user: str, campaign_id: str | None, version: in
     Who may approve (the approver role, not the author when two-person approval is on) is decided by
     :mod:`governance.campaigns`; its refusal is shown as it words it.
     """
-    from governance import campaigns as gc
+    from memberinsight.governance import campaigns as gc
 
     if not campaign_id or version is None:
         return PICK_FIRST
@@ -324,7 +324,7 @@ def move_campaign(services: Any, user: str, campaign_id: str | None, version: in
 
 def export_campaign(services: Any, user: str, campaign_id: str | None, reason: str) -> tuple[str, str | None]:
     """(result message with written / held out / left out per reason, the CSV's path for download)."""
-    from governance.campaigns import export_campaign as export
+    from memberinsight.governance.campaigns import export_campaign as export
 
     if not campaign_id:
         return PICK_FIRST, None
@@ -351,7 +351,7 @@ def export_message(report: Any) -> str:
 
 def import_results(services: Any, user: str, campaign_id: str | None, days: float | None = 30) -> str:
     """Import the results of exported ``campaign_id`` (orders in the ``days`` after the send); the report."""
-    from governance.campaigns import import_results as results
+    from memberinsight.governance.campaigns import import_results as results
 
     if not campaign_id:
         return PICK_FIRST
@@ -365,7 +365,7 @@ def import_results(services: Any, user: str, campaign_id: str | None, days: floa
 
 def conflict_message(services: Any, campaign_id: str, seen: int) -> str:
     """Why an action was refused: who changed the campaign since version ``seen``, when, and its state now."""
-    from governance.campaigns import campaign_history, get_campaign
+    from memberinsight.governance.campaigns import campaign_history, get_campaign
 
     try:
         c = get_campaign(services.ws, campaign_id)

@@ -12,9 +12,9 @@ lazily.
 from collections.abc import Callable
 from typing import Any
 
-from ui import campaigns_workflow_callbacks as wcb
-from ui.callbacks import segment_choices
-from ui.widgets import first_cell_picker
+from memberinsight.ui import campaigns_workflow_callbacks as wcb
+from memberinsight.ui.callbacks import segment_choices
+from memberinsight.ui.widgets import first_cell_picker
 
 INTRO = ("Campaigns go **draft → in review → approved → exported → results imported**. Every saved edit of a draft "
          "is a new version; approval needs a second person with the approver role; only an approved campaign can "

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from agent.types import ChartSpec
+from memberinsight.agent.types import ChartSpec
 
 LONG_LABEL = 22
 """Bar labels longer than this turn the chart sideways."""

@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from agent.tools.fraud import day_words, stamp_words
+from memberinsight.agent.tools.fraud import day_words, stamp_words
 from memberinsight.errors import ConflictError, MemberInsightError, NotFoundError
-from ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
+from memberinsight.ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATUS_CHOICES = ["pending", "escalated", "confirmed", "cleared", "all"]
 KIND_CHOICES = ["orders and accounts", "orders", "accounts"]
@@ -48,7 +48,7 @@ def _title(item_id: str) -> str:
 def load_fraud_queue(services: Any, status: str, kind: str = "orders and accounts", limit: int = 100
                      ) -> tuple[str, pd.DataFrame, list[str]]:
     """(counts and patterns line, the queue riskiest first, item ids for the picker)."""
-    from fraud import queue_overview
+    from memberinsight.fraud import queue_overview
 
     kind_ = {"orders": "order", "accounts": "account"}.get(kind)
     try:
@@ -71,8 +71,8 @@ def load_fraud_queue(services: Any, status: str, kind: str = "orders and account
 
 def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None]:
     """(the item's evidence as Markdown, the version the operator is looking at)."""
-    from fraud import PATTERNS, audit_trail, get_item, item_facts
-    from fraud.overview import findings_by_id, item_patterns, rule_kinds
+    from memberinsight.fraud import PATTERNS, audit_trail, get_item, item_facts
+    from memberinsight.fraud.overview import findings_by_id, item_patterns, rule_kinds
 
     if not item_id:
         return "Pick an order or account from the fraud queue.", None
@@ -148,7 +148,7 @@ def decide_fraud(services: Any, user: str, item_id: str | None, version: int | N
 
     A stale version changes nothing and says who changed the item, when, and what it is now.
     """
-    from fraud import decide
+    from memberinsight.fraud import decide
 
     if not item_id or version is None:
         return "Pick an order or account first."
@@ -166,7 +166,7 @@ def decide_fraud(services: Any, user: str, item_id: str | None, version: int | N
 
 def conflict_message(services: Any, item_id: str, seen: int) -> str:
     """Why a decision was refused: who changed the item since version ``seen``, when, and its state now."""
-    from fraud import audit_trail, get_item
+    from memberinsight.fraud import audit_trail, get_item
 
     try:
         item = get_item(services.ws, item_id)
@@ -182,7 +182,7 @@ def conflict_message(services: Any, item_id: str, seen: int) -> str:
 # ----- adjusted ratings -----------------------------------------------------------------
 def load_rating_movers(services: Any, limit: int = 10) -> tuple[str, pd.DataFrame]:
     """(a line on what the table shows, products whose rating moves most once suspicious reviews are set aside)."""
-    from fraud import rating_movers
+    from memberinsight.fraud import rating_movers
 
     try:
         movers = rating_movers(services.ws, limit=limit)
@@ -203,7 +203,7 @@ def load_rating_movers(services: Any, limit: int = 10) -> tuple[str, pd.DataFram
 
 def product_report(services: Any, product_id: str) -> str:
     """A product's rating, its adjusted rating, what was set aside and why, and the report card."""
-    from fraud import product_rating
+    from memberinsight.fraud import product_rating
 
     product_id = (product_id or "").strip()
     if not product_id:

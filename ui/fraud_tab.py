@@ -11,8 +11,8 @@ made against it, and a conflict shows who changed the item). Gradio is imported 
 from collections.abc import Callable
 from typing import Any
 
-from ui import fraud_callbacks as fcb
-from ui.widgets import first_cell_picker, id_choices
+from memberinsight.ui import fraud_callbacks as fcb
+from memberinsight.ui.widgets import first_cell_picker, id_choices
 
 
 def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from agent.tools.predictions import unavailable_notes, with_outlook
+from memberinsight.agent.tools.predictions import unavailable_notes, with_outlook
 from memberinsight.errors import MemberInsightError
 
 SEGMENT_CAPABILITIES = ("segments", "churn", "purchases", "clv")
@@ -40,7 +40,7 @@ def with_segment_outlook(services: Any, table: pd.DataFrame, by: str = "rfm") ->
 def models_markdown(services: Any) -> str:
     """The Data tab's "Models in use" section: one line per prediction and for the recommender
     (what shipped, every candidate's metric, the margin), then what is not available and why."""
-    from agent.tools._common import backend
+    from memberinsight.agent.tools._common import backend
 
     try:
         lines = [m.line for m in backend("models", "shipped_models", "Model summaries")(services.ws)]

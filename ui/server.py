@@ -52,7 +52,7 @@ def ensure_user(ws: Any, create_demo: bool) -> tuple[str, str] | None:
     gets a fresh random password, since the earlier one was shown only once. Real accounts are
     never touched.
     """
-    from workspace.users import add_user, generate_password, list_users, set_password
+    from memberinsight.workspace.users import add_user, generate_password, list_users, set_password
 
     users = [u.username for u in list_users(ws)]
     if users and not (create_demo and users == [DEMO_USER]):
@@ -123,16 +123,16 @@ def launch(ws: Any, settings: Settings, *, block: bool = True, services: Any = N
     ``block=False`` returns once the server runs (tests call ``app.close()``).
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    from workspace.users import ensure_schema, list_users
+    from memberinsight.workspace.users import ensure_schema, list_users
 
     ensure_schema(ws)  # an older workspace gets the session and disable columns before the first request
     check_bind(settings.server_host, auth=bool(list_users(ws)))
     _quiet_gradio_pandas_warnings()
     from starlette.middleware import Middleware
 
-    from agent.services import Services
-    from ui.access import AccessGuard, AccessMiddleware
-    from ui.app import CSS, build_app
+    from memberinsight.agent.services import Services
+    from memberinsight.ui.access import AccessGuard, AccessMiddleware
+    from memberinsight.ui.app import CSS, build_app
 
     services = services or Services(ws, settings)
     exports = Path(ws.path) / "exports"  # audience CSVs are offered for download from here only

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workspace.audit import (
+from memberinsight.workspace.audit import (
     AuditEntry,
     AuditProblem,
     AuditVerification,
@@ -10,8 +10,17 @@ from workspace.audit import (
     list_audit,
     verify_audit,
 )
-from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS, TABLES, Column, Table, schema_markdown
-from workspace.store import Workspace, is_workspace
+from memberinsight.workspace.schema import (
+    MEMBERS,
+    ORDERS,
+    PRODUCTS,
+    REVIEWS,
+    TABLES,
+    Column,
+    Table,
+    schema_markdown,
+)
+from memberinsight.workspace.store import Workspace, is_workspace
 
 __all__ = ["MEMBERS", "ORDERS", "PRODUCTS", "REVIEWS", "TABLES", "AuditEntry", "AuditProblem", "AuditVerification",
            "Column", "Table", "Workspace", "append_audit", "is_workspace", "list_audit", "schema_markdown",
@@ -24,7 +33,7 @@ __all__ += list(_INGEST_EXPORTS)
 
 def __getattr__(name: str):
     if name in _INGEST_EXPORTS:
-        import workspace.ingest as _ingest
+        import memberinsight.workspace.ingest as _ingest
 
         return getattr(_ingest, name)
     raise AttributeError(f"module 'workspace' has no attribute {name!r}")

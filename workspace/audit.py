@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from memberinsight.errors import DataValidationError
 
 if TYPE_CHECKING:
-    from workspace.store import Workspace
+    from memberinsight.workspace.store import Workspace
 
 GENESIS_HASH = "0" * 64
 CHAIN_STARTED = "audit.chain_started"

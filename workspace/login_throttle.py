@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from memberinsight.errors import AuthError
-from workspace.store import Workspace
+from memberinsight.workspace.store import Workspace
 
 THROTTLE_DDL = """CREATE TABLE IF NOT EXISTS login_throttle (
     scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),

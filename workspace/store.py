@@ -35,10 +35,10 @@ from pathlib import Path
 import duckdb
 
 from memberinsight.errors import WorkspaceError
-from workspace.audit import AUDIT_DDL, append_audit
-from workspace.clean import CLEAN_RELATIONS, ensure_clean_relations
-from workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
-from workspace.writelock import LOCK_FILE, write_lock
+from memberinsight.workspace.audit import AUDIT_DDL, append_audit
+from memberinsight.workspace.clean import CLEAN_RELATIONS, ensure_clean_relations
+from memberinsight.workspace.schema import INGEST_LOG_DDL, TABLES, create_table_sql
+from memberinsight.workspace.writelock import LOCK_FILE, write_lock
 
 ANALYTICS_DB = "analytics.duckdb"
 OPERATIONS_DB = "operations.sqlite"

@@ -22,8 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from memberinsight.errors import AuthError, ConflictError, DataValidationError, NotFoundError
-from workspace import login_throttle
-from workspace.store import OPERATIONS_DDL, Workspace
+from memberinsight.workspace import login_throttle
+from memberinsight.workspace.store import OPERATIONS_DDL, Workspace
 
 # scrypt cost: 2**14 * 8 * 128 bytes = 16 MiB per hash, ~50 ms on one core.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32

@@ -8,19 +8,26 @@ untrusted: the sheet screens it (:func:`screen`) and notes what it withheld (:cl
 
 from __future__ import annotations
 
-from agent.campaigns.compose import BrandVoice, compose
-from agent.campaigns.copy import CHANNELS, CampaignCopy, CopyVariant, VariantReport, choose_writer, write_copy
-from agent.campaigns.facts import Fact, FactSheet, ProductFact, format_date, offer_facts
-from agent.campaigns.grounding import LIMITS, CheckResult, check_copy
-from agent.campaigns.offers import OFFER_KINDS, Offer, parse_offer
-from agent.campaigns.phrasebank import ANGLES, TONES, PhraseBank, load_phrasebank
-from agent.campaigns.plays import PLAYS, Play, choose_play
-from agent.campaigns.service import campaign_facts, generate_campaign, suggest_campaign
-from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet
-from agent.campaigns.suggestion import Suggestion, suggest
-from agent.campaigns.templates import template_copy
-from agent.campaigns.untrusted import Screened, Withheld, screen
-from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, write_piece
+from memberinsight.agent.campaigns.compose import BrandVoice, compose
+from memberinsight.agent.campaigns.copy import (
+    CHANNELS,
+    CampaignCopy,
+    CopyVariant,
+    VariantReport,
+    choose_writer,
+    write_copy,
+)
+from memberinsight.agent.campaigns.facts import Fact, FactSheet, ProductFact, format_date, offer_facts
+from memberinsight.agent.campaigns.grounding import LIMITS, CheckResult, check_copy
+from memberinsight.agent.campaigns.offers import OFFER_KINDS, Offer, parse_offer
+from memberinsight.agent.campaigns.phrasebank import ANGLES, TONES, PhraseBank, load_phrasebank
+from memberinsight.agent.campaigns.plays import PLAYS, Play, choose_play
+from memberinsight.agent.campaigns.service import campaign_facts, generate_campaign, suggest_campaign
+from memberinsight.agent.campaigns.source import build_fact_sheet, build_member_fact_sheet
+from memberinsight.agent.campaigns.suggestion import Suggestion, suggest
+from memberinsight.agent.campaigns.templates import template_copy
+from memberinsight.agent.campaigns.untrusted import Screened, Withheld, screen
+from memberinsight.agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, write_piece
 
 __all__ = [
     "CHANNELS", "LIMITS", "OFFER_KINDS", "Offer", "parse_offer", "PLAYS", "TONES", "Attempt", "CampaignCopy", "CheckReport",

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.format import clock, count, day, days, money, pct
-from agent.campaigns.plan import CONFIDENCE, WEEKDAYS, Plan
-from agent.campaigns.plays import Signals, offer_category
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.format import clock, count, day, days, money, pct
+from memberinsight.agent.campaigns.plan import CONFIDENCE, WEEKDAYS, Plan
+from memberinsight.agent.campaigns.plays import Signals, offer_category
 
 _CHANNEL_NOUN = {"email": "an email", "sms": "an SMS", "push": "a push notification"}
 _NUMBER_WORDS = {"one": 1, "single": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5}

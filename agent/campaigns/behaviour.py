@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from agent.campaigns.facts import Fact
+from memberinsight.agent.campaigns.facts import Fact
 from memberinsight.errors import MemberInsightError
 
 MIN_TIMING_ORDERS = 30

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.numwords import spell_out
-from agent.campaigns.offer_sense import BOGO, MULTI_BUY, POINTS, OfferSense, offer_sense
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.numwords import spell_out
+from memberinsight.agent.campaigns.offer_sense import BOGO, MULTI_BUY, POINTS, OfferSense, offer_sense
 
 EXAMPLE_ONLY_NAMES: tuple[str, ...] = ("Linen Throw", "Bloom & Co", "Bloom and Co", "Oak Serving Board",
                                        "Fern & Field", "Fern and Field")

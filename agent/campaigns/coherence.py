@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.facts import FactSheet
 
 PLAIN = frozenset("""with your this that have just from what we've we'd we'll you're you'll it's there they
 them then than when were will would could should about into here more some over only also been like make

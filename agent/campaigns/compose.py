@@ -28,13 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.campaigns.coherence import (
+from memberinsight.agent.campaigns.coherence import (
     variant_problems,
 )
-from agent.campaigns.email_body import BODY_SLOTS, NO_PRODUCTS, email_body
-from agent.campaigns.facts import FactSheet, ProductFact
-from agent.campaigns.grounding import CheckResult, check_copy
-from agent.campaigns.phrasebank import (
+from memberinsight.agent.campaigns.email_body import BODY_SLOTS, NO_PRODUCTS, email_body
+from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
+from memberinsight.agent.campaigns.grounding import CheckResult, check_copy
+from memberinsight.agent.campaigns.phrasebank import (
     ANGLES,
     COMMON,
     SMS_SUFFIX,
@@ -46,9 +46,9 @@ from agent.campaigns.phrasebank import (
     resolve_play,
     resolve_tone,
 )
-from agent.campaigns.ranking import CANDIDATES, RANKED_PARTS, Ranker
-from agent.campaigns.short_checks import short_coherence
-from agent.campaigns.variant_facts import (
+from memberinsight.agent.campaigns.ranking import CANDIDATES, RANKED_PARTS, Ranker
+from memberinsight.agent.campaigns.short_checks import short_coherence
+from memberinsight.agent.campaigns.variant_facts import (
     NOT_YET,
     SHORT_EXPLAINED,
     SHORT_WINDOW_DAYS,
@@ -58,7 +58,7 @@ from agent.campaigns.variant_facts import (
     lead_products,
     product_values,
 )
-from agent.campaigns.voice import BrandVoice, register, voice_tone
+from memberinsight.agent.campaigns.voice import BrandVoice, register, voice_tone
 from memberinsight.errors import DataValidationError
 
 __all__ = ["BODY_SLOTS", "NO_PRODUCTS", "SHORT_WINDOW_DAYS", "BrandVoice", "ComposedPiece", "ComposedVariant",

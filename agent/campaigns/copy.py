@@ -17,12 +17,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.campaigns.compose import BrandVoice, ComposedPiece, ComposedVariant, compose
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.phrasebank import TONE_ALIASES, TONES, PhraseBank, load_phrasebank, resolve_tone
-from agent.campaigns.ranking import Ranker
-from agent.campaigns.writer import Attempt, CheckReport, CopyPiece, DraftCallback, report_dict, write_piece
-from agent.llm.base import LLMBackend
+from memberinsight.agent.campaigns.compose import BrandVoice, ComposedPiece, ComposedVariant, compose
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.phrasebank import (
+    TONE_ALIASES,
+    TONES,
+    PhraseBank,
+    load_phrasebank,
+    resolve_tone,
+)
+from memberinsight.agent.campaigns.ranking import Ranker
+from memberinsight.agent.campaigns.writer import (
+    Attempt,
+    CheckReport,
+    CopyPiece,
+    DraftCallback,
+    report_dict,
+    write_piece,
+)
+from memberinsight.agent.llm.base import LLMBackend
 from memberinsight.errors import ConfigError, DataValidationError
 
 CHANNELS = ("email", "sms", "push")

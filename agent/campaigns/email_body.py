@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from agent.campaigns.coherence import pair_problems, piece_problems
-from agent.campaigns.facts import FactSheet, ProductFact
-from agent.campaigns.phrasebank import ANGLES
-from agent.campaigns.variant_facts import Context
-from agent.campaigns.voice import signature
+from memberinsight.agent.campaigns.coherence import pair_problems, piece_problems
+from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
+from memberinsight.agent.campaigns.phrasebank import ANGLES
+from memberinsight.agent.campaigns.variant_facts import Context
+from memberinsight.agent.campaigns.voice import signature
 from memberinsight.errors import DataValidationError
 
 if TYPE_CHECKING:
-    from agent.campaigns.compose import _Picker
+    from memberinsight.agent.campaigns.compose import _Picker
 
 BODY_SLOTS = ("opener", "hook", "offer_line", "product_line", "also_line", "cta", "signoff")
 NO_PRODUCTS = frozenset({"review_request"})

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from agent.campaigns.untrusted import Withheld, screen_sheet
+from memberinsight.agent.campaigns.untrusted import Withheld, screen_sheet
 from memberinsight.errors import DataValidationError
 from memberinsight.privacy import contains_pii, strip_pii
 from memberinsight.untrusted import quote_untrusted
 
 if TYPE_CHECKING:
-    from agent.campaigns.offers import Offer
+    from memberinsight.agent.campaigns.offers import Offer
 
 FACT_KINDS = ("money", "percent", "count", "number", "days", "date", "text")
 MAX_OFFER_CHARS = 60
@@ -106,7 +106,7 @@ def offer_facts(offer: str) -> list[Fact]:
     wrapper for old callers: the structured offer's figures (:meth:`Offer.facts`) when the text
     parses, else every figure found in the text.
     """
-    from agent.campaigns.offers import parse_offer
+    from memberinsight.agent.campaigns.offers import parse_offer
 
     try:
         return parse_offer(offer, today=date.today()).facts()
@@ -116,7 +116,7 @@ def offer_facts(offer: str) -> list[Fact]:
 
 def _figures_in(offer: str) -> list[Fact]:
     """Every figure in a text the offer grammar cannot read (old fact sheets built directly)."""
-    from agent.campaigns.numwords import spell_out
+    from memberinsight.agent.campaigns.numwords import spell_out
 
     offer = spell_out(offer).text
     facts: list[Fact] = []
@@ -191,7 +191,7 @@ class FactSheet:
         such text before a sheet is built. An offer with its own deadline (``this weekend``) sets the
         sheet's deadline, and a different deadline given alongside it is refused.
         """
-        from agent.campaigns.offers import parse_offer
+        from memberinsight.agent.campaigns.offers import parse_offer
 
         text, terms = self.offer.strip(), self.offer_terms
         if terms is not None and text not in (terms.phrase(), terms.raw.strip()):

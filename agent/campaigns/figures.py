@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.campaigns.facts import Fact, FactSheet
-from agent.campaigns.numwords import Spelled
-from agent.campaigns.offer_sense import PERCENT, offer_window
+from memberinsight.agent.campaigns.facts import Fact, FactSheet
+from memberinsight.agent.campaigns.numwords import Spelled
+from memberinsight.agent.campaigns.offer_sense import PERCENT, offer_window
 
 BLANK = "\u00a6"
 """Fill character for checked spans: neither a word character nor whitespace."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from agent.campaigns.facts import format_date
+from memberinsight.agent.campaigns.facts import format_date
 
 
 def money(value: float, currency: str = "£") -> str:

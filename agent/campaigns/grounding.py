@@ -36,8 +36,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from agent.campaigns.claims import STOP_CAPITALS, check_offer_claims, check_product_names, name_pattern
-from agent.campaigns.dates import (
+from memberinsight.agent.campaigns.claims import (
+    STOP_CAPITALS,
+    check_offer_claims,
+    check_product_names,
+    name_pattern,
+)
+from memberinsight.agent.campaigns.dates import (
     MONTHS,
     WEEKDAYS,
     Timing,
@@ -45,13 +50,18 @@ from agent.campaigns.dates import (
     check_month_and_weekday_words,
     check_relative_deadlines,
 )
-from agent.campaigns.facts import Fact, FactSheet
-from agent.campaigns.figures import BLANK, CUSTOMER_PARTS, blank, check_figures, product_marker
-from agent.campaigns.meaning import check_claims, check_internal_words, check_repetition, claim_text
-from agent.campaigns.names import member_names_used
-from agent.campaigns.numwords import spell_out
-from agent.campaigns.offer_sense import offer_sense, offer_window
-from agent.campaigns.untrusted import find_links, instruction_phrases, is_clean
+from memberinsight.agent.campaigns.facts import Fact, FactSheet
+from memberinsight.agent.campaigns.figures import BLANK, CUSTOMER_PARTS, blank, check_figures, product_marker
+from memberinsight.agent.campaigns.meaning import (
+    check_claims,
+    check_internal_words,
+    check_repetition,
+    claim_text,
+)
+from memberinsight.agent.campaigns.names import member_names_used
+from memberinsight.agent.campaigns.numwords import spell_out
+from memberinsight.agent.campaigns.offer_sense import offer_sense, offer_window
+from memberinsight.agent.campaigns.untrusted import find_links, instruction_phrases, is_clean
 from memberinsight.privacy import EMAIL_RE
 
 PARTS = ("subject", "preview", "body", "sms", "push", "rationale")

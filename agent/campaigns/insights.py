@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from agent.campaigns.facts import Fact, ProductFact
-from agent.campaigns.untrusted import MAX_LABEL_CHARS, screen
+from memberinsight.agent.campaigns.facts import Fact, ProductFact
+from memberinsight.agent.campaigns.untrusted import MAX_LABEL_CHARS, screen
 from memberinsight.errors import MemberInsightError
 
 FORECAST_WEEKS = 4
@@ -28,7 +28,7 @@ def segment_recommendations(ws: Any, member_ids: Sequence[str], k: int) -> tuple
 
     ``([], None)`` when the recommenders are not built.
     """
-    from models.recommenders import next_best_offer
+    from memberinsight.models.recommenders import next_best_offer
 
     try:
         nbo = next_best_offer(ws, member_ids=list(member_ids), n_products=k)
@@ -47,7 +47,7 @@ def segment_recommendations(ws: Any, member_ids: Sequence[str], k: int) -> tuple
 
 def member_recommendations(ws: Any, member_id: str, k: int) -> list[ProductFact]:
     """The hybrid recommender's top ``k`` products for one member (``[]`` when not built)."""
-    from models.recommenders import recommend_products
+    from memberinsight.models.recommenders import recommend_products
 
     try:
         recs = recommend_products(ws, member_id, k=k)
@@ -61,7 +61,7 @@ def category_forecast_facts(ws: Any, category: str | None, weeks: int = FORECAST
     """Units and revenue the demand model forecasts for ``category`` over the next ``weeks`` weeks."""
     if not category:
         return []
-    from models import category_forecast
+    from memberinsight.models import category_forecast
 
     try:
         fc = category_forecast(ws, category, weeks=weeks)
@@ -104,7 +104,7 @@ def _range_facts(key: str, label: str, low: float | None, high: float | None, ki
 def audience_range_facts(ws: Any, member_ids: Sequence[str]) -> list[Fact]:
     """The audience's expected totals with their 80% intervals (:func:`models.group_sums`): orders
     and spend in the next 90 days, value in the next 365 days. ``[]`` when predictions are not built."""
-    from models import group_outlook
+    from memberinsight.models import group_outlook
 
     try:
         o = group_outlook(ws, list(member_ids), "audience")
@@ -136,7 +136,7 @@ def member_profile_facts(ws: Any, member_id: str) -> dict[str, Any] | None:
     ``None`` when the analytics are not built. Names, email and phone never leave
     :func:`models.member_profile` (it is called without ``include_personal``).
     """
-    from models import member_profile
+    from memberinsight.models import member_profile
 
     try:
         p = member_profile(ws, member_id)

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.offer_sense import OfferSense
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.offer_sense import OfferSense
 
 LOYAL, LAPSED, NEW, RECENT, UNKNOWN, SLOWING = "loyal", "lapsed", "new", "recent", "unknown", "slowing"
 SEGMENT_CLASSES: dict[str, str] = {

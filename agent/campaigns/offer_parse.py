@@ -21,10 +21,10 @@ from calendar import monthrange
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from agent.campaigns.facts import MAX_OFFER_CHARS
-from agent.campaigns.numwords import spell_out
-from agent.campaigns.offers import Offer
-from agent.campaigns.untrusted import find_links, instruction_phrases, is_clean
+from memberinsight.agent.campaigns.facts import MAX_OFFER_CHARS
+from memberinsight.agent.campaigns.numwords import spell_out
+from memberinsight.agent.campaigns.offers import Offer
+from memberinsight.agent.campaigns.untrusted import find_links, instruction_phrases, is_clean
 from memberinsight.errors import DataValidationError
 from memberinsight.privacy import contains_pii
 

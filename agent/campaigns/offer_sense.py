@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.campaigns.numwords import spell_out
+from memberinsight.agent.campaigns.numwords import spell_out
 
 MULTIPLIER_WORDS = {"double": 2.0, "doubled": 2.0, "twice": 2.0, "triple": 3.0, "tripled": 3.0, "treble": 3.0,
                     "trebled": 3.0, "quadruple": 4.0, "quadrupled": 4.0}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from agent.campaigns.facts import Fact
+from memberinsight.agent.campaigns.facts import Fact
 from memberinsight.errors import DataValidationError
 
 OFFER_KINDS = ("percent_off", "amount_off", "free_shipping", "bogo", "multi_buy", "points_multiplier",
@@ -323,6 +323,6 @@ def parse_offer(text: str, *, today: date, currency: str = "£") -> Offer:
     60 characters, text carrying contact details or links, and anything the grammar cannot read,
     with examples that work.
     """
-    from agent.campaigns.offer_parse import parse
+    from memberinsight.agent.campaigns.offer_parse import parse
 
     return parse(text, today=today, currency=currency)

@@ -39,8 +39,8 @@ from typing import Any
 
 import yaml
 
-from agent.campaigns.grounding import sms_length
-from agent.campaigns.phrase_rules import (
+from memberinsight.agent.campaigns.grounding import sms_length
+from memberinsight.agent.campaigns.phrase_rules import (
     GENERIC,
     GIMMICK,
     INTERNAL_WORDS,

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from agent.campaigns.facts import Fact, FactSheet, ProductFact
-from agent.campaigns.format import twelve
-from agent.campaigns.plays import DISCOUNTS, Play, offer_category, offer_kind
+from memberinsight.agent.campaigns.facts import Fact, FactSheet, ProductFact
+from memberinsight.agent.campaigns.format import twelve
+from memberinsight.agent.campaigns.plays import DISCOUNTS, Play, offer_category, offer_kind
 from memberinsight.errors import DataValidationError
 
 MIN_TEST = 40
@@ -102,7 +102,7 @@ class Plan:
 
 def _offer(facts: FactSheet, play: Play, today: date) -> tuple[str, str, str]:
     """(offer as the plan states it, its kind, ``operator`` or ``play``)."""
-    from agent.campaigns.offers import parse_offer
+    from memberinsight.agent.campaigns.offers import parse_offer
 
     if facts.offer.strip():
         terms, text, source = facts.offer_terms, facts.offer.strip(), "operator"

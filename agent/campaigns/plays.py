@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.format import days, money, pct
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.format import days, money, pct
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def _reason(topic: str, play: Play, facts: FactSheet, sig: Signals) -> str:  # n
 def __getattr__(name: str) -> object:
     """``suggest`` and ``Suggestion`` moved to :mod:`agent.campaigns.suggestion`; still importable from here."""
     if name in ("suggest", "Suggestion"):
-        from agent.campaigns import suggestion
+        from memberinsight.agent.campaigns import suggestion
 
         return getattr(suggestion, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from agent.campaigns.facts import Fact, FactSheet, ProductFact, quote_data
-from agent.campaigns.grounding import LIMITS
-from agent.campaigns.slots import fill, slots
-from agent.llm.chat import Message
-from agent.llm.constraints import DIGITS_AND_MONEY, Guidance
+from memberinsight.agent.campaigns.facts import Fact, FactSheet, ProductFact, quote_data
+from memberinsight.agent.campaigns.grounding import LIMITS
+from memberinsight.agent.campaigns.slots import fill, slots
+from memberinsight.agent.llm.chat import Message
+from memberinsight.agent.llm.constraints import DIGITS_AND_MONEY, Guidance
 from memberinsight.untrusted import UNTRUSTED_OPEN, UNTRUSTED_RULE
 
 PART_WORDS = {"subject": "email subject line", "preview": "email preview text", "body": "short email body",

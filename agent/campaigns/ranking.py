@@ -63,7 +63,7 @@ def ranker_from_settings(settings: Any) -> Ranker | None:
         raise ConfigError(f"setting 'copy_ranker' must be one of {', '.join(RANKERS)}, got {name!r}")
     if name == "none":
         return None
-    from agent.llm.factory import get_backend
+    from memberinsight.agent.llm.factory import get_backend
 
     backend = get_backend(settings)
     if not callable(getattr(backend, "score", None)):

@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent.campaigns.facts import ProductFact
+    from memberinsight.agent.campaigns.facts import ProductFact
 
 SEASONS = ("winter", "spring", "summer", "autumn")
 _NORTH = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring", 6: "summer", 7: "summer",

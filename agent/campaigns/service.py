@@ -8,16 +8,16 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from agent.campaigns.compose import BrandVoice
-from agent.campaigns.copy import CampaignCopy, choose_writer, settings_phrasebank, write_copy
-from agent.campaigns.facts import FactSheet, format_date
-from agent.campaigns.offers import parse_offer
-from agent.campaigns.plays import choose_play
-from agent.campaigns.ranking import ranker_from_settings
-from agent.campaigns.source import build_fact_sheet, build_member_fact_sheet, default_deadline
-from agent.campaigns.suggestion import Suggestion, suggest
-from agent.campaigns.writer import DraftCallback
-from agent.llm.base import LLMBackend
+from memberinsight.agent.campaigns.compose import BrandVoice
+from memberinsight.agent.campaigns.copy import CampaignCopy, choose_writer, settings_phrasebank, write_copy
+from memberinsight.agent.campaigns.facts import FactSheet, format_date
+from memberinsight.agent.campaigns.offers import parse_offer
+from memberinsight.agent.campaigns.plays import choose_play
+from memberinsight.agent.campaigns.ranking import ranker_from_settings
+from memberinsight.agent.campaigns.source import build_fact_sheet, build_member_fact_sheet, default_deadline
+from memberinsight.agent.campaigns.suggestion import Suggestion, suggest
+from memberinsight.agent.campaigns.writer import DraftCallback
+from memberinsight.agent.llm.base import LLMBackend
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import DataValidationError
 
@@ -29,7 +29,7 @@ def _brand(ws: Any, brand: str | None) -> str:
 def _backend(settings: Settings, use_llm: bool, backend: LLMBackend | None) -> LLMBackend | None:
     if backend is not None or not use_llm:
         return backend
-    from agent.llm.factory import get_backend
+    from memberinsight.agent.llm.factory import get_backend
 
     return get_backend(settings)
 

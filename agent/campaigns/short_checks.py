@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent.campaigns.coherence import (
+from memberinsight.agent.campaigns.coherence import (
     brand_twice,
     first_line,
     follows_problems,
@@ -14,9 +14,9 @@ from agent.campaigns.coherence import (
     piece_problems,
     preview_problems,
 )
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.phrasebank import SMS_SUFFIX
-from agent.campaigns.variant_facts import SHORT_EXPLAINED, near_duplicate
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.phrasebank import SMS_SUFFIX
+from memberinsight.agent.campaigns.variant_facts import SHORT_EXPLAINED, near_duplicate
 
 Check = Callable[[str], list[str]]
 NAME_ROOM = 18

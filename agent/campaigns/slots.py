@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.facts import FactSheet
 
 MAX_PRODUCT_SLOTS = 3
 ALIASES: dict[str, str] = {

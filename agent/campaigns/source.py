@@ -23,18 +23,18 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from agent.campaigns.behaviour import BEHAVIOUR_KEYS, behaviour_facts
-from agent.campaigns.facts import Fact, FactSheet, ProductFact, names_from
-from agent.campaigns.insights import (
+from memberinsight.agent.campaigns.behaviour import BEHAVIOUR_KEYS, behaviour_facts
+from memberinsight.agent.campaigns.facts import Fact, FactSheet, ProductFact, names_from
+from memberinsight.agent.campaigns.insights import (
     audience_range_facts,
     category_forecast_facts,
     member_profile_facts,
     member_recommendations,
     segment_recommendations,
 )
-from agent.campaigns.season import hemisphere, seasonal
+from memberinsight.agent.campaigns.season import hemisphere, seasonal
 from memberinsight.errors import DataValidationError, MemberInsightError, NotFoundError
-from segments import segment_member_ids
+from memberinsight.segments import segment_member_ids
 
 PREDICTIONS_TABLE = "member_predictions"
 _CHURN_COLUMNS = ("churn_probability", "churn_prob", "p_churn", "churn_risk")
@@ -61,7 +61,7 @@ def _describe(ws: Any, segment: str) -> str:
         if str(getattr(row, "segment", "")).lower() == segment.lower():
             return str(getattr(row, "description", "") or "")
     try:
-        from segments import describe, resolve_segment
+        from memberinsight.segments import describe, resolve_segment
 
         return describe(resolve_segment(ws, segment))
     except (MemberInsightError, duckdb.Error):

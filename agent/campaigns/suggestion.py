@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agent.campaigns.advice import Sections, consistency_problems, render
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.grounding import check_copy
-from agent.campaigns.plan import Plan, build_plan
-from agent.campaigns.plays import choose_play
-from agent.campaigns.writer import Attempt, CheckReport, DraftCallback, report_dict, write_piece
-from agent.llm.base import LLMBackend
+from memberinsight.agent.campaigns.advice import Sections, consistency_problems, render
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.grounding import check_copy
+from memberinsight.agent.campaigns.plan import Plan, build_plan
+from memberinsight.agent.campaigns.plays import choose_play
+from memberinsight.agent.campaigns.writer import Attempt, CheckReport, DraftCallback, report_dict, write_piece
+from memberinsight.agent.llm.base import LLMBackend
 
 PART = "rationale"
 """The checker's part for team-facing text: audience statistics and forecasts may be cited."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.grounding import check_copy
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.grounding import check_copy
 
 TONES = ("friendly", "professional", "urgent", "playful")
 

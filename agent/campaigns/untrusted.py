@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
-from agent.campaigns.numwords import spell_out
+from memberinsight.agent.campaigns.numwords import spell_out
 from memberinsight.privacy import EMAIL_RE
 
 MAX_TITLE_CHARS = 80

@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agent.campaigns.facts import FactSheet, ProductFact
-from agent.campaigns.meaning import segment_class
-from agent.campaigns.season import hemisphere, season_fit, seasonal
-from agent.campaigns.slots import short_date
+from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
+from memberinsight.agent.campaigns.meaning import segment_class
+from memberinsight.agent.campaigns.season import hemisphere, season_fit, seasonal
+from memberinsight.agent.campaigns.slots import short_date
 
 if TYPE_CHECKING:
-    from agent.campaigns.offers import Offer
+    from memberinsight.agent.campaigns.offers import Offer
 
 SHORT_WINDOW_DAYS = 3
 """An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
@@ -262,7 +262,7 @@ def near_duplicate(text: str, other: str, facts: FactSheet) -> bool:
     """True when two short pieces (SMS, push) differ only in a word or two around the same offer: their own
     words (the offer, its dates, the brand, the opt-out and the name left out) are the same, or one's are all
     in the other's ("With our thanks" / "With our sincere thanks"). Two bare offers count as the same."""
-    from agent.campaigns.coherence import content
+    from memberinsight.agent.campaigns.coherence import content
 
     def own(t: str) -> set[str]:
         for said in (facts.offer_phrase(start=True), facts.offer_phrase(), facts.brand):

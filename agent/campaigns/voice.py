@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from agent.campaigns.phrasebank import resolve_tone
+from memberinsight.agent.campaigns.phrasebank import resolve_tone
 from memberinsight.errors import DataValidationError
 
 _REGISTER = {"premium": ("formal", "neutral"), "playful": ("casual", "neutral"), "friendly": ("casual", "neutral"),

@@ -11,14 +11,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.campaigns.facts import FactSheet
-from agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
-from agent.campaigns.prompts import EXAMPLE_FACTS, EXAMPLES, PART_TOKENS, SHOTS, guidance, messages
-from agent.campaigns.slots import fill, slot_names, slot_values
-from agent.campaigns.templates import template_copy
-from agent.llm.base import LLMBackend, LLMUnavailableError
-from agent.llm.chat import Message
-from agent.llm.constraints import Guidance
+from memberinsight.agent.campaigns.facts import FactSheet
+from memberinsight.agent.campaigns.grounding import LIMITS, check_copy, rendered_length, sms_length
+from memberinsight.agent.campaigns.prompts import (
+    EXAMPLE_FACTS,
+    EXAMPLES,
+    PART_TOKENS,
+    SHOTS,
+    guidance,
+    messages,
+)
+from memberinsight.agent.campaigns.slots import fill, slot_names, slot_values
+from memberinsight.agent.campaigns.templates import template_copy
+from memberinsight.agent.llm.base import LLMBackend, LLMUnavailableError
+from memberinsight.agent.llm.chat import Message
+from memberinsight.agent.llm.constraints import Guidance
 from memberinsight.errors import DataValidationError
 
 TEMPERATURES = (0.3, 0.7, 1.0, 1.0, 1.0)

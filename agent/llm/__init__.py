@@ -6,13 +6,13 @@ by a fast local engine (default), any local Hugging Face model, or an OpenAI-com
 
 from __future__ import annotations
 
-from agent.llm.base import LLMBackend, LLMUnavailableError
-from agent.llm.chat import Message
-from agent.llm.constraints import DIGITS_AND_MONEY, Guidance, GuidedDecoding
-from agent.llm.factory import BACKENDS, get_backend, warmup
-from agent.llm.hf import TransformersBackend
-from agent.llm.local import LocalBackend
-from agent.llm.openai import OpenAIBackend
+from memberinsight.agent.llm.base import LLMBackend, LLMUnavailableError
+from memberinsight.agent.llm.chat import Message
+from memberinsight.agent.llm.constraints import DIGITS_AND_MONEY, Guidance, GuidedDecoding
+from memberinsight.agent.llm.factory import BACKENDS, get_backend, warmup
+from memberinsight.agent.llm.hf import TransformersBackend
+from memberinsight.agent.llm.local import LocalBackend
+from memberinsight.agent.llm.openai import OpenAIBackend
 from memberinsight.untrusted import UNTRUSTED_RULE, quote_untrusted
 
 __all__ = [

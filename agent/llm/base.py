@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from agent.llm.chat import Message
+from memberinsight.agent.llm.chat import Message
 from memberinsight.errors import ModelNotReadyError
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from memberinsight.errors import ConfigError, DataValidationError
 
 if TYPE_CHECKING:
-    from agent.llm.constraints import CompiledGuidance, Guidance
+    from memberinsight.agent.llm.constraints import CompiledGuidance, Guidance
 
 ROLES = ("system", "user", "assistant")
 CHATML_TEMPLATE = (
@@ -99,7 +99,7 @@ class ChatTokenizer:
         """``guidance``'s decoding rules compiled for this vocabulary, kept per guidance (prefix aside)."""
         from dataclasses import replace
 
-        from agent.llm.constraints import compile_guidance, token_texts
+        from memberinsight.agent.llm.constraints import compile_guidance, token_texts
 
         key = replace(guidance, prefix="")
         if key not in self._guided:

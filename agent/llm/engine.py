@@ -25,8 +25,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from agent.llm.decode import eager_step, scripted_step, step_arguments
-from agent.llm.head import Int8Head
+from memberinsight.agent.llm.decode import eager_step, scripted_step, step_arguments
+from memberinsight.agent.llm.head import Int8Head
 from memberinsight.errors import ConfigError
 
 QUANT_MODES = ("int4", "int8", "bf16", "fp32")

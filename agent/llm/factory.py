@@ -6,7 +6,7 @@ import functools
 import os
 from pathlib import Path
 
-from agent.llm.base import LLMBackend
+from memberinsight.agent.llm.base import LLMBackend
 from memberinsight.config import Settings, load_settings
 from memberinsight.errors import ConfigError
 
@@ -33,7 +33,7 @@ def get_backend(settings: Settings | None = None) -> LLMBackend:
     if s.llm_backend == "openai":
         return _openai(s.llm_endpoint_url, s.llm_endpoint_model, s.llm_api_key_env)
     if s.llm_backend == "gguf":
-        from agent.llm.convert import gguf_path
+        from memberinsight.agent.llm.convert import gguf_path
 
         return _gguf(str(gguf_path(s)), str(s.cache_path), s.llm_quant, s.llm_threads, s.llm_engine)
     if not s.llm_model_path:
@@ -46,7 +46,7 @@ def warmup(settings: Settings | None = None) -> dict[str, object]:
     s = settings or load_settings()
     info: dict[str, object] = {"llm_backend": s.llm_backend}
     if s.llm_backend == "gguf":
-        from agent.llm.convert import ensure_converted, gguf_path
+        from memberinsight.agent.llm.convert import ensure_converted, gguf_path
 
         conv = ensure_converted(gguf_path(s), s.cache_path)
         info.update(converted=conv.converted, convert_seconds=conv.seconds, cache_dir=str(conv.path))
@@ -60,9 +60,9 @@ def warmup(settings: Settings | None = None) -> dict[str, object]:
 
 @functools.lru_cache(maxsize=4)
 def _gguf(source: str, cache_root: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
-    from agent.llm.convert import ensure_converted
-    from agent.llm.hf import TransformersBackend
-    from agent.llm.local import LocalBackend
+    from memberinsight.agent.llm.convert import ensure_converted
+    from memberinsight.agent.llm.hf import TransformersBackend
+    from memberinsight.agent.llm.local import LocalBackend
 
     conv = ensure_converted(Path(source), Path(cache_root))
     stem = Path(source).stem
@@ -73,9 +73,9 @@ def _gguf(source: str, cache_root: str, quant: str, threads: int, engine: str = 
 
 @functools.lru_cache(maxsize=4)
 def _hf(model_dir: str, quant: str, threads: int, engine: str = "fast") -> LLMBackend:
-    from agent.llm.engine import supports
-    from agent.llm.hf import TransformersBackend
-    from agent.llm.local import LocalBackend, read_config
+    from memberinsight.agent.llm.engine import supports
+    from memberinsight.agent.llm.hf import TransformersBackend
+    from memberinsight.agent.llm.local import LocalBackend, read_config
 
     path = Path(model_dir)
     if not path.is_dir():
@@ -87,7 +87,7 @@ def _hf(model_dir: str, quant: str, threads: int, engine: str = "fast") -> LLMBa
 
 @functools.lru_cache(maxsize=4)
 def _openai(url: str, model: str, key_env: str) -> LLMBackend:
-    from agent.llm.openai import OpenAIBackend
+    from memberinsight.agent.llm.openai import OpenAIBackend
 
     if not url:
         raise ConfigError("llm_backend 'openai' needs llm_endpoint_url (e.g. http://127.0.0.1:11434/v1)")

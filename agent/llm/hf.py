@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from agent.llm.base import LLMUnavailableError
-from agent.llm.chat import Message
-from agent.llm.constraints import CompiledGuidance, Guidance, compile_guidance, token_texts
-from agent.llm.local import REPETITION_PENALTY, auto_threads, torch_threads
+from memberinsight.agent.llm.base import LLMUnavailableError
+from memberinsight.agent.llm.chat import Message
+from memberinsight.agent.llm.constraints import CompiledGuidance, Guidance, compile_guidance, token_texts
+from memberinsight.agent.llm.local import REPETITION_PENALTY, auto_threads, torch_threads
 
 
 class TransformersBackend:
@@ -77,7 +77,7 @@ class TransformersBackend:
 
     def _inputs(self, messages: Sequence[Message], guidance: Guidance | None = None) -> Any:
 
-        from agent.llm.chat import validate_messages
+        from memberinsight.agent.llm.chat import validate_messages
 
         if guidance is not None and guidance.prefix:  # the reply's forced start, tokenised with the prompt
             text = self._tokenizer.apply_chat_template(validate_messages(messages), add_generation_prompt=True,

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from agent.llm.base import LLMUnavailableError
-from agent.llm.chat import ChatTokenizer, Message
-from agent.llm.constraints import Guidance
+from memberinsight.agent.llm.base import LLMUnavailableError
+from memberinsight.agent.llm.chat import ChatTokenizer, Message
+from memberinsight.agent.llm.constraints import Guidance
 from memberinsight.errors import ConfigError
 
 REPETITION_PENALTY = 1.1
@@ -94,7 +94,7 @@ class LocalBackend:
             start = time.perf_counter()
             from safetensors.torch import load_file
 
-            from agent.llm.engine import LlamaEngine, supports
+            from memberinsight.agent.llm.engine import LlamaEngine, supports
 
             config = read_config(self.model_dir)
             if not supports(config):

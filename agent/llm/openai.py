@@ -12,8 +12,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from agent.llm.base import LLMUnavailableError
-from agent.llm.chat import Message, validate_messages
+from memberinsight.agent.llm.base import LLMUnavailableError
+from memberinsight.agent.llm.chat import Message, validate_messages
 from memberinsight.errors import ConfigError
 
 

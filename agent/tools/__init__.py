@@ -8,19 +8,19 @@ which the agent turns into a friendly observation.
 
 from __future__ import annotations
 
-from agent.registry import ToolRegistry
-from agent.tools.analytics import (
+from memberinsight.agent.registry import ToolRegistry
+from memberinsight.agent.tools.analytics import (
     at_risk_members,
     category_forecast,
     compare_segments,
     member_lookup,
     segment_overview,
 )
-from agent.tools.campaigns import campaign_copy, campaign_suggestion
-from agent.tools.catalogue import product_search, recommend_for_member
-from agent.tools.fraud import fraud_overview
-from agent.tools.members import find_members
-from agent.tools.operations import data_status, help, review_queue_summary
+from memberinsight.agent.tools.campaigns import campaign_copy, campaign_suggestion
+from memberinsight.agent.tools.catalogue import product_search, recommend_for_member
+from memberinsight.agent.tools.fraud import fraud_overview
+from memberinsight.agent.tools.members import find_members
+from memberinsight.agent.tools.operations import data_status, help, review_queue_summary
 
 TOOLS = (segment_overview, compare_segments, member_lookup, at_risk_members, find_members, category_forecast,
          recommend_for_member, product_search, campaign_copy, campaign_suggestion, review_queue_summary, fraud_overview,

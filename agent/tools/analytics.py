@@ -7,15 +7,15 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
-from agent.tools.predictions import (
+from memberinsight.agent.tools._common import as_frame, backend, fmt_value, markdown_table, money
+from memberinsight.agent.tools.predictions import (
     capability_note,
     outlook_lines,
     outlook_table,
     profile_forecast_lines,
     value_words,
 )
-from agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
+from memberinsight.agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
 from memberinsight.errors import MemberInsightError, NotFoundError
 from memberinsight.figures import by_name, label, ratio
 

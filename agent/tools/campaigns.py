@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from agent.registry import Audience, FreeText
-from agent.tools._common import backend, fmt_value
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.registry import Audience, FreeText
+from memberinsight.agent.tools._common import backend, fmt_value
+from memberinsight.agent.types import ToolContext, ToolResult
 from memberinsight.errors import NotFoundError
 
 
@@ -36,7 +36,7 @@ def campaign_copy(ctx: ToolContext, segment: Audience, channel: Literal["email",
         email subject and body for Can't Lose Them
         draft newsletter copy for Potential Loyalist
     """
-    generate = backend("agent.campaigns", "generate_campaign", "Campaign copy")
+    generate = backend("memberinsight.agent.campaigns", "generate_campaign", "Campaign copy")
     members = ctx.member_lists.get(segment)
     if members is None and segment.endswith("(list)"):
         raise NotFoundError(f"I don't have the {segment} any more (it was empty or shown in another "
@@ -72,7 +72,7 @@ def campaign_suggestion(ctx: ToolContext, segment: Audience, offer: FreeText | N
         how should we test a campaign on Promising, what control group
         what would you recommend we do for No Purchases Yet
     """
-    suggest = backend("agent.campaigns", "suggest_campaign", "Campaign suggestions")
+    suggest = backend("memberinsight.agent.campaigns", "suggest_campaign", "Campaign suggestions")
     members = ctx.member_lists.get(segment)
     if members is None and segment.endswith("(list)"):
         raise NotFoundError(f"I don't have the {segment} any more (it was empty or shown in another "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.registry import FreeText
-from agent.tools._common import as_frame, backend, markdown_table
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.registry import FreeText
+from memberinsight.agent.tools._common import as_frame, backend, markdown_table
+from memberinsight.agent.types import ToolContext, ToolResult
 
 
 def product_search(ctx: ToolContext, query: FreeText, k: int = 10) -> ToolResult:

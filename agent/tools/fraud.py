@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from agent.tools._common import backend, markdown_table
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.tools._common import backend, markdown_table
+from memberinsight.agent.types import ToolContext, ToolResult
 
 Pattern = Literal["brushing", "card testing", "coupon abuse", "account takeover", "new account big order",
                   "refund abuse", "cancelled soon", "order velocity", "linked accounts", "unusual amount", "removed reviews",

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from agent.tools._common import backend, markdown_table
-from agent.types import ToolContext, ToolResult, member_list_label
+from memberinsight.agent.tools._common import backend, markdown_table
+from memberinsight.agent.types import ToolContext, ToolResult, member_list_label
 
 SHOWN = 10
 """How many members the answer lists (all of them are remembered for a follow-up: "write an SMS for them")."""

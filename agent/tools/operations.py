@@ -6,8 +6,8 @@ from typing import Literal
 
 import pandas as pd
 
-from agent.tools._common import backend, markdown_table
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.tools._common import backend, markdown_table
+from memberinsight.agent.types import ToolContext, ToolResult
 
 
 def review_queue_summary(ctx: ToolContext,

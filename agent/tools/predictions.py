@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from agent.tools._common import backend
+from memberinsight.agent.tools._common import backend
 
 
 def capability_note(ws: Any, key: str) -> str | None:
@@ -30,7 +30,7 @@ def unavailable_notes(ws: Any, keys: tuple[str, ...] | None = None) -> list[str]
 
 
 def _without_period(text: str, days: int) -> str:
-    from models.wording import period_words
+    from memberinsight.models.wording import period_words
 
     return text.replace(f" in {period_words(days)}", "")
 
@@ -106,7 +106,7 @@ def with_outlook(table: pd.DataFrame, ws: Any, by: str = "rfm") -> pd.DataFrame:
 
 def value_words(row: Any) -> str:
     """A member's predicted 12-month value with its 80% interval ("" without one)."""
-    from models.wording import about_range
+    from memberinsight.models.wording import about_range
 
     value = getattr(row, "predicted_clv_365d", None)
     if value is None or value != value:

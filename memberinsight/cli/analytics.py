@@ -58,7 +58,7 @@ def _metric(value: Any) -> str:
 
 def _print_choices(choices: list[Any]) -> None:
     """Champion / challenger: every candidate's holdout metrics per prediction, the shipped one marked."""
-    from models.candidates import LABELS, METRIC_LABELS
+    from memberinsight.models.candidates import LABELS, METRIC_LABELS
 
     for c in choices:
         extra = ["mae", "aggregate_error"] if c.metric == "rmse" else ["roc_auc"] if c.metric == "brier" else []
@@ -111,7 +111,7 @@ PersonalOpt = Annotated[bool, typer.Option(
 
 def _show_member(member_id: str, include_personal: bool, as_json: bool, workspace: Any, command: str) -> None:
     """``memberinsight profile ID`` / ``memberinsight member ID``: the member profile, redacted by default."""
-    from models import member_profile
+    from memberinsight.models import member_profile
 
     ws = open_workspace(workspace)
     result = member_profile(ws, member_id, include_personal=include_personal)
@@ -125,7 +125,7 @@ def _show_member(member_id: str, include_personal: bool, as_json: bool, workspac
 
 def _fraud_note(workspace: Any) -> str:
     """The sentence on orders and accounts confirmed as fraud that the figures leave out (fraud.exclusions)."""
-    from fraud import exclusion_status
+    from memberinsight.fraud import exclusion_status
 
     return str(exclusion_status(open_workspace(workspace), settings(workspace)).note)
 
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """RFM segments (or behavioural clusters): size, revenue share, medians, churn and CLV."""
-        from models import segment_summary
+        from memberinsight.models import segment_summary
 
         if by not in ("rfm", "cluster"):
             raise typer.BadParameter("use rfm or cluster", param_hint="--by")
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """Compare two segments metric by metric."""
-        from models import compare_segments
+        from memberinsight.models import compare_segments
 
         result = compare_segments(open_workspace(workspace), a, b)
         if as_json:
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """Members most valuable to keep among those likely to lapse, with reasons; holdout metrics."""
-        from models import ModelStore, at_risk_members
+        from memberinsight.models import ModelStore, at_risk_members
 
         ws = open_workspace(workspace)
         members = at_risk_members(ws, min_clv=min_clv, limit=top, min_churn=min_churn)
@@ -218,7 +218,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """Members with the highest predicted 365-day value; holdout metrics vs BG/NBD."""
-        from models import ModelStore
+        from memberinsight.models import ModelStore
 
         ws = open_workspace(workspace)
         with ws.analytics(read_only=True) as con:
@@ -250,7 +250,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Weekly units and revenue per category with 80% prediction intervals."""
         from memberinsight.cli.common import progress
-        from models import category_forecast, forecast_categories
+        from memberinsight.models import category_forecast, forecast_categories
 
         ws = open_workspace(workspace)
         cats = [category] if category else forecast_categories(ws)
@@ -272,7 +272,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """Compute member features as of a date (nothing after it is used)."""
-        from models import compute_features
+        from memberinsight.models import compute_features
 
         ws = open_workspace(workspace)
         with ws.analytics(read_only=True) as con:
@@ -296,7 +296,7 @@ def register(app: typer.Typer) -> None:
     @app.command("prediction-quality")
     def prediction_quality_cmd(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
         """Actual vs predicted per score decile on the latest holdout (churn and purchases), with lift."""
-        from models import prediction_quality
+        from memberinsight.models import prediction_quality
 
         q = prediction_quality(open_workspace(workspace))
         if as_json:
@@ -315,7 +315,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False, workspace: WorkspaceOpt = None,
     ) -> None:
         """Check the loaded data against what the models need, and say what each finding means."""
-        from models import validate_data
+        from memberinsight.models import validate_data
 
         report = validate_data(open_workspace(workspace), horizon or settings(workspace).horizon_days)
         emit(report, as_json, text=report.text())
@@ -325,7 +325,7 @@ def register(app: typer.Typer) -> None:
         """Saved analytics models: version, build time, data window, and for each prediction the
         champion / challenger choice with every candidate's holdout metrics and the margin."""
         from memberinsight.errors import ModelNotReadyError
-        from models import ModelStore, model_choices, shipped_models
+        from memberinsight.models import ModelStore, model_choices, shipped_models
 
         ws = open_workspace(workspace)
         store = ModelStore.for_workspace(ws)
@@ -359,7 +359,7 @@ def evaluate_analytics_cmd(
     candidate; ``model`` is the one that would ship) on the time split, the coverage of the shipped 80%
     intervals of purchases and spend on that holdout, and demand (sMAPE, MASE vs seasonal naive) on a
     rolling-origin backtest, with the champion of each."""
-    from models import evaluate_analytics
+    from memberinsight.models import evaluate_analytics
 
     cfg = settings(workspace)
     started = datetime.now(UTC)
@@ -378,7 +378,7 @@ def evaluate_analytics_cmd(
         "demand": ev.demand, "intervals": ev.intervals, "notes": ev.notes,
     }
     if ev.demand is not None:
-        from models.candidates import DEMAND_CANDIDATES, choose
+        from memberinsight.models.candidates import DEMAND_CANDIDATES, choose
 
         result["demand_choice"] = choose("demand", ev.demand.candidates(), DEMAND_CANDIDATES)
     if as_json:

@@ -15,8 +15,8 @@ TABLE_ROWS = 50
 def ask_agent(ws: Any, cfg: Any, question: str, history: list[str], user: str) -> dict[str, Any]:
     """Ask the agent ``question`` after ``history`` (earlier questions, answered in the same conversation);
     the reply as plain data: answer text, tool, arguments, table rows, refused/asked."""
-    from agent.services import Services
-    from agent.types import ToolContext
+    from memberinsight.agent.services import Services
+    from memberinsight.agent.types import ToolContext
 
     services = Services(ws, cfg)
     agent = services.agent()

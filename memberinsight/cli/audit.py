@@ -40,7 +40,7 @@ def _verification_text(result: Any) -> str:
 @audit_app.command("verify")
 def verify_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Walk the hash chain: OK with the row count and last hash, or the first broken row (exit code 1)."""
-    from workspace import verify_audit
+    from memberinsight.workspace import verify_audit
 
     result = verify_audit(open_workspace(workspace))
     emit(result, as_json, text=_verification_text(result))
@@ -52,7 +52,7 @@ def verify_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None
 def list_cmd(limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows, newest first.")] = 20,
              workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """The latest audit rows, newest first (who did what to which object, and the outcome)."""
-    from workspace import list_audit
+    from memberinsight.workspace import list_audit
 
     entries = list_audit(open_workspace(workspace), limit=limit)
     emit(entries, as_json, text=_table(entries) if entries else "The audit log is empty.")

@@ -72,7 +72,7 @@ def create_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a draft campaign (version 1)."""
-    from governance.campaigns import create_campaign
+    from memberinsight.governance.campaigns import create_campaign
 
     ws, actor = _ws_actor(workspace)
     c = create_campaign(ws, actor=actor, name=name, segment=segment, channel=channel, offer=offer,
@@ -83,7 +83,7 @@ def create_cmd(
 @campaign_app.command("show")
 def show_cmd(campaign_id: IdArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """One campaign: state, version, audience, offer, approval; with results when imported."""
-    from governance.campaigns import campaign_audience, get_campaign, get_results
+    from memberinsight.governance.campaigns import campaign_audience, get_campaign, get_results
 
     ws = open_workspace(workspace)
     c = get_campaign(ws, campaign_id)
@@ -114,8 +114,8 @@ def edit_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Change a draft; each edit is a new version with you as its editor."""
-    from governance.campaigns import edit_campaign
     from memberinsight.errors import DataValidationError
+    from memberinsight.governance.campaigns import edit_campaign
 
     given = {"name": name, "segment": segment, "channel": channel, "offer": offer,
              "variants": tuple(variant) if variant else None, "schedule": schedule, "holdout_pct": holdout}
@@ -132,7 +132,7 @@ def edit_cmd(
 def submit_cmd(campaign_id: IdArg, version: VersionOpt, workspace: WorkspaceOpt = None,
                as_json: JsonOpt = False) -> None:
     """Send a draft for review."""
-    from governance.campaigns import submit_campaign
+    from memberinsight.governance.campaigns import submit_campaign
 
     ws, actor = _ws_actor(workspace)
     c = submit_campaign(ws, campaign_id, actor=actor, version=version)
@@ -144,7 +144,7 @@ def submit_cmd(campaign_id: IdArg, version: VersionOpt, workspace: WorkspaceOpt 
 def approve_cmd(campaign_id: IdArg, version: VersionOpt, workspace: WorkspaceOpt = None,
                 as_json: JsonOpt = False) -> None:
     """Approve a campaign in review and freeze its audience (needs the approver role; not the author's)."""
-    from governance.campaigns import approve_campaign
+    from memberinsight.governance.campaigns import approve_campaign
 
     ws, actor = _ws_actor(workspace)
     c = approve_campaign(ws, campaign_id, actor=actor, version=version, settings=settings(workspace))
@@ -161,7 +161,7 @@ def return_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Send a campaign in review back to draft."""
-    from governance.campaigns import return_to_draft
+    from memberinsight.governance.campaigns import return_to_draft
 
     ws, actor = _ws_actor(workspace)
     c = return_to_draft(ws, campaign_id, actor=actor, version=version, reason=reason)
@@ -176,7 +176,7 @@ def export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Export an approved campaign's treatment group to <workspace>/exports/ (the control group is held out)."""
-    from governance.campaigns import export_campaign
+    from memberinsight.governance.campaigns import export_campaign
 
     ws, actor = _ws_actor(workspace)
     e = export_campaign(ws, campaign_id, actor=actor, reason=reason)
@@ -193,7 +193,7 @@ def results_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Import results: orders of treated and control members after the send, uplift with 95% intervals."""
-    from governance.campaigns import import_results
+    from memberinsight.governance.campaigns import import_results
 
     ws, actor = _ws_actor(workspace)
     r = import_results(ws, campaign_id, actor=actor, days=days)
@@ -208,7 +208,7 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Campaigns, newest first."""
-    from governance.campaigns import list_campaigns
+    from memberinsight.governance.campaigns import list_campaigns
 
     rows = list_campaigns(open_workspace(workspace), state=state)
     text = "\n".join(f"{c.campaign_id}  {c.state:<17} v{c.version:<3} {c.channel:<6} {c.segment!r:<24} {c.name}"
@@ -219,7 +219,7 @@ def list_cmd(
 @campaign_app.command("history")
 def history_cmd(campaign_id: IdArg, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Every edit and transition of a campaign: version, who, when, what changed."""
-    from governance.campaigns import campaign_history
+    from memberinsight.governance.campaigns import campaign_history
 
     rows = campaign_history(open_workspace(workspace), campaign_id)
     emit(rows, as_json, text=_history_text(rows))

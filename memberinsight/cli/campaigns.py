@@ -58,7 +58,7 @@ def _offer(value: str) -> str:
     and lists offers that work (checked before the workspace is opened)."""
     if not value.strip():
         return value
-    from agent.campaigns.offers import parse_offer
+    from memberinsight.agent.campaigns.offers import parse_offer
     from memberinsight.errors import DataValidationError
 
     try:
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOpt = None,
     ) -> None:
         """Write grounded campaign copy for a segment or one member; every piece shows its check report."""
-        from agent.campaigns import generate_campaign
+        from memberinsight.agent.campaigns import generate_campaign
 
         _need_audience(segment, members, member)
         offer = _offer(offer)
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Recommend a campaign for a segment or one member: the situation in numbers, the play with its offer,
         timing and products, why, what to measure and what not to do (every figure checked)."""
-        from agent.campaigns import suggest_campaign
+        from memberinsight.agent.campaigns import suggest_campaign
 
         _need_audience(segment, members, member)
         offer = _offer(offer)
@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
 
         This bypasses campaign approval: refused (and audited) unless ``[campaigns] direct_export = true``;
         contact lists otherwise leave through an approved campaign (``memberinsight campaign export``)."""
-        from governance import export_direct
+        from memberinsight.governance import export_direct
 
         _need_audience(segment, members)
         ws = open_workspace(workspace)
@@ -197,7 +197,7 @@ def register(app: typer.Typer) -> None:
     @llm_app.command("warmup")
     def warmup_cmd(as_json: JsonOpt = False) -> None:
         """Convert the packaged GGUF once into the cache and load it (later loads take about a second)."""
-        from agent.llm import warmup
+        from memberinsight.agent.llm import warmup
 
         info = warmup(settings())
         emit(info, as_json, "\n".join(f"{k}: {v}" for k, v in info.items()))
@@ -215,8 +215,8 @@ def register(app: typer.Typer) -> None:
         """Send one prompt to the configured model and print the reply."""
         import time
 
-        from agent.llm import get_backend
-        from agent.llm.chat import Message
+        from memberinsight.agent.llm import get_backend
+        from memberinsight.agent.llm.chat import Message
 
         s = settings()
         backend = get_backend(s)

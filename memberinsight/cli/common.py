@@ -48,7 +48,7 @@ def cli_actor(cfg: Settings) -> str:
 
 def open_workspace(workspace: Path | None):
     """The existing workspace named by ``--workspace`` or configuration."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     return Workspace.open(settings(workspace).workspace_dir)
 

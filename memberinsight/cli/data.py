@@ -61,9 +61,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def status(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
         """Show what the workspace holds: row counts, order dates, recent ingests, data quality."""
-        from fraud import exclusion_status
         from memberinsight.cli.common import to_jsonable
-        from workspace.ingest import workspace_status
+        from memberinsight.fraud import exclusion_status
+        from memberinsight.workspace.ingest import workspace_status
 
         ws = open_workspace(workspace)
         result = workspace_status(ws)
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def schema(as_json: JsonOpt = False) -> None:
         """Print the canonical data model (tables, columns, types, meaning)."""
-        from workspace.schema import TABLES, schema_markdown
+        from memberinsight.workspace.schema import TABLES, schema_markdown
 
         if as_json:
             emit({name: {"key": list(t.key), "meaning": t.meaning, "columns": list(t.columns)}
@@ -89,8 +89,8 @@ def register(app: typer.Typer) -> None:
 def _ingest(paths: list[Path], kind: str | None, strict: bool, workspace: Path | None,
             show: bool, order: str | None = None, blank_clears: bool = False) -> tuple[Any, list[Any]]:
     """Validate every file, then load; a new workspace is only kept once something was committed."""
-    from workspace import Workspace, is_workspace
-    from workspace.ingest import DateRules, ingest_paths, load_batch, prepare_paths
+    from memberinsight.workspace import Workspace, is_workspace
+    from memberinsight.workspace.ingest import DateRules, ingest_paths, load_batch, prepare_paths
 
     config = settings(workspace)
     target = config.workspace_dir

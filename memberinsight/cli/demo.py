@@ -24,7 +24,7 @@ def _remove_workspace(path: Path) -> None:
     import shutil
 
     from memberinsight.errors import WorkspaceError
-    from workspace import is_workspace
+    from memberinsight.workspace import is_workspace
 
     path = Path(path).expanduser().resolve()
     if not path.is_dir():
@@ -86,15 +86,15 @@ def register(app: typer.Typer) -> None:
         The demo shop's CSV files are written next to the workspace, in ``<workspace>-demo-data``.
         """
         from memberinsight.pipeline import build as run_build
-        from workspace import Workspace
-        from workspace.demo import generate_demo
-        from workspace.ingest import ingest_directory
+        from memberinsight.workspace import Workspace
+        from memberinsight.workspace.demo import generate_demo
+        from memberinsight.workspace.ingest import ingest_directory
 
         cfg = settings(workspace)
         ws_dir = cfg.workspace_dir
         started = time.perf_counter()
         if serve:  # a busy port fails now, not after a minute of building
-            from ui.server import check_port_free
+            from memberinsight.ui.server import check_port_free
 
             check_port_free(cfg.server_host, cfg.server_port)
         if fresh and ws_dir.exists():
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         say(f"1/4 Generating a demo shop ({members} members, seed {seed}) in {data_dir}")
         summary = generate_demo(data_dir, members=members, seed=seed, show_progress=not as_json)
         if fraud:  # the default shop stays as it is; --fraud adds the planted fraud (workspace.demo.fraud)
-            from workspace.demo.fraud import plant_fraud
+            from memberinsight.workspace.demo.fraud import plant_fraud
 
             plant_fraud(data_dir, seed=seed)
         say("2/4 Ingesting (validated, transactional; re-running adds nothing twice)")
@@ -126,6 +126,6 @@ def register(app: typer.Typer) -> None:
             emit(result, as_json, text=f"Demo workspace ready in {result['seconds']} s: {ws.path}")
         if serve:
             say("4/4 Starting the app")
-            from ui import serve as serve_app
+            from memberinsight.ui import serve as serve_app
 
             serve_app(ws, cfg, ensure_demo_user=True)

@@ -57,8 +57,8 @@ def scan_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Run the rules, anomaly detection, brushing and ring search; queue risky orders and accounts."""
-    from fraud import scan_workspace
     from memberinsight.errors import DataValidationError
+    from memberinsight.fraud import scan_workspace
 
     if not 0.0 <= min_risk <= 1.0:
         raise DataValidationError("--min-risk must be between 0 and 1", column="min_risk")
@@ -78,9 +78,9 @@ def rules_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """The rules in force (checked), or the available checks."""
-    from fraud import DEFAULT_RULES, KINDS, load_rules, rules_path
-    from fraud.rules import WORKSPACE_RULES
     from memberinsight.errors import ConfigError
+    from memberinsight.fraud import DEFAULT_RULES, KINDS, load_rules, rules_path
+    from memberinsight.fraud.rules import WORKSPACE_RULES
 
     if kinds:
         data = [{"kind": k.name, "finds": k.finds, "level": k.level,
@@ -114,7 +114,7 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Queue items, riskiest first."""
-    from fraud import list_queue
+    from memberinsight.fraud import list_queue
 
     items = list_queue(open_workspace(workspace), status=None if status == "all" else status, kind=kind, limit=limit)
     text = text_table(["item", "risk", "status", "version", "main reason"],
@@ -127,7 +127,7 @@ def list_cmd(
 def show_cmd(item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, or a bare id.")],
              workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """One queue item with its reasons and evidence."""
-    from fraud import get_item
+    from memberinsight.fraud import get_item
 
     item = get_item(open_workspace(workspace), item_id)
     emit(item, as_json, text=_item_text(item))
@@ -146,7 +146,7 @@ def decide_cmd(
 
     Confirming an account also puts its reviews in the review queue. The decision is recorded as
     yours: the configured ``actor`` or your OS user name, e.g. ``alice (cli)``."""
-    from fraud import decide
+    from memberinsight.fraud import decide
 
     item = decide(open_workspace(workspace), item_id, action, user=cli_actor(settings(workspace)),
                   version=version, note=note)
@@ -162,7 +162,7 @@ def assign_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign an item to an operator."""
-    from fraud import assign
+    from memberinsight.fraud import assign
 
     item = assign(open_workspace(workspace), item_id, to, user=cli_actor(settings(workspace)), version=version)
     emit(item, as_json, text=f"{item.item_id} assigned to {item.assignee or 'nobody'} (version {item.version}).")
@@ -176,7 +176,7 @@ def findings_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """The brushing bursts and rings of the latest scan, with their evidence."""
-    from fraud import findings
+    from memberinsight.fraud import findings
 
     found = findings(open_workspace(workspace), kind=kind, limit=limit)
     emit(found, as_json, text=text_table(["finding", "risk", "why"], [[f["finding_id"], f"{f['risk']:.3f}", f["reason"]]
@@ -191,7 +191,7 @@ def ratings_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Products whose rating moves most once suspicious reviews and flagged accounts' reviews are set aside."""
-    from fraud import rating_movers
+    from memberinsight.fraud import rating_movers
 
     movers = rating_movers(open_workspace(workspace), limit=limit)
     text = text_table(["product", "rating -> adjusted", "set aside", "reviews", "title"],
@@ -231,7 +231,7 @@ def evaluate_fraud_cmd(
 
     Default: the demo shop (2,000 members, seed 7) with planted fraud, generated and ingested once under
     the cache folder. With ``--truth`` the workspace given by ``--workspace`` is scanned instead."""
-    from fraud import evaluate_fraud
+    from memberinsight.fraud import evaluate_fraud
 
     if truth is not None:
         ws = open_workspace(workspace)
@@ -242,9 +242,9 @@ def evaluate_fraud_cmd(
 
 
 def _demo_workspace(cache: Path, quiet: bool) -> tuple[Any, Path]:
-    from workspace import Workspace
-    from workspace.demo.fraud import PLANT_VERSION, TRUTH_FILE, generate_fraud_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo.fraud import PLANT_VERSION, TRUTH_FILE, generate_fraud_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     folder = cache / "eval" / f"fraud-demo-2000-seed7-v{PLANT_VERSION}"
     csv = folder / "csv"
@@ -283,7 +283,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A product's rating and its adjusted rating (suspicious reviews and flagged accounts set aside), with the
         report card."""
-        from fraud import product_rating
+        from memberinsight.fraud import product_rating
 
         result = product_rating(open_workspace(workspace), product_id)
         emit(result, as_json, text=_rating_text(result))

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a demo shop: members, products, orders, reviews (+ ground-truth label files)."""
         from memberinsight.errors import ConfigError
-        from workspace.demo import generate_demo
+        from memberinsight.workspace.demo import generate_demo
 
         try:
             end: date = datetime.strptime(end_date, "%Y-%m-%d").date()
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         if fraud:
             if scenario != "default":
                 raise ConfigError("--fraud plants into the default shop only")
-            from workspace.demo.fraud import plant_fraud
+            from memberinsight.workspace.demo.fraud import plant_fraud
 
             planted = plant_fraud(out, seed=seed)
             added = {"members": planted.new_accounts, "members_truth": planted.new_accounts,

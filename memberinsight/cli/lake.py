@@ -20,7 +20,7 @@ def _say(as_json: bool) -> Any:
 
 def run_spark_build(workspace: Path | None, lake: str, out: str | None, as_json: bool) -> None:
     """``memberinsight build --engine spark``: features and RFM segments of the lake, on Spark."""
-    from scaleout import build_on_spark
+    from memberinsight.scaleout import build_on_spark
 
     report = build_on_spark(settings(workspace), lake, out, on_progress=None if as_json else _say(as_json))
     emit(report, as_json, text=report.text())
@@ -38,8 +38,8 @@ def export(
 
     Confirmed-fraud exclusions and member predictions go along when the workspace has them.
     """
-    from scaleout import export_workspace
-    from workspace import Workspace
+    from memberinsight.scaleout import export_workspace
+    from memberinsight.workspace import Workspace
 
     rows = export_workspace(Workspace.open(workspace), uri, include_pii=include_pii)
     emit({"lake": uri, "rows": rows}, as_json,
@@ -55,8 +55,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check the lake's tables with ingest's rules on Spark; rejected rows are written beside it with reasons."""
-    from scaleout import spark_session, validate_lake
-    from scaleout.progress import watch_jobs
+    from memberinsight.scaleout import spark_session, validate_lake
+    from memberinsight.scaleout.progress import watch_jobs
 
     spark = spark_session(settings(workspace))
     with watch_jobs(spark, "validate", _say(as_json)):
@@ -74,7 +74,7 @@ def import_(
 ) -> None:
     """Load a Spark build's features and RFM segments into the workspace (the app then serves them)."""
     from memberinsight.cli.common import open_workspace
-    from scaleout import import_outputs
+    from memberinsight.scaleout import import_outputs
 
     info = import_outputs(open_workspace(workspace), out)
     emit(info, as_json, text=f"Imported the Spark build as of {info['as_of']}: "

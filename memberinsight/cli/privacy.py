@@ -33,8 +33,8 @@ def share_members_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Write a pseudonymised member CSV for analysts (audited)."""
-    from governance import export_pseudonymised
     from memberinsight.errors import DataValidationError
+    from memberinsight.governance import export_pseudonymised
 
     if not pseudonymised:
         raise DataValidationError("only pseudonymised member files can be shared: add --pseudonymised (contact "
@@ -87,8 +87,8 @@ def report_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Member counts and order/spend sums per group with differential privacy (spends privacy budget)."""
-    from governance import private_report
     from memberinsight.errors import DataValidationError
+    from memberinsight.governance import private_report
 
     if not private:
         raise DataValidationError("reports for sharing are differentially private only: add --private (exact "
@@ -103,7 +103,7 @@ def report_cmd(
 @privacy_app.command("budget")
 def budget_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """The privacy budget: epsilon spent and left, and every release so far."""
-    from governance import budget_status
+    from memberinsight.governance import budget_status
 
     status = budget_status(open_workspace(workspace), settings(workspace))
     text = status.summary()
@@ -118,7 +118,7 @@ def budget_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None
 @privacy_app.command("rotate-key")
 def rotate_key_cmd(reason: ReasonOpt, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Replace the pseudonymisation key (audited): pseudonyms in earlier files no longer link to new ones."""
-    from governance import rotate_key
+    from memberinsight.governance import rotate_key
 
     info = rotate_key(open_workspace(workspace), actor=cli_actor(settings(workspace)), reason=reason)
     emit(info, as_json, text=f"New pseudonymisation key {info.fingerprint} (id {info.key_id}); the old key is "

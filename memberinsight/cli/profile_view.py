@@ -18,7 +18,7 @@ def _money(v: float | None) -> str:
 
 
 def _days(value: float | None) -> str:
-    from models.wording import plural
+    from memberinsight.models.wording import plural
 
     return "-" if value is None else plural(round(float(value)), "day")
 
@@ -37,7 +37,7 @@ def _outlook(p: Any) -> str:
 
 def print_profile(p: Any) -> None:
     """Print a member profile in plain words (no raw ``None``, singular and plural right)."""
-    from models.wording import plural
+    from memberinsight.models.wording import plural
 
     about = [p.age_band, ", ".join(x for x in (p.city, p.country) if x) or None,
              f"joined {day(p.signup_date)}" + (f" via {p.channel}" if p.channel else "") if p.signup_date else None]

@@ -44,11 +44,11 @@ def evaluation_workspace(source: str, cache: Path, say: Any) -> Any:
     """A workspace for ``evaluate recommenders --source``: ``demo`` (the fixed-seed demo shop), or a file /
     folder of exports; kept under the cache folder and reused (ingest is idempotent)."""
     from memberinsight.errors import ConfigError
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory, ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory, ingest_file
 
     if source == "demo":
-        from workspace.demo import generate_demo
+        from memberinsight.workspace.demo import generate_demo
 
         folder = cache / "eval" / "demo-2000-seed7"
         ws = Workspace.create(folder / "workspace")
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Recommendations for a member from the built recommenders, each with its signal and reason."""
-        from models.recommenders import recommend_products
+        from memberinsight.models.recommenders import recommend_products
 
         items = recommend_products(open_workspace(workspace), member_id, k=k, model=model,
                                    exclude_bought=not include_bought)
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Association rules mined from baskets (support, confidence, lift), strongest lift first."""
-        from models.recommenders import association_rules
+        from memberinsight.models.recommenders import association_rules
 
         found = association_rules(open_workspace(workspace), category=category, min_lift=min_lift,
                                   min_confidence=min_confidence, product_id=product, limit=limit)
@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Products frequently bought together with one product (confidence, lift)."""
-        from models.recommenders import bought_together
+        from memberinsight.models.recommenders import bought_together
 
         found = bought_together(open_workspace(workspace), product_id, k=k, min_lift=min_lift)
         emit(found, as_json, text=_rules_text(found))
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Which category, products, bundle and incentive level to promote to a segment."""
-        from models.recommenders import next_best_offer
+        from memberinsight.models.recommenders import next_best_offer
 
         ids = [m.strip() for m in members.split(",") if m.strip()] if members else None
         offer = next_best_offer(open_workspace(workspace), segment=segment, member_ids=ids, n_products=products)
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Predicted star rating (item-based collaborative filtering)."""
-        from models.recommenders import predict_rating
+        from memberinsight.models.recommenders import predict_rating
 
         value = predict_rating(open_workspace(workspace), member_id, product_id)
         emit({"member_id": member_id, "product_id": product_id, "rating": round(value, 3)}, as_json,
@@ -177,15 +177,15 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Popularity, item-kNN, ALS, rules, content and hybrid on a time split (Recall/NDCG/MAP@k, coverage)."""
-        from models.recommenders import evaluate_recommenders
-        from models.recommenders.selection import FACTORIES, VAL_FOLDS
+        from memberinsight.models.recommenders import evaluate_recommenders
+        from memberinsight.models.recommenders.selection import FACTORIES, VAL_FOLDS
 
         say = _say(not as_json)
         cfg = settings(workspace)
         if source:
             ws = evaluation_workspace(source, cfg.cache_path, say)
             if not no_content:
-                from retrieval import build_indexes
+                from memberinsight.retrieval import build_indexes
 
                 say("building the product index")
                 build_indexes(ws, cfg, show_progress=not as_json)
@@ -215,7 +215,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Rating prediction RMSE: item-based CF vs global-mean, item-mean and bias baselines."""
-        from models.recommenders import evaluate_ratings
+        from memberinsight.models.recommenders import evaluate_ratings
 
         result = evaluate_ratings(open_workspace(workspace), folds=folds)
         rows = [("method", "rmse", "mae", "rmse std")] + [

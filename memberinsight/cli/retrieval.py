@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Semantic product (or review) search: `memberinsight search "waterproof hiking boots" -k 10`."""
-        from retrieval import search_products, search_reviews
+        from memberinsight.retrieval import search_products, search_reviews
 
         ws, cfg = open_workspace(workspace), settings(workspace)
         if reviews:
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Products most similar in meaning to one product."""
-        from retrieval import similar_products
+        from memberinsight.retrieval import similar_products
 
         hits = similar_products(open_workspace(workspace), product_id, k=k, settings=settings(workspace))
         emit(hits, as_json, text=_product_text(hits))
@@ -76,12 +76,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Content-based recommendations for a member (or a segment's taste), each with a reason."""
         from memberinsight.errors import DataValidationError
-        from retrieval import recommend_for_member, recommend_for_segment
+        from memberinsight.retrieval import recommend_for_member, recommend_for_segment
 
         if (member_id is None) == (segment is None):
             raise DataValidationError("give a member id or --segment NAME (not both)", column="segment")
         if segment is not None:
-            from segments import resolve_segment_members
+            from memberinsight.segments import resolve_segment_members
 
             ws = open_workspace(workspace)
             recs = recommend_for_segment(ws, resolve_segment_members(ws, segment), k=k, settings=settings(workspace),
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Clusters of near-identical reviews written by different accounts."""
-        from retrieval import find_near_duplicate_reviews
+        from memberinsight.retrieval import find_near_duplicate_reviews
 
         clusters = find_near_duplicate_reviews(open_workspace(workspace), threshold=threshold,
                                                settings=settings(workspace), min_chars=min_chars)
@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Build or refresh the product and review indexes (incremental; embeds only new/changed texts)."""
-        from retrieval import build_indexes
+        from memberinsight.retrieval import build_indexes
 
         summary = build_indexes(open_workspace(workspace), settings(workspace), show_progress=not as_json)
         text = "\n".join(f"{name}: {s['count']} vectors ({s['index_type']}), +{s['added']} ~{s['updated']} "
@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Content-based recommendations vs popularity on a time split (Recall/NDCG/MAP@k, coverage)."""
-        from retrieval import evaluate_content
+        from memberinsight.retrieval import evaluate_content
 
         result = evaluate_content(open_workspace(workspace), settings(workspace), k=k, test_days=test_days)
         out = {**{f: getattr(result, f) for f in ("cutoff", "test_days", "k", "users", "catalogue", "seconds")},

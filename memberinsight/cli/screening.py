@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score reviews for fake-review risk and put risky ones in the screening queue."""
         from memberinsight.errors import DataValidationError
-        from screening import screen_reviews
+        from memberinsight.screening import screen_reviews
 
         if not 0.0 <= min_risk <= 1.0:
             raise DataValidationError("--min-risk must be between 0 and 1", column="min_risk")
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Queue items, riskiest first."""
-        from screening import list_queue
+        from memberinsight.screening import list_queue
 
         items = list_queue(open_workspace(workspace), status=None if status in (None, "all") else status, limit=limit)
         text = text_table(["review", "risk", "status", "version", "main reason"],
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
     @queue_app.command("show")
     def show_cmd(review_id: str, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         """One queue item with its reasons, evidence and signals."""
-        from screening import get_item
+        from memberinsight.screening import get_item
 
         item = get_item(open_workspace(workspace), review_id)
         emit(item, as_json, text=_item_text(item))
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
         """Approve, remove or escalate a review (fails if someone else changed it since your version).
 
         The decision is recorded as yours: the configured ``actor`` or your OS user name, e.g. ``alice (cli)``."""
-        from screening import decide
+        from memberinsight.screening import decide
 
         item = decide(open_workspace(workspace), review_id, action, user=cli_actor(settings(workspace)),
                       version=version, note=note)
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         """Per-signal and combined ROC-AUC, PR-AUC and top-100 precision (demo); text-classifier accuracy and ROC-AUC
         on the real set (5-fold CV grouped by hotel: the acceptance figure; plus a leave-hotels-out holdout)."""
         from memberinsight.errors import WorkspaceError
-        from screening import evaluate_screening
+        from memberinsight.screening import evaluate_screening
 
         ws = None
         if demo:

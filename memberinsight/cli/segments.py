@@ -55,7 +55,7 @@ def _definition_text(result: dict[str, Any]) -> str:
 
 def _llm_proposer(workspace: Any) -> Any:
     """A proposer backed by the configured language model (its text is only ever parsed as JSON)."""
-    from agent.llm import UNTRUSTED_RULE, get_backend
+    from memberinsight.agent.llm import UNTRUSTED_RULE, get_backend
 
     backend = get_backend(settings(workspace))
 
@@ -68,7 +68,7 @@ def _llm_proposer(workspace: Any) -> Any:
 
 
 def _load_definition(path: str) -> Any:
-    from segments import SegmentDefinition
+    from memberinsight.segments import SegmentDefinition
 
     text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     if path.endswith((".yaml", ".yml")):
@@ -79,8 +79,8 @@ def _load_definition(path: str) -> Any:
 def _parse_words(ws: Any, sentence: str, workspace: Any, propose: bool = False, counts: bool = False) -> Any:
     """The one parse path of ``define`` and ``save --sentence``: workspace vocabulary, the MiniLM field
     matcher, and the configured LLM's proposal only when asked for (member counts with ``counts``)."""
-    from segments import load_vocabulary, parse_sentence
-    from segments.embedding import FieldMatcher
+    from memberinsight.segments import load_vocabulary, parse_sentence
+    from memberinsight.segments.embedding import FieldMatcher
 
     return parse_sentence(sentence, load_vocabulary(ws), matcher=FieldMatcher(),
                           proposer=_llm_proposer(workspace) if propose else None, workspace=ws if counts else None)
@@ -95,7 +95,7 @@ def define(sentence: Annotated[str, typer.Argument(help="The segment in plain wo
                                  "definition (validated against the schema, never executed).")] = False,
            ) -> None:
     """Parse a sentence: the definition (words + editable fields), words not understood, and the size."""
-    from segments import compile_definition, editable_rows
+    from memberinsight.segments import compile_definition, editable_rows
 
     ws = open_workspace(workspace)
     result = _parse_words(ws, sentence, workspace, propose, counts=True)
@@ -128,7 +128,7 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
     """Save a segment (from --sentence or --definition) with its current size; you (the configured ``actor``
     or your OS user name, e.g. ``alice (cli)``) are recorded as its owner."""
     from memberinsight.errors import DataValidationError
-    from segments import SegmentParseError, save_segment
+    from memberinsight.segments import SegmentParseError, save_segment
 
     ws = open_workspace(workspace)
     if sentence is not None and definition is None:
@@ -161,7 +161,7 @@ def save(name: Annotated[str, typer.Argument(help="Segment name.")],
 @segment_app.command("list")
 def list_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Saved segments with their current size (recomputed when the data changed)."""
-    from segments import list_segments
+    from memberinsight.segments import list_segments
 
     segs = list_segments(open_workspace(workspace))
     rows = [{"name": s.name, "size": s.size, "owner": s.owner, "updated_at": s.updated_at, "version": s.version,
@@ -177,7 +177,7 @@ def show(name: Annotated[str, typer.Argument(help="Saved segment name.")],
          members: Annotated[int, typer.Option(help="Also list up to this many member ids.")] = 0,
          workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """A saved segment: definition, words, owner, size history (and member ids with --members)."""
-    from segments import editable_rows, get_segment, refresh_sizes, resolve_segment_members
+    from memberinsight.segments import editable_rows, get_segment, refresh_sizes, resolve_segment_members
 
     ws = open_workspace(workspace)
     refresh_sizes(ws)
@@ -197,7 +197,7 @@ def show(name: Annotated[str, typer.Argument(help="Saved segment name.")],
 def delete(name: Annotated[str, typer.Argument(help="Saved segment name.")],
            workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Delete a saved segment (audited as the configured ``actor`` or your OS user name)."""
-    from segments import delete_segment
+    from memberinsight.segments import delete_segment
 
     delete_segment(open_workspace(workspace), name, actor=cli_actor(settings(workspace)))
     emit({"deleted": name}, as_json, text=f"Deleted '{name}'.")
@@ -208,7 +208,7 @@ def members_cmd(segment: Annotated[str, typer.Argument(help="Saved or RFM segmen
                 limit: Annotated[int, typer.Option(help="At most this many ids (0 = all).")] = 0,
                 workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Member ids of a saved segment, an RFM segment or a definition."""
-    from segments import resolve_segment_members
+    from memberinsight.segments import resolve_segment_members
 
     ids = resolve_segment_members(open_workspace(workspace), segment)
     shown = ids[:limit] if limit else ids
@@ -219,7 +219,7 @@ def members_cmd(segment: Annotated[str, typer.Argument(help="Saved or RFM segmen
 @segment_app.command("fields")
 def fields_cmd(as_json: JsonOpt = False) -> None:
     """The field catalogue: every field a definition may use."""
-    from segments import catalogue_rows
+    from memberinsight.segments import catalogue_rows
 
     rows = catalogue_rows()
     emit(rows, as_json, text=text_table(["field", "type", "meaning"],
@@ -231,7 +231,7 @@ def quality_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False,
                 buckets: Annotated[int, typer.Option(help="Score buckets (5 = quintiles).")] = 5,
                 plot: Annotated[Path | None, typer.Option(help="Write the figure to this PNG file.")] = None) -> None:
     """Prediction quality: actual vs predicted per score bucket on the latest holdout, lift, verdict."""
-    from segments.quality import prediction_quality_report, quality_figure
+    from memberinsight.segments.quality import prediction_quality_report, quality_figure
 
     report = prediction_quality_report(open_workspace(workspace), settings(workspace), n_buckets=buckets)
     if plot is not None:
@@ -292,15 +292,15 @@ def evaluate_segments(
         as_json: JsonOpt = False) -> None:
     """Plain-words segments: same definition, same members, asked/refused right, silently wrong and asked when
     not needed, per file, the dev sets and the held-out set side by side."""
-    from segments.embedding import FieldMatcher
-    from segments.evaluation import (
+    from memberinsight.segments.embedding import FieldMatcher
+    from memberinsight.segments.evaluation import (
         BLIND_FILES,
         SENTENCE_FILES,
         evaluate_files,
         evaluation_vocabulary,
         side_by_side,
     )
-    from segments.vocabulary import load_vocabulary
+    from memberinsight.segments.vocabulary import load_vocabulary
 
     files = {file.stem: file} if file else {**SENTENCE_FILES, **BLIND_FILES}
     ws, note = _evaluation_workspace(workspace, workspace is not None) if members else (None, "--no-members")

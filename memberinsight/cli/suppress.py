@@ -37,7 +37,7 @@ def add_cmd(member_id: Annotated[str, typer.Argument(help="The member id.")], re
             channel: ChannelOpt = "all", note: NoteOpt = None, workspace: WorkspaceOpt = None,
             as_json: JsonOpt = False) -> None:
     """Suppress a member on one channel or on all (audited); nothing changes if already in force."""
-    from governance import add_suppression
+    from memberinsight.governance import add_suppression
 
     row, created = add_suppression(open_workspace(workspace), member_id, reason, actor=cli_actor(settings(workspace)),
                                    channel=channel, note=note)
@@ -54,7 +54,7 @@ def remove_cmd(member_id: Annotated[str, typer.Argument(help="The member id.")],
                reason: Annotated[str | None, typer.Option("--reason", "-r", help="Only this reason's rows.")] = None,
                note: NoteOpt = None, workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Lift a member's suppressions (kept in the history with who and when; audited)."""
-    from governance import remove_suppression
+    from memberinsight.governance import remove_suppression
 
     rows = remove_suppression(open_workspace(workspace), member_id, actor=cli_actor(settings(workspace)),
                               channel=channel, reason=reason, note=note)
@@ -71,7 +71,7 @@ def import_cmd(path: Annotated[Path, typer.Argument(help="CSV with member_id and
                                                     "(email, sms, push or all).")] = "all",
                workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Import a suppression list (one audited transaction); bad rows go to a rejects file with line and column."""
-    from governance import import_suppressions
+    from memberinsight.governance import import_suppressions
 
     result = import_suppressions(open_workspace(workspace), path, actor=cli_actor(settings(workspace)),
                                  default_reason=reason, default_channel=channel)
@@ -95,7 +95,7 @@ def list_cmd(member: Annotated[str | None, typer.Option("--member", help="One me
              limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many rows, newest first.")] = 50,
              workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Suppressions in force (with --history also the lifted ones), newest first, and counts per reason."""
-    from governance import list_suppressions, suppression_counts
+    from memberinsight.governance import list_suppressions, suppression_counts
 
     ws = open_workspace(workspace)
     rows = list_suppressions(ws, member_id=member, channel=channel, reason=reason, include_removed=history,
@@ -127,8 +127,8 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """How many members of a segment a channel may reach, and who would be left out per reason (writes nothing)."""
-        from governance import screen_audience
-        from segments import segment_member_ids
+        from memberinsight.governance import screen_audience
+        from memberinsight.segments import segment_member_ids
 
         ws = open_workspace(workspace)
         screen = screen_audience(ws, segment_member_ids(ws, segment), channel, settings=settings(workspace))

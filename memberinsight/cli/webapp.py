@@ -47,7 +47,7 @@ def user_add(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create an account."""
-    from workspace.users import add_user
+    from memberinsight.workspace.users import add_user
 
     user = add_user(open_workspace(workspace), username, _password(password), role=role,
                     actor=cli_actor(settings(workspace)))
@@ -58,7 +58,7 @@ def user_add(
 def user_remove(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
                 workspace: WorkspaceOpt = None) -> None:
     """Delete an account (its open app sessions end at once)."""
-    from workspace.users import remove_user
+    from memberinsight.workspace.users import remove_user
 
     remove_user(open_workspace(workspace), username, actor=cli_actor(settings(workspace)))
     emit({"removed": username}, as_json, text=f"Removed user {username}; their app sessions are ended.")
@@ -69,7 +69,7 @@ def user_passwd(username: Annotated[str, typer.Argument(help="Login name.")],
                 password: Annotated[str | None, typer.Option(help="New password (prompted when not given).")] = None,
                 as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
     """Change an account's password (its open app sessions end at once)."""
-    from workspace.users import set_password
+    from memberinsight.workspace.users import set_password
 
     set_password(open_workspace(workspace), username, _password(password), actor=cli_actor(settings(workspace)))
     emit({"password_changed": username}, as_json,
@@ -80,7 +80,7 @@ def user_passwd(username: Annotated[str, typer.Argument(help="Login name.")],
 def user_disable(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
                  workspace: WorkspaceOpt = None) -> None:
     """Disable an account: sign-ins refused, open app sessions ended at once (`user enable` undoes it)."""
-    from workspace.users import set_disabled
+    from memberinsight.workspace.users import set_disabled
 
     user = set_disabled(open_workspace(workspace), username, True, actor=cli_actor(settings(workspace)))
     emit(user, as_json, text=f"Disabled user {username}; their app sessions are ended.")
@@ -90,7 +90,7 @@ def user_disable(username: Annotated[str, typer.Argument(help="Login name.")], a
 def user_enable(username: Annotated[str, typer.Argument(help="Login name.")], as_json: JsonOpt = False,
                 workspace: WorkspaceOpt = None) -> None:
     """Enable a disabled account again."""
-    from workspace.users import set_disabled
+    from memberinsight.workspace.users import set_disabled
 
     user = set_disabled(open_workspace(workspace), username, False, actor=cli_actor(settings(workspace)))
     emit(user, as_json, text=f"Enabled user {username}.")
@@ -104,7 +104,7 @@ def user_unlock(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Clear an account's failed sign-ins and lock (after too many wrong passwords)."""
-    from workspace.users import unlock_user
+    from memberinsight.workspace.users import unlock_user
 
     cleared = unlock_user(open_workspace(workspace), username, address=address, actor=cli_actor(settings(workspace)))
     emit({"unlocked": username, "address": address, "cleared": cleared}, as_json,
@@ -115,7 +115,7 @@ def user_unlock(
 @user_app.command("list")
 def user_list(as_json: JsonOpt = False, workspace: WorkspaceOpt = None) -> None:
     """List accounts (never passwords)."""
-    from workspace.users import list_users
+    from memberinsight.workspace.users import list_users
 
     users = list_users(open_workspace(workspace))
     emit(users, as_json, text=text_table(["user", "role", "since", "status"],
@@ -136,11 +136,11 @@ def evaluate_agent(
 ) -> None:
     """Routing accuracy per set, dev and held-out side by side: tool, tool + arguments, refusals, questions
     back, and the routing time (follow-ups routed in context)."""
-    from agent.conversation import Agent
-    from agent.evaluation import evaluate_sets, load_vocabulary, side_by_side
-    from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
-    from agent.tools import default_registry
-    from retrieval import get_embedder
+    from memberinsight.agent.conversation import Agent
+    from memberinsight.agent.evaluation import evaluate_sets, load_vocabulary, side_by_side
+    from memberinsight.agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
+    from memberinsight.agent.tools import default_registry
+    from memberinsight.retrieval import get_embedder
 
     paths = list(cases or DEFAULT_CASES)
     if cases:
@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:
             "--demo-user/--no-demo-user", help="Create a 'demo' account with a random password if there is none.")] = False,
     ) -> None:
         """Serve the web app (login required; binds to 127.0.0.1 unless told otherwise)."""
-        from ui import serve as serve_app
+        from memberinsight.ui import serve as serve_app
 
         cfg = settings(workspace).replace(server_host=host, server_port=port)
         serve_app(open_workspace(workspace), cfg, ensure_demo_user=demo_user)

@@ -26,25 +26,34 @@ Public API::
 
 from __future__ import annotations
 
-from models.recommenders.als import ALSRecommender
-from models.recommenders.base import SIGNALS, BaseRecommender, Explanation, Recommendation
-from models.recommenders.build import build_recommenders, fit_recommenders, load_recommender
-from models.recommenders.content import ContentSignal
-from models.recommenders.evaluate import ModelResult, RecommenderEvaluation, evaluate_recommenders
-from models.recommenders.hybrid import HybridRecommender
-from models.recommenders.interactions import Interactions, build_interactions, load_interactions
-from models.recommenders.itemknn import ItemKNNRecommender
-from models.recommenders.next_best_offer import (
+from memberinsight.models.recommenders.als import ALSRecommender
+from memberinsight.models.recommenders.base import SIGNALS, BaseRecommender, Explanation, Recommendation
+from memberinsight.models.recommenders.build import build_recommenders, fit_recommenders, load_recommender
+from memberinsight.models.recommenders.content import ContentSignal
+from memberinsight.models.recommenders.evaluate import (
+    ModelResult,
+    RecommenderEvaluation,
+    evaluate_recommenders,
+)
+from memberinsight.models.recommenders.hybrid import HybridRecommender
+from memberinsight.models.recommenders.interactions import Interactions, build_interactions, load_interactions
+from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
+from memberinsight.models.recommenders.next_best_offer import (
     BundleOffer,
     Incentive,
     NextBestOffer,
     OfferProduct,
     next_best_offer,
 )
-from models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
-from models.recommenders.rating import ItemCFRating, RatingEvaluation, evaluate_ratings
-from models.recommenders.rules import AssociationRules, Rule, RulesRecommender
-from models.recommenders.service import association_rules, bought_together, predict_rating, recommend_products
+from memberinsight.models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
+from memberinsight.models.recommenders.rating import ItemCFRating, RatingEvaluation, evaluate_ratings
+from memberinsight.models.recommenders.rules import AssociationRules, Rule, RulesRecommender
+from memberinsight.models.recommenders.service import (
+    association_rules,
+    bought_together,
+    predict_rating,
+    recommend_products,
+)
 
 __all__ = [
     "SIGNALS",

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from models.recommenders.base import BaseRecommender, Explanation
-from models.recommenders.itemknn import fit_threads
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation
+from memberinsight.models.recommenders.itemknn import fit_threads
 
 
 class ALSRecommender(BaseRecommender):

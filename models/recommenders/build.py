@@ -21,11 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.groups import load_member_groups
-from models.recommenders.hybrid import HybridRecommender
-from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
-from models.recommenders.itemknn import ItemKNNRecommender
-from models.recommenders.selection import FACTORIES, VAL_FOLDS, fit_model, load_side_data, select_and_tune
+from memberinsight.models.recommenders.groups import load_member_groups
+from memberinsight.models.recommenders.hybrid import HybridRecommender
+from memberinsight.models.recommenders.interactions import build_interactions, load_catalogue, load_lines
+from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
+from memberinsight.models.recommenders.selection import (
+    FACTORIES,
+    VAL_FOLDS,
+    fit_model,
+    load_side_data,
+    select_and_tune,
+)
 
 MODEL_NAME = "recommenders"
 RATING_MODEL = "rating_cf"
@@ -69,8 +75,8 @@ def fit_recommenders(ws: Any, tune: bool = True, val_days: int = 90, val_folds: 
 
 def build_recommenders(ws: Any, settings: Any = None) -> dict[str, Any]:
     """Build step entry point: fit, save ``recommenders`` (and ``rating_cf``), return a summary."""
-    from models.recommenders.rating import ItemCFRating
-    from models.store import ModelStore
+    from memberinsight.models.recommenders.rating import ItemCFRating
+    from memberinsight.models.store import ModelStore
 
     start = time.perf_counter()
     with ws.analytics(read_only=True) as con:
@@ -112,7 +118,7 @@ def build_recommenders(ws: Any, settings: Any = None) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _load_cached(root: str, name: str, version: int, sha: str) -> Any:
-    from models.store import ModelStore
+    from memberinsight.models.store import ModelStore
 
     model, _ = ModelStore(Path(root)).load(name, version)
     return model
@@ -120,7 +126,7 @@ def _load_cached(root: str, name: str, version: int, sha: str) -> Any:
 
 def load_model(ws: Any, name: str = MODEL_NAME) -> tuple[Any, Any]:
     """The saved model ``name`` and its manifest (loaded once per version; ModelNotReadyError if not built)."""
-    from models.store import ModelStore
+    from memberinsight.models.store import ModelStore
 
     store = ModelStore.for_workspace(ws)
     manifest = store.manifest(name)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.recommenders.tuning import PreparedFold, fold_member_ndcg, normalised, tune_prepared
-from retrieval import ndcg_at_k
+from memberinsight.models.recommenders.tuning import PreparedFold, fold_member_ndcg, normalised, tune_prepared
+from memberinsight.retrieval import ndcg_at_k
 
 
 @dataclass

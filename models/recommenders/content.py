@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError
-from models.recommenders.base import BaseRecommender, Explanation
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation
 
 PRODUCT_INDEX = "products"
 """Name of the retrieval package's product index in ``<workspace>/indexes``."""
@@ -22,7 +22,7 @@ PRODUCT_INDEX = "products"
 
 def load_product_vectors(ws: Any) -> tuple[list[str], np.ndarray]:
     """(product ids, unit vectors) from the workspace's product index; ModelNotReadyError when absent."""
-    from retrieval import VectorIndex
+    from memberinsight.retrieval import VectorIndex
 
     return VectorIndex.load(ws.indexes_dir, PRODUCT_INDEX).all_vectors()
 
@@ -50,7 +50,7 @@ class ContentSignal(BaseRecommender):
         return self
 
     def _fit(self, interactions: Any) -> None:
-        from retrieval import ContentRecommender
+        from memberinsight.retrieval import ContentRecommender
 
         ids, vecs = self._vectors
         cr = ContentRecommender(half_life_days=self.half_life_days, return_weight=self.return_weight,

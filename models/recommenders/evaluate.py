@@ -30,12 +30,12 @@ from datetime import datetime
 from typing import Any
 
 from memberinsight.errors import DataValidationError
-from models.recommenders.base import BaseRecommender
-from models.recommenders.champion import bootstrap_margin, per_member_ndcg
-from models.recommenders.groups import load_member_groups
-from models.recommenders.hybrid import HybridRecommender
-from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
-from models.recommenders.selection import (
+from memberinsight.models.recommenders.base import BaseRecommender
+from memberinsight.models.recommenders.champion import bootstrap_margin, per_member_ndcg
+from memberinsight.models.recommenders.groups import load_member_groups
+from memberinsight.models.recommenders.hybrid import HybridRecommender
+from memberinsight.models.recommenders.interactions import build_interactions, load_catalogue, load_lines
+from memberinsight.models.recommenders.selection import (
     FACTORIES,
     VAL_FOLDS,
     fit_model,
@@ -43,7 +43,7 @@ from models.recommenders.selection import (
     score_model,
     select_and_tune,
 )
-from retrieval import evaluate_rankings, holdout_truth, purchases_only, time_split
+from memberinsight.retrieval import evaluate_rankings, holdout_truth, purchases_only, time_split
 
 
 @dataclass

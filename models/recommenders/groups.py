@@ -60,7 +60,7 @@ def saved_segment_lists(ws: Any) -> dict[str, tuple[str, ...]]:
     """Member id -> names of the saved segments holding that member (empty when there are none, or when
     the segments cannot be resolved yet, e.g. before the features are built)."""
     from memberinsight.errors import MemberInsightError
-    from segments import list_segments, resolve_segment_members
+    from memberinsight.segments import list_segments, resolve_segment_members
 
     try:
         names = [s.name for s in list_segments(ws, refresh=False)]
@@ -81,8 +81,8 @@ def _rfm_as_of(con: Any, as_of: datetime) -> pd.DataFrame | None:
     """RFM segments from orders before ``as_of`` (``None`` when there are no orders before it)."""
     from datetime import timedelta
 
-    from models.features import compute_features
-    from models.segments import rfm_table
+    from memberinsight.models.features import compute_features
+    from memberinsight.models.segments import rfm_table
 
     day = pd.Timestamp(as_of).date() - timedelta(days=1)  # features count lines before day + 1 <= as_of
     first = con.execute("SELECT min(ordered_at) FROM clean_orders").fetchone()[0]
@@ -130,7 +130,7 @@ def audience_members(ws: Any, segment: str) -> tuple[str, list[str]]:
     """(Name, member ids) of a *saved* segment (``segments`` package) or, failing that, an RFM segment
     - usable wherever a named segment is. NotFoundError lists both kinds of names."""
     from memberinsight.errors import NotFoundError
-    from segments import get_segment, list_segments, resolve_segment_members
+    from memberinsight.segments import get_segment, list_segments, resolve_segment_members
 
     try:
         saved = get_segment(ws, segment)

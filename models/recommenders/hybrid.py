@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from memberinsight.errors import DataValidationError
-from models.recommenders.base import BaseRecommender, Explanation, Recommendation
-from models.recommenders.content import ContentSignal
-from models.recommenders.popularity import SegmentPopularityRecommender
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation, Recommendation
+from memberinsight.models.recommenders.content import ContentSignal
+from memberinsight.models.recommenders.popularity import SegmentPopularityRecommender
 
 NORMALISATIONS = ("max", "rank")
 SIGNAL_WORDS = {"item_knn": "bought-together-by-members", "als": "taste pattern", "rules": "basket rules",

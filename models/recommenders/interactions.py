@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import sparse
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.base import Explanation, Recommendation
+from memberinsight.models.recommenders.base import Explanation, Recommendation
 
 EPOCH = pd.Timestamp("1970-01-01")
 LINE_COLUMNS = ("member_id", "product_id", "quantity", "ordered_at", "is_return")

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from memberinsight.errors import DataValidationError
-from models.recommenders.base import BaseRecommender, Explanation
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation
 
 WEIGHTINGS = ("cosine", "bm25", "tfidf")
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from memberinsight.errors import DataValidationError
-from models.recommenders.groups import audience_members
+from memberinsight.models.recommenders.groups import audience_members
 
 LEVELS: tuple[tuple[str, int], ...] = (("none", 0), ("low", 10), ("medium", 15), ("high", 20))
 CAP_LOW = frozenset({"champions", "loyal"})
@@ -103,7 +103,7 @@ def next_best_offer(ws: Any, segment: str | None = None, member_ids: Sequence[st
                     min_bundle_confidence: float = 0.1) -> NextBestOffer:
     """The next-best offer for a ``segment`` - a saved segment's name or an RFM segment's - or for
     explicit ``member_ids``, from the built models."""
-    from models.recommenders.build import load_recommender
+    from memberinsight.models.recommenders.build import load_recommender
 
     if (segment is None) == (member_ids is None):
         raise DataValidationError("give a segment name or member ids (not both)", column="segment")
@@ -161,7 +161,7 @@ def _category_shares(inter: Any, counts: Counter[str]) -> dict[str, float]:
 
 def _personal(hybrid: Any) -> Any:
     """The hybrid without its popularity signals (so that segments differ by what their members like)."""
-    from models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
 
     weights = {n: w for n, w in hybrid.weights_.items() if n not in POPULARITY_SIGNALS}
     if not weights or weights == hybrid.weights_:

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from models.recommenders.base import BaseRecommender, Explanation
-from models.recommenders.groups import NO_GROUP_VALUES
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation
+from memberinsight.models.recommenders.groups import NO_GROUP_VALUES
 
 DEFAULT_LEVELS: tuple[tuple[str, ...], ...] = (
     ("saved_segment",), ("rfm_segment",), ("cluster",), ("age_band",), ("channel",), ("city",), ("country",),

@@ -153,8 +153,8 @@ def evaluate_ratings(ws: Any, folds: int = 5, seed: int = 42, neighbours: int = 
     Defaults (damping, regularisation) were chosen by cross-validation on a demo shop with another
     seed, not on the data evaluated here.
     """
-    from models.recommenders.interactions import load_interactions
-    from models.recommenders.itemknn import ItemKNNRecommender
+    from memberinsight.models.recommenders.interactions import load_interactions
+    from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
 
     start = time.perf_counter()
     with ws.analytics(read_only=True) as con:

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import sparse
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
-from models.recommenders.base import BaseRecommender, Explanation
+from memberinsight.models.recommenders.base import BaseRecommender, Explanation
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,23 @@ from typing import Any
 import pandas as pd
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.als import ALSRecommender
-from models.recommenders.base import BaseRecommender
-from models.recommenders.champion import Champion, bootstrap_margin, choose_champion, cross_validated_leads
-from models.recommenders.content import ContentSignal, load_product_vectors
-from models.recommenders.groups import load_member_groups
-from models.recommenders.hybrid import HybridRecommender
-from models.recommenders.interactions import build_interactions
-from models.recommenders.itemknn import ItemKNNRecommender
-from models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
-from models.recommenders.rules import RulesRecommender
-from models.recommenders.tuning import prepare_folds, tune_prepared
-from retrieval import evaluate_rankings, holdout_truth, time_split
+from memberinsight.models.recommenders.als import ALSRecommender
+from memberinsight.models.recommenders.base import BaseRecommender
+from memberinsight.models.recommenders.champion import (
+    Champion,
+    bootstrap_margin,
+    choose_champion,
+    cross_validated_leads,
+)
+from memberinsight.models.recommenders.content import ContentSignal, load_product_vectors
+from memberinsight.models.recommenders.groups import load_member_groups
+from memberinsight.models.recommenders.hybrid import HybridRecommender
+from memberinsight.models.recommenders.interactions import build_interactions
+from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
+from memberinsight.models.recommenders.popularity import PopularityRecommender, SegmentPopularityRecommender
+from memberinsight.models.recommenders.rules import RulesRecommender
+from memberinsight.models.recommenders.tuning import prepare_folds, tune_prepared
+from memberinsight.retrieval import evaluate_rankings, holdout_truth, time_split
 
 VAL_FOLDS = 3
 """Validation windows before the held-out period: the default of the build and of ``evaluate recommenders``."""

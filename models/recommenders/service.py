@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from memberinsight.errors import DataValidationError, NotFoundError
-from models.recommenders.base import Recommendation
-from models.recommenders.build import RATING_MODEL, load_model, load_recommender
-from models.recommenders.rules import AssociationRules, Rule, RulesRecommender
+from memberinsight.models.recommenders.base import Recommendation
+from memberinsight.models.recommenders.build import RATING_MODEL, load_model, load_recommender
+from memberinsight.models.recommenders.rules import AssociationRules, Rule, RulesRecommender
 
 MODELS: tuple[str, ...] = ("hybrid", "popularity", "segment_popularity", "item_knn", "als", "rules", "content")
 

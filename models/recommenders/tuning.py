@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from models.recommenders.hybrid import NORMALISATIONS, HybridRecommender
+from memberinsight.models.recommenders.hybrid import NORMALISATIONS, HybridRecommender
 
 WEIGHT_GRID: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 FULL_SEARCH_MEMBERS = 500

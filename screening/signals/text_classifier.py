@@ -41,7 +41,7 @@ from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.svm import LinearSVC
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from screening.folds import stratified_group_folds, two_class
+from memberinsight.screening.folds import stratified_group_folds, two_class
 
 SPARSE_VIEWS = ("word", "word_punct", "char_wb", "char", "nb_word")
 DENSE_VIEWS = ("embedding", "style")

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
-from agent.campaigns.compose import ComposedVariant, compose
-from agent.campaigns.offers import parse_offer
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from memberinsight.agent.campaigns.compose import ComposedVariant, compose
+from memberinsight.agent.campaigns.offers import parse_offer
 
 AGENT_TESTS = Path(__file__).parent
 
@@ -42,7 +42,7 @@ def bow_embedder() -> BagOfWordsEmbedder:
 
 @pytest.fixture(scope="session")
 def routing_vocabulary():
-    from agent.evaluation import load_vocabulary
+    from memberinsight.agent.evaluation import load_vocabulary
 
     return load_vocabulary(AGENT_TESTS / "routing_vocabulary.json")
 
@@ -50,11 +50,11 @@ def routing_vocabulary():
 @pytest.fixture(scope="session")
 def real_agent(routing_vocabulary):
     """The agent over the built-in tools, routing with the packaged all-MiniLM-L6-v2 (loaded once)."""
-    from agent.conversation import Agent
-    from agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
-    from agent.tools import default_registry
+    from memberinsight.agent.conversation import Agent
+    from memberinsight.agent.router import ROUTER_EMBEDDING_BACKEND, EmbeddingRouter
+    from memberinsight.agent.tools import default_registry
     from memberinsight.config import load_settings
-    from retrieval import get_embedder
+    from memberinsight.retrieval import get_embedder
 
     registry = default_registry()
     router = EmbeddingRouter(registry, get_embedder(load_settings(), backend=ROUTER_EMBEDDING_BACKEND),
@@ -64,7 +64,7 @@ def real_agent(routing_vocabulary):
 
 def route_after(agent, question: str, history: tuple[str, ...] = ()):
     """``agent.route(question)`` in a new conversation that first heard ``history``: (route, reply)."""
-    from agent.conversation import Conversation
+    from memberinsight.agent.conversation import Conversation
 
     conversation = Conversation()
     for earlier in history:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from agent.campaigns import FactSheet, ProductFact, check_copy
+from memberinsight.agent.campaigns import FactSheet, ProductFact, check_copy
 
 DRAFTS = Path(__file__).parent / "adversarial_drafts"
 HONEST_REJECTION_LIMIT = 0.05

@@ -7,9 +7,17 @@ from datetime import date
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, choose_play, suggest, write_copy
-from agent.campaigns.prompts import SHOTS_USED
-from agent.campaigns.writer import EXAMPLES, clean
+from memberinsight.agent.campaigns import (
+    Fact,
+    FactSheet,
+    ProductFact,
+    check_copy,
+    choose_play,
+    suggest,
+    write_copy,
+)
+from memberinsight.agent.campaigns.prompts import SHOTS_USED
+from memberinsight.agent.campaigns.writer import EXAMPLES, clean
 from memberinsight.config import load_settings
 from memberinsight.errors import DataValidationError
 
@@ -132,7 +140,7 @@ def test_suggestion_falls_back_to_rule_text(facts: FactSheet) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("channel", ["sms", "push", "email"])
 def test_real_model_ships_only_checked_copy(facts: FactSheet, isolated_home, channel: str) -> None:
-    from agent.llm import get_backend
+    from memberinsight.agent.llm import get_backend
 
     backend = get_backend(load_settings(llm_backend="gguf", cache_dir=str(isolated_home / "cache")))
     drafts: list[tuple[str, str]] = []
@@ -202,8 +210,8 @@ def test_email_and_suggestion_drafts_are_labelled(facts: FactSheet) -> None:
 
 def test_writer_rejects_a_figure_or_greeting_used_twice_and_doubled_words() -> None:
     """A model that fills space reuses facts with a wrong meaning ("a warranty for 14 days"); code rejects it."""
-    from agent.campaigns.facts import FactSheet
-    from agent.campaigns.writer import clean, writer_problems
+    from memberinsight.agent.campaigns.facts import FactSheet
+    from memberinsight.agent.campaigns.writer import clean, writer_problems
 
     facts = FactSheet(segment="At Risk", audience_size=10, offer="15% off", brand="Fernhill Market")
     assert writer_problems("The Fernhill Market market has a team.", "body", facts) == [

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, write_copy
-from agent.campaigns.prompts import EXAMPLES, SHOTS, SHOTS_USED, fact_block, guidance, messages
-from agent.campaigns.slots import fill, short_date, slots
-from agent.campaigns.writer import clean, fit, report_dict
-from agent.llm.constraints import contains_banned
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, check_copy, write_copy
+from memberinsight.agent.campaigns.prompts import EXAMPLES, SHOTS, SHOTS_USED, fact_block, guidance, messages
+from memberinsight.agent.campaigns.slots import fill, short_date, slots
+from memberinsight.agent.campaigns.writer import clean, fit, report_dict
+from memberinsight.agent.llm.constraints import contains_banned
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_writer_rejects_unfinished_text_and_example_copies(facts: FactSheet) -> 
 
 
 def test_writer_rejects_dangling_ends_and_repeated_sentences(facts: FactSheet) -> None:
-    from agent.campaigns.writer import writer_problems
+    from memberinsight.agent.campaigns.writer import writer_problems
 
     assert writer_problems("15% off is yours, until Monday 31 March,", "subject", facts)[0].startswith(
         "ends mid-sentence")

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.campaigns import (
+from memberinsight.agent.campaigns import (
     build_fact_sheet,
     build_member_fact_sheet,
     check_copy,
     generate_campaign,
     suggest_campaign,
 )
-from governance import EXPORT_COLUMNS, export_audience
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
-from segments import segment_member_ids
+from memberinsight.governance import EXPORT_COLUMNS, export_audience
+from memberinsight.segments import segment_member_ids
 
 MEMBERS = [  # member_id, email, phone, first_name, last_name
     ("M1", "alice@example.com", "+44 7700 900001", "Alice", "Smithson"),
@@ -45,7 +45,7 @@ REASONS = {"M1": "long gap since the last order; fewer orders than usual", "M2":
 
 
 def _make_workspace(path: Path, predictions: bool = True):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(path)
     with ws.analytics() as con:
@@ -164,7 +164,7 @@ def test_cli_commands(ws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_saved_segments_resolve_like_rfm_segments(tmp_path: Path) -> None:
-    from segments import save_segment
+    from memberinsight.segments import save_segment
 
     ws = _make_workspace(tmp_path / "saved")
     save_segment(ws, "Very likely to leave", {"where": {"field": "churn_probability", "op": ">=", "value": 0.7}},
@@ -188,7 +188,7 @@ def test_fallback_products_and_forecasts_without_built_models(ws) -> None:
     forecasts = {f.key: f.value for f in facts.forecasts}
     assert forecasts["total_predicted_value"] == 600.0  # 200 + 100 + 300 over the three members
     # The demand forecast of the best sellers' category comes from the models package.
-    from models import category_forecast
+    from memberinsight.models import category_forecast
 
     fc = category_forecast(ws, "Garden", weeks=4)
     assert forecasts["forecast_category_units"] == round(sum(p.units for p in fc.points[:4]))
@@ -208,8 +208,8 @@ def test_fallback_products_and_forecasts_without_built_models(ws) -> None:
 def test_fact_sheets_use_the_models_of_a_built_workspace(built_workspace) -> None:
     """Recommended products are the next-best-offer model's, forecasts the demand model's; one member's
     sheet is their profile without personal fields."""
-    from models import category_forecast, member_profile, segment_summary
-    from models.recommenders import next_best_offer, recommend_products
+    from memberinsight.models import category_forecast, member_profile, segment_summary
+    from memberinsight.models.recommenders import next_best_offer, recommend_products
 
     ws = built_workspace
     segment = next(s.segment for s in segment_summary(ws) if s.segment == "At Risk" or s.members >= 20)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
-from agent.campaigns.coherence import (
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from memberinsight.agent.campaigns.coherence import (
     body_text,
     first_line,
     follows_problems,
@@ -32,10 +32,10 @@ from agent.campaigns.coherence import (
     preview_problems,
     variant_problems,
 )
-from agent.campaigns.compose import ComposedVariant, compose
-from agent.campaigns.phrase_rules import GENERIC, GIMMICK
-from agent.campaigns.phrasebank import TONES, load_phrasebank, parse_phrase_file
-from agent.campaigns.season import season_fit, seasonal
+from memberinsight.agent.campaigns.compose import ComposedVariant, compose
+from memberinsight.agent.campaigns.phrase_rules import GENERIC, GIMMICK
+from memberinsight.agent.campaigns.phrasebank import TONES, load_phrasebank, parse_phrase_file
+from memberinsight.agent.campaigns.season import season_fit, seasonal
 from memberinsight.errors import DataValidationError, NotFoundError
 
 AS_OF = date(2026, 12, 6)  # a Sunday in December (the rating sets' send date)
@@ -306,7 +306,7 @@ def test_a_built_shop_features_products_in_season_with_their_category_price(buil
     """The fact sheet reads a wider pool of recommendations and drops the out-of-season ones (sent in
     December, nothing it shows is a summer-only product); every product carries its category's median
     price, and the sheet the audience's country."""
-    from agent.campaigns import build_fact_sheet
+    from memberinsight.agent.campaigns import build_fact_sheet
 
     december = date(2026, 12, 6)
     for segment in ("Champions", "Potential Loyalist", "Need Attention", "Hibernating", "At Risk"):

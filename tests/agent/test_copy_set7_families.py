@@ -12,10 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from agent.campaigns import FactSheet, ProductFact
-from agent.campaigns.phrase_rules import EXCLUSIVE, PROMISES, STIFF
-from agent.campaigns.phrasebank import TONES, load_phrasebank, parse_phrase_file
-from agent.campaigns.variant_facts import NOT_YET, POINTS_EXPLAINED, SHORT_EXPLAINED, near_duplicate
+from memberinsight.agent.campaigns import FactSheet, ProductFact
+from memberinsight.agent.campaigns.phrase_rules import EXCLUSIVE, PROMISES, STIFF
+from memberinsight.agent.campaigns.phrasebank import TONES, load_phrasebank, parse_phrase_file
+from memberinsight.agent.campaigns.variant_facts import (
+    NOT_YET,
+    POINTS_EXPLAINED,
+    SHORT_EXPLAINED,
+    near_duplicate,
+)
 from memberinsight.errors import DataValidationError
 from tests.agent.conftest import compose_three, offer_sheet
 

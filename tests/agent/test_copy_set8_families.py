@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.campaigns import FactSheet, ProductFact
-from agent.campaigns.coherence import offer_echo
-from agent.campaigns.compose import ComposedVariant
-from agent.campaigns.grounding import check_copy
-from agent.campaigns.phrase_rules import FILLER, OPENERS, SCHEME
-from agent.campaigns.phrasebank import load_phrasebank, parse_phrase_file
-from agent.campaigns.variant_facts import ACCESS_EXPLAINED, AMOUNT_OFF_MULTIPLE
+from memberinsight.agent.campaigns import FactSheet, ProductFact
+from memberinsight.agent.campaigns.coherence import offer_echo
+from memberinsight.agent.campaigns.compose import ComposedVariant
+from memberinsight.agent.campaigns.grounding import check_copy
+from memberinsight.agent.campaigns.phrase_rules import FILLER, OPENERS, SCHEME
+from memberinsight.agent.campaigns.phrasebank import load_phrasebank, parse_phrase_file
+from memberinsight.agent.campaigns.variant_facts import ACCESS_EXPLAINED, AMOUNT_OFF_MULTIPLE
 from memberinsight.errors import DataValidationError
 from tests.agent.conftest import compose_three, offer_sheet
 

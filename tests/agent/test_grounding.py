@@ -6,8 +6,16 @@ from datetime import date
 
 import pytest
 
-from agent.campaigns import PLAYS, TONES, Fact, FactSheet, ProductFact, check_copy, template_copy
-from agent.campaigns.grounding import sms_length
+from memberinsight.agent.campaigns import (
+    PLAYS,
+    TONES,
+    Fact,
+    FactSheet,
+    ProductFact,
+    check_copy,
+    template_copy,
+)
+from memberinsight.agent.campaigns.grounding import sms_length
 from memberinsight.errors import DataValidationError
 
 
@@ -291,9 +299,9 @@ def test_writer_examples_name_only_listed_inventions() -> None:
     """Every capitalised name in the writer's style examples is rejected by the checker."""
     import re
 
-    from agent.campaigns.claims import EXAMPLE_ONLY_NAMES
-    from agent.campaigns.prompts import SHOTS
-    from agent.campaigns.slots import fill, short_date, slot_prompt
+    from memberinsight.agent.campaigns.claims import EXAMPLE_ONLY_NAMES
+    from memberinsight.agent.campaigns.prompts import SHOTS
+    from memberinsight.agent.campaigns.slots import fill, short_date, slot_prompt
 
     sheet = FactSheet(segment="New", audience_size=3, offer="20% off")
     all_text = ""

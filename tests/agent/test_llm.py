@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from agent.llm import LocalBackend, TransformersBackend, get_backend, quote_untrusted, warmup
-from agent.llm.chat import ChatTokenizer, validate_messages
-from agent.llm.convert import ensure_converted, gguf_path, is_converted
-from agent.llm.local import auto_threads, torch_threads
+from memberinsight.agent.llm import LocalBackend, TransformersBackend, get_backend, quote_untrusted, warmup
+from memberinsight.agent.llm.chat import ChatTokenizer, validate_messages
+from memberinsight.agent.llm.convert import ensure_converted, gguf_path, is_converted
+from memberinsight.agent.llm.local import auto_threads, torch_threads
 from memberinsight.config import load_settings
 from memberinsight.errors import ConfigError, DataValidationError
 
@@ -63,8 +63,8 @@ def test_engine_matches_transformers(local_llm) -> None:
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM
 
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
 
     model_dir = local_llm.model_dir
     ids = local_llm.tokenizer.encode_chat(PROMPT)
@@ -98,8 +98,8 @@ def test_scripted_decoding_step_equals_the_eager_forward(local_llm) -> None:
     import torch
     from safetensors.torch import load_file
 
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
 
     model_dir = local_llm.model_dir
     weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
@@ -122,8 +122,8 @@ def test_screened_head_keeps_the_exact_best_logits(local_llm) -> None:
     import torch
     from safetensors.torch import load_file
 
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
 
     model_dir = local_llm.model_dir
     weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
@@ -152,8 +152,8 @@ def test_a_choice_resting_on_screened_logits_is_flagged() -> None:
     """Guidance can leave only tokens outside the exactly computed ones: the engine must see that."""
     import torch
 
-    from agent.llm.engine import _draw, _rests_on_estimates
-    from agent.llm.head import REFINE, Int8Head
+    from memberinsight.agent.llm.engine import _draw, _rests_on_estimates
+    from memberinsight.agent.llm.head import REFINE, Int8Head
 
     gen = torch.Generator().manual_seed(3)
     head = Int8Head(torch.randn(2000, 64, generator=gen))
@@ -191,9 +191,9 @@ def test_screened_head_with_guidance_chooses_what_the_exact_head_chooses(local_l
     """Guided copy (placeholders, banned digits, forced slot names) decodes the same with and without the screen."""
     from safetensors.torch import load_file
 
-    from agent.llm import DIGITS_AND_MONEY, Guidance
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm import DIGITS_AND_MONEY, Guidance
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
 
     model_dir = local_llm.model_dir
     weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
@@ -220,8 +220,8 @@ def test_prefill_reuse_gives_what_a_fresh_prefill_gives(local_llm) -> None:
     import torch
     from safetensors.torch import load_file
 
-    from agent.llm.engine import LlamaEngine
-    from agent.llm.local import read_config
+    from memberinsight.agent.llm.engine import LlamaEngine
+    from memberinsight.agent.llm.local import read_config
 
     model_dir = local_llm.model_dir
     weights, config = load_file(str(model_dir / "model.safetensors")), read_config(model_dir)
@@ -350,7 +350,7 @@ def test_scoring_a_text_matches_what_greedy_decoding_chose(local_llm) -> None:
 
 @pytest.mark.slow
 def test_the_model_ranker_prefers_fluent_copy_and_refuses_an_endpoint(local_llm, llm_settings) -> None:
-    from agent.campaigns.ranking import ModelRanker, ranker_from_settings
+    from memberinsight.agent.campaigns.ranking import ModelRanker, ranker_from_settings
 
     ranker = ModelRanker(local_llm)
     good, bad = ranker.scores("subject", "win_back", "15% off", ["{first_name}, 15% off is waiting for you",

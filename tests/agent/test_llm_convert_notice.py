@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.llm import convert
+from memberinsight.agent.llm import convert
 
 
 def _fake_convert(source: Path, out: Path) -> None:  # the real one takes 20-40 s (de-quantising the GGUF)

@@ -7,8 +7,8 @@ import re
 import pytest
 import torch
 
-from agent.llm import DIGITS_AND_MONEY, Guidance, LocalBackend, get_backend
-from agent.llm.constraints import compile_guidance, contains_banned, token_texts
+from memberinsight.agent.llm import DIGITS_AND_MONEY, Guidance, LocalBackend, get_backend
+from memberinsight.agent.llm.constraints import compile_guidance, contains_banned, token_texts
 from memberinsight.config import load_settings
 
 NUMBERS_PROMPT = [{"role": "system", "content": "You answer with numbers."},
@@ -114,7 +114,7 @@ def test_forced_start_and_stream_equal_generate(backend: LocalBackend) -> None:
 
 @pytest.mark.slow
 def test_transformers_backend_gives_the_same_guided_text(backend: LocalBackend, isolated_home) -> None:
-    from agent.llm import TransformersBackend
+    from memberinsight.agent.llm import TransformersBackend
 
     plain = get_backend(load_settings(llm_backend="gguf", cache_dir=str(isolated_home / "cache"),
                                       llm_engine="transformers"))

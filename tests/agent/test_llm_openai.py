@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from agent.llm import LLMUnavailableError, OpenAIBackend, get_backend
+from memberinsight.agent.llm import LLMUnavailableError, OpenAIBackend, get_backend
 from memberinsight.config import load_settings
 
 REPLY = "Come back for 15% off, {first_name}!"

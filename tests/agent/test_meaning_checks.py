@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from agent.campaigns import FactSheet, ProductFact, check_copy
-from agent.campaigns.dates import Timing, check_relative_deadlines
-from agent.campaigns.meaning import segment_class
-from agent.campaigns.names import member_names_used
-from agent.campaigns.offer_sense import offer_sense
+from memberinsight.agent.campaigns import FactSheet, ProductFact, check_copy
+from memberinsight.agent.campaigns.dates import Timing, check_relative_deadlines
+from memberinsight.agent.campaigns.meaning import segment_class
+from memberinsight.agent.campaigns.names import member_names_used
+from memberinsight.agent.campaigns.offer_sense import offer_sense
 
 SENT, ENDS = date(2026, 12, 7), date(2026, 12, 21)  # a Monday; the offer ends 14 days later
 
@@ -220,7 +220,7 @@ def test_offer_sense_reads_sheets_with_and_without_structured_terms() -> None:
 
 def test_here_is_a_only_counts_as_chatter_before_a_word_about_the_task() -> None:
     """'Here's a tenner off' is copy; 'Here's a sample email' is a model talking about its task."""
-    from agent.campaigns.grounding import _CHATTER
+    from memberinsight.agent.campaigns.grounding import _CHATTER
 
     assert not _CHATTER.search("Here's a tenner off your next order")
     assert not _CHATTER.search("Here is the offer you asked about: 15% off")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.campaigns import FactSheet, ProductFact, check_copy, offer_facts, template_copy
-from agent.campaigns.offer_parse import EXAMPLES
-from agent.campaigns.offers import Offer, parse_offer
+from memberinsight.agent.campaigns import FactSheet, ProductFact, check_copy, offer_facts, template_copy
+from memberinsight.agent.campaigns.offer_parse import EXAMPLES
+from memberinsight.agent.campaigns.offers import Offer, parse_offer
 from memberinsight.errors import DataValidationError
 
 TUESDAY = date(2026, 12, 8)
@@ -252,7 +252,7 @@ def test_template_fallback_renders_the_offer_never_the_raw_text(text: str) -> No
 
 
 def test_filled_placeholders_state_the_parsed_offer_capitalised_at_a_sentence_start() -> None:
-    from agent.campaigns.slots import fill
+    from memberinsight.agent.campaigns.slots import fill
 
     sheet = _sheet("buy one get one free", deadline=date(2026, 12, 22))
     text, used = fill("{offer} ends {deadline}. Treat yourself: {offer} on {product_1}.", sheet)
@@ -265,7 +265,7 @@ def test_filled_placeholders_state_the_parsed_offer_capitalised_at_a_sentence_st
 # ----- through the workspace: service, CLI and the app -----------------------------------------
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path_factory.mktemp("offers_ws") / "workspace")
     with ws.analytics() as con:
@@ -282,7 +282,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_service_parses_the_offer_against_today(shop) -> None:
-    from agent.campaigns import campaign_facts, generate_campaign
+    from memberinsight.agent.campaigns import campaign_facts, generate_campaign
 
     today = date.today()
     sheet = campaign_facts(shop, member_ids=["M1", "M2"], offer="double points this weekend")
@@ -327,10 +327,10 @@ def test_cli_refuses_an_offer_it_cannot_read_and_shows_the_terms(shop, tmp_path:
 
 
 def test_app_campaign_tab_shows_why_an_offer_is_refused(shop) -> None:
-    from agent.services import Services
+    from memberinsight.agent.services import Services
     from memberinsight.config import load_settings
-    from ui.callbacks import generate_copy
-    from workspace.users import add_user
+    from memberinsight.ui.callbacks import generate_copy
+    from memberinsight.workspace.users import add_user
 
     add_user(shop, "ana", "correct-horse-battery")
     services = Services(shop, load_settings(workspace=shop.path))

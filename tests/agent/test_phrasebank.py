@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.campaigns import Fact, FactSheet, ProductFact, check_copy, write_copy
-from agent.campaigns.compose import BODY_SLOTS, NO_PRODUCTS, BrandVoice, compose
-from agent.campaigns.copy import choose_writer
-from agent.campaigns.phrasebank import (
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, check_copy, write_copy
+from memberinsight.agent.campaigns.compose import BODY_SLOTS, NO_PRODUCTS, BrandVoice, compose
+from memberinsight.agent.campaigns.copy import choose_writer
+from memberinsight.agent.campaigns.phrasebank import (
     ANGLES,
     INTERNAL_WORDS,
     PHRASES_DIR,
@@ -140,7 +140,7 @@ def test_a_crm_team_adds_phrases_in_its_own_folder(tmp_path: Path) -> None:
                                                                        seed, bank=bank)}
     assert "{first_name}, the kettle is on: 15% off at Fernhill Market" in used
     settings = load_settings(copy_phrases_dir=str(extra))
-    from agent.campaigns.copy import settings_phrasebank
+    from memberinsight.agent.campaigns.copy import settings_phrasebank
 
     assert len(settings_phrasebank(settings).phrases) == len(bank.phrases)
     with pytest.raises(DataValidationError, match="does not exist"):
@@ -288,7 +288,7 @@ def test_choose_writer_follows_the_settings() -> None:
 
 # ----- the demo shop --------------------------------------------------------------------------------
 def test_demo_shop_campaigns_for_every_play_pass_the_checks_quickly(built_workspace) -> None:
-    from agent.campaigns import campaign_facts
+    from memberinsight.agent.campaigns import campaign_facts
 
     segments = {"win_back": "At Risk", "thank_you": "Champions", "welcome": "New", "replenishment": "Loyal",
                 "cross_sell": "Potential Loyalist", "early_access": "Champions", "price_drop": "Need Attention",
@@ -314,7 +314,7 @@ def test_demo_shop_campaigns_for_every_play_pass_the_checks_quickly(built_worksp
 
 
 def test_cli_and_app_show_each_variants_angle(built_workspace, tmp_path) -> None:
-    from agent.tools.campaigns import copy_markdown
+    from memberinsight.agent.tools.campaigns import copy_markdown
     from memberinsight.cli import app
     from tests.conftest import copy_workspace
 
@@ -329,7 +329,7 @@ def test_cli_and_app_show_each_variants_angle(built_workspace, tmp_path) -> None
                               "--no-llm", "--json", "-w", str(built_workspace.path)])
     data = json.loads(res.output)
     assert data["backend"] == "composed" and {v["angle"] for v in data["variants"]} <= set(ANGLES)
-    from agent.campaigns import generate_campaign
+    from memberinsight.agent.campaigns import generate_campaign
 
     result = generate_campaign(built_workspace, segment="Champions", channel="sms", offer="15% off", use_llm=False)
     markdown = copy_markdown(result)
@@ -340,8 +340,8 @@ def test_an_offer_ending_on_the_send_day_is_never_given_a_deadline_in_the_past()
     """Sent on Sunday 6 December, "double points this weekend" ends that day: no "before Sunday 6 December"."""
     from datetime import date
 
-    from agent.campaigns import FactSheet, ProductFact
-    from agent.campaigns.compose import compose
+    from memberinsight.agent.campaigns import FactSheet, ProductFact
+    from memberinsight.agent.campaigns.compose import compose
 
     facts = FactSheet("Champions", 300, offer="double points this weekend", as_of=date(2026, 12, 6),
                       brand="Fernhill Market", products=(ProductFact("Enamel Camping Mug", 12.0, "Outdoor"),))
@@ -420,7 +420,7 @@ def test_email_body_sentences_do_not_repeat_each_others_words() -> None:
 
 
 def test_replenishment_is_chosen_only_for_things_that_run_out() -> None:
-    from agent.campaigns.plays import replenishable
+    from memberinsight.agent.campaigns.plays import replenishable
 
     garden = sheet("15% off", "Need Attention")
     pets = sheet("15% off", "Need Attention", (ProductFact("Grain-Free Dog Food", 19.0, "Pets"),
@@ -443,7 +443,7 @@ class _Shortest:
 def test_a_ranker_chooses_among_checked_phrasings_of_the_parts_that_carry_the_message() -> None:
     """``copy_ranker`` plumbing: the ranker sees only checked candidates the composer ranks equally, only for
     subject, preview, hook, offer line, SMS and push, and its choice ships; without it nothing changes."""
-    from agent.campaigns.ranking import RANKED_PARTS
+    from memberinsight.agent.campaigns.ranking import RANKED_PARTS
 
     facts = sheet("15% off", "At Risk")
     plain = compose(facts, "email", "win_back", "friendly", 3, seed=4)

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from agent.tools.analytics import at_risk_members, member_lookup, segment_overview
-from agent.types import ToolContext
+from memberinsight.agent.tools.analytics import at_risk_members, member_lookup, segment_overview
+from memberinsight.agent.types import ToolContext
 from memberinsight.config import load_settings
 
 pytestmark = pytest.mark.slow
@@ -69,7 +69,7 @@ def test_at_risk_members_show_each_value_with_its_interval(ctx) -> None:
 
 
 def test_fact_sheets_carry_the_ranges_and_the_suggestion_quoting_them_passes(built_workspace, tmp_path) -> None:
-    from agent.campaigns import campaign_facts, suggest_campaign
+    from memberinsight.agent.campaigns import campaign_facts, suggest_campaign
     from tests.conftest import copy_workspace
 
     sheet = campaign_facts(built_workspace, "Loyal", offer="15% off")

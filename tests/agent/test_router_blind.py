@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.conversation import Conversation
-from agent.evaluation import CLARIFY, OUTCOMES, REFUSE, evaluate_routing, load_cases
-from agent.tools import default_registry
+from memberinsight.agent.conversation import Conversation
+from memberinsight.agent.evaluation import CLARIFY, OUTCOMES, REFUSE, evaluate_routing, load_cases
+from memberinsight.agent.tools import default_registry
 from tests.agent.conftest import assert_routes
 
 HERE = Path(__file__).parent

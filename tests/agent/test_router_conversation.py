@@ -6,11 +6,11 @@ from typing import Literal
 
 import pytest
 
-from agent.conversation import Agent, Conversation
-from agent.extract import Vocabulary
-from agent.registry import Audience, FreeText, ToolRegistry
-from agent.router import EmbeddingRouter, ModelRouter
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.conversation import Agent, Conversation
+from memberinsight.agent.extract import Vocabulary
+from memberinsight.agent.registry import Audience, FreeText, ToolRegistry
+from memberinsight.agent.router import EmbeddingRouter, ModelRouter
+from memberinsight.agent.types import ToolContext, ToolResult
 from memberinsight.config import Settings
 from memberinsight.errors import ModelNotReadyError
 
@@ -181,7 +181,7 @@ def test_model_router_uses_valid_tool_calls_and_falls_back_otherwise(agent: Agen
 
 
 def test_model_router_falls_back_when_the_model_cannot_be_reached(agent: Agent, ctx: ToolContext) -> None:
-    from agent.llm import LLMUnavailableError
+    from memberinsight.agent.llm import LLMUnavailableError
 
     def down(prompt: str) -> str:
         raise LLMUnavailableError("cannot reach LLM endpoint http://127.0.0.1:9/v1")

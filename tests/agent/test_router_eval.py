@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.evaluation import CLARIFY, argument_matches, evaluate_routing, load_cases
-from agent.tools import default_registry
+from memberinsight.agent.evaluation import CLARIFY, argument_matches, evaluate_routing, load_cases
+from memberinsight.agent.tools import default_registry
 from memberinsight.errors import DataValidationError
 
 HERE = Path(__file__).parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.extract import Vocabulary, edit_distance, extract, free_text_query
+from memberinsight.agent.extract import Vocabulary, edit_distance, extract, free_text_query
 
 VOCAB = Vocabulary(categories=("Outdoor", "Kitchen", "Home", "Toys", "Pets"))
 

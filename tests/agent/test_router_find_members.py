@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from agent.conversation import Conversation
-from agent.tools._common import markdown_table, money
+from memberinsight.agent.conversation import Conversation
+from memberinsight.agent.tools._common import markdown_table, money
 from tests.agent.conftest import assert_routes
 
 # ----- routing (the real packaged MiniLM router) -----------------------------------------------------------
@@ -89,7 +89,7 @@ def test_money_and_money_columns_carry_the_currency_sign() -> None:
 
 @pytest.fixture(scope="module")
 def ctx(built_workspace):
-    from agent.types import ToolContext
+    from memberinsight.agent.types import ToolContext
     from memberinsight.config import load_settings
 
     return ToolContext(built_workspace, load_settings(workspace=built_workspace.path))
@@ -97,8 +97,8 @@ def ctx(built_workspace):
 
 @pytest.mark.slow
 def test_find_members_reads_back_counts_and_lists(ctx) -> None:
-    from agent.tools.members import find_members
-    from segments import load_vocabulary, parse_sentence, segment_members
+    from memberinsight.agent.tools.members import find_members
+    from memberinsight.segments import load_vocabulary, parse_sentence, segment_members
 
     question = "which customers in Leeds spent over £200 this year"
     result = find_members(ctx, question)
@@ -115,7 +115,7 @@ def test_find_members_reads_back_counts_and_lists(ctx) -> None:
 @pytest.mark.parametrize("question", ["big spenders in Leeds", "custmers in manchestr who bought Outdoor twice",
                                       "christmas shoppers in London"])
 def test_find_members_asks_the_parsers_question_and_lists_nobody(ctx, question: str) -> None:
-    from agent.tools.members import find_members
+    from memberinsight.agent.tools.members import find_members
 
     result = find_members(ctx, question)
     assert "Before I list anyone, please check" in result.text and "I read this as:" in result.text
@@ -124,7 +124,7 @@ def test_find_members_asks_the_parsers_question_and_lists_nobody(ctx, question: 
 
 @pytest.mark.slow
 def test_find_members_refuses_actions_and_asks_for_a_description(ctx) -> None:
-    from agent.tools.members import find_members
+    from memberinsight.agent.tools.members import find_members
 
     refused = find_members(ctx, "delete all customers in Leeds")
     assert not refused.ok and "does not describe members" in refused.text
@@ -144,13 +144,13 @@ def test_find_members_refuses_actions_and_asks_for_a_description(ctx) -> None:
     ("members by behaviour cluster, with size and revenue in their decks", False),
 ])
 def test_member_description_phrasing(text: str, described: bool) -> None:
-    from agent.cues import MEMBER_DESCRIPTION_RE
+    from memberinsight.agent.cues import MEMBER_DESCRIPTION_RE
 
     assert bool(MEMBER_DESCRIPTION_RE.search(text)) == described
 
 
 def test_swap_and_asking_sentence_and_value_horizon() -> None:
-    from agent.arguments import _asking_sentence, _swapped
+    from memberinsight.agent.arguments import _asking_sentence, _swapped
 
     assert _swapped(("Champions", "Loyal"), ["Loyal", "Potential Loyalist"], "same again but swap loyal for "
                                                                              "potential loyalist") == ("Champions",

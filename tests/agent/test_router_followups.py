@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agent.conversation import Agent, Conversation
-from agent.extract import Vocabulary
-from agent.registry import ToolRegistry
-from agent.router import EmbeddingRouter
-from agent.types import ToolContext, ToolResult
+from memberinsight.agent.conversation import Agent, Conversation
+from memberinsight.agent.extract import Vocabulary
+from memberinsight.agent.registry import ToolRegistry
+from memberinsight.agent.router import EmbeddingRouter
+from memberinsight.agent.types import ToolContext, ToolResult
 from memberinsight.config import Settings
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.extract import Vocabulary, extract
-from agent.member_ids import id_pattern
-from agent.numbers import read_offer
+from memberinsight.agent.extract import Vocabulary, extract
+from memberinsight.agent.member_ids import id_pattern
+from memberinsight.agent.numbers import read_offer
 
 VOCAB = Vocabulary(categories=("Outdoor", "Kitchen", "Home", "Toys", "Pets", "Garden", "Sports"))
 

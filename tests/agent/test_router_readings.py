@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.cues import CUES
-from agent.evaluation import argument_matches, load_vocabulary
-from agent.extract import extract
-from agent.guard import check, general_knowledge
-from agent.query import asking_sentence, free_text_query
-from agent.spelling import expand_shorthand, normalise
+from memberinsight.agent.cues import CUES
+from memberinsight.agent.evaluation import argument_matches, load_vocabulary
+from memberinsight.agent.extract import extract
+from memberinsight.agent.guard import check, general_knowledge
+from memberinsight.agent.query import asking_sentence, free_text_query
+from memberinsight.agent.spelling import expand_shorthand, normalise
 from tests.agent.conftest import AGENT_TESTS
 
 VOCAB = load_vocabulary(AGENT_TESTS / "routing_vocabulary.json")

@@ -6,9 +6,9 @@ from typing import Literal
 
 import pytest
 
-from agent.registry import FreeText, ToolRegistry, tool_from_function
-from agent.router import parse_tool_call
-from agent.tools import TOOLS, default_registry
+from memberinsight.agent.registry import FreeText, ToolRegistry, tool_from_function
+from memberinsight.agent.router import parse_tool_call
+from memberinsight.agent.tools import TOOLS, default_registry
 from memberinsight.errors import DataValidationError, NotFoundError
 
 

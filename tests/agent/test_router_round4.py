@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.entity_checks import measured_share
+from memberinsight.agent.entity_checks import measured_share
 from tests.agent.conftest import assert_routes
 
 # ----- follow-ups: the fraud queue narrowed by status and days ---------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.spelling import (
+from memberinsight.agent.spelling import (
     Speller,
     clean_unicode,
     expand_shorthand,

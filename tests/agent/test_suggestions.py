@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.campaigns import Fact, FactSheet, ProductFact, choose_play, suggest, suggest_campaign
-from agent.campaigns.advice import consistency_problems, repeated_sentences, sentences
-from agent.campaigns.plan import WEEKDAYS, build_plan
+from memberinsight.agent.campaigns import Fact, FactSheet, ProductFact, choose_play, suggest, suggest_campaign
+from memberinsight.agent.campaigns.advice import consistency_problems, repeated_sentences, sentences
+from memberinsight.agent.campaigns.plan import WEEKDAYS, build_plan
 from tests.conftest import copy_workspace
 
 SEGMENTS = ("Champions", "Loyal", "At Risk", "Can't Lose Them", "New", "Lost", "Need Attention", "No Purchases Yet")
@@ -310,11 +310,11 @@ def test_cli_suggest_plain_and_json(ws) -> None:
 
 
 def test_chat_tool_and_member_page(ws) -> None:
-    from agent.services import Services
-    from agent.tools import campaign_suggestion
-    from agent.types import ToolContext
+    from memberinsight.agent.services import Services
+    from memberinsight.agent.tools import campaign_suggestion
+    from memberinsight.agent.types import ToolContext
     from memberinsight.config import load_settings
-    from ui.callbacks import lookup_member
+    from memberinsight.ui.callbacks import lookup_member
 
     settings = load_settings(workspace=ws.path)
     result = campaign_suggestion(ToolContext(ws=ws, settings=settings, user="ana"), "Hibernating")

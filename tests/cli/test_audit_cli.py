@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from memberinsight.cli import app
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 
 runner = CliRunner()
 CLI = Path(sys.executable).with_name("memberinsight")
@@ -83,7 +83,7 @@ def test_cli_records_the_os_user_or_the_configured_actor(ws: Workspace, monkeypa
 
 def test_queue_decide_records_the_actor_and_refuses_a_user_flag(ws: Workspace,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from screening.queue import ScoreRow, write_scores
+    from memberinsight.screening.queue import ScoreRow, write_scores
 
     write_scores(ws, [ScoreRow("R1", None, None, 0.9, "rules", {}, [])], queue_min_risk=0.5)
     w = ["-w", str(ws.path)]

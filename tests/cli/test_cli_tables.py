@@ -142,7 +142,7 @@ def test_text_table_aligns_figures_right_and_cuts_long_cells() -> None:
 
 
 def test_empty_listings_say_so_in_words(tmp_path: Path) -> None:
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "empty")
     for args, expected in ((["user", "list"], "No users yet"), (["segment", "list"], "No saved segments"),

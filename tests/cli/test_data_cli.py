@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from memberinsight.cli import app
 from memberinsight.cli.demo import _remove_workspace
 from memberinsight.errors import DataValidationError
-from workspace.schema import TABLES
+from memberinsight.workspace.schema import TABLES
 
 runner = CliRunner()
 

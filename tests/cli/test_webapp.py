@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from memberinsight.cli import app
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 
 runner = CliRunner()
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import ConfigError
-from workspace.demo import generate_demo
-from workspace.demo.fraud import PATTERNS, TRUTH_FILE, generate_fraud_demo, plant_fraud
+from memberinsight.workspace.demo import generate_demo
+from memberinsight.workspace.demo.fraud import PATTERNS, TRUTH_FILE, generate_fraud_demo, plant_fraud
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fraud import AnomalyDetector, find_bursts, find_rings, load_rules
-from fraud.facts import prepare_facts
-from fraud.features import FEATURE_NAMES
-from fraud.rules import run_rules
-from fraud.textsim import near_duplicates
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from workspace import Workspace
-from workspace.demo.fraud import generate_fraud_demo
-from workspace.ingest import ingest_directory
+from memberinsight.fraud import AnomalyDetector, find_bursts, find_rings, load_rules
+from memberinsight.fraud.facts import prepare_facts
+from memberinsight.fraud.features import FEATURE_NAMES
+from memberinsight.fraud.rules import run_rules
+from memberinsight.fraud.textsim import near_duplicates
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.demo.fraud import generate_fraud_demo
+from memberinsight.workspace.ingest import ingest_directory
 
 
 def _orders(n: int = 600, outliers: int = 6, seed: int = 0) -> pd.DataFrame:

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fraud import list_queue, parse_rules, scan_workspace
-from fraud.facts import prepare_facts
-from fraud.rules import load_rules, run_rules
+from memberinsight.fraud import list_queue, parse_rules, scan_workspace
+from memberinsight.fraud.facts import prepare_facts
+from memberinsight.fraud.rules import load_rules, run_rules
+from memberinsight.workspace import Workspace
 from tests.conftest import copy_workspace
-from workspace import Workspace
 
 T0 = datetime(2026, 3, 1, 12, 0, 0)
 COLUMNS = ("order_id", "line_no", "member_id", "product_id", "quantity", "unit_price", "ordered_at", "is_return")

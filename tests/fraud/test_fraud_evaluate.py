@@ -37,9 +37,9 @@ def test_evaluation_reports_the_scan_and_the_other_labels(evaluation: dict) -> N
 
 
 def test_evaluate_a_workspace_with_its_own_labels(tmp_path: Path) -> None:
-    from workspace import Workspace
-    from workspace.demo.fraud import generate_fraud_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo.fraud import generate_fraud_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     generate_fraud_demo(tmp_path / "csv", members=500, seed=4)
     ws = Workspace.create(tmp_path / "ws")

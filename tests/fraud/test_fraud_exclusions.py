@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from fraud import decide, exclusion_status, get_item
-from fraud.combine import Scored
-from fraud.queue import write_scores
 from memberinsight.cli import app
 from memberinsight.config import load_settings
+from memberinsight.fraud import decide, exclusion_status, get_item
+from memberinsight.fraud.combine import Scored
+from memberinsight.fraud.queue import write_scores
+from memberinsight.models import segment_summary
+from memberinsight.models.demand import weekly_series
+from memberinsight.models.recommenders import load_interactions
 from memberinsight.pipeline import build
-from models import segment_summary
-from models.demand import weekly_series
-from models.recommenders import load_interactions
-from segments.compiler import segment_size
+from memberinsight.segments.compiler import segment_size
 from tests.conftest import copy_workspace
 
 runner = CliRunner()
@@ -158,8 +158,8 @@ def test_confirmed_fraud_leaves_business_figures_and_every_report_says_so(shop: 
 def test_the_clean_relations_are_one_rule_over_raw_tables(tmp_path: Path) -> None:
     """A fresh workspace has the views; confirmed ids drop their rows (and a confirmed order's later return of
     its goods by the same member), and nothing else."""
-    from workspace import Workspace
-    from workspace.clean import applied_exclusions, write_exclusions
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.clean import applied_exclusions, write_exclusions
 
     ws = Workspace.create(tmp_path / "ws")
     with ws.analytics() as con:

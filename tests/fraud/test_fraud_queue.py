@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from fraud import audit_trail, decide, get_item, list_queue, operator_labels, queue_counts, scan_workspace
 from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
+from memberinsight.fraud import (
+    audit_trail,
+    decide,
+    get_item,
+    list_queue,
+    operator_labels,
+    queue_counts,
+    scan_workspace,
+)
+from memberinsight.workspace import Workspace, verify_audit
 from tests.conftest import copy_workspace
 from tests.fraud.tiny_shop import build_tiny_shop
-from workspace import Workspace, verify_audit
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workspace import ORDERS, Workspace
-from workspace.ingest import ingest_directory, ingest_file
+from memberinsight.workspace import ORDERS, Workspace
+from memberinsight.workspace.ingest import ingest_directory, ingest_file
 
 MEMBERS = "member_id,email,signup_date\nM1,a@x.example,2025-01-01\nM2,b@x.example,2025-01-02\n"
 PRODUCTS = "product_id,title,price\nP1,Mug,10\n"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fraud import decide, get_item, product_rating, rating_movers, scan_workspace
 from memberinsight.cli import app
 from memberinsight.errors import NotFoundError
-from screening.queue import ensure_tables as ensure_screening_tables
+from memberinsight.fraud import decide, get_item, product_rating, rating_movers, scan_workspace
+from memberinsight.screening.queue import ensure_tables as ensure_screening_tables
+from memberinsight.workspace import Workspace
 from tests.fraud.tiny_shop import T0, build_tiny_shop
-from workspace import Workspace
 
 REVIEWS = [("V3", "M01", 2), ("V4", "M02", 3), ("V5", "M03", 4), ("V6", "M04", 4)]
 

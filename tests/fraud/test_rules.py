@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fraud.facts import prepare_facts
-from fraud.rules import DEFAULT_RULES, compile_rule, load_rules, parse_rules, run_rules
 from memberinsight.errors import ConfigError
+from memberinsight.fraud.facts import prepare_facts
+from memberinsight.fraud.rules import DEFAULT_RULES, compile_rule, load_rules, parse_rules, run_rules
 from tests.fraud.tiny_shop import T0, build_tiny_shop
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 
 T0 = datetime(2026, 3, 1, 12, 0, 0)
 COLUMNS = ("order_id", "line_no", "member_id", "product_id", "quantity", "unit_price", "ordered_at", "is_return",

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from governance.campaigns import approve_campaign, create_campaign, export_campaign, submit_campaign
-from workspace.users import add_user
+from memberinsight.governance.campaigns import (
+    approve_campaign,
+    create_campaign,
+    export_campaign,
+    submit_campaign,
+)
+from memberinsight.workspace.users import add_user
 
 SEGMENT = "Champions"
 """An RFM segment of the built demo workspace (a few hundred members)."""

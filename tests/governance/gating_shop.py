@@ -65,12 +65,12 @@ def write_shop(folder: Path) -> Path:
 
 def build_shop(root: Path):
     """The gating shop as a real workspace with its suppressions, fraud items and contacts in place."""
-    from fraud.combine import Scored
-    from fraud.decisions import decide
-    from fraud.queue import get_item, write_scores
-    from governance import add_suppression, record_contacts, remove_suppression
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.fraud.combine import Scored
+    from memberinsight.fraud.decisions import decide
+    from memberinsight.fraud.queue import get_item, write_scores
+    from memberinsight.governance import add_suppression, record_contacts, remove_suppression
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     ws = Workspace.create(root / "workspace")
     ingest_directory(ws, write_shop(root / "csv"))

@@ -31,8 +31,8 @@ def _refused(args: list[str], actor: str, ws: str, error: type[Exception], text:
 
 
 def test_create_edit_submit_approve_export_and_results(workspace_copy) -> None:
-    from governance.campaigns import CampaignStateError
     from memberinsight.errors import AuthError, ConflictError
+    from memberinsight.governance.campaigns import CampaignStateError
 
     add_accounts(workspace_copy)
     ws = str(workspace_copy.path)

@@ -11,17 +11,17 @@ from pathlib import Path
 import pytest
 from scipy import stats
 
-from governance.campaigns import (
+from memberinsight.errors import DataValidationError
+from memberinsight.governance.campaigns import (
     campaign_audience,
     export_campaign,
     get_campaign,
     get_results,
     import_results,
 )
-from governance.holdout import split_holdout
-from governance.results import proportion_uplift
-from memberinsight.errors import DataValidationError
-from segments import segment_member_ids
+from memberinsight.governance.holdout import split_holdout
+from memberinsight.governance.results import proportion_uplift
+from memberinsight.segments import segment_member_ids
 from tests.governance.campaign_setup import SEGMENT, add_accounts, campaign_in
 
 IDS = [f"M{i:05d}" for i in range(1, 1001)]
@@ -118,7 +118,7 @@ def test_results_uplift_matches_a_hand_computation(workspace_copy) -> None:
 
 
 def test_an_interval_crossing_zero_says_not_significant() -> None:
-    from governance.results import CampaignResults
+    from memberinsight.governance.results import CampaignResults
 
     uplift = proportion_uplift(11, 100, 10, 100)
     assert uplift is not None and uplift[1][0] < 0 < uplift[1][1]

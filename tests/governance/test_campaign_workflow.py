@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from governance.campaigns import (
+from memberinsight.config import load_settings
+from memberinsight.errors import AuthError, ConflictError, DataValidationError, NotFoundError
+from memberinsight.governance.campaigns import (
     CampaignStateError,
     approve_campaign,
     campaign_audience,
@@ -20,11 +22,9 @@ from governance.campaigns import (
     return_to_draft,
     submit_campaign,
 )
-from memberinsight.config import load_settings
-from memberinsight.errors import AuthError, ConflictError, DataValidationError, NotFoundError
-from segments import save_segment, segment_member_ids
+from memberinsight.segments import save_segment, segment_member_ids
+from memberinsight.workspace.audit import list_audit
 from tests.governance.campaign_setup import SEGMENT, add_accounts, campaign_in
-from workspace.audit import list_audit
 
 
 def _campaign_audit(ws, campaign_id: str) -> list[tuple[str, str, str]]:

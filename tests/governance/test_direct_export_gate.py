@@ -15,11 +15,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from governance import DirectExportRefused, direct_export_allowed
-from governance.contacts import contact_counts
-from governance.direct_export import DIRECT_EXPORT_OFF, REFUSED_ACTION
 from memberinsight.config import load_settings
 from memberinsight.errors import AuthError
+from memberinsight.governance import DirectExportRefused, direct_export_allowed
+from memberinsight.governance.contacts import contact_counts
+from memberinsight.governance.direct_export import DIRECT_EXPORT_OFF, REFUSED_ACTION
 from tests.governance.gating_shop import EMAIL_KEPT, build_shop
 
 ENV = "MEMBERINSIGHT_CAMPAIGNS_DIRECT_EXPORT"
@@ -30,8 +30,8 @@ SINCE = datetime(2000, 1, 1)  # contact counts since: every contact
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from segments import save_segment
-    from workspace.users import add_user
+    from memberinsight.segments import save_segment
+    from memberinsight.workspace.users import add_user
 
     monkeypatch.delenv(ENV, raising=False)  # the default, whatever the machine's environment says
     monkeypatch.setenv("MEMBERINSIGHT_CONFIG", str(_toml(tmp_path, "empty", "")))  # no stray memberinsight.toml
@@ -49,7 +49,7 @@ def _toml(folder: Path, name: str, text: str) -> Path:
 
 
 def _services(ws, **overrides):
-    from agent.services import Services
+    from memberinsight.agent.services import Services
 
     return Services(ws, load_settings(workspace=ws.path, **overrides))
 
@@ -95,7 +95,7 @@ def test_cli_refuses_a_direct_export_by_default_and_audits_the_attempt(ws, tmp_p
 
 
 def test_services_refuse_by_default_even_for_an_admin(ws) -> None:
-    from ui import callbacks as cb
+    from memberinsight.ui import callbacks as cb
 
     services = _services(ws)
     assert services.direct_export_allowed() is False and services.direct_export_note() == DIRECT_EXPORT_OFF
@@ -146,8 +146,8 @@ def test_on_an_admin_exports_and_the_audit_row_says_approval_was_bypassed(ws, mo
 
 
 def test_an_approved_campaign_still_exports_with_direct_export_off(ws) -> None:
-    from governance import approve_campaign, create_campaign, export_campaign, submit_campaign
-    from workspace.users import add_user
+    from memberinsight.governance import approve_campaign, create_campaign, export_campaign, submit_campaign
+    from memberinsight.workspace.users import add_user
 
     add_user(ws, "bob", PASSWORD, role="admin")
     c = create_campaign(ws, actor="ines", name="Summer", segment=SEGMENT, channel="email")
@@ -159,7 +159,7 @@ def test_an_approved_campaign_still_exports_with_direct_export_off(ws) -> None:
 
 
 def test_the_live_app_refuses_over_http_and_hides_its_export_controls(ws) -> None:
-    from ui import launch
+    from memberinsight.ui import launch
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

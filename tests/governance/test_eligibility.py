@@ -9,17 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from governance import REASONS, record_contacts, screen_audience
-from governance.consent import contact_rules, reference_day
 from memberinsight.config import load_settings
 from memberinsight.errors import ConfigError, DataValidationError
+from memberinsight.governance import REASONS, record_contacts, screen_audience
+from memberinsight.governance.consent import contact_rules, reference_day
 from tests.governance.gating_shop import REFERENCE_DAY, write_shop
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     ws = Workspace.create(tmp_path / "workspace")
     ingest_directory(ws, write_shop(tmp_path / "csv"))
@@ -27,8 +27,8 @@ def ws(tmp_path: Path):
 
 
 def test_consent_columns_are_optional_typed_and_validated_at_ingest(ws, tmp_path: Path) -> None:
-    from workspace.ingest import ingest_file
-    from workspace.schema import MEMBERS
+    from memberinsight.workspace.ingest import ingest_file
+    from memberinsight.workspace.schema import MEMBERS
 
     consent = ["email_consent", "email_consent_at", "sms_consent", "sms_consent_at", "push_consent", "push_consent_at"]
     assert [c for c in MEMBERS.all_column_names if c not in MEMBERS.column_names] == consent
@@ -55,7 +55,7 @@ def test_consent_columns_are_optional_typed_and_validated_at_ingest(ws, tmp_path
 
 
 def test_reference_day_is_given_today_or_the_newest_order(ws, tmp_path: Path) -> None:
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     assert reference_day(ws) == (REFERENCE_DAY, "newest order")
     assert reference_day(ws, date(2025, 1, 1)) == (date(2025, 1, 1), "given")
@@ -100,7 +100,7 @@ def test_frequency_window_counts_every_channel_and_ends_on_the_clock(ws) -> None
 
 
 def test_first_reason_wins_and_counts_cover_every_reason(ws) -> None:
-    from governance import add_suppression
+    from memberinsight.governance import add_suppression
 
     add_suppression(ws, "M02", "unsubscribed", actor="ops")  # M02 also refused email: counted as no_consent
     screen = screen_audience(ws, ["M02", "M02", "M01"], "email", settings=load_settings())

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from governance import REASONS, export_audience, export_segment, screen_audience
-from governance.contacts import contact_counts
 from memberinsight.config import load_settings
+from memberinsight.governance import REASONS, export_audience, export_segment, screen_audience
+from memberinsight.governance.contacts import contact_counts
 from tests.governance.gating_shop import (
     EMAIL_KEPT,
     EMAIL_LEFT_OUT,
@@ -111,7 +111,7 @@ def test_cap_review_and_return_windows_follow_the_settings(ws) -> None:
 def test_audience_command_counts_and_names_who_is_left_out_without_writing(
         ws, monkeypatch: pytest.MonkeyPatch) -> None:
     from memberinsight.cli import app
-    from segments import save_segment
+    from memberinsight.segments import save_segment
 
     save_segment(ws, "Everyone", {"where": {"field": "country", "op": "=", "value": "United Kingdom"}}, owner="ana")
     exports = ws.path / "exports"
@@ -139,10 +139,10 @@ def test_audience_command_counts_and_names_who_is_left_out_without_writing(
 
 
 def test_app_export_message_counts_each_reason(ws) -> None:
-    from agent.services import Services
-    from segments import save_segment
-    from ui import callbacks as cb
-    from workspace.users import add_user
+    from memberinsight.agent.services import Services
+    from memberinsight.segments import save_segment
+    from memberinsight.ui import callbacks as cb
+    from memberinsight.workspace.users import add_user
 
     add_user(ws, "ana", "correct-horse-battery", role="admin")  # direct exports (on here) are admin-only
     save_segment(ws, "Londoners", {"where": {"field": "city", "op": "=", "value": "London"}}, owner="ana")

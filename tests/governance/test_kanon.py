@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from governance.kanon import QUASI_IDENTIFIERS, UNKNOWN, WITHHELD, class_sizes, enforce_k, wider_band
 from memberinsight.errors import DataValidationError
+from memberinsight.governance.kanon import (
+    QUASI_IDENTIFIERS,
+    UNKNOWN,
+    WITHHELD,
+    class_sizes,
+    enforce_k,
+    wider_band,
+)
 
 
 def _rows(n: int, age: str | None, city: str | None, country: str | None) -> list[dict[str, object]]:

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from governance.privacy_budget import BudgetExceededError, budget_status, check_budget, spend
 from memberinsight.config import load_settings
 from memberinsight.errors import DataValidationError
+from memberinsight.governance.privacy_budget import BudgetExceededError, budget_status, check_budget, spend
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     return Workspace.create(tmp_path / "workspace")
 
 
 def _audit(ws, action: str) -> list[dict[str, object]]:
-    from workspace import list_audit
+    from memberinsight.workspace import list_audit
 
     return [{"outcome": e.outcome, "detail": json.loads(e.detail or "{}")}
             for e in list_audit(ws, limit=100) if e.action == action]

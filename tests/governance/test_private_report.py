@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from governance.privacy_budget import BudgetExceededError, budget_status
-from governance.private_report import (
+from memberinsight.cli import app
+from memberinsight.config import load_settings
+from memberinsight.errors import DataValidationError
+from memberinsight.governance.privacy_budget import BudgetExceededError, budget_status
+from memberinsight.governance.private_report import (
     OTHER,
     discrete_laplace_std,
     group_labels,
     private_aggregates,
     private_report,
 )
-from memberinsight.cli import app
-from memberinsight.config import load_settings
-from memberinsight.errors import DataValidationError
 
 TRUTH = {"a": 120, "b": 45, "c": 9, "d": 1, "e": 0, "f": 300}
 

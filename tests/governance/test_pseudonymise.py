@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from governance.kanon import QUASI_IDENTIFIERS
-from governance.pseudonymise import (
+from memberinsight.cli import app
+from memberinsight.errors import DataValidationError
+from memberinsight.governance.kanon import QUASI_IDENTIFIERS
+from memberinsight.governance.pseudonymise import (
     ANALYTICS_COLUMNS,
     PSEUDONYM_COLUMN,
     current_key,
     export_pseudonymised,
     rotate_key,
 )
-from memberinsight.cli import app
-from memberinsight.errors import DataValidationError
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -44,7 +44,7 @@ def _public_words(ws) -> set[str]:
 
 
 def _audit(ws, action: str) -> list[dict[str, object]]:
-    from workspace import list_audit
+    from memberinsight.workspace import list_audit
 
     return [json.loads(e.detail or "{}") for e in list_audit(ws, limit=200) if e.action == action]
 
@@ -112,7 +112,7 @@ def test_pseudonyms_are_stable_until_the_key_is_rotated(workspace_copy, tmp_path
 
 
 def test_segment_export_and_refusals(workspace_copy) -> None:
-    from segments import segment_member_ids
+    from memberinsight.segments import segment_member_ids
 
     report = export_pseudonymised(workspace_copy, actor="dpo", reason="champions study", segment="Champions", k=3)
     assert report.requested == len(segment_member_ids(workspace_copy, "Champions"))

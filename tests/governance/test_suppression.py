@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from governance import (
+from memberinsight.config import load_settings
+from memberinsight.errors import DataValidationError, NotFoundError
+from memberinsight.governance import (
     add_suppression,
     import_suppressions,
     list_suppressions,
@@ -19,15 +21,13 @@ from governance import (
     screen_audience,
     suppression_counts,
 )
-from memberinsight.config import load_settings
-from memberinsight.errors import DataValidationError, NotFoundError
 from tests.governance.gating_shop import write_shop
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     ws = Workspace.create(tmp_path / "workspace")
     ingest_directory(ws, write_shop(tmp_path / "csv"))

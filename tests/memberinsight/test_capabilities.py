@@ -15,7 +15,7 @@ from memberinsight.pipeline import BuildReport, StepResult
 
 @pytest.fixture()
 def ws(tmp_path):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     return Workspace.create(tmp_path / "ws")
 

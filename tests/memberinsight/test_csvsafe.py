@@ -78,8 +78,8 @@ def test_frames_keep_numeric_columns_and_escape_every_text_cell(tmp_path: Path) 
 
 
 def test_rejects_file_of_a_real_ingest_escapes_every_dangerous_cell(tmp_path: Path) -> None:
-    from workspace import Workspace
-    from workspace.ingest import ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_file
 
     members = tmp_path / "members.csv"
     rows = [["member_id", "email", "first_name", "signup_date", "country", "channel"],
@@ -102,7 +102,7 @@ def test_rejects_file_of_a_real_ingest_escapes_every_dangerous_cell(tmp_path: Pa
 
 def test_features_out_escapes_text_cells_and_keeps_numbers(tmp_path: Path) -> None:
     from memberinsight.cli import app
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     with ws.analytics() as con:

@@ -53,7 +53,7 @@ def test_columns_read_by_their_names() -> None:
 
 
 def test_people_frame_and_app_tables() -> None:
-    from ui.tables import for_people
+    from memberinsight.ui.tables import for_people
 
     raw = pd.DataFrame({"segment": ["Champions", "Lost"], "members": [300, 900], "revenue": [284088.26, 912.5],
                         "revenue_share": [0.59, 0.021]})

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from fraud import list_queue, queue_counts
 from memberinsight.cli import app
 from memberinsight.config import load_settings
+from memberinsight.fraud import list_queue, queue_counts
 from memberinsight.pipeline import BUILD_STEPS, build
+from memberinsight.workspace import Workspace
 from tests.fraud.tiny_shop import build_tiny_shop
 from tests.models.sparse_shop import write_sparse_shop
-from workspace import Workspace
 
 runner = CliRunner()
 
@@ -26,7 +26,7 @@ def _steps(ws: Workspace, *only: str) -> dict:
 
 def test_the_fraud_step_runs_after_screening() -> None:
     names = [name for name, _ in BUILD_STEPS]
-    assert ("fraud", "fraud.build:build_step") in BUILD_STEPS
+    assert ("fraud", "memberinsight.fraud.build:build_step") in BUILD_STEPS
     assert names.index("fraud") == names.index("screening") + 1
 
 
@@ -52,7 +52,7 @@ def test_build_scans_and_queues_then_scans_incrementally(tmp_path: Path) -> None
 
 
 def test_a_shop_without_fraud_fields_scans_what_it_can(tmp_path: Path) -> None:
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace.ingest import ingest_directory
 
     write_sparse_shop(tmp_path / "csv", members=300, days=420, prices=True)
     ws = Workspace.create(tmp_path / "ws")

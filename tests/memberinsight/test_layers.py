@@ -25,9 +25,15 @@ def _root_packages() -> list[str]:
 
 @pytest.fixture()
 def package_copy(tmp_path: Path) -> Path:
-    """The root packages' Python files and pyproject.toml, copied into ``tmp_path``."""
+    """The root package (its links to the top-level folders kept as links), those folders' Python files and
+    pyproject.toml, copied into ``tmp_path``."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.yaml", "*.json")
     for name in _root_packages():
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.yaml", "*.json"))
+        shutil.copytree(ROOT / name, tmp_path / name, symlinks=True, ignore=ignore)
+        for link in (tmp_path / name).iterdir():
+            if link.is_symlink():
+                target = (ROOT / name / link.readlink()).resolve()
+                shutil.copytree(target, tmp_path / target.name, ignore=ignore)
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
@@ -46,17 +52,17 @@ def test_the_packages_keep_the_import_rule_and_an_upward_import_fails_it(package
 
     # the workspace (bottom layer) reaching up into the UI
     target = package_copy / "workspace" / "writelock.py"
-    target.write_text(target.read_text(encoding="utf-8") + "\nimport ui.widgets  # noqa: E402,F401\n",
+    target.write_text(target.read_text(encoding="utf-8") + "\nimport memberinsight.ui.widgets  # noqa: E402,F401\n",
                       encoding="utf-8")
     # the foundation reaching into a feature package, and the UI into a database driver
     errors = package_copy / "memberinsight" / "errors.py"
-    errors.write_text(errors.read_text(encoding="utf-8") + "\nimport segments  # noqa: E402,F401\n", encoding="utf-8")
+    errors.write_text(errors.read_text(encoding="utf-8") + "\nimport memberinsight.segments  # noqa: E402,F401\n", encoding="utf-8")
     widgets = package_copy / "ui" / "widgets.py"
     widgets.write_text(widgets.read_text(encoding="utf-8") + "\nimport duckdb  # noqa: E402,F401\n", encoding="utf-8")
 
     broken = _lint(package_copy)
     assert broken.returncode != 0
-    assert "workspace is not allowed to import ui" in broken.stdout
-    assert "memberinsight.errors -> segments" in broken.stdout
-    assert "ui.widgets -> duckdb" in broken.stdout
+    assert "memberinsight.workspace is not allowed to import memberinsight.ui" in broken.stdout
+    assert "memberinsight.errors -> memberinsight.segments" in broken.stdout
+    assert "memberinsight.ui.widgets -> duckdb" in broken.stdout
     assert "3 broken" in broken.stdout

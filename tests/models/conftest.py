@@ -22,7 +22,7 @@ def small_frames():
 @pytest.fixture(scope="module")
 def small_ws(small_frames, tmp_path_factory: pytest.TempPathFactory):
     """A real workspace holding the hand-made shop (module-scoped; do not modify)."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path_factory.mktemp("small") / "ws")
     load_frames(ws, small_frames)
@@ -32,7 +32,7 @@ def small_ws(small_frames, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def demo_copy(demo_workspace, tmp_path: Path):
     """A private, modifiable copy of the ingested demo workspace."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     dst = tmp_path / "demo_copy"
     shutil.copytree(demo_workspace.path, dst)

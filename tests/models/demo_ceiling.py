@@ -35,9 +35,9 @@ import pandas as pd
 from scipy.special import gammaln
 from sklearn.metrics import roc_auc_score
 
-from workspace.demo import lifecycle as lc
-from workspace.demo.calendar import Calendar
-from workspace.demo.members import (
+from memberinsight.workspace.demo import lifecycle as lc
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.members import (
     AGE_BANDS,
     AGE_DROP,
     AGE_RATE,
@@ -50,8 +50,8 @@ from workspace.demo.members import (
     RATE_MEAN_PER_YEAR,
     RATE_SHAPE,
 )
-from workspace.demo.orders import RETURN_LAG
-from workspace.demo.vocab import CATEGORIES
+from memberinsight.workspace.demo.orders import RETURN_LAG
+from memberinsight.workspace.demo.vocab import CATEGORIES
 
 _RETURN_RATE = {c.name: c.return_rate for c in CATEGORIES}
 _MIN_GAP = 1e-3  # intensity-days; two orders with the same timestamp

@@ -68,7 +68,7 @@ def small_shop(seed: int = 0, members: int = 60, start: date = date(2025, 1, 1),
 
 def load_frames(ws, frames: dict[str, pd.DataFrame]) -> None:
     """Insert canonical frames into a workspace's analytics database."""
-    from workspace.schema import TABLES
+    from memberinsight.workspace.schema import TABLES
 
     with ws.analytics() as con:
         for name, df in frames.items():

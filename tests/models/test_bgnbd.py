@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.bgnbd import BetaGeoModel, GammaGammaModel, simulate_bgnbd
+from memberinsight.models.bgnbd import BetaGeoModel, GammaGammaModel, simulate_bgnbd
 
 TRUE = (0.25, 4.0, 0.8, 2.5)  # close to the published CDNOW estimates (weeks)
 

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from memberinsight.cli import app
 from memberinsight.config import load_settings
 from memberinsight.errors import ModelNotReadyError
+from memberinsight.models import ModelStore, model_choices, prediction_quality
+from memberinsight.models.candidates import CHURN_CANDIDATES, PURCHASE_CANDIDATES, choose
 from memberinsight.pipeline import build
-from models import ModelStore, model_choices, prediction_quality
-from models.candidates import CHURN_CANDIDATES, PURCHASE_CANDIDATES, choose
 
 runner = CliRunner()
 
@@ -39,7 +39,7 @@ def test_choose_takes_the_lowest_primary_metric_and_the_simpler_on_ties():
 
 
 def test_one_plain_line_per_prediction_with_every_candidate_and_the_margin():
-    from models.candidates import choice_line
+    from memberinsight.models.candidates import choice_line
 
     won = choose("spend", {"bgnbd": {"rmse": 70.0}, "boosted": {"rmse": 74.9}, "recent_rate": {"rmse": 91.0}},
                  PURCHASE_CANDIDATES)
@@ -51,7 +51,7 @@ def test_one_plain_line_per_prediction_with_every_candidate_and_the_margin():
 
 
 def test_recommender_line_names_the_choice_the_lead_with_its_interval_and_fallbacks():
-    from models.shipped import recommender_line
+    from memberinsight.models.shipped import recommender_line
 
     metrics = {"champion": {"shipped": "item_knn", "best_single": "item_knn", "fold_leads": [0.01, -0.02, 0.004],
                             "reason": "the hybrid led the best single model (item_knn) on only 2 of 3 validation folds",
@@ -72,9 +72,9 @@ def test_recommender_line_names_the_choice_the_lead_with_its_interval_and_fallba
 
 
 def _cohort(root, members: int, seed: int = 7):
-    from workspace import Workspace
-    from workspace.demo import generate_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     generate_demo(root / "csv", members=members, seed=seed, scenario="cohort", years=1.5)
     ws = Workspace.create(root / "ws")
@@ -85,8 +85,8 @@ def _cohort(root, members: int, seed: int = 7):
 @pytest.mark.slow
 def test_a_baseline_that_wins_on_the_holdout_ships(tmp_path, monkeypatch):
     """Forced case: the boosted models (and the drift model) are made bad; the baselines ship."""
-    from models.churn import ChurnModel
-    from models.clv import CLVModel, StatisticalCLV
+    from memberinsight.models.churn import ChurnModel
+    from memberinsight.models.clv import CLVModel, StatisticalCLV
 
     ws = _cohort(tmp_path, 1500)
     bad_predict, bad_drift, bad_proba = CLVModel.predict, StatisticalCLV.expected_purchases_drift, ChurnModel.predict_proba
@@ -190,8 +190,8 @@ def test_demo_reports_the_champion_with_every_candidates_metrics(built_workspace
 
 
 def test_cohort_scenario_is_deterministic_and_decays(tmp_path):
-    from workspace.demo import generate_demo
-    from workspace.demo.cohort import WAVE_DAYS
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.demo.cohort import WAVE_DAYS
 
     a = generate_demo(tmp_path / "a", members=600, seed=5, scenario="cohort", years=1.5)
     generate_demo(tmp_path / "b", members=600, seed=5, scenario="cohort", years=1.5)

@@ -8,10 +8,10 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.churn import ChurnModel, churn_band
-from models.evaluation import evaluate_churn
-from models.features import top_categories
-from models.training import model_columns, plan, snapshots
+from memberinsight.models.churn import ChurnModel, churn_band
+from memberinsight.models.evaluation import evaluate_churn
+from memberinsight.models.features import top_categories
+from memberinsight.models.training import model_columns, plan, snapshots
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import ModelNotReadyError
-from models.clv import CLVModel, StatisticalCLV
-from models.evaluation import evaluate_clv
+from memberinsight.models.clv import CLVModel, StatisticalCLV
+from memberinsight.models.evaluation import evaluate_clv
 
 pytestmark = pytest.mark.slow
 

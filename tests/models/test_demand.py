@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from memberinsight.errors import DataValidationError, NotFoundError
-from models.demand import (
+from memberinsight.models.demand import (
     backtest,
     forecast_array,
     forecast_category,

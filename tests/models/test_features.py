@@ -8,8 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.features import CORE_COLUMNS, compute_features, future_targets, latest_order_date, top_categories
-from models.features_reference import reference_features
+from memberinsight.models.features import (
+    CORE_COLUMNS,
+    compute_features,
+    future_targets,
+    latest_order_date,
+    top_categories,
+)
+from memberinsight.models.features_reference import reference_features
 
 
 def _tables(ws):

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.group_sums import MIN_SHOP_ERROR, outlook_of, sum_interval
-from models.wording import about_range
+from memberinsight.models.group_sums import MIN_SHOP_ERROR, outlook_of, sum_interval
+from memberinsight.models.wording import about_range
 
 
 def test_sum_interval_matches_a_gamma_sum_with_a_known_answer():
@@ -53,7 +53,7 @@ def test_about_range_in_words():
 
 @pytest.mark.slow
 def test_demo_segment_totals_agree_with_the_members_and_the_simulated_sums(built_workspace):
-    from models import group_outlook, member_ranges, segment_outlooks
+    from memberinsight.models import group_outlook, member_ranges, segment_outlooks
 
     outlooks = {o.group: o for o in segment_outlooks(built_workspace)}
     with built_workspace.analytics(read_only=True) as con:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.bgnbd import simulate_bgnbd
-from models.clv import StatisticalCLV
-from models.intervals import (
+from memberinsight.models.bgnbd import simulate_bgnbd
+from memberinsight.models.clv import StatisticalCLV
+from memberinsight.models.intervals import (
     count_interval,
     coverage,
     group_intervals,
@@ -21,7 +21,7 @@ from models.intervals import (
     simulate,
     spend_interval,
 )
-from models.profile import outlook_with_range, spend_words
+from memberinsight.models.profile import outlook_with_range, spend_words
 
 PARAMS = (0.6, 40.0, 0.8, 3.0)  # r, alpha (days), a, b
 
@@ -139,8 +139,8 @@ def test_outlook_in_plain_words():
 
 @pytest.mark.slow
 def test_demo_build_stores_intervals_and_holdout_coverage(built_workspace):
-    from models.profile import member_profile
-    from models.store import ModelStore
+    from memberinsight.models.profile import member_profile
+    from memberinsight.models.store import ModelStore
 
     with built_workspace.analytics(read_only=True) as con:
         preds = con.execute("""SELECT * FROM member_predictions WHERE expected_orders_90d IS NOT NULL""").df()

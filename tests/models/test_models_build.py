@@ -8,7 +8,7 @@ import json
 import pytest
 
 from memberinsight.errors import NotFoundError
-from models import (
+from memberinsight.models import (
     PREDICTION_COLUMNS,
     ModelStore,
     at_risk_members,
@@ -20,7 +20,7 @@ from models import (
     resolve_segment,
     segment_summary,
 )
-from models.segments import SEGMENTS
+from memberinsight.models.segments import SEGMENTS
 
 pytestmark = pytest.mark.slow
 
@@ -102,7 +102,7 @@ def test_compare_segments_and_names(built_workspace):
 
 
 def test_at_risk_members(built_workspace):
-    from segments import resolve_segment_members
+    from memberinsight.segments import resolve_segment_members
 
     risky = at_risk_members(built_workspace, min_clv=20, limit=15, min_churn=0.6)
     assert 0 < len(risky) <= 15
@@ -116,7 +116,7 @@ def test_at_risk_members(built_workspace):
 
 
 def test_at_risk_members_of_a_saved_segment(workspace_copy):
-    from segments import resolve_segment_members, save_segment
+    from memberinsight.segments import resolve_segment_members, save_segment
 
     ws = workspace_copy
     save_segment(ws, "London buyers", {"where": {"all": [{"field": "city", "op": "=", "value": "London"},

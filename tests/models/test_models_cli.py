@@ -85,8 +85,8 @@ def test_queries_need_both_predictions_and_features(tmp_path) -> None:
     import pytest
 
     from memberinsight.errors import ModelNotReadyError
-    from models import segment_summary
-    from workspace import Workspace
+    from memberinsight.models import segment_summary
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     with ws.analytics() as con:  # predictions without features: a half-built workspace

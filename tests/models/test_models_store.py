@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from memberinsight.errors import ModelNotReadyError
-from models.bgnbd import BetaGeoModel
-from models.store import ModelStore, data_fingerprint
+from memberinsight.models.bgnbd import BetaGeoModel
+from memberinsight.models.store import ModelStore, data_fingerprint
 
 
 def test_save_load_versions_and_manifest(tmp_path):
@@ -23,7 +23,7 @@ def test_save_load_versions_and_manifest(tmp_path):
     assert (first.version, second.version) == (1, 2)
     loaded, manifest = store.load("bgnbd")
     assert manifest.version == 2 and manifest.metrics == {"mae": 0.4}
-    assert manifest.model_class == "models.bgnbd.BetaGeoModel"
+    assert manifest.model_class == "memberinsight.models.bgnbd.BetaGeoModel"
     assert {"numpy", "lightgbm", "scikit-learn"} <= set(manifest.libraries)
     np.testing.assert_allclose(loaded.params_, m.params_)
     old, old_manifest = store.load("bgnbd", version=1)
@@ -67,3 +67,19 @@ def test_data_fingerprint_tracks_every_canonical_row(tmp_path):
     store = ModelStore(tmp_path / "models")
     store.save("churn", {"w": 1}, data={"as_of": "2026-01-01"}, fingerprint=changed)
     assert store.manifest("churn").data_fingerprint == changed
+
+
+def test_an_artifact_saved_under_an_old_module_path_asks_for_a_rebuild(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    # a model class from a module that a later version no longer has (the old top-level `models` package)
+    old_module = types.ModuleType("models_before_one_import_root")
+    exec("class Fitted:\n    pass\n", old_module.__dict__)
+    old_module.Fitted.__module__ = old_module.__name__
+    monkeypatch.setitem(sys.modules, old_module.__name__, old_module)
+    store = ModelStore(tmp_path)
+    store.save("churn", old_module.Fitted())
+    monkeypatch.delitem(sys.modules, old_module.__name__)
+    with pytest.raises(ModelNotReadyError, match="older version of Member Insight.*memberinsight build"):
+        store.load("churn")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from models.evaluation import evaluate_clv
+from memberinsight.models.evaluation import evaluate_clv
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def retail_ws(shared_data, tmp_path_factory: pytest.TempPathFactory):
-    from workspace import Workspace
-    from workspace.ingest import ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_file
 
     ws = Workspace.create(tmp_path_factory.mktemp("retail") / "ws")
     ingest_file(ws, shared_data / "online_retail.csv.gz")

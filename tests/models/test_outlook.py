@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from memberinsight.cli import app
-from models.build_predictions import next_order_dates
-from models.wording import next_order_text, plural, purchase_outlook
+from memberinsight.models.build_predictions import next_order_dates
+from memberinsight.models.wording import next_order_text, plural, purchase_outlook
 
 runner = CliRunner()
 AS_OF = date(2026, 9, 30)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from memberinsight.config import load_settings
-from models.build import build_features
-from models.profile import member_profile
+from memberinsight.models.build import build_features
+from memberinsight.models.profile import member_profile
 
 
 @pytest.fixture
 def tiny_built(small_frames, tmp_path):
     from synth import load_frames
 
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     load_frames(ws, small_frames)
@@ -41,8 +41,8 @@ def test_recent_orders_leave_out_non_product_lines(tiny_built, small_frames):
 
 
 def test_high_churn_risk_puts_win_back_before_the_segment_action():
-    from models.profile import member_action
-    from models.segments import describe_segment
+    from memberinsight.models.profile import member_action
+    from memberinsight.models.segments import describe_segment
 
     loyal = describe_segment("Loyal")[1]
     assert member_action(loyal, "Loyal", "low") == loyal

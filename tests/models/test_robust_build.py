@@ -18,8 +18,8 @@ runner = CliRunner()
 
 
 def _workspace(root: Path, **shop):
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     write_sparse_shop(root / "csv", **shop)
     ws = Workspace.create(root / "ws")
@@ -64,12 +64,12 @@ def test_shop_without_prices_builds_every_step(tmp_path):
 def _unavailable_is_said_plainly(ws) -> None:
     """The chat, the app and `analytics-models` say CLV is unavailable and why, from the stored build
     outcome; every other prediction still answers (issue 17)."""
-    from agent.services import Services
-    from agent.tools.analytics import at_risk_members, member_lookup, segment_overview
-    from agent.types import ToolContext
+    from memberinsight.agent.services import Services
+    from memberinsight.agent.tools.analytics import at_risk_members, member_lookup, segment_overview
+    from memberinsight.agent.types import ToolContext
     from memberinsight.capabilities import capability_note
     from memberinsight.config import load_settings
-    from ui import callbacks as cb
+    from memberinsight.ui import callbacks as cb
 
     sentence = capability_note(ws, "clv")
     assert sentence.startswith("CLV is not available on this shop: no order has a price")
@@ -113,7 +113,7 @@ def test_short_history_skips_time_split_models_with_a_reason(tmp_path):
 
 
 def test_a_skipped_input_step_skips_the_steps_that_need_it(tmp_path):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "empty")  # no orders at all
     steps = _build(ws, "features", "segments", "churn", "clv", "demand")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import ModelNotReadyError
-from models.clusters import ClusterModel
-from models.segments import NO_PURCHASE, SEGMENTS, quintile_scores, rfm_table, segment_name
+from memberinsight.models.clusters import ClusterModel
+from memberinsight.models.segments import NO_PURCHASE, SEGMENTS, quintile_scores, rfm_table, segment_name
 
 
 def test_quintiles_are_balanced_and_ties_share_a_score():

@@ -19,8 +19,8 @@ def retrieval_settings(isolated_home: Path):
 @pytest.fixture(scope="session")
 def indexed_workspace(demo_workspace, retrieval_settings, tmp_path_factory: pytest.TempPathFactory):
     """The demo shop with product and review indexes built (read-only for tests: copy it to change it)."""
-    from retrieval.build import build_indexes
-    from workspace import Workspace
+    from memberinsight.retrieval.build import build_indexes
+    from memberinsight.workspace import Workspace
 
     target = tmp_path_factory.mktemp("retrieval_ws") / "workspace"
     shutil.copytree(demo_workspace.path, target)
@@ -32,7 +32,7 @@ def indexed_workspace(demo_workspace, retrieval_settings, tmp_path_factory: pyte
 @pytest.fixture
 def indexed_copy(indexed_workspace, tmp_path: Path):
     """A private, changeable copy of the indexed demo workspace (embedding cache included)."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     shutil.copytree(indexed_workspace.path, tmp_path / "workspace")
     return Workspace.open(tmp_path / "workspace")
@@ -41,6 +41,6 @@ def indexed_copy(indexed_workspace, tmp_path: Path):
 @pytest.fixture(scope="session")
 def embedder(retrieval_settings):
     """The default (fastest quality-preserving) embedder, loaded once."""
-    from retrieval.embedder import get_embedder
+    from memberinsight.retrieval.embedder import get_embedder
 
     return get_embedder(retrieval_settings)

@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
-from retrieval import ContentRecommender, evaluate_content, recommend_for_member, recommend_for_segment
+from memberinsight.retrieval import (
+    ContentRecommender,
+    evaluate_content,
+    recommend_for_member,
+    recommend_for_segment,
+)
 
 REASON = re.compile(r"^similar to .+ you bought on \d{4}-\d{2}-\d{2}$")
 
@@ -128,7 +133,7 @@ def test_beats_popularity_on_the_demo_time_split(indexed_workspace, retrieval_se
 
 def test_segment_taste_of_a_saved_segment_s_members(indexed_copy, retrieval_settings):
     from memberinsight.errors import NotFoundError
-    from segments import resolve_segment_members, save_segment
+    from memberinsight.segments import resolve_segment_members, save_segment
 
     ws = indexed_copy
     with ws.analytics(read_only=True) as con:

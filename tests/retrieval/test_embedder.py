@@ -7,9 +7,9 @@ import pytest
 
 from memberinsight.config import Settings
 from memberinsight.errors import ConfigError
-from retrieval.cache import EmbeddingCache, embed_with_cache, text_hash
-from retrieval.embedder import get_embedder
-from retrieval.modelinfo import packaged_model_dir
+from memberinsight.retrieval.cache import EmbeddingCache, embed_with_cache, text_hash
+from memberinsight.retrieval.embedder import get_embedder
+from memberinsight.retrieval.modelinfo import packaged_model_dir
 
 TEXTS = [
     "Waterproof hiking boots with a grippy sole for long treks.",
@@ -221,7 +221,7 @@ def test_torch_backend_without_normalize_matches_onnx(tmp_path, retrieval_settin
 def test_fingerprint_covers_every_file_that_changes_the_vectors(tmp_path, retrieval_settings, embedder):
     import json
 
-    from retrieval.modelinfo import read_model_spec
+    from memberinsight.retrieval.modelinfo import read_model_spec
 
     folder = model_copy(tmp_path / "minilm")
     base = read_model_spec(folder)

@@ -8,9 +8,9 @@ import faiss
 import numpy as np
 import pytest
 
-import retrieval.index as index_module
+import memberinsight.retrieval.index as index_module
 from memberinsight.errors import ConfigError, ModelNotReadyError, WorkspaceError
-from retrieval.index import HnswParams, VectorIndex, read_manifest
+from memberinsight.retrieval.index import HnswParams, VectorIndex, read_manifest
 
 DIM = 32
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import DataValidationError
-from retrieval.metrics import (
+from memberinsight.retrieval.metrics import (
     coverage,
     evaluate_rankings,
     hit_rate_at_k,

@@ -7,7 +7,12 @@ import csv
 import pytest
 
 from memberinsight.errors import DataValidationError, NotFoundError
-from retrieval import build_indexes, clusters_by_review, find_near_duplicate_reviews, near_duplicates_of
+from memberinsight.retrieval import (
+    build_indexes,
+    clusters_by_review,
+    find_near_duplicate_reviews,
+    near_duplicates_of,
+)
 
 
 def _labels(demo_dir) -> dict[str, str]:

@@ -7,11 +7,18 @@ import json
 import faiss
 import pytest
 
-import retrieval.build as build_module
-import retrieval.index as index_module
+import memberinsight.retrieval.build as build_module
+import memberinsight.retrieval.index as index_module
 from memberinsight.pipeline import BUILD_STEPS, build
-from retrieval import VectorIndex, build_indexes, product_corpus, read_manifest, search_products, sync_index
-from retrieval.texts import Corpus
+from memberinsight.retrieval import (
+    VectorIndex,
+    build_indexes,
+    product_corpus,
+    read_manifest,
+    search_products,
+    sync_index,
+)
+from memberinsight.retrieval.texts import Corpus
 
 
 class Spy:
@@ -112,7 +119,7 @@ def test_model_change_rebuilds_from_scratch(indexed_copy, retrieval_settings, mo
 
 
 def test_registered_as_pipeline_step(indexed_copy, retrieval_settings):
-    assert ("indexes", "retrieval.build:build_indexes") in BUILD_STEPS
+    assert ("indexes", "memberinsight.retrieval.build:build_indexes") in BUILD_STEPS
     report = build(indexed_copy, retrieval_settings, only=["indexes"])
     assert [s.name for s in report.steps] == ["indexes"]
     assert report.steps[0].summary["products"]["count"] == 360

@@ -63,7 +63,7 @@ def test_evaluate_content_json(indexed_workspace):
 
 
 def test_recommend_for_a_saved_segment(indexed_copy):
-    from segments import save_segment
+    from memberinsight.segments import save_segment
 
     save_segment(indexed_copy, "Social signups", {"where": {"field": "channel", "op": "=", "value": "social"}},
                  owner="test")

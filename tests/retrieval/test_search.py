@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError, NotFoundError
-from retrieval import search_products, search_reviews, similar_products
-from workspace import Workspace
+from memberinsight.retrieval import search_products, search_reviews, similar_products
+from memberinsight.workspace import Workspace
 
 CATEGORY_QUERIES = {
     "Outdoor": "gear for camping and hiking in the mountains",

@@ -20,7 +20,7 @@ def spark():
     if shutil.which("java") is None:
         pytest.skip("the Spark tests need Java 17+ (scripts/setup.sh --spark installs it)")
     from memberinsight.config import load_settings
-    from scaleout import spark_session
+    from memberinsight.scaleout import spark_session
 
     settings = load_settings(engine_spark_master="local[2]",
                              # tiny data, hundreds of small queries: few partitions, no adaptive re-planning
@@ -38,7 +38,7 @@ def spark():
 @pytest.fixture(scope="session")
 def demo_lake(built_workspace, spark, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The built demo shop exported as a Parquet lake and registered as Spark views."""
-    from scaleout import export_workspace, register_lake
+    from memberinsight.scaleout import export_workspace, register_lake
 
     uri = str(tmp_path_factory.mktemp("lake") / "demo")
     export_workspace(built_workspace, uri)

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("sqlglot", reason="the dialect layer needs the [spark] extra (sqlglot)")
 
-from scaleout.dialect import to_spark_sql  # noqa: E402
+from memberinsight.scaleout.dialect import to_spark_sql  # noqa: E402
 
 
 def test_parameters_become_typed_literals() -> None:
@@ -40,7 +40,7 @@ def test_a_missing_parameter_is_an_error() -> None:
 
 
 def test_the_feature_query_transpiles_whole() -> None:
-    from models.features import feature_sql
+    from memberinsight.models.features import feature_sql
 
     sql, params = feature_sql(["Outdoor", "Kitchen"])
     params.update({"as_of": date(2026, 9, 30), "boundary": date(2026, 10, 1)})

@@ -42,7 +42,7 @@ def test_spark_conf_from_the_environment_is_json(monkeypatch) -> None:
 
 
 def test_session_conf_passes_settings_through_over_defaults() -> None:
-    from scaleout.session import DEFAULT_CONF, session_conf
+    from memberinsight.scaleout.session import DEFAULT_CONF, session_conf
 
     conf = session_conf(load_settings(engine_spark_conf={"spark.sql.shuffle.partitions": "200", "x.y": "1"}))
     assert conf["spark.sql.shuffle.partitions"] == "200" and conf["x.y"] == "1"

@@ -44,7 +44,7 @@ def bad_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_validate_rejects_planted_rows_with_first_reasons(spark, bad_lake: Path) -> None:
-    from scaleout import validate_lake
+    from memberinsight.scaleout import validate_lake
 
     report = validate_lake(spark, str(bad_lake), now=datetime(2026, 12, 1))
     t = report.tables
@@ -65,7 +65,7 @@ def test_validate_rejects_planted_rows_with_first_reasons(spark, bad_lake: Path)
 
 
 def test_exported_demo_lake_is_valid(spark, demo_lake: str) -> None:
-    from scaleout import validate_lake
+    from memberinsight.scaleout import validate_lake
 
     report = validate_lake(spark, demo_lake)
     assert report.ok, report.text()

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow,  # pyspark 4.0's toPandas under pandas 3 (not ou
 
 @pytest.fixture(scope="module")
 def duck_features(built_workspace):
-    from models.features import compute_features, latest_order_date, top_categories
+    from memberinsight.models.features import compute_features, latest_order_date, top_categories
 
     with built_workspace.analytics(read_only=True) as con:
         as_of = latest_order_date(con)
@@ -23,7 +23,7 @@ def duck_features(built_workspace):
 
 @pytest.fixture(scope="module")
 def spark_features(spark, demo_lake, duck_features):
-    from scaleout import jobs
+    from memberinsight.scaleout import jobs
 
     as_of = jobs.latest_order_date(spark)
     cats = jobs.top_categories(spark, as_of)
@@ -47,8 +47,8 @@ def test_rfm_segments_identical_on_spark_duckdb_and_the_build(built_workspace, s
                                                               spark_features) -> None:
     import duckdb
 
-    from models.segments import rfm_sql, rfm_table, rfm_table_reference
-    from scaleout import jobs
+    from memberinsight.models.segments import rfm_sql, rfm_table, rfm_table_reference
+    from memberinsight.scaleout import jobs
 
     con = duckdb.connect()
     con.register("member_features", duck_features)
@@ -66,8 +66,8 @@ def test_rfm_segments_identical_on_spark_duckdb_and_the_build(built_workspace, s
 
 
 def test_every_evaluation_segment_definition_identical(built_workspace, spark, spark_features) -> None:
-    from scaleout import jobs
-    from segments import compile_definition
+    from memberinsight.scaleout import jobs
+    from memberinsight.segments import compile_definition
 
     definitions = evaluation_definitions()
     assert len(definitions) >= 500

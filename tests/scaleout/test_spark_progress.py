@@ -8,7 +8,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_watch_jobs_reports_the_steps_jobs_until_done(spark) -> None:
-    from scaleout.progress import watch_jobs
+    from memberinsight.scaleout.progress import watch_jobs
 
     seen = []
     with watch_jobs(spark, "count", seen.append, interval_s=0.05):

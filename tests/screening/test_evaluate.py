@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from screening.evaluate import evaluate_real
+from memberinsight.screening.evaluate import evaluate_real
 
 
 @pytest.mark.slow

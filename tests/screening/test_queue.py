@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
-from screening.queue import (
+from memberinsight.screening.queue import (
     ScoreRow,
     assign,
     audit_trail,
@@ -21,7 +21,7 @@ from screening.queue import (
     queue_counts,
     write_scores,
 )
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 
 
 def _row(rid: str, risk: float) -> ScoreRow:

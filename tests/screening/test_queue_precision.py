@@ -17,10 +17,10 @@ MEMBERS, SEED = 3500, 7
 @pytest.fixture(scope="module")
 def screened_large_demo(tmp_path_factory: pytest.TempPathFactory):
     from memberinsight.config import load_settings
-    from screening import screen_reviews
-    from workspace import Workspace
-    from workspace.demo import generate_demo
-    from workspace.ingest import ingest_directory
+    from memberinsight.screening import screen_reviews
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.demo import generate_demo
+    from memberinsight.workspace.ingest import ingest_directory
 
     root = tmp_path_factory.mktemp("demo_3500")
     generate_demo(root / "csv", members=MEMBERS, seed=SEED)
@@ -33,7 +33,7 @@ def screened_large_demo(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.slow
 def test_precision_of_the_top_100_of_the_queue(screened_large_demo) -> None:
-    from screening import list_queue
+    from memberinsight.screening import list_queue
 
     ws, run, fake = screened_large_demo
     assert run.method == "model" and run.scored == run.total_reviews == len(fake)

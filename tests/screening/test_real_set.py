@@ -9,7 +9,7 @@ import pytest
 from screening_support import write_small_real_set
 
 from memberinsight.errors import DataValidationError
-from screening.real_set import TARGETS, evaluate_real, load_real_set
+from memberinsight.screening.real_set import TARGETS, evaluate_real, load_real_set
 
 
 def test_bad_labeled_sets_name_file_row_and_column(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from screening_support import INJECTION, add_rows
 
-from screening import (
+from memberinsight.screening import (
     decide,
     evidence_prompt,
     get_item,
@@ -20,8 +20,8 @@ from screening import (
     screen_reviews,
     train_screening,
 )
-from screening.data import training_labels
-from screening.screen import META_LAST_RUN
+from memberinsight.screening.data import training_labels
+from memberinsight.screening.screen import META_LAST_RUN
 
 RING_TEXT = ("Absolutely amazing product, exceeded all my expectations! Fast delivery and great quality. "
              "Highly recommend to everyone!!")
@@ -137,7 +137,7 @@ def test_instructions_in_review_text_are_not_followed(workspace_copy, tmp_path: 
     * in the one prompt that carries review text to an LLM (the evidence summary) the text sits inside
       the untrusted-data block only, with its attempts to close the block or open a chat turn defused.
     """
-    from agent.llm import UNTRUSTED_RULE
+    from memberinsight.agent.llm import UNTRUSTED_RULE
     from memberinsight.config import load_settings
 
     UNTRUSTED_OPEN, UNTRUSTED_CLOSE = "<<<UNTRUSTED_DATA", "UNTRUSTED_DATA>>>"  # noqa: N806 - the markers
@@ -255,8 +255,8 @@ def test_screening_needs_no_labels(workspace_copy) -> None:
 
 def test_a_workspace_without_reviews_screens_nothing_and_does_not_fail(tmp_path) -> None:
     from memberinsight.config import load_settings
-    from screening.screen import NO_REVIEWS, build_step, screen_reviews
-    from workspace import Workspace
+    from memberinsight.screening.screen import NO_REVIEWS, build_step, screen_reviews
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")  # e.g. an Online Retail export: orders, no reviews
     settings = load_settings(workspace=ws.path)

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from screening.risk import FEATURES, RiskModel, feature_matrix, rule_hits, rule_risk
-from screening.signals.behaviour import behaviour_signals
-from screening.signals.duplicates import duplicate_signals, edges_from_pairs
-from screening.signals.mismatch import mismatch_signals
-from screening.signals.outliers import BehaviourOutlier
-from screening.signals.text_classifier import TextClassifier, style_features
+from memberinsight.screening.risk import FEATURES, RiskModel, feature_matrix, rule_hits, rule_risk
+from memberinsight.screening.signals.behaviour import behaviour_signals
+from memberinsight.screening.signals.duplicates import duplicate_signals, edges_from_pairs
+from memberinsight.screening.signals.mismatch import mismatch_signals
+from memberinsight.screening.signals.outliers import BehaviourOutlier
+from memberinsight.screening.signals.text_classifier import TextClassifier, style_features
 
 
 def test_ring_spans_accounts_and_products() -> None:
@@ -151,7 +151,7 @@ def _one_ring_labels() -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
 
 
 def test_stratified_group_folds_keep_groups_whole_and_spread_classes() -> None:
-    from screening.folds import stratified_group_folds
+    from memberinsight.screening.folds import stratified_group_folds
 
     rng = np.random.default_rng(0)
     y = np.r_[np.ones(36), (rng.random(400) < 0.1)].astype(int)
@@ -171,7 +171,7 @@ def test_cross_fit_risk_survives_every_fake_in_one_ring() -> None:
     has no fake to train on; its rows keep the full model's risk instead of failing the build."""
     from sklearn.model_selection import GroupKFold
 
-    from screening.model import cross_fit_risk, scoring_frame
+    from memberinsight.screening.model import cross_fit_risk, scoring_frame
 
     f, y, groups = _one_ring_labels()
     text, outlier = f["text_logit"].to_numpy(), f["outlier"].to_numpy()
@@ -187,7 +187,7 @@ def test_cross_fit_risk_survives_every_fake_in_one_ring() -> None:
 
 
 def test_labels_from_one_ring_are_not_enough_for_the_model() -> None:
-    from screening.risk import enough_labels, label_shortfall
+    from memberinsight.screening.risk import enough_labels, label_shortfall
 
     _, y, groups = _one_ring_labels()
     assert enough_labels(y) and not enough_labels(y, groups)

@@ -60,7 +60,7 @@ TINY_REVIEWS = [
 @pytest.fixture(scope="session")
 def tiny_workspace(tmp_path_factory: pytest.TempPathFactory):
     """Five members, a handful of orders and reviews, inserted by hand (ref date 2025-12-31)."""
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path_factory.mktemp("segments_tiny") / "ws")
     with ws.analytics() as con:
@@ -86,6 +86,6 @@ def tiny_workspace(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def demo_vocab():
-    from segments.evaluation import evaluation_vocabulary
+    from memberinsight.segments.evaluation import evaluation_vocabulary
 
     return evaluation_vocabulary()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from segments.definition import Condition, Group, Not, SegmentDefinition
+from memberinsight.segments.definition import Condition, Group, Not, SegmentDefinition
 
 
 class PandasSegments:

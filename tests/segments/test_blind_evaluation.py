@@ -7,9 +7,15 @@ import json
 
 import pytest
 
-from segments import load_vocabulary
-from segments.evaluation import BLIND_FILES, evaluate_files, evaluate_parser, load_sentences, side_by_side
-from segments.result import ParseResult
+from memberinsight.segments import load_vocabulary
+from memberinsight.segments.evaluation import (
+    BLIND_FILES,
+    evaluate_files,
+    evaluate_parser,
+    load_sentences,
+    side_by_side,
+)
+from memberinsight.segments.result import ParseResult
 
 LINES = [
     {"id": "d1", "sentence": "customers in London", "expected": {"version": 1, "where": {"all": [
@@ -37,12 +43,12 @@ def test_counting_rules(small_file, tiny_workspace):
 
     def careless(sentence, vocab, matcher=None):
         """A parser that always answers 'city is Leeds', fully understood."""
-        from segments import parse_definition
+        from memberinsight.segments import parse_definition
 
         defn = parse_definition({"version": 1, "where": {"all": [{"field": "city", "op": "=", "value": "Leeds"}]}})
         return ParseResult(sentence, defn, "city is Leeds")
 
-    from segments.evaluation import _Members
+    from memberinsight.segments.evaluation import _Members
 
     with tiny_workspace.analytics(read_only=True) as con:
         bad = evaluate_parser(small_file, vocab, members=_Members(con), parse=careless)
@@ -61,7 +67,7 @@ def test_loader_accepts_ask_and_refuse_only(tmp_path):
 
 
 def test_held_out_is_reported_side_by_side_only_when_present(small_file, tmp_path, monkeypatch, demo_vocab):
-    import segments.evaluation as evaluation
+    import memberinsight.segments.evaluation as evaluation
 
     files = {"blind_dev": small_file, "blind_heldout": tmp_path / "absent.jsonl"}
     results = evaluate_files(files, demo_vocab)
@@ -130,7 +136,7 @@ def test_segments_tab_reads_back_before_use(tiny_workspace):
     """The Segments tab's read-back: counts per condition, the question, or the refusal."""
     import types
 
-    from ui.callbacks import read_back_segment
+    from memberinsight.ui.callbacks import read_back_segment
 
     services = types.SimpleNamespace(ws=tiny_workspace)
     text = read_back_segment(services, "customers in Londn")

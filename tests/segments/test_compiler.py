@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memberinsight.errors import ModelNotReadyError
-from segments import compile_definition, parse_definition, segment_members, segment_size
+from memberinsight.segments import compile_definition, parse_definition, segment_members, segment_size
 
 
 def c(field, op, value, **kw):
@@ -90,7 +90,7 @@ def test_hostile_values_run_safely(tiny_workspace):
 
 
 def test_missing_predictions_or_columns_say_run_build(tiny_workspace, tmp_path):
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     empty = Workspace.create(tmp_path / "empty")
     with pytest.raises(ModelNotReadyError, match="memberinsight build"):
@@ -105,7 +105,7 @@ def test_lines_of_products_missing_from_the_catalogue_still_count(tiny_workspace
 
     from segments_reference import PandasSegments
 
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     shutil.copytree(tiny_workspace.path, tmp_path / "ws")
     ws = Workspace.open(tmp_path / "ws")
@@ -122,7 +122,7 @@ def test_lines_of_products_missing_from_the_catalogue_still_count(tiny_workspace
 
 
 def test_window_validation():
-    from segments import SegmentDefinitionError
+    from memberinsight.segments import SegmentDefinitionError
 
     with pytest.raises(SegmentDefinitionError, match="not both"):
         parse_definition({"where": c("orders", ">=", 1, days=30, **{"from": "2025-01-01"})})

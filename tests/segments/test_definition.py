@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from segments import SegmentDefinition, SegmentDefinitionError, canonicalize, parse_definition
-from segments.definition import MAX_CONDITIONS, Not
+from memberinsight.segments import SegmentDefinition, SegmentDefinitionError, canonicalize, parse_definition
+from memberinsight.segments.definition import MAX_CONDITIONS, Not
 
 
 def d(*conds, kind="all"):
@@ -105,8 +105,8 @@ def test_random_structures_validate_or_fail_cleanly():
     """Untrusted data (forms, files, model output): only SegmentDefinitionError, and valid ones compile."""
     import random
 
-    from segments import compile_definition
-    from segments.fields import FIELDS
+    from memberinsight.segments import compile_definition
+    from memberinsight.segments.fields import FIELDS
 
     rng = random.Random(5)
     keys = ["field", "op", "value", "category", "days", "all", "any", "not", "where", "version", "x"]

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from segments import SegmentDefinition, SegmentDefinitionError, parse_definition
-from segments.definition import MAX_DEPTH
-from segments.loading import MAX_NESTING, MAX_TEXT
+from memberinsight.segments import SegmentDefinition, SegmentDefinitionError, parse_definition
+from memberinsight.segments.definition import MAX_DEPTH
+from memberinsight.segments.loading import MAX_NESTING, MAX_TEXT
 
 CITY = {"field": "city", "op": "=", "value": "London"}
 

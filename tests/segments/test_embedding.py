@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from segments import parse_sentence
-from segments.embedding import FieldMatcher
+from memberinsight.segments import parse_sentence
+from memberinsight.segments.embedding import FieldMatcher
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +41,6 @@ def test_matcher_scores_are_sensible(matcher):
 
 
 def test_evaluation_with_matcher_keeps_accuracy(demo_vocab, matcher, sentence_files):
-    from segments.evaluation import evaluate_parser
+    from memberinsight.segments.evaluation import evaluate_parser
 
     assert evaluate_parser(sentence_files["dev"], demo_vocab, matcher).accuracy >= 0.9

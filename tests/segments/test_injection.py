@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from segments import (
+from memberinsight.segments import (
     SegmentDefinitionError,
     SegmentParseError,
     definition_from_model_text,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from segments import SegmentParseError, describe, editable_rows, parse_or_refuse, parse_sentence
-from segments.evaluation import evaluate_parser, load_sentences
+from memberinsight.segments import SegmentParseError, describe, editable_rows, parse_or_refuse, parse_sentence
+from memberinsight.segments.evaluation import evaluate_parser, load_sentences
 
 
 def test_sentence_sets_are_big_varied_and_valid(sentence_files):
@@ -130,8 +130,8 @@ def test_random_word_salad_never_crashes(demo_vocab):
     clear refusal; never another exception."""
     import random
 
-    from segments import compile_definition, parse_definition
-    from segments import lexicon as lx
+    from memberinsight.segments import compile_definition, parse_definition
+    from memberinsight.segments import lexicon as lx
 
     pieces = [*lx.COMPARATORS_BEFORE, *lx.CUES, *lx.WEAK_CUES, *lx.IMPLIED, *lx.NEGATIONS, *lx.SEPARATORS,
               *lx.BANDS, *lx.PREDICTORS, "in the last 3 months", "next 30 days", "2 days ago", "between 3 and 5",

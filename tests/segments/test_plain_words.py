@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from segments import SegmentParseError, parse_or_refuse, parse_sentence
+from memberinsight.segments import SegmentParseError, parse_or_refuse, parse_sentence
 
 
 def where(result):
@@ -22,7 +22,7 @@ def conds(result):
 
 def same(result, expected) -> bool:
     """The parse means ``expected`` (a list of conditions), after canonicalisation."""
-    from segments import parse_definition
+    from memberinsight.segments import parse_definition
 
     return result.definition.key() == parse_definition({"version": 1, "where": {"all": expected}}).key()
 
@@ -149,7 +149,7 @@ def test_lost_customers_is_the_lost_segment_said_in_the_readback(demo_vocab):
 
 
 def test_readme_example_says_which_condition_emptied_it(tiny_workspace, demo_vocab):
-    from segments import load_vocabulary
+    from memberinsight.segments import load_vocabulary
 
     r = parse_sentence("members who bought Outdoor at least twice in the last 90 days and have high churn risk",
                        load_vocabulary(tiny_workspace), workspace=tiny_workspace)

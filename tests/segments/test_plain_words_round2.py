@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from segments import parse_definition, parse_sentence
+from memberinsight.segments import parse_definition, parse_sentence
 
 
 def where(result):
@@ -281,7 +281,7 @@ def test_a_count_turned_round_means_none(demo_vocab):
 
 def test_an_unknown_word_anywhere_is_never_understood(demo_vocab):
     """The invariant behind 'never silently wrong': a parse that left a content word out asks."""
-    from segments.evaluation import BLIND_FILES, load_sentences
+    from memberinsight.segments.evaluation import BLIND_FILES, load_sentences
 
     rows = [row for name in ("blind_dev", "blind_dev2") for row in load_sentences(BLIND_FILES[name])
             if not isinstance(row.expected, str)]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from segments import parse_definition, parse_sentence
-from segments.checks import cue_questions, lost_numbers, value_questions
+from memberinsight.segments import parse_definition, parse_sentence
+from memberinsight.segments.checks import cue_questions, lost_numbers, value_questions
 
 
 def means(result, *conditions, kind="all") -> bool:
@@ -152,7 +152,7 @@ def test_value_check_knows_the_workspace_clusters(demo_vocab):
 
 
 def test_numbers_the_reading_lost_and_cues_it_did_not_use_are_asked():
-    from segments.tagger import Item
+    from memberinsight.segments.tagger import Item
 
     definition = parse_definition({"version": 1, "where": {"all": [cond("spend", ">", 2)]}})
     assert lost_numbers([("200", 200.0)], definition) and not lost_numbers([("2", 2.0)], definition)

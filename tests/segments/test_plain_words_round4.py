@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from segments import parse_definition, parse_sentence
+from memberinsight.segments import parse_definition, parse_sentence
 
 
 def means(result, *conditions, kind="all") -> bool:
@@ -36,8 +36,8 @@ TINY_REF = date(2025, 12, 31)
     ("people whose last order was somewhere between 90 and 11 days ago", "last_order_date", 11, 90),
 ])
 def test_days_ago_between_keeps_both_days(tiny_workspace, sentence, field, low, high):
-    from segments import load_vocabulary
-    from segments.compiler import run_query
+    from memberinsight.segments import load_vocabulary
+    from memberinsight.segments.compiler import run_query
 
     r = parse_sentence(sentence, load_vocabulary(tiny_workspace))
     assert r.status == "understood", r.readback

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from segments.quality import assess, merge_buckets, prediction_quality_report, quality_figure
+from memberinsight.segments.quality import assess, merge_buckets, prediction_quality_report, quality_figure
 
 
 @dataclass

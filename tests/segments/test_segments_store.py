@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from memberinsight.errors import ConflictError, DataValidationError, NotFoundError
-from segments import (
+from memberinsight.segments import (
     delete_segment,
     get_segment,
     list_segments,

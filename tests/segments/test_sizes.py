@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from segments_reference import PandasSegments
 
-from segments import SegmentDefinition, parse_definition, run_query
+from memberinsight.segments import SegmentDefinition, parse_definition, run_query
 
 pytestmark = pytest.mark.slow
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import inspect
 
-from segments.evaluation import evaluation_vocabulary
-from segments.vocabulary import rfm_segment_names
-from workspace.demo import generate_demo
-from workspace.demo.members import AGE_BANDS, CHANNELS, CITIES
-from workspace.demo.vocab import CATEGORIES
+from memberinsight.segments.evaluation import evaluation_vocabulary
+from memberinsight.segments.vocabulary import rfm_segment_names
+from memberinsight.workspace.demo import generate_demo
+from memberinsight.workspace.demo.members import AGE_BANDS, CHANNELS, CITIES
+from memberinsight.workspace.demo.vocab import CATEGORIES
 
 
 def test_the_evaluation_vocabulary_matches_the_demo_generator() -> None:

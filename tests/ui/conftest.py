@@ -31,7 +31,7 @@ def ui_workspace(built_workspace, tmp_path_factory):
     """A private copy of the built demo workspace (the UI tests decide reviews and write campaigns)."""
     import shutil
 
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     target = tmp_path_factory.mktemp("ui_ws") / "workspace"
     shutil.copytree(built_workspace.path, target)
@@ -40,9 +40,9 @@ def ui_workspace(built_workspace, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ui_services(ui_workspace):
-    from agent.services import Services
+    from memberinsight.agent.services import Services
     from memberinsight.config import load_settings
-    from workspace.users import add_user
+    from memberinsight.workspace.users import add_user
 
     add_user(ui_workspace, OPERATOR, PASSWORD)
     add_user(ui_workspace, ADMIN, PASSWORD, role="admin")
@@ -54,7 +54,7 @@ def ui_services(ui_workspace):
 @pytest.fixture(scope="session")
 def live_app(ui_services):
     """The app served on a free loopback port for the whole session (login on)."""
-    from ui import launch
+    from memberinsight.ui import launch
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = ui_services.settings.replace(server_port=free_port())

@@ -21,15 +21,15 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from agent.services import Services
+from memberinsight.agent.services import Services
 from memberinsight.cli import app as cli
 from memberinsight.config import load_settings
 from memberinsight.errors import AuthError
-from ui import callbacks as cb
-from ui import launch
-from workspace import Workspace
-from workspace.login_throttle import ACCOUNT_POLICY
-from workspace.users import add_user, remove_user, set_disabled, set_password
+from memberinsight.ui import callbacks as cb
+from memberinsight.ui import launch
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.login_throttle import ACCOUNT_POLICY
+from memberinsight.workspace.users import add_user, remove_user, set_disabled, set_password
 
 PASSWORD = "correct-horse-battery"
 runner = CliRunner()

@@ -81,7 +81,7 @@ def test_queue_decision_survives_a_reload(app_page, live_app) -> None:
 def direct_export_app(ui_services):
     """A second live app over the same workspace with ``[campaigns] direct_export = true`` (the session's app
     keeps the default, off: only approved campaigns export)."""
-    from ui import launch
+    from memberinsight.ui import launch
 
     on = ui_services.settings.replace(campaigns_direct_export=True, server_port=free_port())
     services = type(ui_services)(ui_services.ws, on, embedder=ui_services.embedder)

@@ -9,7 +9,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from ui import callbacks as cb
+from memberinsight.ui import callbacks as cb
 
 
 def test_chat_streams_then_answers_with_table_and_chart(ui_services) -> None:
@@ -179,7 +179,7 @@ def test_the_ui_package_runs_no_sql_and_keeps_no_module_state() -> None:
     import ast
     from pathlib import Path
 
-    import ui
+    from memberinsight import ui
 
     for path in Path(ui.__file__).parent.glob("*.py"):
         source = path.read_text(encoding="utf-8")
@@ -217,7 +217,7 @@ def test_chat_copy_request_streams_the_draft_before_the_checked_answer(ui_servic
 
 
 def test_saved_segments_are_understood_in_chat_and_offered_for_campaigns(ui_services, ui_workspace) -> None:
-    from segments import save_segment, segment_size
+    from memberinsight.segments import save_segment, segment_size
 
     definition = {"version": 1, "where": {"field": "spend", "op": ">", "value": 500}}
     saved = save_segment(ui_workspace, "Big spenders club", definition, owner="ana")  # e.g. from the CLI

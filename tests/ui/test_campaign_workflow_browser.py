@@ -17,7 +17,7 @@ APPROVER = "dara"  # a second admin: approval needs the admin role (the default)
 
 @pytest.fixture()
 def approver(ui_services) -> str:
-    from workspace.users import add_user, find_user
+    from memberinsight.workspace.users import add_user, find_user
 
     if find_user(ui_services.ws, APPROVER) is None:
         add_user(ui_services.ws, APPROVER, PASSWORD, role="admin")
@@ -52,7 +52,7 @@ def _result(page, text: str) -> str:
 
 def test_create_edit_submit_then_a_second_admin_approves_and_exports(browser, live_app, ui_services,
                                                                      approver) -> None:
-    from governance.campaigns import campaign_history, get_campaign
+    from memberinsight.governance.campaigns import campaign_history, get_campaign
 
     author_context, page = _signed_in(browser, live_app, ADMIN)
     try:

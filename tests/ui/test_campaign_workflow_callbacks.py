@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
+from memberinsight.ui import campaigns_workflow_callbacks as wcb
 from tests.conftest import copy_workspace
-from ui import campaigns_workflow_callbacks as wcb
 
 PASSWORD = "correct-horse-battery"
 SEGMENT = "Champions"
@@ -18,9 +18,9 @@ SEGMENT = "Champions"
 @pytest.fixture(scope="module")
 def wf_services(built_workspace, tmp_path_factory):
     """Services over a private workspace copy with an operator (ana, ben) and two admins (ines, dara)."""
-    from agent.services import Services
+    from memberinsight.agent.services import Services
     from memberinsight.config import load_settings
-    from workspace.users import add_user
+    from memberinsight.workspace.users import add_user
 
     ws = copy_workspace(built_workspace, tmp_path_factory.mktemp("campaign_workflow") / "workspace")
     for name, role in (("ana", "operator"), ("ben", "operator"), ("ines", "admin"), ("dara", "admin")):
@@ -48,7 +48,7 @@ def _audit(ws, campaign_id: str) -> list[tuple[str, str, str]]:
 
 
 def test_create_edit_conflict_submit_approve_by_a_second_admin_and_export(wf_services) -> None:
-    from governance.campaigns import get_campaign
+    from memberinsight.governance.campaigns import get_campaign
 
     ws = wf_services.ws
     assert SEGMENT in wf_services.segment_names()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from fraud import decide, get_item, queue_overview
+from memberinsight.fraud import decide, get_item, queue_overview
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HEADING = re.compile(r"(Order|Account) (\S+)")

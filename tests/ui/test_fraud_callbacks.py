@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from fraud import PATTERNS, get_item, product_rating, queue_counts, queue_overview, rating_movers
-from ui import fraud_callbacks as fcb
+from memberinsight.fraud import (
+    PATTERNS,
+    get_item,
+    product_rating,
+    queue_counts,
+    queue_overview,
+    rating_movers,
+)
+from memberinsight.ui import fraud_callbacks as fcb
 
 
 def test_the_queue_is_ranked_with_patterns_and_plain_evidence(ui_services) -> None:

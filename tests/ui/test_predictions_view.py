@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ui import callbacks as cb
+from memberinsight.ui import callbacks as cb
 
 pytestmark = pytest.mark.slow
 RANGE = re.compile(r"^about £?[\d,.]+ \(80%: £?[\d,.]+\u2013£?[\d,.]+\)$")

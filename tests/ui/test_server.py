@@ -9,10 +9,10 @@ import pytest
 
 from memberinsight.config import load_settings
 from memberinsight.errors import AuthError, ConfigError
-from ui import check_bind, is_loopback, launch, serve
-from ui.server import ensure_user
-from workspace import Workspace
-from workspace.users import add_user, check_login, list_users
+from memberinsight.ui import check_bind, is_loopback, launch, serve
+from memberinsight.ui.server import ensure_user
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.users import add_user, check_login, list_users
 
 
 def test_loopback_detection_and_bind_rule() -> None:
@@ -88,7 +88,7 @@ def test_a_busy_port_is_refused_before_anything_is_printed_or_changed(tmp_path, 
 def test_only_the_apps_own_temp_files_are_removed(tmp_path, monkeypatch) -> None:
     import gradio as gr
 
-    from ui.server import remove_temp_files
+    from memberinsight.ui.server import remove_temp_files
 
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "cache"))
     with gr.Blocks() as app:

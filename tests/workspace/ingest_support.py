@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workspace import TABLES, Workspace
+from memberinsight.workspace import TABLES, Workspace
 
 MEMBERS_CSV = """member_id,email,first_name,signup_date,country,channel
 M1,a@example.com,Ann,2024-01-05,Ireland,organic

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from memberinsight.errors import DataValidationError
-from workspace import Workspace, append_audit, list_audit, verify_audit
-from workspace.audit import GENESIS_HASH, row_hash
+from memberinsight.workspace import Workspace, append_audit, list_audit, verify_audit
+from memberinsight.workspace.audit import GENESIS_HASH, row_hash
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROWS = "SELECT id, at, actor, action, object_type, object_id, outcome, detail, prev_hash, row_hash FROM audit_log"
@@ -62,7 +62,7 @@ def tamper(ws: Workspace, *statements: str) -> None:
 
 
 def restore_triggers(ws: Workspace) -> None:
-    from workspace.audit import AUDIT_TRIGGERS
+    from memberinsight.workspace.audit import AUDIT_TRIGGERS
 
     ws.ensure_operational_tables(*AUDIT_TRIGGERS.values())
 
@@ -208,7 +208,7 @@ def test_audit_joins_the_callers_transaction(ws: Workspace) -> None:
 APPENDER = """
 import sys, time
 from pathlib import Path
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 ws, name, go = Workspace.open(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 (go.parent / f"ready-{name}").touch()
 while not go.exists():

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import ConfigError
-from workspace.demo import FILE_COLUMNS, generate_demo
-from workspace.demo.consent import CONSENT_COLUMNS
-from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
+from memberinsight.workspace.demo import FILE_COLUMNS, generate_demo
+from memberinsight.workspace.demo.consent import CONSENT_COLUMNS
+from memberinsight.workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
 
 END = pd.Timestamp("2026-09-30 23:59:59")
 

@@ -12,8 +12,14 @@ import pytest
 from ingest_support import ORDERS_CSV, counts, small_shop, snapshot, write
 
 from memberinsight.errors import DataValidationError
-from workspace import Workspace
-from workspace.ingest import detect_kind, ingest_directory, ingest_file, ingest_paths, workspace_status
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import (
+    detect_kind,
+    ingest_directory,
+    ingest_file,
+    ingest_paths,
+    workspace_status,
+)
 
 # Each file lacks its timestamp column: it must be refused as what it is, not loaded as members.
 BROKEN = {

@@ -9,8 +9,14 @@ import pytest
 from ingest_support import ORDERS_CSV, counts, small_shop, snapshot, write
 
 from memberinsight.errors import DataValidationError
-from workspace import Workspace
-from workspace.ingest import IngestReport, detect_kind, ingest_directory, ingest_file, workspace_status
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import (
+    IngestReport,
+    detect_kind,
+    ingest_directory,
+    ingest_file,
+    workspace_status,
+)
 
 HEADER = "order_id,line_no,member_id,product_id,quantity,unit_price,ordered_at,is_return,country,channel\n"
 BAD_ORDERS = HEADER + (

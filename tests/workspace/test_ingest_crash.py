@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from ingest_support import counts, small_shop, snapshot
 
-from workspace import Workspace
-from workspace.ingest import ingest_file
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import ingest_file
 
 N_LINES = 300_000
 REPO = Path(__file__).resolve().parents[2]
@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 _CHILD = """
 import sys, time
 from pathlib import Path
-from workspace import Workspace
-from workspace.ingest import ingest_file
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import ingest_file
 
 ws, path, stage, marker = Workspace.open(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 
@@ -88,7 +88,7 @@ def _kill_inside_transaction(ws: Workspace, path: Path, stage: str, tmp_path: Pa
 @pytest.mark.slow
 def test_kill_9_before_commit_keeps_previous_data(big_orders: Path, tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path / "ws")
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace.ingest import ingest_directory
 
     ingest_directory(ws, small_shop(tmp_path / "shop"))
     before, snap = counts(ws), snapshot(ws)
@@ -114,7 +114,7 @@ def test_kill_9_before_commit_keeps_previous_data(big_orders: Path, tmp_path: Pa
 def test_kill_9_of_the_cli_mid_load_is_all_or_nothing(big_orders: Path, tmp_path: Path) -> None:
     """No hooks: kill ``memberinsight ingest`` as soon as the database file starts to grow."""
     ws = Workspace.create(tmp_path / "ws")
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace.ingest import ingest_directory
 
     ingest_directory(ws, small_shop(tmp_path / "shop"))
     before = counts(ws)

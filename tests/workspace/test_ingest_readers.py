@@ -10,8 +10,8 @@ import pytest
 from ingest_support import write
 
 from memberinsight.errors import DataValidationError
-from workspace.ingest import readers
-from workspace.ingest.readers import read_table
+from memberinsight.workspace.ingest import readers
+from memberinsight.workspace.ingest.readers import read_table
 
 TRICKY = (
     'a,b,c\r\n'

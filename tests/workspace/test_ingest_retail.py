@@ -10,8 +10,8 @@ import pytest
 from ingest_support import counts, write
 
 from memberinsight.csvsafe import escape_cell
-from workspace import Workspace
-from workspace.ingest import ingest_file, workspace_status
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import ingest_file, workspace_status
 
 RETAIL = """InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
 536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER ,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
@@ -168,7 +168,7 @@ def test_online_retail_ii_names_and_us_dates(tmp_path: Path) -> None:
 
 
 def test_non_product_codes_and_keyword_categories() -> None:
-    from workspace.ingest.categories import categorise, is_product_code
+    from memberinsight.workspace.ingest.categories import categorise, is_product_code
 
     codes = ["POST", "M", "m", "D", "DOT", "C2", "BANK CHARGES", "AMAZONFEE", "PADS", "CRUK", "S", "B",
              "gift_0001_20", "85123A", "84997c", "DCGSSBOY", "22423"]
@@ -260,7 +260,7 @@ def test_real_sample_then_full_export_converge(shared_data: Path, tmp_path: Path
 
 
 def test_line_numbers_stay_unique_and_order_free_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workspace.ingest import retail
+    from memberinsight.workspace.ingest import retail
 
     # a hash with only 4 values: every invoice of 3 or 4 lines has collisions to settle
     monkeypatch.setattr(retail, "_line_hash", lambda key: 1 + sum(key.encode()) % 4)

@@ -13,8 +13,8 @@ import pytest
 from ingest_support import write
 
 from memberinsight.errors import DataValidationError
-from workspace import Workspace
-from workspace.ingest import ingest_file
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import ingest_file
 
 HEADER = "member_id,email,first_name,signup_date,city,country,channel\n"
 
@@ -148,7 +148,7 @@ def test_a_file_whose_days_are_all_twelve_or_less_is_refused_not_guessed(ws: Wor
         ingest_file(ws, path)
     assert (err.value.file, err.value.row, err.value.column) == (str(path), 2, "signup_date")
     assert _signups(ws) == {}
-    from workspace.ingest import DateRules
+    from memberinsight.workspace.ingest import DateRules
 
     report = ingest_file(ws, path, rules=DateRules("dayfirst"))
     assert report.rows_loaded == 3
@@ -178,7 +178,7 @@ def test_a_file_that_contradicts_itself_is_refused(ws: Workspace, tmp_path: Path
 
 
 def test_forced_order_rejects_the_rows_that_do_not_fit_it(ws: Workspace, tmp_path: Path) -> None:
-    from workspace.ingest import DateRules
+    from memberinsight.workspace.ingest import DateRules
 
     path = write(tmp_path / "members.csv", DATED + "M1,25/12/2025\nM2,12/25/2025\n")
     report = ingest_file(ws, path, rules=DateRules("monthfirst"))
@@ -187,7 +187,7 @@ def test_forced_order_rejects_the_rows_that_do_not_fit_it(ws: Workspace, tmp_pat
 
 
 def test_time_zones_are_converted_to_shop_time_for_the_whole_column(ws: Workspace, tmp_path: Path) -> None:
-    from workspace.ingest import DateRules
+    from memberinsight.workspace.ingest import DateRules
 
     write(tmp_path / "m.csv", "member_id\nM1\n")
     write(tmp_path / "p.csv", "product_id,title\nP1,Mug\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workspace.schema import TABLES, schema_markdown
+from memberinsight.workspace.schema import TABLES, schema_markdown
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from memberinsight.errors import AuthError, ConflictError, DataValidationError, NotFoundError
-from workspace import Workspace
-from workspace.login_throttle import ACCOUNT_POLICY, ADDRESS_POLICY, LoginThrottledError
-from workspace.users import (
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.login_throttle import ACCOUNT_POLICY, ADDRESS_POLICY, LoginThrottledError
+from memberinsight.workspace.users import (
     add_user,
     authenticate,
     check_login,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from memberinsight.errors import WorkspaceError
-from workspace import TABLES, Workspace
+from memberinsight.workspace import TABLES, Workspace
 
 
 def test_create_is_idempotent_and_lays_out_the_directory(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ import pytest
 from ingest_support import counts, small_shop, write
 
 from memberinsight.errors import WorkspaceBusyError
-from workspace import Workspace
-from workspace.ingest import ingest_directory
+from memberinsight.workspace import Workspace
+from memberinsight.workspace.ingest import ingest_directory
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).with_name("memberinsight")
@@ -24,7 +24,7 @@ CLI = Path(sys.executable).with_name("memberinsight")
 _WRITER = """
 import sys, time
 from pathlib import Path
-from workspace import Workspace
+from memberinsight.workspace import Workspace
 
 ws, marker, hold = Workspace.open(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
 with ws.writing("ingest", actor="alice (cli)"):

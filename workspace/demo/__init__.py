@@ -14,6 +14,6 @@ decays as it ages, with the true expected purchases of every member in ``members
 
 from __future__ import annotations
 
-from workspace.demo.generator import FILE_COLUMNS, SCENARIOS, DemoSummary, generate_demo
+from memberinsight.workspace.demo.generator import FILE_COLUMNS, SCENARIOS, DemoSummary, generate_demo
 
 __all__ = ["FILE_COLUMNS", "SCENARIOS", "DemoSummary", "generate_demo"]

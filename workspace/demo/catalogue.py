@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workspace.demo.vocab import (
+from memberinsight.workspace.demo.vocab import (
     CATEGORIES,
     CONSUMABLE_NEG,
     CONSUMABLE_POS,

@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import poisson
 
-from workspace.demo.generator import DemoSummary
-from workspace.demo.writer import CsvAppender
-from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
+from memberinsight.workspace.demo.generator import DemoSummary
+from memberinsight.workspace.demo.writer import CsvAppender
+from memberinsight.workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
 
 WAVE_DAYS = 60
 RATE_SHAPE, RATE_MEAN_PER_YEAR = 1.2, 6.0

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workspace.demo.calendar import Calendar
-from workspace.demo.members import CHANNELS, MemberChunk
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.members import CHANNELS, MemberChunk
 
 CONSENT_COLUMNS: tuple[str, ...] = ("email_consent", "email_consent_at", "sms_consent", "sms_consent_at",
                                     "push_consent", "push_consent_at")

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workspace.demo.calendar import Calendar
-from workspace.demo.catalogue import Catalogue
-from workspace.demo.members import MemberChunk
-from workspace.demo.orders import OrderBook
-from workspace.demo.reviews import ReviewSet, compose_text, ratings
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.catalogue import Catalogue
+from memberinsight.workspace.demo.members import MemberChunk
+from memberinsight.workspace.demo.orders import OrderBook
+from memberinsight.workspace.demo.reviews import ReviewSet, compose_text, ratings
 
 RING_BASES = (
     "Absolutely amazing product, exceeded all my expectations! Fast delivery and great quality. Highly recommend to everyone!!",

@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.errors import ConfigError
-from workspace.demo.fraud_fields import EXTRA_FILE_COLUMNS, WELCOME_CODE, order_fields
-from workspace.demo.fraud_plant import Planter
-from workspace.schema import ORDERS
+from memberinsight.workspace.demo.fraud_fields import EXTRA_FILE_COLUMNS, WELCOME_CODE, order_fields
+from memberinsight.workspace.demo.fraud_plant import Planter
+from memberinsight.workspace.schema import ORDERS
 
 PATTERNS: tuple[str, ...] = ("brushing", "card_testing", "coupon_abuse", "account_takeover")
 TRUTH_FILE = "fraud_truth.csv"
@@ -166,7 +166,7 @@ def generate_fraud_demo(out_dir: Path, members: int = 2000, seed: int = 7, fraud
                         end_date: date = date(2026, 9, 30), years: float = 2.0,
                         show_progress: bool = False) -> tuple[Any, FraudPlantSummary | None]:
     """The default demo shop, then (``fraud=True``) planted fraud: ``(DemoSummary, FraudPlantSummary | None)``."""
-    from workspace.demo.generator import generate_demo
+    from memberinsight.workspace.demo.generator import generate_demo
 
     summary = generate_demo(out_dir, members=members, seed=seed, end_date=end_date, years=years,
                             show_progress=show_progress)

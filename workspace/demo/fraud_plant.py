@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workspace.demo.fraud_fields import WELCOME_CODE, random_address, random_ip, token
+from memberinsight.workspace.demo.fraud_fields import WELCOME_CODE, random_address, random_ip, token
 
 BRUSH_TEMPLATES = (
     "Amazing {name}! Arrived fast and works perfectly. Five stars, highly recommend this seller!",

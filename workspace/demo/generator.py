@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from memberinsight.errors import ConfigError
-from workspace.demo.calendar import Calendar
-from workspace.demo.catalogue import build_catalogue
-from workspace.demo.consent import CONSENT_COLUMNS, consent_columns, consent_rng
-from workspace.demo.fakes import add_fakes, plan_fakes
-from workspace.demo.members import make_members
-from workspace.demo.orders import simulate_orders
-from workspace.demo.reviews import genuine_reviews
-from workspace.demo.tables import (
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.catalogue import build_catalogue
+from memberinsight.workspace.demo.consent import CONSENT_COLUMNS, consent_columns, consent_rng
+from memberinsight.workspace.demo.fakes import add_fakes, plan_fakes
+from memberinsight.workspace.demo.members import make_members
+from memberinsight.workspace.demo.orders import simulate_orders
+from memberinsight.workspace.demo.reviews import genuine_reviews
+from memberinsight.workspace.demo.tables import (
     member_columns,
     order_columns,
     product_columns,
@@ -26,8 +26,8 @@ from workspace.demo.tables import (
     review_columns,
     truth_columns,
 )
-from workspace.demo.writer import CsvAppender
-from workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
+from memberinsight.workspace.demo.writer import CsvAppender
+from memberinsight.workspace.schema import MEMBERS, ORDERS, PRODUCTS, REVIEWS
 
 CHUNK_MEMBERS = 50_000
 MIN_MEMBERS = 100
@@ -91,7 +91,7 @@ def generate_demo(out_dir: Path, members: int = 2000, seed: int = 7, end_date: d
     if not 0.25 <= years <= 20:
         raise ConfigError(f"years must be between 0.25 and 20 (got {years})")
     if scenario == "cohort":
-        from workspace.demo.cohort import generate_cohort
+        from memberinsight.workspace.demo.cohort import generate_cohort
 
         return generate_cohort(out_dir, members=members, seed=seed, end_date=end_date, years=years)
     if chunk_members < MIN_MEMBERS:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workspace.demo.catalogue import Catalogue
-from workspace.demo.lifecycle import GAP_SHAPE_P, GAP_SHAPES, satisfaction_rate_factor
-from workspace.demo.vocab import CATEGORIES
+from memberinsight.workspace.demo.catalogue import Catalogue
+from memberinsight.workspace.demo.lifecycle import GAP_SHAPE_P, GAP_SHAPES, satisfaction_rate_factor
+from memberinsight.workspace.demo.vocab import CATEGORIES
 
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 AGE_P = np.array([0.12, 0.26, 0.23, 0.18, 0.13, 0.08])

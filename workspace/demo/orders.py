@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workspace.demo.calendar import Calendar
-from workspace.demo.catalogue import Catalogue
-from workspace.demo.lifecycle import leave_probability, run_lifecycle, satisfaction_return_factor
-from workspace.demo.members import MemberChunk
-from workspace.demo.vocab import CATEGORIES
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.catalogue import Catalogue
+from memberinsight.workspace.demo.lifecycle import (
+    leave_probability,
+    run_lifecycle,
+    satisfaction_return_factor,
+)
+from memberinsight.workspace.demo.members import MemberChunk
+from memberinsight.workspace.demo.vocab import CATEGORIES
 
 SALES_CHANNELS = ("web", "app", "store")
 # Sales channel probabilities per age band (web, app, store).

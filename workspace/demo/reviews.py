@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workspace.demo.calendar import Calendar
-from workspace.demo.catalogue import N_SENTENCES, Catalogue
-from workspace.demo.members import MemberChunk
-from workspace.demo.orders import OrderBook
-from workspace.demo.vocab import CLOSERS, OPENERS
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.catalogue import N_SENTENCES, Catalogue
+from memberinsight.workspace.demo.members import MemberChunk
+from memberinsight.workspace.demo.orders import OrderBook
+from memberinsight.workspace.demo.vocab import CLOSERS, OPENERS
 
 PATTERNS = ("none", "copy_ring", "burst", "mismatch", "unverified_flood")
 _OPEN = np.array(OPENERS, dtype=object)  # (5, 4)

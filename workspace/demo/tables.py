@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 
-from workspace.demo.calendar import Calendar
-from workspace.demo.catalogue import Catalogue
-from workspace.demo.members import AGE_BANDS, CHANNELS, CITIES, MemberChunk, pii
-from workspace.demo.orders import SALES_CHANNELS, OrderBook, _ranks
-from workspace.demo.reviews import PATTERNS, ReviewSet
-from workspace.demo.vocab import CATEGORY_NAMES, TIERS
+from memberinsight.workspace.demo.calendar import Calendar
+from memberinsight.workspace.demo.catalogue import Catalogue
+from memberinsight.workspace.demo.members import AGE_BANDS, CHANNELS, CITIES, MemberChunk, pii
+from memberinsight.workspace.demo.orders import SALES_CHANNELS, OrderBook, _ranks
+from memberinsight.workspace.demo.reviews import PATTERNS, ReviewSet
+from memberinsight.workspace.demo.vocab import CATEGORY_NAMES, TIERS
 
 _CITY = np.array([c[0] for c in CITIES], dtype=object)
 _COUNTRY = np.array([c[1] for c in CITIES], dtype=object)

@@ -16,9 +16,9 @@ to a rejects CSV per batch with their original content, line, column and reason.
 
 from __future__ import annotations
 
-from workspace.ingest.dates import DateRules
-from workspace.ingest.formats import KINDS, detect_kind
-from workspace.ingest.load import (
+from memberinsight.workspace.ingest.dates import DateRules
+from memberinsight.workspace.ingest.formats import KINDS, detect_kind
+from memberinsight.workspace.ingest.load import (
     Batch,
     ingest_directory,
     ingest_file,
@@ -26,8 +26,13 @@ from workspace.ingest.load import (
     load_batch,
     prepare_paths,
 )
-from workspace.ingest.report import IngestReport
-from workspace.ingest.status import DataQuality, IngestLogEntry, WorkspaceStatus, workspace_status
+from memberinsight.workspace.ingest.report import IngestReport
+from memberinsight.workspace.ingest.status import (
+    DataQuality,
+    IngestLogEntry,
+    WorkspaceStatus,
+    workspace_status,
+)
 
 __all__ = [
     "KINDS",

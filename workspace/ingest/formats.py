@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from memberinsight.errors import DataValidationError
-from workspace.schema import TABLES
+from memberinsight.workspace.schema import TABLES
 
 KINDS: tuple[str, ...] = ("members", "products", "orders", "reviews", "online_retail")
 

@@ -25,13 +25,13 @@ from pathlib import Path
 import duckdb
 
 from memberinsight.errors import DataValidationError
-from workspace.ingest.dates import DateRules
-from workspace.ingest.formats import detect_kind, mapping_for
-from workspace.ingest.merge import check_stored, merge, stage
-from workspace.ingest.order_extras import hash_personal
-from workspace.ingest.readers import read_table
-from workspace.ingest.records import delimiter_name
-from workspace.ingest.report import (
+from memberinsight.workspace.ingest.dates import DateRules
+from memberinsight.workspace.ingest.formats import detect_kind, mapping_for
+from memberinsight.workspace.ingest.merge import check_stored, merge, stage
+from memberinsight.workspace.ingest.order_extras import hash_personal
+from memberinsight.workspace.ingest.readers import read_table
+from memberinsight.workspace.ingest.records import delimiter_name
+from memberinsight.workspace.ingest.report import (
     IngestReport,
     describe,
     first_error,
@@ -39,10 +39,10 @@ from workspace.ingest.report import (
     reject_table,
     write_rejects,
 )
-from workspace.ingest.retail import prepare_retail
-from workspace.ingest.validate import Prepared, prepare_canonical
-from workspace.schema import MEMBERS, ORDERS, add_extra_columns_sql
-from workspace.store import Workspace, partial_path
+from memberinsight.workspace.ingest.retail import prepare_retail
+from memberinsight.workspace.ingest.validate import Prepared, prepare_canonical
+from memberinsight.workspace.schema import MEMBERS, ORDERS, add_extra_columns_sql
+from memberinsight.workspace.store import Workspace, partial_path
 
 ProgressFn = Callable[[str], None]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from workspace.ingest.parsing import Issues
-from workspace.ingest.validate import Staged
-from workspace.schema import TABLES
+from memberinsight.workspace.ingest.parsing import Issues
+from memberinsight.workspace.ingest.validate import Staged
+from memberinsight.workspace.schema import TABLES
 
 _REASON_FOR_REF = {"members": "unknown_member", "products": "unknown_product"}
 

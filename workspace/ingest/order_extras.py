@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from workspace.ingest.parsing import Issues
+from memberinsight.workspace.ingest.parsing import Issues
 
 if TYPE_CHECKING:
-    from workspace.ingest.validate import Prepared
-    from workspace.store import Workspace
+    from memberinsight.workspace.ingest.validate import Prepared
+    from memberinsight.workspace.store import Workspace
 
 HASHED_COLUMNS: tuple[str, ...] = ("ip_hash", "shipping_address_hash", "payment_fingerprint")
 ORDER_STATUSES: tuple[str, ...] = ("paid", "cancelled", "refunded", "chargeback")

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.errors import DataValidationError
-from workspace.ingest.records import (
+from memberinsight.workspace.ingest.records import (
     BadRecord,
     delimiter_name,
     loose_fields,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from memberinsight.errors import DataValidationError
-from workspace.ingest.parsing import Issues
-from workspace.ingest.readers import RawTable
+from memberinsight.workspace.ingest.parsing import Issues
+from memberinsight.workspace.ingest.readers import RawTable
 
 
 @dataclass

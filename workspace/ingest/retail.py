@@ -20,18 +20,18 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from workspace.ingest.categories import NON_PRODUCT, categorise, is_product_code
-from workspace.ingest.dates import DateRules
-from workspace.ingest.formats import Mapping
-from workspace.ingest.parsing import (
+from memberinsight.workspace.ingest.categories import NON_PRODUCT, categorise, is_product_code
+from memberinsight.workspace.ingest.dates import DateRules
+from memberinsight.workspace.ingest.formats import Mapping
+from memberinsight.workspace.ingest.parsing import (
     Issues,
     clean_text,
     normalise_member_id,
     parse_float,
     parse_int,
 )
-from workspace.ingest.readers import RawTable
-from workspace.ingest.validate import (
+from memberinsight.workspace.ingest.readers import RawTable
+from memberinsight.workspace.ingest.validate import (
     Prepared,
     Staged,
     common_row_checks,
@@ -40,7 +40,7 @@ from workspace.ingest.validate import (
     parse_dates,
     quality_warnings,
 )
-from workspace.schema import MEMBERS, ORDERS, PRODUCTS
+from memberinsight.workspace.schema import MEMBERS, ORDERS, PRODUCTS
 
 
 def clean_description(s: pd.Series) -> pd.Series:

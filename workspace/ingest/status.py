@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from workspace.schema import TABLES
-from workspace.store import Workspace
+from memberinsight.workspace.schema import TABLES
+from memberinsight.workspace.store import Workspace
 
 
 @dataclass

@@ -14,11 +14,11 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from workspace.ingest.categories import UNCATEGORISED, categorise
-from workspace.ingest.dates import DateRules, decide_order, parse_timestamp
-from workspace.ingest.formats import Mapping
-from workspace.ingest.order_extras import check_extras
-from workspace.ingest.parsing import (
+from memberinsight.workspace.ingest.categories import UNCATEGORISED, categorise
+from memberinsight.workspace.ingest.dates import DateRules, decide_order, parse_timestamp
+from memberinsight.workspace.ingest.formats import Mapping
+from memberinsight.workspace.ingest.order_extras import check_extras
+from memberinsight.workspace.ingest.parsing import (
     Issues,
     clean_text,
     future_mask,
@@ -27,8 +27,8 @@ from workspace.ingest.parsing import (
     parse_float,
     parse_int,
 )
-from workspace.ingest.readers import RawTable
-from workspace.schema import TABLES, Column, Table
+from memberinsight.workspace.ingest.readers import RawTable
+from memberinsight.workspace.schema import TABLES, Column, Table
 
 # How each target table is merged with stored rows.
 MODES = {"members": "upsert", "products": "upsert", "orders": "immutable", "reviews": "immutable"}

@@ -32,8 +32,8 @@ def vectors_of():
 @pytest.fixture(scope="session")
 def rec_data(demo_workspace):
     """(lines, catalogue with descriptions, reviews, member groups) of the demo workspace."""
-    from models.recommenders.groups import load_member_groups
-    from models.recommenders.interactions import load_catalogue, load_lines
+    from memberinsight.models.recommenders.groups import load_member_groups
+    from memberinsight.models.recommenders.interactions import load_catalogue, load_lines
 
     with demo_workspace.analytics(read_only=True) as con:
         desc = con.execute("SELECT product_id, description FROM products").df()
@@ -46,7 +46,7 @@ def rec_data(demo_workspace):
 @pytest.fixture(scope="session")
 def rec_inter(rec_data):
     """Interactions over all demo order lines."""
-    from models.recommenders.interactions import build_interactions
+    from memberinsight.models.recommenders.interactions import build_interactions
 
     lines, catalogue, _, _ = rec_data
     return build_interactions(lines, catalogue)
@@ -61,8 +61,8 @@ def rec_side(rec_data):
 @pytest.fixture(scope="session")
 def fitted(rec_inter, rec_side):
     """Every component fitted with default parameters, and an equal-weight hybrid over them."""
-    from models.recommenders.hybrid import HybridRecommender
-    from models.recommenders.selection import FACTORIES, fit_model
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.selection import FACTORIES, fit_model
 
     comps = {name: fit_model(name, {}, rec_inter, rec_side) for name in FACTORIES}
     comps["hybrid"] = HybridRecommender({n: c for n, c in comps.items()}).fit(rec_inter, **rec_side)

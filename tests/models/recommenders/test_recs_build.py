@@ -14,8 +14,8 @@ from memberinsight.errors import DataValidationError, NotFoundError
 @pytest.fixture(scope="module")
 def built(demo_workspace, tmp_path_factory):
     """A private copy of the demo workspace after the recommenders build step (no product index)."""
-    from models.recommenders import build_recommenders
-    from workspace import Workspace
+    from memberinsight.models.recommenders import build_recommenders
+    from memberinsight.workspace import Workspace
 
     dst = tmp_path_factory.mktemp("recs_build") / "ws"
     shutil.copytree(demo_workspace.path, dst)
@@ -26,8 +26,8 @@ def built(demo_workspace, tmp_path_factory):
 
 @pytest.mark.slow
 def test_build_saves_a_versioned_model_with_a_manifest(built):
-    from models.recommenders import HybridRecommender, load_recommender
-    from models.store import ModelStore
+    from memberinsight.models.recommenders import HybridRecommender, load_recommender
+    from memberinsight.models.store import ModelStore
 
     ws, summary = built
     assert summary["version"] == 1 and summary["members"] > 1000 and summary["products"] == 360
@@ -50,7 +50,7 @@ def test_build_saves_a_versioned_model_with_a_manifest(built):
 
 @pytest.mark.slow
 def test_service_functions(built, never_bought):
-    from models.recommenders import (
+    from memberinsight.models.recommenders import (
         association_rules,
         bought_together,
         predict_rating,
@@ -78,8 +78,8 @@ def test_service_functions(built, never_bought):
 
 @pytest.mark.slow
 def test_next_best_offer_for_a_segment(built):
-    from models.recommenders import NextBestOffer, next_best_offer
-    from models.recommenders.next_best_offer import LEVELS
+    from memberinsight.models.recommenders import NextBestOffer, next_best_offer
+    from memberinsight.models.recommenders.next_best_offer import LEVELS
 
     ws, _ = built
     offer = next_best_offer(ws, segment="champions", n_products=4)
@@ -105,8 +105,8 @@ def test_next_best_offer_for_a_segment(built):
 
 @pytest.mark.slow
 def test_next_best_offer_for_a_saved_segment(built):
-    from models.recommenders import next_best_offer
-    from segments import delete_segment, resolve_segment_members, save_segment
+    from memberinsight.models.recommenders import next_best_offer
+    from memberinsight.segments import delete_segment, resolve_segment_members, save_segment
 
     ws, _ = built
     save_segment(ws, "Kitchen regulars", {"where": {"field": "orders", "category": "Kitchen", "op": ">=",
@@ -174,7 +174,7 @@ def test_build_step_is_registered_after_the_analytics_and_index_steps():
     from memberinsight.pipeline import BUILD_STEPS
 
     names = [n for n, _ in BUILD_STEPS]
-    assert ("recommenders", "models.recommenders.build:build_recommenders") in BUILD_STEPS
+    assert ("recommenders", "memberinsight.models.recommenders.build:build_recommenders") in BUILD_STEPS
     for before in ("features", "segments", "indexes"):
         if before in names:
             assert names.index(before) < names.index("recommenders")

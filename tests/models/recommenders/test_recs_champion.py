@@ -21,8 +21,8 @@ def _sparse_lines(tmp_path: Path, **shop) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def sparse_ws(tmp_path_factory):
     """A small sparse shop (one line per order: no baskets; few repeat buyers) as a real workspace."""
-    from workspace import Workspace
-    from workspace.ingest import ingest_directory
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_directory
 
     root = tmp_path_factory.mktemp("recs_sparse")
     write_sparse_shop(root / "csv", members=900, days=420, seed=5)
@@ -32,7 +32,7 @@ def sparse_ws(tmp_path_factory):
 
 
 def test_hybrid_ships_only_when_its_lead_holds_on_every_fold():
-    from models.recommenders.champion import choose_champion
+    from memberinsight.models.recommenders.champion import choose_champion
 
     val = {"popularity": 0.30, "item_knn": 0.32, "rules": 0.33, "hybrid": 0.35}
     blend = {"popularity": 1.0, "item_knn": 1.0}
@@ -46,7 +46,7 @@ def test_hybrid_ships_only_when_its_lead_holds_on_every_fold():
 
 
 def test_bootstrap_margin_is_the_mean_difference_with_an_interval():
-    from models.recommenders.champion import bootstrap_margin
+    from memberinsight.models.recommenders.champion import bootstrap_margin
 
     rng = np.random.default_rng(1)
     a = {f"m{i}": float(v) for i, v in enumerate(rng.random(300))}
@@ -62,7 +62,7 @@ def test_bootstrap_margin_is_the_mean_difference_with_an_interval():
 
 
 def test_validation_window_grows_until_it_scores_enough_members(tmp_path):
-    from models.recommenders.selection import validation_window
+    from memberinsight.models.recommenders.selection import validation_window
 
     lines = _sparse_lines(tmp_path, members=500, days=1100, seed=4)
     short = validation_window(lines, 90, 3, min_members=1)
@@ -75,11 +75,11 @@ def test_validation_window_grows_until_it_scores_enough_members(tmp_path):
 
 
 def test_few_validation_members_get_few_candidate_weightings(sparse_ws):
-    from models.recommenders.hybrid import HybridRecommender
-    from models.recommenders.interactions import build_interactions, load_catalogue, load_lines
-    from models.recommenders.selection import fit_model, validation_folds
-    from models.recommenders.tuning import FULL_SEARCH_MEMBERS, prepare_folds, tune_prepared
-    from retrieval import holdout_truth
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.interactions import build_interactions, load_catalogue, load_lines
+    from memberinsight.models.recommenders.selection import fit_model, validation_folds
+    from memberinsight.models.recommenders.tuning import FULL_SEARCH_MEMBERS, prepare_folds, tune_prepared
+    from memberinsight.retrieval import holdout_truth
 
     lines, catalogue = load_lines(sparse_ws, guests=True), load_catalogue(sparse_ws)
     folds = validation_folds(lines, 90, 2)
@@ -98,7 +98,7 @@ def test_few_validation_members_get_few_candidate_weightings(sparse_ws):
 
 
 def test_sparse_shop_ships_a_recommender_no_worse_than_the_best_single_model(sparse_ws):
-    from models.recommenders import evaluate_recommenders
+    from memberinsight.models.recommenders import evaluate_recommenders
 
     result = evaluate_recommenders(sparse_ws, k=10, test_days=90)
     assert "popularity" in result.fallbacks["rules"] and "no basket" in result.fallbacks["rules"]
@@ -123,9 +123,9 @@ def test_sparse_shop_ships_a_recommender_no_worse_than_the_best_single_model(spa
 def test_build_summary_names_the_shipped_model_and_the_rules_fallback(sparse_ws, tmp_path):
     import shutil
 
-    from models.recommenders import build_recommenders, load_recommender
-    from models.store import ModelStore
-    from workspace import Workspace
+    from memberinsight.models.recommenders import build_recommenders, load_recommender
+    from memberinsight.models.store import ModelStore
+    from memberinsight.workspace import Workspace
 
     shutil.copytree(sparse_ws.path, tmp_path / "ws")
     ws = Workspace.open(tmp_path / "ws")
@@ -141,7 +141,7 @@ def test_build_summary_names_the_shipped_model_and_the_rules_fallback(sparse_ws,
         assert model.weights_ == {summary["shipped"]: 1.0}
         assert set(manifest.metrics["tuned_weights"]) <= set(model.components)
     # the shipped line people read: the choice, the hybrid's out-of-fold lead with its interval, the fallback
-    from models.shipped import recommender_line
+    from memberinsight.models.shipped import recommender_line
 
     lead = manifest.metrics["champion"]["lead_margin"]
     assert lead["members"] > 0 and lead["low"] <= lead["margin"] <= lead["high"] and lead["level"] == 0.95
@@ -158,12 +158,12 @@ def test_evaluation_defaults_to_the_builds_validation_folds(monkeypatch, tmp_pat
 
     from typer.testing import CliRunner
 
-    import models.recommenders as recs
+    import memberinsight.models.recommenders as recs
     from memberinsight.cli import app
     from memberinsight.errors import DataValidationError
-    from models.recommenders.build import fit_recommenders
-    from models.recommenders.evaluate import evaluate_recommenders
-    from models.recommenders.selection import VAL_FOLDS, select_and_tune
+    from memberinsight.models.recommenders.build import fit_recommenders
+    from memberinsight.models.recommenders.evaluate import evaluate_recommenders
+    from memberinsight.models.recommenders.selection import VAL_FOLDS, select_and_tune
 
     for func in (fit_recommenders, evaluate_recommenders, select_and_tune):
         assert inspect.signature(func).parameters["val_folds"].default == VAL_FOLDS, func.__name__
@@ -174,7 +174,7 @@ def test_evaluation_defaults_to_the_builds_validation_folds(monkeypatch, tmp_pat
         raise DataValidationError("stop here")  # the command reports it; the folds were seen
 
     monkeypatch.setattr(recs, "evaluate_recommenders", fake)
-    from workspace import Workspace
+    from memberinsight.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "ws")
     runner = CliRunner()

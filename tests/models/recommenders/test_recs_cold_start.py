@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.recommenders.base import top_k
+from memberinsight.models.recommenders.base import top_k
 
 
 def _cold_member(ws) -> str:
@@ -33,8 +33,8 @@ def _expected_top(hybrid, members: list[str], k: int) -> list[str]:
 
 @pytest.mark.slow
 def test_member_without_history_walks_the_chain_to_their_age_band(built_workspace):
-    from models.recommenders import load_recommender, recommend_products
-    from models.recommenders.groups import load_member_groups
+    from memberinsight.models.recommenders import load_recommender, recommend_products
+    from memberinsight.models.recommenders.groups import load_member_groups
 
     ws = built_workspace
     member = _cold_member(ws)
@@ -56,8 +56,8 @@ def test_member_without_history_walks_the_chain_to_their_age_band(built_workspac
 
 @pytest.mark.slow
 def test_members_with_history_are_grouped_by_their_real_rfm_segment(built_workspace):
-    from models.recommenders import load_recommender
-    from models.recommenders.groups import load_member_groups
+    from memberinsight.models.recommenders import load_recommender
+    from memberinsight.models.recommenders.groups import load_member_groups
 
     ws = built_workspace
     seg = load_recommender(ws).components["segment_popularity"]
@@ -76,10 +76,10 @@ def test_members_with_history_are_grouped_by_their_real_rfm_segment(built_worksp
 
 @pytest.mark.slow
 def test_a_saved_segment_comes_first_in_the_chain(workspace_copy):
-    from models.recommenders import build_recommenders, recommend_products
-    from models.recommenders.build import load_recommender
-    from models.recommenders.groups import load_member_groups
-    from segments import resolve_segment_members, save_segment
+    from memberinsight.models.recommenders import build_recommenders, recommend_products
+    from memberinsight.models.recommenders.build import load_recommender
+    from memberinsight.models.recommenders.groups import load_member_groups
+    from memberinsight.segments import resolve_segment_members, save_segment
 
     ws = workspace_copy
     member = _cold_member(ws)

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retrieval import evaluate_rankings
+from memberinsight.retrieval import evaluate_rankings
 
 
 def test_fast_ndcg_equals_retrieval_ndcg():
-    from models.recommenders.tuning import fast_ndcg
+    from memberinsight.models.recommenders.tuning import fast_ndcg
 
     rng = np.random.default_rng(0)
     n_users, n_items, k = 40, 30, 10
@@ -32,7 +32,7 @@ def test_fast_ndcg_equals_retrieval_ndcg():
 
 
 def test_validation_folds_are_successive_windows_before_the_cut():
-    from models.recommenders.selection import validation_folds
+    from memberinsight.models.recommenders.selection import validation_folds
 
     days = pd.date_range("2024-01-01", periods=400, freq="D")
     lines = pd.DataFrame({"member_id": [f"m{i % 20}" for i in range(400)],
@@ -50,7 +50,7 @@ def test_validation_folds_are_successive_windows_before_the_cut():
 
 @pytest.mark.slow
 def test_demo_time_split_evaluation(demo_workspace):
-    from models.recommenders import evaluate_recommenders
+    from memberinsight.models.recommenders import evaluate_recommenders
 
     result = evaluate_recommenders(demo_workspace, k=10, test_days=90, val_folds=2,
                                    models=["popularity", "segment_popularity", "item_knn", "als", "rules"])
@@ -77,10 +77,10 @@ def product_indexed(demo_workspace, tmp_path_factory):
     import shutil
 
     from memberinsight.config import load_settings
-    from retrieval.build import PRODUCTS, sync_index
-    from retrieval.embedder import get_embedder
-    from retrieval.texts import product_corpus
-    from workspace import Workspace
+    from memberinsight.retrieval.build import PRODUCTS, sync_index
+    from memberinsight.retrieval.embedder import get_embedder
+    from memberinsight.retrieval.texts import product_corpus
+    from memberinsight.workspace import Workspace
 
     dst = tmp_path_factory.mktemp("recs_content") / "ws"
     shutil.copytree(demo_workspace.path, dst)
@@ -108,7 +108,7 @@ def _brute_force_users(ws, test_days: int = 90) -> int:
 
 @pytest.mark.slow
 def test_end_to_end_evaluation_with_content_from_a_real_product_index(product_indexed):
-    from models.recommenders import evaluate_recommenders
+    from memberinsight.models.recommenders import evaluate_recommenders
 
     result = evaluate_recommenders(product_indexed, k=10, test_days=90, val_folds=2)
     assert not result.notes  # nothing was left out

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.interactions import build_interactions
+from memberinsight.models.recommenders.interactions import build_interactions
 
 AS_OF = pd.Timestamp("2025-01-31")
 CATALOGUE = pd.DataFrame({"product_id": ["A", "B", "C", "D"], "title": ["Apple", "Bread", "Cheese", "Dates"],

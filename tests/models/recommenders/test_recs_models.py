@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.base import SIGNALS, top_k
+from memberinsight.models.recommenders.base import SIGNALS, top_k
 
 MODELS = ["popularity", "segment_popularity", "item_knn", "als", "rules", "content", "hybrid"]
 EVIDENCE = {"item_knn", "als", "rules", "content"}  # signals that name a purchased product
@@ -74,7 +74,7 @@ def test_cold_member_gets_the_popular_items_of_their_group(fitted, rec_inter, re
 
 
 def test_cold_member_gets_their_rfm_segment_popularity(rec_inter, rec_side, never_bought):
-    from models.recommenders.popularity import SegmentPopularityRecommender
+    from memberinsight.models.recommenders.popularity import SegmentPopularityRecommender
 
     groups = rec_side["groups"].copy()
     champions = rec_inter.member_ids[::4]  # a segment assignment, as member_predictions would give
@@ -98,9 +98,9 @@ def test_unknown_member_without_any_group_gets_shop_popularity(fitted, rec_inter
 
 
 def test_new_product_is_reachable_through_content(rec_data, rec_side, rec_inter, vectors_of):
-    from models.recommenders.hybrid import HybridRecommender
-    from models.recommenders.interactions import build_interactions
-    from models.recommenders.selection import fit_model
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.interactions import build_interactions
+    from memberinsight.models.recommenders.selection import fit_model
 
     lines, catalogue, _, _ = rec_data
     one = [m for m in rec_inter.member_ids if len(rec_inter.bought_items(rec_inter.row_of(m))) == 1][0]
@@ -143,7 +143,7 @@ def test_als_explanation_decomposes_the_recomputed_score_exactly(fitted, rec_int
 
 
 def test_use_before_fit_and_bad_arguments():
-    from models.recommenders import ALSRecommender, HybridRecommender, ItemKNNRecommender
+    from memberinsight.models.recommenders import ALSRecommender, HybridRecommender, ItemKNNRecommender
 
     with pytest.raises(ModelNotReadyError):
         ItemKNNRecommender().recommend("m1")

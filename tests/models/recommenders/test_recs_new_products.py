@@ -9,8 +9,8 @@ import pytest
 
 def _twin_setup(rec_data, rec_inter, rec_side, vectors_of):
     """A member with one purchase, and a new product with that purchase's text but no sales."""
-    from models.recommenders.interactions import build_interactions
-    from models.recommenders.selection import fit_model
+    from memberinsight.models.recommenders.interactions import build_interactions
+    from memberinsight.models.recommenders.selection import fit_model
 
     lines, catalogue, _, _ = rec_data
     one = [m for m in rec_inter.member_ids if len(rec_inter.bought_items(rec_inter.row_of(m))) == 1][0]
@@ -24,7 +24,7 @@ def _twin_setup(rec_data, rec_inter, rec_side, vectors_of):
 
 
 def test_new_product_is_reachable_when_content_has_weight_zero(rec_data, rec_inter, rec_side, vectors_of):
-    from models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
 
     one, bought, inter, side, comps = _twin_setup(rec_data, rec_inter, rec_side, vectors_of)
     weights = {"popularity": 1.0, "item_knn": 1.0, "als": 1.0, "content": 0.0}  # tuning dropped content
@@ -45,7 +45,7 @@ def test_new_product_is_reachable_when_content_has_weight_zero(rec_data, rec_int
 
 def test_no_slot_for_a_member_with_nothing_similar_or_no_history(rec_data, rec_inter, rec_side, vectors_of,
                                                                  heavy_buyer, never_bought):
-    from models.recommenders.hybrid import HybridRecommender
+    from memberinsight.models.recommenders.hybrid import HybridRecommender
 
     one, _, inter, side, comps = _twin_setup(rec_data, rec_inter, rec_side, vectors_of)
     hybrid = HybridRecommender(comps, {"item_knn": 1.0}, new_product_min_similarity=1.01).fit(inter, **side)
@@ -61,9 +61,9 @@ def test_no_slot_for_a_member_with_nothing_similar_or_no_history(rec_data, rec_i
 def test_new_product_is_reachable_in_the_built_hybrid(workspace_copy):
     """On a real build: product index, tuned weights, saved model - with and without content weight."""
     from memberinsight.config import load_settings
-    from models.recommenders import HybridRecommender, build_recommenders, recommend_products
-    from models.recommenders.build import load_recommender
-    from retrieval import build_indexes
+    from memberinsight.models.recommenders import HybridRecommender, build_recommenders, recommend_products
+    from memberinsight.models.recommenders.build import load_recommender
+    from memberinsight.retrieval import build_indexes
 
     ws = workspace_copy
     with ws.analytics(read_only=True) as con:

@@ -8,8 +8,8 @@ import pytest
 
 @pytest.fixture(scope="module")
 def retail_ws(shared_data, tmp_path_factory):
-    from workspace import Workspace
-    from workspace.ingest import ingest_file
+    from memberinsight.workspace import Workspace
+    from memberinsight.workspace.ingest import ingest_file
 
     ws = Workspace.create(tmp_path_factory.mktemp("retail") / "ws")
     ingest_file(ws, shared_data / "online_retail_sample.csv")
@@ -18,7 +18,12 @@ def retail_ws(shared_data, tmp_path_factory):
 
 @pytest.mark.slow
 def test_online_retail_sample_recommendations(retail_ws):
-    from models.recommenders import ALSRecommender, ItemKNNRecommender, RulesRecommender, load_interactions
+    from memberinsight.models.recommenders import (
+        ALSRecommender,
+        ItemKNNRecommender,
+        RulesRecommender,
+        load_interactions,
+    )
 
     inter = load_interactions(retail_ws)
     with retail_ws.analytics(read_only=True) as con:

@@ -8,7 +8,7 @@ import pytest
 from scipy import sparse
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
-from models.recommenders.rating import ItemCFRating
+from memberinsight.models.recommenders.rating import ItemCFRating
 
 
 def _taste_ratings(seed: int = 0) -> pd.DataFrame:
@@ -74,7 +74,7 @@ def test_errors():
 
 
 def test_demo_rating_evaluation(demo_workspace):
-    from models.recommenders import evaluate_ratings
+    from memberinsight.models.recommenders import evaluate_ratings
 
     result = evaluate_ratings(demo_workspace, folds=5)
     m = {k: v["rmse"] for k, v in result.methods.items()}

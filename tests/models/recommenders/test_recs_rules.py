@@ -10,7 +10,7 @@ import pytest
 from scipy import sparse
 
 from memberinsight.errors import NotFoundError
-from models.recommenders.rules import AssociationRules
+from memberinsight.models.recommenders.rules import AssociationRules
 
 PRODUCTS = ["A", "B", "C", "D", "E", "F"]
 CATALOGUE = pd.DataFrame({"product_id": PRODUCTS, "title": [f"Item {p}" for p in PRODUCTS],
@@ -118,8 +118,8 @@ def test_demo_planted_complements_are_bought_together(rec_inter, demo_dir):
 
 def test_rules_are_mined_from_guest_baskets_too():
     """A pair bought together only by guests (no member id) is still a rule: baskets are all orders."""
-    from models.recommenders.interactions import build_interactions
-    from models.recommenders.rules import RulesRecommender
+    from memberinsight.models.recommenders.interactions import build_interactions
+    from memberinsight.models.recommenders.rules import RulesRecommender
 
     at = pd.Timestamp("2025-01-01")
     rows = []
