@@ -7,6 +7,7 @@ Public API::
     AnomalyDetector                                                  # IsolationForest + LOF, calibrated risk
     find_bursts(con) -> list[Burst];  find_rings(con, bursts) -> list[Ring]
     list_queue(ws, status="pending", kind=None) -> list[FraudItem];  get_item(ws, item_id) -> FraudItem
+    item_orders(ws, item_id) -> list[str]      # a burst item's orders (one item per burst / run: fraud.groups)
     decide(ws, item_id, action, user, version, note=None) -> FraudItem   # ConflictError when stale
     assign(ws, item_id, assignee, user, version);  queue_counts(ws);  audit_trail(ws, item_id);  findings(ws)
     evaluate_fraud(ws, truth_path, k=100) -> FraudEvaluation
@@ -47,6 +48,7 @@ _EXPORTS = {
     "queue_counts": "memberinsight.fraud.queue",
     "findings": "memberinsight.fraud.queue",
     "operator_labels": "memberinsight.fraud.queue",
+    "item_orders": "memberinsight.fraud.queue",
     "decide": "memberinsight.fraud.decisions",
     "assign": "memberinsight.fraud.decisions",
     "audit_trail": "memberinsight.fraud.decisions",

@@ -32,6 +32,7 @@ def build_step(ws: Any, settings: Settings) -> dict[str, Any]:
         "scan": f"since {scan.since}" if scan.since else "full", "orders": scan.orders,
         "scored_orders": scan.scored_orders, "scored_accounts": scan.scored_accounts, "queued": scan.queued,
         "refreshed": scan.refreshed, "bursts": scan.bursts, "rings": scan.rings,
+        "burst_items": scan.burst_items, "orders_in_bursts": scan.orders_in_bursts,
     }
     if not scan.optional_fields:
         summary["unavailable"] = {NEEDS_FIELDS: NO_FIELDS}

@@ -27,7 +27,11 @@ MIN_RISK = 0.2
 
 @dataclass
 class Scored:
-    """One order or account with its combined risk, per-source risks and reasons (strongest first)."""
+    """One order, account or burst with its combined risk, per-source risks and reasons (strongest first).
+
+    ``orders``: a burst's orders (:mod:`fraud.groups`); ``in_burst``: the burst item that queues this order
+    instead of an item of its own (None: the order is queued on its own when risky enough).
+    """
 
     kind: str
     object_id: str
@@ -36,6 +40,8 @@ class Scored:
     parts: dict[str, float] = field(default_factory=dict)
     reasons: list[dict[str, Any]] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
+    orders: list[str] = field(default_factory=list)
+    in_burst: str | None = None
 
     @property
     def item_id(self) -> str:

@@ -5,6 +5,11 @@ A decision names the item version the operator looked at; when someone changed t
 appended to the hash-chained audit log in the same transaction. Confirming an account also puts
 its reviews in the review-screening queue (pending, risk at least 0.9), so the review team sees
 them: the fraud queue and the review queue feed each other (a scan reads the reviews removed there).
+
+A decision on a burst item (:mod:`fraud.groups`) applies to all its orders: confirmed, each order counts
+as confirmed fraud for the clean business figures (:func:`fraud.exclusions.confirmed_items`) and the
+buyers' reviews of the burst's products (posted at or after the order) go to the review queue; cleared,
+all are cleared. It is one decision, audited once with the number of orders it covers.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import sqlite3
 from typing import Any
 
 from memberinsight.errors import DataValidationError
-from memberinsight.fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item
+from memberinsight.fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item, item_orders
 from memberinsight.workspace.decisions import now_stamp, versioned_update
 
 FLAGGED_REVIEW_RISK = 0.9
@@ -31,7 +36,11 @@ def decide(ws: Any, item_id: str, action: str, user: str, version: int, note: st
     if not user or not user.strip():
         raise DataValidationError("a decision needs the deciding user", column="user")
     changes = {"status": ACTIONS[action], "note": note, "decided_by": user, "decided_at": now_stamp()}
-    return _update(ws, _resolve(ws, item_id), user, version, f"fraud.{action}", changes, {"note": note})
+    resolved = _resolve(ws, item_id)
+    detail: dict[str, Any] = {"note": note}
+    if resolved.startswith("burst:"):
+        detail["orders"] = len(item_orders(ws, resolved))
+    return _update(ws, resolved, user, version, f"fraud.{action}", changes, detail)
 
 
 def assign(ws: Any, item_id: str, assignee: str | None, user: str, version: int) -> FraudItem:
@@ -52,6 +61,8 @@ def _update(ws: Any, item_id: str, user: str, version: int, audit_action: str, c
     def flag_confirmed_account(con: sqlite3.Connection, row: sqlite3.Row) -> None:
         if changes.get("status") == "confirmed" and row["kind"] == "account":
             _flag_reviews(ws, con, row["object_id"], user)
+        elif changes.get("status") == "confirmed" and row["kind"] == "burst":
+            _flag_burst_reviews(ws, con, item_id, user)
 
     versioned_update(ws, table="fraud_queue", key_column="item_id", key=item_id, user=user, version=version,
                      audit_action=audit_action, object_type=f"fraud_{item_id.split(':', 1)[0]}", changes=changes,
@@ -80,6 +91,40 @@ def _flag_reviews(ws: Any, con: sqlite3.Connection, member_id: str, user: str) -
     if reviews:
         ws.audit(user, "fraud.flag_reviews", "member", member_id,
                  detail=json.dumps({"reviews": len(reviews), "queued_or_raised": added}), con=con)
+    return added
+
+
+def _flag_burst_reviews(ws: Any, con: sqlite3.Connection, item_id: str, user: str) -> int:
+    """Put the reviews bought with a confirmed burst's orders (the buyer's review of a product of the order,
+    posted at or after it) in the review-screening queue; audited once. Returns how many were added or raised."""
+    import pandas as pd
+
+    from memberinsight.screening.queue import QUEUE_DDL as SCREENING_DDL
+
+    orders = [r[0] for r in con.execute("SELECT order_id FROM fraud_item_orders WHERE item_id = ?", [item_id])]
+    if not orders:
+        return 0
+    for ddl in SCREENING_DDL:
+        con.execute(ddl)
+    with ws.analytics(read_only=True) as acon:
+        acon.register("_burst_orders", pd.DataFrame({"order_id": orders}, dtype=str))
+        reviews = [r[0] for r in acon.execute(
+            "SELECT DISTINCT r.review_id FROM orders o JOIN _burst_orders USING (order_id) "
+            "JOIN reviews r ON r.member_id = o.member_id AND r.product_id = o.product_id AND r.created_at >= o.ordered_at "
+            "WHERE o.quantity > 0 ORDER BY 1").fetchall()]
+        acon.unregister("_burst_orders")
+    now = now_stamp()
+    added = 0
+    for review_id in reviews:
+        cur = con.execute(
+            "INSERT INTO screening_queue (review_id, risk, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(review_id) DO UPDATE SET risk = max(risk, excluded.risk) WHERE status = 'pending'",
+            [review_id, FLAGGED_REVIEW_RISK, f"review of an order in {item_id}, confirmed as fraud in the fraud queue",
+             now, now])
+        added += max(cur.rowcount, 0)
+    if reviews:
+        ws.audit(user, "fraud.flag_reviews", "burst_reviews", item_id,
+                 detail=json.dumps({"orders": len(orders), "reviews": len(reviews), "queued_or_raised": added}), con=con)
     return added
 
 

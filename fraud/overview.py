@@ -69,6 +69,8 @@ class OverviewItem:
     decided_at: str | None = None
     note: str | None = None
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    orders: int | None = None
+    """For a burst: how many orders it stands for."""
 
 
 @dataclass
@@ -138,6 +140,8 @@ def reason_patterns(reason: dict[str, Any], kinds: dict[str, str], found: dict[s
     """The patterns one reason is evidence of (``kinds``: rule name -> check kind; ``found``:
     :func:`findings_by_id`; ``order_patterns``: patterns of the orders an account's reasons name)."""
     source = reason.get("source")
+    if source == "group":  # a burst item's own sentence: the pattern its orders show
+        return [str(reason["pattern"])] if reason.get("pattern") in PATTERNS else []
     if source == "burst":
         return ["brushing"]
     if source == "ring":
@@ -167,7 +171,7 @@ def item_patterns(reasons: list[dict[str, Any]], kinds: dict[str, str], found: d
 
 
 def _times(ws: Any, items: list[FraudItem]) -> tuple[dict[str, datetime], datetime | None]:
-    """(item id -> its order's time, or an account's latest order; the data's newest order)."""
+    """(item id -> its order's time, an account's latest order or a burst's last order; the data's newest order)."""
     orders = pd.DataFrame({"id": [i.object_id for i in items if i.kind == "order"]}, dtype=str)
     accounts = pd.DataFrame({"id": [i.object_id for i in items if i.kind == "account"]}, dtype=str)
     with ws.analytics(read_only=True) as con:
@@ -180,7 +184,11 @@ def _times(ws: Any, items: list[FraudItem]) -> tuple[dict[str, datetime], dateti
             "JOIN _accounts q ON o.member_id = q.id GROUP BY 1").fetchall()
         con.unregister("_orders")
         con.unregister("_accounts")
-    return {k: v for k, v in rows if v is not None}, newest
+    times = {k: v for k, v in rows if v is not None}
+    for i in items:
+        if i.kind == "burst" and i.evidence.get("end"):
+            times[i.item_id] = pd.Timestamp(i.evidence["end"]).to_pydatetime()
+    return times, newest
 
 
 def _check(status: str | None, days: int | None, limit: int, pattern: str | None, kind: str | None) -> None:
@@ -193,7 +201,7 @@ def _check(status: str | None, days: int | None, limit: int, pattern: str | None
     if pattern is not None and pattern not in PATTERNS:
         raise DataValidationError(f"unknown pattern {pattern!r} (use one of {', '.join(PATTERNS)})", column="pattern")
     if kind is not None and kind not in KINDS:
-        raise DataValidationError(f"unknown kind {kind!r} (use order or account)", column="kind")
+        raise DataValidationError(f"unknown kind {kind!r} (use order, account or burst)", column="kind")
 
 
 def queue_overview(ws: Any, status: str | None = None, days: int | None = None, limit: int = 10,
@@ -226,12 +234,16 @@ def queue_overview(ws: Any, status: str | None = None, days: int | None = None, 
         patterns = item_patterns(i.reasons, kinds, found, order_patterns)
         if pattern is not None and pattern not in patterns:
             continue
-        why = next((str(r.get("text")) for r in i.reasons if r.get("text")
+        lead = i.reasons[0] if i.kind == "burst" and i.reasons and i.reasons[0].get("source") == "group" else None
+        if lead is not None:  # a burst reads as its own sentence, under the pattern its orders show
+            patterns = [p for p in patterns if p == lead.get("pattern")] + [p for p in patterns
+                                                                            if p != lead.get("pattern")]
+        why = str(lead["text"]) if lead is not None else next((str(r.get("text")) for r in i.reasons if r.get("text")
                     and patterns[0] in reason_patterns(r, kinds, found, order_patterns)),
                    next((str(r.get("text")) for r in i.reasons if r.get("text")), f"risk {i.risk:.0%}"))
         rows.append(OverviewItem(i.item_id, i.kind, i.object_id, i.member_id, i.status, i.risk, i.version,
                                  patterns[0], patterns, why, times.get(i.item_id), i.decided_by, i.decided_at, i.note,
-                                 i.reasons))
+                                 i.reasons, int(i.evidence.get("orders") or 0) if i.kind == "burst" else None))
     by_pattern: dict[str, int] = {}
     for row in rows:
         by_pattern[row.pattern] = by_pattern.get(row.pattern, 0) + 1
@@ -241,9 +253,12 @@ def queue_overview(ws: Any, status: str | None = None, days: int | None = None, 
 
 def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
     """What an operator reads beside the reasons: for an order its time, amount, lines, units, products, payment
-    status and delivery; for an account its signup, orders, spend and first and last order. No personal values."""
+    status and delivery; for an account its signup, orders, spend and first and last order; for a burst its orders,
+    accounts, total value, first and last order and products. No personal values."""
     from memberinsight.fraud.facts import order_columns
 
+    if item.kind == "burst":
+        return _burst_facts(ws, item)
     with ws.analytics(read_only=True) as con:
         have = order_columns(con)
         extra = ", ".join(f"any_value({c}) AS {c}" if c in have else f"NULL AS {c}" for c in ("status", "shipping_method"))
@@ -266,3 +281,28 @@ def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
     if row is None:
         return {}
     return {k: v for k, v in zip(names, row, strict=True) if v is not None}
+
+
+def _burst_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
+    """A burst's orders in figures (all its orders, from the queue's record of them)."""
+    from memberinsight.fraud.queue import item_orders
+
+    orders = item_orders(ws, item.item_id) or list(item.evidence.get("order_ids", []))
+    if not orders:
+        return {}
+    with ws.analytics(read_only=True) as con:
+        con.register("_burst_orders", pd.DataFrame({"order_id": orders}, dtype=str))
+        try:
+            row = con.execute(
+                "SELECT count(DISTINCT o.order_id), count(DISTINCT o.member_id), "
+                "sum(o.quantity * o.unit_price) FILTER (WHERE o.quantity > 0), min(o.ordered_at), max(o.ordered_at), "
+                "string_agg(DISTINCT coalesce(p.title, o.product_id), '; ') FROM orders o "
+                "JOIN _burst_orders USING (order_id) LEFT JOIN products p USING (product_id)").fetchone()
+        finally:
+            con.unregister("_burst_orders")
+    if row is None:
+        return {}
+    names = ("orders", "accounts", "amount", "first_order", "last_order", "products")
+    facts = {k: v for k, v in zip(names, row, strict=True) if v is not None}
+    facts["order_ids"] = sorted(orders)[:10]
+    return facts

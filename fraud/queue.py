@@ -2,9 +2,13 @@
 
 Tables (created on first use):
 
-* ``fraud_queue``: one row per order or account that needs a look (``item_id`` ``order:<id>`` or
-  ``account:<id>``): ``status`` (pending / cleared / confirmed / escalated), ``risk``, ``assignee``,
-  ``note``, ``decided_by``, ``decided_at``, timestamps and ``version``.
+* ``fraud_queue``: one row per order, account or burst that needs a look (``item_id`` ``order:<id>``,
+  ``account:<id>`` or ``burst:<first order id>``): ``status`` (pending / cleared / confirmed / escalated),
+  ``risk``, ``assignee``, ``note``, ``decided_by``, ``decided_at``, timestamps and ``version``.
+* ``fraud_item_orders``: the orders of each burst item (:mod:`fraud.groups`); a decision on the burst
+  applies to all of them. A later scan that finds more orders of a burst still undecided (pending or
+  escalated) adds them here and bumps the item's version (audited ``fraud.extend``); a decided burst is
+  never reopened: the new orders become a new pending burst item that says which decided one it continues.
 * ``fraud_scores``: the latest risk, per-source risks, reasons and evidence of every scored item.
 * ``fraud_findings``: the latest brushing bursts and rings with their evidence.
 
@@ -18,7 +22,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memberinsight.errors import DataValidationError, NotFoundError
@@ -28,12 +33,14 @@ from memberinsight.workspace.decisions import now_stamp
 STATUSES = ("pending", "cleared", "confirmed", "escalated")
 ACTIONS = {"clear": "cleared", "confirm": "confirmed", "escalate": "escalated"}
 LABEL_OF_STATUS = {"confirmed": 1, "cleared": 0}
-KINDS = ("order", "account")
+KINDS = ("order", "account", "burst")
+OPEN_STATUSES = ("pending", "escalated")
+SCAN_ACTOR = "fraud scan"
 
 QUEUE_DDL = (
     """CREATE TABLE IF NOT EXISTS fraud_queue (
         item_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('order', 'account')),
+        kind TEXT NOT NULL CHECK (kind IN ('order', 'account', 'burst')),
         object_id TEXT NOT NULL,
         status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'cleared', 'confirmed', 'escalated')),
         risk REAL NOT NULL,
@@ -58,6 +65,13 @@ QUEUE_DDL = (
         scanned_at TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS fraud_scores_member ON fraud_scores (member_id)",
+    """CREATE TABLE IF NOT EXISTS fraud_item_orders (
+        item_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (item_id, order_id)
+    )""",
+    "CREATE INDEX IF NOT EXISTS fraud_item_orders_order ON fraud_item_orders (order_id)",
     """CREATE TABLE IF NOT EXISTS fraud_findings (
         finding_id TEXT PRIMARY KEY,
         kind TEXT NOT NULL CHECK (kind IN ('burst', 'ring')),
@@ -70,13 +84,35 @@ QUEUE_DDL = (
 
 
 def ensure_tables(ws: Any) -> None:
-    """Create the fraud tables when missing."""
+    """Create the fraud tables when missing (and let a queue made before burst items hold them)."""
     ws.ensure_operational_tables(*QUEUE_DDL)
+    with ws.operations() as con:
+        row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'fraud_queue'").fetchone()
+        if row is not None and "'burst'" not in str(row[0]):
+            _allow_bursts(con)
+
+
+def _allow_bursts(con: sqlite3.Connection) -> None:
+    """Rebuild ``fraud_queue`` with the kind check that admits ``burst`` (SQLite cannot alter a CHECK)."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'fraud_queue'").fetchone()
+        if "'burst'" not in str(row[0]):
+            con.execute("ALTER TABLE fraud_queue RENAME TO fraud_queue_before_bursts")
+            con.execute(QUEUE_DDL[0])
+            con.execute("INSERT INTO fraud_queue SELECT * FROM fraud_queue_before_bursts")
+            con.execute("DROP TABLE fraud_queue_before_bursts")
+            con.execute(QUEUE_DDL[1])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 @dataclass(frozen=True)
 class FraudItem:
-    """One order or account in the queue, with its latest reasons and evidence."""
+    """One order, account or burst in the queue, with its latest reasons and evidence (a burst's ``evidence``
+    names its order count, span, total value and first order ids; :func:`item_orders` lists them all)."""
 
     item_id: str
     kind: str
@@ -111,18 +147,30 @@ def _item(row: sqlite3.Row) -> FraudItem:
         evidence=json.loads(row["evidence"]) if row["evidence"] else {})
 
 
+ContinueBurst = Callable[[Scored, list[str], "str | None", "str | None"], Scored]
+"""``(burst item, its order ids to keep, item id or None, note or None) -> the item over just those orders``."""
+
+
 def write_scores(ws: Any, scored: list[Scored], findings: list[tuple[str, str, float, list[str], dict[str, Any]]],
-                 queue_min_risk: float, store_min_risk: float = 0.2) -> dict[str, int]:
+                 queue_min_risk: float, store_min_risk: float = 0.2,
+                 continue_burst: ContinueBurst | None = None) -> dict[str, int]:
     """Store scores (risk >= ``store_min_risk``) and findings; queue items with ``risk >= queue_min_risk``.
 
-    Items already queued keep their status, assignee and version; a pending one gets the new risk.
+    Items already queued keep their status, assignee and version; a pending one gets the new risk. Orders
+    marked ``in_burst`` are not queued on their own (their burst item is), and such an order still pending
+    untouched from an earlier scan (version 1, unassigned) leaves the queue (audited ``fraud.merge``). Burst
+    items are matched to the queue by their orders (see the module docstring; ``continue_burst`` rebuilds a
+    burst over part of its orders).
     """
     ensure_tables(ws)
     now = now_stamp()
     kept = [s for s in scored if s.risk >= store_min_risk]
+    counts = {"queued": 0, "refreshed": 0, "extended": 0, "merged": 0}
     with ws.operations() as con:
         con.execute("BEGIN IMMEDIATE")
         try:
+            bursts, final = _resolve_bursts(con, [s for s in kept if s.kind == "burst"], continue_burst)
+            kept = [s for s in kept if s.kind != "burst"] + bursts
             con.executemany(
                 "INSERT INTO fraud_scores (item_id, kind, object_id, member_id, risk, parts, reasons, evidence, "
                 "scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET "
@@ -137,28 +185,104 @@ def write_scores(ws: Any, scored: list[Scored], findings: list[tuple[str, str, f
                 "members = excluded.members, evidence = excluded.evidence, scanned_at = excluded.scanned_at",
                 [(fid, kind, float(risk), json.dumps(members), json.dumps(ev, default=str), now)
                  for fid, kind, risk, members, ev in findings])
-            existing = {r[0] for r in con.execute("SELECT item_id FROM fraud_queue")}
-            new = [(s.item_id, s.kind, s.object_id, float(s.risk), now, now) for s in kept
-                   if s.risk >= queue_min_risk and s.item_id not in existing]
+            status = {r[0]: r[1] for r in con.execute("SELECT item_id, status FROM fraud_queue")}
+            new = [s for s in kept if s.risk >= queue_min_risk and s.item_id not in status and s.in_burst is None]
             con.executemany("INSERT INTO fraud_queue (item_id, kind, object_id, risk, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?)", new)
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            [(s.item_id, s.kind, s.object_id, float(s.risk), now, now) for s in new])
+            counts["queued"] = len(new)
+            _add_burst_orders(ws, con, [s for s in new if s.kind == "burst"], set(), now)
+            counts["extended"] = _add_burst_orders(
+                ws, con, [s for s in bursts if status.get(s.item_id) in OPEN_STATUSES], set(status), now)
             cur = con.executemany("UPDATE fraud_queue SET risk = ? WHERE item_id = ? AND status = 'pending'",
-                                  [(float(s.risk), s.item_id) for s in kept if s.item_id in existing])
-            refreshed = max(cur.rowcount, 0)
+                                  [(float(s.risk), s.item_id) for s in kept if s.item_id in status])
+            counts["refreshed"] = max(cur.rowcount, 0)
+            counts["merged"] = _merge_into_bursts(ws, con, [s for s in kept if s.in_burst and s.item_id in status],
+                                                  final)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    return {"stored": len(kept), "queued": len(new), "refreshed": refreshed}
+    return {"stored": len(kept), **counts}
+
+
+def _resolve_bursts(con: sqlite3.Connection, bursts: list[Scored], continue_burst: ContinueBurst | None
+                    ) -> tuple[list[Scored], dict[str, str]]:
+    """Map each burst onto the queue: an undecided item holding any of its orders takes them (minus orders a
+    decided burst already covers); with only decided ones, the orders they do not cover become a new item.
+    Returns the items to store and, per scanned burst id, the queue item that holds it."""
+    out: list[Scored] = []
+    final: dict[str, str] = {}
+    for b in bursts:
+        final[b.item_id] = b.item_id
+        marks = ", ".join("?" * len(b.orders))
+        rows = con.execute(f"SELECT m.item_id, m.order_id, q.status, q.created_at, q.decided_by FROM fraud_item_orders m "
+                           f"JOIN fraud_queue q USING (item_id) WHERE m.order_id IN ({marks})", b.orders).fetchall()
+        if not rows:
+            out.append(b)
+            continue
+        decided = {r["item_id"]: (r["status"], r["decided_by"]) for r in rows if r["status"] not in OPEN_STATUSES}
+        covered = {r["order_id"] for r in rows if r["item_id"] in decided}
+        wanted = [o for o in b.orders if o not in covered]
+        open_items = sorted({(r["created_at"], r["item_id"]) for r in rows if r["status"] in OPEN_STATUSES})
+        if not wanted:  # every order is under a decision already: nothing reopens
+            final[b.item_id] = sorted(decided)[0]
+            continue
+        target = open_items[0][1] if open_items else None
+        note = None
+        if decided and target is None:
+            note = (f"continues {', '.join(f'{i} ({st} by {by})' for i, (st, by) in sorted(decided.items()))}: "
+                    f"{len(wanted)} more order(s) of the same burst since that decision")
+        if wanted == b.orders and note is None:
+            out.append(b if target is None else replace(b, object_id=target.split(":", 1)[1]))
+        elif continue_burst is not None:
+            out.append(continue_burst(b, wanted, target, note))
+        else:
+            continue
+        final[b.item_id] = out[-1].item_id
+    return out, final
+
+
+def _add_burst_orders(ws: Any, con: sqlite3.Connection, bursts: list[Scored], existing: set[str], now: str) -> int:
+    """Record the bursts' orders; an existing (undecided) item that gains orders gets a new version (audited)."""
+    extended = 0
+    for b in bursts:
+        cur = con.executemany("INSERT OR IGNORE INTO fraud_item_orders (item_id, order_id, added_at) VALUES (?, ?, ?)",
+                              [(b.item_id, o, now) for o in b.orders])
+        added = max(cur.rowcount, 0)
+        if added and b.item_id in existing:
+            con.execute("UPDATE fraud_queue SET version = version + 1, updated_at = ? WHERE item_id = ?",
+                        [now, b.item_id])
+            total = con.execute("SELECT count(*) FROM fraud_item_orders WHERE item_id = ?", [b.item_id]).fetchone()[0]
+            ws.audit(SCAN_ACTOR, "fraud.extend", "fraud_burst", b.item_id,
+                     detail=json.dumps({"added_orders": added, "orders": int(total)}), con=con)
+            extended += 1
+    return extended
+
+
+def _merge_into_bursts(ws: Any, con: sqlite3.Connection, orders: list[Scored], final: dict[str, str]) -> int:
+    """Take untouched pending order items (version 1, unassigned) that a burst item now covers off the queue."""
+    merged = 0
+    by_burst: dict[str, list[str]] = {}
+    for s in orders:
+        cur = con.execute("DELETE FROM fraud_queue WHERE item_id = ? AND kind = 'order' AND status = 'pending' "
+                          "AND version = 1 AND assignee IS NULL", [s.item_id])
+        if cur.rowcount:
+            by_burst.setdefault(final.get(str(s.in_burst), str(s.in_burst)), []).append(s.object_id)
+            merged += 1
+    for burst, ids in sorted(by_burst.items()):
+        ws.audit(SCAN_ACTOR, "fraud.merge", "fraud_burst", burst,
+                 detail=json.dumps({"orders": len(ids), "order_ids": ids[:10]}), con=con)
+    return merged
 
 
 def list_queue(ws: Any, status: str | None = "pending", kind: str | None = None, limit: int = 50,
                offset: int = 0) -> list[FraudItem]:
-    """Queue items, riskiest first (``status=None``: every status; ``kind``: order or account)."""
+    """Queue items, riskiest first (``status=None``: every status; ``kind``: order, account or burst)."""
     if status is not None and status not in STATUSES:
         raise DataValidationError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})", column="status")
     if kind is not None and kind not in KINDS:
-        raise DataValidationError(f"unknown kind {kind!r} (use order or account)", column="kind")
+        raise DataValidationError(f"unknown kind {kind!r} (use order, account or burst)", column="kind")
     if limit < 1:
         raise DataValidationError("limit must be at least 1", column="limit")
     ensure_tables(ws)
@@ -187,9 +311,9 @@ def queue_counts(ws: Any) -> dict[str, int]:
 
 
 def get_item(ws: Any, item_id: str) -> FraudItem:
-    """One queue item (``order:<id>`` or ``account:<id>``; a bare id tries order, then account)."""
+    """One queue item (``order:<id>``, ``account:<id>`` or ``burst:<id>``; a bare id tries order, account, burst)."""
     ensure_tables(ws)
-    candidates = [item_id] if ":" in item_id else [f"order:{item_id}", f"account:{item_id}"]
+    candidates = [item_id] if ":" in item_id else [f"order:{item_id}", f"account:{item_id}", f"burst:{item_id}"]
     with ws.operations() as con:
         for candidate in candidates:
             row = con.execute(f"{_SELECT} WHERE q.item_id = ?", [candidate]).fetchone()
@@ -199,12 +323,29 @@ def get_item(ws: Any, item_id: str) -> FraudItem:
 
 
 def operator_labels(ws: Any) -> dict[str, int]:
-    """Labels from decisions: confirmed -> 1, cleared -> 0 (escalated and pending ones are open)."""
+    """Labels from decisions: confirmed -> 1, cleared -> 0 (escalated and pending ones are open). A decided burst
+    labels each of its orders (``order:<id>``), unless the order has a decision of its own."""
     ensure_tables(ws)
     with ws.operations() as con:
         rows = con.execute("SELECT item_id, status FROM fraud_queue WHERE status IN ('confirmed', 'cleared')"
                            ).fetchall()
-    return {r["item_id"]: LABEL_OF_STATUS[r["status"]] for r in rows}
+        burst_rows = con.execute("SELECT m.order_id, q.status FROM fraud_item_orders m JOIN fraud_queue q "
+                                 "USING (item_id) WHERE q.status IN ('confirmed', 'cleared') ORDER BY q.decided_at"
+                                 ).fetchall()
+    labels = {f"order:{r['order_id']}": LABEL_OF_STATUS[r["status"]] for r in burst_rows}
+    labels.update({r["item_id"]: LABEL_OF_STATUS[r["status"]] for r in rows})
+    return labels
+
+
+def item_orders(ws: Any, item_id: str) -> list[str]:
+    """The orders a queue item stands for: a burst's orders, an order item's own order, none for an account."""
+    kind, _, object_id = item_id.partition(":")
+    if kind == "order":
+        return [object_id]
+    ensure_tables(ws)
+    with ws.operations() as con:
+        return [r[0] for r in con.execute("SELECT order_id FROM fraud_item_orders WHERE item_id = ? ORDER BY order_id",
+                                          [item_id])]
 
 
 def findings(ws: Any, kind: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

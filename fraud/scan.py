@@ -5,6 +5,9 @@ takes the workspace's write lock and runs while the app serves. Results go to th
 database (:mod:`fraud.queue`). Scans are incremental by default: only orders newer than the last
 scan's watermark (and the accounts that placed them) are re-scored and queued; ``full=True`` re-scores
 everything. Bursts and rings are always searched over the whole history (they span time).
+
+The orders of one brushing burst or one velocity / card-testing run are queued as one ``burst`` item
+(:mod:`fraud.groups`); a later scan that finds more of its orders extends that item (see :mod:`fraud.queue`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from memberinsight.fraud.brushing import Burst, burst_evidence, find_bursts
 from memberinsight.fraud.combine import Scored, score_accounts, score_orders
 from memberinsight.fraud.facts import prepare_facts
 from memberinsight.fraud.features import order_features
+from memberinsight.fraud.groups import burst_item, burst_items, find_groups
 from memberinsight.fraud.queue import operator_labels, write_scores
 from memberinsight.fraud.rings import Ring, find_rings, ring_evidence
 from memberinsight.fraud.rules import load_rules, run_rules
@@ -47,6 +51,12 @@ class FraudScan:
     queued: int = 0
     refreshed: int = 0
     stored: int = 0
+    burst_items: int = 0
+    """Bursts and runs scored as one item each (queued when risky enough)."""
+    orders_in_bursts: int = 0
+    """Orders queued only through their burst item (not one by one)."""
+    extended: int = 0
+    merged: int = 0
     calibration: str = "contamination prior"
     optional_fields: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -99,6 +109,7 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
         t = time.perf_counter()
         bursts = find_bursts(con)
         rings = find_rings(con, bursts, hits)
+        groups = find_groups(con, hits, bursts, rules)
         timings["brushing_and_rings"] = time.perf_counter() - t
         newest = con.execute("SELECT max(ordered_at) FROM f_orders").fetchone()
     t = time.perf_counter()
@@ -118,7 +129,9 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
     timings["anomaly"] = time.perf_counter() - t
     orders = score_orders(features, anomaly, reasons, hits, bursts, rings)
     accounts = score_accounts(orders, hits, rings, _removed_reviews(ws))
-    scored = orders + accounts
+    made = burst_items(groups, orders, queue_min_risk, rings)
+    orders = made.orders
+    scored = orders + accounts + made.items
     if since is not None:
         fresh_orders = set(features.loc[features["ordered_at"] > since, "order_id"])
         if not hits.empty:  # older orders with newer evidence (a cancellation that arrived since the last scan)
@@ -126,20 +139,28 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
             fresh_orders |= set(late["order_id"].astype(str))
         touched = set(features.loc[features["ordered_at"] > since, "member_id"].dropna())
         scored = [s for s in scored if (s.kind == "order" and s.object_id in fresh_orders)
-                  or (s.kind == "account" and s.object_id in touched)]
+                  or (s.kind == "account" and s.object_id in touched)
+                  or (s.kind == "burst" and not fresh_orders.isdisjoint(s.orders))]
     result = FraudScan(
         orders=facts.orders, scored_orders=sum(s.kind == "order" for s in scored),
         scored_accounts=sum(s.kind == "account" for s in scored), since=watermark_text,
         watermark=str(newest[0]) if newest and newest[0] is not None else None,
         rule_hits={str(k): int(v) for k, v in hits.groupby("rule").size().items()} if not hits.empty else {},
         bursts=len(bursts), rings=sum(r.risk >= 0.5 for r in rings), calibration=calibration,
-        optional_fields=list(facts.present))
+        optional_fields=list(facts.present), burst_items=len(made.items),
+        orders_in_bursts=sum(s.in_burst is not None for s in orders))
     if write:
         t = time.perf_counter()
         found = ([(f"burst:{b.burst_id}", "burst", b.risk, b.members, burst_evidence(b)) for b in bursts]
                  + [(f"ring:{r.ring_id}", "ring", r.risk, r.members, ring_evidence(r)) for r in rings if r.risk >= 0.5])
-        counts = write_scores(ws, scored, found, queue_min_risk)
+        by_id = {s.object_id: s for s in orders}
+
+        def continue_burst(item: Scored, ids: list[str], target: str | None, note: str | None) -> Scored:
+            return burst_item(made.groups[item.item_id], ids, by_id, target, note)
+
+        counts = write_scores(ws, scored, found, queue_min_risk, continue_burst=continue_burst)
         result.queued, result.refreshed, result.stored = counts["queued"], counts["refreshed"], counts["stored"]
+        result.extended, result.merged = counts["extended"], counts["merged"]
         if result.watermark:
             ws.set_meta(WATERMARK_META, datetime.fromisoformat(result.watermark).isoformat())
         timings["store"] = time.perf_counter() - t

@@ -1,7 +1,8 @@
 """The Fraud tab's callbacks as plain functions: Services in, display values out (testable without a browser).
 
-The fraud queue (suspicious orders and accounts ranked by risk, with their pattern and evidence in plain
-words), one item's evidence, decisions against the version the operator saw, and the adjusted product
+The fraud queue (suspicious orders, accounts and bursts ranked by risk, with their pattern and evidence in
+plain words; a burst is one item for a card-testing run or a brushing burst, and a decision on it applies to
+all its orders), one item's evidence, decisions against the version the operator saw, and the adjusted product
 ratings with their report card. Everything goes through the :mod:`fraud` package's public API (never
 SQL); figures are formatted for people (percentages, £, dates in words). Text that comes from the shop's
 data (product titles, coupon codes, notes) is escaped so it renders literally.
@@ -18,10 +19,10 @@ from memberinsight.errors import ConflictError, MemberInsightError, NotFoundErro
 from memberinsight.ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATUS_CHOICES = ["pending", "escalated", "confirmed", "cleared", "all"]
-KIND_CHOICES = ["orders and accounts", "orders", "accounts"]
+KIND_CHOICES = ["orders and accounts", "orders", "accounts", "bursts"]
 ACTIONS = ("confirm", "clear", "escalate")
 GRADES = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
-SOURCES = {"rule": "rule", "burst": "brushing burst", "ring": "ring", "anomaly": "anomaly", "reviews": "reviews",
+SOURCES = {"group": "burst", "rule": "rule", "burst": "brushing burst", "ring": "ring", "anomaly": "anomaly", "reviews": "reviews",
            "order": "riskiest order"}
 CURRENCY = "£"
 
@@ -50,7 +51,7 @@ def load_fraud_queue(services: Any, status: str, kind: str = "orders and account
     """(counts and patterns line, the queue riskiest first, item ids for the picker)."""
     from memberinsight.fraud import queue_overview
 
-    kind_ = {"orders": "order", "accounts": "account"}.get(kind)
+    kind_ = {"orders": "order", "accounts": "account", "bursts": "burst"}.get(kind)
     try:
         overview = queue_overview(services.ws, status=None if status in (None, "", "all") else status, limit=limit,
                                   kind=kind_)
@@ -75,7 +76,7 @@ def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None
     from memberinsight.fraud.overview import findings_by_id, item_patterns, rule_kinds
 
     if not item_id:
-        return "Pick an order or account from the fraud queue.", None
+        return "Pick an order, account or burst from the fraud queue.", None
     try:
         item = get_item(services.ws, item_id)
         facts = item_facts(services.ws, item)
@@ -116,6 +117,8 @@ def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None
 def _facts_line(item: Any, facts: dict[str, Any]) -> str:
     if not facts:
         return ""
+    if item.kind == "burst":
+        return _burst_line(item, facts)
     if item.kind == "order":
         parts = [f"Ordered {moment(facts.get('ordered_at'))}" + (f" by account {facts['member_id']}"
                                                                    if facts.get("member_id") else " (guest)"),
@@ -130,6 +133,24 @@ def _facts_line(item: Any, facts: dict[str, Any]) -> str:
              else "", f"first order {moment(facts.get('first_order'))}" if facts.get("first_order") else "",
              f"last order {moment(facts.get('last_order'))}" if facts.get("last_order") else ""]
     return " · ".join(p for p in parts if p)
+
+
+def _burst_line(item: Any, facts: dict[str, Any]) -> str:
+    """A burst in words: its orders, accounts, total, when, and the first order ids (the decision covers all)."""
+    n, accounts = int(facts.get("orders", 0)), int(facts.get("accounts", 0))
+    ids = [str(o) for o in facts.get("order_ids", [])]
+    who = f"account {escape_markdown(str(item.member_id))}" if item.member_id else f"{accounts:,} accounts"
+    lines = [f"**{n:,} order(s)** from {who}, **{money(facts.get('amount'))}** in all, between "
+             f"{moment(facts.get('first_order'))} and {moment(facts.get('last_order'))}. A decision here applies to "
+             f"all {n:,} orders.",
+             "Orders: " + ", ".join(escape_markdown(o) for o in ids) + (f" and {n - len(ids):,} more" if n > len(ids)
+                                                                         else "")]
+    own = item.evidence.get("own_items") or []
+    if own:
+        lines.append(f"Also queued on their own (another reason too): {', '.join(escape_markdown(str(o)) for o in own)}")
+    if facts.get("products"):
+        lines.append(f"Products: {escape_markdown(str(facts['products']))}")
+    return "\n\n".join(lines)
 
 
 def _finding_line(kind: str, f: dict[str, Any]) -> str:
@@ -161,6 +182,10 @@ def decide_fraud(services: Any, user: str, item_id: str | None, version: int | N
         return problem(exc)
     extra = " Its reviews were sent to the Review queue." if item.status == "confirmed" and item.kind == "account" \
         else ""
+    if item.kind == "burst" and item.status in ("confirmed", "cleared"):
+        from memberinsight.fraud import item_orders
+
+        extra = f" All {len(item_orders(services.ws, item.item_id)):,} of its orders are {item.status}."
     return f"✅ {_title(item.item_id)} is now **{item.status}** (by {escape_markdown(user)}).{extra}"
 
 

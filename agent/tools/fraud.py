@@ -1,4 +1,8 @@
-"""Fraud tool: the fraud queue of suspicious orders and accounts, by status and pattern, for a look-back window."""
+"""Fraud tool: the fraud queue of suspicious orders, accounts and bursts, by status and pattern, for a look-back window.
+
+A burst item stands for many orders (a card-testing run, a brushing burst) and reads as one sentence,
+e.g. "12 orders in 9 minutes, £38.00 in all, account M1"; one decision on it covers all its orders.
+"""
 
 from __future__ import annotations
 
@@ -74,6 +78,11 @@ def overview_markdown(overview: Any, limit: int) -> str:
     else:
         lines.append(f"Riskiest {label} ({len(table):,} of {overview.matched:,}):\n\n"
                      + markdown_table(_for_people(table), limit))
+        bursts = [i for i in overview.items if i.kind == "burst"]
+        if bursts:
+            covered = sum(i.orders or 0 for i in bursts)
+            lines.append(f"{len(bursts):,} of these {'is a burst' if len(bursts) == 1 else 'are bursts'} "
+                         f"({covered:,} orders in all): one decision on a burst covers all its orders.")
         lines.append("Decide them in the app's **Fraud** tab or with `memberinsight fraud queue decide`.")
     return "\n\n".join(lines)
 

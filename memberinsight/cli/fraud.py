@@ -30,6 +30,12 @@ def _item_text(item: Any) -> str:
              + (f"  member {item.member_id}" if item.member_id and item.kind == "order" else "")]
     if item.decided_by:
         lines.append(f"  decided by {item.decided_by} at {item.decided_at}: {item.note or ''}")
+    if item.kind == "burst":
+        ev = item.evidence
+        ids = ", ".join(ev.get("order_ids", []))
+        more = int(ev.get("orders", 0)) - len(ev.get("order_ids", []))
+        lines.append(f"  orders ({ev.get('orders', 0)}, a decision applies to all): {ids}"
+                     + (f" and {more} more" if more > 0 else ""))
     lines += [f"  - [{r.get('source')}] {r['text']}" for r in item.reasons]
     return "\n".join(lines)
 
@@ -38,7 +44,10 @@ def _scan_text(scan: Any) -> str:
     lines = [f"Scanned {scan.orders:,} orders in {scan.seconds.get('total', 0):.1f} s "
              f"({'since ' + scan.since if scan.since else 'full scan'}): {scan.scored_orders:,} orders and "
              f"{scan.scored_accounts:,} accounts scored, {scan.queued:,} newly queued, {scan.refreshed:,} refreshed; "
-             f"{scan.bursts} brushing burst(s), {scan.rings} ring(s); calibration: {scan.calibration}."]
+             f"{scan.bursts} brushing burst(s), {scan.rings} ring(s); calibration: {scan.calibration}.",
+             f"{scan.burst_items:,} burst(s) and run(s) as one item each ({scan.orders_in_bursts:,} orders queued only "
+             f"through them; {scan.extended:,} item(s) extended with new orders, {scan.merged:,} single-order "
+             "item(s) folded in)."]
     if not scan.optional_fields:
         lines.append("No optional order fields (device, IP, address, card, coupon, status) in this workspace: "
                      "only amount, velocity and refund checks can fire.")
@@ -56,7 +65,8 @@ def scan_cmd(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run the rules, anomaly detection, brushing and ring search; queue risky orders and accounts."""
+    """Run the rules, anomaly detection, brushing and ring search; queue risky orders, accounts and bursts (the
+    orders of one burst or velocity run are one item)."""
     from memberinsight.errors import DataValidationError
     from memberinsight.fraud import scan_workspace
 
@@ -108,7 +118,7 @@ def rules_cmd(
 def list_cmd(
     status: Annotated[str, typer.Option("--status", help="pending, cleared, confirmed, escalated or all.")
                       ] = "pending",
-    kind: Annotated[str | None, typer.Option("--kind", help="order or account (default both).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="order, account or burst (default all).")] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many items.")] = 20,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -135,7 +145,7 @@ def show_cmd(item_id: Annotated[str, typer.Argument(help="order:<id>, account:<i
 
 @queue_app.command("decide")
 def decide_cmd(
-    item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, or a bare id.")],
+    item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, burst:<id>, or a bare id.")],
     action: Annotated[str, typer.Option("--action", help="confirm, clear or escalate.")],
     version: Annotated[int, typer.Option("--version", help="The item version you looked at (from `show`).")],
     note: Annotated[str | None, typer.Option("--note", help="Why.")] = None,
@@ -144,7 +154,8 @@ def decide_cmd(
 ) -> None:
     """Confirm, clear or escalate an item (fails if someone else changed it since your version).
 
-    Confirming an account also puts its reviews in the review queue. The decision is recorded as
+    Confirming an account also puts its reviews in the review queue; a decision on a burst applies to all
+    its orders. The decision is recorded as
     yours: the configured ``actor`` or your OS user name, e.g. ``alice (cli)``."""
     from memberinsight.fraud import decide
 
@@ -262,7 +273,8 @@ def _evaluation_text(r: Any) -> str:
     verdict = "meets" if r.meets_targets else "MISSES"
     lines = [f"Top-{r.k} precision {r.top_k_precision:.3f}; combined group recall {r.combined_recall:.3f} "
              f"({verdict} the targets {r.targets['top_k_precision']:.2f} / {r.targets['recall']:.2f}); "
-             f"{r.queued} items queued, {r.queue_precision:.3f} of them labelled.",
+             f"{r.queued} items queued ({r.burst_items} of them bursts; {r.covered} orders and accounts covered), "
+             f"{r.queue_precision:.3f} of them labelled.",
              f"  {'pattern':<20}{'groups':>7}{'found':>7}{'recall':>8}{'items':>7}{'queued':>8}"]
     for p in [*r.patterns, *r.other_patterns]:
         lines.append(f"  {p.pattern:<20}{p.groups:>7}{p.found:>7}{p.recall:>8.2f}{p.items:>7}{p.items_queued:>8}")

@@ -36,7 +36,7 @@ def test_build_scans_and_queues_then_scans_incrementally(tmp_path: Path) -> None
     assert step.status == "ok", step
     counts = queue_counts(ws)
     assert step.summary["scan"] == "full" and step.summary["queued"] == counts["pending"] > 0
-    assert {"order:O0061", "order:O0074", "account:R1"} <= {i.item_id for i in list_queue(ws, limit=100)}
+    assert {"burst:O0061", "order:O0074", "account:R1"} <= {i.item_id for i in list_queue(ws, limit=100)}
 
     again = _steps(ws, "fraud")["fraud"]  # nothing new since: nothing re-scored, nothing queued twice
     assert again.status == "ok" and again.summary["scan"].startswith("since 2026-03-03")

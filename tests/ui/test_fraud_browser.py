@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from memberinsight.fraud import decide, get_item, queue_overview
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-HEADING = re.compile(r"(Order|Account) (\S+)")
+HEADING = re.compile(r"(Order|Account|Burst) (\S+)")
 
 
 def _open_fraud_tab(page) -> tuple[str, str, int]:
