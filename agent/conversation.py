@@ -40,7 +40,7 @@ _FILLER = frozenset(
     "and or but now then what how about for with the a an of to in on it them that this those these "
     "same again also too instead version one ones only just please ok okay so do make versus "
     "against rather than is are was segment group category member customer id number some top "
-    "period amount show me let see try".split())
+    "period amount show me let see try other".split())
 # Words that only narrow or re-aim the previous request ("could you narrow that down to just Loyal",
 # "and the Hibernating folks?", "make it only 5"): a follow-up made of these keeps the last tool.
 _REFINE = _FILLER | frozenset(

@@ -124,7 +124,8 @@ PLAN_RE = re.compile(
     r"\bwhat to (?:do|try) (?:with|about|for)\b|"
     r"\b(?:strateg\w+|plan|playbook|play|tactics?|approach|game ?plan|next steps?|what to measure|what to avoid)\b|"
     r"\b(?:what|which) (?:offer|discount|incentive|deal|promo\w*|channel)s? (?:would|should|could|will|works?|for|to)\b|"
-    r"\bworth (?:giving|offering|sending|trying)\b|\b(?:any|some|got any|have any|your) (?:ideas?|suggestions?|thoughts)\b|"
+    r"\b(?:suggest|recommend|propose|pitch)\w*\s+(?:me\s+|us\s+)?(?:a|an|some|the)?\s*(?:good\s+|new\s+)?"
+    r"campaigns?\b|\bworth (?:giving|offering|sending|trying)\b|\b(?:any|some|got any|have any|your) (?:ideas?|suggestions?|thoughts)\b|"
     r"\b(?:email|sms|push|text|e-mail)s? or (?:an? )?(?:email|sms|push|text|e-mail)\b")
 WRITE_RE = re.compile(
     r"\b(?:write|draft|compose|wording|worded|copy|subject lines?|headlines?|taglines?|slogans?|blurb|body text|"
@@ -146,7 +147,8 @@ LOOKUP_RE = re.compile(
     r"\b(?:(?!\b(?:next|would|might|will|should|could)\b).)*\b(?:bought|buy|ordered|order|orders|spent|spend|"
     r"purchased|purchase|returned)\b|\b(?:profile|look ?up|pull up|details|history|record)\b|"
     r"\b(?:is|are|was) (?:he|she|they|this member|that member|this customer|that customer|[a-z]\d{3,})\s+(?:a|an|in|one of|"
-    r"part of|still|now)\b|\bwhich segment (?:is|are|was) (?:he|she|they)\b")
+    r"part of|still|now)\b|\bwhich segment (?:is|are|was) (?:he|she|they)\b|"
+    r"^\W*(?:member\s+)?[a-z]{1,3}\d{3,}\s*(?:[-:,?]|$)")
 PROFILE_RE = re.compile(r"\bwhat (?:do|does) (?:the |our )?\w+(?: \w+)? (?:usually |typically |normally |mostly |tend to )?"
                         r"(?:buy|order|spend|like|look like)\b|\btypical\b|\bwhat (?:are|is) (?:the |our )?\w+(?: \w+)? like\b|"
                         r"\bwho(?:s| is| are) in (?:the |our )?\b")
@@ -156,7 +158,9 @@ DATA_RE = re.compile(r"\bhow many (?:\w+ (?:and|or) )?(?:orders|rows|products|re
                      r"customers)\b(?:(?!\?).)*\b(?:do we have|are there|in total|loaded|altogether|in the (?:data|workspace|"
                      r"system|shop|catalogu?e|catalog|database|range))\b|"
                      r"\b(?:rejects|rejected (?:rows|lines|records)|last (?:import|ingest|load|data refresh)|date range|"
-                     r"data (?:quality|freshness|status))\b")
+                     r"data (?:quality|freshness|status))\b|"
+                     r"\bmodels?\b(?:(?!\?).)*\b(?:built|trained|ready|fitted|up to date|available|run)\b|"
+                     r"\b(?:built|trained|fitted)\b(?:(?!\?).)*\bmodels?\b")
 FRAUD_RE = re.compile(
     r"\b(?:fraud\w*|frauds?ters?|scam\w*|brushing|card[- ]?testing|carding|stolen cards?|chargebacks?|"
     r"account take-?overs?|hijacked accounts?|coupon (?:abuse|fraud|misuse|farming)|"
@@ -201,7 +205,12 @@ _MEASURED = (r"(?:[£$€]\s?\d|\b\d+(?:\.\d+)?\s*[+%k]?\s*(?:or (?:more|fewer|l
 _WHEN = (r"\b(?:q[1-4]|(?:this|last) (?:year|month|quarter|week)|since|in the (?:last|past)|aged?|years? old|"
          r"\d\d-\d\d|january|february|march|april|june|july|august|september|october|november|december|christmas|"
          r"black friday|cyber monday|boxing day|easter)\b")
-MEMBER_DESCRIPTION_RE = re.compile(rf"^(?=.*{_PEOPLE})(?=.*(?:{_PLACE}|{_MEASURED}|{_WHEN}))")
+_COMPARED = (r"\b(?:return rate|churn prob\w*|probability|average order value|aov|order value|avg rating|"
+             r"average rating|tenure|days overdue)\b[^?.!]{0,20}?\b(?:over|above|under|below|at least|at most|"
+             r"more than|less than|fewer than|greater than)\s*[£$€]?\d|"
+             r"\b(?:signed up|joined|came in|came|acquired|sign-?ups?) (?:through|via|from|on|off)\b|"
+             r"\b(?:who are|aged|age|are) (?:under|over|below|above)\s+\d\d\b")
+MEMBER_DESCRIPTION_RE = re.compile(rf"^(?=.*{_PEOPLE})(?=.*(?:{_PLACE}|{_MEASURED}|{_WHEN}|{_COMPARED}))")
 """A description of members by what they did or are (a place, a measured amount or count, a period, an age):
 the segment parser reads it (find_members). Checked last: a plan, copy or an at-risk list asked for wins."""
 ASKED_AS_AT_RISK_RE = re.compile(rf"{AT_RISK_RE.pattern}|\b(?:high[- ]value|valuable|in a while|a long time|"

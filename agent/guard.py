@@ -120,11 +120,22 @@ _GENERAL_KNOWLEDGE = re.compile(
     r"\b(?:recommend|suggest)\s+(?:me\s+)?(?:a|an|some)\s+(?:good\s+|nice\s+|great\s+|new\s+)?(?:film|movie|book|"
     r"song|show|tv show|series|restaurant|recipe|podcast|album|holiday destination)s?\b|"
     r"\b(?:tv|television|netflix) (?:show|series)\b|\b(?:world cup|champions league|premier league|olympics|"
-    r"super bowl|eurovision|election)\b")
+    r"super bowl|eurovision|election)\b|\b(?:stock|share) prices?\b|\bstock market\b|\bbitcoin\b|"
+    r"\bexchange rates?\b|\binterest rates?\b")
 # Private life of a member: asked about a person, never answered.
 _SENSITIVE = re.compile(r"\b(married|marital|wife|husband|spouse|girlfriend|boyfriend|religion|religious|ethnicity|"
                         r"race|health|medical|illness|salary|income|sexual\w*|gender|pregnan\w*|how old|age|"
                         r"lives?|living)\b")
+_WORLD_FACTS = re.compile(r"\b(?:stock|share) prices?\b|\bstock market\b|\bbitcoin\b|\bexchange rates?\b|"
+                          r"\binterest rates?\b|\bftse\b|\bnasdaq\b|\bdow jones\b")
+# Money moved for an order or a member ("issue a full refund for order 55123", "give her a £10 credit").
+_MONEY_ACTION = re.compile(r"\b(?:issue|process|give|grant|make|do|apply|pay|send|action|raise|authori[sz]e)\s+(?:\w+\s+)?"
+                           r"(?:a\s+|an\s+|the\s+)?(?:full\s+|partial\s+)?(?:refunds?|credit notes?|chargebacks?|"
+                           r"compensation|reimbursements?|goodwill (?:gesture|credit|payment)s?)\b")
+_CONTACT_VERBS = frozenset("email e-mail mail text message sms call ring phone contact notify".split())
+# Reaching one person ("email the customer to confirm", "ring her back", "call M0001234").
+_CONTACT_ONE = re.compile(r"^\s*(?:the|that|this)?\s*(?:customer|member|client|shopper|buyer|person|him|her|"
+                          r"[a-z]{1,3}\d{3,})\b(?!\s*(?:base|segment|list|campaign|copy))")
 _PERSON_REF = re.compile(r"\b(he|she|him|her|his|hers|member|customer|client|[a-z]{1,3}\d{3,})\b")
 
 
@@ -210,10 +221,16 @@ def check(text: str, names: tuple[str, ...] = ()) -> Refusal | None:
         return Refusal("personal data", REPLIES["personal data"])
     if _SQL.search(text):
         return Refusal("change", REPLIES["change"])
+    if _WORLD_FACTS.search(text):  # "what's Amazon's stock price today": markets, not the shop
+        return Refusal("out of scope", REPLIES["out of scope"])
+    if _MONEY_ACTION.search(text):
+        return Refusal("change", REPLIES["change"])
     for clause in clauses(text):
         verb, rest = _main_verb(clause)
         if not verb:
             continue
+        if verb in _CONTACT_VERBS and _CONTACT_ONE.match(rest):
+            return Refusal("send", REPLIES["send"])  # "email the customer to confirm"
         if (verb in _DECIDE_VERBS and rest.strip()) \
                 or (verb in _CHANGE_VERBS and _MARK_AS.search(rest)):
             return Refusal("decide", REPLIES["decide"])

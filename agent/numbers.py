@@ -35,13 +35,15 @@ _OFFER_CORES = (
     re.compile(r"\b(?:double|triple|2x|3x|bonus|extra)\s+(?:loyalty\s+)?points", re.I),
     re.compile(r"\bbuy\s+(?:one|two|three|\d+)\s+get\s+(?:one|two|\d+)(?:\s+(?:free|half price))?|\bbogo\b|"
                r"\b\d\s?for\s?\d\b|\btwo for one\b|\bthree for two\b", re.I),
-    re.compile(r"\bearly access(?:\s+to\s+(?:the\s+|our\s+)?(?:new|latest|upcoming|next)?\s*[a-z]+)?", re.I),
+    re.compile(r"\bearly access(?:\s+to\s+(?:the\s+|our\s+)?(?:[a-z0-9']+\s+){0,3}?(?:sale|sales|launch|range|"
+               r"collection|drop|event|preview|deals?|offers?)\b|\s+to\s+(?:the\s+|our\s+)?(?:new|latest|upcoming|"
+               r"next)?\s*[a-z]+)?", re.I),
     re.compile(r"\b(?:a\s+)?(?:birthday|welcome|loyalty)\s+(?:treat|discount|gift|voucher|bonus)", re.I),
     re.compile(r"\bhalf price\b|\bgift card\b|\bgift with purchase\b", re.I),
 )
 _AMOUNT = rf"[£$€]?\s?\d+(?:[.,]\d+)?(?:\s?{_MONEY_UNIT})?"
 _OFFER_MORE = (
-    re.compile(rf"^\s+(?:on|for|with|across)?\s*(?:all\s+|any\s+|your\s+|their\s+|the\s+)?(?:first\s+|next\s+)?"
+    re.compile(rf"^\s+(?:on|for|with|across)?\s*(?:all\s+|any\s+|your\s+|their\s+|the\s+)?(?:first\s+|next\s+|second\s+|third\s+|2nd\s+|3rd\s+)?"
                rf"(?:orders?|purchases?|baskets?|items?|reorders?)(?:\s+(?:over|above|of|from)\s+{_AMOUNT})?", re.I),
     re.compile(rf"^\s+(?:over|above|when (?:you|they) spend|(?:with\s+a\s+)?min(?:imum)?\s+spend(?:\s+of)?)\s+"
                rf"{_AMOUNT}", re.I),
@@ -70,6 +72,7 @@ def read_offer(text: str) -> str | None:
             return None
         best = lead.span(1)
     start, end = best
+    core_end = end
     grown = True
     while grown:
         grown = False
@@ -79,6 +82,8 @@ def read_offer(text: str) -> str | None:
                 end += m.end()
                 grown = True
     stop = _CLAUSE_END.search(text, start + 1)
+    while stop and start < stop.start() < core_end:  # "early access to the autumn sale": the core is whole
+        stop = _CLAUSE_END.search(text, stop.end())
     if stop and stop.start() < end and stop.start() > start:
         end = stop.start()
     return re.sub(r"\s+", " ", text[start:end]).strip(" -") or None
@@ -99,11 +104,11 @@ _CLV_RES = (
 )
 _CLV_PLUS_RE = re.compile(r"(?:worth|value|clv|spen[dt]\w*)\s*(?:of\s+)?[£$€]?\s*(\d+(?:\.\d+)?)\s*(k\b)?\s*"
                           rf"(?:{_MONEY_UNIT}\s*)?(?:\+|or more|and (?:up|above|over)|plus)")
-_VARIANTS_RE = re.compile(rf"\b{_NUM}\s+(?:[a-z-]+\s+)?(?:variants?|versions?|options|alternatives|drafts|takes)\b")
+_VARIANTS_RE = re.compile(rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,2}}(?:variants?|versions?|options|alternatives|drafts|takes)\b")
 _LIMIT_RES = (
     re.compile(rf"\btop\s+{_NUM}\b"),
     re.compile(rf"\b{_NUM}\s+(?:most\s+|least\s+)?(?:[a-z-]+\s+)?(?:customers|members|people|products|items|"
-               r"recommendations|suggestions|reviews|churn risks|risks|ideas|names|ones|results|picks|rows|"
+               r"recommendations|suggestions|reviews|churn risks|risks|ideas|names|ones|results|picks|rows|things|"
                r"shoppers|buyers|accounts)\b"),
     re.compile(rf"\b{_NUM}\s+of\s+(?:them|those|these)\b"),
     re.compile(rf"\b(?:list|show|give me|only|just|about|around|maybe|make it|limit to|first|the)\s+"

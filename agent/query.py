@@ -91,10 +91,10 @@ def _strip_query(sentence: str) -> str:
 
 
 _REFINEMENT_RE = re.compile(
-    r"^(?:(?:and|or|but|now|also|then|maybe|what about|how about|anything|something|any|some|ones?)\s+)*"
-    r"(?:(?:(?:any|some|the)\s+)?((?:\w+er|more \w+|less \w+|"
+    r"^(?:(?:and|or|but|now|also|then|maybe|what about|how about|anything|something|any|some|ones?|just|only)\s+)*"
+    r"(?:(?:(?:any|some|the)\s+)?((?:\w+er|more \w+|less \w+|[\w']+|"
     r"other|different|similar|smaller|bigger|larger|lighter|warmer|cheaper|nicer|better)\s+ones?)|((?:for|in|with|without|"
-    r"under|over|from|that|which)\s+.+?))\s*[?!.]*$", re.I)
+    r"under|over|from|that|which)\s+.+?))(?:\s*,?\s*(?:top|first|best|just|only)\s+\d+)?\s*[?!.]*$", re.I)
 
 
 def refine_query(text: str, previous: str) -> str | None:

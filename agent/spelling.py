@@ -108,7 +108,9 @@ _GLUED_UNIT_RE = re.compile(r"\b(\d+)(wks?|weeks?|mths?|mnths?|months?|days?|yrs
 _SIGNS = ((re.compile(r"\s*(?:>=|=>|≥)\s*(?=[£$€]?\d)"), " at least "),
           (re.compile(r"\s*(?<![-=])>\s*(?=[£$€]?\d)"), " over "),
           (re.compile(r"\s*(?:<=|=<|≤)\s*(?=[£$€]?\d)"), " at most "),
-          (re.compile(r"\s*<(?![-=])\s*(?=[£$€]?\d)"), " under "))
+          (re.compile(r"\s*<(?![-=])\s*(?=[£$€]?\d)"), " under "),
+          (re.compile(r"\b(?:a|one)\s+grand\b", re.I), "£1k"),  # money slang: "worth over a grand", "5 grand"
+          (re.compile(r"\b(\d+(?:\.\d+)?)\s*grand\b", re.I), r"£\1k"))
 
 
 def expand_shorthand(text: str) -> str:

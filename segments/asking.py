@@ -72,6 +72,10 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
         span = (tok.start, tok.end)
         options = [Option(f"'{shown}'", r.definition)] + [
             _option(f"'{alt}'", r.text, span, alt, reread) for alt in fix.alternatives]
+        if (it.kind in QUIET or is_quiet(it, r.items)) and r.definition is not None and all(
+                o.definition is not None and o.definition.to_dict() == r.definition.to_dict() for o in options[1:]):
+            confidence *= max(fix.confidence, 0.8)  # "writen": writes / written, filler either way
+            continue
         ask(Question(tok.text, f"'{tok.text}' is not a word I know; I read it as '{shown}'. "
                                + ("Is that right?" if not fix.alternatives else "Which one did you mean?"),
                      fix.kind, options), fix.confidence if fix.kind == "typo" else CONFIDENCE["accent"])

@@ -187,3 +187,31 @@ def money_counts(items: Iterable[Any], tokens: list[Any], definition: SegmentDef
                             [Option(f"{_label(hit)} {hit.op} {hit.value}", definition),
                              Option(f"average order value over {amount}"), Option(f"net spend over {amount}")]))
     return out
+
+
+def _exists_only(c: Condition) -> bool:
+    """True when a test on a category list means the same summed or per category ("bought Outdoor or Garden")."""
+    nums = _numbers(c.value)
+    if c.field not in ("orders", "spend") or len(nums) != 1:
+        return True
+    v = nums[0]
+    return (c.op == ">=" and v == 1) or (c.op == ">" and v == 0) or (c.op in ("=", "<=") and v == 0) \
+        or (c.op == "<" and v == 1)
+
+
+def category_list_questions(definition: SegmentDefinition | None) -> list[Question]:
+    """"Spent over £100 on Outdoor or Garden": the amount over both categories together, or in either one?
+    A count or amount over a list of categories has two readings (anything beyond "bought any of them")."""
+    if definition is None:
+        return []
+    out: list[Question] = []
+    for c in definition.conditions():
+        cats = c.category if isinstance(c.category, list | tuple) else []
+        if len(cats) < 2 or _exists_only(c):
+            continue
+        names = " or ".join(str(x) for x in cats)
+        out.append(Question(names, f"'{_label(c)} {c.op} {c.value}' on {names}: I counted the categories together. "
+                                   "Did you mean in any one of them on its own?", "scope",
+                            [Option(f"{_label(c)} over {names} together", definition),
+                             Option(f"{_label(c)} in any one of {names}")]))
+    return out

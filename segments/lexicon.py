@@ -12,10 +12,11 @@ COMPARATORS_BEFORE: dict[str, str] = {
     "at least": ">=", "minimum of": ">=", "a minimum of": ">=", "no less than": ">=", "not less than": ">=",
     "no fewer than": ">=", "min": ">=", ">=": ">=", "=>": ">=",
     "more than": ">", "over": ">", "above": ">", "greater than": ">", "higher than": ">", "bigger than": ">",
-    "exceeding": ">", "exceeds": ">", "exceed": ">", "in excess of": ">", "upwards of": ">", "north of": ">",
+    "exceeding": ">", "exceeds": ">", "exceed": ">", "exceeded": ">", "atleast": ">=", "atmost": "<=", "in excess of": ">", "upwards of": ">", "north of": ">",
     "larger than": ">", ">": ">", "beyond": ">", "older than": ">", "younger than": "<",
     "less than": "<", "fewer than": "<", "under": "<", "below": "<", "lower than": "<", "smaller than": "<",
-    "beneath": "<", "<": "<",
+    "beneath": "<", "<": "<", "short of": "<", "fell short of": "<", "falls short of": "<", "fall short of": "<",
+    "shy of": "<", "fell below": "<", "falls below": "<",
     "at most": "<=", "no more than": "<=", "not more than": "<=", "up to": "<=", "maximum of": "<=",
     "a maximum of": "<=", "max": "<=", "<=": "<=", "=<": "<=", "not over": "<=", "not above": "<=",
     "exactly": "=", "only": "=", "just": "=", "precisely": "=", "=": "=", "equal to": "=",
@@ -51,7 +52,7 @@ SEPARATORS = (
     "as well as", "also", "who also", "and also", "&", "having", "plus who", "and who", "but who", "and whose",
     "and are", "and have", "and has", "and with", "and also have", "who have", "who are", "who're",
     "(", ")", "and that", "who has", "that have", "that are", "who've", "who's", "who'd", "who'll", "that've",
-    "which have", "that has", "-",
+    "which have", "that has", "-", "although", "though", "even though", "albeit",
 )
 DISJUNCTIONS = ("or", "either", "or else", "/", "nor")
 
@@ -107,7 +108,11 @@ FILLERS = (
     "behavior", "behaviour", "partners", "just wondering", "i'd like", "we'd like", "i would like", "u", "can u",
     "could u", "is worth", "was worth", "finding", "pulling", "getting", "grabbing", "fetching",
     "cross sell", "cross-sell", "upsell", "up-sell", "up sell", "sometime", "some time", "at some stage",
-    "at any point", "at any stage",
+    "at any point", "at any stage", "nonetheless", "nevertheless", "however", "inclusive", "inclusively",
+    "remains", "remain", "remained", "provided", "provided that", "providing", "as long as", "so long as",
+    "limited to", "restricted to", "anywhere", "anywhere in", "fell in", "fell within", "falls within",
+    "fall within", "fell on", "falls on", "since joining", "since they joined", "since signing up",
+    "something else", "anything else", "count", "off the back of", "on the back of", "off the back of a", "on the strength of",
 )
 # Said after a negation only to stress it ("never returned anything, not a single thing"): quiet there,
 # reported anywhere else.

@@ -35,6 +35,7 @@ from typing import Any
 from memberinsight.segments.asking import collect, descriptor_question
 from memberinsight.segments.canonical import canonicalize
 from memberinsight.segments.context import split_context
+from memberinsight.segments.date_edges import spell_out_edges
 from memberinsight.segments.definition import Group, SegmentDefinition, parse_definition
 from memberinsight.segments.describe import describe
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
@@ -79,7 +80,13 @@ def _descriptors(r: Reading, vocab: Vocabulary, matcher: Any,
 def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
     """Questions from the checks that do not share the grammar's reasoning (:mod:`segments.checks`): values
     no member can have, numbers of the sentence the definition lost, field words it does not test."""
-    from memberinsight.segments.checks import cue_questions, lost_numbers, money_counts, value_questions
+    from memberinsight.segments.checks import (
+        category_list_questions,
+        cue_questions,
+        lost_numbers,
+        money_counts,
+        value_questions,
+    )
 
     said: list[tuple[str, float]] = []
     for it in r.items:
@@ -90,7 +97,8 @@ def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
     ages = r.definition is not None and any(c.field == "age_band" for c in r.definition.conditions())
     said = [(text, v) for text, v in said if not (ages and 10 <= v <= 120)]  # ages are read as bands
     return value_questions(r.definition, vocab) + lost_numbers(said, r.definition) \
-        + cue_questions(r.items, r.definition) + money_counts(r.items, r.tokens, r.definition, vocab.currency or "")
+        + cue_questions(r.items, r.definition) + money_counts(r.items, r.tokens, r.definition, vocab.currency or "") \
+        + category_list_questions(r.definition)
 
 
 def _refused(text: str, reason: str) -> ParseResult:
@@ -121,6 +129,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
             return None
 
     clean, aside = split_context(clean, vocab)
+    clean, edges = spell_out_edges(clean, vocab.ref_date)
     first = read(clean, vocab, matcher)
     reading, desc_questions = _descriptors(first, vocab, matcher, reread)
     questions, readings, confidence = collect(reading, vocab, prepared.changes, reread)
@@ -136,7 +145,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     for it in first.items:
         if it.kind == "DESC" and it.extra.get("absorbed"):
             readings.append(f"'{it.text}' taken as described by the other conditions")
-    readings += [f"'{part}' read as context, not a condition" for part in aside]
+    readings += [f"'{part}' read as context, not a condition" for part in aside] + edges
     definition = reading.definition
     if definition is None:
         confidence = 0.0

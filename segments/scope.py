@@ -127,6 +127,24 @@ def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> N
     clause, the rest for all), and asked. "either ... or ..." says the scope, so it is not asked."""
     flat = [[[it for part in alt for it in part] for alt in clause] for clause in clauses]
     for k, alts in enumerate(flat):
+        later = [it for clause in flat[k + 1:] for alt in clause for it in _content(alt)]
+        periods = [it for alt in alts for it in alt if it.kind == "DATE" and it.extra.get("list")
+                   and it.extra.get("conj") == "any"]
+        if periods and later and not any(it.kind in ("DATE", "WINDOW", "AGO") for it in later):
+            rest = " ".join(it.text for it in later)  # "spent over 200 last year or this year with 3+ orders"
+            ctx.questions.append({"about": rest, "kind": "scope", "options": [],
+                                  "text": f"'{rest}' comes after '{periods[0].text}': I did not count it in those "
+                                          "periods. Should it be counted in each of them too?"})
+            return
+        earlier = {(it.kind, it.field) for clause in flat[:k] for alt in clause for it in _content(alt)
+                   if it.kind in ("VAL", "CLUSTER")}
+        clash = [it for alt in alts[1:] for it in _content(alt) if (it.kind, it.field) in earlier]
+        if len(alts) > 1 and clash:  # "London Champions with 5+ orders or Leeds": Leeds instead of London?
+            ctx.questions.append({"about": clash[0].text, "kind": "scope", "options": [],
+                                  "text": f"'{clash[0].text}' after 'or' is the same kind of value as one said "
+                                          "earlier: I kept the earlier one for every side. Did you mean "
+                                          f"'{clash[0].text}' as an alternative to it?"})
+            return
         if len(alts) < 2:
             continue
         first = min(it.i for it in alts[0])
@@ -134,8 +152,29 @@ def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> N
             continue
         if all(not any(it.kind in ("CUE", "WEAK", "IMPLIED", "DESC", "VAL", "CLUSTER", "RFM") for it in alt)
                for alt in alts[1:]):
+            if later and all(any(it.kind == "DATE" for it in alt) for alt in alts):  # "last year or this year
+                rest = " ".join(it.text for it in later)  # with 3+ orders": do the years count the orders too?
+                ctx.questions.append({"about": rest, "kind": "scope", "options": [],
+                                      "text": f"'{rest}' comes after periods joined by 'or': I did not apply "
+                                              "those periods to it. Should it be counted in each period too?"})
+                return
             continue  # "R score 1 or 2": other values of the same test, not other conditions
-        later = [it for clause in flat[k + 1:] for alt in clause for it in _content(alt)]
+        before = [it for clause in flat[:k] for alt in clause for it in _content(alt)]
+        fields = [{it.field or it.extra.get("unit_field") for it in _content(alt)} - {None} for alt in alts]
+        if before and len(set().union(*fields)) > 1:
+            words = " ".join(it.text for it in before)  # "in Leeds with 3+ orders or high churn"
+            ctx.questions.append({"about": words, "kind": "scope", "options": [],
+                                  "text": f"'{words}' comes before an 'or': I applied it to every side of the 'or'. "
+                                          "Did you mean it only with the first one?"})
+            return
+        stacked = [alt for alt in clauses[k] if sum(1 for part in alt if _content(part)) > 1]
+        if stacked:  # "high churn risk spent over 200 or in leeds": (A and B) or C, or A and (B or C)?
+            words = " ".join(it.text for it in _content(flat[k][clauses[k].index(stacked[0])]))
+            ctx.questions.append({"about": words, "kind": "scope", "options": [],
+                                  "text": f"'{words}' holds several conditions on one side of an 'or': I read them "
+                                          "as all holding together on that side. Did you mean the 'or' to join "
+                                          "only the nearest one?"})
+            return
         if later:
             rest = " ".join(it.text for it in later)
             ctx.questions.append({"about": rest, "kind": "scope", "options": [],

@@ -268,6 +268,13 @@ def _join_ranges(t: Any, found: list[dict[str, Any]]) -> None:
                 a["year"] = b["year"]
 
 
+SPREAD_LEADS = ("over", "during", "across", "throughout", "around")
+"""Before a one-day holiday these say a period ("bought over Easter"): the parser asks which days."""
+HOLIDAY_SEASONS = {"easter": "easter_weekend", "good_friday": "easter_weekend", "black_friday": "black_friday_weekend",
+                   "cyber_monday": "black_friday_weekend", "thanksgiving": "thanksgiving_weekend"}
+"""The longer period a one-day holiday stands for after "over" ("over Easter": the bank-holiday weekend)."""
+
+
 def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
     if h.get("joined"):
         return
@@ -292,8 +299,21 @@ def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
             first -= 1
     if guess is None and a is None and h["year"] is None and not h["last"] and not _anchored(t, first):
         guess = _which_year(h["keys"][0], span)
-    first = _lead(t, first)
+    lead = _lead(t, first)
+    spread = a is None and span[0] == span[1] and (t.norm(lead) in SPREAD_LEADS or t.norm(first - 1) in SPREAD_LEADS)
+    if spread and t.norm(first - 1) in SPREAD_LEADS and t.free(first - 1, first):
+        lead = min(lead, first - 1)
+    first = lead
     names = " to ".join(HOLIDAYS[k["keys"][0]].label for k in ([a] if a else []) + [h])
+    if spread:  # "over Easter", "during Christmas": the days around it, or only the day? asked
+        key = HOLIDAY_SEASONS.get(h["keys"][0])
+        day_label = f"{names} ({describe_span(*span)})"
+        if key is not None and (season := holiday_span(key, span[0].year)) is not None and season[1] <= ref:
+            span, names = season, HOLIDAYS[key].label
+        guess = {"text": f"'{t.sentence[t.tokens[first].start:t.tokens[h['j'] - 1].end]}' can mean the holiday "
+                         f"period or the day alone: I read it as {names} ({describe_span(*span)}). Is that the "
+                         "window you mean?", "kind": "holiday",
+                 "options": [(f"{names} ({describe_span(*span)})", None), (day_label, None)]}
     extra: dict[str, Any] = {"precision": "holiday", "label": f"{names} ({describe_span(*span)})"}
     if guess:
         words = t.sentence[t.tokens[h["i"]].start:t.tokens[h["j"] - 1].end]

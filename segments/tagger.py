@@ -317,6 +317,7 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     from memberinsight.segments import tag_dates
     from memberinsight.segments.tag_calendar import tag_calendar
     from memberinsight.segments.tag_extra import average_stars, bare_buyers, decades, ratings, score_letters
+    from memberinsight.segments.tag_fixes import acquisition, neighbours
     from memberinsight.segments.tag_more import (
         every_period,
         plain_segment_words,
@@ -345,5 +346,7 @@ def tag(sentence: str, vocab: Vocabulary) -> tuple[list[Token], list[Item], list
     plain_segment_words(t)
     bare_buyers(t)
     t.numbers()
+    acquisition(t)
+    neighbours(t)
     t.leftovers()
     return t.tokens, sorted(t.items, key=lambda it: it.i), t.fixes

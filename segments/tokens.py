@@ -138,6 +138,9 @@ MULTIPLIERS = {"hundred": 100, "thousand": 1000, "grand": 1000, "k": 1000}
 def read_compound(norms: list[str], i: int) -> tuple[Number, int] | None:
     """A number written over several tokens at ``i`` ("two hundred", "a grand", "three hundred and fifty",
     "2 grand"): the number and how many tokens it took; ``None`` when there is no such compound."""
+    pair = _tens_units(norms, i)
+    if pair is not None and (i + 2 >= len(norms) or norms[i + 2] not in MULTIPLIERS):
+        return Number(pair), 2  # "seventy-five" (the hyphen is not a token)
     if i >= len(norms) - 1 or norms[i + 1] not in MULTIPLIERS:
         return None
     base = Number(1) if norms[i] in ("a", "an") else read_number(norms[i])
@@ -145,11 +148,29 @@ def read_compound(norms: list[str], i: int) -> tuple[Number, int] | None:
         return None
     value = base.value * MULTIPLIERS[norms[i + 1]]
     size = 2
-    if norms[i + 1] == "hundred" and i + 3 < len(norms) and norms[i + 2] == "and" and norms[i + 3] in NUMBER_WORDS \
-            and 0 < NUMBER_WORDS[norms[i + 3]] < 100:
-        value += NUMBER_WORDS[norms[i + 3]]  # "three hundred and fifty"
-        size = 4
+    if norms[i + 1] == "hundred" and i + 3 < len(norms) and norms[i + 2] == "and":
+        tail = _tens_units(norms, i + 3)
+        k = i + 3 + (2 if tail is not None else 1)
+        small = tail if tail is not None else NUMBER_WORDS.get(norms[i + 3]) if norms[i + 3] not in ("a", "an") else None
+        if small is not None and 0 < small < 100 and (k >= len(norms) or norms[k] not in MULTIPLIERS):
+            value += small  # "three hundred and fifty", not "one hundred and three hundred"
+            size = k - i
     return Number(value, money=base.money or norms[i + 1] == "grand", currency=base.currency), size
+
+
+_TENS = frozenset((20, 30, 40, 50, 60, 70, 80, 90))
+
+
+def _tens_units(norms: list[str], i: int) -> int | None:
+    """"seventy five" (tokens of "seventy-five"): 75; None otherwise (or before "star": "twenty one-star")."""
+    if i + 1 >= len(norms) or norms[i] in ("a", "an") or norms[i + 1] in ("a", "an"):
+        return None
+    tens, unit = NUMBER_WORDS.get(norms[i]), NUMBER_WORDS.get(norms[i + 1])
+    if tens not in _TENS or unit is None or not 1 <= unit <= 9:
+        return None
+    if i + 2 < len(norms) and norms[i + 2] in ("star", "stars"):
+        return None
+    return tens + unit
 
 
 def days_for(n: float, unit_days: int) -> int:

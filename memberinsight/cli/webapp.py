@@ -24,10 +24,12 @@ REPO_TESTS = Path(__file__).resolve().parents[2] / "tests" / "agent"
 DEFAULT_CASES = (REPO_TESTS / "routing_eval.jsonl", REPO_TESTS / "routing_heldout.jsonl",
                  REPO_TESTS / "routing_blind_dev.jsonl", REPO_TESTS / "routing_blind_dev2.jsonl",
                  REPO_TESTS / "routing_blind_dev3.jsonl", REPO_TESTS / "routing_blind_dev4.jsonl",
+                 REPO_TESTS / "routing_blind_dev5.jsonl", REPO_TESTS / "routing_blind_dev6.jsonl",
                  REPO_TESTS / "routing_blind_heldout.jsonl")
 """The project's own set and its held-out part, then the blind corpus (written by people who never saw
-the router): its development parts (``blind_dev``; ``blind_dev2``, ``blind_dev3`` and ``blind_dev4``, the held-out
-parts of rounds 1 to 3, developed on since) and, once the lead adds it, the untouched held-out batch."""
+the router): its development parts (``blind_dev``; ``blind_dev2`` to ``blind_dev5``, the held-out parts of
+rounds 1 to 4, developed on since; ``blind_dev6``, one writer of round 5) and, once the lead adds it, the
+untouched held-out batch (skipped while the file is absent)."""
 HELD_OUT_SETS = frozenset({"routing_heldout", "routing_blind_heldout"})
 
 user_app = typer.Typer(help="Operator accounts for the app (stored hashed in the workspace).", no_args_is_help=True)

@@ -18,12 +18,17 @@ BLIND_DEV2 = HERE / "routing_blind_dev2.jsonl"
 BLIND_DEV3 = HERE / "routing_blind_dev3.jsonl"
 BLIND_DEV4 = HERE / "routing_blind_dev4.jsonl"
 """Round 2's held-out part, developed on in round 3."""
+BLIND_DEV5 = HERE / "routing_blind_dev5.jsonl"
+"""Round 4's held-out part, developed on in round 5."""
+BLIND_DEV6 = HERE / "routing_blind_dev6.jsonl"
+"""Round 5: one blind writer's part, developed on."""
 BLIND_HELD_OUT = HERE / "routing_blind_heldout.jsonl"
+"""Round 5's held-out (the other writers), added by the lead at the end: skipped while absent."""
 
 
 def test_blind_sets_are_well_formed() -> None:
     registry = default_registry()
-    for path in (BLIND_DEV, BLIND_DEV2, BLIND_DEV3, BLIND_HELD_OUT):
+    for path in (BLIND_DEV, BLIND_DEV2, BLIND_DEV3, BLIND_DEV4, BLIND_DEV5, BLIND_DEV6, BLIND_HELD_OUT):
         if not path.is_file():
             continue
         cases = load_cases(path)
@@ -111,11 +116,29 @@ def test_blind_dev4_keeps_its_floor(real_agent) -> None:
 
 
 @pytest.mark.slow
-def test_blind_heldout_keeps_its_first_measured_floor(real_agent) -> None:
-    report = evaluate_routing(real_agent, load_cases(BLIND_HELD_OUT))
+def test_blind_dev5_keeps_its_floor(real_agent) -> None:
+    report = evaluate_routing(real_agent, load_cases(BLIND_DEV5))
     # Round 4's held-out batch (2026-12-07, 180 questions by two new writers), measured once untouched: 92.2%
-    # tool + arguments, 95.2% of refusals refused, every refusal-or-question case refused or asked. A floor
-    # against falling back, not a target (95%).
-    assert report.accuracy >= 0.92, report.misses
-    assert report.refusal_recall >= 0.95, report.misses
+    # tool + arguments, 95.2% of refusals refused. Developed on in round 5 (98.3%, every refusal refused:
+    # offers kept whole, money slang, refunds and contacting one person refused, model status). A floor.
+    assert report.accuracy >= 0.97, report.misses
+    assert report.refusal_recall == 1.0 and report.refusal_safe == 1.0, report.misses
     assert report.p50_ms < 50
+
+
+@pytest.mark.slow
+def test_blind_dev6_keeps_its_floor(real_agent) -> None:
+    report = evaluate_routing(real_agent, load_cases(BLIND_DEV6))
+    # Round 5, one blind writer's part (60 questions), developed on: 91.7% -> 100% tool + arguments, refusal
+    # recall 83.3% -> 100%.
+    assert report.accuracy >= 0.95, report.misses
+    assert report.refusal_recall == 1.0 and report.refusal_safe == 1.0, report.misses
+    assert report.p50_ms < 50
+
+
+@pytest.mark.slow
+def test_blind_heldout_is_measured_when_present(real_agent) -> None:
+    if not BLIND_HELD_OUT.is_file():
+        pytest.skip("the round-5 held-out file is not added yet")
+    report = evaluate_routing(real_agent, load_cases(BLIND_HELD_OUT))
+    assert report.cases > 0 and report.p50_ms < 50

@@ -1,4 +1,4 @@
-"""Issue 15, round 4: the families behind round 3's held-out chat misses (now routing_blind_heldout.jsonl), each
+"""Issue 15, round 4: the families behind round 3's held-out chat misses (now routing_blind_dev5.jsonl), each
 with variants of our own: follow-ups that narrow the fraud queue by status and look-back, member descriptions
 with a look-back period or at-risk words plus a condition only the parser reads, copy variants for a channel,
 offers written with hyphens or shorthand, a percentage that measures members (never an offer), and everyday

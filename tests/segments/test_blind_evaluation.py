@@ -120,16 +120,38 @@ def test_blind_dev4_keeps_its_floor(built_workspace):
 
 
 @pytest.mark.slow
-def test_blind_heldout_keeps_its_first_measured_floor(built_workspace):
+def test_blind_dev5_keeps_its_floor(built_workspace):
     # Round 4's held-out batch (2026-12-07, 180 sentences by two new writers), measured once untouched:
     # same members 95.6%, 3 silently wrong, asked right 96.2%, every refusal refused, 22 asked when not needed.
-    # A floor against falling back, not a target: the silently wrong ones are the next round's work.
+    # Developed on in round 5 (98.5%, none silently wrong, every ask asked). A floor, not a target.
+    ev = evaluate_files({"blind_dev5": BLIND_FILES["blind_dev5"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev5"]
+    assert ev.rates["same_members"] >= 0.97, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= 0.2 * ev.definitions
+
+
+@pytest.mark.slow
+def test_blind_dev6_keeps_its_floor(built_workspace):
+    # Round 5, one blind writer's part (60 sentences), developed on: before, same members 80%, 2 silently wrong,
+    # asked right 77.8%, 16 asked when not needed; after round 5, 95.6%, none silently wrong, 6 asked unneeded.
+    ev = evaluate_files({"blind_dev6": BLIND_FILES["blind_dev6"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev6"]
+    assert ev.rates["same_members"] >= 0.95, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= 0.2 * ev.definitions
+
+
+@pytest.mark.slow
+def test_blind_heldout_is_measured_when_present(built_workspace):
+    # Round 5's held-out batch (other writers) is added by the lead at the end; until then it is skipped.
+    if not BLIND_FILES["blind_heldout"].is_file():
+        pytest.skip("the round-5 held-out file is not added yet")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.rates["same_members"] >= 0.95, ev.failures
-    assert ev.silently_wrong <= 3, [f for f in ev.failures if f.get("silently_wrong")]
-    assert ev.refused_right == ev.refusals and ev.asked_right >= 0.95 * ev.asks
-    assert ev.asked_unneeded <= 0.2 * ev.definitions
+    assert ev.sentences > 0 and ev.refused_right == ev.refusals
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):

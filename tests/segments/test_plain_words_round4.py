@@ -1,4 +1,4 @@
-"""Issue 15, round 4: the families behind round 3's held-out misses (now tests/segments/blind_heldout.jsonl),
+"""Issue 15, round 4: the families behind round 3's held-out misses (now tests/segments/blind_dev5.jsonl),
 each with variants of our own: "between X and Y days ago" (both ends inclusive), RFM score shorthand
 ("r5 f4+ m4+", "R=5", "frequency 4 or more"), money never read as a count ("orders worth over 100"), and the
 filler that made the parser ask when its reading was right (chatty lead-ins, an operator's plan after the

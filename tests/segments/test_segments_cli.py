@@ -22,14 +22,15 @@ def test_evaluate_segments_reports_parse_accuracy():
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     files = data["files"]
-    assert {"dev", "holdout", "holdout2", "holdout3", "blind_dev", "blind_dev2", "blind_dev3", "blind_dev4"} <= set(files)
+    assert {"dev", "holdout", "holdout2", "holdout3", "blind_dev", "blind_dev2", "blind_dev3", "blind_dev4",
+            "blind_dev5", "blind_dev6"} <= set(files)
     assert ("blind_heldout" in files) == data["held_out_present"]
     assert files["dev"]["sentences"] >= 60 and files["dev"]["accuracy"] >= 0.9
     assert all(files[name]["accuracy"] >= 0.9 for name in ("holdout", "holdout2", "holdout3"))
     assert files["dev"]["correct"] == round(files["dev"]["accuracy"] * files["dev"]["sentences"])
-    for name in ("blind_dev", "blind_dev2", "blind_dev3", "blind_dev4"):
+    for name in ("blind_dev", "blind_dev2", "blind_dev3", "blind_dev4", "blind_dev5", "blind_dev6"):
         blind = files[name]
-        assert blind["asks"] + blind["refusals"] + blind["definitions"] == blind["sentences"] >= 150
+        assert blind["asks"] + blind["refusals"] + blind["definitions"] == blind["sentences"] >= 60
         assert blind["asked_right"] == blind["asks"] and blind["refused_right"] == blind["refusals"]
     assert set(data["side_by_side"]["asked_unneeded"]) == set(files)
     assert set(data["side_by_side"]["same_definition"]) == set(files)  # dev and held-out side by side
