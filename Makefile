@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   generate a demo shop -> ingest -> build models and indexes -> serve the app
-#   make test   lint (ruff, mypy) and run the whole test suite (browser tests included)
+#   make test   lint (ruff, mypy, import-linter) and run the whole test suite (browser tests included; the 25
+#               slowest tests are listed at the end, for the work on its speed)
 # and for day-to-day work:
 #   make test-quick   lint and the fast tests (under 2 minutes on 2 cores; `make test` stays the full suite)
 .PHONY: setup demo test test-quick lint bench
@@ -17,7 +18,7 @@ demo: setup
 test:
 	bash scripts/setup.sh --browser --spark
 	$(MAKE) lint
-	.venv/bin/python -m pytest -q --timeout=1800
+	.venv/bin/python -m pytest -q --timeout=1800 --durations=25
 
 # `--quick` (tests/conftest.py) leaves out the tests marked slow or browser, those that need the built
 # demo workspace (marked `built` automatically: building it takes 1-2 minutes) and the integration-heavy
