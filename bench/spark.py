@@ -4,6 +4,7 @@ Usage::
 
     nice -n 10 .venv/bin/python bench/spark.py [--lines 1000000 3000000 10000000] [--master local[2]]
     nice -n 10 .venv/bin/python bench/spark.py --quick        # 200k lines: a smoke run
+    nice -n 10 .venv/bin/python bench/spark.py --scoring WORKSPACE [--members 20000]
 
 For each size the synthetic shop of ``bench/features.py`` (members = lines / 10) is written once as a
 Parquet lake (the layout of :mod:`scaleout.lake`). Then, each in its own subprocess:
@@ -14,9 +15,15 @@ Parquet lake (the layout of :mod:`scaleout.lake`). Then, each in its own subproc
   (read the lake, features, RFM, both written as Parquet).
 
 Prints one JSON object: per size, seconds per engine, the ratio Spark / DuckDB, members, and whether
-both engines agree on the member count and total net spend. On one box Spark is expected to be slower
-(JVM, shuffle to disk, task scheduling); the growth of its time with the data is what sizes a cluster
-(docs/scale.md).
+both engines agree on the member count and total net spend, the load average before and after (the
+machine may be shared), and with two sizes or more a straight-line fit per engine (``growth``: fixed
+seconds and seconds per million lines). On one box Spark is expected to be slower (JVM, shuffle to disk,
+task scheduling); the growth of its time with the data is what sizes a cluster (docs/scale.md).
+
+``--scoring WORKSPACE`` instead times the per-partition work of distributed scoring on one core: the
+workspace's shipped models (:func:`scaleout.scoring.score_frame`: churn with reasons, purchases, spend,
+CLV, next order) over its member features repeated to ``--members`` rows, and the item-kNN lists
+(:meth:`scaleout.recommend.KNNScorer.recommend`) of its members; milliseconds per member.
 """
 
 from __future__ import annotations
@@ -90,6 +97,50 @@ def run_spark(lake: Path, master: str) -> dict[str, Any]:
             "members": report.rows["member_features"], "net_spend": round(float(spend), 2)}
 
 
+def run_scoring(workspace: Path, members: int) -> dict[str, Any]:
+    """Per-member cost, on one core, of the work each Spark task does when scoring (no Spark overhead)."""
+    import pandas as pd
+
+    from memberinsight.models.build import get_info
+    from memberinsight.models.recommenders.interactions import load_lines
+    from memberinsight.scaleout.recommend import load_knn
+    from memberinsight.scaleout.scoring import load_scorers, score_frame
+    from memberinsight.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    models, knn = load_scorers(ws), load_knn(ws)
+    with ws.analytics(read_only=True) as con:
+        feats = con.execute("SELECT * FROM member_features").df()
+        as_of = pd.Timestamp(get_info(con, "as_of")).date()
+    copies = max(1, members // len(feats))
+    big = pd.concat([feats.assign(member_id=feats["member_id"] + f"-{i}") for i in range(copies)], ignore_index=True)
+    t0 = time.process_time()
+    scored = score_frame(models, big, as_of)
+    score_cpu = time.process_time() - t0
+    lines = load_lines(ws)
+    lines = lines[lines["ordered_at"] < knn.as_of].assign(line_no=lambda f: range(len(f)))  # in load order
+    t0 = time.process_time()
+    recs = knn.recommend(lines, 10)
+    knn_cpu = time.process_time() - t0
+    n_warm = int(lines["member_id"].nunique())
+    return {"members": len(big), "buyers_scored": len(scored), "score_cpu_seconds": round(score_cpu, 2),
+            "score_ms_per_buyer": round(1000 * score_cpu / max(len(scored), 1), 3),
+            "knn_members": n_warm, "knn_cpu_seconds": round(knn_cpu, 2), "knn_rows": len(recs),
+            "knn_ms_per_member": round(1000 * knn_cpu / max(n_warm, 1), 3),
+            "products": len(knn.product_ids), "similarity_nnz": int(knn.similarity.nnz),
+            "models": models.describe(), "load_average": round(os.getloadavg()[0], 2)}
+
+
+def growth(sizes: dict[str, Any], engine: str) -> dict[str, float]:
+    """Least-squares ``seconds = fixed + per_million_lines * millions`` over the measured sizes."""
+    import numpy as np
+
+    x = np.array([int(k) / 1e6 for k in sizes], dtype=float)
+    y = np.array([v[engine]["seconds"] for v in sizes.values()], dtype=float)
+    slope, fixed = np.polyfit(x, y, 1)
+    return {"fixed_seconds": round(float(fixed), 2), "seconds_per_million_lines": round(float(slope), 2)}
+
+
 def _child(engine: str, lake: Path, master: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--child", engine, str(lake), "--master", master],
                          capture_output=True, text=True, check=True)
@@ -102,7 +153,12 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--quick", action="store_true", help="200k lines only")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--scoring", type=Path, help="time per-member scoring with this built workspace's models")
+    parser.add_argument("--members", type=int, default=20_000, help="with --scoring: members to score")
     args = parser.parse_args()
+    if args.scoring:
+        print(json.dumps(run_scoring(args.scoring, args.members), indent=2))
+        return
     if args.child:
         engine, lake = args.child
         result = run_duckdb(Path(lake)) if engine == "duckdb" else run_spark(Path(lake), args.master)
@@ -119,6 +175,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench_spark_") as tmp:
             lake = Path(tmp) / "lake"
             members = write_lake(lines, lake)
+            load_before = os.getloadavg()[0]  # the machine is shared: other people's work shows here
             duck = _child("duckdb", lake, args.master)
             spark = _child("spark", lake, args.master)
             results["sizes"][str(lines)] = {
@@ -126,9 +183,11 @@ def main() -> None:
                 "ratio_spark_over_duckdb": round(spark["seconds"] / max(duck["seconds"], 1e-9), 1),
                 "same_members": duck["members"] == spark["members"],
                 "same_net_spend": abs(duck["net_spend"] - spark["net_spend"]) <= 1e-6 * max(1.0, abs(duck["net_spend"])),
-                "load_average": os.getloadavg()[0],
+                "load_average_before": round(load_before, 2), "load_average": round(os.getloadavg()[0], 2),
             }
         print(json.dumps(results["sizes"][str(lines)]), file=sys.stderr, flush=True)
+    if len(results["sizes"]) >= 2:
+        results["growth"] = {e: growth(results["sizes"], e) for e in ("duckdb", "spark")}
     print(json.dumps(results, indent=2))
 
 

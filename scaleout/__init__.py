@@ -11,6 +11,9 @@ Public API::
     export_workspace(ws, uri) -> rows per table;   register_lake(spark, uri) -> views
     validate_lake(spark, uri) -> LakeReport
     build_on_spark(settings, lake, out) -> SparkBuildReport;   import_outputs(ws, out) -> info
+    score_on_spark(settings, ws, lake, out, k) -> info     # churn, CLV, next order, item-kNN top-k
+    load_scorers(ws) / score_members(spark, features, models, as_of)    # mapInPandas, models broadcast
+    load_knn(ws) / recommend_members(spark, scorer, k)                  # item-kNN lists per member
     to_spark_sql(duckdb_sql, params) -> str
 """
 
@@ -22,7 +25,12 @@ __all__ = [
     "build_on_spark",
     "export_workspace",
     "import_outputs",
+    "load_knn",
+    "load_scorers",
+    "recommend_members",
     "register_lake",
+    "score_members",
+    "score_on_spark",
     "spark_session",
     "to_spark_sql",
     "validate_lake",
@@ -30,6 +38,9 @@ __all__ = [
 
 _WHERE = {
     "build_on_spark": "memberinsight.scaleout.build", "import_outputs": "memberinsight.scaleout.build",
+    "score_on_spark": "memberinsight.scaleout.build", "load_scorers": "memberinsight.scaleout.scoring",
+    "score_members": "memberinsight.scaleout.scoring", "load_knn": "memberinsight.scaleout.recommend",
+    "recommend_members": "memberinsight.scaleout.recommend",
     "export_workspace": "memberinsight.scaleout.lake", "register_lake": "memberinsight.scaleout.lake",
     "spark_session": "memberinsight.scaleout.session", "to_spark_sql": "memberinsight.scaleout.dialect", "validate_lake": "memberinsight.scaleout.validate",
 }

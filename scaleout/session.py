@@ -38,7 +38,11 @@ def require_pyspark() -> Any:
 
 def session_conf(settings: Settings) -> dict[str, str]:
     """The Spark configuration a session gets: :data:`DEFAULT_CONF` then ``[engine] spark_conf``."""
-    conf = dict(DEFAULT_CONF)
+    import sys
+
+    # Python workers (mapInPandas scoring) run this interpreter, with this project installed; on a cluster
+    # set spark.pyspark.python in [engine] spark_conf to the executors' environment.
+    conf = {**DEFAULT_CONF, "spark.pyspark.python": sys.executable}
     conf.update({str(k): str(v) for k, v in settings.engine_spark_conf.items()})
     return conf
 
@@ -48,8 +52,12 @@ def spark_session(settings: Settings, app_name: str = "member-insight") -> Any:
     require_pyspark()
     from pyspark.sql import SparkSession
 
+    conf = session_conf(settings)
+    # PySpark starts its Python workers with $PYSPARK_PYTHON (default: `python3` on the PATH, which may
+    # lack this project): point it at the configured interpreter unless the environment already does.
+    os.environ.setdefault("PYSPARK_PYTHON", conf["spark.pyspark.python"])
     builder = SparkSession.builder.appName(app_name).master(settings.engine_spark_master)
-    for key, value in session_conf(settings).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")

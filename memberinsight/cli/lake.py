@@ -10,7 +10,7 @@ import typer
 
 from memberinsight.cli.common import JsonOpt, WorkspaceOpt, emit, settings
 
-lake_app = typer.Typer(help="The Parquet lake for the Spark engine: export a workspace, validate, import outputs.",
+lake_app = typer.Typer(help="The Parquet lake for the Spark engine: export a workspace, validate, score, import.",
                        no_args_is_help=True)
 
 
@@ -66,18 +66,47 @@ def validate(
         raise typer.Exit(2)
 
 
+@lake_app.command("score")
+def score(
+    lake: Annotated[str, typer.Argument(help="Lake URI the Spark build read.")],
+    out: Annotated[str | None, typer.Option("--out", help="Outputs of `memberinsight build --engine spark` "
+                                                         "(default LAKE/_outputs).")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Recommendations per member.")] = 10,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score every member of a Spark build on Spark with the workspace's shipped models.
+
+    Churn, purchases / spend / CLV, next order date and item-kNN top-K per member, with the models
+    `memberinsight build` fitted in WORKSPACE (on one machine) broadcast to the executors.
+    """
+    from memberinsight.cli.common import open_workspace
+    from memberinsight.scaleout.build import score_on_spark
+
+    info = score_on_spark(settings(workspace), open_workspace(workspace), lake, out, k,
+                          on_progress=None if as_json else _say(as_json))
+    rows = info["rows"]
+    emit(info, as_json, text=(f"Scored on Spark as of {info['as_of']}: {rows['member_churn']:,} members' churn and "
+                              f"CLV, {rows['member_recommendations']:,} recommendations "
+                              f"({', '.join(f'{s} {v:.1f} s' for s, v in info['seconds'].items())})"))
+
+
 @lake_app.command("import")
 def import_(
     out: Annotated[str, typer.Argument(help="Outputs of `memberinsight build --engine spark` (local folder).")],
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load a Spark build's features and RFM segments into the workspace (the app then serves them)."""
+    """Load a Spark build's features and RFM segments (and its scores, when scored) into the workspace.
+
+    The app then serves them as it serves its own build.
+    """
     from memberinsight.cli.common import open_workspace
     from memberinsight.scaleout import import_outputs
 
     info = import_outputs(open_workspace(workspace), out)
-    emit(info, as_json, text=f"Imported the Spark build as of {info['as_of']}: "
+    scored = " with churn, CLV and recommendations" if "rows" in info.get("scoring", {}) else ""
+    emit(info, as_json, text=f"Imported the Spark build as of {info['as_of']}{scored}: "
                              f"{info['member_predictions']:,} members")
 
 
