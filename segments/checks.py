@@ -199,10 +199,11 @@ def _exists_only(c: Condition) -> bool:
         or (c.op == "<" and v == 1)
 
 
-def category_list_questions(definition: SegmentDefinition | None) -> list[Question]:
+def category_list_questions(definition: SegmentDefinition | None, together: bool = False) -> list[Question]:
     """"Spent over £100 on Outdoor or Garden": the amount over both categories together, or in either one?
-    A count or amount over a list of categories has two readings (anything beyond "bought any of them")."""
-    if definition is None:
+    A count or amount over a list of categories has two readings (anything beyond "bought any of them");
+    none when the sentence said so itself (``together``: "... Outdoor and Garden combined")."""
+    if definition is None or together:
         return []
     out: list[Question] = []
     for c in definition.conditions():

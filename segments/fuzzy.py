@@ -31,6 +31,11 @@ ABBREVIATIONS: dict[str, str] = {
     "cat": "category", "qtr": "quarter", "qtrs": "quarters", "mnth": "month", "mnths": "months",
     "thx": "thanks", "ty": "thanks", "plz": "please", "pls": "please", "sth": "something",
     "wknd": "weekend", "wkend": "weekend", "wkd": "weekend", "fri": "friday", "mon": "monday",
+    # a phone typist's shortenings: vowels dropped ("nxt", "btwn"), words clipped ("champs", "prev")
+    "nxt": "next", "btwn": "between", "betw": "between", "btween": "between", "champs": "champions",
+    "champ": "champions", "prev": "previous", "ords": "orders", "rtns": "returns", "retns": "returns",
+    "revs": "reviews", "amt": "amount", "tot": "total", "lst": "last", "ystrdy": "yesterday", "mths": "months",
+    "wks": "weeks", "wk": "week", "accross": "across", "acros": "across",
 }
 # Pairs of American and British spellings, as regex rewrites tried both ways.
 _SPELLING_RULES: tuple[tuple[str, str], ...] = (

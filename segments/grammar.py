@@ -22,6 +22,7 @@ from memberinsight.segments.rules import related
 from memberinsight.segments.scope import (
     attach_relatives,
     carried_windows,
+    exclusion_scope_questions,
     or_scope_questions,
     shared_object_questions,
     window_questions,
@@ -117,19 +118,28 @@ def split_by_cues(items: list[Item]) -> list[list[Item]]:
     strong: str | None = None
     weak: str | None = None
     strong_had_band = False
-    for it in items:
+    for k, it in enumerate(items):
         fld = _cue_field(it)
         negated_again = (it.kind == "WEAK" and weak is not None and parts[-1] and parts[-1][-1].kind == "NEG"
                          and any(p.kind == "VAL" for p in parts[-1]))
         after_category = (it.kind == "IMPLIED" and weak is not None and not strong and fld != weak
                           and any(p.kind == "VAL" and p.field == "category" for p in parts[-1]))
         new_part = (fld is not None and strong and fld != strong and not related(fld, strong)) or negated_again \
-            or (it.kind == "WEAK" and weak is not None and not strong and it.field != weak) or after_category
+            or (it.kind == "WEAK" and weak is not None and not strong and it.field != weak) or after_category \
+            or _negation_starts_condition(it, parts[-1], strong, weak) \
+            or _own_number_after_count(it, parts[-1], strong, weak, items[k + 1:k + 2])
         if new_part:
             moved: list[Item] = []
+            band_field = fld is not None and fld in CATALOGUE and CATALOGUE[fld].type == "choice"
             if strong_had_band or negated_again:
                 while parts[-1] and parts[-1][-1].kind in ("BAND", "NEG"):
                     moved.insert(0, parts[-1].pop())
+            elif band_field and strong in CATALOGUE and CATALOGUE[strong].type != "choice":
+                # "... never returned anything low churn": the level right before a band's cue is the band's
+                while parts[-1] and parts[-1][-1].kind == "BAND":
+                    moved.insert(0, parts[-1].pop())
+            elif parts[-1] and parts[-1][-1].kind == "NEG":
+                moved.insert(0, parts[-1].pop())  # "joined last year never ordered": the negation is the verb's
             if it.kind == "NUM" and parts[-1] and parts[-1][-1].kind == "WEAK":
                 moved.insert(0, parts[-1].pop())  # "... low churn band members bought 4+ categories"
             parts.append(moved)
@@ -141,6 +151,33 @@ def split_by_cues(items: list[Item]) -> list[list[Item]]:
             weak = weak or it.field
         parts[-1].append(it)
     return [p for p in parts if p]
+
+
+def _negation_starts_condition(it: Item, part: list[Item], strong: str | None, weak: str | None) -> bool:
+    """Run-together conditions: "joined last year never ordered", "3+ orders this yr never returned anything".
+    A negated verb of another field, right after a condition that is complete (its cue or its counted unit
+    already has a date, number or value), starts a new condition."""
+    if it.kind not in ("WEAK", "CUE") or not part or part[-1].kind != "NEG":
+        return False
+    before = part[:-1]
+    head = strong or weak
+    if head is not None:
+        done = head != it.field and not related(head, it.field) and before and (
+            before[-1].kind in ("DATE", "NUM", "VAL", "BAND", "IMPLIED")
+            or (strong is not None and any(p.kind == "BAND" for p in before)))
+        return bool(done)
+    counted = [p for p in before if p.kind == "NUM" and p.extra.get("unit_field") == "orders"]
+    return bool(counted) and it.field != "orders"
+
+
+def _own_number_after_count(it: Item, part: list[Item], strong: str | None, weak: str | None,
+                            after: list[Item]) -> bool:
+    """"expected 2+ orders nxt 90d p alive > 0.8": a cue with its own comparison or number, after a count of
+    orders that has no cue of its own, is a new condition ("2 orders returned" stays one: no number after)."""
+    if it.kind != "CUE" or strong is not None or weak is not None or it.field in (None, "orders") \
+            or not after or after[0].kind not in ("CMP", "NUM"):
+        return False
+    return any(p.kind == "NUM" and p.extra.get("unit_field") == "orders" for p in part)
 
 
 def unused_phrases(sentence: str, tokens: list[Token], items: list[Item]) -> list[str]:
@@ -211,6 +248,19 @@ def _merge_contradictions(conjuncts: list[dict[str, Any]]) -> tuple[list[dict[st
             seen[fld] = node
         out.append(node)
     return out, merged
+
+
+def _bare_list(items: list[Item], tokens: list[Token]) -> bool:
+    """Values of one one-value field written one after the other, with nothing but commas between them
+    ("leeds sheffield custs", "manchestr liverpool or newcastle"): a list, not an 'and'."""
+    vals = sorted((it for it in items if it.kind == "VAL" and it.field in SINGLE_VALUED), key=lambda it: it.i)
+    by_field: dict[str | None, list[Item]] = {}
+    for it in vals:
+        by_field.setdefault(it.field, []).append(it)
+    repeated = [group for group in by_field.values() if len(group) > 1]
+    return bool(repeated) and all(
+        all(tok.norm in (",", "or", "/") for tok in tokens[a.j:b.i]) for group in repeated
+        for a, b in zip(group, group[1:], strict=False))
 
 
 AUXILIARIES = ("have", "has", "had", "are", "is", "was", "were", "do", "does", "did", "can", "will", "who", "whose",
@@ -306,6 +356,7 @@ def read(text: str, vocab: Vocabulary, matcher: Any = None) -> Reading:
     carried_windows(ctx)
     shared_object_questions(clauses, ctx)
     or_scope_questions(clauses, ctx)
+    exclusion_scope_questions(clauses, ctx)
     if ctx.pending is not None:  # a measure never got its number: report it, do not drop it silently
         ctx.notes.append(f"'{CATALOGUE[ctx.pending['field']].label}' needs a number (e.g. 'over 100')")
         for it in ctx.pending["items"]:
@@ -315,7 +366,9 @@ def read(text: str, vocab: Vocabulary, matcher: Any = None) -> Reading:
             part.used = part.used or it.used
     or_question = None
     conjuncts, merged_values = _merge_contradictions(conjuncts)
-    if merged_values:
+    if merged_values and _bare_list(items, ctx.tokens):  # "leeds sheffield custs": no 'and' was written
+        ctx.readings.append(f"values of {merged_values} written one after the other read as a list (any of them)")
+    elif merged_values:
         or_question = (f"a member has one {merged_values}, so 'and' between two of them would match no one; "
                        "I read it as 'or'. Is that right?")
     definition = None

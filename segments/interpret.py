@@ -32,6 +32,7 @@ from memberinsight.segments.conditions import (
     values_of,
 )
 from memberinsight.segments.fields import CATALOGUE
+from memberinsight.segments.lists import COORDINATORS
 from memberinsight.segments.memory import record as _record
 from memberinsight.segments.memory import share_window as _share_window
 from memberinsight.segments.tagger import Item
@@ -351,6 +352,9 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
                     prep.used = True
             comparator_for(items, day_nums[0])
     cat, days, window = anaphora.refer(items, ctx, fld, cat, days, window)
+    if negated and fld == "orders" and not cat and not free_items(items, "RANGE") \
+            and not [n for n in free_items(items, "NUM") if not n.used]:
+        rules.no_order_question(window, ctx)  # "hasn't ordered at all this quarter": two readings
     if negated and fld == "orders" and not cat and days is not None and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
         ctx.last_window = (days, None)
@@ -376,9 +380,15 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
 
 def _attribute_negated(items: list[Item], val: Item) -> bool:
     """"not in London": negated; "never reviewed anything in the 25-34 band": the "never" is the verb's,
-    so the attribute is not negated (and the "never" stays for the verb)."""
+    so the attribute is not negated (and the "never" stays for the verb). A negation's scope ends at the
+    list it negates: "not hibernating or lost in London" negates the segments, not the city; joined to the
+    negated list ("excluding Champions and anyone in London") it is negated too."""
+    def ends_scope(x: Item) -> bool:
+        return x.kind in ("VAL", "CLUSTER") and x is not val and not any(
+            y.kind in ("SEP", "OR") and y.text.lower() in COORDINATORS and x.i < y.i < val.i for y in items)
+
     negs = [n for n in of_kind(items, "NEG") if n.i < val.i and not any(
-        x.kind in ("WEAK", "CUE", "IMPLIED") and n.i < x.i < val.i for x in items)]
+        (x.kind in ("WEAK", "CUE", "IMPLIED") or ends_scope(x)) and n.i < x.i < val.i for x in items)]
     for n in negs:
         n.used = True
     return len(negs) % 2 == 1

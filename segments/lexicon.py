@@ -64,7 +64,8 @@ PERSONS = (
 )
 
 FILLERS = (
-    "the", "a", "an", "of", "in", "at", "on", "from", "to", "for", "by", "via", "through", "thru", "into",
+    "the", "a", "an", "of", "in", "at", "on", "from", "to", "for", "by", "via", "through", "thru", "into", "across",
+    "used to",
     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "they",
     "their", "them", "it", "its", "our", "we", "us", "i", "me", "my", "show", "find", "list", "get", "give",
     "want", "need", "please", "segment", "segments", "group", "something", "anything", "usually",
@@ -286,9 +287,15 @@ IMPLIED: dict[str, tuple[str, str, object]] = {
     "one-time customers": ("orders", "=", 1), "one time customers": ("orders", "=", 1),
     "single purchase": ("orders", "=", 1), "only one order": ("orders", "=", 1),
     "one-time shoppers": ("orders", "=", 1), "one-timers": ("orders", "=", 1),
+    "one-and-done": ("orders", "=", 1), "one and done": ("orders", "=", 1), "one-and-dones": ("orders", "=", 1),
     "repeat buyers": ("orders", ">=", 2), "repeat customers": ("orders", ">=", 2),
     "repeat purchasers": ("orders", ">=", 2), "returning customers": ("orders", ">=", 2),
     "repeat shoppers": ("orders", ">=", 2),
+    # "lapsed customers who used to order a lot": frequent and big once, gone now (the RFM segment of that name)
+    **{f"used to {verb} {much}": ("rfm_segment", "=", "Can't Lose Them") for verb in ("order", "buy", "shop", "spend")
+       for much in ("a lot", "loads")},
+    "used to be big spenders": ("rfm_segment", "=", "Can't Lose Them"),
+    "churning": ("churn_band", "=", "high"), "churning right now": ("churn_band", "=", "high"),
     "likely to churn": ("churn_band", "=", "high"), "at risk of churning": ("churn_band", "=", "high"),
     "at risk of churn": ("churn_band", "=", "high"), "churners": ("churn_band", "=", "high"),
     "likely churners": ("churn_band", "=", "high"), "about to churn": ("churn_band", "=", "high"),

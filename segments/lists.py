@@ -18,6 +18,11 @@ from memberinsight.segments.tagger import Item
 
 LIST_JOINERS = {",", "or", "/", "and", "&", "either", "+", "nor"}
 ALT_JOINERS = {"or", "/"}
+COORDINATORS = ("and", ",", "or", "&", "nor", "+", "/", "as well as", "plus")
+"""Words that join two values into one list (a negation before the first covers the next)."""
+TOGETHER_WORDS = ("combined", "together", "altogether", "in total", "total", "between them", "put together",
+                  "all together", "taken together")
+"""After categories joined by "and", these make one count (or sum) over all of them."""
 DATE_JOINERS = {",", "or", "/", "and", "&", "+"}
 CUE_JOINERS = {"or", "/"}
 QUIET = ("FILL", "PERSON", "SEP", "HABIT")
@@ -38,7 +43,7 @@ def merge_lists(items: list[Item]) -> list[Item]:
 
     Joiners may stack (``Leeds, Manchester, or Sheffield``). Categories joined only by "and" stay
     separate ("bought Kitchen and Home" means both)."""
-    items = _family_cues(_restated_periods(_inline_brackets(_key_values(items))))
+    items = _score_runs(_family_cues(_restated_periods(_inline_brackets(_key_values(items)))))
     out: list[Item] = []
     i = 0
     while i < len(items):
@@ -54,15 +59,59 @@ def merge_lists(items: list[Item]) -> list[Item]:
                 join_items += items[k:m]
                 group.append(items[m])
                 k = m + 1
-            if len(group) > 1 and _mergeable(it, joins):
+            together = len(group) > 1 and it.kind == "VAL" and it.field == "category" and k < len(items) \
+                and items[k].text.lower() in TOGETHER_WORDS
+            if len(group) > 1 and (_mergeable(it, joins) or together):
                 for j in join_items:
                     j.used = True
                 out.append(_merged(it, group, joins))
+                if together:  # "2+ orders across Electronics and Kitchen combined": one count over both
+                    items[k].used = True
+                    out.append(items[k])
+                    k += 1
                 i = k
                 continue
         out.append(it)
         i += 1
     return out
+
+
+SCORE_FIELDS = ("r_score", "f_score", "m_score")
+
+
+def _score_runs(items: list[Item]) -> list[Item]:
+    """"m score 4 or 5", "r score 1, 2 or 3": a run of whole scores after a score cue is one range (the same
+    members as "4-5"), not an "or" between two conditions."""
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        out.append(it)
+        k += 1
+        if it.kind != "CUE" or it.field not in SCORE_FIELDS:
+            continue
+        m = k + (k < len(items) and items[k].kind == "FILL" and items[k].text.lower() in ("of", "="))
+        nums: list[Item] = []
+        while m < len(items) and _bare_score(items[m]) and (not nums or items[m].value == nums[-1].value + 1):
+            nums.append(items[m])
+            joined = m + 1 < len(items) and items[m + 1].kind in ("OR", "SEP") \
+                and items[m + 1].text.lower() in ("or", ",", "/") and m + 2 < len(items) \
+                and _bare_score(items[m + 2]) and items[m + 2].value == items[m].value + 1
+            if not joined:
+                break
+            items[m + 1].used = True
+            m += 2
+        if len(nums) > 1:
+            out.extend(items[k:items.index(nums[0])])
+            out.append(Item("RANGE", nums[0].i, nums[-1].j, " or ".join(n.text for n in nums),
+                            value=(int(nums[0].value), int(nums[-1].value)), extra={"parts": nums}, used=False))
+            k = items.index(nums[-1]) + 1
+    return out
+
+
+def _bare_score(it: Item) -> bool:
+    return it.kind == "NUM" and isinstance(it.value, int | float) and it.value in (1, 2, 3, 4, 5) and not any(
+        it.extra.get(key) for key in ("money", "percent", "days", "unit_field", "plus", "adverb"))
 
 
 def _key_values(items: list[Item]) -> list[Item]:

@@ -40,6 +40,7 @@ from memberinsight.segments.definition import Group, SegmentDefinition, parse_de
 from memberinsight.segments.describe import describe
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
 from memberinsight.segments.grammar import Reading, read
+from memberinsight.segments.lists import TOGETHER_WORDS
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
@@ -98,7 +99,8 @@ def independent_checks(r: Reading, vocab: Vocabulary) -> list[Question]:
     said = [(text, v) for text, v in said if not (ages and 10 <= v <= 120)]  # ages are read as bands
     return value_questions(r.definition, vocab) + lost_numbers(said, r.definition) \
         + cue_questions(r.items, r.definition) + money_counts(r.items, r.tokens, r.definition, vocab.currency or "") \
-        + category_list_questions(r.definition)
+        + category_list_questions(r.definition, together=any(
+            it.used and it.text.lower() in TOGETHER_WORDS for it in r.items))
 
 
 def _refused(text: str, reason: str) -> ParseResult:

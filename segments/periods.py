@@ -83,6 +83,15 @@ def _lunar(year: int) -> tuple[date, date] | None:
     return d, d
 
 
+def _season(first_month: int, months: int):
+    """A meteorological season: ``months`` whole months from ``first_month`` (winter runs into the next year)."""
+    def dates(y: int) -> tuple[date, date]:
+        end_y, end_m = (y + 1, first_month + months - 13) if first_month + months > 13 else (y, first_month + months - 1)
+        nxt = date(end_y + (end_m == 12), end_m % 12 + 1, 1)
+        return date(y, first_month, 1), nxt - timedelta(days=1)
+    return dates
+
+
 def _never(_year: int) -> None:
     return None
 
@@ -162,10 +171,16 @@ HOLIDAYS: dict[str, Holiday] = {h.key: h for h in (
     Holiday("eid", "Eid", _never, "it depends on the moon and means two festivals; give the dates"),
     Holiday("hanukkah", "Hanukkah", _never, "its dates move every year; give the dates"),
     Holiday("ramadan", "Ramadan", _never, "its dates move every year; give the dates"),
+    # Seasons, as whole months (meteorological): "last fall" is September to November of last year.
+    Holiday("spring", "spring (March to May)", _season(3, 3)),
+    Holiday("summer", "summer (June to August)", _season(6, 3)),
+    Holiday("autumn", "autumn (September to November)", _season(9, 3)),
+    Holiday("winter", "winter (December to February)", _season(12, 3)),
 )}
 
 # phrase -> holiday keys (several keys: the name is ambiguous and the parser asks).
 HOLIDAY_PHRASES: dict[str, tuple[str, ...]] = {
+    "spring": ("spring",), "summer": ("summer",), "autumn": ("autumn",), "fall": ("autumn",), "winter": ("winter",),
     "new year's day": ("new_years_day",), "new years day": ("new_years_day",), "new year day": ("new_years_day",),
     "valentine's day": ("valentines",), "valentines day": ("valentines",), "valentine's": ("valentines",),
     "valentines": ("valentines",), "st patrick's day": ("st_patricks",), "st patricks day": ("st_patricks",),

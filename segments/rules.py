@@ -4,7 +4,7 @@ ago" on counts and dates. Each returns what it decided and marks the items it us
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from memberinsight.segments.conditions import Context, cond, free_items, of_kind
@@ -214,3 +214,21 @@ def contrast_test(t: dict[str, Any], flipped: bool, items: list[Item], ctx: Cont
                           "text": f"'{' '.join(it.text for it in items)}': I read it as not "
                                   f"{CATALOGUE[t['field']].label} {op} {value} there. Did you mean nothing at all?"})
     return op, value
+
+
+def no_order_question(window: tuple[str | None, str | None] | None, ctx: Context) -> None:
+    """"hasn't ordered at all this quarter" (a calendar window that reaches the data's last date): writers
+    disagree. No order in the window (members who never ordered included, read), or had ordered before and
+    the last order came before the window (as "no order in the last 90 days" and "since Easter" are read)?
+    The two select other members, so the question offers the second."""
+    ref = ctx.ref_date
+    if window is None or not window[0] or ref is None or (window[1] is not None and window[1] < ref.isoformat()):
+        return
+    start = window[0]
+    before = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
+    ctx.questions.append({
+        "about": f"no order since {start}", "kind": "reading",
+        "text": f"'no order this period' read as: no order from {start} on, members who never ordered included. "
+                f"Or do you mean members who had ordered before, last order on or before {before}?",
+        "options": [(f"no order from {start} on, never-ordered included", None),
+                    (f"ordered before, last order on or before {before}", None)]})

@@ -220,3 +220,25 @@ def attach_relatives(clauses: list[list[list[list[Item]]]], accounts: list[tuple
                                           "only. Did you mean every side of the 'or'?"})
             continue
         k += 1
+
+
+def exclusion_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> None:
+    """"excluding Champions and anyone in London": does the exclusion cover London too? A negated value
+    followed by "and" and a bare value of another field (no verb, no negation of its own): read as written
+    (London kept), and asked."""
+    flat = [[it for alt in clause for part in alt for it in part] for clause in clauses]
+    for first, second in zip(flat, flat[1:], strict=False):
+        negs = [it for it in first if it.kind == "NEG"]
+        if not negs or not second or any(it.kind in ("CUE", "WEAK", "IMPLIED", "NUM") for it in first + second):
+            continue
+        negated = [it for it in first if it.kind in ("VAL", "CLUSTER") and it.i > negs[0].i]
+        bare = [it for it in second if it.kind in ("VAL", "CLUSTER")]
+        if not negated or not bare or any(it.kind not in ("VAL", "CLUSTER", "PERSON", "FILL") for it in second):
+            continue
+        between = {t.norm for t in ctx.tokens[max(it.j for it in first):min(it.i for it in second)]}
+        if between & {"and", "&", "+", "plus"}:
+            ctx.questions.append({"about": bare[0].text, "kind": "scope", "options": [],
+                                  "text": f"'{negs[0].text} {negated[0].text} and {bare[0].text}': I left "
+                                          f"'{bare[0].text}' out of the '{negs[0].text}'. Should it be left out "
+                                          "too?"})
+            return

@@ -32,7 +32,7 @@ from memberinsight.segments.periods import (
 from memberinsight.segments.tokens import phrase_tokens, read_number, read_year
 
 PERIOD_UNITS = {"year": "year", "yr": "year", "quarter": "quarter", "qtr": "quarter", "month": "month",
-                "mth": "month", "mnth": "month", "week": "week", "wk": "week"}
+                "mth": "month", "mnth": "month", "mo": "month", "week": "week", "wk": "week"}
 # Before "last <unit>" these make it a trailing window ("in the last year" = 365 days), not a calendar period.
 WINDOW_LEAD = ("the", "in", "within", "over", "for", "across", "throughout", "inside", "past")
 RANGE_JOINERS = ("to", "and", "through", "thru", "until", "till")
@@ -81,12 +81,12 @@ def _ago_ranges(t: Any) -> None:
 
 
 def _year_after(t: Any, j: int, ref: date) -> tuple[int | None, int]:
-    """A year written after position ``j`` ("2024", "of 2024", "last year", "this year"): (year, tokens)."""
-    k = j + (t.norm(j) == "of")
+    """A year written after position ``j`` ("2024", "of 2024", "last year", "from last year"): (year, tokens)."""
+    k = j + (t.norm(j) in ("of", "from", "in"))
     if (year := read_year(t.norm(k))) and t.free(k, k + 1):
         return year, k + 1 - j
-    if t.norm(j) in ("last", "this", "previous") and t.norm(j + 1) in ("year", "yr") and t.free(j, j + 2):
-        return ref.year - (t.norm(j) != "this"), 2
+    if t.norm(k) in ("last", "this", "previous") and t.norm(k + 1) in ("year", "yr") and t.free(k, k + 2):
+        return ref.year - (t.norm(k) != "this"), k + 2 - j
     return None, 0
 
 
@@ -270,6 +270,7 @@ def _join_ranges(t: Any, found: list[dict[str, Any]]) -> None:
 
 SPREAD_LEADS = ("over", "during", "across", "throughout", "around")
 """Before a one-day holiday these say a period ("bought over Easter"): the parser asks which days."""
+SEASONS = ("spring", "summer", "autumn", "winter")
 HOLIDAY_SEASONS = {"easter": "easter_weekend", "good_friday": "easter_weekend", "black_friday": "black_friday_weekend",
                    "cyber_monday": "black_friday_weekend", "thanksgiving": "thanksgiving_weekend"}
 """The longer period a one-day holiday stands for after "over" ("over Easter": the bank-holiday weekend)."""
@@ -299,6 +300,11 @@ def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
             first -= 1
     if guess is None and a is None and h["year"] is None and not h["last"] and not _anchored(t, first):
         guess = _which_year(h["keys"][0], span)
+    elif guess is None and a is None and h["keys"][0] in SEASONS and _anchored(t, first):
+        # "since the summer": a season is three months, so its start or its end? asked
+        guess = {"text": f"'{HOLIDAYS[h['keys'][0]].label}' lasts three months; from its start "
+                         f"({span[0]:%d %b %Y}) or its end ({span[1]:%d %b %Y})? Give a date.", "kind": "holiday",
+                 "options": [(f"{span[0]:%d %b %Y}", None), (f"{span[1]:%d %b %Y}", None)]}
     lead = _lead(t, first)
     spread = a is None and span[0] == span[1] and (t.norm(lead) in SPREAD_LEADS or t.norm(first - 1) in SPREAD_LEADS)
     if spread and t.norm(first - 1) in SPREAD_LEADS and t.free(first - 1, first):
@@ -363,6 +369,8 @@ def _resolve(ref: date, keys: tuple[str, ...], year: int | None, not_after: date
         span = holiday_span(key, year)
     else:
         span = latest_holiday(key, ref, not_after)
+    if span is not None and sure and year is None and span[1] > ref and not_after is None:
+        span = holiday_span(key, span[0].year - 1)  # "last fall" while this autumn runs: the one before
     if span is None:
         return None, None
     options: list[tuple[str, Any]] = []

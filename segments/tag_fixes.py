@@ -9,6 +9,7 @@
 * **An exclusion before a relative clause**: "excluding anyone who lives in London": the "who" does not
   end the exclusion.
 * **Counted orders with returns**: "more than four orders with returns" counts orders with a return.
+* **Negative concord**: "never returned nothing", "didn't buy nothing": the second negative stresses the first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ PLACE_WORDS = ("city", "town", "country", "address", "location", "base", "region
 EXCLUDING = ("excluding", "exclude", "excludes", "except", "except for", "other than", "apart from", "leaving out",
              "leave out", "omitting", "not counting", "minus", "barring", "with the exception of", "but not", "excl",
              "exc", "excl.")
+CONCORD = ("nothing", "none", "nowt", "no one", "nobody")
+"""Negative words that, right after a negated verb, repeat the negation (negative concord), not undo it."""
 _RELATIVE = ("who", "that", "whose", "who are", "who have", "who're", "who've", "who's", "that have", "that are",
              "which")
 
@@ -67,6 +70,9 @@ def neighbours(t: Any) -> None:
         elif it.kind == "NUM" and low == "once" and nxt is not None and nxt.i == it.j \
                 and nxt.kind in ("CUE", "WEAK") and t.norm(it.i - 1) in ("had", "have", "has", "who", "that"):
             it.kind, it.value, it.used = "FILL", None, True
+        elif it.kind == "NEG" and low in CONCORD and k >= 2 and items[k - 1].kind in ("CUE", "WEAK") \
+                and items[k - 1].j == it.i and items[k - 2].kind == "NEG":
+            it.kind, it.used = "FILL", True  # "never returned nothing": the second negative stresses the first
         elif it.kind == "NEG" and low in EXCLUDING:
             rest = items[k + 1:k + 3]
             if len(rest) == 2 and rest[0].kind == "PERSON" and rest[1].kind == "SEP" \

@@ -165,7 +165,8 @@ def test_readme_example_says_which_condition_emptied_it(tiny_workspace, demo_voc
     ("customers who spent more than 500 pounds last quarter",
      [{"field": "spend", "from": "2026-04-01", "to": "2026-06-30", "op": ">", "value": 500}]),
     ("members who joined last month", [{"field": "signup_date", "op": "between", "value": ["2026-08-01", "2026-08-31"]}]),
-    ("no orders this quarter", [{"field": "orders", "from": "2026-07-01", "to": "2026-09-30", "op": "=", "value": 0}]),
+    # (a window reaching the data's last date, "no orders this quarter", has two readings: asked, round 6)
+    ("no orders last quarter", [{"field": "orders", "from": "2026-04-01", "to": "2026-06-30", "op": "=", "value": 0}]),
     ("signed up last yr", [{"field": "signup_date", "op": "between", "value": ["2025-01-01", "2025-12-31"]}]),
     ("spent more than £500 in the last year", [{"field": "spend", "days": 365, "op": ">", "value": 500}]),
     ("customers who joined in the first quarter of 2025",
@@ -228,7 +229,7 @@ def test_patterns_understood(demo_vocab, sentence, expected):
     ("customers in their 40s", "age"),
     ("custs in lisbon", "value"),
     ("customers who bought in Q5 2025", "unknown"),
-    ("mbrs who signed up in spring", "unknown"),
+    ("mbrs who signed up in spring", "holiday"),  # a season with no year: which one? (round 6)
     ("Mother's Day buyers this year", "holiday"),
     ("customers who spent over $500 this year", "currency"),
     ("churn risk very high, Cork and Dublin", "unknown"),
