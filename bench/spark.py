@@ -5,6 +5,7 @@ Usage::
     nice -n 10 .venv/bin/python bench/spark.py [--lines 1000000 3000000 10000000] [--master local[2]]
     nice -n 10 .venv/bin/python bench/spark.py --quick        # 200k lines: a smoke run
     nice -n 10 .venv/bin/python bench/spark.py --scoring WORKSPACE [--members 20000]
+    nice -n 10 .venv/bin/python bench/spark.py --ivfpq [--workspace WS] [--vectors 1000000]
 
 For each size the synthetic shop of ``bench/features.py`` (members = lines / 10) is written once as a
 Parquet lake (the layout of :mod:`scaleout.lake`). Then, each in its own subprocess:
@@ -37,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -131,6 +134,64 @@ def run_scoring(workspace: Path, members: int) -> dict[str, Any]:
             "models": models.describe(), "load_average": round(os.getloadavg()[0], 2)}
 
 
+def synthetic_embeddings(n: int, d: int = 384, seed: int = 0, latent: int = 64, spread: float = 0.5) -> np.ndarray:
+    """``n`` unit vectors shaped like sentence embeddings: topics (4 sqrt(n) centres) in a 64-d latent space
+    projected to ``d`` dimensions, plus ``spread`` within a topic (1.0: as wide as the topics themselves,
+    neighbours far less distinct) and a little isotropic noise."""
+    rng = np.random.default_rng(seed)
+    centres = max(16, int(4 * np.sqrt(n)))
+    proj = (rng.normal(size=(latent, d)) / np.sqrt(latent)).astype(np.float32)
+    topics = rng.normal(size=(centres, latent)).astype(np.float32)
+    out = np.empty((n, d), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        size = min(n, start + 100_000) - start
+        z = topics[rng.integers(0, centres, size)] + spread * rng.normal(size=(size, latent)).astype(np.float32)
+        v = z @ proj + 0.05 * rng.normal(size=(size, d)).astype(np.float32)
+        out[start:start + size] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+def _ivfpq_case(vectors: np.ndarray, queries: np.ndarray, nprobes: list[int], shard: int) -> dict[str, Any]:
+    from memberinsight.scaleout.ivfpq import IvfPqParams, build_sharded, recall_and_latency
+
+    n, d = vectors.shape
+    params = IvfPqParams.auto(n, d)
+    rng = np.random.default_rng(1)
+    sample = vectors[np.sort(rng.choice(n, min(n, 100_000), replace=False))]
+    shards = (([str(i) for i in range(s, min(n, s + shard))], vectors[s:s + shard]) for s in range(0, n, shard))
+    t0 = time.perf_counter()
+    index = build_sharded(sample, shards, params)
+    built = time.perf_counter() - t0
+    sweep = {str(p): recall_and_latency(index, vectors, queries, k=10, nprobe=p)
+             for p in sorted({min(params.nlist, x) for x in nprobes})}
+    return {"vectors": n, "dimension": d, "params": params.__dict__, "trained_on": len(sample),
+            "build_seconds": round(built, 1), "bytes_per_vector": params.bytes_per_vector(d),
+            "flat_bytes_per_vector": 4 * d, "by_nprobe": sweep}
+
+
+def run_ivfpq(workspace: Path | None, n: int, nprobes: list[int], spread: float = 0.5) -> dict[str, Any]:
+    """recall@10 against exact search and p50 / p99 latency of the IVF-PQ (scaleout.ivfpq, its default
+    parameters) on a workspace's product and review vectors and on ``n`` synthetic 384-d vectors."""
+    out: dict[str, Any] = {"cpus": os.cpu_count(), "load_average_before": round(os.getloadavg()[0], 2)}
+    if workspace is not None:
+        from memberinsight.retrieval.index import VectorIndex
+        from memberinsight.workspace import Workspace
+
+        ws = Workspace.open(workspace)
+        for kind in ("products", "reviews"):
+            _, vectors = VectorIndex.load(ws.indexes_dir, kind).all_vectors()
+            out[kind] = _ivfpq_case(vectors, vectors, nprobes, shard=1000)  # every vector as a query
+    t0 = time.perf_counter()
+    vectors = synthetic_embeddings(n, spread=spread)
+    rng = np.random.default_rng(2)
+    queries = vectors[rng.choice(n, 1000, replace=False)] + 0.02 * rng.normal(size=(1000, 384)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    out["synthetic"] = {"generate_seconds": round(time.perf_counter() - t0, 1), "spread": spread,
+                        **_ivfpq_case(vectors, queries, nprobes, shard=100_000)}
+    out["load_average_after"] = round(os.getloadavg()[0], 2)
+    return out
+
+
 def growth(sizes: dict[str, Any], engine: str) -> dict[str, float]:
     """Least-squares ``seconds = fixed + per_million_lines * millions`` over the measured sizes."""
     import numpy as np
@@ -155,7 +216,15 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--scoring", type=Path, help="time per-member scoring with this built workspace's models")
     parser.add_argument("--members", type=int, default=20_000, help="with --scoring: members to score")
+    parser.add_argument("--ivfpq", action="store_true", help="IVF-PQ recall@10 and latency (scaleout.ivfpq)")
+    parser.add_argument("--workspace", type=Path, help="with --ivfpq: a built workspace's product / review vectors")
+    parser.add_argument("--vectors", type=int, default=1_000_000, help="with --ivfpq: synthetic 384-d vectors")
+    parser.add_argument("--nprobe", type=int, nargs="+", default=[4, 8, 16, 32, 64], help="with --ivfpq")
+    parser.add_argument("--spread", type=float, default=0.5, help="with --ivfpq: synthetic topic width")
     args = parser.parse_args()
+    if args.ivfpq:
+        print(json.dumps(run_ivfpq(args.workspace, args.vectors, args.nprobe, args.spread), indent=2))
+        return
     if args.scoring:
         print(json.dumps(run_scoring(args.scoring, args.members), indent=2))
         return

@@ -14,6 +14,8 @@ Public API::
     score_on_spark(settings, ws, lake, out, k) -> info     # churn, CLV, next order, item-kNN top-k
     load_scorers(ws) / score_members(spark, features, models, as_of)    # mapInPandas, models broadcast
     load_knn(ws) / recommend_members(spark, scorer, k)                  # item-kNN lists per member
+    embed_on_spark(spark, settings, lake, kind) -> info     # ONNX embeddings per partition -> LAKE/_vectors
+    index_lake(spark, lake, kind, params) -> (ShardedIndex, manifest)   # IVF-PQ: sample-trained, shard-added
     to_spark_sql(duckdb_sql, params) -> str
 """
 
@@ -23,8 +25,10 @@ from typing import Any
 
 __all__ = [
     "build_on_spark",
+    "embed_on_spark",
     "export_workspace",
     "import_outputs",
+    "index_lake",
     "load_knn",
     "load_scorers",
     "recommend_members",
@@ -41,6 +45,7 @@ _WHERE = {
     "score_on_spark": "memberinsight.scaleout.build", "load_scorers": "memberinsight.scaleout.scoring",
     "score_members": "memberinsight.scaleout.scoring", "load_knn": "memberinsight.scaleout.recommend",
     "recommend_members": "memberinsight.scaleout.recommend",
+    "embed_on_spark": "memberinsight.scaleout.vectors", "index_lake": "memberinsight.scaleout.vectors",
     "export_workspace": "memberinsight.scaleout.lake", "register_lake": "memberinsight.scaleout.lake",
     "spark_session": "memberinsight.scaleout.session", "to_spark_sql": "memberinsight.scaleout.dialect", "validate_lake": "memberinsight.scaleout.validate",
 }

@@ -91,6 +91,30 @@ def score(
                               f"({', '.join(f'{s} {v:.1f} s' for s, v in info['seconds'].items())})"))
 
 
+@lake_app.command("index")
+def index(
+    lake: Annotated[str, typer.Argument(help="Lake URI (a local folder: the index is written beside it).")],
+    kind: Annotated[str, typer.Option("--kind", help="products | reviews")] = "products",
+    reuse: Annotated[bool, typer.Option("--reuse", help="Index the vectors already in LAKE/_vectors "
+                                                        "instead of embedding again.")] = False,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Embed the lake's products or reviews on Spark and build an IVF-PQ index of them beside the lake.
+
+    Vectors go to LAKE/_vectors/KIND (Parquet id, vector), the index to LAKE/_vectors/KIND.ivfpq.
+    """
+    from memberinsight.scaleout import spark_session
+    from memberinsight.scaleout.progress import watch_jobs
+    from memberinsight.scaleout.vectors import describe, index_and_check
+
+    conf = settings(workspace)
+    spark = spark_session(conf)
+    with watch_jobs(spark, "index", _say(as_json)):
+        info = index_and_check(spark, conf, lake, kind, embed=not reuse)
+    emit(info, as_json, text=describe(info))
+
+
 @lake_app.command("import")
 def import_(
     out: Annotated[str, typer.Argument(help="Outputs of `memberinsight build --engine spark` (local folder).")],
