@@ -105,7 +105,47 @@ def piece_problems(text: str, facts: FactSheet | None = None) -> list[str]:
     problems += [f"says {THEMES[key]} more than once" for key, n in themes.items() if n > 1]
     if questions > 1:
         problems.append("asks more than one question")
-    return problems
+    return problems + shared_phrases(text, "", facts)
+
+
+def _phrases(text: str, skip: set[str], said: set[str]) -> list[tuple[str, ...]]:
+    """The three-word runs of ``text`` (placeholders and the brand's words left out) with a content word in them
+    other than the offer's own words and the calendar's (``said``: the offer and its deadline are restated)."""
+    out: list[tuple[str, ...]] = []
+    for sentence in re.split(r"[.!?:;\n]+", re.sub(r"\{[^{}]*\}", ".", text.lower())):  # runs stay in a sentence
+        words = [w.strip("'-") for w in _WORD.findall(sentence)]
+        words = [w for w in words if w and stem(w) not in skip]
+        runs = zip(words, words[1:], words[2:], strict=False)
+        out += [r for r in runs if any(len(w) >= 4 and w not in PLAIN and stem(w) not in said for w in r)]
+    return out
+
+
+def shared_phrases(text: str, other: str = "", facts: FactSheet | None = None) -> list[str]:
+    """A run of three words said twice: within ``text`` (``other`` empty) or in both ``text`` and ``other``
+    (set 9: "we think you'll like" twice in one email; a phrase may appear once per email)."""
+    skip = _skip(facts)
+    said = set(_CALENDAR) | (set(content(facts.offer_phrase())) if facts is not None and facts.offer.strip() else set())
+    mine = _phrases(text, skip, said)
+    if other:
+        theirs = set(_phrases(other, skip, said))
+        again = next((r for r in mine if r in theirs), None)
+    else:
+        seen: set[tuple[str, ...]] = set()
+        again = None
+        for run in mine:
+            if run in seen:
+                again = run
+                break
+            seen.add(run)
+    return [f"says the phrase {' '.join(again)!r} twice"] if again else []
+
+
+def same_opening(subject: str, preview: str) -> list[str]:
+    """A preview that opens with the subject's first word ("Shall we ..." over "Shall we ..."; set 9)."""
+    first = [re.findall(r"[a-z][a-z']*", re.sub(r"\{[^{}]*\}", " ", t.lower()))[:1] for t in (subject, preview)]
+    if first[0] and first[0] == first[1]:
+        return [f"the preview opens like the subject ({first[0][0]!r})"]
+    return []
 
 
 def offer_echo(text: str, facts: FactSheet, allowed: Iterable[str] = ()) -> list[str]:
@@ -150,7 +190,7 @@ def preview_problems(subject: str, preview: str, facts: FactSheet) -> list[str]:
     problems += follows_problems(subject, preview, facts, what="the preview repeats the subject's")
     if subject.rstrip().endswith("?") and "?" in preview:
         problems.append("the subject and the preview both ask a question")
-    return problems
+    return problems + same_opening(subject, preview) + shared_phrases(preview, subject, facts)
 
 
 def follows_problems(above: str, line: str, facts: FactSheet | None = None,
@@ -206,6 +246,9 @@ def variant_problems(pieces: Mapping[str, str], facts: FactSheet) -> list[str]:
                                                             what="the first line repeats the preview's")]
         problems += [f"body: {p}" for p in pair_problems(pieces.get("subject", ""), first, facts,
                                                          what="the first line repeats the subject's words")]
+        running = body_text(pieces["body"])
+        problems += [f"body: {p}" for part in ("subject", "preview") if part in pieces
+                     for p in shared_phrases(running, pieces[part], facts)]
     return problems
 
 

@@ -28,10 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from memberinsight.agent.campaigns.coherence import (
-    variant_problems,
-)
-from memberinsight.agent.campaigns.email_body import BODY_SLOTS, NO_PRODUCTS, email_body
+from memberinsight.agent.campaigns.coherence import variant_problems
+from memberinsight.agent.campaigns.email_body import BODY_SLOTS, MAX_LISTED, NO_PRODUCTS, email_body
 from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
 from memberinsight.agent.campaigns.grounding import CheckResult, check_copy
 from memberinsight.agent.campaigns.phrasebank import (
@@ -56,9 +54,13 @@ from memberinsight.agent.campaigns.variant_facts import (
     below_threshold,
     context,
     lead_products,
+    mixed_picks,
     product_values,
 )
 from memberinsight.agent.campaigns.voice import BrandVoice, register, voice_tone
+from memberinsight.agent.campaigns.wording import capitalise as _capitalise
+from memberinsight.agent.campaigns.wording import clashes as _clashes
+from memberinsight.agent.campaigns.wording import offer_ends_clause as _offer_ends_clause
 from memberinsight.errors import DataValidationError
 
 __all__ = ["BODY_SLOTS", "NO_PRODUCTS", "SHORT_WINDOW_DAYS", "BrandVoice", "ComposedPiece", "ComposedVariant",
@@ -70,13 +72,12 @@ NATIVE = {"win_back": "lapsed", "welcome": "new", "thank_you": "loyal"}
 """Plays whose own phrases are written for one situation (a win-back's all acknowledge the gap)."""
 SITUATION_HOOKS = frozenset({"lapsed", "new"})
 """Situations whose email must open by naming them: a win-back acknowledges the gap, a first order is welcomed."""
+UNTHANKED = frozenset({"lapsed", "slowing"})  # nothing recent to thank for: "with our thanks" reads "for what?"
+THANKED_PLAYS = frozenset({"review_request"})  # thanks for what the message asks for (a review)
+THANKS = re.compile(r"\bthanks?\b|\bthank-you\b", re.I)
 DraftFn = Callable[[str, str], None]
 Check = Callable[[str], list[str]]
 _SLOT_EXEMPT = ("does not state the offer", "body ends mid-sentence")
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_PLAIN_WORDS = frozenset("""with your this that have just from what we've we'd we'll you're you'll it's there
-they them then than when were will would could should about into here more some over only also been like
-make made take shop shopping offer today until ends only before days left""".split())
 
 
 @dataclass
@@ -125,6 +126,7 @@ class _Picker:
         self.shipped: set[str] = set()
         """The whole SMS and push texts earlier variants shipped (a variant never repeats one)."""
         self.keys: dict[str, tuple[Any, ...]] = {}
+        self.barred: set[str] = set()  # body lines given up for the variant (its preview could not avoid them)
 
     def fits_situation(self, p: Phrase) -> bool:
         """True when ``p`` is written for the customer's situation (tagged so, or the play's own for its situation)."""
@@ -137,7 +139,7 @@ class _Picker:
         rng = random.Random(self.seed * 7919 + variant * 104729 + zlib.crc32(part.encode()))
         out = []
         for p in self.bank.for_part(self.play, part):
-            if p.angle not in (angle, "any") or not p.needs <= available:
+            if p.angle not in (angle, "any") or not p.needs <= available or p.id in self.barred:
                 continue
             if p.offers and not (ctx.has_offer and offer_matches(p.offers, ctx.kind)):
                 continue
@@ -154,6 +156,10 @@ class _Picker:
             out.append(p)
         if part == "hook" and self.situation in SITUATION_HOOKS:  # the body opens with their situation
             out = [p for p in out if self.fits_situation(p)] or out
+        if part in ("sms", "push") and self.situation is not None:  # a short piece speaks to this audience
+            out = [p for p in out if self.fits_situation(p)] or out
+        if self.situation in UNTHANKED and self.play not in THANKED_PLAYS:  # "with our thanks": thanks for what?
+            out = [p for p in out if not THANKS.search(p.text)] or out
         unpriced = part == "product_line" and "product_price" in available  # a hero shown without its price
         order = (*self.register, *(f for f in ("casual", "neutral", "formal") if f not in self.register))
         keys = {p.id: ((p.formality not in self.register) + (self.tone not in p.tones), p.id in self.used_ids,
@@ -177,9 +183,11 @@ class _Picker:
     def choose(self, part: str, angle: str, values: dict[str, str], available: set[str], ctx: Context,
                variant: int, *, reason: str | None = None, check_as: str | None = None,
                wrap: Callable[[str], str] = lambda t: t, context: str = "", coherent: Check | None = None,
-               rejected: list[tuple[str, list[str]]] | None = None) -> tuple[Phrase, str, CheckResult] | None:
+               rejected: list[tuple[str, list[str]]] | None = None,
+               say_window: bool = False) -> tuple[Phrase, str, CheckResult] | None:
         """The best phrase for ``part`` that passes the checks once filled (``None`` when none does);
-        ``coherent(text)`` lists what the text repeats of the pieces around it (a problem rejects it too).
+        ``coherent(text)`` lists what the text repeats of the pieces around it (a problem rejects it too);
+        ``say_window``: only phrases that say a short window (``ctx.when``), as a text or push always does.
 
         Words another variant already shipped are used only when nothing else passes.
         """
@@ -187,14 +195,15 @@ class _Picker:
         wanted = CANDIDATES if self.ranker is not None and part in RANKED_PARTS else 1
         passing: list[tuple[Phrase, str, CheckResult]] = []
         timed = dict(values)
-        when = ctx.when or (f"until {values['deadline']}" if part == "sms" and "deadline" in available else "")
+        dated = ctx.dated if part not in ("subject", "preview", "push") else ""  # the days, where there is room
+        when = dated or ctx.when or (f"until {values['deadline']}" if part == "sms" and "deadline" in available else "")
         if when and values.get("offer"):  # a text message always says when its offer ends
             timed["offer"], timed["Offer"] = f"{values['offer']} {when}", f"{values['Offer']} {when}"
         # The offer mid-clause ("we've kept {offer} aside") leaves no room for its window: such phrases
         # come last, as they are, and only when nothing else passes.
         roomy = [p for p in ranked if not when or "{deadline}" in p.text or _offer_ends_clause(p.text)]
         tries = [(p, timed) for p in roomy]
-        if not ctx.starts_later and not (ctx.when and part in ("sms", "push")):
+        if not ctx.starts_later and not (ctx.when and (say_window or part in ("sms", "push"))):
             # an offer that starts later, and a short window in a text or push, always say when it runs
             tries += [(p, values) for p in ranked if p not in roomy]
             if part == "subject" and when:  # a long window may not fit a subject line: the body says it
@@ -215,6 +224,8 @@ class _Picker:
                 break
         if not passing:
             return None
+        if part in ("sms", "push"):  # a text another variant shipped only when no other passes, whatever its voice
+            passing = [c for c in passing if c[1] not in self.shipped] or passing
         # The variant's register and tone come first (one voice per variant), then fresh words.
         top = min(self.keys[p.id][0] for p, _, _ in passing)
         passing = [c for c in passing if self.keys[c[0].id][0] == top]
@@ -236,31 +247,6 @@ class _Picker:
             return pool[0]
         scores = self.ranker.scores(part, self.play, ctx.values.get("offer", ""), [t for _, t, _ in tied])
         return tied[max(range(len(tied)), key=scores.__getitem__)]
-
-
-def _offer_ends_clause(text: str) -> bool:
-    """True when every ``{offer}`` in ``text`` ends its clause (punctuation or the end follows), so words
-    saying when it ends can follow it."""
-    return all(re.match(r"\s*(?:[.,!?:;]|$)", text[m.end():]) for m in re.finditer(r"\{[Oo]ffer\}", text))
-
-
-def _words(text: str) -> set[str]:
-    """The content words a phrase writes itself (common words and placeholders left out, except the
-    deadline: a date said in the subject need not be said again in the preview)."""
-    words = set(re.findall(r"[a-z][a-z']{3,}", _PLACEHOLDER.sub(" ", text).lower())) - _PLAIN_WORDS
-    stems = {w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words}  # favourite(s)
-    return stems | ({"{deadline}"} if "{deadline}" in text else set())
-
-
-def _clashes(text: str, context: str) -> bool:
-    """True when ``text`` repeats a content word of ``context`` or asks a question right after one."""
-    if not context:
-        return False
-    return bool(_words(text) & _words(context)) or (context.rstrip().endswith("?") and text.rstrip().endswith("?"))
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text[:1].isalpha() else text
 
 
 def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = "friendly", n_variants: int = 3,
@@ -304,11 +290,11 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
         made: dict[str, ComposedPiece] = {}
         # An email's body comes before its preview: the body's first line names the customer's situation
         # (its choice is narrow), and the preview, chosen from a wider pool, must not repeat it.
-        for part in ("subject", "body", "preview") if channel == "email" else (channel,):
-            if part == "body":
-                made[part] = _email_body(picker, angle, ctx, values, available, i, lead, key, above, slots)
-                continue
-            made[part] = _short_piece(picker, part, angle, values, available, ctx, i, lead, above, slots)
+        first = "subject" if channel == "email" else channel
+        made[first] = _short_piece(picker, first, angle, values, available, ctx, i, lead, above, slots)
+        if channel == "email":
+            made["body"], made["preview"] = _body_and_preview(picker, angle, ctx, values, available, i, lead, key,
+                                                              above, slots)
         order = ("subject", "preview", "body") if channel == "email" else (channel,)
         if channel == "email":
             problems = variant_problems({part: made[part].text for part in order}, facts)
@@ -321,6 +307,31 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
         out.append(ComposedVariant(i + 1, angle, [made[part] for part in order], slots,
                                    {k: v for k, v in values.items() if v}, spoken))
     return out
+
+
+def _body_and_preview(picker: _Picker, angle: str, ctx: Context, values: dict[str, str], available: set[str], i: int,
+                      lead: ProductFact | None, key: str, above: list[str],
+                      slots: dict[str, str]) -> tuple[ComposedPiece, ComposedPiece]:
+    """The email body, then a preview that does not repeat it. When no preview passes (the body's opening
+    took the words every preview needs), the body opens with other lines: its hook, then its offer line."""
+    saved = (list(above), dict(slots), set(picker.forms), set(picker.used_ids), set(picker.used_texts))
+    barred = set(picker.barred)
+    try:
+        while True:
+            body = _email_body(picker, angle, ctx, values, available, i, lead, key, above, slots)
+            try:
+                return body, _short_piece(picker, "preview", angle, values, available, ctx, i, lead, above, slots)
+            except DataValidationError:
+                tries = len(picker.barred - barred)
+                if tries >= 2 or len(body.phrase_ids) < 2 + tries:
+                    raise
+                picker.barred.add(body.phrase_ids[1 + tries])  # [opener, hook, offer line, ...]
+                above[:] = saved[0]
+                slots.clear()
+                slots.update(saved[1])
+                picker.forms, picker.used_ids, picker.used_texts = set(saved[2]), set(saved[3]), set(saved[4])
+    finally:
+        picker.barred = barred
 
 
 def _email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str], available: set[str], i: int,
@@ -348,6 +359,8 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
         short = short - {"product", "product_price"}
     if part == "preview" and "product_line" in slots:  # the body's hero line names the product: the preview adds
         short = short - {"product", "product_price"}
+    if part == "preview" and "also_line" in slots and mixed_picks(ctx.products, lead, MAX_LISTED):
+        short = short - {"category"}  # "a selection from our Outdoor range" over picks from several
     rejected: list[tuple[str, list[str]]] = []
     got = None
     # Best first: (SMS for a customer new to the offer) with how it works; distinct from the earlier variants;

@@ -26,6 +26,9 @@ _DATE_PATTERNS = (
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
     re.compile(r"(?<![\d.,])(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b"),
 )
+_DAY_RANGE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?=\s+(?:and|to)\s+(?:[A-Za-z]+day\s+)?\d{{1,2}}(?:st|nd|rd|th)?"
+                        rf"\s+{_MONTH_RE}\b)", re.I)
+"""The first day of a range that names its month once ("Saturday 12 and Sunday 13 December")."""
 _DAY_ONLY = re.compile(r"\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:order|purchase|visit|time|anniversary|birthday"
                        r"|year|edition|item)\b)", re.I)
 _MONTH_WORD = re.compile(r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -66,6 +69,13 @@ def check_dates(text: str, allowed: list[date], problems: list[str],
     """
     original = text
     quote = shown or (lambda a, b: original[a:b].strip())
+    for m in _DAY_RANGE.finditer(text):  # "Saturday 12 and Sunday 13 December": the 12th of that month
+        later = re.match(rf"\s+(?:and|to)\s+(?:[A-Za-z]+day\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}",
+                         text[m.end():], re.I)
+        month = month_no(later.group(1)) if later else None
+        if not _date_ok(int(m.group(1)), month, None, allowed):
+            problems.append(f"date not in the facts: {quote(m.start(), m.end())}")
+        text = blank(text, m.start(), m.end())
     for index, pattern in enumerate(_DATE_PATTERNS):
         for m in pattern.finditer(text):
             if not _ok(index, m.groups(), allowed):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from memberinsight.agent.campaigns.coherence import pair_problems, piece_problems
+from memberinsight.agent.campaigns.coherence import pair_problems, piece_problems, shared_phrases
 from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
 from memberinsight.agent.campaigns.phrasebank import ANGLES
-from memberinsight.agent.campaigns.variant_facts import Context
+from memberinsight.agent.campaigns.variant_facts import Context, listed_order
 from memberinsight.agent.campaigns.voice import signature
 from memberinsight.errors import DataValidationError
 
@@ -76,6 +76,7 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
             found = piece_problems(f"{running}\n{text}", facts)
             if slot in ("hook", "offer_line"):  # the body's opening does not echo the subject
                 found += pair_problems(subject, text, facts, what="the first line repeats the subject's words")
+            found += shared_phrases(text, subject, facts)  # no phrase twice in one email
             return found
 
         reason = _reason(lead) if lead is not None and slot == "product_line" else None
@@ -83,17 +84,19 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
         # line that does not repeat it is preferred.
         said = bool(deadline) and (deadline in subject or any(deadline in t for t in chosen.values()))
         got = None
-        if said:
-            got = picker.choose(slot, angle, values, available - _DEADLINE_NEEDS, ctx, variant, check_as="body",
-                                reason=reason, context=" ".join(raw), coherent=coherent, rejected=rejected)
-        if got is None:
-            got = picker.choose(slot, angle, values, available, ctx, variant, check_as="body", reason=reason,
-                                context=" ".join(raw), coherent=coherent, rejected=rejected)
-        for other in (a for a in ANGLES if a != angle):  # no phrasing of this angle fits: another angle's
+        # this angle, then the others, without the deadline where it was said; only then with it. A short
+        # window (ctx.when) is the reason to act: the offer line says it in any angle before one that drops it.
+        strict = (True, False) if slot == "offer_line" and ctx.when else (False,)
+        tries = [(pool, timed) for timed in strict
+                 for pool in ([available - _DEADLINE_NEEDS] if said else []) + [available]]
+        for pool, timed in tries:
+            for other in (angle, *(a for a in ANGLES if a != angle)):
+                got = picker.choose(slot, other, values, pool, ctx, variant, check_as="body", reason=reason,
+                                    context=" ".join(raw), coherent=coherent, rejected=rejected, say_window=timed)
+                if got is not None:
+                    break
             if got is not None:
                 break
-            got = picker.choose(slot, other, values, available, ctx, variant, check_as="body", reason=reason,
-                                context=" ".join(raw), coherent=coherent, rejected=rejected)
         if got is None:
             if slot in ("hook", "offer_line", "opener", "cta", "signoff"):
                 raise DataValidationError(f"no {slot} phrase for play {play!r} passes the checks for this offer"
@@ -108,7 +111,7 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
     lines = [chosen["opener"], "", " ".join(opening)]
     if "product_line" in chosen:
         lines += ["", chosen["product_line"]]
-        others = [p for p in ctx.products if p is not lead][:MAX_LISTED]
+        others = listed_order([p for p in ctx.products if p is not lead])[:MAX_LISTED]
         if others and "also_line" in chosen:
             lines += [chosen["also_line"], *_product_list(others, facts)]
     lines += ["", chosen["cta"], "", chosen["signoff"], signature(picker.voice, facts.brand)]

@@ -133,7 +133,10 @@ def rendered_length(text: str) -> str:
 def _style(text: str, facts: FactSheet, part: str, source_text: str, result: CheckResult) -> None:
     """Reject chatter about the task, first-person voice, hashtags, bare greetings and invented content."""
     result.checked.append("copy style (no meta-commentary, first person, hashtags)")
-    for m in _CHATTER.finditer(text):
+    shown = text
+    for product in facts.products:  # a product's own name ("Memory Card - UHS-I") is not the copy's voice
+        shown = shown.replace(product.name, " ")
+    for m in _CHATTER.finditer(shown):
         result.problems.append(f"not usable as copy: {m.group().strip()!r}")
     if part in ("subject", "preview") and (_GREETING_ONLY.match(text) or len(text.split()) < 3):
         result.problems.append(f"{part} is a greeting or fragment, not a {part}")

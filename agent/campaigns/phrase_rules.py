@@ -78,6 +78,26 @@ FILLER = re.compile(
 """Pushy or empty filler (set 8: "for a short time only", "available for a limited time", "no better moment",
 "Shop now", "an excellent moment", "a reason to visit again soon" to the best customers, "Put £10 off your next
 order towards...", "help your points go further"): say the real deadline, the reason, or nothing."""
+STOCK = re.compile(
+    r"\bhad\s+in\s+mind\b|\b(?:fine|good)\s+reason\s+to\s+(?:choose|pick)\b|\bof\s+late\b|\bmak(?:e|ing)\s+the\s+most\s+of\b"
+    r"|\b(?:is|are)\s+on\s+now\b|\bhow\s+shall\s+we\s+say\b|\bwhatever\s+you\s+choose\b|\bacross\s+the\s+shop\b"
+    r"|\btreat\s+yourself\b|\bcustomers\s+like\s+you\b|\b(?:may|might)\s+help\b|\byou\s+may\s+enjoy\b"
+    r"|\bperfect\s+excuse\b|\bfine\s+time\b", re.I)
+"""Stock phrases (set 9: "Is there anything you have had in mind? ... a fine reason to choose something new", "so often
+of late", "Make the most of buy one, get one free", "is on now", "How shall we say thank you, {first_name}? Buy one,
+get one free", "Whatever you choose, you'll get early access", "A few ideas from across the shop" over one
+category's picks, "treat yourself", "Customers like you", "Planning a larger order? ... may help")."""
+RAW_SLOT = re.compile(r"\b(?:in|from|for)\s+\{category\}(?!\s+(?:range|picks|favourites|collection|selection))", re.I)
+"""A category shown raw as a noun ("Looking for something in Outdoor?"): name it only before range, picks..."""
+ENDS_EARLY = re.compile(r"\bbefore\s+\{deadline\}", re.I)
+"""``before {deadline}`` reads as ending a day early (set 9): say ``until {deadline}`` or ``ends {deadline}``."""
+_OWN_FILLER = frozenset("""enjoy enjoying happy shopping hello dear please pleased available offer offers
+here's there's just with your have from that this until ends""".split())
+SHORT_OWN_WORDS = 2
+"""The fewest words of its own (besides the offer, dates, brand and name) a text message or push needs: an offer
+and its end date alone ("{first_name}, 20% off until Monday 21 December") says nothing to this audience."""
+PUSH_SHOWN = 85
+"""The characters a push notification shows: longer ones are cut on the lock screen."""
 DEADLINE_LED = "leads with the deadline; a subject leads with the reason or the customer's situation, the deadline after"
 SCHEME = re.compile(r"\byour\s+points\b|\bpoints\s+(?:go|going)\s+further\b|\bpoints\s+balance\b", re.I)
 """Wording that assumes the customer knows the points scheme: not for a first-time customer (need ``knows_points``)."""
@@ -96,7 +116,9 @@ PICKS = re.compile(r"\b(?:picked|picks|chose|chosen|selection|selected|ideas)\b"
 """A short piece that speaks of picks must name one (raters: "'Picked for you' but nothing is picked")."""
 OFFER_COMMA_UNTIL = re.compile(r"\{[Oo]ffer\},\s+until\b")
 """``{offer}, until {deadline}``: the comma splits the offer from when it ends (raters: a stray comma)."""
-_IT = re.compile(r"\{product\}[^{]*?\b(?:it|it's|its)\b", re.I)
+_IT = re.compile(r"\{product\}(?:[^{]|\{product_price\})*?\b(?:it|it's|its)\b"
+                 r"|\{product\}(?:\s*\(\{product_price\}\))?,?\s+(?:is|was|has|makes|goes)\b", re.I)
+"""``it``/``is`` after the product: a plural name ("Running Shoes ... we chose it"; set 9) reads wrongly."""
 _LOW_PRICE = re.compile(r"\b(?:just|only)\s+\{product_price\}")
 _GIFTING = re.compile(r"\b(?:saved|set\s+aside|kept|keep|waiting|with\s+your\s+name|yours|on\s+us)\b", re.I)
 
@@ -116,11 +138,16 @@ def problems_with(text: str, part: str) -> str | None:
     if part in BODY_PARTS and (m := FRAGMENT.search(text)):
         return f"states the offer as a fragment {m.group().strip()!r}; give the offer a verb (is on, runs until)"
     for pattern, why in ((OPENERS, "is a generic opener {m!r}; open with their situation or the offer"),
-                         (FILLER, "is pushy or empty filler {m!r}; give the reason or the real deadline")):
+                         (FILLER, "is pushy or empty filler {m!r}; give the reason or the real deadline"),
+                         (STOCK, "is a stock phrase {m!r}; say what this audience gets and why"),
+                         (RAW_SLOT, "shows a category raw {m!r}; write 'our {{category}} range' or leave it out"),
+                         (ENDS_EARLY, "says {m!r}, which reads as ending a day early; write 'until {{deadline}}'")):
         if m := pattern.search(text):
             return why.format(m=m.group())
     if part == "subject" and (led := _subject_problem(text)):
         return led
+    if part == "subject" and "{product}" in text and re.search(r"\{[Oo]ffer\}", text):
+        return "pairs a product with the offer in a subject; it reads as if only that item were discounted"
     if part in ("sms", "push") and text.count("{brand}") > 1:
         return "names the brand twice; the sender line already says who it is from"
     if text.count("?") > 1:
@@ -132,6 +159,22 @@ def problems_with(text: str, part: str) -> str | None:
                 "(the customer's situation, the picks) instead of repeating them")
     if part in ("sms", "push") and PICKS.search(text) and "{product}" not in text:
         return "speaks of picks without naming one; use {product} or leave the picks out"
+    if part in ("sms", "push") and re.search(r"\{[Oo]ffer\}", text) and (short := _short_problem(text)):
+        return short
+    if part == "product_line" and "{product}" in text and "{product_price}" not in text:
+        return "names the product without its price; every product an email names shows its price"
+    return None
+
+
+def _short_problem(text: str) -> str | None:
+    """A text message or push with an offer that pairs it with a product ("Seen the X? 20% off": the hook has
+    nothing to do with the offer and reads as if only X were discounted) or carries the offer alone."""
+    if "{product}" in text:
+        return "pairs a product with the offer in a short piece; it reads as if only that item were discounted"
+    own = [w for w in re.findall(r"[a-z][a-z'-]{3,}", re.sub(r"\{[^{}]*\}", " ", text).lower()) if w not in _OWN_FILLER]
+    if len(own) < SHORT_OWN_WORDS:
+        return ("carries only the offer (and its date); give this audience's situation or a reason to act "
+                "(a gap to acknowledge, a specific thank-you, a second order)")
     return None
 
 

@@ -45,6 +45,7 @@ from memberinsight.agent.campaigns.phrase_rules import (
     GIMMICK,
     INTERNAL_WORDS,
     PRESSURE,
+    PUSH_SHOWN,
     UNSUPPORTED_CLAIMS,
     implied_needs,
     problems_with,
@@ -236,8 +237,7 @@ def _check_text(text: str, part: str, file: str, where: str) -> tuple[str, ...]:
             raise _fail(file, where, "{Offer} inside a sentence; write {offer} there")
         names.append(name)
         before += "X"
-    if why := problems_with(text, part):
-        raise _fail(file, where, why)
+    # the form of a text message first (who sent it, no opt-out, GSM-7), then its wording
     if part == "sms" and not text.startswith(SMS_PREFIX):
         raise _fail(file, where, f"an SMS must start with {SMS_PREFIX.strip()!r} so the reader knows who sent it")
     if part in ("sms", "push") and "STOP" in text:
@@ -245,7 +245,9 @@ def _check_text(text: str, part: str, file: str, where: str) -> tuple[str, ...]:
     if part == "sms" and not sms_length(text.format_map(TYPICAL))[1]:
         raise _fail(file, where, "uses characters outside GSM-7 (dashes, curly quotes, emoji); an SMS would be "
                     "cut to 70 characters")
-    length, limit = measured_length(text, part), LIMITS[part]
+    if why := problems_with(text, part):
+        raise _fail(file, where, why)
+    length, limit = measured_length(text, part), LIMITS[part] if part != "push" else min(LIMITS[part], PUSH_SHOWN)
     if length > limit:
         raise _fail(file, where, f"is {length} characters filled with typical values; the {part} limit is {limit}")
     return tuple(names)

@@ -16,10 +16,12 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
 from memberinsight.agent.campaigns.meaning import segment_class
+from memberinsight.agent.campaigns.offer_sense import offer_window
 from memberinsight.agent.campaigns.season import hemisphere, season_fit, seasonal
 from memberinsight.agent.campaigns.slots import short_date
 
@@ -30,6 +32,14 @@ SHORT_WINDOW_DAYS = 3
 """An offer ending within this many days of the send date (a weekend, "today only") has a short window."""
 AMOUNT_OFF_MULTIPLE = 2.0
 """A fixed amount off leads with a product priced at least this many times the amount."""
+HERO_FLOOR_SHARE = 0.6
+"""A product leads an email only when priced at least this share of the sheet's median product price..."""
+HERO_BASKET_SHARE = 0.2
+"""...and at least this share of the audience's average order value (a £6 chew toy is no hero for 15% off)."""
+PET_WORDS = re.compile(r"\b(?:pets?|cats?|kittens?|dogs?|pupp(?:y|ies)|aquarium|hamsters?|rabbits?)\b", re.I)
+SPECIES_WORDS = re.compile(r"\b(?:cats?|kittens?|dogs?|pupp(?:y|ies)|hamsters?|rabbits?|birds?|fish)\b", re.I)
+"""Pet products lead only when nothing else is on the sheet, and then one for any pet before one for a cat or dog:
+the copy must not assume the customer owns a particular animal."""
 LOW_PRICE_SHARE = 0.75
 """A price at most this share of its category's median is low enough for "just £X"."""
 NOT_YET = re.compile(
@@ -43,6 +53,10 @@ POINTS_EXPLAINED = "Points you earn can be spent on your next order."
 ACCESS_EXPLAINED = "You can shop it now, before it opens to everyone."
 """What early access means, said once: it starts now, before the sale opens to everyone (raters found "early
 access ... until 21 December" confusing). The date it opens to all is said only when it is a fact."""
+TERMS_ELSEWHERE = frozenset({"bogo", "multi_buy", "free_gift"})
+"""Offers whose working (which items, which gift) the fact sheet does not hold: the email's small print points to
+the full terms rather than inventing them (raters: "buy one, get one free" never said how it works)."""
+FULL_TERMS = "Full terms are on the offer page."
 SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order.",
                    ACCESS_EXPLAINED: "Shop it now, before it opens to everyone."}
 """The same, where an SMS has room for it."""
@@ -69,6 +83,10 @@ class Context:
     """The offer's window opens after the send date (a weekend offer sent Monday to Friday): every piece that
     states the offer says the window, none states the deadline alone, and no phrase places the offer in the
     present (:data:`NOT_YET`)."""
+    dated: str = ""
+    """The window with its days, where a piece has room (an SMS, the email body and small print): ``this
+    weekend, Saturday 12 and Sunday 13 December`` (raters: "this weekend" sent on a Monday reads as vague).
+    Empty when :attr:`when` needs no dates."""
     explain: str = ""
     """A few words on how the offer works, for customers who may not know the scheme (points to a first-time
     customer): the email says it after the offer, an SMS where it fits."""
@@ -132,6 +150,8 @@ def context(facts: FactSheet) -> Context:
         if facts.deadline and "Ends " not in terms:  # the sheet's deadline (the offer text named none)
             ahead = {0: "today, ", 1: "tomorrow, "}.get(days, "") if days is not None else ""
             terms = f"{terms} Ends {ahead}{short_date(facts)}.".strip()
+    days_said = weekend_days(facts) if later and offer_window(facts) else ""  # Saturday must be a fact
+    dated = f"{when}, {days_said}" if days_said and when == "this weekend" else ""
     if later and facts.deadline:  # the small print says the days it runs, not only when it ends
         rest = re.sub(r"\s*Ends [^.]*\.", "", terms).strip()
         terms = f"Valid this weekend only, ending {short_date(facts)}." + (f" {rest}" if rest else "")
@@ -143,8 +163,21 @@ def context(facts: FactSheet) -> Context:
     explain = POINTS_EXPLAINED if offer is not None and offer.kind == "points_multiplier" and where == "new" else ""
     if access:
         explain = ACCESS_EXPLAINED
+    if phrase and offer is not None and offer.kind in TERMS_ELSEWHERE:
+        terms = f"{terms} {FULL_TERMS}".strip()  # how the deal works is the operator's to say, not ours to invent
     return Context(values, frozenset(available), offer.kind if offer is not None else None, bool(phrase), terms,
-                   products, when, where, later, explain)
+                   products, when, where, later, dated, explain)
+
+
+def weekend_days(facts: FactSheet) -> str:
+    """The two days of a weekend window ending on the sheet's Sunday deadline: ``Saturday 12 and Sunday 13
+    December`` (both months named when they differ); empty when the deadline is not a Sunday."""
+    end = facts.deadline
+    if end is None or end.weekday() != 6:
+        return ""
+    start = end - timedelta(days=1)
+    first = f"{start.day}" if start.month == end.month else f"{start.day} {start:%B}"
+    return f"Saturday {first} and Sunday {end.day} {end:%B}"
 
 
 def _starts_later(facts: FactSheet) -> bool:
@@ -184,11 +217,50 @@ def lead_products(ctx: Context, facts: FactSheet, play: str) -> list[ProductFact
         if priced_pool:
             pool = reach or [max(priced_pool, key=lambda p: float(p.price or 0))]
     pool = _suits_offer(pool, offer)
+    pool = hero_worthy(pool, facts)
     priced = [p for p in ctx.products if p.price is not None]
     if (play == "welcome" or ctx.situation == "new") and len(priced) >= 2:
         cheapest = min(priced, key=lambda p: float(p.price or 0))
         pool = [p for p in pool if p is not cheapest] or pool
+    # every product an email names shows its price, so an unpriced one leads only when none is priced
+    pool = [p for p in pool if p.price is not None] or pool
     return sorted(pool, key=lambda p: -season_fit(p.name, p.category, facts.as_of, hemi))
+
+
+def hero_worthy(pool: list[ProductFact], facts: FactSheet) -> list[ProductFact]:
+    """The products fit to lead an email (set 9: a £5.86 cat toy as the hero of 15% off; pet items that assume a
+    pet): priced at least :data:`HERO_FLOOR_SHARE` of the sheet's median price and of the average order value,
+    and not cheap for their category; a non-pet product before a pet one, and a pet one for any pet before one
+    for a cat or a dog. Each rule is given up when it would leave nothing."""
+    priced = [float(p.price) for p in facts.products if p.price is not None]
+    basket = facts.stat("avg_order_value")
+    floor = max(HERO_FLOOR_SHARE * statistics.median(priced) if priced else 0.0,
+                HERO_BASKET_SHARE * basket if basket else 0.0)
+    keep = [p for p in pool if p.price is None or (float(p.price) >= floor and not low_priced(p, facts.products))]
+    pool = keep or pool
+    for test in (_is_pet, _is_species):
+        pool = [p for p in pool if not test(p)] or pool
+    return pool
+
+
+def _is_pet(product: ProductFact) -> bool:
+    return bool(PET_WORDS.search(f"{product.category} {product.name}"))
+
+
+def listed_order(products: Sequence[ProductFact]) -> list[ProductFact]:
+    """``products`` for an email's list: those for a particular animal last (the list must not assume a pet)."""
+    return sorted(products, key=_is_species)
+
+
+def mixed_picks(products: Sequence[ProductFact], lead: ProductFact | None, listed: int) -> bool:
+    """True when an email's picks (``lead`` and the first ``listed`` others) span more than one category, so
+    no line may call them one category's selection ("our Outdoor range" over a memory card)."""
+    shown = [lead, *listed_order([p for p in products if p is not lead])[:listed]] if lead is not None else []
+    return len({p.category for p in shown}) > 1
+
+
+def _is_species(product: ProductFact) -> bool:
+    return bool(SPECIES_WORDS.search(product.name))
 
 
 def _suits_offer(pool: list[ProductFact], offer: Offer | None) -> list[ProductFact]:

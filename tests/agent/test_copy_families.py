@@ -140,7 +140,7 @@ def test_wording_that_is_true_only_sometimes_carries_its_need(tmp_path: Path) ->
         '{text: "Have you seen the {product}? We chose it with you in mind.", tone: all}': ("singular", None),
         '{text: "Our pick: the {product}, just {product_price}.", tone: all}': ("low_price", None),
         '{text: "We have saved {offer} for you.", tone: all}': ("no_threshold", None),
-        '{text: "Treat yourself with {offer}.", tone: all}': (None, {"bogo", "multi_buy", "free_gift"}),
+        '{text: "Stock up with {offer}.", tone: all}': (None, {"bogo", "multi_buy", "free_gift"}),
         '{text: "{Offer} is on until {deadline}.", tone: all}': (None, {"points_multiplier"}),
     }
     body = "play: common\nparts:\n  offer_line:\n    any:\n" + "".join(f"      - {e}\n" for e in entries)
