@@ -80,14 +80,7 @@ def _flag_reviews(ws: Any, con: sqlite3.Connection, member_id: str, user: str) -
     with ws.analytics(read_only=True) as acon:
         reviews = [r[0] for r in acon.execute("SELECT review_id FROM reviews WHERE member_id = ? ORDER BY review_id",
                                               [member_id]).fetchall()]
-    now = now_stamp()
-    added = 0
-    for review_id in reviews:
-        cur = con.execute(
-            "INSERT INTO screening_queue (review_id, risk, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(review_id) DO UPDATE SET risk = max(risk, excluded.risk) WHERE status = 'pending'",
-            [review_id, FLAGGED_REVIEW_RISK, f"account {member_id} confirmed as fraud in the fraud queue", now, now])
-        added += max(cur.rowcount, 0)
+    added = _queue_reviews(con, reviews, f"account {member_id} confirmed as fraud in the fraud queue")
     if reviews:
         ws.audit(user, "fraud.flag_reviews", "member", member_id,
                  detail=json.dumps({"reviews": len(reviews), "queued_or_raised": added}), con=con)
@@ -113,18 +106,24 @@ def _flag_burst_reviews(ws: Any, con: sqlite3.Connection, item_id: str, user: st
             "JOIN reviews r ON r.member_id = o.member_id AND r.product_id = o.product_id AND r.created_at >= o.ordered_at "
             "WHERE o.quantity > 0 ORDER BY 1").fetchall()]
         acon.unregister("_burst_orders")
+    added = _queue_reviews(con, reviews, f"review of an order in {item_id}, confirmed as fraud in the fraud queue")
+    if reviews:
+        ws.audit(user, "fraud.flag_reviews", "burst_reviews", item_id,
+                 detail=json.dumps({"orders": len(orders), "reviews": len(reviews), "queued_or_raised": added}), con=con)
+    return added
+
+
+def _queue_reviews(con: sqlite3.Connection, reviews: list[str], note: str) -> int:
+    """Put ``reviews`` in the review-screening queue at the flagged risk (a pending one's risk is raised, a decided
+    one is left alone); returns how many were added or raised."""
     now = now_stamp()
     added = 0
     for review_id in reviews:
         cur = con.execute(
             "INSERT INTO screening_queue (review_id, risk, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(review_id) DO UPDATE SET risk = max(risk, excluded.risk) WHERE status = 'pending'",
-            [review_id, FLAGGED_REVIEW_RISK, f"review of an order in {item_id}, confirmed as fraud in the fraud queue",
-             now, now])
+            [review_id, FLAGGED_REVIEW_RISK, note, now, now])
         added += max(cur.rowcount, 0)
-    if reviews:
-        ws.audit(user, "fraud.flag_reviews", "burst_reviews", item_id,
-                 detail=json.dumps({"orders": len(orders), "reviews": len(reviews), "queued_or_raised": added}), con=con)
     return added
 
 
