@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from memberinsight.agent.campaigns.coherence import pair_problems, piece_problems, shared_phrases
 from memberinsight.agent.campaigns.facts import FactSheet, ProductFact
 from memberinsight.agent.campaigns.phrasebank import ANGLES
-from memberinsight.agent.campaigns.variant_facts import Context, listed_order
+from memberinsight.agent.campaigns.variant_facts import Context, listed_order, mixed_picks
 from memberinsight.agent.campaigns.voice import signature
 from memberinsight.errors import DataValidationError
 
@@ -60,6 +60,8 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
     ids: list[str] = []
     rejected: list[tuple[str, list[str]]] = []
     show_products = lead is not None and play not in NO_PRODUCTS
+    if show_products and "products_2" in available and mixed_picks(ctx.products, lead, MAX_LISTED):
+        available = available - {"category"}  # "a few picks from our Beauty range" over a belt and coffee beans
     facts = picker.facts
     # (a short window is the reason to act, so it is said in every part that states the offer: ctx.when)
     deadline = values.get("deadline", "") if "deadline" in available and not ctx.when else ""
