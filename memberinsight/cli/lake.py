@@ -91,6 +91,22 @@ def score(
                               f"({', '.join(f'{s} {v:.1f} s' for s, v in info['seconds'].items())})"))
 
 
+@lake_app.command("screen")
+def screen(
+    lake: Annotated[str, typer.Argument(help="Lake URI with a reviews table.")],
+    out: Annotated[str | None, typer.Option("--out", help="Output folder (default LAKE/_outputs).")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Review-screening risk of every lake review on Spark with the workspace's trained model (OUT/review_screening)."""
+    from memberinsight.cli.common import open_workspace
+    from memberinsight.scaleout.screening import screen_on_spark
+
+    info = screen_on_spark(settings(workspace), open_workspace(workspace), lake, out)
+    emit(info, as_json, text=f"Screened {info['rows']:,} reviews on Spark ({info['method']}, {info['seconds']:.1f} s; "
+                             f"{info['not_in_workspace']:,} lake reviews not in the workspace)")
+
+
 @lake_app.command("index")
 def index(
     lake: Annotated[str, typer.Argument(help="Lake URI (a local folder: the index is written beside it).")],
