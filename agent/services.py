@@ -123,7 +123,7 @@ class Services:
         except WorkspaceError:
             log.info("no categories: the analytics database could not be read")
         try:
-            names = as_frame(backend("models", "segment_summary", "Segments")(self.ws))
+            names = as_frame(backend("memberinsight.models", "segment_summary", "Segments")(self.ws))
             if "segment" in names.columns:
                 segments = tuple(dict.fromkeys([*names["segment"].astype(str), *DEFAULT_SEGMENTS]))
         except ModelNotReadyError:
@@ -135,7 +135,7 @@ class Services:
         return Vocabulary(segments=segments, categories=categories, member_id_pattern=pattern, member_exists=exists)
 
     def _saved_segment_names(self) -> tuple[str, ...]:
-        return tuple(s.name for s in backend("segments", "list_segments", "Saved segments")(self.ws, refresh=False))
+        return tuple(s.name for s in backend("memberinsight.segments", "list_segments", "Saved segments")(self.ws, refresh=False))
 
     def agent(self) -> Agent:
         """The agent (router fitted on first use, once per process)."""
@@ -208,7 +208,7 @@ class Services:
     def segment_summary(self) -> pd.DataFrame:
         from memberinsight.agent.tools.analytics import segment_table
 
-        return segment_table(backend("models", "segment_summary", "The segment summary")(self.ws))
+        return segment_table(backend("memberinsight.models", "segment_summary", "The segment summary")(self.ws))
 
     def rfm_grid(self) -> pd.DataFrame:
         """Members per recency score (rows, 5 = most recent) and frequency/monetary score (columns),
@@ -235,13 +235,13 @@ class Services:
     def clusters(self) -> pd.DataFrame:
         from memberinsight.agent.tools.analytics import segment_table
 
-        return segment_table(backend("models", "segment_summary", "Clusters")(self.ws, by="cluster"))
+        return segment_table(backend("memberinsight.models", "segment_summary", "Clusters")(self.ws, by="cluster"))
 
     def member_profile(self, member_id: str) -> Any:
         member_id = member_id.strip()
         if not member_id:
             raise DataValidationError("enter a member id", column="member_id")
-        return backend("models", "member_profile", "Member profiles")(self.ws, member_id)
+        return backend("memberinsight.models", "member_profile", "Member profiles")(self.ws, member_id)
 
     def segment_names(self) -> list[str]:
         return list(self.vocabulary().segments)
@@ -276,43 +276,43 @@ class Services:
         This bypasses campaign approval, so :func:`governance.export_direct` refuses it (audited) unless
         ``[campaigns] direct_export`` is on and ``user`` is an admin."""
         account = self.require_role(user, "operator", "exporting an audience")
-        export = backend("governance", "export_direct", "Audience export")
+        export = backend("memberinsight.governance", "export_direct", "Audience export")
         return export(self.ws, segment, channel, actor=user, reason=reason, settings=self.settings, surface="app",
                       admin=account.may("admin"))
 
     def direct_export_note(self) -> str:
         """One plain line for the Campaigns tab: direct exports are off (use an approved campaign) or admin-only."""
-        return str(backend("governance", "direct_export_note", "Audience export")(self.settings))
+        return str(backend("memberinsight.governance", "direct_export_note", "Audience export")(self.settings))
 
     def direct_export_allowed(self) -> bool:
         """Whether ``[campaigns] direct_export`` lets the Campaigns tab export a segment directly (admins only)."""
-        return bool(backend("governance", "direct_export_allowed", "Audience export")(self.settings))
+        return bool(backend("memberinsight.governance", "direct_export_allowed", "Audience export")(self.settings))
 
     # ----- review queue ---------------------------------------------------------------
     def queue_counts(self) -> dict[str, int]:
-        return backend("screening", "queue_counts", "The review queue")(self.ws)
+        return backend("memberinsight.screening", "queue_counts", "The review queue")(self.ws)
 
     def queue(self, status: str | None = "pending", min_risk: float = 0.0, limit: int = 50) -> pd.DataFrame:
-        items = backend("screening", "list_queue", "The review queue")(self.ws, status=status, limit=limit)
+        items = backend("memberinsight.screening", "list_queue", "The review queue")(self.ws, status=status, limit=limit)
         table = queue_table(items)
         return table[table["risk"] >= min_risk].reset_index(drop=True) if min_risk else table
 
     def queue_item(self, review_id: str) -> Any:
-        return backend("screening", "get_item", "The review queue")(self.ws, review_id)
+        return backend("memberinsight.screening", "get_item", "The review queue")(self.ws, review_id)
 
     def review_evidence(self, review_id: str) -> dict[str, Any]:
         """The review's text and context, for the evidence panel (from the screening package)."""
-        return backend("screening", "review_evidence", "Review evidence")(self.ws, review_id)
+        return backend("memberinsight.screening", "review_evidence", "Review evidence")(self.ws, review_id)
 
     def decide(self, user: str, review_id: str, action: str, version: int, note: str = "") -> Any:
         """Approve / remove / escalate a review as ``user`` (raises ConflictError on a stale version)."""
         self.require_role(user, "operator", "deciding reviews")
-        return backend("screening", "decide", "The review queue")(self.ws, review_id, action, user, int(version),
+        return backend("memberinsight.screening", "decide", "The review queue")(self.ws, review_id, action, user, int(version),
                                                                     note.strip() or None)
 
     # ----- data ----------------------------------------------------------------------
     def workspace_status(self) -> Any:
-        return backend("workspace", "workspace_status", "Workspace status")(self.ws)
+        return backend("memberinsight.workspace", "workspace_status", "Workspace status")(self.ws)
 
     def upload(self, user: str, path: str | Path, kind: str | None = None) -> Any:
         """Validate size and type, then ingest an uploaded CSV (audited under ``user``; admins only)."""
@@ -330,7 +330,7 @@ class Services:
             raise DataValidationError("only .csv or .csv.gz files can be uploaded", file=path.name)
         if _is_gzip(path):
             _check_inflated_size(path, limit * GZIP_MAX_RATIO)
-        report = backend("workspace", "ingest_file", "Ingestion")(self.ws, path, kind=kind or None, actor=user)
+        report = backend("memberinsight.workspace", "ingest_file", "Ingestion")(self.ws, path, kind=kind or None, actor=user)
         with self._lock:
             self._agent = None  # new categories or segments: refit the vocabulary on next use
         return report

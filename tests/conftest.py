@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 DEMO_MEMBERS = 2000
 DEMO_SEED = 7
+
+FOLDER_PACKAGES = frozenset(link.name for link in (REPO_ROOT / "memberinsight").iterdir() if link.is_symlink())
+"""``agent``, ``models``...: imported only as ``memberinsight.<folder>`` (the distribution installs one name)."""
+
+
+class _OnlyTheImportRoot(importlib.abc.MetaPathFinder):
+    """Fails ``import models`` (or ``importlib.import_module("agent")``) as it fails for an installed user.
+
+    Here the repository root is on ``sys.path``, so a bare folder import would quietly load a second copy of the
+    package and the tests would pass while the installed app breaks."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname.partition(".")[0] in FOLDER_PACKAGES:
+            raise ModuleNotFoundError(f"No module named {fullname!r}: import memberinsight.{fullname}", name=fullname)
+        return None
+
+
+sys.meta_path.insert(0, _OnlyTheImportRoot())
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -43,7 +43,7 @@ def models_markdown(services: Any) -> str:
     from memberinsight.agent.tools._common import backend
 
     try:
-        lines = [m.line for m in backend("models", "shipped_models", "Model summaries")(services.ws)]
+        lines = [m.line for m in backend("memberinsight.models", "shipped_models", "Model summaries")(services.ws)]
     except MemberInsightError as exc:
         lines = [f"No models yet: {exc}"]
     parts = ["**Models in use** (chosen on this shop's own holdout at the last build)",

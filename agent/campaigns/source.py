@@ -52,7 +52,7 @@ def _columns(con: Any, table: str) -> list[str]:
 def _describe(ws: Any, segment: str) -> str:
     """The analytics' description of an RFM segment, else the saved segment's definition in words."""
     try:
-        models = importlib.import_module("models")
+        models = importlib.import_module("memberinsight.models")
         summary = getattr(models, "segment_summary", None)
         rows = summary(ws) if summary is not None else []
     except (ImportError, MemberInsightError, duckdb.Error):  # analytics not built for this workspace

@@ -57,7 +57,7 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
         segments overview please
         give me a summary of our customer base
     """
-    summary = backend("models", "segment_summary", "The segment summary")
+    summary = backend("memberinsight.models", "segment_summary", "The segment summary")
     if segment and by == "cluster" and segment.strip().isdigit():
         segment = f"cluster {segment.strip()}"  # "describe cluster 4": segment="4", by="cluster"
     if segment:
@@ -66,7 +66,7 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
             return saved
         if (missing := capability_note(ctx.ws, "segments")) is not None:
             return ToolResult(missing + ".", ok=False)
-        kind, exact = backend("models", "resolve_segment", "Segments")(ctx.ws, segment)
+        kind, exact = backend("memberinsight.models", "resolve_segment", "Segments")(ctx.ws, segment)
         stats = next(s for s in summary(ctx.ws, by=kind) if s.segment == exact)
         churn, clv = capability_note(ctx.ws, "churn"), capability_note(ctx.ws, "clv")
         facts = [f"- **members**: {stats.members:,} ({stats.member_share:.1%} of members)",
@@ -77,7 +77,7 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
                  f"- {churn}" if churn else f"- **churn risk** (mean): {fmt_value(stats.mean_churn_probability)}",
                  f"- {clv}" if clv else f"- **predicted 12-month value** (mean per member): "
                                         f"{money(stats.mean_predicted_clv_365d)}"]
-        outlook = next((o for o in backend("models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=kind)
+        outlook = next((o for o in backend("memberinsight.models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=kind)
                         if o.group == exact), None)
         if outlook is not None:
             facts += outlook_lines(outlook)
@@ -96,7 +96,7 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
     text = (f"**{len(table)} {kind}** covering {int(table['members'].sum()):,} members. "
             f"**{top['segment']}** brings the most revenue ({money(top['revenue'])}, {top['revenue_share']:.0%}).")
     chart = ChartSpec("bar", table, "segment", "revenue", f"Revenue by {kind[:-1]}")
-    outlooks = outlook_table(backend("models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=by))
+    outlooks = outlook_table(backend("memberinsight.models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=by))
     ahead = ("\n\nExpected totals per segment, with 80% intervals:\n\n" + markdown_table(outlooks, 20)
              if not outlooks.empty else "")
     notes = "".join(f"\n\n{n}." for n in (capability_note(ctx.ws, "churn"), capability_note(ctx.ws, "clv")) if n)
@@ -108,7 +108,7 @@ def _saved_segment(ctx: ToolContext, name: str) -> ToolResult | None:
     """An operator's saved segment (definition in words, size and its history), or None if ``name``
     is not one."""
     try:
-        saved = backend("segments", "get_segment", "Saved segments")(ctx.ws, name)
+        saved = backend("memberinsight.segments", "get_segment", "Saved segments")(ctx.ws, name)
     except NotFoundError:
         return None
     history = pd.DataFrame([dataclasses.asdict(p) for p in saved.sizes])
@@ -116,8 +116,8 @@ def _saved_segment(ctx: ToolContext, name: str) -> ToolResult | None:
     text = (f"**{saved.name}** (saved segment by {saved.owner}, updated {saved.updated_at[:10]}): {size}.\n\n"
             f"Definition: {saved.description}")
     try:
-        ids = backend("segments", "resolve_segment_members", "Saved segments")(ctx.ws, saved.name)
-        lines = outlook_lines(backend("models", "group_outlook", "Segment forecasts")(ctx.ws, ids, saved.name))
+        ids = backend("memberinsight.segments", "resolve_segment_members", "Saved segments")(ctx.ws, saved.name)
+        lines = outlook_lines(backend("memberinsight.models", "group_outlook", "Segment forecasts")(ctx.ws, ids, saved.name))
     except MemberInsightError:  # predictions not built: the definition and size still answer
         lines = []
     if lines:
@@ -148,7 +148,7 @@ def compare_segments(ctx: ToolContext, segment_a: str, segment_b: str) -> ToolRe
         how do Loyal and Champions differ
         Lost against Hibernating on revenue
     """
-    cmp = backend("models", "compare_segments", "Segment comparison")(ctx.ws, segment_a, segment_b)
+    cmp = backend("memberinsight.models", "compare_segments", "Segment comparison")(ctx.ws, segment_a, segment_b)
     a, b = cmp.a.segment, cmp.b.segment
     table = pd.DataFrame([{"metric": label(d.metric), a: by_name(d.metric, d.a), b: by_name(d.metric, d.b),
                            f"{a} as a multiple of {b}": ratio(d.ratio)} for d in cmp.differences])
@@ -178,7 +178,7 @@ def member_lookup(ctx: ToolContext, member_id: str) -> ToolResult:
         customer 12121 details
         lifetime value of member 80808
     """
-    profile = backend("models", "member_profile", "Member profiles")(ctx.ws, member_id)
+    profile = backend("memberinsight.models", "member_profile", "Member profiles")(ctx.ws, member_id)
     text, orders = profile_markdown(profile)
     return ToolResult(text, table=orders, subject={"member_id": profile.member_id})
 
@@ -240,8 +240,8 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
     if clv and min_clv:
         lead = f"{clv}, so members cannot be picked by predicted value; the members at risk without that floor:\n\n"
         min_clv = 0.0
-    members = backend("segments", "resolve_segment_members", "Segments")(ctx.ws, segment) if segment else None
-    rows = as_frame(backend("models", "at_risk_members", "Churn predictions")(
+    members = backend("memberinsight.segments", "resolve_segment_members", "Segments")(ctx.ws, segment) if segment else None
+    rows = as_frame(backend("memberinsight.models", "at_risk_members", "Churn predictions")(
         ctx.ws, min_clv=min_clv, limit=limit, member_ids=members))
     where = f" in **{segment}**" if segment else ""
     floor = f" with predicted value ≥ {money(min_clv)}" if min_clv else ""
@@ -249,14 +249,14 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
         return ToolResult(f"{lead}No members at risk{where}{floor}.", table=rows)
     total = money(float(rows["value_at_risk"].sum()))
     ids = rows["member_id"].astype(str).tolist()
-    ranges = backend("models", "member_ranges", "Member forecasts")(ctx.ws, ids)
+    ranges = backend("memberinsight.models", "member_ranges", "Member forecasts")(ctx.ws, ids)
     rows = rows.assign(value_next_12_months=[value_words(r) for r in ranges.itertuples(index=False)],
                        clv_365d_low=ranges["clv_365d_low"].to_numpy(), clv_365d_high=ranges["clv_365d_high"].to_numpy())
     shown = rows[[c for c in ("member_id", "rfm_segment", "churn_probability", "value_at_risk", "value_next_12_months",
                               "recency_days", "reasons") if c in rows.columns]]
     together = ""
     if not clv:
-        value = backend("models", "group_outlook", "Member forecasts")(ctx.ws, ids, "at-risk members").value_365d
+        value = backend("memberinsight.models", "group_outlook", "Member forecasts")(ctx.ws, ids, "at-risk members").value_365d
         together = f" Their predicted value over the next 12 months: {value.words(money=True)} together." if value else ""
     text = (f"{lead}**{len(rows)} members at risk**{where}{floor}; together {total} of yearly spend at risk "
             f"(churn probability × last year's spend).{together}" + (f" {clv}." if clv and not lead else "")
@@ -293,10 +293,10 @@ def category_forecast(ctx: ToolContext, category: str | None = None, weeks: int 
     """
     if (missing := capability_note(ctx.ws, "demand")) is not None:
         return ToolResult(missing + ".", ok=False)
-    forecast = backend("models", "category_forecast", "Demand forecasts")
+    forecast = backend("memberinsight.models", "category_forecast", "Demand forecasts")
     plural = "s" if weeks != 1 else ""
     if category is None:
-        names = backend("models", "forecast_categories", "Demand forecasts")(ctx.ws)
+        names = backend("memberinsight.models", "forecast_categories", "Demand forecasts")(ctx.ws)
         rows = []
         for name in names:
             fc = forecast(ctx.ws, name, weeks)

@@ -31,7 +31,7 @@ def product_search(ctx: ToolContext, query: FreeText, k: int = 10) -> ToolResult
         which of our products suit a marathon runner
         anything available for a rainy day walk
     """
-    hits = as_frame(backend("retrieval", "search_products", "Product search")(ctx.ws, query, k=k, settings=ctx.settings))
+    hits = as_frame(backend("memberinsight.retrieval", "search_products", "Product search")(ctx.ws, query, k=k, settings=ctx.settings))
     if hits.empty:
         return ToolResult(f"No products match “{query}”.", table=hits)
     return ToolResult(f"**Products for “{query}”**\n\n{markdown_table(hits, k)}", table=hits)
@@ -56,7 +56,7 @@ def recommend_for_member(ctx: ToolContext, member_id: str, k: int = 5) -> ToolRe
         items member 17320 would probably like
         upsell options for 99999
     """
-    recs = as_frame(backend("retrieval", "recommend_for_member", "Recommendations")(
+    recs = as_frame(backend("memberinsight.retrieval", "recommend_for_member", "Recommendations")(
         ctx.ws, member_id, k=k, settings=ctx.settings))
     if recs.empty:
         return ToolResult(f"No recommendations for member {member_id} (not enough history).", table=recs,

@@ -112,7 +112,7 @@ def fraud_overview(ctx: ToolContext,
         fraud overview for the last month
         fraudulent transactions and chargebacks
     """
-    overview = backend("fraud", "queue_overview", "The fraud queue")(
+    overview = backend("memberinsight.fraud", "queue_overview", "The fraud queue")(
         ctx.ws, status=status or "pending", days=days, limit=limit, pattern=pattern)
     table = overview_table(overview)
     return ToolResult(overview_markdown(overview, limit), table=table)

@@ -40,8 +40,8 @@ def find_members(ctx: ToolContext, description: str) -> ToolResult:
         who are our one-time buyers in Manchester
         how many customers in Bristol have high churn risk
     """
-    parse = backend("segments", "parse_sentence", "Plain-words segments")
-    vocabulary = backend("segments", "load_vocabulary", "Plain-words segments")(ctx.ws)
+    parse = backend("memberinsight.segments", "parse_sentence", "Plain-words segments")
+    vocabulary = backend("memberinsight.segments", "load_vocabulary", "Plain-words segments")(ctx.ws)
     result = parse(description, vocabulary, workspace=ctx.ws)
     if result.refusal is not None:
         return ToolResult(f"That does not describe members I can find: {result.refusal.rstrip('.')}.", ok=False)
@@ -62,8 +62,8 @@ def find_members(ctx: ToolContext, description: str) -> ToolResult:
             f"{c.words}: {c.members:,}" for c in counts.conditions if c.members is not None) + ".")
     if counts is not None and counts.empty_reason:
         parts.append(counts.empty_reason)
-    ids = backend("segments", "segment_members", "Plain-words segments")(ctx.ws, result.definition)
-    rows = pd.DataFrame(backend("segments", "member_rows", "Plain-words segments")(ctx.ws, result.definition,
+    ids = backend("memberinsight.segments", "segment_members", "Plain-words segments")(ctx.ws, result.definition)
+    rows = pd.DataFrame(backend("memberinsight.segments", "member_rows", "Plain-words segments")(ctx.ws, result.definition,
                                                                                    limit=SHOWN))
     text = "\n".join(parts)
     if not rows.empty:

@@ -32,8 +32,8 @@ def review_queue_summary(ctx: ToolContext,
         moderation status
         open items in the review queue
     """
-    counts = backend("screening", "queue_counts", "The review queue")(ctx.ws)
-    items = queue_table(backend("screening", "list_queue", "The review queue")(ctx.ws, status=status or "pending",
+    counts = backend("memberinsight.screening", "queue_counts", "The review queue")(ctx.ws)
+    items = queue_table(backend("memberinsight.screening", "list_queue", "The review queue")(ctx.ws, status=status or "pending",
                                                                              limit=limit))
     count_text = ", ".join(f"{k}: {v:,}" for k, v in counts.items())
     head = f"**Review queue** — {count_text}." if any(counts.values()) else "**The review queue is empty.**"
@@ -73,7 +73,7 @@ def data_status(ctx: ToolContext) -> ToolResult:
         is the data up to date
         when did the last ingest run
     """
-    status = backend("workspace", "workspace_status", "Workspace status")(ctx.ws)
+    status = backend("memberinsight.workspace", "workspace_status", "Workspace status")(ctx.ws)
     tables = pd.DataFrame([{"table": k, "rows": v} for k, v in status.tables.items()])
     if status.empty:
         return ToolResult("The workspace is empty: load data with `memberinsight ingest FILE` or the Data tab.",
@@ -90,7 +90,7 @@ def data_status(ctx: ToolContext) -> ToolResult:
                     if q.rejects_by_reason else ""))
     lines.append(f"- **kept but flagged**: {q.guest_lines:,} guest lines, {q.return_lines:,} returns "
                  f"({q.returns_share:.1%}), {q.zero_price_lines:,} zero-price, {q.non_product_lines:,} non-product")
-    excluded = backend("fraud", "exclusion_status", "Fraud exclusions")(ctx.ws, ctx.settings)
+    excluded = backend("memberinsight.fraud", "exclusion_status", "Fraud exclusions")(ctx.ws, ctx.settings)
     lines.append(f"- **confirmed fraud**: {excluded.note}")
     return ToolResult("**Workspace status**\n\n" + "\n".join(lines) + "\n\n" + markdown_table(tables),
                       table=tables)

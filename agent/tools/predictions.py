@@ -93,7 +93,7 @@ def outlook_table(outlooks: list[Any]) -> pd.DataFrame:
 
 def segment_outlook_table(ws: Any, by: str = "rfm") -> pd.DataFrame:
     """:func:`outlook_table` of every RFM segment (or cluster) of the workspace."""
-    return outlook_table(backend("models", "segment_outlooks", "Segment forecasts")(ws, by=by))
+    return outlook_table(backend("memberinsight.models", "segment_outlooks", "Segment forecasts")(ws, by=by))
 
 
 def with_outlook(table: pd.DataFrame, ws: Any, by: str = "rfm") -> pd.DataFrame:
