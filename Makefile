@@ -3,7 +3,7 @@
 #   make test   lint (ruff, mypy, import-linter) and run the whole test suite (browser tests included; the 25
 #               slowest tests are listed at the end, for the work on its speed)
 # and for day-to-day work:
-#   make test-quick   lint and the fast tests (under 2 minutes on 2 cores; `make test` stays the full suite)
+#   make test-quick   lint and the fast tests (about 4 minutes on 2 cores; `make test` stays the full suite)
 .PHONY: setup demo test test-quick lint bench
 
 export HF_HUB_OFFLINE := 1
