@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 _CHILD = (
-    "import sys, json; from pathlib import Path; from workspace.demo import generate_demo; "
+    "import sys, json; from pathlib import Path; from memberinsight.workspace.demo import generate_demo; "
     "s = generate_demo(Path(sys.argv[1]), members=int(sys.argv[2]), seed=int(sys.argv[3]), show_progress=True); "
     "print(json.dumps(s.counts))"
 )

@@ -131,7 +131,7 @@ def _agreement(reference_logits, engine, ids: list[int]) -> float:
 def _warm_load(model_dir: Path, quant: str) -> dict[str, float]:
     code = (
         "import json, time; t0 = time.perf_counter(); import torch; "
-        "from agent.llm.local import LocalBackend; t1 = time.perf_counter(); "
+        "from memberinsight.agent.llm.local import LocalBackend; t1 = time.perf_counter(); "
         f"b = LocalBackend({str(model_dir)!r}, quant={quant!r}); s = b.load(); "
         "print(json.dumps({'import_s': round(t1 - t0, 3), 'load_s': s}))"
     )

@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_FOLDERS = sorted(link.name for link in (ROOT / "memberinsight").iterdir() if link.is_symlink())
-OLD_IMPORT = re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(PACKAGE_FOLDERS)})(?:[\s.,]|$)", re.M)
+# at a line start, or after a quote or a semicolon: code held in a string for `python -c`
+OLD_IMPORT = re.compile(rf"(?:^|[;\"'])\s*(?:from|import)\s+(?:{'|'.join(PACKAGE_FOLDERS)})(?:[\s.,]|$)", re.M)
 
 
 def test_every_top_level_package_folder_is_linked_under_memberinsight() -> None:
