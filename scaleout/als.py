@@ -19,8 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from memberinsight.errors import ModelNotReadyError
-
 ALS_SCHEMA = "member_id string, rank int, product_id string, score double"
 
 
@@ -60,13 +58,9 @@ def load_als(ws: Any) -> tuple[ALSScorer, pd.DataFrame]:
     """The shipped ALS of workspace ``ws`` ready to broadcast, and its members' rows (``member_id``,
     ``factors`` (None without history), ``banned``)."""
     from memberinsight.models.recommenders.als import ALSRecommender
-    from memberinsight.models.recommenders.build import load_model
+    from memberinsight.scaleout.recommend import shipped_component
 
-    hybrid, manifest = load_model(ws)
-    als = getattr(hybrid, "components", {}).get("als")
-    if not isinstance(als, ALSRecommender):
-        raise ModelNotReadyError("the workspace's recommenders model has no ALS component; "
-                                 "run `memberinsight build --only recommenders`")
+    als, manifest = shipped_component(ws, "als", ALSRecommender, "ALS")
     inter = als.interactions_
     ids = [str(m) for m in inter.member_ids]
     members = pd.DataFrame({

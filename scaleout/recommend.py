@@ -88,16 +88,24 @@ class KNNScorer:
                 for n, i in enumerate(keep + extra)]
 
 
-def load_knn(ws: Any) -> KNNScorer:
-    """The shipped item-kNN of workspace ``ws`` (its ``recommenders`` model), ready to broadcast."""
+def shipped_component(ws: Any, name: str, kind: type, label: str) -> tuple[Any, Any]:
+    """Component ``name`` of workspace ``ws``'s shipped ``recommenders`` model (an instance of ``kind``) and the
+    model's manifest; :class:`ModelNotReadyError` naming ``label`` when the shipped model has no such component."""
     from memberinsight.models.recommenders.build import load_model
-    from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
 
     hybrid, manifest = load_model(ws)
-    knn = getattr(hybrid, "components", {}).get("item_knn")
-    if not isinstance(knn, ItemKNNRecommender):
-        raise ModelNotReadyError("the workspace's recommenders model has no item-kNN component; "
+    component = getattr(hybrid, "components", {}).get(name)
+    if not isinstance(component, kind):
+        raise ModelNotReadyError(f"the workspace's recommenders model has no {label} component; "
                                  "run `memberinsight build --only recommenders`")
+    return component, manifest
+
+
+def load_knn(ws: Any) -> KNNScorer:
+    """The shipped item-kNN of workspace ``ws`` (its ``recommenders`` model), ready to broadcast."""
+    from memberinsight.models.recommenders.itemknn import ItemKNNRecommender
+
+    knn, manifest = shipped_component(ws, "item_knn", ItemKNNRecommender, "item-kNN")
     inter = knn.interactions_
     hl = inter.params["half_life_days"] if knn.half_life_days is None else knn.half_life_days
     qw = inter.params["quantity_weight"] if knn.quantity_weight is None else knn.quantity_weight
