@@ -5,6 +5,7 @@ reading can be put in words the parser re-reads the sentence with them to build 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from memberinsight.segments.definition import SegmentDefinition
 from memberinsight.segments.fuzzy import Fix
@@ -103,10 +104,11 @@ def collect(r: Reading, vocab: Vocabulary, changes: list[dict[str, str]],
             readings.append(f"'{it.text}' read as {it.extra['label']}")
         if it.kind in ("NUM", "RANGE") and it.used and it.extra.get("currency") and vocab.currency \
                 and it.extra["currency"] != vocab.currency:
+            shown_amount = _amount(vocab.currency, it.value)
             ask(Question(it.text, f"amounts in this shop are in {vocab.currency}; '{it.text}' is in "
-                                  f"{it.extra['currency']}. Compare it as {vocab.currency}{it.value:g}, or give the "
+                                  f"{it.extra['currency']}. Compare it as {shown_amount}, or give the "
                                   f"amount in {vocab.currency}?", "currency",
-                         [Option(f"{vocab.currency}{it.value:g}", r.definition)]), CONFIDENCE["currency"])
+                         [Option(shown_amount, r.definition)]), CONFIDENCE["currency"])
     for match in r.ctx.similar:
         ask(Question(match["words"], f"'{match['words']}' is not a phrase I know; by similarity it reads as the field "
                                      f"'{match['field']}' ({match['similarity']:.0%} similar). Is that right?",
@@ -167,3 +169,10 @@ def descriptor_question(word: str, labels: list[str], options: list[Option], use
     """The question for a word with several readings ("VIPs", "lapsed")."""
     return Question(word, f"'{word}' can mean {' or '.join(labels)}; I used {used}. Which one do you mean?",
                     "synonym", options)
+
+
+def _amount(currency: str, value: Any) -> str:
+    """An amount or a range (``RANGE`` values are a (low, high) pair) in the shop's currency: "£200", "£50–£150"."""
+    if isinstance(value, (tuple, list)):
+        return "–".join(f"{currency}{v:g}" for v in value)
+    return f"{currency}{value:g}"
