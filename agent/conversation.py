@@ -23,6 +23,7 @@ from typing import Any
 from memberinsight.agent import guard
 from memberinsight.agent.arguments import PERSON_RE, QUESTION_PARAMS, accepts, ask_for, fill
 from memberinsight.agent.extract import Entities, Vocabulary, extract, normalise, prepare
+from memberinsight.agent.fraud_followups import fraud_followup
 from memberinsight.agent.policy import THEM_RE, RoutingPolicy
 from memberinsight.agent.query import asking_sentence, refine_query
 from memberinsight.agent.registry import Tool, ToolRegistry
@@ -139,6 +140,9 @@ class Agent:
         refusal = guard.check(read.lower(), self._names())
         if refusal is not None:
             return Route(None, 0.0, (), refusal.kind, refused=True), refusal.reply
+        fraud = fraud_followup(read, conversation)  # "why is the first one flagged?" after the fraud queue
+        if fraud is not None:
+            return fraud
         ents = extract(read, self.vocabulary)
         last = conversation.last_tool
         if not ents.any and not _content_words(ents):  # "them", "do it", "what about it?"

@@ -15,6 +15,9 @@ Public API::
     exclusion_status(ws) -> ExclusionStatus;  refresh_exclusions(ws, settings, con)  # clean business figures
     queue_overview(ws, status=None, days=None, limit=10, pattern=None) -> FraudOverview   # by status and pattern
     item_facts(ws, item) -> dict;  last_scan(ws) -> str | None;  was_scanned(ws);  PATTERNS
+    main_pattern(ws, item) -> str                     # the item's main pattern, as the overview names it
+    linked_accounts(ws, item_id) -> LinkedAccounts    # who else shares the item's device / card / IP / address
+    GROUP_KINDS                      # item kinds standing for several orders: burst, coupon_ring (fraud.coupon_rings)
 
 Personal values (IPs, addresses, cards) are hashed at ingest (:mod:`workspace.ingest.order_extras`);
 nothing here sees or shows them raw. Decisions come only from people: scores only queue items.
@@ -58,6 +61,7 @@ _EXPORTS = {
     "PATTERNS": "memberinsight.fraud.overview",
     "queue_overview": "memberinsight.fraud.overview",
     "item_facts": "memberinsight.fraud.overview",
+    "main_pattern": "memberinsight.fraud.overview",
     "last_scan": "memberinsight.fraud.overview",
     "was_scanned": "memberinsight.fraud.overview",
     "AdjustedRating": "memberinsight.fraud.rating",
@@ -67,6 +71,9 @@ _EXPORTS = {
     "exclusion_status": "memberinsight.fraud.exclusions",
     "refresh_exclusions": "memberinsight.fraud.exclusions",
     "confirmed_items": "memberinsight.fraud.exclusions",
+    "LinkedAccounts": "memberinsight.fraud.linked",
+    "linked_accounts": "memberinsight.fraud.linked",
+    "GROUP_KINDS": "memberinsight.fraud.combine",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -23,6 +23,9 @@ WEIGHTS = {"anomaly": 0.5, "ring_on_order": 0.6, "order_on_account": 0.8, "remov
 MIN_ANOMALY_REASON = 0.3
 MIN_RISK = 0.2
 """Orders and accounts below this combined risk are not kept (nor stored): nothing points at them."""
+GROUP_KINDS = ("burst", "coupon_ring")
+"""Item kinds that stand for several orders (:mod:`fraud.groups`, :mod:`fraud.coupon_rings`): a decision on one
+applies to every order it holds."""
 
 
 @dataclass

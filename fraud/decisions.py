@@ -6,7 +6,7 @@ appended to the hash-chained audit log in the same transaction. Confirming an ac
 its reviews in the review-screening queue (pending, risk at least 0.9), so the review team sees
 them: the fraud queue and the review queue feed each other (a scan reads the reviews removed there).
 
-A decision on a burst item (:mod:`fraud.groups`) applies to all its orders: confirmed, each order counts
+A decision on a burst or coupon-ring item (:mod:`fraud.groups`, :mod:`fraud.coupon_rings`) applies to all its orders: confirmed, each order counts
 as confirmed fraud for the clean business figures (:func:`fraud.exclusions.confirmed_items`) and the
 buyers' reviews of the burst's products (posted at or after the order) go to the review queue; cleared,
 all are cleared. It is one decision, audited once with the number of orders it covers.
@@ -19,6 +19,7 @@ import sqlite3
 from typing import Any
 
 from memberinsight.errors import DataValidationError
+from memberinsight.fraud.combine import GROUP_KINDS
 from memberinsight.fraud.queue import ACTIONS, FraudItem, ensure_tables, get_item, item_orders
 from memberinsight.workspace.decisions import now_stamp, versioned_update
 
@@ -38,7 +39,7 @@ def decide(ws: Any, item_id: str, action: str, user: str, version: int, note: st
     changes = {"status": ACTIONS[action], "note": note, "decided_by": user, "decided_at": now_stamp()}
     resolved = _resolve(ws, item_id)
     detail: dict[str, Any] = {"note": note}
-    if resolved.startswith("burst:"):
+    if resolved.split(":", 1)[0] in GROUP_KINDS:
         detail["orders"] = len(item_orders(ws, resolved))
     return _update(ws, resolved, user, version, f"fraud.{action}", changes, detail)
 
@@ -61,7 +62,7 @@ def _update(ws: Any, item_id: str, user: str, version: int, audit_action: str, c
     def flag_confirmed_account(con: sqlite3.Connection, row: sqlite3.Row) -> None:
         if changes.get("status") == "confirmed" and row["kind"] == "account":
             _flag_reviews(ws, con, row["object_id"], user)
-        elif changes.get("status") == "confirmed" and row["kind"] == "burst":
+        elif changes.get("status") == "confirmed" and row["kind"] in GROUP_KINDS:
             _flag_burst_reviews(ws, con, item_id, user)
 
     versioned_update(ws, table="fraud_queue", key_column="item_id", key=item_id, user=user, version=version,

@@ -4,15 +4,15 @@ Labels come from ``fraud_truth.csv`` (written by :func:`workspace.demo.fraud.pla
 ``kind`` (order / account), ``object_id``, ``pattern``, ``group_id``. After a full scan:
 
 * **top-k precision**: of the ``k`` riskiest queue items (orders, accounts and bursts), the share that are
-  labelled (any pattern, the generator's own fake-review accounts included); a burst item counts as
-  labelled when at least half of its orders are;
+  labelled (any pattern, the generator's own fake-review accounts included); a burst or coupon-ring item
+  counts as labelled when at least half of its orders are;
 * **group recall**: a planted group (a brushing ring, a card-testing burst, a coupon-abuse ring, a
   takeover) counts as found when at least ``min_share`` of its labelled orders and accounts are in
-  the queue, a queued burst item covering each of its orders; reported per pattern and combined over
+  the queue, a queued burst or coupon-ring item covering each of its orders; reported per pattern and combined over
   the four planted patterns (the generator's own ``review_fraud`` groups are reported apart: they were
   not planted for this check).
 
-``queued`` counts queue items (a burst is one); ``covered`` counts the orders and accounts they stand for.
+``queued`` counts queue items (a burst or a coupon ring is one); ``covered`` counts the orders and accounts they stand for.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from memberinsight.errors import DataValidationError
+from memberinsight.fraud.combine import GROUP_KINDS
 from memberinsight.fraud.scan import QUEUE_MIN_RISK, scan_workspace
 
 PLANTED = ("brushing", "card_testing", "coupon_abuse", "account_takeover")
@@ -62,6 +63,7 @@ class FraudEvaluation:
     covered: int = 0
     """Orders and accounts the queue stands for (a burst item covers each of its orders)."""
     burst_items: int = 0
+    coupon_ring_items: int = 0
 
 
 def read_truth(path: Path) -> pd.DataFrame:
@@ -88,7 +90,7 @@ def evaluate_fraud(ws: Any, truth_path: Path, k: int = 100, min_share: float = 0
     queue = sorted((s for s in result.items if s.risk >= queue_min_risk and s.in_burst is None),
                    key=lambda s: (-s.risk, s.item_id))
     labelled = set(truth["item_id"])
-    covers = {s.item_id: [f"order:{o}" for o in s.orders] if s.kind == "burst" else [s.item_id] for s in queue}
+    covers = {s.item_id: [f"order:{o}" for o in s.orders] if s.kind in GROUP_KINDS else [s.item_id] for s in queue}
     queued_ids = {c for ids in covers.values() for c in ids}
 
     def is_labelled(s: Any) -> bool:
@@ -113,6 +115,7 @@ def evaluate_fraud(ws: Any, truth_path: Path, k: int = 100, min_share: float = 0
         k=k, top_k_precision=precision, queued=len(queue),
         queue_precision=round(sum(is_labelled(s) for s in queue) / len(queue), 4) if queue else 0.0,
         covered=len(queued_ids), burst_items=sum(s.kind == "burst" for s in queue),
+        coupon_ring_items=sum(s.kind == "coupon_ring" for s in queue),
         combined_recall=combined, patterns=patterns, other_patterns=others,
         top_false_positives=[{"item_id": s.item_id, "risk": s.risk,
                               "reasons": [r["text"] for r in s.reasons[:3]]}

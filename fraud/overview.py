@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from memberinsight.errors import ConfigError, DataValidationError, ModelNotReadyError
+from memberinsight.fraud.combine import GROUP_KINDS
 from memberinsight.fraud.queue import KINDS, STATUSES, FraudItem, ensure_tables, list_queue
 
 PATTERNS: dict[str, str] = {
@@ -70,7 +71,7 @@ class OverviewItem:
     note: str | None = None
     reasons: list[dict[str, Any]] = field(default_factory=list)
     orders: int | None = None
-    """For a burst: how many orders it stands for."""
+    """For a burst or a coupon ring: how many orders it stands for."""
 
 
 @dataclass
@@ -186,7 +187,7 @@ def _times(ws: Any, items: list[FraudItem]) -> tuple[dict[str, datetime], dateti
         con.unregister("_accounts")
     times = {k: v for k, v in rows if v is not None}
     for i in items:
-        if i.kind == "burst" and i.evidence.get("end"):
+        if i.kind in GROUP_KINDS and i.evidence.get("end"):
             times[i.item_id] = pd.Timestamp(i.evidence["end"]).to_pydatetime()
     return times, newest
 
@@ -201,7 +202,7 @@ def _check(status: str | None, days: int | None, limit: int, pattern: str | None
     if pattern is not None and pattern not in PATTERNS:
         raise DataValidationError(f"unknown pattern {pattern!r} (use one of {', '.join(PATTERNS)})", column="pattern")
     if kind is not None and kind not in KINDS:
-        raise DataValidationError(f"unknown kind {kind!r} (use order, account or burst)", column="kind")
+        raise DataValidationError(f"unknown kind {kind!r} (use {', '.join(KINDS)})", column="kind")
 
 
 def queue_overview(ws: Any, status: str | None = None, days: int | None = None, limit: int = 10,
@@ -234,7 +235,8 @@ def queue_overview(ws: Any, status: str | None = None, days: int | None = None, 
         patterns = item_patterns(i.reasons, kinds, found, order_patterns)
         if pattern is not None and pattern not in patterns:
             continue
-        lead = i.reasons[0] if i.kind == "burst" and i.reasons and i.reasons[0].get("source") == "group" else None
+        lead = (i.reasons[0] if i.kind in GROUP_KINDS and i.reasons and i.reasons[0].get("source") == "group"
+                else None)
         if lead is not None:  # a burst reads as its own sentence, under the pattern its orders show
             patterns = [p for p in patterns if p == lead.get("pattern")] + [p for p in patterns
                                                                             if p != lead.get("pattern")]
@@ -243,12 +245,20 @@ def queue_overview(ws: Any, status: str | None = None, days: int | None = None, 
                    next((str(r.get("text")) for r in i.reasons if r.get("text")), f"risk {i.risk:.0%}"))
         rows.append(OverviewItem(i.item_id, i.kind, i.object_id, i.member_id, i.status, i.risk, i.version,
                                  patterns[0], patterns, why, times.get(i.item_id), i.decided_by, i.decided_at, i.note,
-                                 i.reasons, int(i.evidence.get("orders") or 0) if i.kind == "burst" else None))
+                                 i.reasons, int(i.evidence.get("orders") or 0) if i.kind in GROUP_KINDS else None))
     by_pattern: dict[str, int] = {}
     for row in rows:
         by_pattern[row.pattern] = by_pattern.get(row.pattern, 0) + 1
     by_pattern = {p: by_pattern[p] for p in PATTERNS if p in by_pattern}
     return FraudOverview(counts, by_pattern, rows[:limit], len(rows), status, pattern, days, start, newest, scanned)
+
+
+def main_pattern(ws: Any, item: FraudItem) -> str:
+    """The item's main pattern, as :func:`queue_overview` names it (a burst or coupon ring: its own)."""
+    lead = item.reasons[0] if item.kind in GROUP_KINDS and item.reasons else {}
+    if lead.get("source") == "group" and lead.get("pattern") in PATTERNS:
+        return str(lead["pattern"])
+    return item_patterns(item.reasons, rule_kinds(ws), findings_by_id(ws))[0]
 
 
 def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
@@ -257,7 +267,7 @@ def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
     accounts, total value, first and last order and products. No personal values."""
     from memberinsight.fraud.facts import order_columns
 
-    if item.kind == "burst":
+    if item.kind in GROUP_KINDS:
         return _burst_facts(ws, item)
     with ws.analytics(read_only=True) as con:
         have = order_columns(con)
@@ -284,7 +294,7 @@ def item_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
 
 
 def _burst_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
-    """A burst's orders in figures (all its orders, from the queue's record of them)."""
+    """A burst's or coupon ring's orders in figures (all its orders, from the queue's record of them)."""
     from memberinsight.fraud.queue import item_orders
 
     orders = item_orders(ws, item.item_id) or list(item.evidence.get("order_ids", []))
@@ -297,7 +307,7 @@ def _burst_facts(ws: Any, item: FraudItem) -> dict[str, Any]:
                 "SELECT count(DISTINCT o.order_id), count(DISTINCT o.member_id), "
                 "sum(o.quantity * o.unit_price) FILTER (WHERE o.quantity > 0), min(o.ordered_at), max(o.ordered_at), "
                 "string_agg(DISTINCT coalesce(p.title, o.product_id), '; ') FROM orders o "
-                "JOIN _burst_orders USING (order_id) LEFT JOIN products p USING (product_id)").fetchone()
+                "JOIN _burst_orders USING (order_id) LEFT JOIN products p USING (product_id)").fetchall()[0]
         finally:
             con.unregister("_burst_orders")
     if row is None:

@@ -2,11 +2,11 @@
 
 Tables (created on first use):
 
-* ``fraud_queue``: one row per order, account or burst that needs a look (``item_id`` ``order:<id>``,
-  ``account:<id>`` or ``burst:<first order id>``): ``status`` (pending / cleared / confirmed / escalated),
+* ``fraud_queue``: one row per order, account, burst or coupon ring that needs a look (``item_id``
+  ``order:<id>``, ``account:<id>``, ``burst:<first order id>`` or ``coupon_ring:<first order id>``): ``status`` (pending / cleared / confirmed / escalated),
   ``risk``, ``assignee``, ``note``, ``decided_by``, ``decided_at``, timestamps and ``version``.
-* ``fraud_item_orders``: the orders of each burst item (:mod:`fraud.groups`); a decision on the burst
-  applies to all of them. A later scan that finds more orders of a burst still undecided (pending or
+* ``fraud_item_orders``: the orders of each burst or coupon-ring item (:mod:`fraud.groups`,
+  :mod:`fraud.coupon_rings`: "group items", handled alike); a decision on the item applies to all of them. A later scan that finds more orders of a burst still undecided (pending or
   escalated) adds them here and bumps the item's version (audited ``fraud.extend``); a decided burst is
   never reopened: the new orders become a new pending burst item that says which decided one it continues.
 * ``fraud_scores``: the latest risk, per-source risks, reasons and evidence of every scored item.
@@ -27,20 +27,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memberinsight.errors import DataValidationError, NotFoundError
-from memberinsight.fraud.combine import Scored
+from memberinsight.fraud.combine import GROUP_KINDS, Scored
 from memberinsight.workspace.decisions import now_stamp
 
 STATUSES = ("pending", "cleared", "confirmed", "escalated")
 ACTIONS = {"clear": "cleared", "confirm": "confirmed", "escalate": "escalated"}
 LABEL_OF_STATUS = {"confirmed": 1, "cleared": 0}
-KINDS = ("order", "account", "burst")
+KINDS = ("order", "account", *GROUP_KINDS)
 OPEN_STATUSES = ("pending", "escalated")
 SCAN_ACTOR = "fraud scan"
 
 QUEUE_DDL = (
     """CREATE TABLE IF NOT EXISTS fraud_queue (
         item_id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('order', 'account', 'burst')),
+        kind TEXT NOT NULL CHECK (kind IN ('order', 'account', 'burst', 'coupon_ring')),
         object_id TEXT NOT NULL,
         status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'cleared', 'confirmed', 'escalated')),
         risk REAL NOT NULL,
@@ -84,20 +84,24 @@ QUEUE_DDL = (
 
 
 def ensure_tables(ws: Any) -> None:
-    """Create the fraud tables when missing (and let a queue made before burst items hold them)."""
+    """Create the fraud tables when missing (and let a queue made before burst or coupon-ring items hold them)."""
     ws.ensure_operational_tables(*QUEUE_DDL)
     with ws.operations() as con:
         row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'fraud_queue'").fetchone()
-        if row is not None and "'burst'" not in str(row[0]):
+        if row is not None and not _admits_groups(str(row[0])):
             _allow_bursts(con)
 
 
+def _admits_groups(sql: str) -> bool:
+    return all(f"'{k}'" in sql for k in GROUP_KINDS)
+
+
 def _allow_bursts(con: sqlite3.Connection) -> None:
-    """Rebuild ``fraud_queue`` with the kind check that admits ``burst`` (SQLite cannot alter a CHECK)."""
+    """Rebuild ``fraud_queue`` with the kind check that admits every group kind (SQLite cannot alter a CHECK)."""
     con.execute("BEGIN IMMEDIATE")
     try:
         row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'fraud_queue'").fetchone()
-        if "'burst'" not in str(row[0]):
+        if not _admits_groups(str(row[0])):
             con.execute("ALTER TABLE fraud_queue RENAME TO fraud_queue_before_bursts")
             con.execute(QUEUE_DDL[0])
             con.execute("INSERT INTO fraud_queue SELECT * FROM fraud_queue_before_bursts")
@@ -169,8 +173,8 @@ def write_scores(ws: Any, scored: list[Scored], findings: list[tuple[str, str, f
     with ws.operations() as con:
         con.execute("BEGIN IMMEDIATE")
         try:
-            bursts, final = _resolve_bursts(con, [s for s in kept if s.kind == "burst"], continue_burst)
-            kept = [s for s in kept if s.kind != "burst"] + bursts
+            bursts, final = _resolve_bursts(con, [s for s in kept if s.kind in GROUP_KINDS], continue_burst)
+            kept = [s for s in kept if s.kind not in GROUP_KINDS] + bursts
             con.executemany(
                 "INSERT INTO fraud_scores (item_id, kind, object_id, member_id, risk, parts, reasons, evidence, "
                 "scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO UPDATE SET "
@@ -191,7 +195,7 @@ def write_scores(ws: Any, scored: list[Scored], findings: list[tuple[str, str, f
                             "VALUES (?, ?, ?, ?, ?, ?)",
                             [(s.item_id, s.kind, s.object_id, float(s.risk), now, now) for s in new])
             counts["queued"] = len(new)
-            _add_burst_orders(ws, con, [s for s in new if s.kind == "burst"], set(), now)
+            _add_burst_orders(ws, con, [s for s in new if s.kind in GROUP_KINDS], set(), now)
             counts["extended"] = _add_burst_orders(
                 ws, con, [s for s in bursts if status.get(s.item_id) in OPEN_STATUSES], set(status), now)
             cur = con.executemany("UPDATE fraud_queue SET risk = ? WHERE item_id = ? AND status = 'pending'",
@@ -217,7 +221,8 @@ def _resolve_bursts(con: sqlite3.Connection, bursts: list[Scored], continue_burs
         final[b.item_id] = b.item_id
         marks = ", ".join("?" * len(b.orders))
         rows = con.execute(f"SELECT m.item_id, m.order_id, q.status, q.created_at, q.decided_by FROM fraud_item_orders m "
-                           f"JOIN fraud_queue q USING (item_id) WHERE m.order_id IN ({marks})", b.orders).fetchall()
+                           f"JOIN fraud_queue q USING (item_id) WHERE q.kind = ? AND m.order_id IN ({marks})",
+                           [b.kind, *b.orders]).fetchall()
         if not rows:
             out.append(b)
             continue
@@ -232,7 +237,7 @@ def _resolve_bursts(con: sqlite3.Connection, bursts: list[Scored], continue_burs
         note = None
         if decided and target is None:
             note = (f"continues {', '.join(f'{i} ({st} by {by})' for i, (st, by) in sorted(decided.items()))}: "
-                    f"{len(wanted)} more order(s) of the same burst since that decision")
+                    f"{len(wanted)} more order(s) of the same {b.kind.replace('_', ' ')} since that decision")
         if wanted == b.orders and note is None:
             out.append(b if target is None else replace(b, object_id=target.split(":", 1)[1]))
         elif continue_burst is not None:
@@ -254,7 +259,7 @@ def _add_burst_orders(ws: Any, con: sqlite3.Connection, bursts: list[Scored], ex
             con.execute("UPDATE fraud_queue SET version = version + 1, updated_at = ? WHERE item_id = ?",
                         [now, b.item_id])
             total = con.execute("SELECT count(*) FROM fraud_item_orders WHERE item_id = ?", [b.item_id]).fetchone()[0]
-            ws.audit(SCAN_ACTOR, "fraud.extend", "fraud_burst", b.item_id,
+            ws.audit(SCAN_ACTOR, "fraud.extend", f"fraud_{b.kind}", b.item_id,
                      detail=json.dumps({"added_orders": added, "orders": int(total)}), con=con)
             extended += 1
     return extended
@@ -271,18 +276,19 @@ def _merge_into_bursts(ws: Any, con: sqlite3.Connection, orders: list[Scored], f
             by_burst.setdefault(final.get(str(s.in_burst), str(s.in_burst)), []).append(s.object_id)
             merged += 1
     for burst, ids in sorted(by_burst.items()):
-        ws.audit(SCAN_ACTOR, "fraud.merge", "fraud_burst", burst,
+        ws.audit(SCAN_ACTOR, "fraud.merge", f"fraud_{burst.split(':', 1)[0]}", burst,
                  detail=json.dumps({"orders": len(ids), "order_ids": ids[:10]}), con=con)
     return merged
 
 
 def list_queue(ws: Any, status: str | None = "pending", kind: str | None = None, limit: int = 50,
                offset: int = 0) -> list[FraudItem]:
-    """Queue items, riskiest first (``status=None``: every status; ``kind``: order, account or burst)."""
+    """Queue items, riskiest first (``status=None``: every status; ``kind``: order, account, burst or
+    coupon_ring)."""
     if status is not None and status not in STATUSES:
         raise DataValidationError(f"unknown status {status!r} (use one of {', '.join(STATUSES)})", column="status")
     if kind is not None and kind not in KINDS:
-        raise DataValidationError(f"unknown kind {kind!r} (use order, account or burst)", column="kind")
+        raise DataValidationError(f"unknown kind {kind!r} (use {', '.join(KINDS)})", column="kind")
     if limit < 1:
         raise DataValidationError("limit must be at least 1", column="limit")
     ensure_tables(ws)
@@ -311,9 +317,10 @@ def queue_counts(ws: Any) -> dict[str, int]:
 
 
 def get_item(ws: Any, item_id: str) -> FraudItem:
-    """One queue item (``order:<id>``, ``account:<id>`` or ``burst:<id>``; a bare id tries order, account, burst)."""
+    """One queue item (``order:<id>``, ``account:<id>``, ``burst:<id>``, ``coupon_ring:<id>``; a bare id tries
+    each kind in that order)."""
     ensure_tables(ws)
-    candidates = [item_id] if ":" in item_id else [f"order:{item_id}", f"account:{item_id}", f"burst:{item_id}"]
+    candidates = [item_id] if ":" in item_id else [f"{k}:{item_id}" for k in KINDS]
     with ws.operations() as con:
         for candidate in candidates:
             row = con.execute(f"{_SELECT} WHERE q.item_id = ?", [candidate]).fetchone()

@@ -23,7 +23,13 @@ import pandas as pd
 
 from memberinsight.fraud.anomaly import AnomalyDetector
 from memberinsight.fraud.brushing import Burst, burst_evidence, find_bursts
-from memberinsight.fraud.combine import Scored, score_accounts, score_orders
+from memberinsight.fraud.combine import GROUP_KINDS, Scored, score_accounts, score_orders
+from memberinsight.fraud.coupon_rings import (
+    CouponGroup,
+    coupon_ring_item,
+    coupon_ring_items,
+    find_coupon_rings,
+)
 from memberinsight.fraud.facts import prepare_facts
 from memberinsight.fraud.features import order_features
 from memberinsight.fraud.groups import burst_item, burst_items, find_groups
@@ -54,7 +60,9 @@ class FraudScan:
     burst_items: int = 0
     """Bursts and runs scored as one item each (queued when risky enough)."""
     orders_in_bursts: int = 0
-    """Orders queued only through their burst item (not one by one)."""
+    """Orders queued only through their burst or coupon-ring item (not one by one)."""
+    coupon_ring_items: int = 0
+    """Rings of linked accounts reusing a coupon, scored as one item each (:mod:`fraud.coupon_rings`)."""
     extended: int = 0
     merged: int = 0
     calibration: str = "contamination prior"
@@ -110,6 +118,7 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
         bursts = find_bursts(con)
         rings = find_rings(con, bursts, hits)
         groups = find_groups(con, hits, bursts, rules)
+        coupon_groups = find_coupon_rings(con, hits, rules, rings, {o for g in groups for o in g.orders})
         timings["brushing_and_rings"] = time.perf_counter() - t
         newest = con.execute("SELECT max(ordered_at) FROM f_orders").fetchone()
     t = time.perf_counter()
@@ -130,8 +139,9 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
     orders = score_orders(features, anomaly, reasons, hits, bursts, rings)
     accounts = score_accounts(orders, hits, rings, _removed_reviews(ws))
     made = burst_items(groups, orders, queue_min_risk, rings)
-    orders = made.orders
-    scored = orders + accounts + made.items
+    coupons = coupon_ring_items(coupon_groups, made.orders, queue_min_risk, rings)
+    orders = coupons.orders
+    scored = orders + accounts + made.items + coupons.items
     if since is not None:
         fresh_orders = set(features.loc[features["ordered_at"] > since, "order_id"])
         if not hits.empty:  # older orders with newer evidence (a cancellation that arrived since the last scan)
@@ -140,14 +150,14 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
         touched = set(features.loc[features["ordered_at"] > since, "member_id"].dropna())
         scored = [s for s in scored if (s.kind == "order" and s.object_id in fresh_orders)
                   or (s.kind == "account" and s.object_id in touched)
-                  or (s.kind == "burst" and not fresh_orders.isdisjoint(s.orders))]
+                  or (s.kind in GROUP_KINDS and not fresh_orders.isdisjoint(s.orders))]
     result = FraudScan(
         orders=facts.orders, scored_orders=sum(s.kind == "order" for s in scored),
         scored_accounts=sum(s.kind == "account" for s in scored), since=watermark_text,
         watermark=str(newest[0]) if newest and newest[0] is not None else None,
         rule_hits={str(k): int(v) for k, v in hits.groupby("rule").size().items()} if not hits.empty else {},
         bursts=len(bursts), rings=sum(r.risk >= 0.5 for r in rings), calibration=calibration,
-        optional_fields=list(facts.present), burst_items=len(made.items),
+        optional_fields=list(facts.present), burst_items=len(made.items), coupon_ring_items=len(coupons.items),
         orders_in_bursts=sum(s.in_burst is not None for s in orders))
     if write:
         t = time.perf_counter()
@@ -156,6 +166,10 @@ def scan_workspace(ws: Any, full: bool = False, rules_file: str | Path | None = 
         by_id = {s.object_id: s for s in orders}
 
         def continue_burst(item: Scored, ids: list[str], target: str | None, note: str | None) -> Scored:
+            if item.kind == "coupon_ring":
+                group = coupons.groups[item.item_id]
+                assert isinstance(group, CouponGroup)
+                return coupon_ring_item(group, ids, by_id, target, note)
             return burst_item(made.groups[item.item_id], ids, by_id, target, note)
 
         counts = write_scores(ws, scored, found, queue_min_risk, continue_burst=continue_burst)

@@ -19,7 +19,7 @@ from memberinsight.errors import ConflictError, MemberInsightError, NotFoundErro
 from memberinsight.ui.callbacks import EMPTY, changed_since_opened, escape_markdown, problem
 
 STATUS_CHOICES = ["pending", "escalated", "confirmed", "cleared", "all"]
-KIND_CHOICES = ["orders and accounts", "orders", "accounts", "bursts"]
+KIND_CHOICES = ["orders and accounts", "orders", "accounts", "bursts", "coupon rings"]
 ACTIONS = ("confirm", "clear", "escalate")
 GRADES = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
 SOURCES = {"group": "burst", "rule": "rule", "burst": "brushing burst", "ring": "ring", "anomaly": "anomaly", "reviews": "reviews",
@@ -42,7 +42,7 @@ def moment(value: Any) -> str:
 
 def _title(item_id: str) -> str:
     kind, _, object_id = item_id.partition(":")
-    return f"{kind.title()} {object_id}"
+    return f"{kind.replace('_', ' ').capitalize()} {object_id}"
 
 
 # ----- the queue ------------------------------------------------------------------------
@@ -51,7 +51,7 @@ def load_fraud_queue(services: Any, status: str, kind: str = "orders and account
     """(counts and patterns line, the queue riskiest first, item ids for the picker)."""
     from memberinsight.fraud import queue_overview
 
-    kind_ = {"orders": "order", "accounts": "account", "bursts": "burst"}.get(kind)
+    kind_ = {"orders": "order", "accounts": "account", "bursts": "burst", "coupon rings": "coupon_ring"}.get(kind)
     try:
         overview = queue_overview(services.ws, status=None if status in (None, "", "all") else status, limit=limit,
                                   kind=kind_)
@@ -76,7 +76,7 @@ def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None
     from memberinsight.fraud.overview import findings_by_id, item_patterns, rule_kinds
 
     if not item_id:
-        return "Pick an order, account or burst from the fraud queue.", None
+        return "Pick an order, account, burst or coupon ring from the fraud queue.", None
     try:
         item = get_item(services.ws, item_id)
         facts = item_facts(services.ws, item)
@@ -95,7 +95,7 @@ def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None
     lines.append("**Pattern**: " + "; ".join(f"{p} ({PATTERNS[p]})" for p in patterns))
     if item.reasons:
         lines.append("**Why flagged**\n\n" + "\n".join(
-            f"- _{SOURCES.get(str(r.get('source')), r.get('source'))}"
+            f"- _{_source(item, r)}"
             + (f" · {r['severity']}" if r.get("severity") else "") + f"_: {escape_markdown(str(r.get('text', '')))}"
             for r in item.reasons))
     parts = {k: v for k, v in item.parts.items() if v}
@@ -114,10 +114,17 @@ def show_fraud_item(services: Any, item_id: str | None) -> tuple[str, int | None
     return "\n\n".join(line for line in lines if line), item.version
 
 
+def _source(item: Any, reason: dict[str, Any]) -> str:
+    """What a reason comes from, in words (a coupon ring's own sentence: "coupon ring")."""
+    if item.kind == "coupon_ring" and reason.get("source") == "group":
+        return "coupon ring"
+    return str(SOURCES.get(str(reason.get("source")), reason.get("source")))
+
+
 def _facts_line(item: Any, facts: dict[str, Any]) -> str:
     if not facts:
         return ""
-    if item.kind == "burst":
+    if item.kind in ("burst", "coupon_ring"):
         return _burst_line(item, facts)
     if item.kind == "order":
         parts = [f"Ordered {moment(facts.get('ordered_at'))}" + (f" by account {facts['member_id']}"
@@ -182,7 +189,7 @@ def decide_fraud(services: Any, user: str, item_id: str | None, version: int | N
         return problem(exc)
     extra = " Its reviews were sent to the Review queue." if item.status == "confirmed" and item.kind == "account" \
         else ""
-    if item.kind == "burst" and item.status in ("confirmed", "cleared"):
+    if item.kind in ("burst", "coupon_ring") and item.status in ("confirmed", "cleared"):
         from memberinsight.fraud import item_orders
 
         extra = f" All {len(item_orders(services.ws, item.item_id)):,} of its orders are {item.status}."

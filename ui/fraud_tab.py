@@ -29,7 +29,7 @@ def fraud_tab(services: Any, username: Callable[[Any], str]) -> Any:
         table = gr.Dataframe(label="Fraud queue (riskiest first)", interactive=False, wrap=True, elem_id="fraud-table")
         with gr.Row():
             with gr.Column(scale=3):
-                pick = gr.Dropdown(label="Order, account or burst", choices=[], elem_id="fraud-pick")
+                pick = gr.Dropdown(label="Order, account, burst or coupon ring", choices=[], elem_id="fraud-pick")
                 evidence = gr.Markdown(elem_id="fraud-evidence")
             with gr.Column(scale=2):
                 note = gr.Textbox(label="Note", lines=2, elem_id="fraud-note")

@@ -1,7 +1,11 @@
 """Fraud tool: the fraud queue of suspicious orders, accounts and bursts, by status and pattern, for a look-back window.
 
 A burst item stands for many orders (a card-testing run, a brushing burst) and reads as one sentence,
-e.g. "12 orders in 9 minutes, £38.00 in all, account M1"; one decision on it covers all its orders.
+e.g. "12 orders in 9 minutes, £38.00 in all, account M1"; a coupon ring likewise ("coupon WELCOME10 used by 5
+linked accounts on 7 orders, £35.00 off in all; shared device"); one decision on either covers all its orders.
+The items are numbered and their ids remembered (``subject["fraud_items"]``) so that a follow-up ("why is the
+first one flagged?", "who else shares that device?") can name one: :mod:`agent.fraud_followups` reads it and
+calls this tool again with ``item`` (:mod:`agent.tools.fraud_items` answers).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def overview_table(overview: Any) -> pd.DataFrame:
 
 def _for_people(table: pd.DataFrame) -> pd.DataFrame:
     out = table.drop(columns=["kind", "version"]).copy()
+    out.insert(0, "#", range(1, len(out) + 1))  # numbered, so a follow-up can say "the first one", "#2"
     out["risk"] = [f"{r:.0%}" for r in table["risk"]]
     out["when"] = [day_words(w) for w in table["when"]]
     out["why"] = [w if len(w) <= 140 else w[:139] + "…" for w in table["why"]]
@@ -79,17 +84,26 @@ def overview_markdown(overview: Any, limit: int) -> str:
         lines.append(f"Riskiest {label} ({len(table):,} of {overview.matched:,}):\n\n"
                      + markdown_table(_for_people(table), limit))
         bursts = [i for i in overview.items if i.kind == "burst"]
+        rings = [i for i in overview.items if i.kind == "coupon_ring"]
         if bursts:
             covered = sum(i.orders or 0 for i in bursts)
             lines.append(f"{len(bursts):,} of these {'is a burst' if len(bursts) == 1 else 'are bursts'} "
                          f"({covered:,} orders in all): one decision on a burst covers all its orders.")
-        lines.append("Decide them in the app's **Fraud** tab or with `memberinsight fraud queue decide`.")
+        if rings:
+            covered = sum(i.orders or 0 for i in rings)
+            lines.append(f"{len(rings):,} of these {'is a coupon ring' if len(rings) == 1 else 'are coupon rings'} "
+                         f"(linked accounts reusing a coupon, {covered:,} orders in all): one decision covers all "
+                         "the ring's orders.")
+        lines.append("Decide them in the app's **Fraud** tab or with `memberinsight fraud queue decide`; ask about "
+                     "one by its number (“why is #1 flagged?”, “who else shares that device?”).")
     return "\n\n".join(lines)
 
 
 def fraud_overview(ctx: ToolContext,
                    status: Literal["pending", "cleared", "confirmed", "escalated"] | None = None,
-                   days: int | None = None, pattern: Pattern | None = None, limit: int = 10) -> ToolResult:
+                   days: int | None = None, pattern: Pattern | None = None, limit: int = 10,
+                   item: str | None = None, about: str | None = None,
+                   position: int | None = None) -> ToolResult:
     """Summarise suspicious orders and accounts (the fraud queue): counts by status and pattern, the riskiest items with their reasons.
 
     Args:
@@ -97,6 +111,9 @@ def fraud_overview(ctx: ToolContext,
         days: only items whose orders are from the last N days of the data.
         pattern: only items showing this fraud pattern (brushing, card testing, coupon abuse, account takeover...).
         limit: how many items to list.
+        item: one queue item to explain instead of the list (its id, e.g. burst:O123, from an earlier answer).
+        about: for one item, what to put first: why (it is flagged), orders (its orders) or accounts (linked).
+        position: for one item, its number in the list shown before.
 
     Examples:
         any suspicious orders lately
@@ -112,7 +129,12 @@ def fraud_overview(ctx: ToolContext,
         fraud overview for the last month
         fraudulent transactions and chargebacks
     """
+    if item:
+        from memberinsight.agent.tools.fraud_items import fraud_item_answer
+
+        return fraud_item_answer(ctx, item, about, position)
     overview = backend("memberinsight.fraud", "queue_overview", "The fraud queue")(
         ctx.ws, status=status or "pending", days=days, limit=limit, pattern=pattern)
     table = overview_table(overview)
-    return ToolResult(overview_markdown(overview, limit), table=table)
+    shown = tuple(table["item_id"][:limit])
+    return ToolResult(overview_markdown(overview, limit), table=table, subject={"fraud_items": shown, "fraud_item": None})

@@ -30,7 +30,7 @@ def _item_text(item: Any) -> str:
              + (f"  member {item.member_id}" if item.member_id and item.kind == "order" else "")]
     if item.decided_by:
         lines.append(f"  decided by {item.decided_by} at {item.decided_at}: {item.note or ''}")
-    if item.kind == "burst":
+    if item.kind in ("burst", "coupon_ring"):
         ev = item.evidence
         ids = ", ".join(ev.get("order_ids", []))
         more = int(ev.get("orders", 0)) - len(ev.get("order_ids", []))
@@ -47,7 +47,8 @@ def _scan_text(scan: Any) -> str:
              f"{scan.bursts} brushing burst(s), {scan.rings} ring(s); calibration: {scan.calibration}.",
              f"{scan.burst_items:,} burst(s) and run(s) as one item each ({scan.orders_in_bursts:,} orders queued only "
              f"through them; {scan.extended:,} item(s) extended with new orders, {scan.merged:,} single-order "
-             "item(s) folded in)."]
+             "item(s) folded in).",
+             f"{scan.coupon_ring_items:,} ring(s) of linked accounts reusing a coupon as one item each."]
     if not scan.optional_fields:
         lines.append("No optional order fields (device, IP, address, card, coupon, status) in this workspace: "
                      "only amount, velocity and refund checks can fire.")
@@ -118,7 +119,8 @@ def rules_cmd(
 def list_cmd(
     status: Annotated[str, typer.Option("--status", help="pending, cleared, confirmed, escalated or all.")
                       ] = "pending",
-    kind: Annotated[str | None, typer.Option("--kind", help="order, account or burst (default all).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="order, account, burst or coupon_ring (default all).")
+                    ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many items.")] = 20,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -134,7 +136,8 @@ def list_cmd(
 
 
 @queue_app.command("show")
-def show_cmd(item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, or a bare id.")],
+def show_cmd(item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, burst:<id>, coupon_ring:<id>, "
+                                                         "or a bare id.")],
              workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """One queue item with its reasons and evidence."""
     from memberinsight.fraud import get_item
@@ -145,7 +148,8 @@ def show_cmd(item_id: Annotated[str, typer.Argument(help="order:<id>, account:<i
 
 @queue_app.command("decide")
 def decide_cmd(
-    item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, burst:<id>, or a bare id.")],
+    item_id: Annotated[str, typer.Argument(help="order:<id>, account:<id>, burst:<id>, coupon_ring:<id>, or a bare "
+                                                "id.")],
     action: Annotated[str, typer.Option("--action", help="confirm, clear or escalate.")],
     version: Annotated[int, typer.Option("--version", help="The item version you looked at (from `show`).")],
     note: Annotated[str | None, typer.Option("--note", help="Why.")] = None,
@@ -273,7 +277,8 @@ def _evaluation_text(r: Any) -> str:
     verdict = "meets" if r.meets_targets else "MISSES"
     lines = [f"Top-{r.k} precision {r.top_k_precision:.3f}; combined group recall {r.combined_recall:.3f} "
              f"({verdict} the targets {r.targets['top_k_precision']:.2f} / {r.targets['recall']:.2f}); "
-             f"{r.queued} items queued ({r.burst_items} of them bursts; {r.covered} orders and accounts covered), "
+             f"{r.queued} items queued ({r.burst_items} of them bursts, {r.coupon_ring_items} coupon rings; "
+             f"{r.covered} orders and accounts covered), "
              f"{r.queue_precision:.3f} of them labelled.",
              f"  {'pattern':<20}{'groups':>7}{'found':>7}{'recall':>8}{'items':>7}{'queued':>8}"]
     for p in [*r.patterns, *r.other_patterns]:

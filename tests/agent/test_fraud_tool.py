@@ -24,7 +24,8 @@ from tests.fraud.tiny_shop import build_tiny_shop
 
 CARD_TESTING = {"burst:O0061", "account:K1"}
 """K1's six card-testing orders (O0061-O0066) are one burst item, beside the account."""
-COUPON_ABUSE = {"order:O0067", "order:O0068", "order:O0069", "account:R1", "account:R2", "account:R3"}
+COUPON_ABUSE = {"coupon_ring:O0067", "account:R1", "account:R2", "account:R3"}
+"""R1-R3's three WELCOME orders (O0067-O0069) are one coupon-ring item, beside the accounts."""
 TAKEOVER = {"order:O0074", "account:A1"}
 LAST_DAY = COUPON_ABUSE | TAKEOVER
 """Items with an order in the last day of the data (the newest order is A1's takeover, 3 March 2026 12:00)."""
@@ -53,10 +54,14 @@ def test_counts_by_status_and_pattern_and_the_riskiest_items(ctx: ToolContext) -
     assert by_pattern["card testing"] == CARD_TESTING  # the planted cases, each named by its own pattern
     assert by_pattern["coupon abuse"] == COUPON_ABUSE
     assert by_pattern["account takeover"] == TAKEOVER
-    assert "card testing 2" in result.text and "coupon abuse 6" in result.text and "account takeover 2" in result.text
+    assert "card testing 2" in result.text and "coupon abuse 4" in result.text and "account takeover 2" in result.text
     why = table.set_index("item_id")["why"]
     assert why["burst:O0061"] == "6 orders in 25 minutes, £18.00 in all, account K1"  # the burst in plain words
     assert "1 of these is a burst (6 orders in all): one decision on a burst covers all its orders" in result.text
+    assert why["coupon_ring:O0067"] == "coupon WELCOME used by 3 linked accounts on 3 orders; shared device and IP address"
+    assert "1 of these is a coupon ring (linked accounts reusing a coupon, 3 orders in all)" in result.text
+    assert result.subject["fraud_items"] == tuple(table["item_id"])  # numbered, for follow-ups
+    assert "| # | item id |" in result.text and "| 1 | " in result.text
     burst = get_item(ctx.ws, "burst:O0061")
     assert any(r["text"].startswith("6 different cards within 2 hours from one device") for r in burst.reasons)
     assert "new device and address" in why["order:O0074"]
@@ -71,19 +76,19 @@ def test_days_pattern_and_status_filters(ctx: ToolContext) -> None:
     recent = fraud_overview(ctx, days=1, limit=50)
     assert set(recent.table["item_id"]) == LAST_DAY
     assert "Orders from the last 1 day of the data (2 March 2026 to 3 March 2026)" in recent.text
-    assert "pending: 8," in recent.text  # counts are for the window too
+    assert "pending: 6," in recent.text  # counts are for the window too
 
     cards = fraud_overview(ctx, pattern="card testing", limit=50)
     assert set(cards.table["item_id"]) == CARD_TESTING and "Riskiest pending card testing items" in cards.text
 
-    item = get_item(ctx.ws, "order:O0068")
+    item = get_item(ctx.ws, "coupon_ring:O0067")
     decide(ctx.ws, item.item_id, "confirm", "ben", item.version, note="coupon ring")
     account = get_item(ctx.ws, "account:R2")
     decide(ctx.ws, account.item_id, "clear", "ben", account.version)
     confirmed = fraud_overview(ctx, status="confirmed")
-    assert list(confirmed.table["item_id"]) == ["order:O0068"] and "confirmed: 1" in confirmed.text
+    assert list(confirmed.table["item_id"]) == ["coupon_ring:O0067"] and "confirmed: 1" in confirmed.text
     assert list(fraud_overview(ctx, status="cleared").table["item_id"]) == ["account:R2"]
-    assert "order:O0068" not in set(fraud_overview(ctx, limit=50).table["item_id"])  # pending by default
+    assert "coupon_ring:O0067" not in set(fraud_overview(ctx, limit=50).table["item_id"])  # pending by default
     none = fraud_overview(ctx, status="escalated")
     assert none.table.empty and "No escalated items." in none.text
 
