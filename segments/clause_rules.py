@@ -193,3 +193,16 @@ def band_range(items: list[Item], band: Item, order: tuple[str, ...]) -> tuple[s
     nxt.used = True
     pos = order.index(values[0])
     return order[pos:] if nxt.extra["after"] in (">=", ">") else order[:pos + 1]
+
+
+def age_range_after_cue(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
+    """"Electronics buyers aged 25-44", "Cyber Monday buyers aged 25-44": the range right after "aged" is the
+    age, not a count of the orders the clause is also about."""
+    for cue in of_kind(items, "AGECUE"):
+        after = [it for it in items if it.kind == "RANGE" and not it.used and it.i == cue.j]
+        if after and any(it.kind in ("VAL", "DATE") for it in items):
+            node = age_condition(ctx, [cue, after[0]])
+            if node is not None:
+                cue.used = True
+                return [node]
+    return []

@@ -31,6 +31,7 @@ from memberinsight.segments.conditions import (
     of_kind,
     values_of,
 )
+from memberinsight.segments.doubts import category_gap_question
 from memberinsight.segments.fields import CATALOGUE
 from memberinsight.segments.lists import COORDINATORS
 from memberinsight.segments.memory import record as _record
@@ -88,6 +89,7 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
     if clause_rules.share_window(items, ctx):  # "..., both in the last 180 days"
         return nodes
     nodes += clause_rules.rfm_nodes(items)
+    nodes += clause_rules.age_range_after_cue(items, ctx)  # "Electronics buyers aged 25-44"
     for it in of_kind(items, "VAL", "CLUSTER"):
         if it.field not in (*ATTRIBUTES, "cluster"):
             continue
@@ -355,6 +357,9 @@ def _measure(items: list[Item], ctx: Context, category: Any, cats: list[Item]) -
     if negated and fld == "orders" and not cat and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
         rules.no_order_question(window, ctx)  # "hasn't ordered at all this quarter": two readings
+    if negated and fld == "orders" and cat and days is not None and window is None \
+            and not [n for n in free_items(items, "NUM") if not n.used]:
+        category_gap_question(cat if isinstance(cat, str) else " or ".join(cat), days, ctx)  # two readings
     if negated and fld == "orders" and not cat and days is not None and not free_items(items, "RANGE") \
             and not [n for n in free_items(items, "NUM") if not n.used]:
         ctx.last_window = (days, None)

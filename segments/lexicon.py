@@ -98,6 +98,8 @@ FILLERS = (
     "say", "let's say", "lets say", "sit", "sits", "sitting", "sat", "fall in", "falls in", "fall into", "falls into",
     "bands", "groups", "brackets", "buckets", "ranges", "if you don't mind", "if you dont mind", "mind you",
     "if possible", "if poss", "at all",
+    # a voice typist's asides around a correction ("under three stars sorry and ..."; see segments.spoken)
+    "the whole of", "whole of", "the sales crowd", "sales crowd",
     # chatty lead-ins and sign-offs ("Hi! Could you grab ... if that works for you? Thanks so much!")
     "grab", "fetch", "pull together", "put together", "pull up", "pull out", "dig out", "i'd love", "i'd love to",
     "love to", "would love", "would love to", "hoping", "i'm hoping", "i was hoping", "wondering", "i'm wondering",
@@ -186,7 +188,8 @@ CUES: dict[str, str] = {
     "average review rating": "avg_rating", "avg review rating": "avg_rating", "review rating": "avg_rating",
     "average review": "avg_rating", "mean review rating": "avg_rating",
     # dates
-    "last order": "last_order_date", "last ordered": "last_order_date", "last purchase": "last_order_date",
+    "last order": "last_order_date", "last order date": "last_order_date", "first order date": "first_order_date",
+    "last ordered": "last_order_date", "last purchase": "last_order_date",
     "last purchased": "last_order_date", "last bought": "last_order_date", "last shopped": "last_order_date",
     "most recent order": "last_order_date", "most recent purchase": "last_order_date",
     "latest order": "last_order_date", "latest purchase": "last_order_date", "recency": "last_order_date",
@@ -212,12 +215,13 @@ CUES: dict[str, str] = {
     "expected order date": "expected_next_order_date", "predicted next order date": "expected_next_order_date", "purchase again": "expected_next_order_date",
     # predictions
     "predicted clv": "predicted_clv_365d", "clv": "predicted_clv_365d", "ltv": "predicted_clv_365d",
+    "cltv": "predicted_clv_365d",
     "customer lifetime value": "predicted_clv_365d", "lifetime value": "predicted_clv_365d",
     "predicted value": "predicted_clv_365d", "future value": "predicted_clv_365d",
     "predicted lifetime value": "predicted_clv_365d", "clv prediction": "predicted_clv_365d",
     "predicted customer value": "predicted_clv_365d", "expected value": "predicted_clv_365d",
     "clv tier": "clv_tier", "value tier": "clv_tier", "value": "clv_tier", "clv band": "clv_tier",
-    "value segment": "clv_tier", "high-value": "clv_tier", "value customers": "clv_tier",
+    "value segment": "clv_tier", "value customers": "clv_tier",
     "churn risk": "churn_band", "risk of churn": "churn_band", "risk of churning": "churn_band",
     "churn band": "churn_band", "churn": "churn_band", "churning": "churn_band", "churn risk band": "churn_band",
     "risk of leaving": "churn_band", "attrition risk": "churn_band", "risk": "churn_band",
@@ -234,6 +238,9 @@ CUES: dict[str, str] = {
     "days between orders": "avg_days_between_orders", "average days between orders": "avg_days_between_orders",
     "avg days between orders": "avg_days_between_orders", "average time between orders": "avg_days_between_orders",
     "average gap between orders": "avg_days_between_orders", "mean days between orders": "avg_days_between_orders",
+    "avg gap": "avg_days_between_orders", "average gap": "avg_days_between_orders", "avg order gap":
+    "avg_days_between_orders", "average order gap": "avg_days_between_orders", "avg reorder gap":
+    "avg_days_between_orders",
     "average days between purchases": "avg_days_between_orders", "average spend": "aov",
     "average purchase value": "aov", "predicted spend": "predicted_clv_365d", "order every": "avg_days_between_orders",
     "orders every": "avg_days_between_orders", "buy every": "avg_days_between_orders",
@@ -252,7 +259,9 @@ CUES: dict[str, str] = {
     "return rate": "return_rate", "returns rate": "return_rate", "share returned": "return_rate",
     "tenure": "tenure_days", "days as a member": "tenure_days", "membership length": "tenure_days",
     "categories bought": "distinct_categories", "different categories": "distinct_categories",
-    "distinct categories": "distinct_categories", "spend trend": "spend_trend", "spending trend": "spend_trend",
+    "distinct categories": "distinct_categories", "distinct products": "distinct_products",
+    "different products": "distinct_products", "unique products": "distinct_products",
+    "number of products": "distinct_products", "spend trend": "spend_trend", "spending trend": "spend_trend",
     "days overdue": "days_overdue", "apart": "avg_days_between_orders", "reorder every": "avg_days_between_orders",
     "reorders every": "avg_days_between_orders", "re-order every": "avg_days_between_orders",
     "with us": "tenure_days",
@@ -302,7 +311,9 @@ IMPLIED: dict[str, tuple[str, str, object]] = {
     "at risk of leaving": ("churn_band", "=", "high"), "likely to leave": ("churn_band", "=", "high"),
     "churn risks": ("churn_band", "=", "high"), "might churn": ("churn_band", "=", "high"),
     "unlikely to churn": ("churn_band", "=", "low"), "safe from churn": ("churn_band", "=", "low"),
-    "high-value": ("clv_tier", "=", "high"), "high value": ("clv_tier", "=", "high"),
+    # "high value" alone is a descriptor (segments.phrases: the CLV tier or the top past spend, asked);
+    # with "tier" / "band" it names the predicted-CLV tier
+    **{f"high{sep}value {word}": ("clv_tier", "=", "high") for sep in (" ", "-") for word in ("tier", "band", "clv tier")},
     "most valuable": ("clv_tier", "=", "high"), "low-value": ("clv_tier", "=", "low"),
     "low value": ("clv_tier", "=", "low"), "least valuable": ("clv_tier", "=", "low"),
     "overdue": ("days_overdue", ">", 0), "overdue for their next order": ("days_overdue", ">", 0),

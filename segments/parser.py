@@ -38,12 +38,14 @@ from memberinsight.segments.context import split_context
 from memberinsight.segments.date_edges import spell_out_edges
 from memberinsight.segments.definition import Group, SegmentDefinition, parse_definition
 from memberinsight.segments.describe import describe
+from memberinsight.segments.doubts import contradictions, ltv_question, value_no_value
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
 from memberinsight.segments.grammar import Reading, read
 from memberinsight.segments.lists import TOGETHER_WORDS
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
+from memberinsight.segments.spoken import respeak
 from memberinsight.segments.textprep import prepare
 from memberinsight.segments.tokens import tokenize
 from memberinsight.segments.vocabulary import Vocabulary
@@ -131,11 +133,16 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
             return None
 
     clean, aside = split_context(clean, vocab)
-    clean, edges = spell_out_edges(clean, vocab.ref_date)
+    spoken = respeak(clean, vocab.ref_date)
+    clean, edges = spell_out_edges(spoken.text, vocab.ref_date)
     first = read(clean, vocab, matcher)
     reading, desc_questions = _descriptors(first, vocab, matcher, reread)
     questions, readings, confidence = collect(reading, vocab, prepared.changes, reread)
-    checked = independent_checks(reading, vocab)
+    ltv = ltv_question(reading.items, reading.text, reread, reading.definition)
+    doubts = contradictions(reading.definition, reading.items) + value_no_value(reading.items, reading.tokens) \
+        + ([ltv] if ltv else []) + [Question(about, text, "reading", [Option("as read", reading.definition)])
+                                    for about, text in spoken.guesses]  # segments.doubts, segments.spoken
+    checked = independent_checks(reading, vocab) + doubts
     if checked:
         confidence = round(confidence * 0.5 ** len(checked), 3)
         questions = questions + checked
@@ -147,7 +154,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     for it in first.items:
         if it.kind == "DESC" and it.extra.get("absorbed"):
             readings.append(f"'{it.text}' taken as described by the other conditions")
-    readings += [f"'{part}' read as context, not a condition" for part in aside] + edges
+    readings += [f"'{part}' read as context, not a condition" for part in aside] + edges + spoken.readings
     definition = reading.definition
     if definition is None:
         confidence = 0.0

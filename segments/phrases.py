@@ -66,6 +66,8 @@ DESCRIPTORS: dict[str, Descriptor] = {
     "whale": Descriptor(_VALUE, (("the top monetary score (m score 5)", "m score 5"),
                                  ("the high predicted-CLV tier", "high clv tier"),
                                  ("the Champions RFM segment", "Champions"))),
+    "high value": Descriptor(_VALUE, (("the high predicted-CLV tier", "high clv tier"),
+                                      ("the top monetary score (m score 5)", "m score 5"))),
     "big spender": Descriptor(_VALUE, (("the top monetary score (m score 5)", "m score 5"),
                                        ("the high predicted-CLV tier", "high clv tier"))),
     "lapsed": Descriptor(_RECENCY, (("the At Risk or Hibernating RFM segments", "At Risk or Hibernating"),
@@ -98,6 +100,7 @@ DESCRIPTOR_PHRASES: dict[str, str] = {
     "top spenders": "big spender", "high spenders": "big spender", "heavy spenders": "big spender",
     "lapsed": "lapsed", "dormant": "dormant", "inactive": "inactive", "churned": "churned", "lost": "lost",
     "active": "active", "recent": "recent", "new": "new", "loyal": "loyal",
+    "high value": "high value", "high-value": "high value",
 }
 
 # Words that strengthen a level the catalogue does not have ("very high churn risk"): never dropped.

@@ -168,6 +168,14 @@ def _quarters(t: Any, ref: date) -> None:
         if year is None:
             year, span = latest_quarter(q, ref)
             extra["assumed_year"] = year
+            if year < ref.year:  # "Outdoor spend in Q4" in September: this year's Q4 has not begun; last year's?
+                other = year - 1
+                extra["question"] = {
+                    "text": f"'{t.sentence[t.tokens[first].start:t.tokens[last - 1].end]}' has no year; Q{q} "
+                            f"{ref.year} has not started by the data's last date, so I used Q{q} {year}. Which "
+                            "one do you mean?", "kind": "date",
+                    "span": (t.tokens[first].start, t.tokens[last - 1].end),
+                    "options": [(f"Q{q} {year}", None), (f"Q{q} {other}", f"Q{q} {other}")]}
         else:
             span = quarter_span(year, q)
         extra["label"] = f"Q{q} {year} ({describe_span(*span)})"

@@ -226,7 +226,11 @@ class _Tagging:
             return self.norm(i - 1) not in EXISTENTIAL and self.norm(i + size) not in EXISTENTIAL
         if entry.kind == "VAL" and dict(entry.extra).get("needs_caps"):
             near = {self.norm(i - 1), self.norm(i + size), self.norm(i - 2), self.norm(i + size + 1)}
-            return self.tokens[i].text[:1].isupper() or bool(near & {"segment", "segments", "rfm"})
+            # "promising & potential loyalists": listed with another segment's name, it is one too
+            others = {s.split()[0].lower() for s in self.vocab.rfm_segment} - set(lx.COMMON_WORD_SEGMENTS)
+            listed = (self.norm(i + size) in ("and", "or", "&", ",") and self.norm(i + size + 1) in others) or (
+                self.norm(i - 1) in ("and", "or", "&", ",") and any(self.norm(k) in others for k in (i - 2, i - 3)))
+            return self.tokens[i].text[:1].isupper() or bool(near & {"segment", "segments", "rfm"}) or listed
         if entry.kind == "CMP" and dict(entry.extra).get("before") is None and self.norm(i) in ("or", "and"):
             # "3 or more", "5 orders or fewer": only after a number (else "... or over 150" is two parts)
             prev = self.tokens[i - 1] if i > 0 else None

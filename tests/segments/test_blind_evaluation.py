@@ -158,16 +158,34 @@ def test_blind_dev7_keeps_its_floor(built_workspace):
 
 
 @pytest.mark.slow
+def test_blind_dev8_keeps_its_floor(built_workspace):
+    # Round 6's held-out batch (2026-12-07, 150 sentences: a voice-typing writer and a spec-style writer), measured
+    # once untouched: same members 69.0% (78 of 113), asked right 81.8%, 6 silently wrong, 30 asked when not
+    # needed. Developed on in round 7 (110 of 113, 97.3%; none silently wrong; every ask asked and every refusal
+    # refused; 28 asked when not needed: "high value", "LTV", "haven't bought X in N" are asked by design).
+    # A floor, not a target.
+    ev = evaluate_files({"blind_dev8": BLIND_FILES["blind_dev8"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev8"]
+    assert ev.definitions == 113 and ev.same_members is not None and ev.same_members >= 110, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= 0.3 * ev.definitions
+
+
+@pytest.mark.slow
 def test_blind_heldout_is_measured_when_present(built_workspace):
-    # Round 6's held-out batch (new writers) is added by the lead at the end; until then it is skipped.
+    # Round 7's held-out batch (a fast-typing US marketer and a careful British analyst, new writers), measured
+    # once after the round's work: same members 92.9% (105 of 113; 91.2% before the round), asked right 95.5%,
+    # every refusal refused, 2 silently wrong ("between 60 and 120 days ago" one day wider than its writer's
+    # label; "more than 5 in Home", which its writer would ask about, read as orders). A floor, not the goal.
     if not BLIND_FILES["blind_heldout"].is_file():
-        pytest.skip("the round-6 held-out file is not added yet")
+        pytest.skip("the held-out file is not present")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.sentences == 150 and ev.refused_right == ev.refusals
-    # Round 6 (a voice-typing writer and a spec-style writer), measured once before any work on it: same members
-    # 69.0%, asked right 81.8%, 6 silently wrong (the target is 0: the next round's dev set). A floor, not the goal.
-    assert ev.definitions == 113 and ev.same_members is not None and ev.same_members >= 78  # 69.0%
+    assert ev.sentences == 150 and ev.definitions == 113
+    assert ev.refused_right == ev.refusals
+    assert ev.same_members is not None and ev.same_members >= 102
+    assert ev.silently_wrong <= 2, [f for f in ev.failures if f.get("silently_wrong")]
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):

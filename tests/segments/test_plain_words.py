@@ -47,6 +47,10 @@ def test_stacked_adjectives_are_and_not_or(demo_vocab):
     assert {"field": "clv_tier", "op": "=", "value": "high"} in alternative
     assert {"field": "churn_band", "op": "=", "value": "high"} in alternative
     r = parse_sentence("high churn risk high value customers", demo_vocab)
+    assert conds(r) == {c(field="churn_band", op="=", value="high"), c(field="clv_tier", op="=", value="high")}
+    # "high value" alone: the CLV tier or the top past spend (writers disagree, round 7): read as the tier, asked
+    assert [q.about for q in r.questions] == ["high value"]
+    r = parse_sentence("high churn risk high value tier customers", demo_vocab)
     assert r.status == "understood"
     assert conds(r) == {c(field="churn_band", op="=", value="high"), c(field="clv_tier", op="=", value="high")}
 

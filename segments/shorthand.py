@@ -1,0 +1,160 @@
+"""Spec shorthand and dates written short, rewritten before tagging (used by :func:`segments.spoken.respeak`).
+
+* two-digit years after a quarter, a holiday or a day and month ("Q4 25", "Easter 26 weekend", "1 Jan 26");
+* "L30" / "L90" / "L6M" (the last 30 days, 90 days, 6 months), "p(churn)", "p(alive)", "exp orders", "365d",
+  "in-quarter", "on or after" / "on or before", "trend down by 2", "send back less than a tenth";
+* a bare age range or "N+" on age band edges standing alone ("(Edinburgh, Glasgow) 55+"): read as an age, asked;
+* hesitation sounds ("um", "erm") dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from memberinsight.segments.periods import HOLIDAY_PHRASES
+
+HESITATIONS = frozenset(("um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "er", "ehm", "hmm", "mm"))
+_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _year(two: str, ref: date | None) -> int | None:
+    year = 2000 + int(two)
+    this = (ref or date.today()).year
+    return year if this - 15 <= year <= this + 1 else None
+
+
+_HOLIDAY_NAMES = "|".join(sorted((re.escape(h) for h in HOLIDAY_PHRASES if len(h) > 4), key=len, reverse=True))
+_AFTER_YEAR_BLOCK = r"(?!\s*(?:\+|%|or\s+(?:more|fewer|less)|plus|times|orders?|returns?|reviews?|purchases?|k\b))"
+_QUARTER_YY = re.compile(rf"\b(q[1-4]|h[12])\s*[-/]?\s*'?(\d{{2}})\b{_AFTER_YEAR_BLOCK}", re.I)
+_HOLIDAY_YY = re.compile(rf"\b({_HOLIDAY_NAMES})\s+'?(\d{{2}})\b{_AFTER_YEAR_BLOCK}(\s+weekend\b)?", re.I)
+_DAY_MONTH_YY = re.compile(r"\b(\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+                           r"[a-z]*\.?)\s+'?(\d{2})\b(?![\d/:])", re.I)
+_MONTH_APOSTROPHE = re.compile(r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\s+'(\d{2})\b",
+                               re.I)
+
+
+def two_digit_years(text: str, ref: date | None) -> tuple[str, list[str]]:
+    """"Q4 25" -> "Q4 2025", "Easter 26 weekend" -> "Easter weekend 2026", "1 Jan 26" -> "1 Jan 2026"."""
+    said: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        year = _year(m.group(2), ref)
+        if year is None:
+            return m.group()
+        weekend = m.group(3) if m.re is _HOLIDAY_YY and m.group(3) else ""
+        said.append(f"'{m.group().strip()}' read with the year {year}")
+        return f"{m.group(1)}{' weekend' if weekend else ''} {year}"
+
+    for pattern in (_QUARTER_YY, _HOLIDAY_YY, _DAY_MONTH_YY, _MONTH_APOSTROPHE):
+        text = pattern.sub(sub, text)
+    return text, said
+
+
+_LAST_N = re.compile(r"\b(?:(?:in|over|during|within|for)\s+(?:the\s+)?)?[lL](\d{1,3})([dDwWmM])?\b")
+_UNIT = {"d": "days", "w": "weeks", "m": "months"}
+_TREND = re.compile(r"\b(?:(orders?|ordering|spend|spending)\s+)?trend(?:s|ing)?\s+(?:is\s+)?(down|up)\s+by\s+"
+                    r"(?:at\s+least\s+)?(\d+(?:\.\d+)?|one|two|three|four|five)(?:\s*\+|\s+or\s+more)?", re.I)
+
+
+def _trend(m: re.Match[str]) -> str:
+    """"order trend down by 2 or more" -> "order trend of -2 or less"."""
+    field_word = (m.group(1) or "").lower()
+    name = "order trend" if field_word.startswith("order") else "spend trend" if field_word else "trend"
+    n = _SMALL.get(m.group(3).lower(), m.group(3))
+    return f"{name} of -{n} or less" if m.group(2).lower() == "down" else f"{name} of {n} or more"
+
+
+_A_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{2,4})"
+_DATE_SYMBOL = {"<": "before ", "<=": "until ", "=<": "until ", ">": "after ", ">=": "since ", "=>": "since "}
+_FRACTIONS = {"tenth": 10, "fifth": 20, "third": 33, "half": 50}
+_SHORTHAND = (
+    (_TREND, _trend),
+    (re.compile(r"\bp\s*\(\s*(churn|churning)\s*\)", re.I), "churn probability"),
+    (re.compile(r"\bp\s*\(\s*(alive|active)\s*\)", re.I), "p alive"),
+    (re.compile(r"\bexp\.?\s+(?=(orders?|spend|clv|purchases?)\b)", re.I), "expected "),
+    (re.compile(r"\b(\d{2,3})d\b(?!\s*(?:\+|ago))", re.I), r"\1 days"),
+    (re.compile(r"\bin[- ](quarter|period|window|month|year)\b", re.I), r"in that \1"),
+    # "send back less than a tenth of the units they buy": the return rate
+    (re.compile(r"\b(?:send|sends|sent)\s+back\s+(less|more|fewer)\s+than\s+(?:a|one)\s+(tenth|fifth|third|half)\s+"
+                r"of\s+(?:the\s+|what\s+)?(?:units|items|things|stuff|products)?(?:\s*they\s+(?:buy|bought|order|"
+                r"ordered))?", re.I), lambda m: f"return rate {m.group(1).lower()} than "
+                                                 f"{_FRACTIONS[m.group(2).lower()]}%"),
+    (re.compile(r"\bacross\s+(?=(?:at\s+least|at\s+most|more\s+than|over|under|\d))", re.I), "with "),
+    (re.compile(r"\bcross[- ](shoppers|buyers|purchasers|customers)\b", re.I), r"\1"),
+    (re.compile(r"\b(sen[dt])\s+(?:anything|a\s+single\s+thing|a\s+thing|stuff|things|items|nothing)\s+back\b", re.I),
+     r"\1 back anything"),
+    # a voice typist's "there" for "their" before what a member has ("made there first order")
+    (re.compile(r"\bthere(?=\s+(?:first|last|latest|most\s+recent|average|avg|next|total|orders?|spend|spending|"
+                r"basket|churn|reviews?|ratings?|returns?|clv|ltv|age|city|country)\b)", re.I), "their"),
+    (re.compile(r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\s*-\s*"
+                r"((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b", re.I), r"between \1 and \2"),
+    (re.compile(r"\b(?:return|returns|send\s+back|sends\s+back)\s+(more|less|fewer)\s+than\s+(\d+(?:\.\d+)?)\s*%\s+of\s+"
+                r"(?:what|everything|the\s+\w+|their\s+\w+)(?:\s+they\s+(?:buy|bought|order|ordered))?", re.I),
+     r"return rate \1 than \2%"),
+    # "less than 40% likely to still be active", "under a 20% chance of still being an active customer"
+    (re.compile(r"\b(less|more|under|over)\s+(?:than\s+)?(?:a\s+)?(\d+(?:\.\d+)?)\s*%\s+(?:likely|chance|probability)\s+"
+                r"(?:to\s+still\s+be|of\s+still\s+being|of\s+being\s+still|they\s+are\s+still)\s+(?:an?\s+)?active"
+                r"(?:\s+(?:customers?|custmers?|members?|shoppers?))?", re.I), r"p alive \1 than \2%"),
+    (re.compile(r"\bbut\s+nothing\s+since\b", re.I), "but no orders since"),
+    # catalogue names as a spec writer copies them from the field list ("predicted_clv_365d", "clv_365")
+    (re.compile(r"\b(?:predicted[ _])?(?:clv|ltv|cltv)[ _-]?(?:365d?|12m)\b", re.I), "predicted clv 365d"),
+    (re.compile(r"\b([a-z]+(?:_[a-z0-9]+)+)\b", re.I), lambda m: m.group(1).replace("_", " ")),
+    # a comparison symbol before a date: "last_order_date < 2026-01-01", "signup >= 1 Jun 2025"
+    (re.compile(rf"(<=|=<|>=|=>|<|>)\s*(?={_A_DATE})", re.I), lambda m: _DATE_SYMBOL[m.group(1)]),
+    # "rfm_segment = Champions", "channel == social": equals before a word is "is"; "!=" / "<>" is "not"
+    (re.compile(r"\s*(?:!=|<>)\s*(?=[A-Za-z])"), " not "),
+    (re.compile(r"(?<=[A-Za-z])\s*==?\s*(?=[A-Za-z])"), " "),
+    (re.compile(r"\b(?:TTM|LTM|T12M)\b"), "in the last 12 months"),
+    (re.compile(r"\b(?:q|quarter)\s+(one|two|three|four)\b", re.I),
+     lambda m: "Q" + str(("one", "two", "three", "four").index(m.group(1).lower()) + 1)),
+    (re.compile(r"\bBFCM\b", re.I), "black friday weekend"),
+    (re.compile(r"\bBF(?=\s*'?\d{2}\b|\s+(?:weekend|sale|shoppers|buyers)\b)"), "black friday"),
+    (re.compile(r"\bon\s+or\s+after\b", re.I), "since"),
+    (re.compile(r"\bon\s+or\s+before\b", re.I), "until"),
+)
+
+
+def trends(text: str) -> str:
+    """"order trend down by 2 or more" -> "order trend of -2 or less" (run again once numbers are digits)."""
+    return _TREND.sub(_trend, text)
+
+
+def shorthand(text: str) -> tuple[str, list[str]]:
+    """Spec shorthand: "L90", "p(churn)", "exp orders", "365d", "in-quarter"; hesitation sounds dropped."""
+    said: list[str] = []
+
+    def last(m: re.Match[str]) -> str:
+        unit = _UNIT[(m.group(2) or "d").lower()]
+        said.append(f"'{m.group().strip()}' read as the last {m.group(1)} {unit}")
+        return f"in the last {m.group(1)} {unit}"
+
+    text = _LAST_N.sub(last, text)
+    for pattern, repl in _SHORTHAND:
+        text = pattern.sub(repl, text)
+    words = text.split(" ")
+    kept = [w for w in words if w.lower().strip(",.") not in HESITATIONS]
+    if len(kept) != len(words):
+        text = " ".join(kept)
+    return text, said
+
+
+_BARE_AGES = re.compile(r"(?<![\w.£$€<>=+-])(18|25|35|45|55|65)(?:\s?-\s?(24|34|44|54|64)|\+)(?![\w.%])")
+_AGE_LEFT = (",", "(", ";", ":", "/", ")")
+_AGE_LEFT_WORDS = ("based", "and", "customers", "members", "people", "folks", "buyers", "shoppers", "sign-ups",
+                   "signups")
+_AGE_RIGHT_WORDS = ("only", "and", "in", "from", "who", "w", "with")
+
+
+def bare_ages(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """"(Edinburgh, Glasgow) 55+", "sign-ups, 18-34, ...": a range or "N+" standing alone on age band edges
+    is read as an age (asked: nothing names the field)."""
+    guesses: list[tuple[str, str]] = []
+    for m in reversed(list(_BARE_AGES.finditer(text))):
+        left, right = text[:m.start()].rstrip(), text[m.end():].lstrip()
+        left_ok = not left or left.endswith(_AGE_LEFT) or left.split()[-1].lower() in _AGE_LEFT_WORDS
+        right_ok = not right or right[0] in ",);:" or right.split()[0].lower().strip(",") in _AGE_RIGHT_WORDS
+        if left_ok and right_ok:
+            guesses.append((m.group(), f"'{m.group()}' names no field; I read it as an age"))
+            text = text[:m.start()] + "aged " + text[m.start():]
+    return text, guesses
