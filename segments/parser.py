@@ -42,6 +42,7 @@ from memberinsight.segments.doubts import contradictions, ltv_question, value_no
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
 from memberinsight.segments.grammar import Reading, read
 from memberinsight.segments.lists import TOGETHER_WORDS
+from memberinsight.segments.paraphrase import unit_less_counts
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
@@ -134,6 +135,8 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
 
     clean, aside = split_context(clean, vocab)
     spoken = respeak(clean, vocab.ref_date)
+    spoken.text, unitless = unit_less_counts(spoken.text, vocab.category)
+    spoken.guesses += unitless
     clean, edges = spell_out_edges(spoken.text, vocab.ref_date)
     first = read(clean, vocab, matcher)
     reading, desc_questions = _descriptors(first, vocab, matcher, reread)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from memberinsight.segments.paraphrase import paraphrase, vague_gaps
 from memberinsight.segments.shorthand import bare_ages, shorthand, trends, two_digit_years
 
 UNITS = {"zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -328,6 +329,10 @@ def respeak(text: str, ref: date | None = None) -> Spoken:
     out.readings += said
     out.text, said = spoken_numbers(out.text)
     out.readings += said
+    out.text, said = paraphrase(out.text, ref)  # segments.paraphrase: round-8 families, once numbers are digits
+    out.readings += said
+    out.text, guessed_gaps = vague_gaps(out.text)
+    out.guesses += guessed_gaps
     out.text, said, guessed = corrections(out.text)
     out.readings += said
     out.guesses += [(g.split("'")[1], f"{g}; is that the correction you meant?") for g in guessed]
