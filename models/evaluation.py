@@ -106,20 +106,13 @@ def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, f
 
 def bucket_report(kind: str, predicted: np.ndarray, actual: np.ndarray, holdout_cutoff: date,
                   horizon_days: int, n_buckets: int = 10) -> BucketReport:
-    """Members split into ``n_buckets`` equal groups by predicted score; actual vs predicted per group."""
-    p = np.asarray(predicted, dtype=float)
-    a = np.asarray(actual, dtype=float)
-    order = np.argsort(p, kind="stable")
-    overall = float(a.mean()) if len(a) else float("nan")
-    buckets = []
-    for i, idx in enumerate(np.array_split(order, n_buckets), start=1):
-        if len(idx) == 0:
-            continue
-        act = float(a[idx].mean())
-        buckets.append(QualityBucket(i, int(len(idx)), round(float(p[idx].mean()), 4), round(act, 4),
-                                     round(act / overall, 3) if overall else float("nan")))
-    return BucketReport(kind, holdout_cutoff.isoformat(), horizon_days, round(overall, 4),
-                        round(float(p.mean()), 4), buckets)
+    """Members split into ``n_buckets`` equal groups by predicted score; actual vs predicted per group
+    (:data:`models.quality_sql.BUCKET_SQL` on DuckDB: the Spark engine runs the same SQL)."""
+    from memberinsight.models.quality_sql import duckdb_buckets, report_rows
+
+    overall, predicted_mean, rows = report_rows(duckdb_buckets(kind, predicted, actual, n_buckets))
+    return BucketReport(kind, holdout_cutoff.isoformat(), horizon_days, overall, predicted_mean,
+                        [QualityBucket(*row) for row in rows])
 
 
 @dataclass
@@ -134,6 +127,9 @@ class ChurnEvaluation:
     quality: BucketReport
     """Deciles of the candidate that ships (the champion)."""
     choice: Choice | None = None
+    holdout: pd.DataFrame | None = field(default=None, repr=False)
+    """Per holdout member: ``member_id``, the champion's ``champion_churn`` and ``churned`` (in memory only:
+    the Spark engine's quality buckets read it, :mod:`scaleout.quality`)."""
 
 
 @dataclass
@@ -198,7 +194,7 @@ def evaluate_churn(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, rando
     top = dict(list(model.importance().items())[:8])
     return ChurnEvaluation(tp, scores["boosted"], len(train), top,
                            bucket_report("churn", probs[choice.champion], y, tp.holdout_cutoff, horizon_days),
-                           choice)
+                           choice, test[["member_id"]].assign(champion_churn=probs[choice.champion], churned=y))
 
 
 def evaluate_clv(con: duckdb.DuckDBPyConnection, horizon_days: int = 90, random_state: int = 42,

@@ -301,22 +301,27 @@ def share_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c.startswith("share_")]
 
 
+FUTURE_TARGETS_SQL = """
+WITH lines AS (
+    SELECT o.member_id, o.order_id, CAST(o.ordered_at AS DATE) AS d, o.quantity * o.unit_price AS amount
+    FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
+    WHERE o.member_id IS NOT NULL AND o.ordered_at >= $start AND o.ordered_at < $end
+      AND COALESCE(p.is_product, TRUE) AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
+)
+SELECT member_id, count(DISTINCT order_id) AS future_orders, count(DISTINCT d) AS future_days,
+       sum(amount) AS future_spend
+FROM lines GROUP BY member_id
+"""
+"""Per member: purchase orders, purchase days and spend in ``[$start, $end)`` (the Spark engine runs it too)."""
+
+
 def future_targets(con: duckdb.DuckDBPyConnection, as_of: date | str, horizon_days: int) -> pd.DataFrame:
     """Per member: purchase orders, purchase days and spend in the ``horizon_days`` days after ``as_of``."""
-    cutoff = as_date(as_of)
-    start = cutoff + timedelta(days=1)
-    end = start + timedelta(days=horizon_days)
-    return con.execute(
-        """
-        WITH lines AS (
-            SELECT o.member_id, o.order_id, CAST(o.ordered_at AS DATE) AS d, o.quantity * o.unit_price AS amount
-            FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
-            WHERE o.member_id IS NOT NULL AND o.ordered_at >= $start AND o.ordered_at < $end
-              AND COALESCE(p.is_product, TRUE) AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
-        )
-        SELECT member_id, count(DISTINCT order_id) AS future_orders, count(DISTINCT d) AS future_days,
-               sum(amount) AS future_spend
-        FROM lines GROUP BY member_id
-        """,
-        {"start": start, "end": end},
-    ).df()
+    start, end = future_window(as_of, horizon_days)
+    return con.execute(FUTURE_TARGETS_SQL, {"start": start, "end": end}).df()
+
+
+def future_window(as_of: date | str, horizon_days: int) -> tuple[date, date]:
+    """The ``[start, end)`` dates of :data:`FUTURE_TARGETS_SQL` for ``horizon_days`` after ``as_of``."""
+    start = as_date(as_of) + timedelta(days=1)
+    return start, start + timedelta(days=horizon_days)

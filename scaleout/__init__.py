@@ -15,7 +15,10 @@ Public API::
     load_scorers(ws) / score_members(spark, features, models, as_of)    # mapInPandas, models broadcast
     load_knn(ws) / recommend_members(spark, scorer, k)                  # item-kNN lists per member
     embed_on_spark(spark, settings, lake, kind) -> info     # ONNX embeddings per partition -> LAKE/_vectors
-    index_lake(spark, lake, kind, params) -> (ShardedIndex, manifest)   # IVF-PQ: sample-trained, shard-added
+    index_lake(spark, lake, kind, params, parallel) -> (ShardedIndex, manifest)   # IVF-PQ: sample-trained,
+                                                                                  # shards encoded in Spark tasks
+    quality_on_spark(settings, ws, lake, out) -> info   # prediction-quality buckets: BUCKET_SQL on Spark
+    import_extras(ws, out) -> info          # screening risks -> the review queue, ALS lists, quality buckets
     to_spark_sql(duckdb_sql, params) -> str
 """
 
@@ -28,9 +31,11 @@ __all__ = [
     "embed_on_spark",
     "export_workspace",
     "import_outputs",
+    "import_extras",
     "index_lake",
     "load_knn",
     "load_scorers",
+    "quality_on_spark",
     "recommend_members",
     "register_lake",
     "score_members",
@@ -45,7 +50,8 @@ _WHERE = {
     "score_on_spark": "memberinsight.scaleout.build", "load_scorers": "memberinsight.scaleout.scoring",
     "score_members": "memberinsight.scaleout.scoring", "load_knn": "memberinsight.scaleout.recommend",
     "recommend_members": "memberinsight.scaleout.recommend",
-    "embed_on_spark": "memberinsight.scaleout.vectors", "index_lake": "memberinsight.scaleout.vectors",
+    "embed_on_spark": "memberinsight.scaleout.vectors", "quality_on_spark": "memberinsight.scaleout.quality",
+    "import_extras": "memberinsight.scaleout.imports", "index_lake": "memberinsight.scaleout.vectors",
     "export_workspace": "memberinsight.scaleout.lake", "register_lake": "memberinsight.scaleout.lake",
     "spark_session": "memberinsight.scaleout.session", "to_spark_sql": "memberinsight.scaleout.dialect", "validate_lake": "memberinsight.scaleout.validate",
 }

@@ -13,14 +13,20 @@ What runs where:
   :func:`memberinsight.screening.screen.score_rows` (scoring frame, instruction floor). Every risk is per
   review, so any partitioning gives the same numbers.
 
+* **Reasons per partition too.** Each row also carries what the build stores for the review queue
+  (:func:`memberinsight.screening.screen.explain_rows` over the broadcast whole-set frame: signals, reasons
+  with near-duplicate evidence, as JSON), so ``memberinsight lake import`` writes them with the single-box
+  :func:`memberinsight.screening.queue.write_scores` and the queue serves them unchanged.
+
 Lake reviews the workspace does not hold get no row (their whole-set signals are unknown); the count is
 reported. Output: :data:`SCREENING_SCHEMA` (``risk`` unrounded; the build stores it rounded to 4 places).
+``memberinsight lake screen`` also writes the shipped ALS's top-N per member (:mod:`scaleout.als`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,8 +34,10 @@ import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError
 
-SCREENING_SCHEMA = "review_id string, risk double, outlier double, text_logit double, text_prob double, method string"
+SCREENING_SCHEMA = ("review_id string, risk double, outlier double, text_logit double, text_prob double, "
+                    "method string, product_id string, member_id string, signals string, reasons string")
 SCREENING_TABLE = "review_screening"
+ALS_TABLE = "member_als_recommendations"
 
 
 @dataclass
@@ -44,6 +52,8 @@ class ReviewScreener:
     vectors: np.ndarray
     row_of: dict[str, int]
     settings: Any
+    frame: Any = None
+    """The driver's whole-set :class:`SignalFrame` (reviews, signals, near-duplicate edges, vectors): the reasons."""
 
     def score(self, review_ids: list[str]) -> pd.DataFrame:
         """:data:`SCREENING_SCHEMA` rows of ``review_ids`` (those the workspace holds)."""
@@ -68,6 +78,29 @@ class ReviewScreener:
                              "method": self.model.method})
 
 
+    def explain(self, review_ids: list[str]) -> pd.DataFrame:
+        """:data:`SCREENING_SCHEMA` rows of ``review_ids`` (those the workspace holds), scored and explained by
+        the build's own :func:`score_rows` / :func:`explain_rows` over the whole-set frame."""
+        import json
+
+        from memberinsight.screening.screen import explain_rows, score_rows
+
+        ids = [r for r in review_ids if r in self.row_of]
+        if not ids or self.frame is None:
+            return self.score(ids).assign(product_id=None, member_id=None, signals=None, reasons=None)
+        rows = np.array([self.row_of[r] for r in ids], dtype=np.int64)
+        risk, parts = score_rows(self.frame, self.model, rows, self.settings)
+        stored = explain_rows(self.frame, self.model, rows, risk, parts)
+        return pd.DataFrame({"review_id": ids, "risk": np.asarray(risk, dtype=np.float64),
+                             "outlier": np.asarray(parts["outlier"], dtype=np.float64),
+                             "text_logit": np.asarray(parts["text_logit"], dtype=np.float64),
+                             "text_prob": np.asarray(parts["text_prob"], dtype=np.float64),
+                             "method": self.model.method, "product_id": [r.product_id for r in stored],
+                             "member_id": [r.member_id for r in stored],
+                             "signals": [json.dumps(r.signals, default=float) for r in stored],
+                             "reasons": [json.dumps(r.reasons, default=str) for r in stored]})
+
+
 def load_screener(ws: Any, settings: Any) -> ReviewScreener:
     """The workspace's trained screening model and its reviews' whole-set signals (computed on the driver)."""
     from memberinsight.screening.features import compute_signals
@@ -82,7 +115,7 @@ def load_screener(ws: Any, settings: Any) -> ReviewScreener:
     return ReviewScreener(model=model, signals=frame.signals.reset_index(drop=True),
                           texts=dict(zip(ids, frame.reviews["text"].astype(object), strict=True)),
                           vectors=np.asarray(frame.vectors), row_of={r: i for i, r in enumerate(ids)},
-                          settings=settings)
+                          settings=settings, frame=replace(frame, timings={}))
 
 
 def screen_lake_reviews(spark: Any, screener: ReviewScreener) -> tuple[Any, int]:
@@ -92,7 +125,7 @@ def screen_lake_reviews(spark: Any, screener: ReviewScreener) -> tuple[Any, int]
 
     def score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for batch in batches:
-            yield shared.value.score([str(r) for r in batch["review_id"]])
+            yield shared.value.explain([str(r) for r in batch["review_id"]])
 
     reviews = spark.sql("SELECT review_id FROM reviews WHERE review_id IS NOT NULL")
     known = spark.createDataFrame(pd.DataFrame({"review_id": list(screener.row_of)}), "review_id string")
@@ -100,9 +133,11 @@ def screen_lake_reviews(spark: Any, screener: ReviewScreener) -> tuple[Any, int]
     return reviews.mapInPandas(score_batches, SCREENING_SCHEMA), int(missing)
 
 
-def screen_on_spark(settings: Any, ws: Any, lake: str, out: str | None = None, spark: Any = None) -> dict[str, Any]:
+def screen_on_spark(settings: Any, ws: Any, lake: str, out: str | None = None, spark: Any = None,
+                    als_k: int = 10) -> dict[str, Any]:
     """Screen every review of the lake at ``lake`` with workspace ``ws``'s trained model; writes
-    ``OUT/review_screening`` (default OUT: ``LAKE/_outputs``) and returns what was done."""
+    ``OUT/review_screening`` (default OUT: ``LAKE/_outputs``) and, with ``als_k``, the shipped ALS's top-``als_k``
+    per member (``OUT/member_als_recommendations``); returns what was done."""
     import time
 
     from memberinsight.scaleout.lake import register_lake, table_uri
@@ -116,6 +151,21 @@ def screen_on_spark(settings: Any, ws: Any, lake: str, out: str | None = None, s
     scores, missing = screen_lake_reviews(spark, screener)
     scores.write.mode("overwrite").parquet(table_uri(out, SCREENING_TABLE))
     rows = spark.read.parquet(table_uri(out, SCREENING_TABLE)).count()
-    return {"table": table_uri(out, SCREENING_TABLE), "rows": int(rows), "not_in_workspace": missing,
+    info = {"table": table_uri(out, SCREENING_TABLE), "rows": int(rows), "not_in_workspace": missing,
             "method": screener.model.method, "seconds": round(time.perf_counter() - started, 2),
             "signals": "whole-set signals computed on the driver by the single-box code; model per partition"}
+    if als_k:
+        info["als"] = _write_als(spark, ws, table_uri(out, ALS_TABLE), als_k)
+    return info
+
+
+def _write_als(spark: Any, ws: Any, uri: str, k: int) -> dict[str, Any]:
+    """The shipped ALS's top-``k`` of every lake member at ``uri`` (skipped, with the reason, without ALS)."""
+    from memberinsight.scaleout.als import load_als, recommend_als
+
+    try:
+        scorer, members = load_als(ws)
+    except ModelNotReadyError as exc:
+        return {"skipped": str(exc)}
+    recommend_als(spark, scorer, members, k).write.mode("overwrite").parquet(uri)
+    return {"table": uri, "rows": int(spark.read.parquet(uri).count()), "k": k, "version": scorer.version}

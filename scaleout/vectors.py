@@ -106,9 +106,10 @@ def embed_on_spark(spark: Any, settings: Settings, lake: str, kind: str, out: st
     return info
 
 
-def index_lake(spark: Any, lake: str, kind: str, params: IvfPqParams | None = None, seed: int = 7
-               ) -> tuple[ShardedIndex, dict[str, Any]]:
-    """Train an IVF-PQ on a sample of ``kind``'s vectors, add every part file, save it beside the lake."""
+def index_lake(spark: Any, lake: str, kind: str, params: IvfPqParams | None = None, seed: int = 7,
+               parallel: bool = False) -> tuple[ShardedIndex, dict[str, Any]]:
+    """Train an IVF-PQ on a sample of ``kind``'s vectors, add every part file (``parallel``: encoded in Spark
+    tasks, :mod:`scaleout.ivfpq_parallel`; the same index), save it beside the lake."""
     where = vectors_uri(lake, kind)
     folder = local_path(where)
     if not folder.is_dir():
@@ -124,9 +125,14 @@ def index_lake(spark: Any, lake: str, kind: str, params: IvfPqParams | None = No
     params = params or IvfPqParams.auto(total, sample.shape[1])
     meta_file = folder.parent / f"{kind}.json"
     model_id = json.loads(meta_file.read_text(encoding="utf-8")).get("model_id", "") if meta_file.is_file() else ""
-    index = build_sharded(sample, parquet_shards(folder), params, model_id)
+    if parallel:
+        from memberinsight.scaleout.ivfpq_parallel import build_parallel
+
+        index = build_parallel(spark, sample, [str(f) for f in sorted(folder.glob("*.parquet"))], params, model_id)
+    else:
+        index = build_sharded(sample, parquet_shards(folder), params, model_id)
     manifest = index.save(folder.parent / f"{kind}.ivfpq")
-    manifest.update(trained_on=len(sample), seconds=round(time.perf_counter() - start, 2),
+    manifest.update(trained_on=len(sample), seconds=round(time.perf_counter() - start, 2), parallel=parallel,
                     index=str(folder.parent / f"{kind}.ivfpq"))
     return index, manifest
 
@@ -147,17 +153,17 @@ QUALITY_MAX = 200_000
 
 
 def index_and_check(spark: Any, settings: Settings, lake: str, kind: str, params: IvfPqParams | None = None,
-                    embed: bool = True) -> dict[str, Any]:
+                    embed: bool = True, parallel: bool = False) -> dict[str, Any]:
     """``memberinsight lake index``: embed ``kind`` on Spark (unless ``embed`` is false and vectors
     exist), build the IVF-PQ, and measure its recall@10 against exact search on up to 1,000 of its own
-    vectors as queries (when it holds at most :data:`QUALITY_MAX`)."""
+    vectors as queries (when it holds at most :data:`QUALITY_MAX`); ``parallel``: shards encoded in Spark tasks."""
     from memberinsight.scaleout.ivfpq import recall_and_latency
 
     folder = local_path(vectors_uri(lake, kind))
     info: dict[str, Any] = {"kind": kind, "lake": lake}
     if embed or not folder.is_dir():
         info["embed"] = embed_on_spark(spark, settings, lake, kind)
-    index, info["index"] = index_lake(spark, lake, kind, params)
+    index, info["index"] = index_lake(spark, lake, kind, params, parallel=parallel)
     info["quality"] = None
     if len(index.labels) <= QUALITY_MAX:
         _, vectors = load_vectors(folder)

@@ -98,7 +98,10 @@ def screen(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Review-screening risk of every lake review on Spark with the workspace's trained model (OUT/review_screening)."""
+    """Review-screening risk of every lake review on Spark with the workspace's trained model (OUT/review_screening).
+
+    Also the shipped ALS's top-10 per lake member (OUT/member_als_recommendations); `lake import` loads both.
+    """
     from memberinsight.cli.common import open_workspace
     from memberinsight.scaleout.screening import screen_on_spark
 
@@ -107,12 +110,35 @@ def screen(
                              f"{info['not_in_workspace']:,} lake reviews not in the workspace)")
 
 
+@lake_app.command("quality")
+def quality(
+    lake: Annotated[str, typer.Argument(help="Lake URI with the orders of the holdout window.")],
+    out: Annotated[str | None, typer.Option("--out", help="Output folder (default LAKE/_outputs).")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Prediction-quality buckets on Spark (OUT/prediction_quality): actual outcome per bucket of predicted score.
+
+    The holdout predictions come from WORKSPACE's evaluation, re-run on this machine; the outcome and the
+    buckets are computed on Spark from the lake with the same SQL as the DuckDB build.
+    """
+    from memberinsight.cli.common import open_workspace
+    from memberinsight.scaleout.quality import quality_on_spark
+
+    info = quality_on_spark(settings(workspace), open_workspace(workspace), lake, out)
+    emit(info, as_json, text=f"Prediction quality on Spark: holdout from {info['holdout_cutoff']}, "
+                             f"{info['horizon_days']} days, " + ", ".join(f"{k} {n:,} members" for k, n in
+                                                                          info["members"].items()))
+
+
 @lake_app.command("index")
 def index(
     lake: Annotated[str, typer.Argument(help="Lake URI (a local folder: the index is written beside it).")],
     kind: Annotated[str, typer.Option("--kind", help="products | reviews")] = "products",
     reuse: Annotated[bool, typer.Option("--reuse", help="Index the vectors already in LAKE/_vectors "
                                                         "instead of embedding again.")] = False,
+    parallel: Annotated[bool, typer.Option("--parallel", help="Encode the shards in Spark tasks (the same "
+                                                              "index, built in parallel).")] = False,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -127,7 +153,7 @@ def index(
     conf = settings(workspace)
     spark = spark_session(conf)
     with watch_jobs(spark, "index", _say(as_json)):
-        info = index_and_check(spark, conf, lake, kind, embed=not reuse)
+        info = index_and_check(spark, conf, lake, kind, embed=not reuse, parallel=parallel)
     emit(info, as_json, text=describe(info))
 
 
@@ -139,15 +165,30 @@ def import_(
 ) -> None:
     """Load a Spark build's features and RFM segments (and its scores, when scored) into the workspace.
 
-    The app then serves them as it serves its own build.
+    Also, when OUT holds them: review-screening risks and ALS lists (`lake screen`) and prediction-quality
+    buckets (`lake quality`). The app then serves them as it serves its own build.
     """
     from memberinsight.cli.common import open_workspace
     from memberinsight.scaleout import import_outputs
+    from memberinsight.scaleout.build import INFO_FILE
+    from memberinsight.scaleout.imports import import_extras
+    from memberinsight.scaleout.lake import local_path
 
-    info = import_outputs(open_workspace(workspace), out)
+    ws = open_workspace(workspace)
+    built = (local_path(out) / INFO_FILE).is_file()
+    info = import_outputs(ws, out) if built else {}
+    info["imported"] = import_extras(ws, out)
+    if not built and not info["imported"]:
+        from memberinsight.errors import NotFoundError
+
+        raise NotFoundError(f"{out} holds no Spark outputs to import (run `memberinsight build --engine spark`, "
+                            "`lake score`, `lake screen` or `lake quality` first)")
     scored = " with churn, CLV and recommendations" if "rows" in info.get("scoring", {}) else ""
-    emit(info, as_json, text=f"Imported the Spark build as of {info['as_of']}{scored}: "
-                             f"{info['member_predictions']:,} members")
+    lines = [f"Imported the Spark build as of {info['as_of']}{scored}: {info['member_predictions']:,} members"] \
+        if built else []
+    lines += [f"Imported {table}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+              for table, counts in info["imported"].items()]
+    emit(info, as_json, text="\n".join(lines))
 
 
 def register(app: typer.Typer) -> None:
