@@ -72,9 +72,11 @@ NATIVE = {"win_back": "lapsed", "welcome": "new", "thank_you": "loyal"}
 """Plays whose own phrases are written for one situation (a win-back's all acknowledge the gap)."""
 SITUATION_HOOKS = frozenset({"lapsed", "new"})
 """Situations whose email must open by naming them: a win-back acknowledges the gap, a first order is welcomed."""
+PREVIEW_SITUATIONS = frozenset({"new", "recent", "loyal", "slowing", "lapsed"})  # a preview for them first
 UNTHANKED = frozenset({"lapsed", "slowing"})  # nothing recent to thank for: "with our thanks" reads "for what?"
 THANKED_PLAYS = frozenset({"review_request"})  # thanks for what the message asks for (a review)
-THANKS = re.compile(r"\bthanks?\b|\bthank-you\b", re.I)
+THANKS = re.compile(r"\bthanks?\b|\bthank-you\b|\breward(?:ing)?\s+you\s+for\b", re.I)
+SHIPPED_ONCE = ("sms", "push", "subject", "preview")  # no two variants share one word for word (set 10)
 DraftFn = Callable[[str, str], None]
 Check = Callable[[str], list[str]]
 _SLOT_EXEMPT = ("does not state the offer", "body ends mid-sentence")
@@ -126,6 +128,7 @@ class _Picker:
         self.shipped: set[str] = set()
         """The whole SMS and push texts earlier variants shipped (a variant never repeats one)."""
         self.keys: dict[str, tuple[Any, ...]] = {}
+        self.any_preview = False  # True while a preview for anyone may be used (none for their situation passed)
         self.barred: set[str] = set()  # body lines given up for the variant (its preview could not avoid them)
 
     def fits_situation(self, p: Phrase) -> bool:
@@ -158,6 +161,8 @@ class _Picker:
             out = [p for p in out if self.fits_situation(p)] or out
         if part in ("sms", "push") and self.situation is not None:  # a short piece speaks to this audience
             out = [p for p in out if self.fits_situation(p)] or out
+        if part == "preview" and self.situation in PREVIEW_SITUATIONS and not self.any_preview:
+            out = [p for p in out if self.fits_situation(p)] or out  # a lapsed preview acknowledges the gap
         if self.situation in UNTHANKED and self.play not in THANKED_PLAYS:  # "with our thanks": thanks for what?
             out = [p for p in out if not THANKS.search(p.text)] or out
         unpriced = part == "product_line" and "product_price" in available  # a hero shown without its price
@@ -224,7 +229,7 @@ class _Picker:
                 break
         if not passing:
             return None
-        if part in ("sms", "push"):  # a text another variant shipped only when no other passes, whatever its voice
+        if part in SHIPPED_ONCE:  # words another variant shipped only when no other passes, whatever their voice
             passing = [c for c in passing if c[1] not in self.shipped] or passing
         # The variant's register and tone come first (one voice per variant), then fresh words.
         top = min(self.keys[p.id][0] for p, _, _ in passing)
@@ -381,15 +386,24 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
         # angle, the body says the deadline; last, a short piece may name the product again.
         got = picker.choose(part, other, values, pool, ctx, i, wrap=wrap, context=" ".join(above),
                             coherent=short_coherence(part, slots, facts), rejected=rejected)
-    if got is not None and part in ("sms", "push") and got[1] in picker.shipped:
+    if got is None and part == "preview" and not picker.any_preview:  # none for their situation: one for anyone
+        picker.any_preview = True
+        try:
+            return _short_piece(picker, part, angle, values, available, ctx, i, lead, above, slots)
+        finally:
+            picker.any_preview = False
+    if got is not None and part in SHIPPED_ONCE and got[1] in picker.shipped:
         # the angle's phrases are spent (few fit a window like "this weekend"): another angle, not a repeat
-        for other in (a for a in ANGLES if a != angle):
-            fresh = picker.choose(part, other, values, short, ctx, i, wrap=wrap, context=" ".join(above),
+        picker.any_preview = part == "preview"  # a preview for anyone before the same words twice
+        retries = [(a, short) for a in ANGLES if a != angle] + [(a, available) for a in (angle, *ANGLES)]
+        for other, pool in retries:  # last, a subject or preview may name the product the body shows
+            fresh = picker.choose(part, other, values, pool, ctx, i, wrap=wrap, context=" ".join(above),
                                   coherent=short_coherence(part, slots, facts))
             if fresh is not None and fresh[1] not in picker.shipped:
                 got = fresh
                 break
-    if got is not None and part in ("sms", "push"):
+        picker.any_preview = False
+    if got is not None and part in SHIPPED_ONCE:
         picker.shipped.add(got[1])
     if got is None:
         raise DataValidationError(f"no {part} phrase for play {picker.play!r} passes the checks for this offer "

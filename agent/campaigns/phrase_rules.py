@@ -87,6 +87,25 @@ STOCK = re.compile(
 of late", "Make the most of buy one, get one free", "is on now", "How shall we say thank you, {first_name}? Buy one,
 get one free", "Whatever you choose, you'll get early access", "A few ideas from across the shop" over one
 category's picks, "treat yourself", "Customers like you", "Planning a larger order? ... may help")."""
+MODAL_QUESTION = re.compile(
+    r"\b(?:may|might|shall)\s+we\b|\bwhere\s+would\s+you\s+start\b|\bwe\s+would\s+suggest\b"
+    r"|\bit\s+has\s+been\s+some\s+time\.", re.I)
+"""Formal rhetorical questions and stiff openings (set 10: "may we thank you for your custom?", "It has been some time.
+Might we show you ...", "Might we make a suggestion or two? We would suggest", "Where would you start with early
+access?"): a real shop says it plainly ("Thank you for shopping with us", "We've picked a few things for you")."""
+NON_SEQUITUR = re.compile(
+    r"\byou\s+know\s+(?:us|\{brand\})\s+well\b|\blove\s+rewarding\s+our\s+customers\b|\byour\s+picks\b"
+    r"|\banother\s+look\b|\bmany\s+more\s+visits\b|\binviting\s+you\s+in\s+early\b", re.I)
+"""Lines that do not follow or say nothing true (set 10: "you know us well, so we have chosen ..." (knowing us is no
+reason for picks), "we love rewarding our customers" (say what they did), "Your picks" (ours, not theirs),
+"Ready for another look?" to a first-time buyer, "Here's to many more visits", "in early. Early access")."""
+SMS_FRAGMENT = re.compile(r"[.?!]\s+(?:A\s+|An\s+)?\{Offer\}(?:\s+until\s+\{deadline\})?\.")
+"""A text message whose offer is a verbless sentence after a statement ("... since your last visit. A free gift with
+orders over £50 until Monday."): flat, with no warmth or reason; join it ("Come back for {offer}") or give it a verb."""
+GENERIC_PREVIEW = re.compile(
+    r"\bworth\s+knowing\b|\bgood\s+(?:moment|time)\s+to\s+(?:shop|pick\s+up)\b|\bjust\s+got\s+better\s+value\b", re.I)
+"""Previews that fit any audience (set 10: "Worth knowing before your next order" to a lapsed buyer, "A good moment
+to shop"): a preview speaks to the customer's situation or names the picks."""
 RAW_SLOT = re.compile(r"\b(?:in|from|for)\s+\{category\}(?!\s+(?:range|picks|favourites|collection|selection))", re.I)
 """A category shown raw as a noun ("Looking for something in Outdoor?"): name it only before range, picks..."""
 ENDS_EARLY = re.compile(r"\bbefore\s+\{deadline\}", re.I)
@@ -140,6 +159,8 @@ def problems_with(text: str, part: str) -> str | None:
     for pattern, why in ((OPENERS, "is a generic opener {m!r}; open with their situation or the offer"),
                          (FILLER, "is pushy or empty filler {m!r}; give the reason or the real deadline"),
                          (STOCK, "is a stock phrase {m!r}; say what this audience gets and why"),
+                         (MODAL_QUESTION, "is stilted {m!r}; say it plainly, as a real shop would"),
+                         (NON_SEQUITUR, "does not follow or says nothing true {m!r}; give the real reason"),
                          (RAW_SLOT, "shows a category raw {m!r}; write 'our {{category}} range' or leave it out"),
                          (ENDS_EARLY, "says {m!r}, which reads as ending a day early; write 'until {{deadline}}'")):
         if m := pattern.search(text):
@@ -148,6 +169,12 @@ def problems_with(text: str, part: str) -> str | None:
         return led
     if part == "subject" and "{product}" in text and re.search(r"\{[Oo]ffer\}", text):
         return "pairs a product with the offer in a subject; it reads as if only that item were discounted"
+    if part == "preview" and (m := GENERIC_PREVIEW.search(text)):
+        return f"is a preview that fits anyone {m.group()!r}; speak to the customer's situation or name the picks"
+    if part == "sms" and (m := SMS_FRAGMENT.search(text)):
+        return f"states the offer as a flat fragment {m.group().strip()!r}; join it to a reason (Come back for {{offer}})"
+    if part == "push" and re.search(r"\{[Oo]ffer\}", text) and not re.search(r"\{(?:first_name|deadline)\}", text):
+        return "has neither name nor deadline; a push with an offer names the customer or says when it ends"
     if part in ("sms", "push") and text.count("{brand}") > 1:
         return "names the brand twice; the sender line already says who it is from"
     if text.count("?") > 1:
