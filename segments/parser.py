@@ -42,6 +42,7 @@ from memberinsight.segments.doubts import contradictions, ltv_question, value_no
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
 from memberinsight.segments.grammar import Reading, read
 from memberinsight.segments.lists import TOGETHER_WORDS
+from memberinsight.segments.operator_words import european
 from memberinsight.segments.paraphrase import unit_less_counts
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
@@ -133,8 +134,10 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
         except SegmentParseError:
             return None
 
+    clean, european_said = european(clean)  # "80,50 £", "01.03.2026": before the context split reads the dots
     clean, aside = split_context(clean, vocab)
     spoken = respeak(clean, vocab.ref_date)
+    spoken.readings += european_said
     spoken.text, unitless = unit_less_counts(spoken.text, vocab.category)
     spoken.guesses += unitless
     clean, edges = spell_out_edges(spoken.text, vocab.ref_date)

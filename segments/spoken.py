@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from memberinsight.segments.operator_words import operator_phrases
 from memberinsight.segments.paraphrase import paraphrase, vague_gaps
 from memberinsight.segments.shorthand import bare_ages, shorthand, trends, two_digit_years
 
@@ -329,6 +330,9 @@ def respeak(text: str, ref: date | None = None) -> Spoken:
     out.readings += said
     out.text, said = spoken_numbers(out.text)
     out.readings += said
+    out.text, said, guessed_words = operator_phrases(out.text)  # segments.operator_words: round-9 families
+    out.readings += said
+    out.guesses += guessed_words
     out.text, said = paraphrase(out.text, ref)  # segments.paraphrase: round-8 families, once numbers are digits
     out.readings += said
     out.text, guessed_gaps = vague_gaps(out.text)

@@ -186,20 +186,34 @@ def test_blind_dev9_keeps_its_floor(built_workspace):
     assert ev.asked_unneeded <= 0.25 * ev.definitions
 
 
+def test_blind_dev10_keeps_its_floor(built_workspace):
+    # Round 8's held-out batch (2026-12-07, 150 sentences: a CRM operator whose first language is not English and a
+    # retention manager writing by behaviour and purpose), measured once untouched: same members 76.8% (86 of 112),
+    # asked right 90.9%, 3 silently wrong. Developed on in round 9 (112 of 112; none silently wrong; every ask asked
+    # and every refusal refused; no label changed). A floor, not a target.
+    ev = evaluate_files({"blind_dev10": BLIND_FILES["blind_dev10"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev10"]
+    assert ev.definitions == 112 and ev.same_members is not None and ev.same_members >= 111, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= 0.25 * ev.definitions
+
+
 @pytest.mark.slow
 def test_blind_heldout_is_measured_when_present(built_workspace):
-    # Round 7's held-out batch (a fast-typing US marketer and a careful British analyst, new writers), measured
-    # once after the round's work: same members 92.9% (105 of 113; 91.2% before the round), asked right 95.5%,
-    # every refusal refused, 2 silently wrong ("between 60 and 120 days ago" one day wider than its writer's
-    # label; "more than 5 in Home", which its writer would ask about, read as orders). A floor, not the goal.
+    # Round 9's held-out batch (a new operator in everyday words, a marketing director dictating compound
+    # requests; new writers), measured once after round 9's work: same members 86.6% (97 of 112, unchanged by the
+    # round's work), asked right 95.5%, every refusal refused, 3 silently wrong ("referral sign-ups from March
+    # 2025", "hasn't ordered a single thing since Christmas", "VIPs and anyone who's spent over £500 in Glasgow").
+    # Without the embedding matcher (as here) 95 of 112. A floor, not the goal.
     if not BLIND_FILES["blind_heldout"].is_file():
         pytest.skip("the held-out file is not present")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.sentences == 150 and ev.definitions == 113
+    assert ev.sentences == 150 and ev.definitions == 112
     assert ev.refused_right == ev.refusals
-    assert ev.same_members is not None and ev.same_members >= 102
-    assert ev.silently_wrong <= 2, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.same_members is not None and ev.same_members >= 92
+    assert ev.silently_wrong <= 3, [f for f in ev.failures if f.get("silently_wrong")]
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):
