@@ -3,7 +3,7 @@
 #   make test   lint (ruff, mypy, import-linter) and run the whole test suite (browser tests included; the 25
 #               slowest tests are listed at the end, for the work on its speed)
 # and for day-to-day work:
-#   make test-quick   lint and the fast tests (about 4 minutes on 2 cores; `make test` stays the full suite)
+#   make test-quick   lint and the fast tests (about 2.5 minutes on 2 cores; `make test` stays the full suite)
 .PHONY: setup demo test test-quick lint bench
 
 export HF_HUB_OFFLINE := 1
@@ -22,7 +22,7 @@ test:
 
 # `--quick` (tests/conftest.py) leaves out the tests marked slow or browser, those that need the built
 # demo workspace (marked `built` automatically: building it takes 1-2 minutes) and the integration-heavy
-# files listed in QUICK_SKIP_FILES; assumes `make setup` ran once.
+# files and tests listed in QUICK_SKIP_FILES; assumes `make setup` ran once.
 test-quick:
 	$(MAKE) lint
 	.venv/bin/python -m pytest -q --quick --timeout=600

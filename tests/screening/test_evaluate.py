@@ -36,11 +36,12 @@ def test_demo_evaluation_per_signal_and_combined(workspace_copy) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_evaluation(shared_data):
-    """``evaluate_real`` on the real set once: 5-fold CV grouped by hotel and the leave-hotels-out holdout."""
+def real_evaluation(shared_data, lasting_model_cache):
+    """``evaluate_real`` on the real set once: 5-fold CV grouped by hotel and the leave-hotels-out holdout
+    (the 800 reviews' embeddings come from the cache kept between sessions after the first run)."""
     from memberinsight.config import load_settings
 
-    return evaluate_real(shared_data / "deceptive_opinion_dev.csv", load_settings())
+    return evaluate_real(shared_data / "deceptive_opinion_dev.csv", load_settings(cache_dir=str(lasting_model_cache)))
 
 
 @pytest.mark.slow
