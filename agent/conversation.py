@@ -208,7 +208,8 @@ class Agent:
         if focus and THEM_RE.search(ents.masked):  # "write to those members" after a list: that audience
             variants = (*variants, THEM_RE.sub(" member " if focus == "member" else " segment ", ents.masked))
         if isinstance(self.router, ModelRouter):
-            context = "; ".join(f"{k}={v}" for k, v in conversation.subject.items())
+            # the fraud list's order and member ids stay out of the model's prompt: what it routes on is the words
+            context = "; ".join(f"{k}={v}" for k, v in conversation.subject.items() if not k.startswith("fraud_"))
             route = self.router.route(read, ents.masked, variants, context=context)
         else:
             route = self.router.route(read, ents.masked, variants)

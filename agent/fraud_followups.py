@@ -25,16 +25,23 @@ TOOL = "fraud_overview"
 _WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
           "ninth": 9, "tenth": 10}
 _NUMBER_RE = re.compile(r"(?:#\s*|\b(?:number|no\.?|item|nr\.?|entry|row)\s+)(\d{1,3})\b")
-_ORDINAL_RE = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(\d{1,2})(?:st|nd|rd|th))"
-                         r"\b(?!\s*\d)(?!\s+(?:time|week|month|day|quarter|year|orders?\b(?!\s+(?:one|item))))")
+_ORDINAL_RE = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                         r"(\d{1,2})(?:st|nd|rd|th))(?=\s+(?:one|item|entry|case|burst|run|coupon ring|ring|account|"
+                         r"order)\b|\s*[?.!]*$|\s+(?:flagged|listed|suspicious)\b)")
+"""An ordinal names a listed item only as "the second (one / burst / ...)" or a message ending on it: "the first
+campaign", "first-time buyers" and "the second half of the year" are other questions."""
 _LAST_RE = re.compile(r"\bthe last (?:one|item|entry|case)\b|\bthe last\s*[?.!]*$")
 _ID_RE = re.compile(r"\b(order|account|burst|coupon_ring):([A-Za-z0-9_.\-]+)")
 _KIND_RE = re.compile(r"\b(?:the|that|this)\s+(burst|card[- ]testing run|run|coupon ring|ring|account|order)\b")
 _KINDS = {"burst": "burst", "card testing run": "burst", "card-testing run": "burst", "run": "burst",
           "coupon ring": "coupon_ring", "ring": "coupon_ring", "account": "account", "order": "order"}
 _IT_RE = re.compile(r"\b(?:it|this one|that one|this item|that item|this case|that case)\b")
-_ACCOUNTS_RE = re.compile(r"\b(?:who else|which (?:other )?accounts?|other accounts?|(?:shares?|shared|sharing|same|that|"
-                          r"this|the|its) (?:the |a |that |this |its )?(?:device|card|address|ip))\b")
+_ACCOUNTS_RE = re.compile(r"\bwho else\b|\b(?:which|what) other accounts?\b|\bother accounts?\b|"
+                          r"\b(?:that|this|its) (?:device|card|address|ip)\b")
+_FRAUD_WORDS_RE = re.compile(r"\b(?:why|flagged|suspicious|fraud|evidence|reasons?|linked|shares?|who else|orders|"
+                             r"details?|more about|tell me more)\b")
+"""What "that account" / "that order" must come with to be about the fraud item (not "the churn risk of that
+account")."""
 _ORDERS_RE = re.compile(r"\b(?:orders?|show me the (?:burst|ring|coupon ring|run))\b")
 _ASK_RE = re.compile(r"\b(?:why|flagged|suspicious|reasons?|evidence|explain|more|details?|show|what|which|who|"
                      r"tell)\b")
@@ -63,6 +70,15 @@ def _position(text: str, items: list[str]) -> int | None:
     return None
 
 
+def _names_bare_id(text: str, item: str) -> bool:
+    """True when ``text`` names ``item``'s id without its kind: an id with a letter in it ("O123"), anywhere, or
+    an all-digit id ("1001") only as the whole message, so "the last 2 weeks" is not account 2."""
+    bare = item.split(":", 1)[1].lower()
+    if bare.isdigit():
+        return text.strip(" ?.!#") == bare
+    return re.search(rf"\b{re.escape(bare)}\b", text) is not None
+
+
 def fraud_followup(read: str, conversation: Conversation) -> tuple[Route, str | None] | None:
     """``(route, question)`` when ``read`` follows up on an item of the last fraud answer; None otherwise.
 
@@ -79,8 +95,10 @@ def fraud_followup(read: str, conversation: Conversation) -> tuple[Route, str | 
     item: str | None = None
     position = _position(text, items)
     named = _ID_RE.search(read)
-    bare = next((i for i in items if re.search(rf"\b{re.escape(i.split(':', 1)[1].lower())}\b", text)), None)
+    bare = None if position is not None else next((i for i in items if _names_bare_id(text, i)), None)
     kind = _KIND_RE.search(text)
+    if kind and kind.group(1) in ("account", "order") and not _FRAUD_WORDS_RE.search(text):
+        kind = None
     if named:
         item = f"{named.group(1)}:{named.group(2)}"
     elif bare:

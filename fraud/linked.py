@@ -5,14 +5,16 @@ item's orders (a burst's or coupon ring's orders, an order item's order, an acco
 the identifiers they carry (device, card, IP address, shipping address) and lists, per identifier, the other
 accounts whose orders carry it too, with how many orders and whether they are in the fraud queue themselves.
 
-Identifiers are never shown: each is named by its kind and a short fingerprint (the first characters of a
-SHA-256 of the stored value, which for an IP, an address or a card is itself a keyed hash made at ingest), so
-two answers can say "the same device" without saying which device it is.
+Identifiers are never shown: each is named by its kind and a short fingerprint (the first characters of an
+HMAC of the stored value under the workspace's own hashing key, so a device id, which is stored as given, cannot
+be confirmed from its fingerprint by someone who holds a candidate id), so two answers can say "the same device"
+without saying which device it is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +23,14 @@ import pandas as pd
 from memberinsight.fraud.facts import LINK_FIELDS, order_columns
 from memberinsight.fraud.kinds import IDENTIFIER_LABELS
 from memberinsight.fraud.queue import ensure_tables, get_item, item_orders
+from memberinsight.workspace.ingest.order_extras import workspace_key
 
 SHOWN_ACCOUNTS = 10
 
 
-def fingerprint(column: str, value: Any) -> str:
-    """A short stable fingerprint of an identifier value (never the value): ``#3f9a1c2b``."""
-    return "#" + hashlib.sha256(f"{column}:{value}".encode()).hexdigest()[:8]
+def fingerprint(column: str, value: Any, key: bytes) -> str:
+    """A short fingerprint of an identifier value (never the value), stable within a workspace: ``#3f9a1c2b``."""
+    return "#" + hmac.new(key, f"{column}:{value}".encode(), hashlib.sha256).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ def linked_accounts(ws: Any, item_id: str) -> LinkedAccounts:
     Raises :class:`NotFoundError` for an item not in the queue.
     """
     item = get_item(ws, item_id)
+    key = workspace_key(ws)
     orders = item_orders(ws, item.item_id) or [str(o) for o in item.evidence.get("order_ids", [])]
     with ws.analytics(read_only=True) as con:
         have = [c for c in LINK_FIELDS if c in order_columns(con)]
@@ -104,7 +108,7 @@ def linked_accounts(ws: Any, item_id: str) -> LinkedAccounts:
         others = rows[~rows["member_id"].isin(own)].sort_values(["n", "member_id"], ascending=[False, True])
         ids = [str(m) for m in others["member_id"]][:SHOWN_ACCOUNTS]
         shared.append(SharedIdentifier(
-            IDENTIFIER_LABELS[str(col)], fingerprint(str(col), value), int(rows["member_id"].nunique()),
+            IDENTIFIER_LABELS[str(col)], fingerprint(str(col), value, key), int(rows["member_id"].nunique()),
             int(others["member_id"].nunique()), ids,
             {str(m): int(n) for m, n in zip(others["member_id"], others["n"], strict=True) if str(m) in ids},
             [m for m in ids if m in queued]))

@@ -115,8 +115,9 @@ def _files_under(folder: Path) -> Iterator[Path]:
 
 
 def build_inputs_hash() -> str:
-    """A content hash of everything the built demo workspace depends on: the files of every package folder
-    and pyproject.toml, the Python and installed distribution versions, and the demo's size and seed."""
+    """A content hash of everything the built demo workspace depends on: the files of every package folder,
+    pyproject.toml and this file, the Python and installed distribution versions, the demo's size and seed, the
+    ``MEMBERINSIGHT_*`` settings and a ``memberinsight.toml`` in the working directory."""
     digest = hashlib.sha256(f"{sys.version}|{DEMO_MEMBERS}|{DEMO_SEED}".encode())
     for dist in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
         digest.update(dist.encode() + b"\n")
@@ -126,6 +127,13 @@ def build_inputs_hash() -> str:
                 continue
             digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update((REPO_ROOT / "pyproject.toml").read_bytes())
+    digest.update(Path(__file__).read_bytes())  # the recipe: the demo's generation and build steps
+    per_session = {"MEMBERINSIGHT_HOME", "MEMBERINSIGHT_WORKSPACE", "MEMBERINSIGHT_CONFIG"}  # a temp folder each
+    for name in sorted(k for k in os.environ if k.startswith("MEMBERINSIGHT_") and k not in per_session):
+        digest.update(f"{name}={os.environ[name]}\n".encode())
+    local_config = Path.cwd() / "memberinsight.toml"
+    if local_config.is_file():
+        digest.update(local_config.read_bytes())
     return digest.hexdigest()[:24]
 
 

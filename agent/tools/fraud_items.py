@@ -93,7 +93,7 @@ def _linked(linked: Any) -> str:
         if not s.others:
             alone[s.kind] = alone.get(s.kind, 0) + 1
     if alone:
-        kinds = [f"{n} {k}{'es' if k == 'address' and n > 1 else 's' if n > 1 else ''}" if n > 1 else f"its {k}"
+        kinds = [f"{n} {k}{'es' if k.endswith('address') else 's'}" if n > 1 else f"its {k}"
                  for k, n in alone.items()]
         lines.append(f"- used by no other account: {', '.join(kinds)}")
     own = ", ".join(linked.own) if linked.own else "none (guest checkouts)"

@@ -125,6 +125,25 @@ def test_other_messages_after_a_fraud_answer_are_not_read_as_item_follow_ups(mes
     assert fraud_followup(message, conversation) is None
 
 
+@pytest.mark.parametrize("message", ["show me first-time buyers in kitchen", "what did the first campaign earn?",
+                                     "what about the second half of the year?", "which accounts spend the most?",
+                                     "how many members share the same address?",
+                                     "what is the churn risk of that account?", "show orders for the last 2 weeks"])
+def test_new_questions_that_merely_share_a_word_with_a_follow_up_go_to_the_router(message: str) -> None:
+    conversation = Conversation(last_tool="fraud_overview",
+                                subject={"fraud_items": ("order:1001", "account:3", "account:2", "burst:O7")})
+    assert fraud_followup(message, conversation) is None
+
+
+def test_an_all_digit_id_is_named_only_by_the_whole_message_and_a_number_is_a_position() -> None:
+    conversation = Conversation(last_tool="fraud_overview",
+                                subject={"fraud_items": ("order:1001", "account:3", "account:2")})
+    found = fraud_followup("tell me more about #2", conversation)
+    assert found is not None and found[0].arguments == {"item": "account:3", "position": 2}
+    found = fraud_followup("1001", conversation)
+    assert found is not None and found[0].arguments == {"item": "order:1001", "position": 1}
+
+
 def test_follow_ups_only_follow_a_fraud_answer() -> None:
     items = {"fraud_items": ("burst:O1", "coupon_ring:O2", "order:O3")}
     assert fraud_followup("why is the first one flagged?", Conversation(last_tool="segment_overview",
