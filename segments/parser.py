@@ -40,6 +40,7 @@ from memberinsight.segments.definition import Group, SegmentDefinition, parse_de
 from memberinsight.segments.describe import describe
 from memberinsight.segments.doubts import contradictions, ltv_question, value_no_value
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
+from memberinsight.segments.everyday_words import everyday_words
 from memberinsight.segments.grammar import Reading, read
 from memberinsight.segments.lists import TOGETHER_WORDS
 from memberinsight.segments.operator_words import european
@@ -47,6 +48,7 @@ from memberinsight.segments.paraphrase import unit_less_counts
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
+from memberinsight.segments.silent_guards import signup_from_period, silent_guards
 from memberinsight.segments.spoken import respeak
 from memberinsight.segments.textprep import prepare
 from memberinsight.segments.tokens import tokenize
@@ -136,9 +138,12 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
 
     clean, european_said = european(clean)  # "80,50 £", "01.03.2026": before the context split reads the dots
     clean, aside = split_context(clean, vocab)
+    clean, everyday = everyday_words(clean)  # segments.everyday_words: round-10 families
     spoken = respeak(clean, vocab.ref_date)
     spoken.readings += european_said
     spoken.text, unitless = unit_less_counts(spoken.text, vocab.category)
+    spoken.text, signups = signup_from_period(spoken.text)  # segments.silent_guards
+    spoken.readings += signups + everyday
     spoken.guesses += unitless
     clean, edges = spell_out_edges(spoken.text, vocab.ref_date)
     first = read(clean, vocab, matcher)
@@ -148,6 +153,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     doubts = contradictions(reading.definition, reading.items) + value_no_value(reading.items, reading.tokens) \
         + ([ltv] if ltv else []) + [Question(about, text, "reading", [Option("as read", reading.definition)])
                                     for about, text in spoken.guesses]  # segments.doubts, segments.spoken
+    doubts += silent_guards(prepared.text, reading.definition, vocab.ref_date)
     checked = independent_checks(reading, vocab) + doubts
     if checked:
         confidence = round(confidence * 0.5 ** len(checked), 3)

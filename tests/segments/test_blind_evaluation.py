@@ -199,21 +199,33 @@ def test_blind_dev10_keeps_its_floor(built_workspace):
     assert ev.asked_unneeded <= 0.25 * ev.definitions
 
 
+def test_blind_dev11_keeps_its_floor(built_workspace):
+    # Round 9's held-out batch (2026-12-07, 150 sentences: a new operator in everyday words and a marketing director
+    # dictating compound requests), measured once untouched: same members 86.6% (97 of 112 with the embedding
+    # matcher, 95 without), asked right 95.5%, 3 silently wrong. Developed on in round 10 by mechanism (union
+    # joiners, "no orders since", sign-up periods are guarded in segments.silent_guards): 106 of 112 without the
+    # matcher, none silently wrong, every ask asked and every refusal refused; no label changed. A floor.
+    ev = evaluate_files({"blind_dev11": BLIND_FILES["blind_dev11"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev11"]
+    assert ev.definitions == 112 and ev.same_members is not None and ev.same_members >= 105, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= 0.35 * ev.definitions
+
+
 @pytest.mark.slow
 def test_blind_heldout_is_measured_when_present(built_workspace):
-    # Round 9's held-out batch (a new operator in everyday words, a marketing director dictating compound
-    # requests; new writers), measured once after round 9's work: same members 86.6% (97 of 112, unchanged by the
-    # round's work), asked right 95.5%, every refusal refused, 3 silently wrong ("referral sign-ups from March
-    # 2025", "hasn't ordered a single thing since Christmas", "VIPs and anyone who's spent over £500 in Glasgow").
-    # Without the embedding matcher (as here) 95 of 112. A floor, not the goal.
+    # Round 10's held-out batch (a customer-service lead in British slang, a terse spreadsheet-style analyst; new
+    # writers), measured once after round 10's work: same members 83.9% (94 of 112, the same before the round's
+    # work), asked right 100%, every refusal refused, none silently wrong. A floor, not the goal (95%).
     if not BLIND_FILES["blind_heldout"].is_file():
         pytest.skip("the held-out file is not present")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
     assert ev.sentences == 150 and ev.definitions == 112
-    assert ev.refused_right == ev.refusals
-    assert ev.same_members is not None and ev.same_members >= 92
-    assert ev.silently_wrong <= 3, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.same_members is not None and ev.same_members >= 91
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):

@@ -35,7 +35,9 @@ def test_not_since_a_holiday_keeps_that_days_order(demo_vocab, sentence, day):
 
 def test_not_since_a_calendar_date_stays_strict(demo_vocab):
     r = parse_sentence("members who haven't purchased anything since 1 January 2026", demo_vocab)
-    assert means(r, cond("last_order_date", "<", "2026-01-01")) and r.status == "understood"
+    assert means(r, cond("last_order_date", "<", "2026-01-01"))
+    # round 10: whether members who never ordered belong is asked (writers label both), never taken silently
+    assert r.status == "ask" and [q.about for q in r.questions] == ["no orders since"], r.questions
 
 
 # ----- family 2: "/" between two whole conditions is a list of criteria (and) ------------------------------
