@@ -201,17 +201,20 @@ class _Picker:
         passing: list[tuple[Phrase, str, CheckResult]] = []
         timed = dict(values)
         dated = ctx.dated if part not in ("subject", "preview", "push") else ""  # the days, where there is room
-        when = dated or ctx.when or (f"until {values['deadline']}" if part == "sms" and "deadline" in available else "")
-        if when and values.get("offer"):  # a text message always says when its offer ends
+        short = part in ("sms", "push") and "deadline" in available  # a text or push says when its offer ends
+        when = dated or ctx.when or (f"until {values['deadline']}" if short else "") or (
+            "from today" if part == "sms" and ctx.kind == "early_access" else "")  # access opens when it is sent
+        if when and values.get("offer"):  # a text message or push always says when its offer ends (set 11)
             timed["offer"], timed["Offer"] = f"{values['offer']} {when}", f"{values['Offer']} {when}"
         # The offer mid-clause ("we've kept {offer} aside") leaves no room for its window: such phrases
         # come last, as they are, and only when nothing else passes.
         roomy = [p for p in ranked if not when or "{deadline}" in p.text or _offer_ends_clause(p.text)]
         tries = [(p, timed) for p in roomy]
-        if not ctx.starts_later and not (ctx.when and (say_window or part in ("sms", "push"))):
+        if not ctx.starts_later and not (ctx.when and (say_window or part in ("sms", "push"))) and not (
+                part == "sms" and when):
             # an offer that starts later, and a short window in a text or push, always say when it runs
             tries += [(p, values) for p in ranked if p not in roomy]
-            if part == "subject" and when:  # a long window may not fit a subject line: the body says it
+            if part in ("subject", "push") and when:  # a long window may not fit a subject or push line
                 tries += [(p, values) for p in roomy if "{deadline}" not in p.text]
         for phrase, fill in tries:
             if passing and fill is values and phrase not in roomy:
@@ -287,6 +290,8 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
         extra, extra_needs = product_values(lead, facts)
         values = {**ctx.values, **extra}
         available = set(ctx.available - {"product"}) | extra_needs
+        if key == "replenishment":  # chosen only for things that run out: "stock up" reads true
+            available.add("consumable")
         if "products_2" in ctx.available:
             available.add("products_2")
         slots: dict[str, str] = {}
@@ -366,6 +371,7 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
         short = short - {"product", "product_price"}
     if part == "preview" and "also_line" in slots and mixed_picks(ctx.products, lead, MAX_LISTED):
         short = short - {"category"}  # "a selection from our Outdoor range" over picks from several
+        available = available - {"category"}
     rejected: list[tuple[str, list[str]]] = []
     got = None
     # Best first: (SMS for a customer new to the offer) with how it works; distinct from the earlier variants;
@@ -375,8 +381,12 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
     levels = [(explained, picker.shipped, True)] if explained is not None else []
     levels += [(wrap, picker.shipped, True), (wrap, set(), True), (wrap, set(), False)]
     for how, shipped, roomy in levels:
-        got = picker.choose(part, angle, values, short, ctx, i, wrap=how, context=" ".join(above),
-                            coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
+        for other in (angle, *(a for a in ANGLES if a != angle)) if shipped and part in ("sms", "push") else (angle,):
+            # another angle's hook before one that repeats an earlier variant's in other words (set 11)
+            got = picker.choose(part, other, values, short, ctx, i, wrap=how, context=" ".join(above),
+                                coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
+            if got is not None:
+                break
         if got is not None:
             break
     for other, pool in [(a, short) for a in ANGLES if a != angle] + [(a, available) for a in (angle, *ANGLES)]:

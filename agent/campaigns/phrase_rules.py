@@ -99,6 +99,28 @@ NON_SEQUITUR = re.compile(
 """Lines that do not follow or say nothing true (set 10: "you know us well, so we have chosen ..." (knowing us is no
 reason for picks), "we love rewarding our customers" (say what they did), "Your picks" (ours, not theirs),
 "Ready for another look?" to a first-time buyer, "Here's to many more visits", "in early. Early access")."""
+STATUS_QUESTION = re.compile(
+    r"\bone\s+of\s+our\s+[\w-]+\?|\bare\s+you\s+(?:one\s+of|a\s+(?:regular|new|loyal))\b", re.I)
+"""Questions about who the customer is (set 11, rated 2: "{first_name}, one of our regulars? Here's our thank-you"):
+we know who they are, so the copy says it ("Thank you for shopping with us so often") or leaves it out."""
+PHYSICAL_SHOP = re.compile(
+    r"\b(?:pop|drop|nip|call)\s+(?:in|by|into|round)\b|\bvisit\s+(?:our|the)\s+(?:store|shop)\b|\bin[- ]store\b"
+    r"|\bcome\s+in\s+for\b|\b(?:pick\s+up|grab|snap\s+up)\s+\{offer\}", re.I)
+"""Shop-floor words for an online shop ("pop in", "drop in", "visit our store", "in store"), and a verb glued to the
+offer's name ("pick up buy one, get one free" reads as if the offer were a product; set 11, rated 2)."""
+SOCIAL_PROOF = re.compile(
+    r"\b(?:shoppers|customers|people|others)\s+like\s+you\b|\bpeople\s+we\s+tell\s+first\b|\bwhat'?s\s+new\b"
+    r"|\bfavourites?\s+(?:with|among)\b|\bamong\s+the\s+people\b", re.I)
+"""Claims about other shoppers, early notice or new stock that a reader cannot check ("a favourite with shoppers like
+you", "among the people we tell first", "see what's new"; set 11): they read as invented even where data backs them."""
+WEAK = re.compile(
+    r"\bhow\s+does\b[^?.!]*\bsound\b|\ball\s+the\s+details\s+are\s+below\b|\bideal\s+moment\b"
+    r"|\bnow\s+available\s+to\s+you\b|\bcosts?\s+less\b|\bmade\s+it\s+more\s+so\b", re.I)
+"""Weak or stiff lines (set 11): "How does {offer} sound, {first_name}?" (a question that could go to anyone), a preview
+that says "All the details are below", "an ideal moment to return", "is now available to you", "so your next order
+costs less", "we've made it more so"."""
+STOCK_UP = re.compile(r"\bstock\s+up\b", re.I)
+"""``stock up`` fits things that run out (set 11: "stock up" beside a litter tray or a power bank): need ``consumable``."""
 SMS_FRAGMENT = re.compile(r"[.?!]\s+(?:A\s+|An\s+)?\{Offer\}(?:\s+until\s+\{deadline\})?\.")
 """A text message whose offer is a verbless sentence after a statement ("... since your last visit. A free gift with
 orders over £50 until Monday."): flat, with no warmth or reason; join it ("Come back for {offer}") or give it a verb."""
@@ -151,7 +173,11 @@ def problems_with(text: str, part: str) -> str | None:
                          (GENERIC, "is generic {m!r}; name the customer's situation or the offer instead"),
                          (STIFF, "is stiff or a broken join {m!r}; write it as you would say it"),
                          (PROMISES, "promises help {m!r} the message does not give; name a pick instead"),
-                         (EXCLUSIVE, "claims exclusivity {m!r}; other customers may get the same offer")):
+                         (EXCLUSIVE, "claims exclusivity {m!r}; other customers may get the same offer"),
+                         (STATUS_QUESTION, "asks who the customer is {m!r}; we know: say it or leave it out"),
+                         (PHYSICAL_SHOP, "speaks of a physical shop or glues a verb to the offer {m!r}; we sell online"),
+                         (SOCIAL_PROOF, "claims what other shoppers do {m!r}; readers cannot check it"),
+                         (WEAK, "is weak or stiff {m!r}; give the reason or the real deadline")):
         if m := pattern.search(text):
             return why.format(m=m.group())
     if part in BODY_PARTS and (m := FRAGMENT.search(text)):
@@ -221,7 +247,8 @@ def _subject_problem(text: str) -> str | None:
 def implied_needs(text: str) -> set[str]:
     """Needs the wording implies: ``singular`` (``it`` refers to the product), ``low_price`` (``just
     {product_price}``), ``no_threshold`` (the offer is *saved*, *kept* or *yours*: untrue of a minimum spend),
-    ``knows_points`` (``your points``: not for a first-time customer, who may never have earned any)."""
+    ``knows_points`` (``your points``: not for a first-time customer, who may never have earned any),
+    ``consumable`` (``stock up``: only beside things that run out)."""
     needs = set()
     if _IT.search(text):
         needs.add("singular")
@@ -231,4 +258,6 @@ def implied_needs(text: str) -> set[str]:
         needs.add("no_threshold")
     if SCHEME.search(text):
         needs.add("knows_points")
+    if STOCK_UP.search(text):
+        needs.add("consumable")
     return needs

@@ -111,7 +111,7 @@ def test_lines_with_an_audience_angle_and_a_priced_product_load(tmp_path: Path) 
 
 
 def test_is_after_a_product_needs_a_singular_name(tmp_path: Path) -> None:
-    for text in ("The {product} ({product_price}) is a favourite with shoppers like you.",
+    for text in ("The {product} ({product_price}) is well worth a look.",
                  "We chose the {product} ({product_price}) with you in mind, and we think you'll like it."):
         (phrase,) = parse_phrase_file(_write(tmp_path, "product_line", text))
         assert "singular" in phrase.needs, text
