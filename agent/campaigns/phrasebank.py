@@ -87,7 +87,7 @@ OFFER_GROUPS: dict[str, tuple[str, ...]] = {
 PLACEHOLDERS = ("first_name", "brand", "offer", "Offer", "deadline", "days_left", "product", "product_price",
                 "category", "threshold")
 NEEDS = ("offer", "no_offer", "deadline", "days_left", "product", "product_price", "category", "threshold",
-         "orders", "products_2", "singular", "low_price", "no_threshold", "knows_points", "consumable")
+         "orders", "products_2", "singular", "low_price", "no_threshold", "knows_points")
 SITUATIONS = ("new", "recent", "loyal", "slowing", "lapsed")
 """Where the customer stands (:func:`agent.campaigns.meaning.segment_class`): a first order, a few recent
 ones, a regular, buying less often, or gone quiet. A phrase tagged ``situations`` is used only there."""

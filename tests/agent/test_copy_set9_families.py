@@ -104,15 +104,15 @@ def test_set9_families_are_refused_at_load(tmp_path: Path, part: str, text: str)
 
 def test_lines_with_an_audience_angle_and_a_priced_product_load(tmp_path: Path) -> None:
     for part, text in (("push", "It's been a while, {first_name}: {offer} until {deadline}"),
-                       ("sms", "{brand}: {first_name}, ready for your second order? Enjoy {offer} on it."),
+                       ("sms", "{brand}: {first_name}, ready for your second order? {Offer}."),
                        ("product_line", "Our pick for you: the {product}, {product_price}."),
                        ("preview", "A considered selection from our {category} range.")):
         assert parse_phrase_file(_write(tmp_path, part, text)), text
 
 
 def test_is_after_a_product_needs_a_singular_name(tmp_path: Path) -> None:
-    for text in ("The {product} ({product_price}) is well worth a look.",
-                 "We chose the {product} ({product_price}) with you in mind, and we think you'll like it."):
+    for text in ("The {product} ({product_price}) is a favourite with shoppers like you.",
+                 "Might we suggest the {product} ({product_price})? We chose it with you in mind."):
         (phrase,) = parse_phrase_file(_write(tmp_path, "product_line", text))
         assert "singular" in phrase.needs, text
 
