@@ -20,14 +20,23 @@ Identifiers appear only as what kind they are ("device", "card"), never as value
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from memberinsight.fraud.combine import WEIGHTS, Scored
-from memberinsight.fraud.groups import SHOWN_ORDERS, SHOWN_REASONS, BurstItems, OrderGroup, _Union, span_words
+from memberinsight.fraud.groups import (
+    SHOWN_ORDERS,
+    SHOWN_REASONS,
+    BurstItems,
+    OrderGroup,
+    _Union,
+    group_items,
+    noisy_or,
+    span_words,
+)
 from memberinsight.fraud.rings import Ring
 from memberinsight.fraud.rules import Rule
 
@@ -177,10 +186,7 @@ def _outside_risk(order: Scored, group: CouponGroup, rings: dict[str, Ring]) -> 
     if ring is not None and not set(ring.members) & set(group.members):
         values.append(WEIGHTS["ring_on_order"] * float(order.parts.get("ring", 0.0)))
     values.append(float(order.parts.get("burst", 0.0)))
-    keep = 1.0
-    for v in values:
-        keep *= 1.0 - min(max(v, 0.0), 1.0)
-    return 1.0 - keep
+    return noisy_or(values)
 
 
 def coupon_ring_item(group: CouponGroup, order_ids: list[str], scored: dict[str, Scored], item_id: str | None = None,
@@ -223,22 +229,6 @@ def coupon_ring_items(groups: list[CouponGroup], orders: list[Scored], queue_min
     """One coupon-ring item per ring; orders whose evidence outside the ring would not queue them get ``in_burst``
     set to the ring's item (orders already set by a burst keep theirs)."""
     by_ring = {r.ring_id: r for r in rings or []}
-    by_id = {s.object_id: s for s in orders if s.kind == "order"}
-    items: list[Scored] = []
-    marked: dict[str, str] = {}
-    made: dict[str, OrderGroup] = {}
-    for g in groups:
-        item = coupon_ring_item(g, g.orders, by_id)
-        if item.risk <= 0:
-            continue
-        items.append(item)
-        made[item.item_id] = g
-        for o in g.orders:
-            s = by_id.get(o)
-            if s is not None and s.in_burst is None and _outside_risk(s, g, by_ring) < queue_min_risk:
-                marked.setdefault(o, item.item_id)
-    kept = [replace(s, in_burst=marked[s.object_id]) if s.kind == "order" and s.object_id in marked else s
-            for s in orders]
-    for item in items:
-        item.evidence["own_items"] = [o for o in item.orders if o in by_id and o not in marked][:SHOWN_ORDERS]
-    return BurstItems(items, kept, made)
+    return group_items(groups, orders, queue_min_risk, coupon_ring_item,
+                       lambda order, group: _outside_risk(order, group, by_ring),
+                       markable=lambda order: order.in_burst is None)

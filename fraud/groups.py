@@ -22,6 +22,7 @@ an account leaves out its whole history, which is wrong for a taken-over account
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -217,6 +218,11 @@ def _outside_risk(order: Scored, group: OrderGroup, ring_bursts: dict[str, set[s
         values.append(WEIGHTS["ring_on_order"] * float(order.parts.get("ring", 0.0)))
     if any(r.get("source") == "burst" and r.get("burst_id") not in group.bursts for r in order.reasons):
         values.append(float(order.parts.get("burst", 0.0)))
+    return noisy_or(values)
+
+
+def noisy_or(values: list[float]) -> float:
+    """The chance that at least one of independent risks ``values`` (each clipped to 0..1) holds."""
     keep = 1.0
     for v in values:
         keep *= 1.0 - min(max(v, 0.0), 1.0)
@@ -272,18 +278,31 @@ def burst_items(groups: list[OrderGroup], orders: list[Scored], queue_min_risk: 
     """One burst item per group; orders whose evidence outside the group would not queue them get ``in_burst``
     (``rings``: the scan's rings, so a ring that is tied by the group's own burst is not counted as outside)."""
     ring_bursts = {r.ring_id: set(r.bursts) for r in rings or []}
+    return group_items(groups, orders, queue_min_risk, burst_item,
+                       lambda order, group: _outside_risk(order, group, ring_bursts))
+
+
+def group_items(groups: Sequence[Any], orders: list[Scored], queue_min_risk: float,
+                make_item: Callable[[Any, list[str], dict[str, Scored]], Scored],
+                outside_risk: Callable[[Scored, Any], float],
+                markable: Callable[[Scored], bool] = lambda order: True) -> BurstItems:
+    """One item per group (``make_item``; groups whose item has no risk are dropped); a ``markable`` order of a
+    group whose ``outside_risk`` (its risk without the group's evidence) would not queue it on its own gets
+    ``in_burst`` set to the group's item, the first group's when it is in several. Shared by bursts and
+    coupon rings."""
     by_id = {s.object_id: s for s in orders if s.kind == "order"}
     items: list[Scored] = []
     marked: dict[str, str] = {}
-    made: dict[str, OrderGroup] = {}
+    made: dict[str, Any] = {}
     for g in groups:
-        item = burst_item(g, g.orders, by_id)
+        item = make_item(g, g.orders, by_id)
         if item.risk <= 0:
             continue
         items.append(item)
         made[item.item_id] = g
         for o in g.orders:
-            if o in by_id and _outside_risk(by_id[o], g, ring_bursts) < queue_min_risk:
+            s = by_id.get(o)
+            if s is not None and markable(s) and outside_risk(s, g) < queue_min_risk:
                 marked.setdefault(o, item.item_id)
     kept = [replace(s, in_burst=marked[s.object_id]) if s.kind == "order" and s.object_id in marked else s
             for s in orders]
