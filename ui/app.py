@@ -120,7 +120,8 @@ def build_app(services: Any) -> Any:
                                         elem_id="camp-offer")
                 camp_channel = gr.Radio(["email", "sms", "push"], value="email", label="Channel",
                                         elem_id="camp-channel")
-                camp_variants = gr.Slider(1, 4, value=2, step=1, label="Variants", elem_id="camp-variants")
+                camp_variants = gr.Slider(1, 3, value=3, step=1, elem_id="camp-variants",
+                                          label="Variants (one per angle: urgency, benefit, curiosity)")
             direct = services.direct_export_allowed()  # [campaigns] direct_export: off -> approved campaigns only
             with gr.Row():
                 camp_go = gr.Button("Generate copy", variant="primary", elem_id="camp-generate")

@@ -72,9 +72,12 @@ NATIVE = {"win_back": "lapsed", "welcome": "new", "thank_you": "loyal"}
 """Plays whose own phrases are written for one situation (a win-back's all acknowledge the gap)."""
 SITUATION_HOOKS = frozenset({"lapsed", "new"})
 """Situations whose email must open by naming them: a win-back acknowledges the gap, a first order is welcomed."""
+PREVIEW_SITUATIONS = frozenset({"new", "recent", "loyal", "slowing", "lapsed"})  # a preview for them first
 UNTHANKED = frozenset({"lapsed", "slowing"})  # nothing recent to thank for: "with our thanks" reads "for what?"
 THANKED_PLAYS = frozenset({"review_request"})  # thanks for what the message asks for (a review)
-THANKS = re.compile(r"\bthanks?\b|\bthank-you\b", re.I)
+THANKS = re.compile(r"\bthanks?\b|\bthank-you\b|\breward(?:ing)?\s+you\s+for\b", re.I)
+MAX_BARRED = 4  # body lines a preview may give up before the email fails (a small play's previews share words)
+SHIPPED_ONCE = ("sms", "push", "subject", "preview")  # no two variants share one word for word (set 10)
 DraftFn = Callable[[str, str], None]
 Check = Callable[[str], list[str]]
 _SLOT_EXEMPT = ("does not state the offer", "body ends mid-sentence")
@@ -126,6 +129,7 @@ class _Picker:
         self.shipped: set[str] = set()
         """The whole SMS and push texts earlier variants shipped (a variant never repeats one)."""
         self.keys: dict[str, tuple[Any, ...]] = {}
+        self.any_preview = False  # True while a preview for anyone may be used (none for their situation passed)
         self.barred: set[str] = set()  # body lines given up for the variant (its preview could not avoid them)
 
     def fits_situation(self, p: Phrase) -> bool:
@@ -158,6 +162,8 @@ class _Picker:
             out = [p for p in out if self.fits_situation(p)] or out
         if part in ("sms", "push") and self.situation is not None:  # a short piece speaks to this audience
             out = [p for p in out if self.fits_situation(p)] or out
+        if part == "preview" and self.situation in PREVIEW_SITUATIONS and not self.any_preview:
+            out = [p for p in out if self.fits_situation(p)] or out  # a lapsed preview acknowledges the gap
         if self.situation in UNTHANKED and self.play not in THANKED_PLAYS:  # "with our thanks": thanks for what?
             out = [p for p in out if not THANKS.search(p.text)] or out
         unpriced = part == "product_line" and "product_price" in available  # a hero shown without its price
@@ -196,17 +202,20 @@ class _Picker:
         passing: list[tuple[Phrase, str, CheckResult]] = []
         timed = dict(values)
         dated = ctx.dated if part not in ("subject", "preview", "push") else ""  # the days, where there is room
-        when = dated or ctx.when or (f"until {values['deadline']}" if part == "sms" and "deadline" in available else "")
-        if when and values.get("offer"):  # a text message always says when its offer ends
+        short = part in ("sms", "push") and "deadline" in available  # a text or push says when its offer ends
+        when = dated or ctx.when or (f"until {values['deadline']}" if short else "") or (
+            "from today" if part == "sms" and ctx.kind == "early_access" else "")  # access opens when it is sent
+        if when and values.get("offer"):  # a text message or push always says when its offer ends (set 11)
             timed["offer"], timed["Offer"] = f"{values['offer']} {when}", f"{values['Offer']} {when}"
         # The offer mid-clause ("we've kept {offer} aside") leaves no room for its window: such phrases
         # come last, as they are, and only when nothing else passes.
         roomy = [p for p in ranked if not when or "{deadline}" in p.text or _offer_ends_clause(p.text)]
         tries = [(p, timed) for p in roomy]
-        if not ctx.starts_later and not (ctx.when and (say_window or part in ("sms", "push"))):
+        if not ctx.starts_later and not (ctx.when and (say_window or part in ("sms", "push"))) and not (
+                part == "sms" and when):
             # an offer that starts later, and a short window in a text or push, always say when it runs
             tries += [(p, values) for p in ranked if p not in roomy]
-            if part == "subject" and when:  # a long window may not fit a subject line: the body says it
+            if part in ("subject", "push") and when:  # a long window may not fit a subject or push line
                 tries += [(p, values) for p in roomy if "{deadline}" not in p.text]
         for phrase, fill in tries:
             if passing and fill is values and phrase not in roomy:
@@ -224,7 +233,7 @@ class _Picker:
                 break
         if not passing:
             return None
-        if part in ("sms", "push"):  # a text another variant shipped only when no other passes, whatever its voice
+        if part in SHIPPED_ONCE:  # words another variant shipped only when no other passes, whatever their voice
             passing = [c for c in passing if c[1] not in self.shipped] or passing
         # The variant's register and tone come first (one voice per variant), then fresh words.
         top = min(self.keys[p.id][0] for p, _, _ in passing)
@@ -282,6 +291,8 @@ def compose(facts: FactSheet, channel: str, play: str = "win_back", tone: str = 
         extra, extra_needs = product_values(lead, facts)
         values = {**ctx.values, **extra}
         available = set(ctx.available - {"product"}) | extra_needs
+        if key == "replenishment":  # chosen only for things that run out: "stock up" reads true
+            available.add("consumable")
         if "products_2" in ctx.available:
             available.add("products_2")
         slots: dict[str, str] = {}
@@ -313,7 +324,8 @@ def _body_and_preview(picker: _Picker, angle: str, ctx: Context, values: dict[st
                       lead: ProductFact | None, key: str, above: list[str],
                       slots: dict[str, str]) -> tuple[ComposedPiece, ComposedPiece]:
     """The email body, then a preview that does not repeat it. When no preview passes (the body's opening
-    took the words every preview needs), the body opens with other lines: its hook, then its offer line."""
+    took the words every preview needs), the body is written again without its lines one by one: its hook, its
+    offer line, its product line, then the line above the other picks ("More picks for you, while the offer lasts")."""
     saved = (list(above), dict(slots), set(picker.forms), set(picker.used_ids), set(picker.used_texts))
     barred = set(picker.barred)
     try:
@@ -323,9 +335,9 @@ def _body_and_preview(picker: _Picker, angle: str, ctx: Context, values: dict[st
                 return body, _short_piece(picker, "preview", angle, values, available, ctx, i, lead, above, slots)
             except DataValidationError:
                 tries = len(picker.barred - barred)
-                if tries >= 2 or len(body.phrase_ids) < 2 + tries:
+                if tries >= MAX_BARRED or len(body.phrase_ids) < 2 + tries:
                     raise
-                picker.barred.add(body.phrase_ids[1 + tries])  # [opener, hook, offer line, ...]
+                picker.barred.add(body.phrase_ids[1 + tries])  # [opener, hook, offer line, product, also, ...]
                 above[:] = saved[0]
                 slots.clear()
                 slots.update(saved[1])
@@ -361,6 +373,7 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
         short = short - {"product", "product_price"}
     if part == "preview" and "also_line" in slots and mixed_picks(ctx.products, lead, MAX_LISTED):
         short = short - {"category"}  # "a selection from our Outdoor range" over picks from several
+        available = available - {"category"}
     rejected: list[tuple[str, list[str]]] = []
     got = None
     # Best first: (SMS for a customer new to the offer) with how it works; distinct from the earlier variants;
@@ -370,8 +383,12 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
     levels = [(explained, picker.shipped, True)] if explained is not None else []
     levels += [(wrap, picker.shipped, True), (wrap, set(), True), (wrap, set(), False)]
     for how, shipped, roomy in levels:
-        got = picker.choose(part, angle, values, short, ctx, i, wrap=how, context=" ".join(above),
-                            coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
+        for other in (angle, *(a for a in ANGLES if a != angle)) if shipped and part in ("sms", "push") else (angle,):
+            # another angle's hook before one that repeats an earlier variant's in other words (set 11)
+            got = picker.choose(part, other, values, short, ctx, i, wrap=how, context=" ".join(above),
+                                coherent=short_coherence(part, slots, facts, shipped, name_room=roomy), rejected=rejected)
+            if got is not None:
+                break
         if got is not None:
             break
     for other, pool in [(a, short) for a in ANGLES if a != angle] + [(a, available) for a in (angle, *ANGLES)]:
@@ -381,15 +398,24 @@ def _short_piece(picker: _Picker, part: str, angle: str, values: dict[str, str],
         # angle, the body says the deadline; last, a short piece may name the product again.
         got = picker.choose(part, other, values, pool, ctx, i, wrap=wrap, context=" ".join(above),
                             coherent=short_coherence(part, slots, facts), rejected=rejected)
-    if got is not None and part in ("sms", "push") and got[1] in picker.shipped:
+    if got is None and part == "preview" and not picker.any_preview:  # none for their situation: one for anyone
+        picker.any_preview = True
+        try:
+            return _short_piece(picker, part, angle, values, available, ctx, i, lead, above, slots)
+        finally:
+            picker.any_preview = False
+    if got is not None and part in SHIPPED_ONCE and got[1] in picker.shipped:
         # the angle's phrases are spent (few fit a window like "this weekend"): another angle, not a repeat
-        for other in (a for a in ANGLES if a != angle):
-            fresh = picker.choose(part, other, values, short, ctx, i, wrap=wrap, context=" ".join(above),
+        picker.any_preview = part == "preview"  # a preview for anyone before the same words twice
+        retries = [(a, short) for a in ANGLES if a != angle] + [(a, available) for a in (angle, *ANGLES)]
+        for other, pool in retries:  # last, a subject or preview may name the product the body shows
+            fresh = picker.choose(part, other, values, pool, ctx, i, wrap=wrap, context=" ".join(above),
                                   coherent=short_coherence(part, slots, facts))
             if fresh is not None and fresh[1] not in picker.shipped:
                 got = fresh
                 break
-    if got is not None and part in ("sms", "push"):
+        picker.any_preview = False
+    if got is not None and part in SHIPPED_ONCE:
         picker.shipped.add(got[1])
     if got is None:
         raise DataValidationError(f"no {part} phrase for play {picker.play!r} passes the checks for this offer "

@@ -5,6 +5,7 @@ checked against the lines before it (:mod:`agent.campaigns.coherence`), then the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,8 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
             if slot in ("hook", "offer_line"):  # the body's opening does not echo the subject
                 found += pair_problems(subject, text, facts, what="the first line repeats the subject's words")
             found += shared_phrases(text, subject, facts)  # no phrase twice in one email
+            if slot == "offer_line" and (echo := echo_join(chosen.get("hook", ""), text)):
+                found.append(echo)
             return found
 
         reason = _reason(lead) if lead is not None and slot == "product_line" else None
@@ -122,6 +125,16 @@ def email_body(picker: _Picker, angle: str, ctx: Context, values: dict[str, str]
     if ctx.terms:
         lines += ["", small_print(ctx.terms)]
     return "\n".join(lines), chosen, ids, rejected
+
+
+def echo_join(before: str, text: str) -> str | None:
+    """A problem when ``text`` opens with the word ``before`` ends on ("we're letting you in early. Early access
+    to the winter sale ..."; set 10), which reads as a stutter; None otherwise."""
+    last = re.findall(r"[a-z][a-z'-]*", before.lower())
+    first = re.findall(r"[a-z][a-z'-]*", text.lower())
+    if last and first and last[-1] == first[0] and len(first[0]) > 3:
+        return f"repeats {first[0]!r} across the join of two sentences; reword one of them"
+    return None
 
 
 def _said_already(note: str, lines: Sequence[str]) -> bool:

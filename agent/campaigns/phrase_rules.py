@@ -87,6 +87,53 @@ STOCK = re.compile(
 of late", "Make the most of buy one, get one free", "is on now", "How shall we say thank you, {first_name}? Buy one,
 get one free", "Whatever you choose, you'll get early access", "A few ideas from across the shop" over one
 category's picks, "treat yourself", "Customers like you", "Planning a larger order? ... may help")."""
+MODAL_QUESTION = re.compile(
+    r"\b(?:may|might|shall)\s+we\b|\bwhere\s+would\s+you\s+start\b|\bwe\s+would\s+suggest\b"
+    r"|\bit\s+has\s+been\s+some\s+time\.", re.I)
+"""Formal rhetorical questions and stiff openings (set 10: "may we thank you for your custom?", "It has been some time.
+Might we show you ...", "Might we make a suggestion or two? We would suggest", "Where would you start with early
+access?"): a real shop says it plainly ("Thank you for shopping with us", "We've picked a few things for you")."""
+NON_SEQUITUR = re.compile(
+    r"\byou\s+know\s+(?:us|\{brand\})\s+well\b|\blove\s+rewarding\s+our\s+customers\b|\byour\s+picks\b"
+    r"|\banother\s+look\b|\bmany\s+more\s+visits\b|\binviting\s+you\s+in\s+early\b", re.I)
+"""Lines that do not follow or say nothing true (set 10: "you know us well, so we have chosen ..." (knowing us is no
+reason for picks), "we love rewarding our customers" (say what they did), "Your picks" (ours, not theirs),
+"Ready for another look?" to a first-time buyer, "Here's to many more visits", "in early. Early access")."""
+STATUS_QUESTION = re.compile(
+    r"\bone\s+of\s+our\s+[\w-]+\?|\bare\s+you\s+(?:one\s+of|a\s+(?:regular|new|loyal))\b", re.I)
+"""Questions about who the customer is (set 11, rated 2: "{first_name}, one of our regulars? Here's our thank-you"):
+we know who they are, so the copy says it ("Thank you for shopping with us so often") or leaves it out."""
+PHYSICAL_SHOP = re.compile(
+    r"\b(?:pop|drop|nip|call)\s+(?:in|by|into|round)\b|\bvisit\s+(?:our|the)\s+(?:store|shop)\b|\bin[- ]store\b"
+    r"|\bcome\s+in\s+for\b|\b(?:pick\s+up|grab|snap\s+up)\s+\{offer\}", re.I)
+"""Shop-floor words for an online shop ("pop in", "drop in", "visit our store", "in store"), and a verb glued to the
+offer's name ("pick up buy one, get one free" reads as if the offer were a product; set 11, rated 2)."""
+SOCIAL_PROOF = re.compile(
+    r"\b(?:shoppers|customers|people|others)\s+like\s+you\b|\bpeople\s+we\s+tell\s+first\b|\bwhat'?s\s+new\b"
+    r"|\bfavourites?\s+(?:with|among)\b|\bamong\s+the\s+people\b", re.I)
+"""Claims about other shoppers, early notice or new stock that a reader cannot check ("a favourite with shoppers like
+you", "among the people we tell first", "see what's new"; set 11): they read as invented even where data backs them."""
+WEAK = re.compile(
+    r"\bhow\s+does\b[^?.!]*\bsound\b|\ball\s+the\s+details\s+are\s+below\b|\bideal\s+moment\b"
+    r"|\bnow\s+available\s+to\s+you\b|\bcosts?\s+less\b|\bmade\s+it\s+more\s+so\b"
+    r"|\b(?:lovely|good|nice|great)\s+to\s+see\s+you\s+(?:lately|recently|so\s+often)\b|\bit\s+has\s+been\s+some\s+time\b"
+    r"|\b(?:details|picks|recommendations)\s+(?:are\s+)?below\b|\bfind\s+the\s+details\b"
+    r"|\byou\s+shop\s+with\s+us\s+(?:so\s+)?often\b|\bcoming\s+so\s+often\b", re.I)
+"""Weak or stiff lines (set 11): "How does {offer} sound, {first_name}?" (a question that could go to anyone), a preview
+that says "All the details are below", "an ideal moment to return", "is now available to you", "so your next order
+costs less", "we've made it more so". Set 13: "lovely / good to see you lately" (an online shop does not see its
+customers), "It has been some time" (stiff: "It has been a while"), previews that only point down ("Our picks are
+below", "You will find the details below"), "You shop with us often" (stiff; thank them instead) and "Thanks for
+coming so often" (a double entendre)."""
+STOCK_UP = re.compile(r"\bstock\s+up\b", re.I)
+"""``stock up`` fits things that run out (set 11: "stock up" beside a litter tray or a power bank): need ``consumable``."""
+SMS_FRAGMENT = re.compile(r"[.?!]\s+(?:A\s+|An\s+)?\{Offer\}(?:\s+until\s+\{deadline\})?\.")
+"""A text message whose offer is a verbless sentence after a statement ("... since your last visit. A free gift with
+orders over £50 until Monday."): flat, with no warmth or reason; join it ("Come back for {offer}") or give it a verb."""
+GENERIC_PREVIEW = re.compile(
+    r"\bworth\s+knowing\b|\bgood\s+(?:moment|time)\s+to\s+(?:shop|pick\s+up)\b|\bjust\s+got\s+better\s+value\b", re.I)
+"""Previews that fit any audience (set 10: "Worth knowing before your next order" to a lapsed buyer, "A good moment
+to shop"): a preview speaks to the customer's situation or names the picks."""
 RAW_SLOT = re.compile(r"\b(?:in|from|for)\s+\{category\}(?!\s+(?:range|picks|favourites|collection|selection))", re.I)
 """A category shown raw as a noun ("Looking for something in Outdoor?"): name it only before range, picks..."""
 ENDS_EARLY = re.compile(r"\bbefore\s+\{deadline\}", re.I)
@@ -132,7 +179,11 @@ def problems_with(text: str, part: str) -> str | None:
                          (GENERIC, "is generic {m!r}; name the customer's situation or the offer instead"),
                          (STIFF, "is stiff or a broken join {m!r}; write it as you would say it"),
                          (PROMISES, "promises help {m!r} the message does not give; name a pick instead"),
-                         (EXCLUSIVE, "claims exclusivity {m!r}; other customers may get the same offer")):
+                         (EXCLUSIVE, "claims exclusivity {m!r}; other customers may get the same offer"),
+                         (STATUS_QUESTION, "asks who the customer is {m!r}; we know: say it or leave it out"),
+                         (PHYSICAL_SHOP, "speaks of a physical shop or glues a verb to the offer {m!r}; we sell online"),
+                         (SOCIAL_PROOF, "claims what other shoppers do {m!r}; readers cannot check it"),
+                         (WEAK, "is weak or stiff {m!r}; give the reason or the real deadline")):
         if m := pattern.search(text):
             return why.format(m=m.group())
     if part in BODY_PARTS and (m := FRAGMENT.search(text)):
@@ -140,6 +191,8 @@ def problems_with(text: str, part: str) -> str | None:
     for pattern, why in ((OPENERS, "is a generic opener {m!r}; open with their situation or the offer"),
                          (FILLER, "is pushy or empty filler {m!r}; give the reason or the real deadline"),
                          (STOCK, "is a stock phrase {m!r}; say what this audience gets and why"),
+                         (MODAL_QUESTION, "is stilted {m!r}; say it plainly, as a real shop would"),
+                         (NON_SEQUITUR, "does not follow or says nothing true {m!r}; give the real reason"),
                          (RAW_SLOT, "shows a category raw {m!r}; write 'our {{category}} range' or leave it out"),
                          (ENDS_EARLY, "says {m!r}, which reads as ending a day early; write 'until {{deadline}}'")):
         if m := pattern.search(text):
@@ -148,6 +201,12 @@ def problems_with(text: str, part: str) -> str | None:
         return led
     if part == "subject" and "{product}" in text and re.search(r"\{[Oo]ffer\}", text):
         return "pairs a product with the offer in a subject; it reads as if only that item were discounted"
+    if part == "preview" and (m := GENERIC_PREVIEW.search(text)):
+        return f"is a preview that fits anyone {m.group()!r}; speak to the customer's situation or name the picks"
+    if part == "sms" and (m := SMS_FRAGMENT.search(text)):
+        return f"states the offer as a flat fragment {m.group().strip()!r}; join it to a reason (Come back for {{offer}})"
+    if part == "push" and re.search(r"\{[Oo]ffer\}", text) and not re.search(r"\{(?:first_name|deadline)\}", text):
+        return "has neither name nor deadline; a push with an offer names the customer or says when it ends"
     if part in ("sms", "push") and text.count("{brand}") > 1:
         return "names the brand twice; the sender line already says who it is from"
     if text.count("?") > 1:
@@ -194,7 +253,8 @@ def _subject_problem(text: str) -> str | None:
 def implied_needs(text: str) -> set[str]:
     """Needs the wording implies: ``singular`` (``it`` refers to the product), ``low_price`` (``just
     {product_price}``), ``no_threshold`` (the offer is *saved*, *kept* or *yours*: untrue of a minimum spend),
-    ``knows_points`` (``your points``: not for a first-time customer, who may never have earned any)."""
+    ``knows_points`` (``your points``: not for a first-time customer, who may never have earned any),
+    ``consumable`` (``stock up``: only beside things that run out)."""
     needs = set()
     if _IT.search(text):
         needs.add("singular")
@@ -204,4 +264,6 @@ def implied_needs(text: str) -> set[str]:
         needs.add("no_threshold")
     if SCHEME.search(text):
         needs.add("knows_points")
+    if STOCK_UP.search(text):
+        needs.add("consumable")
     return needs

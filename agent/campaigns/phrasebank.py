@@ -87,7 +87,7 @@ OFFER_GROUPS: dict[str, tuple[str, ...]] = {
 PLACEHOLDERS = ("first_name", "brand", "offer", "Offer", "deadline", "days_left", "product", "product_price",
                 "category", "threshold")
 NEEDS = ("offer", "no_offer", "deadline", "days_left", "product", "product_price", "category", "threshold",
-         "orders", "products_2", "singular", "low_price", "no_threshold", "knows_points")
+         "orders", "products_2", "singular", "low_price", "no_threshold", "knows_points", "consumable")
 SITUATIONS = ("new", "recent", "loyal", "slowing", "lapsed")
 """Where the customer stands (:func:`agent.campaigns.meaning.segment_class`): a first order, a few recent
 ones, a regular, buying less often, or gone quiet. A phrase tagged ``situations`` is used only there."""
@@ -305,14 +305,17 @@ def _entry(raw: Any, play: str, part: str, angle: str, index: int, file: str) ->
 
 _SINGULAR_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:is|ends|runs|means|makes|lets|opens|has|was|helps)\b")
 _PLURAL_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:are|run|apply|mean|make|let|open|have|were|help)\b")
+_HERES_OFFER = re.compile(r"\bhere's\s+\{offer\}|\bthere's\s+\{offer\}", re.I)  # not "here's buy one, get one free" (set 13)
 
 
 def _grammatical_offers(text: str, offers: frozenset[str], file: str, where: str) -> frozenset[str]:
     """The offer kinds ``text`` reads well with: "with {offer}" only for offers that follow "with" (not "with
-    buy one, get one free"); "{Offer} is..." not for "double points"; "{Offer} run..." only for points."""
+    buy one, get one free"); "{Offer} is..." not for "double points"; "{Offer} run..." only for points; "here's
+    {offer}" not for a deal ("here's buy one, get one free")."""
     rules = ((re.compile(r"\bwith \{offer\}"), set(OFFER_GROUPS["with_ok"]), "reads after 'with'"),
              (_SINGULAR_VERB, set(OFFER_KINDS) - {"points_multiplier"}, "takes a singular verb"),
-             (_PLURAL_VERB, {"points_multiplier"}, "takes a plural verb"))
+             (_PLURAL_VERB, {"points_multiplier"}, "takes a plural verb"),
+             (_HERES_OFFER, set(OFFER_KINDS) - set(OFFER_GROUPS["deal"]), "reads after 'here's'"))
     for pattern, allowed, what in rules:
         if pattern.search(text):
             kinds = {k for o in offers or OFFER_KINDS for k in OFFER_GROUPS.get(o, (o,))} & allowed

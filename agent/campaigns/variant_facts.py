@@ -61,6 +61,10 @@ SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order.",
                    ACCESS_EXPLAINED: "Shop it now, before it opens to everyone."}
 """The same, where an SMS has room for it."""
 _SITUATIONS = {"new": "new", "recent": "recent", "loyal": "loyal", "slowing": "slowing", "lapsed": "lapsed"}
+CONSUMABLE = re.compile(
+    r"\b(?:beauty|grocer\w*|food|drinks?|pantry|health|household|cleaning|toiletr\w*|baby|personal\s+care|skincare"
+    r"|coffee|snacks?|treats|moisturiser|shampoo|soap|cleanser|serum|vitamins?)\b", re.I)
+"""Things that run out (a category or product name): ``stock up`` reads true beside them, not beside a tray or a hub."""
 _NOT_PLURAL = ("ss", "us", "is", "mas", "ous", "ics")
 
 
@@ -315,6 +319,8 @@ def product_values(lead: ProductFact | None, facts: FactSheet) -> tuple[dict[str
         needs.add("category")
     if not plural(lead):
         needs.add("singular")
+    if CONSUMABLE.search(f"{lead.category or ''} {lead.name}"):
+        needs.add("consumable")
     return values, needs
 
 

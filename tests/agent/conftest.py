@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,3 +95,28 @@ def offer_sheet(offer: str, segment: str, as_of: date, products: tuple[ProductFa
 def compose_three(facts: FactSheet, channel: str, tone: str, seed: int = 1) -> list[ComposedVariant]:
     """Three composed variants of the play the rules choose for ``facts``."""
     return compose(facts, channel, choose_play(facts)[0].key, tone, 3, seed=seed)
+
+
+Draft = tuple[str, str, str, str, ComposedVariant]
+"""(segment, offer, channel, tone, variant): one composed variant of a copy-family test's grid."""
+
+
+def family_drafts(sheet: Callable[[str, str], FactSheet], segments: Sequence[str], offers: Sequence[str],
+                  tones: Sequence[str], seed: int) -> list[Draft]:
+    """Every audience x offer x channel in ``tones``, three variants each (campaign ``n`` composed with seed
+    ``n + seed``): the grid a blind set's family tests check its rules on."""
+    out: list[Draft] = []
+    for n, (segment, offer) in enumerate(itertools.product(segments, offers)):
+        facts = sheet(offer, segment)
+        for channel, tone in itertools.product(("email", "sms", "push"), tones):
+            out += [(segment, offer, channel, tone, v) for v in compose_three(facts, channel, tone, seed=n + seed)]
+    return out
+
+
+def phrase_file(tmp_path: Path, part: str, text: str, offers: str = "") -> Path:
+    """A one-phrase bank file (play ``common``, angle ``benefit``, every tone) for the load-time rule tests."""
+    path = tmp_path / "extra.yaml"
+    extra = f", offers: [{offers}]" if offers else ""
+    path.write_text(f"play: common\nparts:\n  {part}:\n    benefit:\n      - {{text: {text!r}, tone: all{extra}}}\n",
+                    encoding="utf-8")
+    return path

@@ -110,6 +110,19 @@ def test_email_has_subject_variants_preview_and_body(facts: FactSheet) -> None:
         write_copy(facts, "sms", None, tone="angry")
 
 
+def test_facts_under_the_copy_read_with_labels_and_formatted_values(facts: FactSheet) -> None:
+    from memberinsight.agent.tools.campaigns import copy_markdown, fact_label, fact_value
+
+    markdown = copy_markdown(write_copy(facts, "sms", None, variants=1, play="win_back"))
+    line = next(p for p in markdown.split("\n\n") if p.startswith("Facts the copy may use: "))
+    assert "segment: At Risk; audience size: 412; offer: 15% off; deadline: 31 March 2025" in line
+    assert "average predicted customer value (all members): £150.00" in line and " = " not in line
+    assert (fact_label("avg_churn_probability"), fact_value("avg_churn_probability", 87.3)) == \
+        ("average churn risk", "87.3%")  # the fact sheet states percentages in points
+    assert (fact_label("usual_gap_days"), fact_value("usual_gap_days", 21)) == ("usual gap", "21 days")
+    assert fact_value("total_predicted_value", 123456.7) == "£123,457"
+
+
 def test_clean_normalises_model_output() -> None:
     assert clean('Subject line: "Hello [Name], 15% off"\nmore', "subject") == "Hello {first_name}, 15% off"
     assert clean("Dear {first_name},\nCome back for 15% off.", "push") == "Dear {first_name}, Come back for 15% off."

@@ -21,7 +21,7 @@ from memberinsight.agent.campaigns.phrase_rules import FILLER, OPENERS, SCHEME
 from memberinsight.agent.campaigns.phrasebank import load_phrasebank, parse_phrase_file
 from memberinsight.agent.campaigns.variant_facts import ACCESS_EXPLAINED, AMOUNT_OFF_MULTIPLE
 from memberinsight.errors import DataValidationError
-from tests.agent.conftest import compose_three, offer_sheet
+from tests.agent.conftest import compose_three, offer_sheet, phrase_file
 
 AS_OF = date(2026, 12, 7)  # the Monday set 8 went out
 PRODUCTS = (ProductFact("Rootwell Rodent-Proof Compost Bin - Recycled Plastic", 47.99, "Garden", "picked for this member"),
@@ -57,14 +57,6 @@ def drafts() -> list[tuple[str, str, str, str, ComposedVariant]]:
     return out
 
 
-def _write(tmp_path: Path, part: str, text: str) -> Path:
-    path = tmp_path / "extra.yaml"
-    angle = "benefit"
-    path.write_text(f"play: common\nparts:\n  {part}:\n    {angle}:\n      - {{text: {text!r}, tone: all}}\n",
-                    encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(("part", "text"), [
     ("subject", "{first_name}, where will you start with {offer}?"),
     ("push", "It's been a while, {first_name}. Shall we start with {offer}?"),
@@ -87,12 +79,12 @@ def _write(tmp_path: Path, part: str, text: str) -> Path:
 def test_generic_openers_filler_deadline_led_subjects_and_a_second_brand_are_refused_at_load(
         tmp_path: Path, part: str, text: str) -> None:
     with pytest.raises(DataValidationError):
-        parse_phrase_file(_write(tmp_path, part, text))
+        parse_phrase_file(phrase_file(tmp_path, part, text))
 
 
 def test_a_subject_with_a_name_or_a_reason_before_the_offer_and_its_deadline_loads(tmp_path: Path) -> None:
     for text in ("{first_name}, {offer} until {deadline}", "Thanks, {first_name}: {offer} until {deadline}"):
-        assert parse_phrase_file(_write(tmp_path, "subject", text))
+        assert parse_phrase_file(phrase_file(tmp_path, "subject", text))
 
 
 def test_the_shipped_bank_has_no_opener_or_filler_and_your_points_needs_a_known_scheme() -> None:
@@ -129,7 +121,7 @@ def test_early_access_says_it_starts_now_never_until_a_date_and_pairs_no_product
                 assert not offer_echo(piece.text.replace(" Reply STOP to opt out.", ""), facts,
                                       ("Shop it now, before it opens to everyone.",)), piece.text
             if piece.part == "body":
-                assert ACCESS_EXPLAINED in piece.text or "open to everyone" in piece.text, piece.text
+                assert ACCESS_EXPLAINED in piece.text or re.search(r"opens? to everyone", piece.text), piece.text
                 assert piece.text.rstrip().endswith("Early access ends Monday 21 December.")
             seen += 1
     assert seen

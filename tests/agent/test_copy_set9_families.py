@@ -7,7 +7,6 @@ names called "it"; pushes longer than a lock screen shows; variants that repeat 
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -16,14 +15,13 @@ import pytest
 
 from memberinsight.agent.campaigns import FactSheet, ProductFact
 from memberinsight.agent.campaigns.coherence import body_text, shared_phrases
-from memberinsight.agent.campaigns.compose import ComposedVariant
 from memberinsight.agent.campaigns.grounding import check_copy
 from memberinsight.agent.campaigns.phrase_rules import PUSH_SHOWN, STOCK
 from memberinsight.agent.campaigns.phrasebank import load_phrasebank, parse_phrase_file
 from memberinsight.agent.campaigns.short_checks import PUSH_NAME_ROOM
 from memberinsight.agent.campaigns.variant_facts import FULL_TERMS
 from memberinsight.errors import DataValidationError
-from tests.agent.conftest import compose_three, offer_sheet
+from tests.agent.conftest import Draft, compose_three, family_drafts, offer_sheet, phrase_file
 
 AS_OF = date(2026, 12, 7)  # the Monday set 9 went out
 PRODUCTS = (ProductFact("Wagwell Feathered Cat Toy Wand - Fabric", 5.86, "Pets", "picked for this member"),
@@ -51,21 +49,9 @@ def _sheet(offer: str, segment: str, products: tuple[ProductFact, ...] = PRODUCT
 
 
 @pytest.fixture(scope="module")
-def drafts() -> list[tuple[str, str, str, str, ComposedVariant]]:
+def drafts() -> list[Draft]:
     """Every audience x offer x channel in three tones: (segment, offer, channel, tone, variant)."""
-    out = []
-    for n, (segment, offer) in enumerate(itertools.product(SEGMENTS, OFFERS)):
-        facts = _sheet(offer, segment)
-        for channel, tone in itertools.product(("email", "sms", "push"), TONES):
-            out += [(segment, offer, channel, tone, v) for v in compose_three(facts, channel, tone, seed=n + 9)]
-    return out
-
-
-def _write(tmp_path: Path, part: str, text: str) -> Path:
-    path = tmp_path / "extra.yaml"
-    path.write_text(f"play: common\nparts:\n  {part}:\n    benefit:\n      - {{text: {text!r}, tone: all}}\n",
-                    encoding="utf-8")
-    return path
+    return family_drafts(_sheet, SEGMENTS, OFFERS, TONES, seed=9)
 
 
 def _own_words(text: str, facts: FactSheet) -> list[str]:
@@ -99,21 +85,21 @@ def _own_words(text: str, facts: FactSheet) -> list[str]:
 ])
 def test_set9_families_are_refused_at_load(tmp_path: Path, part: str, text: str) -> None:
     with pytest.raises(DataValidationError):
-        parse_phrase_file(_write(tmp_path, part, text))
+        parse_phrase_file(phrase_file(tmp_path, part, text))
 
 
 def test_lines_with_an_audience_angle_and_a_priced_product_load(tmp_path: Path) -> None:
     for part, text in (("push", "It's been a while, {first_name}: {offer} until {deadline}"),
-                       ("sms", "{brand}: {first_name}, ready for your second order? {Offer}."),
+                       ("sms", "{brand}: {first_name}, ready for your second order? Enjoy {offer} on it."),
                        ("product_line", "Our pick for you: the {product}, {product_price}."),
                        ("preview", "A considered selection from our {category} range.")):
-        assert parse_phrase_file(_write(tmp_path, part, text)), text
+        assert parse_phrase_file(phrase_file(tmp_path, part, text)), text
 
 
 def test_is_after_a_product_needs_a_singular_name(tmp_path: Path) -> None:
-    for text in ("The {product} ({product_price}) is a favourite with shoppers like you.",
-                 "Might we suggest the {product} ({product_price})? We chose it with you in mind."):
-        (phrase,) = parse_phrase_file(_write(tmp_path, "product_line", text))
+    for text in ("The {product} ({product_price}) is well worth a look.",
+                 "We chose the {product} ({product_price}) with you in mind, and we think you'll like it."):
+        (phrase,) = parse_phrase_file(phrase_file(tmp_path, "product_line", text))
         assert "singular" in phrase.needs, text
 
 

@@ -131,14 +131,14 @@ def test_a_crm_team_adds_phrases_in_its_own_folder(tmp_path: Path) -> None:
     extra = tmp_path / "phrases"
     extra.mkdir()
     _write(extra, "play: win_back\nparts:\n  push:\n    benefit:\n"
-           '      - {text: "{first_name}, missed you! Kettle is on: {offer} at {brand}", tone: all, formality: casual}\n',
+           '      - {text: "{first_name}, missed you! Kettle on: {offer} until {deadline}", tone: all, formality: casual}\n',
            "ours.yaml")
     bank = load_phrasebank([extra])
     ours = [p for p in bank.phrases if "Kettle" in p.text]
     assert len(ours) == 1 and ours[0].tones == TONES and len(bank.phrases) == len(load_phrasebank().phrases) + 1
     used = {v.pieces[0].text for seed in range(40) for v in compose(sheet(), "push", "win_back", "friendly", 3,
                                                                        seed, bank=bank)}
-    assert "{first_name}, missed you! Kettle is on: 15% off at Fernhill Market" in used
+    assert "{first_name}, missed you! Kettle on: 15% off until Monday 22 December" in used
     settings = load_settings(copy_phrases_dir=str(extra))
     from memberinsight.agent.campaigns.copy import settings_phrasebank
 

@@ -349,5 +349,5 @@ def test_app_campaign_tab_never_shows_imported_instructions(hostile_ws) -> None:
         *_, (markdown, table) = callbacks.generate_copy(services, "tab-operator", HOSTILE_SEGMENT, "15% off",
                                                         channel, 3)
         _clean_of_injection(markdown)
-        _clean_of_injection(table.to_csv())
+        _clean_of_injection(table.to_html())  # what the tab renders (a styler over the check table)
         assert "15% off" in markdown and "⚠️" not in markdown
