@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from memberinsight.errors import DataValidationError, ModelNotReadyError
+from memberinsight.figures import money
 from memberinsight.fraud.features import BY_NAME, FEATURE_NAMES
 
 
@@ -143,6 +144,6 @@ class AnomalyDetector:
 
 def _reason(name: str, value: float, typical: float, z: float) -> dict[str, Any]:
     feature = BY_NAME[name]
-    shown = (lambda v: f"{v:,.2f}") if feature.money else (lambda v: f"{v:,.2f}".rstrip("0").rstrip("."))
+    shown = money if feature.money else (lambda v: f"{v:,.2f}".rstrip("0").rstrip("."))
     return {"feature": name, "value": round(float(value), 4), "typical": round(float(typical), 4),
             "z": round(float(z), 2), "text": f"{feature.label}: {shown(value)} (typical {shown(typical)})"}

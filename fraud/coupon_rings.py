@@ -32,7 +32,7 @@ from memberinsight.fraud.groups import (
     SHOWN_REASONS,
     BurstItems,
     OrderGroup,
-    _Union,
+    UnionFind,
     group_items,
     noisy_or,
     span_words,
@@ -110,7 +110,7 @@ def find_coupon_rings(con: duckdb.DuckDBPyConnection, hits: pd.DataFrame, rules:
     if facts.empty:
         return []
     hubs = _hubs(con, max_accounts)
-    union = _Union()
+    union = UnionFind()
     accounts = sorted({str(m) for m in facts["member_id"]})
     index = {m: i for i, m in enumerate(accounts)}
     sharing: dict[tuple[str, str], set[str]] = {}

@@ -84,6 +84,9 @@ def _count(n: int, noun: str) -> str:
 def confirmed_items(ws: Any) -> list[tuple[str, str, str | None]]:
     """``(kind, object_id, decided_at)`` of every order and account confirmed as fraud in the fraud queue; a
     confirmed burst or coupon ring counts as each of its orders confirmed (kind ``order``, the burst's decision time)."""
+    from memberinsight.fraud.combine import GROUP_KINDS
+
+    groups = ", ".join(f"'{k}'" for k in GROUP_KINDS)
     with ws.operations() as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "fraud_queue" not in tables:
@@ -92,7 +95,7 @@ def confirmed_items(ws: Any) -> list[tuple[str, str, str | None]]:
                            "AND kind IN ('order', 'account')").fetchall()
         burst_rows = con.execute(
             "SELECT 'order', m.order_id, min(q.decided_at) FROM fraud_item_orders m JOIN fraud_queue q USING (item_id) "
-            "WHERE q.status = 'confirmed' AND q.kind IN ('burst', 'coupon_ring') GROUP BY m.order_id").fetchall() \
+            f"WHERE q.status = 'confirmed' AND q.kind IN ({groups}) GROUP BY m.order_id").fetchall() \
             if "fraud_item_orders" in tables else []
     items = {(str(r[0]), str(r[1])): r[2] for r in burst_rows}
     items.update({(str(r[0]), str(r[1])): r[2] for r in rows})

@@ -70,7 +70,9 @@ class OrderGroup:
         return f"burst:{self.orders[0]}"
 
 
-class _Union:
+class UnionFind:
+    """Disjoint sets over integer ids (path halving): ``union(a, b)`` links two, ``find(i)`` names i's set."""
+
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
 
@@ -131,7 +133,7 @@ def find_groups(con: duckdb.DuckDBPyConnection, hits: pd.DataFrame, bursts: list
         [(b.orders, None, b.burst_id, None) for b in bursts] + [(o, rule, None, by) for o, rule, by in runs])
     if not sources:
         return []
-    union = _Union()
+    union = UnionFind()
     first_of: dict[str, int] = {}
     for i, (orders, *_) in enumerate(sources):
         union.find(i)

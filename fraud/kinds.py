@@ -161,9 +161,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           AND date_diff('day', m.signup, o.ordered_at) <= $max_account_days
           AND o.amount >= $amount_multiple * s.typical
           AND (NOT $require_express OR o.shipping_method = 'express')""",
-         "account {days} day(s) old orders {amount:,.2f} ({method}), over {typical:,.2f} typical",
+         "account {days} day(s) old orders {amount} ({method}), over {typical} typical",
          {"max_account_days": Param(7, "int"), "amount_multiple": Param(3.0, low=0.0),
-          "require_express": Param(True, "bool")}),
+          "require_express": Param(True, "bool")}, money=("amount", "typical")),
     Kind("new_device_and_address", "an established account suddenly using a new device and a new address for a "
          "large order (account takeover)", "order", """
         WITH h AS (SELECT o.order_id, o.member_id, o.ordered_at, o.amount, o.device_id, o.shipping_method,
@@ -176,9 +176,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
           AND device_id IS NOT NULL
           AND ordered_at - device_first <= to_hours(CAST($recent_hours AS BIGINT))
           AND (NOT $require_new_address OR ordered_at - address_first <= to_hours(CAST($recent_hours AS BIGINT)))""",
-         "after {prior} orders, a new device and address order {amount:,.2f} ({method}; typical {typical:,.2f})",
+         "after {prior} orders, a new device and address order {amount} ({method}; typical {typical})",
          {"min_prior_orders": Param(3, "int", low=1), "amount_multiple": Param(2.0, low=0.0),
-          "recent_hours": Param(72, "int", low=1), "require_new_address": Param(True, "bool")}),
+          "recent_hours": Param(72, "int", low=1), "require_new_address": Param(True, "bool")},
+         money=("amount", "typical")),
     Kind("coupon_reuse_linked", "one coupon redeemed by several accounts linked by a device, address, IP or card "
          "(identifiers shared by more than max_accounts accounts, such as mobile gateways, do not link)",
          "order", """

@@ -50,7 +50,7 @@ class Ring:
         """The ring's evidence in one sentence."""
         shared = ", ".join(f"{n} {kind}" for kind, n in sorted(self.links.items()))
         parts = [f"{len(self.members)} accounts tied by shared {shared}" if shared
-                 else f"{len(self.members)} accounts sharing no device, card, address or IP"]
+                 else f"{len(self.members)} accounts linked only by what they did (no shared device, card, address or IP)"]
         if self.bursts:
             parts.append(f"buying together in {len(self.bursts)} brushing burst(s)")
         if self.near_duplicate_pairs:

@@ -132,12 +132,18 @@ def label(name: str) -> str:
 
 
 def kind_of(name: str) -> str:
-    """How a column's figures read, from the words of its name: ``money``, ``share``, ``date`` or ``number``."""
+    """How a column's figures read, from the words of its name: ``money``, ``share``, ``date``, ``text`` (an id,
+    shown as it is) or ``number``. A name ending in ``risk`` is a 0-1 risk read as a percentage
+    (``risk``, ``churn_risk``; ``value_at_risk`` is money)."""
     words = name.lower().replace(" ", "_").split("_")
     if SHARE_WORDS.intersection(words):
         return "share"
     if MONEY_WORDS.intersection(words):
         return "money"
+    if words[-1] == "risk":
+        return "share"
+    if words[-1] == "id":
+        return "text"
     if words[-1] in DATE_WORDS or name.lower() in ("as_of", "week_start"):
         return "date"
     return "number"
@@ -152,6 +158,8 @@ def by_name(name: str, value: Any) -> str:
         return day(value)
     if isinstance(value, str):
         return value
+    if kind == "text":
+        return str(value)
     if isinstance(value, bool):
         return number(value)
     try:

@@ -200,6 +200,9 @@ def spend_words(expected: float | None, low: float | None, high: float | None, e
     if high < 0.5:
         return f"most likely nothing in {period_words(days)} (about {c}{expected:,.0f} on average)"
     span = f"{c}{low:,.0f}{RANGE_DASH}{c}{high:,.0f}"
+    if round(expected) > round(high):  # a skewed outcome: the mean lies above the range of 8 in 10 outcomes
+        return (f"{span} in {period_words(days)} in 8 of 10 cases (on average {c}{expected:,.0f}, lifted by a few "
+                "large orders)")
     return f"about {c}{expected:,.0f} in {period_words(days)} (80%: {span})"
 
 

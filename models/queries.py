@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from memberinsight.errors import ModelNotReadyError, NotFoundError
+from memberinsight.figures import money, share
 from memberinsight.models.build import get_info
 from memberinsight.models.candidates import Choice, choice_from_dict
 from memberinsight.models.demand import (
@@ -23,6 +24,7 @@ from memberinsight.models.demand import (
 )
 from memberinsight.models.evaluation import BucketReport, PredictionQuality, QualityBucket
 from memberinsight.models.segments import SEGMENTS, describe_segment
+from memberinsight.models.wording import plural
 
 
 @dataclass(frozen=True)
@@ -190,16 +192,16 @@ def compare_segments(ws: Any, a: str, b: str) -> SegmentComparison:
         ratio = round(va / vb, 3) if va is not None and vb not in (None, 0) else None
         diffs.append(MetricDifference(m, va, vb, ratio))
 
-    def _txt(v: float | None, fmt: str) -> str:
-        return "n/a" if v is None else format(v, fmt)
+    def _side(s: SegmentStats) -> str:
+        orders = "n/a" if s.median_frequency is None else plural(s.median_frequency, "order")
+        recency = "n/a" if s.median_recency_days is None else f"{s.median_recency_days:,.0f}"
+        churn = "n/a" if s.mean_churn_probability is None else share(s.mean_churn_probability, 0)
+        clv = "n/a" if s.mean_predicted_clv_365d is None else money(s.mean_predicted_clv_365d)
+        return (f"{s.segment}: {s.members:,} members ({share(s.member_share, 0)}), {share(s.revenue_share, 0)} of "
+                f"revenue, median {orders}, last order {recency} days ago, mean churn risk {churn}, "
+                f"mean 12-month value {clv}.")
 
-    summary = (
-        f"{sa.segment}: {sa.members} members ({sa.member_share:.0%}), {sa.revenue_share:.0%} of revenue, "
-        f"median {_txt(sa.median_frequency, '.0f')} orders, last order {_txt(sa.median_recency_days, '.0f')} days ago, "
-        f"mean churn risk {_txt(sa.mean_churn_probability, '.0%')}, mean 12-month CLV {_txt(sa.mean_predicted_clv_365d, ',.0f')}. "
-        f"{sb.segment}: {sb.members} members ({sb.member_share:.0%}), {sb.revenue_share:.0%} of revenue, "
-        f"median {_txt(sb.median_frequency, '.0f')} orders, last order {_txt(sb.median_recency_days, '.0f')} days ago, "
-        f"mean churn risk {_txt(sb.mean_churn_probability, '.0%')}, mean 12-month CLV {_txt(sb.mean_predicted_clv_365d, ',.0f')}.")
+    summary = f"{_side(sa)} {_side(sb)}"
     return SegmentComparison(sa, sb, diffs, summary)
 
 

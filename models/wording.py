@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from memberinsight.figures import money as _money
+from memberinsight.figures import ratio, share
+
 # column -> (label, words when high, words when low)
 _WORDS: dict[str, tuple[str, str, str]] = {
     "recency_days": ("days since last order", "lapsed: long since their last order", "recently active"),
@@ -95,6 +98,20 @@ _ZERO = {
 }
 
 
+_MONEY = frozenset({"monetary", "gross_spend", "avg_order_value", "spend_90d", "spend_prev_90d", "spend_365d",
+                    "return_value", "repeat_aov", "gg_value", "bg_spend"})
+"""Features that are amounts of money (read with the shop's currency sign)."""
+
+
+def _gap_words(v: float) -> str:
+    """Days since the last order relative to the usual gap (``overdue_ratio``) in words."""
+    if v < 0.95:
+        return "silent for less than their usual gap between orders"
+    if v < 1.05:
+        return "silent for about their usual gap between orders"
+    return f"silent for {ratio(round(v, 1))} their usual gap between orders"
+
+
 def _fmt(value: float) -> str:
     if abs(value) >= 100:
         return f"{value:,.0f}"
@@ -130,11 +147,12 @@ def reason_text(col: str, value: float | str | None, raises_risk: bool,
                         "spending more than in the previous 90 days" if v > 0 else
                         "same spend as the previous 90 days"),
         "return_rate": f"returned {v:.0%} of units",
-        "bg_p_alive": f"{v:.0%} statistical chance of still being active",
+        "bg_p_alive": (f"only a {share(v, 0)} statistical chance of still being active" if raises_risk else
+                       f"{share(v, 0)} statistical chance of still being active"),
         "bg_expected": f"statistical model expects {v:.1f} purchase days in the horizon",
         "days_overdue": (f"{_fmt(v)} days past their usual gap between orders" if v > 0 else
                          f"next order not due for {_fmt(-v)} days" if v < 0 else "due for their next order now"),
-        "overdue_ratio": f"silent for {v:.1f}x their usual gap between orders",
+        "overdue_ratio": _gap_words(v),
         "repeat_rate_year": f"about {_fmt(v)} repeat purchase days a year",
         "bg_p_zero": f"{v:.0%} statistical chance of no order in the horizon",
     }
@@ -142,6 +160,8 @@ def reason_text(col: str, value: float | str | None, raises_risk: bool,
         text = f"{v:.0%} of spend on {_category(col, categories)}"
     elif v == 0 and col in _ZERO:
         text = _ZERO[col]
+    elif col in _MONEY:
+        text = f"{feature_label(col, categories)}: {_money(v)}"
     else:
         text = special.get(col, f"{feature_label(col, categories)}: {_fmt(v)}")
     return f"{text} ({effect} risk)"
@@ -209,4 +229,9 @@ def about_range(expected: float | None, low: float | None, high: float | None, m
     if low is None or high is None or any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
         return text
     whole = abs(expected) >= 10  # the range at the precision of the figure
-    return f"{text} (80%: {_amount(low, sign, whole)}{RANGE_DASH}{_amount(high, sign, whole)})"
+    span = f"{_amount(low, sign, whole)}{RANGE_DASH}{_amount(high, sign, whole)}"
+    if round(expected, 1) > high or round(expected, 1) < low:
+        # A skewed outcome (most members spend nothing, a few spend a lot): the mean lies outside the range that
+        # holds 8 in 10 outcomes, and "about £45 (80%: £0-£42)" would read as a contradiction.
+        return f"{span} in 8 of 10 cases (on average {_amount(expected, sign)}, lifted by a few large ones)"
+    return f"{text} (80%: {span})"

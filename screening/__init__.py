@@ -41,6 +41,7 @@ _EXPORTS = {
     "ScreeningModel": "memberinsight.screening.model",
     "load_model": "memberinsight.screening.model",
     "train_screening": "memberinsight.screening.model",
+    "SIGNAL_LABELS": "memberinsight.screening.reasons",
     "RULES": "memberinsight.screening.risk",
     "RiskModel": "memberinsight.screening.risk",
     "rule_risk": "memberinsight.screening.risk",

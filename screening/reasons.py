@@ -123,6 +123,34 @@ def build_reasons(sig: dict[str, Any], neighbours: list[dict[str, Any]], contrib
     return out
 
 
+SIGNAL_LABELS: dict[str, str] = {
+    "dup_max_sim": "text similarity to the closest other review",
+    "dup_accounts": "other accounts with near-identical text",
+    "dup_cross_product": "other accounts with near-identical text on other products",
+    "ring_accounts": "accounts in its near-duplicate ring",
+    "ring_products": "products in its near-duplicate ring",
+    "own_sim": "text similarity to the reviewed product",
+    "mismatch_gap": "how much better the text fits another product",
+    "mismatch_z": "text fit to the product (standard deviations from its other reviews)",
+    "peer_sim": "text similarity to the product's other reviews",
+    "burst_count": "other reviews of the product within the burst window",
+    "burst_ratio": "review rate against the product's normal rate (times)",
+    "burst_young": "of those, reviews from new accounts",
+    "account_age_days": "account age when posting (days)",
+    "reviewer_volume": "reviews by the same account",
+    "member_orders": "orders by the account",
+    "verified": "verified purchase",
+    "rating_deviation": "stars from the product's other reviews' mean",
+    "rating_extremity": "how extreme the rating is (0 for 3 stars, 1 for 1 or 5)",
+    "reviewer_extreme_share": "share of the account's reviews with 1 or 5 stars",
+    "instructions": "sentences giving instructions to the screening",
+    "outlier": "behaviour more unusual than this share of reviews",
+    "text_prob": "wording score against reviews confirmed as fake",
+    "rules_fired": "rules fired",
+}
+"""Stored signals (:func:`json_signals`) in words, for people reading a review's evidence."""
+
+
 def json_signals(sig: dict[str, Any]) -> dict[str, Any]:
     """The numeric signal values of one review, rounded for storage."""
     out: dict[str, Any] = {}

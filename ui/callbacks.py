@@ -22,6 +22,7 @@ from memberinsight.agent.tools.analytics import profile_markdown
 from memberinsight.agent.tools.campaigns import check_table, copy_markdown, draft_markdown
 from memberinsight.agent.types import ChartSpec
 from memberinsight.errors import ConflictError, MemberInsightError
+from memberinsight.figures import missing, moment, share
 from memberinsight.ui import predictions_view as pv
 from memberinsight.ui.charts import figure
 from memberinsight.ui.tables import for_people
@@ -29,12 +30,6 @@ from memberinsight.ui.tables import for_people
 Message = dict[str, Any]
 EMPTY = pd.DataFrame()
 UPLOAD_NEEDS_ADMIN = "Uploading data needs an admin account."
-
-
-def display(table: pd.DataFrame) -> pd.DataFrame:
-    """A table rounded for reading (fractions to 3 decimals, amounts to 2)."""
-    return table.round({c: 3 if table[c].abs().max() <= 1 else 2
-                        for c in table.select_dtypes("float").columns if table[c].notna().any()})
 
 
 def escape_markdown(text: str) -> str:
@@ -69,8 +64,10 @@ def account_header(services: Any, user: str) -> tuple[str, bool]:
 # ----- chat ---------------------------------------------------------------------------
 def chat_respond(services: Any, user: str, message: str, history: list[Message] | None,
                  conversation: Conversation | None
-                 ) -> Iterator[tuple[list[Message], Conversation, pd.DataFrame, Any]]:
-    """Answer ``message``, yielding (history, conversation, table, chart) as the answer streams in.
+                 ) -> Iterator[tuple[list[Message], Conversation, Any, Any]]:
+    """Answer ``message``, yielding (history, conversation, table, chart) as the answer streams in; the final
+    table is a :func:`ui.tables.for_people` styler (headers in words, figures formatted over the tool's raw
+    numbers, in ``.data``).
 
     An answer from a tool is two messages: a collapsed note naming the tool and its arguments
     (pending while the tool runs), then the answer itself.
@@ -90,7 +87,7 @@ def chat_respond(services: Any, user: str, message: str, history: list[Message] 
         yield [*history, {"role": "assistant", "content": problem(exc)}], conversation, EMPTY, None
         return
     if final is not None:
-        table = display(final.table) if final.table is not None else EMPTY
+        table = for_people(final.table) if final.table is not None else EMPTY
         yield [*history, *_assistant(final, done=True)], conversation, table, figure(final.chart)
 
 
@@ -174,8 +171,9 @@ def load_segments(services: Any) -> tuple[str, Any, Any, pd.DataFrame, Any, Any]
 
 
 # ----- member -------------------------------------------------------------------------
-def lookup_member(services: Any, member_id: str) -> tuple[str, pd.DataFrame]:
-    """A member's profile (no personal data) and the recommended campaign as Markdown, and the recent orders."""
+def lookup_member(services: Any, member_id: str) -> tuple[str, Any]:
+    """A member's profile (no personal data) and the recommended campaign as Markdown, and the recent orders
+    (a :func:`ui.tables.for_people` styler: £, dates in words; the numbers in ``.data``)."""
     try:
         profile = services.member_profile(member_id)
     except MemberInsightError as exc:
@@ -185,7 +183,7 @@ def lookup_member(services: Any, member_id: str) -> tuple[str, pd.DataFrame]:
         text += "\n\n### Recommended campaign\n\n" + services.suggest_campaign(member_id=profile.member_id).markdown()
     except MemberInsightError as exc:
         text += "\n\n" + problem(exc)
-    return text, display(orders) if not orders.empty else orders
+    return text, for_people(orders)
 
 
 # ----- campaigns ----------------------------------------------------------------------
@@ -194,9 +192,9 @@ def segment_choices(services: Any) -> list[str]:
 
 
 def generate_copy(services: Any, user: str, segment: str, offer: str, channel: str,
-                  variants: int = 2) -> Iterator[tuple[str, pd.DataFrame]]:
+                  variants: int = 2) -> Iterator[tuple[str, Any]]:
     """Yields (Markdown, check table): each draft as the model writes it (marked unchecked), then
-    every variant with its check verdict and the table of check results per piece."""
+    every variant with its check verdict and the table of check results per piece (:func:`check_report`)."""
     def work(report: Any) -> Any:
         return services.generate_copy(user, segment, channel, offer or "", int(variants),
                                       on_draft=lambda label, text: report(draft_markdown(label, text)))
@@ -204,11 +202,23 @@ def generate_copy(services: Any, user: str, segment: str, offer: str, channel: s
     try:
         for item in stream_work(work, name="campaign-copy"):
             if isinstance(item, Finished):
-                yield copy_markdown(item.value), check_table(item.value)
+                yield copy_markdown(item.value), check_report(check_table(item.value))
             else:
                 yield item, EMPTY
     except MemberInsightError as exc:
         yield problem(exc), EMPTY
+
+
+def check_report(table: pd.DataFrame) -> Any:
+    """The check table for reading: ✅ passed / ❌ failed, and the list of checks written once (later pieces
+    checked the same way read "same as above"); a :func:`ui.tables.for_people` styler over those values."""
+    if table.empty:
+        return table
+    out = table.copy()
+    out["passed"] = ["✅ passed" if ok else "❌ failed" for ok in table["passed"]]
+    checks = [str(c) for c in table["checks"]]
+    out["checks"] = [c if i == 0 or c != checks[i - 1] else "same as above" for i, c in enumerate(checks)]
+    return for_people(out.rename(columns={"passed": "result", "length": "characters"}))
 
 
 def export_audience(services: Any, user: str, segment: str, channel: str, reason: str) -> tuple[str, str | None]:
@@ -227,15 +237,16 @@ def export_audience(services: Any, user: str, segment: str, channel: str, reason
 
 
 # ----- review queue ---------------------------------------------------------------------
-def load_queue(services: Any, status: str, min_risk: float) -> tuple[str, pd.DataFrame, list[str]]:
-    """(counts line, queue table, review ids for the picker)."""
+def load_queue(services: Any, status: str, min_risk: float) -> tuple[str, Any, list[str]]:
+    """(counts line, queue table, review ids for the picker); the table is a :func:`ui.tables.for_people` styler
+    (risk as a percentage, as on the review's page; the numbers in ``.data``)."""
     try:
         counts = services.queue_counts()
         table = services.queue(None if status == "all" else status, float(min_risk or 0))
     except MemberInsightError as exc:
         return problem(exc), EMPTY, []
     line = " · ".join(f"**{k}** {v:,}" for k, v in counts.items())
-    return line, table, table["review_id"].astype(str).tolist() if not table.empty else []
+    return line, for_people(table), table["review_id"].astype(str).tolist() if not table.empty else []
 
 
 def show_review(services: Any, review_id: str | None) -> tuple[str, int | None]:
@@ -247,7 +258,7 @@ def show_review(services: Any, review_id: str | None) -> tuple[str, int | None]:
     except MemberInsightError as exc:
         return problem(exc), None
     lines = [f"### Review {item.review_id}",
-             f"Status **{item.status}** · risk **{item.risk:.2f}** · version {item.version}"
+             f"Status **{item.status}** · risk **{share(item.risk)}** · version {item.version}"
              + (f" · decided by **{item.decided_by}**" if item.decided_by else "")
              + (f" · note: {item.note}" if item.note else "")]
     try:
@@ -263,10 +274,25 @@ def show_review(services: Any, review_id: str | None) -> tuple[str, int | None]:
         lines.append("**Why flagged**\n\n" + "\n".join(
             f"- {r.get('text') or r.get('reason') or r}" if isinstance(r, dict) else f"- {r}" for r in item.reasons))
     if item.signals:
-        signals = pd.DataFrame([{"signal": k, "value": fmt_value(v)} for k, v in item.signals.items()
-                                if not isinstance(v, list | dict)])
+        from memberinsight.screening import SIGNAL_LABELS
+
+        signals = pd.DataFrame([{"signal": SIGNAL_LABELS.get(k, k.replace("_", " ")), "value": signal_value(k, v)}
+                                for k, v in item.signals.items() if not isinstance(v, list | dict)])
         lines.append("<details><summary>All signals</summary>\n\n" + markdown_table(signals, 40) + "\n</details>")
     return "\n\n".join(lines), item.version
+
+
+SHARE_SIGNALS = frozenset({"text_prob", "outlier", "reviewer_extreme_share"})
+"""Screening signals that are 0-1 fractions, read as percentages."""
+
+
+def signal_value(name: str, value: Any) -> str:
+    """A screening signal's value for people: percentages for fractions, yes/no for ``verified``."""
+    if name == "verified" and isinstance(value, int | float) and not missing(value):
+        return "yes" if value >= 0.5 else "no"
+    if name in SHARE_SIGNALS and isinstance(value, int | float):
+        return share(value)
+    return fmt_value(value)
 
 
 def decide_review(services: Any, user: str, review_id: str | None, version: int | None, action: str,
@@ -284,8 +310,9 @@ def decide_review(services: Any, user: str, review_id: str | None, version: int 
 
 
 # ----- data ---------------------------------------------------------------------------
-def data_overview(services: Any) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """(status Markdown, rows per table, recent ingests with rejects)."""
+def data_overview(services: Any) -> tuple[str, Any, Any]:
+    """(status Markdown, rows per table, recent ingests with rejects); both tables are :func:`ui.tables.for_people`
+    stylers (thousands separators, headers in words; the numbers in ``.data``)."""
     try:
         status = services.workspace_status()
     except MemberInsightError as exc:
@@ -299,13 +326,13 @@ def data_overview(services: Any) -> tuple[str, pd.DataFrame, pd.DataFrame]:
                   if q.rejects_by_reason else "")
                + f"; kept and flagged: {q.guest_lines:,} guest lines, {q.return_lines:,} returns "
                  f"({q.returns_share:.1%}), {q.zero_price_lines:,} zero-price, {q.non_product_lines:,} non-product.")
-    ingests = pd.DataFrame([{"loaded_at": f"{e.loaded_at:%Y-%m-%d %H:%M}", "file": Path(e.source_file).name, "kind": e.kind,
-                             "read": e.rows_read, "loaded": e.rows_loaded, "unchanged": e.rows_unchanged,
+    ingests = pd.DataFrame([{"loaded at": moment(e.loaded_at), "file": Path(e.source_file).name, "kind": e.kind,
+                             "rows read": e.rows_read, "loaded": e.rows_loaded, "unchanged": e.rows_unchanged,
                              "rejected": e.rows_rejected,
-                             "reasons": ", ".join(f"{k}: {v}" for k, v in e.rejects_by_reason.items())}
+                             "reasons": ", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in e.rejects_by_reason.items())}
                             for e in status.last_ingests])
     models = pv.models_markdown(services)  # what ships for each prediction, what is unavailable and why
-    return f"Workspace `{status.path}`. {span}\n\n{quality}\n\n{models}", tables, ingests
+    return f"Workspace `{status.path}`. {span}\n\n{quality}\n\n{models}", for_people(tables), for_people(ingests)
 
 
 def upload_file(services: Any, user: str, path: str | None, kind: str) -> str:

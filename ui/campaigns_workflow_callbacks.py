@@ -157,7 +157,7 @@ def _changes_words(changes: dict[str, Any]) -> str:
             before, after = (value["from"], value["to"]) if "from" in value else (value["old"], value["new"])
             value = f"{_words(key, before)} → {_words(key, after)}"
         elif isinstance(value, list | tuple) and len(value) == 2 and key != "variants":
-            value = f"{_short(value[0])} → {_short(value[1])}"
+            value = f"{_words(key, value[0])} → {_words(key, value[1])}"
         elif value in (None, "", [], ()):
             continue
         elif isinstance(value, dict):
@@ -165,14 +165,20 @@ def _changes_words(changes: dict[str, Any]) -> str:
         elif key == "file":
             value = PurePath(str(value)).name
         else:
-            value = _short(value)
-        parts.append(f"{key.replace('_', ' ')}: {value}")
+            value = _words(key, value)
+        parts.append(f"{KEY_WORDS.get(key, key.replace('_', ' '))}: {value}")
     return "; ".join(parts)
+
+
+KEY_WORDS = {"holdout_pct": "control group"}
+"""Campaign fields in words where the name alone reads badly."""
 
 
 def _words(key: str, value: Any) -> str:
     if key == "state":
         return STATE_WORDS.get(str(value), str(value))
+    if key == "holdout_pct" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{float(value):g}% held out" if value else "none"
     return _short(value) if value not in (None, "") else "(none)"
 
 
@@ -286,7 +292,7 @@ def edit_campaign(services: Any, user: str, campaign_id: str | None, version: in
     except MemberInsightError as exc:
         return problem(exc)
     return (f"✅ Saved {c.campaign_id} as version {c.version} (by {escape_markdown(user)}): "
-            + ", ".join(k.replace("_", " ") for k in changes) + " changed.")
+            + ", ".join(KEY_WORDS.get(k, k.replace("_", " ")) for k in changes) + " changed.")
 
 
 def move_campaign(services: Any, user: str, campaign_id: str | None, version: int | None, action: str,

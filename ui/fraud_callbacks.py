@@ -124,7 +124,9 @@ def _source(item: Any, reason: dict[str, Any]) -> str:
 def _facts_line(item: Any, facts: dict[str, Any]) -> str:
     if not facts:
         return ""
-    if item.kind in ("burst", "coupon_ring"):
+    from memberinsight.fraud import GROUP_KINDS
+
+    if item.kind in GROUP_KINDS:
         return _burst_line(item, facts)
     if item.kind == "order":
         parts = [f"Ordered {moment(facts.get('ordered_at'))}" + (f" by account {facts['member_id']}"
@@ -189,9 +191,9 @@ def decide_fraud(services: Any, user: str, item_id: str | None, version: int | N
         return problem(exc)
     extra = " Its reviews were sent to the Review queue." if item.status == "confirmed" and item.kind == "account" \
         else ""
-    if item.kind in ("burst", "coupon_ring") and item.status in ("confirmed", "cleared"):
-        from memberinsight.fraud import item_orders
+    from memberinsight.fraud import GROUP_KINDS, item_orders
 
+    if item.kind in GROUP_KINDS and item.status in ("confirmed", "cleared"):
         extra = f" All {len(item_orders(services.ws, item.item_id)):,} of its orders are {item.status}."
     return f"✅ {_title(item.item_id)} is now **{item.status}** (by {escape_markdown(user)}).{extra}"
 

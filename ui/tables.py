@@ -21,6 +21,8 @@ def for_people(frame: pd.DataFrame) -> Any:
     if frame.empty:
         return frame
     names = {c: label(str(c)) for c in frame.columns}
+    taken = list(names.values())
+    names = {c: n if taken.count(n) == 1 else str(c).replace("_", " ") for c, n in names.items()}  # kept apart
     shown = frame.rename(columns=names)
     formats = {names[c]: (lambda v, c=str(c): by_name(c, v)) for c in frame.columns}
     return shown.style.format(formats)

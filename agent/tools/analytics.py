@@ -17,7 +17,7 @@ from memberinsight.agent.tools.predictions import (
 )
 from memberinsight.agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
 from memberinsight.errors import MemberInsightError, NotFoundError
-from memberinsight.figures import by_name, label, ratio
+from memberinsight.figures import by_name, label, ratio, share
 
 SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
                    "median_frequency", "median_avg_order_value", "mean_churn_probability",
@@ -74,7 +74,7 @@ def segment_overview(ctx: ToolContext, segment: str | None = None,
                  f"- **median orders**: {fmt_value(stats.median_frequency)}, last order "
                  f"{fmt_value(stats.median_recency_days)} days ago (median)",
                  f"- **median order value**: {money(stats.median_avg_order_value)}",
-                 f"- {churn}" if churn else f"- **churn risk** (mean): {fmt_value(stats.mean_churn_probability)}",
+                 f"- {churn}" if churn else f"- **churn risk** (mean): {share(stats.mean_churn_probability)}",
                  f"- {clv}" if clv else f"- **predicted 12-month value** (mean per member): "
                                         f"{money(stats.mean_predicted_clv_365d)}"]
         outlook = next((o for o in backend("memberinsight.models", "segment_outlooks", "Segment forecasts")(ctx.ws, by=kind)
@@ -187,7 +187,7 @@ def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
     """A member profile (``models.MemberProfile``, no personal data) as Markdown, plus its recent orders."""
     notes = getattr(p, "unavailable", {}) or {}
     churn = (f"- {notes['churn']}" if "churn" in notes and p.churn_probability is None else
-             f"- **churn risk**: {fmt_value(p.churn_probability)} ({p.churn_band or 'n/a'})"
+             f"- **churn risk**: {share(p.churn_probability)} ({p.churn_band or 'n/a'})"
              + ("; " + "; ".join(p.churn_reasons[:3]) if p.churn_reasons else ""))
     lines = [f"**Member {p.member_id}** — {p.rfm_segment or 'no segment'}"
              + (f" (RFM {p.rfm_score})" if p.rfm_score else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -10,6 +11,8 @@ from memberinsight.agent.registry import Audience, FreeText
 from memberinsight.agent.tools._common import backend, fmt_value
 from memberinsight.agent.types import ToolContext, ToolResult
 from memberinsight.errors import NotFoundError
+from memberinsight.figures import day, kind_of, missing, number
+from memberinsight.figures import money as figure_money
 
 
 def campaign_copy(ctx: ToolContext, segment: Audience, channel: Literal["email", "sms", "push"] = "email",
@@ -106,10 +109,44 @@ def copy_markdown(result: Any) -> str:
         quoted = "\n".join(f"> {line}" if line else ">" for line in variant.text.splitlines())
         angle = f" ({variant.angle})" if getattr(variant, "angle", "") else ""
         parts.append(f"**Variant {variant.index}{angle}**\n\n{quoted}\n\n{verdict}")
-    facts = {k: v for k, v in (result.facts or {}).items() if not isinstance(v, list | dict)}
-    if facts:
-        parts.append("Facts the copy may use: " + ", ".join(f"{k} = {fmt_value(v)}" for k, v in facts.items()))
+    facts = {k: v for k, v in (result.facts or {}).items() if not isinstance(v, list | dict) and not missing(v)}
+    if facts:  # one line: the approvals form drops it when the copy is pasted there
+        parts.append("Facts the copy may use: " + "; ".join(f"{fact_label(k)}: {fact_value(k, v)}"
+                                                            for k, v in facts.items()))
     return "\n\n".join(parts)
+
+
+PERCENT_FACTS = frozenset({"probability", "share", "percent", "level", "baseline", "change"})
+"""Words of a fact's key that mark a percentage; the fact sheet states those in points (``87.3`` is 87.3%)."""
+_FACT_WORDS = {"avg": "average", "clv": "predicted customer value", "12m": "(last 12 months)",
+               "90d": "(next 90 days)", "probability": "risk"}
+
+
+def fact_label(key: str) -> str:
+    """A fact sheet key in words: ``avg_churn_probability`` -> ``average churn risk``, ``all_avg_clv`` ->
+    ``average predicted customer value (all members)``."""
+    words = key.split("_")
+    everyone = words[0] == "all" and len(words) > 1
+    words = words[everyone:]
+    if len(words) > 1 and words[-1] == "days":  # the unit goes with the value: "usual gap: 21 days"
+        words = words[:-1]
+    text = " ".join(_FACT_WORDS.get(w, w) for w in words)
+    return text + (" (all members)" if everyone else "")
+
+
+def fact_value(key: str, value: Any) -> str:
+    """A fact sheet value for people: percentages (stated in points), money with the currency sign, dates in
+    words, numbers with thousands separators; text as it is."""
+    if isinstance(value, str):
+        return day(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fmt_value(value)
+    words = set(key.split("_"))
+    if words & PERCENT_FACTS:
+        return f"{number(value, 1)}%"
+    if kind_of(key) == "money" or "threshold" in words:
+        return figure_money(value)
+    return number(value) + (" days" if key.endswith("_days") else "")
 
 
 def check_table(result: Any) -> pd.DataFrame:

@@ -48,7 +48,7 @@ def _why(item: Any) -> str:
 
 def _orders(ws: Any, item: Any, facts: dict[str, Any]) -> str:
     item_orders = backend("memberinsight.fraud", "item_orders", "The fraud queue")
-    if item.kind in ("burst", "coupon_ring"):
+    if item.kind in backend("memberinsight.fraud", "GROUP_KINDS", "The fraud queue"):
         orders = item_orders(ws, item.item_id)
         n = len(orders) or int(facts.get("orders") or 0)
         text = (f"**Orders** ({n:,}; one decision covers all): {_ids(orders, n)} — "

@@ -30,7 +30,9 @@ def _item_text(item: Any) -> str:
              + (f"  member {item.member_id}" if item.member_id and item.kind == "order" else "")]
     if item.decided_by:
         lines.append(f"  decided by {item.decided_by} at {item.decided_at}: {item.note or ''}")
-    if item.kind in ("burst", "coupon_ring"):
+    from memberinsight.fraud import GROUP_KINDS
+
+    if item.kind in GROUP_KINDS:
         ev = item.evidence
         ids = ", ".join(ev.get("order_ids", []))
         more = int(ev.get("orders", 0)) - len(ev.get("order_ids", []))

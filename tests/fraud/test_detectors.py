@@ -48,6 +48,15 @@ def test_planted_outliers_rank_first_with_the_right_reason() -> None:
     assert reasons[0]["feature"] == "device_accounts" and "accounts using this device: 9" in reasons[0]["text"]
 
 
+def test_money_features_read_with_the_currency_sign() -> None:
+    from memberinsight.fraud.anomaly import _reason
+
+    reason = _reason("amount", 952.32, 49.53, 5.0)
+    assert reason["text"] == "order amount: £952.32 (typical £49.53)"
+    assert (reason["value"], reason["typical"]) == (952.32, 49.53)  # the figures themselves stay raw
+    assert _reason("device_accounts", 6.0, 1.0, 4.0)["text"] == "accounts using this device: 6 (typical 1)"
+
+
 def test_operator_decisions_switch_calibration_to_isotonic() -> None:
     frame = _orders()
     labels = pd.Series(np.nan, index=frame.index)

@@ -48,7 +48,9 @@ def test_reasons_are_plain_words_with_the_numbers(hits: pd.DataFrame) -> None:
     reason = hits.loc[hits.rule == "card_testing_device", "reason"].iloc[0]
     assert reason == "6 different cards within 2 hours from one device (3 declined)"
     takeover = hits.loc[hits.rule == "takeover_new_device_address", "reason"].iloc[0]
-    assert "new device and address" in takeover and "900.00" in takeover and "express" in takeover
+    assert "new device and address" in takeover and "order £900.00 (express; typical £" in takeover
+    big = hits.loc[hits.rule == "new_account_big_express", "reason"].iloc[0]
+    assert "old orders £" in big and " typical" in big  # amounts of money with the currency sign
     assert hits.loc[hits.rule == "refunds_and_chargebacks", "level"].iloc[0] == "account"
     assert hits.loc[hits.rule == "refunds_and_chargebacks", "order_id"].isna().all()
 

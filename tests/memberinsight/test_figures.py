@@ -48,6 +48,9 @@ def test_columns_read_by_their_names() -> None:
                      "median_avg_order_value": "money", "members": "number", "median_recency_days": "number",
                      "signup_date": "date", "ordered_at": "date", "generated_at": "date",
                      "predicted_rating": "number", "p_alive": "share"}
+    assert [kind_of(n) for n in ("risk", "churn_risk", "value_at_risk", "review_id")] == \
+        ["share", "share", "money", "text"]
+    assert by_name("risk", 0.939) == "93.9%" and by_name("member_id", 12345) == "12345"
     assert label("median_recency_days") == "days since last order (median)" and label("lift") == "lift"
     assert by_name("clv_tier", "high") == "high" and by_name("revenue", None) == "-"
 
@@ -67,3 +70,6 @@ def test_people_frame_and_app_tables() -> None:
     assert [[c["display_value"] for c in row if c["type"] == "td"] for row in body] == [
         ["Champions", "300", "£284,088", "59%"], ["Lost", "900", "£912.50", "2.1%"]]
     assert for_people(raw.iloc[0:0]).empty
+    both = for_people(pd.DataFrame({"segment": ["Lost"], "rfm_segment": ["Lost"], "risk": [0.939]}))
+    assert list(both.data.columns) == ["segment", "rfm segment", "risk"]  # labels kept apart, never duplicated
+    assert "93.9%" in both.to_html()

@@ -48,6 +48,9 @@ def test_about_range_in_words():
     assert about_range(120.4, 40, 260, money=True, currency="£") == "about £120 (80%: £40\u2013£260)"
     assert about_range(340.2, 301.5, 380) == "about 340 (80%: 302\u2013380)"
     assert about_range(0.4, 0, 1.2) == "about 0.4 (80%: 0\u20131.2)"
+    # a skewed outcome whose mean lies above the range of 8 in 10 outcomes is not shown as "about £45 (80%: £0-£42)"
+    assert about_range(45.2, 0, 42, money=True, currency="£") == \
+        "£0\u2013£42 in 8 of 10 cases (on average £45, lifted by a few large ones)"
     assert about_range(5, None, None) == "about 5" and about_range(None, 1, 2) == ""
 
 

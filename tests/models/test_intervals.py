@@ -134,6 +134,9 @@ def test_outlook_in_plain_words():
     assert spend_words(540.0, 120.0, 1300.0, True, 365, currency="£") == (
         "about £540 in the next year (80%: £120\u2013£1,300)")
     assert spend_words(80.0, 0.0, 300.0, False, 365, currency="£") == "between £0 and £300 in the next year (80% range)"
+    # the demo's member page showed "about £45 in the next 90 days (80%: £0-£42)": the mean above its own range
+    assert spend_words(45.0, 0.0, 42.0, True, currency="£") == (
+        "£0\u2013£42 in the next 90 days in 8 of 10 cases (on average £45, lifted by a few large orders)")
     assert spend_words(None, None, None, None) == ""
 
 

@@ -95,6 +95,12 @@ def test_compare_segments_and_names(built_workspace):
     med = next(d for d in cmp.differences if d.metric == "median_frequency")
     assert med.a > med.b and med.ratio == pytest.approx(med.a / med.b, rel=1e-2)
     assert "Champions" in cmp.summary and "New" in cmp.summary
+    # figures for people: money with the currency sign, "1 order" in the singular, shares as percentages
+    assert "mean 12-month value £" in cmp.summary and "12-month CLV" not in cmp.summary
+    assert "median 1 orders" not in cmp.summary
+    if med.b == 1:
+        assert "New: " in cmp.summary and "median 1 order," in cmp.summary
+    assert f"{cmp.a.members:,} members ({cmp.a.member_share:.0%})" in cmp.summary
     assert resolve_segment(built_workspace, "cant lose them") == ("rfm", "Can't Lose Them")
     assert resolve_segment(built_workspace, "cluster 0")[0] == "cluster"
     with pytest.raises(NotFoundError):

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from memberinsight.cli import app
 from memberinsight.models.build_predictions import next_order_dates
-from memberinsight.models.wording import next_order_text, plural, purchase_outlook
+from memberinsight.models.wording import next_order_text, plural, purchase_outlook, reason_text
 
 runner = CliRunner()
 AS_OF = date(2026, 9, 30)
@@ -36,6 +36,16 @@ def test_next_order_in_words_and_plurals():
     assert next_order_text(AS_OF + timedelta(days=7), AS_OF).endswith("(in about a week)")
     assert next_order_text(AS_OF + timedelta(days=75), AS_OF).endswith("(in about 2 months)")
     assert (plural(1, "unit"), plural(3, "unit"), plural(1.5, "day")) == ("1 unit", "3 units", "1.5 days")
+
+
+def test_churn_reasons_read_as_figures_for_people():
+    assert reason_text("spend_365d", 686.0, True) == "spend in the last year: £686.00 (raises risk)"
+    assert reason_text("monetary", 1234.5, False) == "net spend: £1,234 (lowers risk)"
+    assert reason_text("overdue_ratio", 0.02, True) == "silent for less than their usual gap between orders (raises risk)"
+    assert reason_text("overdue_ratio", 1.01, True) == "silent for about their usual gap between orders (raises risk)"
+    assert reason_text("overdue_ratio", 2.46, True) == "silent for 2.5× their usual gap between orders (raises risk)"
+    assert reason_text("bg_p_alive", 0.71, True) == "only a 71% statistical chance of still being active (raises risk)"
+    assert reason_text("bg_p_alive", 0.93, False) == "93% statistical chance of still being active (lowers risk)"
 
 
 def test_next_order_dates_agree_with_the_expected_purchases():

@@ -16,7 +16,8 @@ def test_chat_streams_then_answers_with_table_and_chart(ui_services) -> None:
     outs = list(cb.chat_respond(ui_services, "ana", "How big is each segment?", [], None))
     histories = [o[0] for o in outs]
     assert histories[0][-1]["content"] == "…"  # something shows at once
-    final_history, conversation, table, chart = outs[-1]
+    final_history, conversation, shown, chart = outs[-1]
+    table = shown.data  # the tool's numbers under the figures shown for people
     assert [m["role"] for m in final_history] == ["user", "assistant", "assistant"]
     note, answer = final_history[1:]
     assert note["metadata"]["title"].startswith("Tool: segment_overview") and note["metadata"]["status"] == "done"
@@ -25,13 +26,21 @@ def test_chat_streams_then_answers_with_table_and_chart(ui_services) -> None:
     assert "Champions" in set(table["segment"]) and table["members"].sum() > 0
     assert [p.get_height() for p in chart.axes[0].patches] == pytest.approx(list(table["revenue"]), rel=1e-2)
     assert len(outs) >= 3  # streamed in steps
+    html = shown.to_html()
+    assert "share of revenue" in table.columns and "revenue_share" not in table.columns  # headers in words
+    assert "£" in html and "%" in html  # money and shares formatted in the table a person reads
 
     # The conversation carries the subject: the follow-up routes with the remembered segment.
     outs = list(cb.chat_respond(ui_services, "ana", "tell me about hibernating", final_history, conversation))
     outs = list(cb.chat_respond(ui_services, "ana", "who among them is at risk?", outs[-1][0], outs[-1][1]))
     note = outs[-1][0][-2]
     assert "at_risk_members" in note["metadata"]["title"] and "Hibernating" in note["metadata"]["title"]
-    assert set(outs[-1][2]["rfm_segment"]) <= {"Hibernating"}
+    at_risk = outs[-1][2]
+    assert set(at_risk.data["segment"]) <= {"Hibernating"} and "churn risk" in at_risk.data.columns
+    body = at_risk._compute()._translate(None, None)["body"]
+    column = list(at_risk.data.columns).index("churn risk")
+    risks = [[c for c in row if c["type"] == "td"][column]["display_value"] for row in body]
+    assert risks and all(re.fullmatch(r"\d+(\.\d)?%", r) for r in risks)
 
 
 def test_chat_clarifies_instead_of_guessing(ui_services) -> None:
@@ -65,20 +74,27 @@ def test_member_tab(ui_services, ui_workspace) -> None:
             "SELECT member_id, count(DISTINCT order_id) FROM orders WHERE member_id IS NOT NULL "
             "AND NOT coalesce(is_return, false) AND quantity > 0 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
         email = con.execute("SELECT email FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
-    text, recent = cb.lookup_member(ui_services, member_id)
+    text, shown = cb.lookup_member(ui_services, member_id)
+    recent = shown.data
     assert text.startswith(f"**Member {member_id}**") and f"**orders**: {orders}," in text
+    assert re.search(r"\*\*churn risk\*\*: \d+(\.\d)?% \(", text)  # a percentage, as elsewhere on the page
     assert email and email not in text and email not in recent.to_string()  # no personal data
-    assert len(recent) == 5 and recent["ordered_at"].is_monotonic_decreasing
+    assert len(recent) == 5 and recent["ordered at"].is_monotonic_decreasing
+    assert "£" in shown.to_html()  # order values with the currency sign
     message, table = cb.lookup_member(ui_services, "NOPE-000")
     assert message.startswith("⚠️") and "NOPE-000" in message and table.empty
 
 
 def test_queue_decisions_are_attributed_and_versioned(ui_services, ui_workspace) -> None:
-    counts, table, ids = cb.load_queue(ui_services, "pending", 0.5)
+    counts, shown, ids = cb.load_queue(ui_services, "pending", 0.5)
+    table = shown.data
     assert ids and (table["risk"] >= 0.5).all() and table["risk"].is_monotonic_decreasing
+    assert "review id" in table.columns and "%" in shown.to_html()  # risk as a percentage, as on the detail page
     review_id = ids[-1]
     evidence, version = cb.show_review(ui_services, review_id)
     assert f"Review {review_id}" in evidence and "Why flagged" in evidence
+    assert re.search(r"risk \*\*\d+(\.\d)?%\*\*", evidence)
+    assert "dup_max_sim" not in evidence and "text similarity to the closest other review" in evidence
     message, new_version = cb.decide_review(ui_services, "ben", review_id, version, "escalate", "check the ring")
     assert "escalated" in message and "ben" in message and new_version == version + 1
     # A second operator acting on the version they saw earlier is refused, not silently applied.
@@ -89,6 +105,22 @@ def test_queue_decisions_are_attributed_and_versioned(ui_services, ui_workspace)
         actors = con.execute("SELECT actor, outcome FROM audit_log WHERE object_id = ? ORDER BY id",
                              [review_id]).fetchall()
     assert actors[-2:] == [("ben", "ok"), ("cleo", "conflict")]
+
+
+def test_check_report_reads_passed_and_lists_the_checks_once() -> None:
+    table = pd.DataFrame({"variant": [1, 1, 2], "part": ["subject", "body", "subject"], "passed": [True, False, True],
+                          "length": [40, 300, 38], "limit": [60, None, 60], "source": ["composed"] * 3,
+                          "attempts": [1, 2, 1], "checks": ["figures, dates", "figures, dates", "figures"],
+                          "problems": ["", "too long", ""]})
+    shown = cb.check_report(table)
+    assert list(shown.data["result"]) == ["✅ passed", "❌ failed", "✅ passed"]
+    assert list(shown.data["checks"]) == ["figures, dates", "same as above", "figures"]
+    assert list(table["passed"]) == [True, False, True]  # the tool's table stays raw
+
+
+def test_review_signals_in_words() -> None:
+    assert cb.signal_value("text_prob", 0.873) == "87.3%" and cb.signal_value("verified", 0.0) == "no"
+    assert cb.signal_value("dup_max_sim", 0.98) == "0.98"
 
 
 def test_untrusted_review_text_is_shown_literally() -> None:
@@ -122,10 +154,13 @@ def test_upload_size_and_type_limits(ui_services, tmp_path) -> None:
 
 
 def test_data_tab(ui_services) -> None:
-    text, tables, ingests = cb.data_overview(ui_services)
+    text, shown_tables, shown_ingests = cb.data_overview(ui_services)
+    tables, ingests = shown_tables.data, shown_ingests.data
     assert "Orders from" in text and "Data quality" in text
     assert dict(zip(tables["table"], tables["rows"], strict=True))["members"] == 2000
+    assert "2,000" in shown_tables.to_html()  # thousands separators
     assert {"members.csv", "orders.csv"} <= set(ingests["file"])
+    assert "loaded at" in ingests.columns and "loaded_at" not in ingests.columns
 
 
 def _direct_export_services(ui_services):
@@ -198,9 +233,11 @@ def test_campaign_copy_streams_drafts_then_ships_checked_copy_attributed_to_the_
     outs = list(cb.generate_copy(ui_services, "ben", "Champions", "10% off", "sms", 1))
     drafts = outs[:-1]
     assert drafts and all("(draft, not checked yet)" in text and table.empty for text, table in drafts)
-    text, checks = outs[-1]
+    text, shown = outs[-1]
+    checks = shown.data
     assert "SMS copy for Champions" in text and "Check passed" in text and "draft" not in text
-    assert checks["passed"].all() and (checks["length"] <= 160).all()
+    assert (checks["result"] == "✅ passed").all() and (checks["characters"] <= 160).all()
+    assert "Facts the copy may use: segment: Champions; " in text and "avg_churn_probability" not in text
     with sqlite3.connect(ui_workspace.path / "operations.sqlite") as con:
         actor = con.execute("SELECT actor FROM audit_log WHERE action = 'campaign_copy' ORDER BY id DESC LIMIT 1").fetchone()
     assert actor == ("ben",)

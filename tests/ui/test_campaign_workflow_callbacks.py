@@ -122,12 +122,20 @@ def test_create_edit_conflict_submit_approve_by_a_second_admin_and_export(wf_ser
     assert list(history["what"]) == ["created", "edited", "submitted for review", "returned to draft", "edited",
                                      "submitted for review", "approved", "exported"]
     assert "offer: 10% off → 15% off" in history.iloc[1]["changes"]
+    assert "control group: 10% held out" in history.iloc[0]["changes"]  # not "holdout pct: 10.0"
+    assert "holdout pct" not in " ".join(history["changes"])
     assert "state: in review → approved" in history.iloc[6]["changes"]
     trail = _audit(ws, cid)
     assert ("ben", "campaign.edit", "conflict") in trail
     assert [t for t in trail if t[1] == "campaign.approve"] == [
         ("ana", "campaign.approve", "denied"), ("ines", "campaign.approve", "denied"),
         ("dara", "campaign.approve", "ok")]
+
+
+def test_changes_read_in_words() -> None:
+    assert wcb._changes_words({"holdout_pct": 0.0, "channel": "sms"}) == "control group: none; channel: sms"
+    assert wcb._changes_words({"holdout_pct": {"from": 0.0, "to": 12.5}}) == "control group: none → 12.5% held out"
+    assert wcb._changes_words({"holdout_pct": [10.0, 20.0]}) == "control group: 10% held out → 20% held out"
 
 
 def test_picking_nothing_and_unknown_campaigns_say_so(wf_services) -> None:
