@@ -230,8 +230,11 @@ def about_range(expected: float | None, low: float | None, high: float | None, m
         return text
     whole = abs(expected) >= 10  # the range at the precision of the figure
     span = f"{_amount(low, sign, whole)}{RANGE_DASH}{_amount(high, sign, whole)}"
-    if round(expected, 1) > high or round(expected, 1) < low:
+    digits = 0 if whole else 1  # compared as shown: "about £42 (80%: £0-£42)" is no contradiction
+    shown, top, bottom = round(expected, digits), round(high, digits), round(low, digits)
+    if shown > top or shown < bottom:
         # A skewed outcome (most members spend nothing, a few spend a lot): the mean lies outside the range that
         # holds 8 in 10 outcomes, and "about £45 (80%: £0-£42)" would read as a contradiction.
-        return f"{span} in 8 of 10 cases (on average {_amount(expected, sign)}, lifted by a few large ones)"
+        why = "lifted by a few large ones" if shown > top else "pulled down by a few small ones"
+        return f"{span} in 8 of 10 cases (on average {_amount(expected, sign)}, {why})"
     return f"{text} (80%: {span})"

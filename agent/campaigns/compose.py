@@ -77,6 +77,7 @@ UNTHANKED = frozenset({"lapsed", "slowing"})  # nothing recent to thank for: "wi
 THANKED_PLAYS = frozenset({"review_request"})  # thanks for what the message asks for (a review)
 THANKS = re.compile(r"\bthanks?\b|\bthank-you\b|\breward(?:ing)?\s+you\s+for\b", re.I)
 MAX_BARRED = 4  # body lines a preview may give up before the email fails (a small play's previews share words)
+BARRABLE = ("hook", "offer_line", "product_line", "also_line")  # in this order; never the greeting, CTA or sign-off
 SHIPPED_ONCE = ("sms", "push", "subject", "preview")  # no two variants share one word for word (set 10)
 DraftFn = Callable[[str, str], None]
 Check = Callable[[str], list[str]]
@@ -335,9 +336,10 @@ def _body_and_preview(picker: _Picker, angle: str, ctx: Context, values: dict[st
                 return body, _short_piece(picker, "preview", angle, values, available, ctx, i, lead, above, slots)
             except DataValidationError:
                 tries = len(picker.barred - barred)
-                if tries >= MAX_BARRED or len(body.phrase_ids) < 2 + tries:
+                lines = [p for p in body.phrase_ids if p.split(":")[1] in BARRABLE]  # ids are file:part:angle:n
+                if tries >= min(MAX_BARRED, len(lines)):
                     raise
-                picker.barred.add(body.phrase_ids[1 + tries])  # [opener, hook, offer line, product, also, ...]
+                picker.barred.add(lines[tries])
                 above[:] = saved[0]
                 slots.clear()
                 slots.update(saved[1])

@@ -362,6 +362,7 @@ class FactSheet:
             out["offer_terms"] = self.offer_terms.to_dict()
         for fact in (*self.stats, *self.forecasts):
             out[fact.key] = fact.value.isoformat() if isinstance(fact.value, date) else fact.value
+        out["labels"] = {fact.key: fact.label for fact in (*self.stats, *self.forecasts)}  # "... (down)" for people
         if self.churn_reasons:
             out["churn_reasons"] = list(self.churn_reasons)
         if self.products:

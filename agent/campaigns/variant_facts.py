@@ -61,10 +61,16 @@ SHORT_EXPLAINED = {POINTS_EXPLAINED: "Points can be spent on your next order.",
                    ACCESS_EXPLAINED: "Shop it now, before it opens to everyone."}
 """The same, where an SMS has room for it."""
 _SITUATIONS = {"new": "new", "recent": "recent", "loyal": "loyal", "slowing": "slowing", "lapsed": "lapsed"}
+CONSUMABLE_CATEGORY = re.compile(r"\b(?:grocer\w*|food|drinks?|pantry|toiletr\w*|skincare|personal\s+care)\b", re.I)
+"""Categories whose every item runs out ("Beauty" or "Baby" do not: a hair dryer, a baby monitor)."""
 CONSUMABLE = re.compile(
-    r"\b(?:beauty|grocer\w*|food|drinks?|pantry|health|household|cleaning|toiletr\w*|baby|personal\s+care|skincare"
-    r"|coffee|snacks?|treats|moisturiser|shampoo|soap|cleanser|serum|vitamins?)\b", re.I)
-"""Things that run out (a category or product name): ``stock up`` reads true beside them, not beside a tray or a hub."""
+    r"\b(?:coffee|tea|snacks?|treats|moisturiser|shampoo|conditioner|soap|cleanser|serum|vitamins?|toothpaste"
+    r"|detergent|refills?|pods|capsules|litter|beans|food)\b", re.I)
+"""Product names of things that run out: ``stock up`` reads true beside them, not beside a tray or a hub."""
+EQUIPMENT = re.compile(
+    r"\b(?:grinder|maker|machine|bowl|table|monitor|dispenser|dryer|tray|holder|rack|scoop|mug|cups?|feeder|tin"
+    r"|caddy|box|bag|bottle|jar|pot|kettle|press)\b", re.I)
+"""Words that make a name a thing for a consumable rather than the consumable ("Coffee Grinder", "Litter Tray")."""
 _NOT_PLURAL = ("ss", "us", "is", "mas", "ous", "ics")
 
 
@@ -319,9 +325,17 @@ def product_values(lead: ProductFact | None, facts: FactSheet) -> tuple[dict[str
         needs.add("category")
     if not plural(lead):
         needs.add("singular")
-    if CONSUMABLE.search(f"{lead.category or ''} {lead.name}"):
+    if consumable(lead):
         needs.add("consumable")
     return values, needs
+
+
+def consumable(product: ProductFact) -> bool:
+    """True when ``product`` runs out (``stock up`` reads true beside it): a consumable category, or a consumable
+    named in its title that the title does not make a container or a machine for ("Coffee Grinder")."""
+    if EQUIPMENT.search(product.name):
+        return False
+    return bool(CONSUMABLE_CATEGORY.search(product.category or "") or CONSUMABLE.search(product.name))
 
 
 def below_threshold(lead: ProductFact | None, facts: FactSheet) -> bool:

@@ -110,9 +110,10 @@ def copy_markdown(result: Any) -> str:
         angle = f" ({variant.angle})" if getattr(variant, "angle", "") else ""
         parts.append(f"**Variant {variant.index}{angle}**\n\n{quoted}\n\n{verdict}")
     facts = {k: v for k, v in (result.facts or {}).items() if not isinstance(v, list | dict) and not missing(v)}
+    labels = (result.facts or {}).get("labels") or {}  # the fact sheet's own words ("... revenue (down)")
     if facts:  # one line: the approvals form drops it when the copy is pasted there
-        parts.append("Facts the copy may use: " + "; ".join(f"{fact_label(k)}: {fact_value(k, v)}"
-                                                            for k, v in facts.items()))
+        parts.append("Facts the copy may use: " + "; ".join(
+            f"{labels.get(k) or fact_label(k)}: {fact_value(k, v)}" for k, v in facts.items()))
     return "\n\n".join(parts)
 
 

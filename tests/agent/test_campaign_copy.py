@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -116,7 +117,12 @@ def test_facts_under_the_copy_read_with_labels_and_formatted_values(facts: FactS
     markdown = copy_markdown(write_copy(facts, "sms", None, variants=1, play="win_back"))
     line = next(p for p in markdown.split("\n\n") if p.startswith("Facts the copy may use: "))
     assert "segment: At Risk; audience size: 412; offer: 15% off; deadline: 31 March 2025" in line
-    assert "average predicted customer value (all members): £150.00" in line and " = " not in line
+    assert "Average predicted customer value (all members): £150.00" in line and " = " not in line  # the sheet's label
+    # a fall is said as one: the sheet keeps the size of a change and puts its direction in the label
+    down = replace(facts, forecasts=(Fact("forecast_category_change", "Forecast change in Outdoor revenue (down)", 12.3,
+                                          "percent"),))
+    assert "Forecast change in Outdoor revenue (down): 12.3%" in copy_markdown(write_copy(down, "sms", None, variants=1,
+                                                                                          play="win_back"))
     assert (fact_label("avg_churn_probability"), fact_value("avg_churn_probability", 87.3)) == \
         ("average churn risk", "87.3%")  # the fact sheet states percentages in points
     assert (fact_label("usual_gap_days"), fact_value("usual_gap_days", 21)) == ("usual gap", "21 days")

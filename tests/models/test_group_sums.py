@@ -51,6 +51,8 @@ def test_about_range_in_words():
     # a skewed outcome whose mean lies above the range of 8 in 10 outcomes is not shown as "about £45 (80%: £0-£42)"
     assert about_range(45.2, 0, 42, money=True, currency="£") == \
         "£0\u2013£42 in 8 of 10 cases (on average £45, lifted by a few large ones)"
+    assert about_range(42.3, 0, 42, money=True, currency="£") == "about £42 (80%: £0\u2013£42)"  # as shown, inside
+    assert about_range(3.2, 4, 9).endswith("(on average 3.2, pulled down by a few small ones)")
     assert about_range(5, None, None) == "about 5" and about_range(None, 1, 2) == ""
 
 
