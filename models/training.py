@@ -69,14 +69,19 @@ def snapshot(con: duckdb.DuckDBPyConnection, as_of: date, horizon_days: int | No
              categories: list[str]) -> pd.DataFrame:
     """Features of buying members as of ``as_of``, plus labels when ``horizon_days`` is given."""
     feats = compute_features(con, as_of, categories)
-    feats = feats[feats["frequency"] > 0].reset_index(drop=True)
+    # The same frame on every run: DuckDB returns rows in no fixed order and sums in parallel in no fixed
+    # order (shares differing in the 16th digit), and the boosted models' bins and splits follow both, so the
+    # same workspace gave predictions up to 0.05 apart from one run to the next.
+    feats = feats[feats["frequency"] > 0].sort_values("member_id", kind="stable").reset_index(drop=True)
+    floats = feats.select_dtypes("float").columns
+    feats[floats] = feats[floats].round(9)
     feats["as_of"] = pd.Timestamp(as_of)
     if horizon_days is None:
         return feats
     tgt = future_targets(con, as_of, horizon_days)
     out = feats.merge(tgt, on="member_id", how="left")
     for c in ("future_orders", "future_days", "future_spend"):
-        out[c] = out[c].fillna(0).astype(float)
+        out[c] = out[c].fillna(0).astype(float).round(9)
     out["churned"] = (out["future_orders"] == 0).astype(int)
     return out
 

@@ -75,10 +75,11 @@ def test_demo_segment_totals_agree_with_the_members_and_the_simulated_sums(built
         for est in (o.purchases_90d, o.spend_90d, o.purchases_365d, o.value_365d):
             assert est.low <= est.expected <= est.high
         if name in simulated.index and o.forecast_members >= 50:
-            # the simulated (independent) sums' interval lies inside ours, which adds the shop-wide error
+            # the simulated (independent) sums' interval lies inside ours, which adds the shop-wide error; the
+            # simulated sums are whole orders, so their quantiles may sit up to one order off a smooth one
             sim = simulated.loc[name]
-            assert o.purchases_90d.low <= sim["orders_90d_low"] * 1.03
-            assert o.purchases_90d.high >= sim["orders_90d_high"] * 0.97
+            assert o.purchases_90d.low <= sim["orders_90d_low"] * 1.03 + 1
+            assert o.purchases_90d.high >= sim["orders_90d_high"] * 0.97 - 1
     champions = preds.loc[preds["rfm_segment"] == "Champions", "member_id"].tolist()
     same = group_outlook(built_workspace, champions, "Champions")
     assert same.value_365d == outlooks["Champions"].value_365d
