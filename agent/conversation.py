@@ -28,6 +28,7 @@ from memberinsight.agent.policy import THEM_RE, RoutingPolicy
 from memberinsight.agent.query import asking_sentence, refine_query
 from memberinsight.agent.registry import Tool, ToolRegistry
 from memberinsight.agent.router import EmbeddingRouter, ModelRouter, Route, suggestions
+from memberinsight.agent.row_followups import Listed, listed_rows, row_followup
 from memberinsight.agent.spelling import paraphrase
 from memberinsight.agent.streaming import Finished, stream_work
 from memberinsight.agent.types import AgentReply, ToolContext, ToolResult, member_list_label
@@ -64,6 +65,9 @@ class Conversation:
     member_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Member lists the answers showed, by label: "them" after "who are our at-risk high spenders?"
     means those members, not a segment."""
+    listed: Listed | None = None
+    """The rows the last answer with a table listed, in the order shown: "the first one" names one of them
+    (:mod:`agent.row_followups`)."""
 
     def learn(self, subject: dict[str, Any]) -> None:
         """Take what a tool's answer was about into the subject (a member list is kept by its label)."""
@@ -143,6 +147,9 @@ class Agent:
         fraud = fraud_followup(read, conversation)  # "why is the first one flagged?" after the fraud queue
         if fraud is not None:
             return fraud
+        row = row_followup(read, conversation)  # "tell me about the first one" after any list
+        if row is not None:
+            return row
         ents = extract(read, self.vocabulary)
         last = conversation.last_tool
         if not ents.any and not _content_words(ents):  # "them", "do it", "what about it?"
@@ -318,6 +325,8 @@ class Agent:
             assert result is not None
             if result.subject:
                 conversation.learn(result.subject)
+            if route.reason != "follow-up, listed row":  # "the second one" next still names a row of that list
+                conversation.listed = listed_rows(route.tool, route.arguments, result.table)
             read_as = "; ".join("“{}” as {}".format(*g.split(" -> ", 1)) for g in route.guessed)
             text = f"_I read {read_as}._\n\n{result.text}" if read_as else result.text
             if route.note:

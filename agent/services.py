@@ -36,6 +36,8 @@ from memberinsight.errors import (
 
 log = logging.getLogger(__name__)
 
+QUEUE_PAGE = 500
+"""Review queue items read per call to the screening package (:meth:`Services.queue` reads them all)."""
 UPLOAD_SUFFIXES = (".csv", ".csv.gz", ".txt")
 GZIP_MAX_RATIO = 20
 """A gzip upload may inflate to at most this many times the upload limit (CSV text compresses 5-10x;
@@ -292,8 +294,17 @@ class Services:
     def queue_counts(self) -> dict[str, int]:
         return backend("memberinsight.screening", "queue_counts", "The review queue")(self.ws)
 
-    def queue(self, status: str | None = "pending", min_risk: float = 0.0, limit: int = 50) -> pd.DataFrame:
-        items = backend("memberinsight.screening", "list_queue", "The review queue")(self.ws, status=status, limit=limit)
+    def queue(self, status: str | None = "pending", min_risk: float = 0.0, limit: int | None = None) -> pd.DataFrame:
+        """Queue items with ``status`` (``None``: every status) and risk at least ``min_risk``, riskiest first:
+        every one of them (read page by page), or the first ``limit``."""
+        list_queue = backend("memberinsight.screening", "list_queue", "The review queue")
+        items: list[Any] = []
+        while limit is None or len(items) < limit:
+            size = QUEUE_PAGE if limit is None else min(QUEUE_PAGE, limit - len(items))
+            page = list_queue(self.ws, status=status, limit=size, offset=len(items))
+            items += page
+            if len(page) < size:
+                break
         table = queue_table(items)
         return table[table["risk"] >= min_risk].reset_index(drop=True) if min_risk else table
 

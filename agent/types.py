@@ -52,6 +52,9 @@ class ToolContext:
     """The tool registry the agent routes over (set by the agent; the help tool lists it)."""
     member_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Member lists shown earlier in the conversation, by label ("them" after a list of members)."""
+    surface: Literal["app", "cli"] = "app"
+    """Where the answer is read: the app (point to its tabs) or the command line (``memberinsight ask``: its
+    commands may be named too)."""
     progress: Callable[[str], None] | None = None
     """Set by the agent while a tool runs: a tool may report work in progress (e.g. a draft as the
     model writes it) for the chat to show before the checked answer."""

@@ -13,7 +13,9 @@ from memberinsight.governance.campaigns import (
     CampaignResults,
     CampaignStateError,
     CampaignVersion,
+    approval_rule,
     approve_campaign,
+    approver_role,
     campaign_audience,
     campaign_history,
     create_campaign,
@@ -67,6 +69,6 @@ __all__ += ["CHANNELS", "REASONS", "SUPPRESSION_REASONS", "AudienceScreen", "Sup
 __all__ += ["BudgetExceededError", "BudgetStatus", "KAnonymityResult", "PrivateReport", "PseudonymisedExport",
             "budget_status", "enforce_k", "export_pseudonymised", "private_report", "rotate_key"]
 __all__ += ["Campaign", "CampaignExport", "CampaignResults", "CampaignStateError", "CampaignVersion",
-            "approve_campaign", "campaign_audience", "campaign_history", "create_campaign", "edit_campaign",
-            "export_campaign", "get_campaign", "get_results", "import_results", "list_campaigns", "return_to_draft",
-            "submit_campaign"]
+            "approval_rule", "approve_campaign", "approver_role", "campaign_audience", "campaign_history",
+            "create_campaign", "edit_campaign", "export_campaign", "get_campaign", "get_results", "import_results",
+            "list_campaigns", "return_to_draft", "submit_campaign"]

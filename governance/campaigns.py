@@ -58,9 +58,9 @@ from memberinsight.workspace.decisions import now_stamp
 CLI_SUFFIX = " (cli)"
 
 __all__ = ["CHANNELS", "EDITABLE", "STATES", "Campaign", "CampaignExport", "CampaignResults", "CampaignStateError",
-           "CampaignVersion", "approve_campaign", "campaign_audience", "campaign_history", "create_campaign",
-           "edit_campaign", "export_campaign", "get_campaign", "get_results", "import_results", "list_campaigns",
-           "return_to_draft", "submit_campaign"]
+           "CampaignVersion", "approval_rule", "approve_campaign", "approver_role", "campaign_audience",
+           "campaign_history", "create_campaign", "edit_campaign", "export_campaign", "get_campaign", "get_results",
+           "import_results", "list_campaigns", "return_to_draft", "submit_campaign"]
 
 
 def person(actor: str) -> str:
@@ -148,12 +148,31 @@ def _contributors(con: sqlite3.Connection, campaign: Campaign) -> set[str]:
     return {person(campaign.author), *(person(r[0]) for r in rows)}
 
 
+def approver_role(settings: Any) -> str:
+    """The role an account needs to approve a campaign (``[campaigns] approver_role``; ``admin`` when unset)."""
+    return str(getattr(settings, "campaigns_approver_role", None) or "admin")
+
+
+def approval_rule(settings: Any) -> str:
+    """Who may approve a campaign, in words, as :func:`approval_check` decides it: "an account with the **admin**
+    role (`[campaigns] approver_role`), other than the campaign's author or anyone who edited it" (roles at or
+    above the approver role qualify: :data:`workspace.users.ROLES`)."""
+    from memberinsight.workspace.users import ROLES
+
+    role = approver_role(settings)
+    allowed = ROLES[ROLES.index(role):] if role in ROLES else (role,)
+    text = f"an account with the {' or '.join(f'**{r}**' for r in allowed)} role (`[campaigns] approver_role`)"
+    if getattr(settings, "campaigns_two_person_approval", True):
+        text += ", other than the campaign's author or anyone who edited it"
+    return text
+
+
 def approval_check(ws: Any, actor: str, settings: Any) -> Any:
     """The check :func:`approve_campaign` runs: ``actor``'s account has the approver role and, with
     two-person approval, did not write or edit the campaign. Raises :class:`AuthError`."""
     from memberinsight.workspace.users import find_user
 
-    role = str(settings.campaigns_approver_role or "admin")
+    role = approver_role(settings)
     account = find_user(ws, person(actor))
     if account is None or not account.may(role):
         have = "has no account in this workspace" if account is None else (

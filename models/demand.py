@@ -1,7 +1,9 @@
 """Weekly demand per category: forecasts with prediction intervals and a rolling-origin backtest.
 
 Series: units and revenue of purchase lines (returns and non-product lines excluded, guests
-included) per category per ISO week (Monday start); incomplete first and last weeks are dropped.
+included) per category per 7-day week, the weeks counted back from the last day of data (the last
+week ends on it, so a forecast's first week starts the day after: :func:`week_starts`); an incomplete
+first week is dropped.
 
 Model, on ``log1p`` of the series: when there are at least :data:`MIN_SEASONAL_WEEKS` weeks, an
 annual Fourier seasonal component (``FOURIER_K`` harmonics, least squares with a linear trend) is
@@ -52,33 +54,57 @@ class CategoryForecast:
     history: list[tuple[date, float, float]] = field(default_factory=list)
     """(week_start, units, revenue) of the most recent weeks."""
     method: str = ""
+    last_day: date | None = None
+    """The last day of data: the last history week ends on it and the first forecast week starts the day after."""
+
+
+def week_start(day: date, last: date) -> date:
+    """The first day of the 7-day week holding ``day``, weeks counted back from ``last`` (the last day of data)."""
+    return last - timedelta(days=6 + 7 * ((last - day).days // 7))
+
+
+def week_starts(first: date, last: date) -> list[date]:
+    """The first days of the complete 7-day weeks from ``first`` to ``last``, oldest first: the last week ends on
+    ``last`` (the last day of data), so the week after it, a forecast's first, starts the day after the data ends."""
+    start = last - timedelta(days=6)
+    weeks: list[date] = []
+    while start >= first:
+        weeks.append(start)
+        start -= timedelta(days=7)
+    return weeks[::-1]
+
+
+SERIES_COLUMNS = ["week_start", "category", "units", "revenue"]
 
 
 def weekly_series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Complete weeks x categories: columns ``week_start, category, units, revenue`` (zeros filled)."""
+    """Complete weeks x categories: columns ``week_start, category, units, revenue`` (zeros filled); the weeks
+    end on the last day of data (:func:`week_starts`)."""
+    bounds = con.execute("SELECT CAST(min(ordered_at) AS DATE), CAST(max(ordered_at) AS DATE) FROM clean_orders").fetchall()
+    first, last = bounds[0]
+    if first is None:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
     df = con.execute(
         """
         WITH lines AS (
-            SELECT CAST(date_trunc('week', o.ordered_at) AS DATE) AS week_start,
+            SELECT CAST(o.ordered_at AS DATE) AS day,
                    COALESCE(NULLIF(trim(p.category), ''), 'Uncategorised') AS category,
                    o.quantity, o.quantity * o.unit_price AS amount
             FROM clean_orders o LEFT JOIN products p ON p.product_id = o.product_id
             WHERE COALESCE(p.is_product, TRUE) AND NOT COALESCE(o.is_return, FALSE) AND o.quantity > 0
         )
-        SELECT week_start, category, sum(quantity)::DOUBLE AS units, sum(amount) AS revenue
+        SELECT day, category, sum(quantity)::DOUBLE AS units, sum(amount) AS revenue
         FROM lines GROUP BY ALL
         """
     ).df()
     if df.empty:
-        return df
-    bounds = con.execute("SELECT CAST(min(ordered_at) AS DATE), CAST(max(ordered_at) AS DATE) FROM clean_orders").fetchall()
-    first, last = bounds[0]
-    weeks = pd.date_range(pd.Timestamp(first) - pd.Timedelta(days=first.weekday()),
-                          pd.Timestamp(last), freq="W-MON")
-    weeks = [w for w in weeks if w.date() >= first and w.date() + timedelta(days=6) <= last]
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    back = (pd.Timestamp(last) - pd.to_datetime(df["day"])).dt.days
+    df["week_start"] = pd.Timestamp(last) - pd.to_timedelta(6 + 7 * (back // 7), unit="D")
+    df = df.groupby(["week_start", "category"], as_index=False)[["units", "revenue"]].sum(min_count=1)
     cats = sorted(df["category"].unique())
-    full = pd.MultiIndex.from_product([pd.DatetimeIndex(weeks), cats], names=["week_start", "category"])
-    df["week_start"] = pd.to_datetime(df["week_start"])
+    weeks = pd.DatetimeIndex([pd.Timestamp(w) for w in week_starts(first, last)])
+    full = pd.MultiIndex.from_product([weeks, cats], names=["week_start", "category"])
     out = df.set_index(["week_start", "category"]).reindex(full, fill_value=0.0).reset_index()
     return out.sort_values(["category", "week_start"]).reset_index(drop=True)
 
@@ -189,7 +215,12 @@ def category_history(series: pd.DataFrame, category: str, history_weeks: int = 1
     part = _category_part(series, category)
     hist = [(w.date(), float(u), round(float(r), 2)) for w, u, r in
             part[["week_start", "units", "revenue"]].tail(history_weeks).itertuples(index=False)]
-    return CategoryForecast(str(part["category"].iloc[0]), 0.8, [], hist, "")
+    return CategoryForecast(str(part["category"].iloc[0]), 0.8, [], hist, "", _last_day(part))
+
+
+def _last_day(part: pd.DataFrame) -> date:
+    """The last day of data: the end of the series' last week."""
+    return part["week_start"].max().date() + timedelta(days=6)
 
 
 def forecast_category(series: pd.DataFrame, category: str, weeks: int = 12, interval: float = 0.8,
@@ -207,7 +238,7 @@ def forecast_category(series: pd.DataFrame, category: str, weeks: int = 12, inte
                             round(float(hr[i]), 2)) for i in range(weeks)]
     hist = [(w.date(), float(u), round(float(r), 2)) for w, u, r in
             part[["week_start", "units", "revenue"]].tail(history_weeks).itertuples(index=False)]
-    return CategoryForecast(name, interval, points, hist, label)
+    return CategoryForecast(name, interval, points, hist, label, _last_day(part))
 
 
 @dataclass

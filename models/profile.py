@@ -90,8 +90,8 @@ class MemberProfile:
     year_outlook: str = ""
     """The same over the next year."""
     next_order: str = ""
-    """"next order expected around 14 Oct 2026 (in about 2 weeks)" or "next order not expected in
-    the next 90 days"."""
+    """"next order expected around 14 Oct 2026 (about 2 weeks after the last day of data, 30 Sep 2026)" or "next
+    order not expected in the 90 days after the last day of data (30 Sep 2026)" (:func:`models.wording.next_order_text`)."""
     orders_90d_low: float | None = None
     orders_90d_high: float | None = None
     """80% interval of purchase days in the next 90 days (:mod:`models.intervals`)."""

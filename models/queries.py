@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -224,9 +225,9 @@ def at_risk_members(ws: Any, min_clv: float = 0.0, limit: int = 20, min_churn: f
 
 
 def category_forecast(ws: Any, category: str, weeks: int = 12) -> CategoryForecast:
-    """Weekly units and revenue forecast for ``category`` (stored by the build when ``weeks`` fits,
-    otherwise computed now with the method the build chose) with 80% prediction intervals and
-    recent history."""
+    """Weekly units and revenue forecast for ``category`` (stored by the build when ``weeks`` fits and it starts
+    the day after the last day of data, otherwise computed now with the method the build chose) with 80%
+    prediction intervals and recent history."""
     with ws.analytics(read_only=True) as con:
         series = weekly_series(con)
         stored = _stored_forecast(con, category)
@@ -234,8 +235,10 @@ def category_forecast(ws: Any, category: str, weeks: int = 12) -> CategoryForeca
             method = str(get_info(con, "demand_champion"))
         except ModelNotReadyError:
             method = "ets"
-    if stored is not None and len(stored) >= weeks:
-        fc = category_history(series, category)
+    fc = category_history(series, category)
+    starts_after_data = stored is not None and fc.last_day is not None and \
+        pd.Timestamp(stored["week_start"].iloc[0]).date() == fc.last_day + timedelta(days=1)
+    if stored is not None and len(stored) >= weeks and starts_after_data:  # not one made before the data changed
         fc.interval = float(stored["interval"].iloc[0])
         fc.points = [ForecastPoint(pd.Timestamp(r.week_start).date(),
                                    r.units, r.units_lower, r.units_upper, r.revenue, r.revenue_lower,

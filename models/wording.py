@@ -191,18 +191,19 @@ def purchase_outlook(expected: float | None, days: int = 90, has_orders: bool = 
         return f"not expected to buy in {period}"
     if expected < 0.5:
         return f"unlikely to buy in {period}"
-    n = int(round(expected))
+    n = int(expected + 0.5)  # half up: 0.5 is "about once" (Python's round(0.5) is 0)
     return f"expected to buy about {_TIMES.get(n, f'{n} times')} in {period}"
 
 
 def next_order_text(next_date: Any, as_of: Any, window_days: int = 90) -> str:
-    """The expected next order date in words, or that none is expected within ``window_days``."""
+    """The expected next order date in words, or that none is expected within ``window_days``; both counted from
+    ``as_of``, the last day of data (the predictions' "next 90 days" start there, not on today's date)."""
     if next_date is None or (next_date - as_of).days > window_days:
-        return f"next order not expected in the next {window_days} days"
+        return f"next order not expected in the {window_days} days after the last day of data ({as_of:%d %b %Y})"
     days = (next_date - as_of).days
-    when = "within a few days" if days <= 4 else "in about a week" if days <= 10 else (
-        f"in about {plural(round(days / 7), 'week')}" if days < 60 else f"in about {plural(round(days / 30), 'month')}")
-    return f"next order expected around {next_date:%d %b %Y} ({when})"
+    when = "within a few days of" if days <= 4 else "about a week after" if days <= 10 else (
+        f"about {plural(round(days / 7), 'week')} after" if days < 60 else f"about {plural(round(days / 30), 'month')} after")
+    return f"next order expected around {next_date:%d %b %Y} ({when} the last day of data, {as_of:%d %b %Y})"
 
 
 RANGE_DASH = "\u2013"

@@ -63,18 +63,24 @@ def build_app(services: Any) -> Any:
                     new_chat = gr.Button("New conversation", size="sm")
                 with gr.Column(scale=2):
                     chat_table = gr.Dataframe(label="Table", interactive=False, elem_id="chat-table",
-                                              wrap=True)
+                                              wrap=True, visible=False)  # shown when an answer has rows
                     chat_chart = gr.Plot(label="Chart", elem_id="chat-chart")
 
+            def shown(table: Any) -> Any:
+                """The answer's table, hidden when it has no rows (an empty one would show bare headers)."""
+                return gr.Dataframe(value=table, visible=cb.has_rows(table))
+
             def respond(message: str, history: list, conv: Any, request: gr.Request):
-                for out in cb.chat_respond(services, username(request), message, history, conv):
-                    yield "", *out
+                for history_, conv_, table, chart in cb.chat_respond(services, username(request), message, history,
+                                                                     conv):
+                    yield "", history_, conv_, shown(table), chart
 
             outputs = [box, chatbot, conversation, chat_table, chat_chart]
             box.submit(respond, [box, chatbot, conversation], outputs)
             send.click(respond, [box, chatbot, conversation], outputs)
             def reset(request: gr.Request):
-                return cb.chat_reset(services, username(request))
+                history_, conv_, table, chart = cb.chat_reset(services, username(request))
+                return history_, conv_, shown(table), chart
 
             new_chat.click(reset, None, [chatbot, conversation, chat_table, chat_chart])
 
@@ -172,7 +178,7 @@ def build_app(services: Any) -> Any:
 
             def refresh(status: str, min_risk: float):
                 line, table, ids = cb.load_queue(services, status, min_risk)
-                return line, table, id_choices(ids)
+                return line, table, id_choices(ids, "Review")  # every review listed, however many
 
             q_outputs = [q_counts, q_table, q_pick]
             queue_tab.select(refresh, [q_status, q_risk], q_outputs)

@@ -91,6 +91,13 @@ def chat_respond(services: Any, user: str, message: str, history: list[Message] 
         yield [*history, *_assistant(final, done=True)], conversation, table, figure(final.chart)
 
 
+def has_rows(table: Any) -> bool:
+    """Whether a table (or a :func:`ui.tables.for_people` styler) has rows to show: the chat hides one without,
+    since an empty table reads as bare headers."""
+    data = getattr(table, "data", table)
+    return isinstance(data, pd.DataFrame) and not data.empty
+
+
 def _assistant(reply: Any, done: bool = False) -> list[Message]:
     if not reply.tool:
         return [{"role": "assistant", "content": reply.text}]
@@ -178,11 +185,14 @@ def lookup_member(services: Any, member_id: str) -> tuple[str, Any]:
         profile = services.member_profile(member_id)
     except MemberInsightError as exc:
         return problem(exc), EMPTY
-    text, orders = profile_markdown(profile)
     try:  # the checked campaign suggestion for this member (situation, play, timing, test, what to avoid)
-        text += "\n\n### Recommended campaign\n\n" + services.suggest_campaign(member_id=profile.member_id).markdown()
+        suggestion, unsuggested = services.suggest_campaign(member_id=profile.member_id), ""
     except MemberInsightError as exc:
-        text += "\n\n" + problem(exc)
+        suggestion, unsuggested = None, problem(exc)
+    # one recommendation on the page: the profile's "suggested" line names the campaign's play
+    text, orders = profile_markdown(profile, suggestion)
+    text += ("\n\n### Recommended campaign\n\n" + suggestion.markdown()) if suggestion is not None else \
+        "\n\n" + unsuggested
     return text, for_people(orders)
 
 
@@ -238,15 +248,27 @@ def export_audience(services: Any, user: str, segment: str, channel: str, reason
 
 # ----- review queue ---------------------------------------------------------------------
 def load_queue(services: Any, status: str, min_risk: float) -> tuple[str, Any, list[str]]:
-    """(counts line, queue table, review ids for the picker); the table is a :func:`ui.tables.for_people` styler
-    (risk as a percentage, as on the review's page; the numbers in ``.data``)."""
+    """(counts line, queue table, review ids for the picker): every review with ``status`` (``all``: any) and at
+    least ``min_risk``, riskiest first, so the picker reaches each one; the line says how many there are ("**80
+    pending**", "**12 of 80 pending** with risk ≥ 50%") and the other statuses' counts. The table is a
+    :func:`ui.tables.for_people` styler (risk as a percentage, as on the review's page; the numbers in ``.data``)."""
     try:
         counts = services.queue_counts()
         table = services.queue(None if status == "all" else status, float(min_risk or 0))
     except MemberInsightError as exc:
         return problem(exc), EMPTY, []
-    line = " · ".join(f"**{k}** {v:,}" for k, v in counts.items())
-    return line, for_people(table), table["review_id"].astype(str).tolist() if not table.empty else []
+    return queue_line(counts, status, float(min_risk or 0), len(table)), for_people(table), \
+        table["review_id"].astype(str).tolist() if not table.empty else []
+
+
+def queue_line(counts: dict[str, int], status: str, min_risk: float, listed: int) -> str:
+    """How many reviews the picker lists, out of how many with ``status``, then the other statuses' counts."""
+    total = sum(counts.values()) if status == "all" else counts.get(status, listed)
+    what = "in the queue" if status == "all" else status
+    head = (f"**{listed:,} of {total:,} {what}** with risk ≥ {share(min_risk)}" if min_risk and listed < total
+            else f"**{total:,} {what}**")
+    others = [f"{k} {v:,}" for k, v in counts.items() if k != status]
+    return " · ".join([head, *others])
 
 
 def show_review(services: Any, review_id: str | None) -> tuple[str, int | None]:

@@ -197,8 +197,19 @@ def history_table(history: list[Any]) -> pd.DataFrame:
                           "changes": _changes_words(v.changes)} for v in history], columns=HISTORY_COLUMNS)
 
 
-def campaign_markdown(campaign: Any) -> str:
-    """A campaign's details for people."""
+def workflow_intro(services: Any) -> str:
+    """The Approvals tab's opening lines: the workflow, and who may approve as the access rules decide it (the role
+    in ``[campaigns] approver_role``, the same words an approval refused for want of it uses)."""
+    from memberinsight.governance.campaigns import approval_rule
+
+    return ("Campaigns go **draft → in review → approved → exported → results imported**. Every saved edit of a draft "
+            f"is a new version; approval needs {approval_rule(services.settings)}; only an approved campaign can be "
+            "exported, and its audience is frozen when it is approved. Write copy in the Campaigns tab and paste it "
+            "into Variants (or write one variant per line).")
+
+
+def campaign_markdown(campaign: Any, approver: str = "a second person with the approver role") -> str:
+    """A campaign's details for people; ``approver``: who may approve it, in words (for the next step in review)."""
     c = campaign
     holdout = f"{c.holdout_pct:g}% held out as a control group" if c.holdout_pct else "no control group"
     lines = [f"### {c.campaign_id} — {escape_markdown(c.name)}",
@@ -216,13 +227,13 @@ def campaign_markdown(campaign: Any) -> str:
             f"{i}. " + escape_markdown(v).replace("\n", "  \n   ") for i, v in enumerate(c.variants, 1)))
     else:
         lines.append("No variants yet.")
-    lines.append(NEXT_STEP.get(c.state, ""))
+    lines.append(NEXT_STEP.get(c.state, "").format(approver=approver))
     return "\n\n".join(line for line in lines if line)
 
 
 NEXT_STEP = {
     "draft": "_Next: edit and save, then submit it for review._",
-    "in_review": "_Next: a second person with the approver role approves it, or returns it to draft with a reason._",
+    "in_review": "_Next: {approver} approves it, or returns it to draft with a reason._",
     "approved": "_Next: export the audience (give a reason)._",
     "exported": "_Next: import the results once orders after the send are in._",
 }
@@ -249,7 +260,10 @@ def show_campaign(services: Any, campaign_id: str | None) -> Shown:
         history = campaign_history(services.ws, campaign_id)
     except MemberInsightError as exc:
         return Shown(problem(exc), None, EMPTY, None)
-    return Shown(campaign_markdown(c), c.version, history_table(history), Draft.of(c))
+    from memberinsight.governance.campaigns import approval_rule
+
+    return Shown(campaign_markdown(c, approval_rule(services.settings)), c.version, history_table(history),
+                 Draft.of(c))
 
 
 # ----- actions --------------------------------------------------------------------------

@@ -16,11 +16,6 @@ from memberinsight.ui import campaigns_workflow_callbacks as wcb
 from memberinsight.ui.callbacks import segment_choices
 from memberinsight.ui.widgets import first_cell_picker
 
-INTRO = ("Campaigns go **draft → in review → approved → exported → results imported**. Every saved edit of a draft "
-         "is a new version; approval needs a second person with the approver role; only an approved campaign can "
-         "be exported, and its audience is frozen when it is approved. Write copy in the Campaigns tab and paste "
-         "it into Variants (or write one variant per line).")
-
 
 def campaigns_workflow_tab(services: Any, username: Callable[[Any], str]) -> Any:
     """Add the Approvals tab to the Blocks being built (call inside ``gr.Blocks``); returns the tab."""
@@ -28,7 +23,7 @@ def campaigns_workflow_tab(services: Any, username: Callable[[Any], str]) -> Any
 
     with gr.Tab("Approvals", id="approvals") as tab:
         version = gr.State(None)
-        gr.Markdown(INTRO)
+        gr.Markdown(wcb.workflow_intro(services))  # names the approver role the access rules use
         with gr.Row():
             state = gr.Dropdown(wcb.STATE_CHOICES, value="all", label="State", elem_id="cw-state")
             refresh_button = gr.Button("Refresh", size="sm", elem_id="cw-refresh")

@@ -18,8 +18,11 @@ def first_cell_picker(empty: Any = None) -> Callable[..., Any]:
     return picked
 
 
-def id_choices(ids: list[str]) -> Any:
-    """A dropdown update listing ``ids`` with the first one chosen (nothing chosen when there are none)."""
+def id_choices(ids: list[str], label: str | None = None) -> Any:
+    """A dropdown update listing ``ids`` with the first one chosen (nothing chosen when there are none); with
+    ``label``, the dropdown's label says how many it lists ("Review (80)")."""
     import gradio as gr
 
-    return gr.Dropdown(choices=ids, value=ids[0] if ids else None)
+    if label is None:
+        return gr.Dropdown(choices=ids, value=ids[0] if ids else None)
+    return gr.Dropdown(choices=ids, value=ids[0] if ids else None, label=f"{label} ({len(ids):,})")

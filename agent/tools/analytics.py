@@ -17,7 +17,7 @@ from memberinsight.agent.tools.predictions import (
 )
 from memberinsight.agent.types import ChartSpec, ToolContext, ToolResult, member_list_label
 from memberinsight.errors import MemberInsightError, NotFoundError
-from memberinsight.figures import by_name, label, ratio, share
+from memberinsight.figures import by_name, day, label, ratio, share
 
 SEGMENT_COLUMNS = ("segment", "members", "member_share", "revenue", "revenue_share", "median_recency_days",
                    "median_frequency", "median_avg_order_value", "mean_churn_probability",
@@ -183,8 +183,22 @@ def member_lookup(ctx: ToolContext, member_id: str) -> ToolResult:
     return ToolResult(text, table=orders, subject={"member_id": profile.member_id})
 
 
-def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
-    """A member profile (``models.MemberProfile``, no personal data) as Markdown, plus its recent orders."""
+def suggested_line(p: Any, suggestion: Any = None) -> str:
+    """The member's recommended action in one line. With ``suggestion`` (the checked campaign suggestion for the
+    member, :func:`agent.campaigns.suggest_campaign`) its play: the one recommendation the member page shows, so the
+    line and the campaign below it never disagree; without one, the profile's action (the segment's, or win them
+    back first when the member's own churn risk is high)."""
+    play = str(getattr(suggestion, "play_name", None) or "")
+    if play:
+        objective = str(getattr(suggestion, "objective", None) or "").rstrip(".")
+        return play + (f": {objective[:1].lower()}{objective[1:]}" if objective else "") + \
+            " (the recommended campaign below)"
+    return str(p.suggested_action or "")
+
+
+def profile_markdown(p: Any, suggestion: Any = None) -> tuple[str, pd.DataFrame]:
+    """A member profile (``models.MemberProfile``, no personal data) as Markdown, plus its recent orders; with
+    ``suggestion`` the suggested action is that campaign suggestion's play (:func:`suggested_line`)."""
     notes = getattr(p, "unavailable", {}) or {}
     churn = (f"- {notes['churn']}" if "churn" in notes and p.churn_probability is None else
              f"- **churn risk**: {share(p.churn_probability)} ({p.churn_band or 'n/a'})"
@@ -201,8 +215,8 @@ def profile_markdown(p: Any) -> tuple[str, pd.DataFrame]:
     if p.favourite_categories:
         lines.append("- **favourite categories**: " + ", ".join(
             f"{c.category} ({c.share:.0%})" for c in p.favourite_categories))
-    if p.suggested_action:
-        lines.append(f"- **suggested**: {p.suggested_action}")
+    if suggested := suggested_line(p, suggestion):
+        lines.append(f"- **suggested**: {suggested}")
     orders = pd.DataFrame([{**dataclasses.asdict(o), "categories": ", ".join(o.categories),
                             "titles": ", ".join(o.titles)} for o in p.recent_orders])
     text = "\n".join(lines) + ("\n\nRecent orders:\n\n" + markdown_table(orders) if not orders.empty else "")
@@ -264,6 +278,16 @@ def at_risk_members(ctx: ToolContext, min_clv: float = 0.0, limit: int = 20,
     return ToolResult(text, table=rows, subject={"segment": member_list_label("at_risk_members"), "member_list": ids})
 
 
+def forecast_span(fc: Any) -> str:
+    """The days a forecast covers, in words, and what they follow: "1 October 2026 to 28 October 2026, right after
+    the last day of data, 30 September 2026" ("" without points)."""
+    if not fc.points:
+        return ""
+    end = pd.Timestamp(fc.points[-1].week_start) + pd.Timedelta(days=6)
+    after = f", right after the last day of data, {day(fc.last_day)}" if getattr(fc, "last_day", None) else ""
+    return f"{day(fc.points[0].week_start)} to {day(end)}{after}"
+
+
 def _forecast_frame(fc: Any) -> pd.DataFrame:
     history = pd.DataFrame([{"week_start": w, "units": u, "revenue": r, "kind": "history"} for w, u, r in fc.history])
     future = pd.DataFrame([{**dataclasses.asdict(p), "kind": "forecast"} for p in fc.points])
@@ -297,14 +321,16 @@ def category_forecast(ctx: ToolContext, category: str | None = None, weeks: int 
     plural = "s" if weeks != 1 else ""
     if category is None:
         names = backend("memberinsight.models", "forecast_categories", "Demand forecasts")(ctx.ws)
-        rows = []
+        rows, span = [], ""
         for name in names:
             fc = forecast(ctx.ws, name, weeks)
+            span = span or forecast_span(fc)
             rows.append({"category": fc.category, "units": sum(p.units for p in fc.points),
                          "revenue": sum(p.revenue for p in fc.points)})
         table = pd.DataFrame(rows, columns=["category", "units", "revenue"]).sort_values("revenue", ascending=False)
-        text = (f"**Forecast for the next {weeks} week{plural}, all categories**: {fmt_value(table['units'].sum())} "
-                f"units, {money(float(table['revenue'].sum()))} revenue.\n\n{markdown_table(table)}")
+        text = (f"**Forecast for the next {weeks} week{plural}, all categories**{f' ({span})' if span else ''}: "
+                f"{fmt_value(table['units'].sum())} units, {money(float(table['revenue'].sum()))} revenue.\n\n"
+                f"{markdown_table(table)}")
         return ToolResult(text, table=table, chart=ChartSpec("bar", table, "category", "revenue",
                                                              f"Forecast revenue, next {weeks} week{plural}"))
     fc = forecast(ctx.ws, category, weeks)
@@ -315,7 +341,9 @@ def category_forecast(ctx: ToolContext, category: str | None = None, weeks: int 
     if not recent.empty and recent["units"].sum() > 0:
         ratio = future["units"].sum() / recent["units"].sum() - 1
         change = f" ({ratio:+.0%} vs the last {len(recent)} weeks)"
-    text = (f"**{fc.category}, next {weeks} week{plural}**: {fmt_value(future['units'].sum())} units{change}, "
+    span = forecast_span(fc)
+    text = (f"**{fc.category}, next {weeks} week{plural}**{f' ({span})' if span else ''}: "
+            f"{fmt_value(future['units'].sum())} units{change}, "
             f"{money(float(future['revenue'].sum()))} revenue; {fc.interval:.0%} intervals, method {fc.method}.\n\n"
             + markdown_table(future.drop(columns="kind"), 16))
     chart = ChartSpec("line", frame.rename(columns={"units_lower": "lower", "units_upper": "upper"}),

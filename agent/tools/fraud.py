@@ -60,8 +60,17 @@ def _for_people(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def overview_markdown(overview: Any, limit: int) -> str:
-    """The overview in words: counts by status and pattern, the window, then the riskiest items."""
+def decide_hint(surface: str, command: str = "") -> str:
+    """Where the operator decides fraud items: the app's Fraud tab; on the command line (``surface`` ``cli``) the
+    ``memberinsight fraud queue decide`` command too (``command``: its arguments for one item)."""
+    if surface == "cli":
+        return (f"in the app's **Fraud** tab or with `memberinsight fraud queue decide{' ' + command if command else ''}`")
+    return "in the **Fraud** tab"
+
+
+def overview_markdown(overview: Any, limit: int, surface: str = "app") -> str:
+    """The overview in words: counts by status and pattern, the window, then the riskiest items and where to
+    decide them (:func:`decide_hint`)."""
     counts = ", ".join(f"{k}: {v:,}" for k, v in overview.counts.items())
     window = ""
     if overview.days:
@@ -94,8 +103,8 @@ def overview_markdown(overview: Any, limit: int) -> str:
             lines.append(f"{len(rings):,} of these {'is a coupon ring' if len(rings) == 1 else 'are coupon rings'} "
                          f"(linked accounts reusing a coupon, {covered:,} orders in all): one decision covers all "
                          "the ring's orders.")
-        lines.append("Decide them in the app's **Fraud** tab or with `memberinsight fraud queue decide`; ask about "
-                     "one by its number (“why is #1 flagged?”, “who else shares that device?”).")
+        lines.append(f"Decide them {decide_hint(surface)}; ask about one by its number (“why is #1 flagged?”, "
+                     "“who else shares that device?”).")
     return "\n\n".join(lines)
 
 
@@ -137,4 +146,4 @@ def fraud_overview(ctx: ToolContext,
         ctx.ws, status=status or "pending", days=days, limit=limit, pattern=pattern)
     table = overview_table(overview)
     shown = tuple(table["item_id"][:limit])
-    return ToolResult(overview_markdown(overview, limit), table=table, subject={"fraud_items": shown, "fraud_item": None})
+    return ToolResult(overview_markdown(overview, limit, ctx.surface), table=table, subject={"fraud_items": shown, "fraud_item": None})

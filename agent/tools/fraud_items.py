@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from memberinsight.agent.tools._common import backend
+from memberinsight.agent.tools.fraud import decide_hint
 from memberinsight.agent.types import ToolResult
 from memberinsight.errors import DataValidationError
 from memberinsight.figures import money
@@ -124,8 +125,8 @@ def fraud_item_answer(ctx: Any, item_id: str, about: str | None = None, position
     order = [about] if about else []
     order += [k for k in ("why", "orders", "accounts") if k not in order]
     text = "\n\n".join([head, *(parts[k] for k in order),
-                        "Decide it in the app's **Fraud** tab or with `memberinsight fraud queue decide "
-                        f"{item.item_id} --action confirm|clear|escalate --version {item.version}`."])
+                        "Decide it " + decide_hint(ctx.surface, f"{item.item_id} --action confirm|clear|escalate "
+                                                                f"--version {item.version}") + "."])
     rows = [{"identifier": f"{s.kind} {s.fingerprint}", "accounts": s.accounts, "other accounts": ", ".join(s.others),
              "in fraud queue": ", ".join(s.queued)} for s in linked.shared]
     table = pd.DataFrame(rows, columns=["identifier", "accounts", "other accounts", "in fraud queue"])

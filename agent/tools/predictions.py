@@ -37,16 +37,19 @@ def _without_period(text: str, days: int) -> str:
 
 def profile_forecast_lines(p: Any) -> list[str]:
     """The member's 90-day and 12-month outlook as Markdown bullets, each figure with its 80% interval
-    (a member with too little history gets ranges and why, never a confident number)."""
+    (a member with too little history gets ranges and why, never a confident number); the periods are counted
+    from the last day of data (``p.as_of``), which the labels name, not from today's date."""
     lines: list[str] = []
     notes = getattr(p, "unavailable", {}) or {}
+    as_of = getattr(p, "as_of", None)
+    since = f" (from {as_of:%d %b %Y}, the last day of data)" if as_of is not None else ""
     near = [_without_period(p.purchase_outlook, 90)] if p.purchase_outlook else []
     if p.spend_outlook:
         near.append("spend " + _without_period(p.spend_outlook, 90))
     if p.next_order.startswith("next order expected"):
         near.append(p.next_order)
     if near:
-        lines.append("- **next 90 days**: " + "; ".join(near))
+        lines.append(f"- **next 90 days**{since}: " + "; ".join(near))
     year = [_without_period(p.year_outlook, 365)] if p.year_outlook else []
     if p.value_outlook:
         year.append("predicted value " + _without_period(p.value_outlook, 365)
@@ -54,7 +57,7 @@ def profile_forecast_lines(p: Any) -> list[str]:
     elif "clv" in notes:
         year.append(notes["clv"])
     if year:
-        lines.append("- **next 12 months**: " + "; ".join(year))
+        lines.append(f"- **next 12 months**{since}: " + "; ".join(year))
     return lines
 
 

@@ -21,7 +21,7 @@ def ask_agent(ws: Any, cfg: Any, question: str, history: list[str], user: str) -
     services = Services(ws, cfg)
     agent = services.agent()
     conversation = services.new_conversation(user)
-    ctx = ToolContext(ws, cfg, user=user, registry=agent.registry)
+    ctx = ToolContext(ws, cfg, user=user, registry=agent.registry, surface="cli")  # answers may name CLI commands
     for earlier in history:
         agent.respond(earlier, conversation, ctx)
     reply = agent.respond(question, conversation, ctx)

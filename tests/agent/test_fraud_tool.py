@@ -152,3 +152,13 @@ def test_help_lists_the_fraud_queue(ctx: ToolContext) -> None:
 def test_fraud_words_route_to_the_fraud_queue_and_reviews_stay(real_agent, question: str, tool: str) -> None:
     route, reply = real_agent.route(question, Conversation())
     assert reply is None and route.tool == tool, (route, reply)
+
+
+def test_the_app_is_pointed_to_the_fraud_tab_and_the_command_line_to_its_command(ctx: ToolContext) -> None:
+    listed, one = fraud_overview(ctx), fraud_overview(ctx, item="burst:O0061")
+    assert "Decide them in the **Fraud** tab;" in listed.text and "Decide it in the **Fraud** tab." in one.text
+    assert "memberinsight" not in listed.text + one.text  # operators use the app: no CLI command in its answers
+    cli = ToolContext(ctx.ws, Settings(), user="ana", surface="cli")  # `memberinsight ask`
+    assert "or with `memberinsight fraud queue decide`" in fraud_overview(cli).text
+    assert "`memberinsight fraud queue decide burst:O0061 --action confirm|clear|escalate --version 1`" in \
+        fraud_overview(cli, item="burst:O0061").text

@@ -45,7 +45,7 @@ def test_member_with_too_little_history_gets_ranges_not_a_figure(ctx) -> None:
     assert "too little history for a confident forecast (only 1 purchase day" in near
     assert "(80% range)" in near and "about" not in near
     year = next(line for line in text.splitlines() if line.startswith("- **next 12 months**"))
-    assert year.startswith("- **next 12 months**: predicted value between £") and "about" not in year
+    assert year.startswith("- **next 12 months** (from ") and ": predicted value between £" in year and "about" not in year
 
 
 def test_segment_answers_carry_totals_with_intervals(ctx) -> None:

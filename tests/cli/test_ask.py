@@ -52,3 +52,8 @@ def test_ask_follow_up_refusal_and_question_back(built_workspace) -> None:
 
     plain = runner.invoke(app, ["ask", "how many champions are there", "-w", str(built_workspace.path)])
     assert plain.exit_code == 0 and "tool: segment_overview(segment='Champions')" in plain.output
+
+
+def test_ask_names_the_fraud_command_the_app_does_not(built_workspace) -> None:
+    data = _ask(built_workspace, "any suspicious orders in the fraud queue?")
+    assert data["tool"] == "fraud_overview" and "`memberinsight fraud queue decide`" in data["answer"]

@@ -17,7 +17,7 @@ from memberinsight.fraud import decide, exclusion_status, get_item
 from memberinsight.fraud.combine import Scored
 from memberinsight.fraud.queue import write_scores
 from memberinsight.models import segment_summary
-from memberinsight.models.demand import weekly_series
+from memberinsight.models.demand import week_start, weekly_series
 from memberinsight.models.recommenders import load_interactions
 from memberinsight.pipeline import build
 from memberinsight.segments.compiler import segment_size
@@ -57,12 +57,13 @@ def _pick(ws: Any) -> dict[str, Any]:
         m_in_category = con.execute(f"""SELECT count(*) > 0 FROM orders o JOIN products p USING (product_id)
                                         WHERE o.member_id = $m AND p.category = $c AND {PURCHASE}""",
                                     {"m": member, "c": category}).fetchone()[0]
-        week = con.execute("SELECT CAST(date_trunc('week', min(ordered_at)) AS DATE) FROM orders WHERE order_id = $o",
-                           {"o": order}).fetchone()[0]
+        day, last = con.execute("SELECT (SELECT min(ordered_at)::DATE FROM orders WHERE order_id = $o), "
+                                "(SELECT max(ordered_at)::DATE FROM orders)", {"o": order}).fetchone()
+        week = week_start(day, last)  # the demand series' week (counted back from the last day of data)
         units = con.execute(f"""SELECT coalesce(sum(o.quantity), 0) FROM orders o JOIN products p USING (product_id)
                                 WHERE (o.member_id = $m OR o.order_id = $o) AND p.category = $c AND {PURCHASE}
                                   AND coalesce(p.is_product, true)
-                                  AND CAST(date_trunc('week', o.ordered_at) AS DATE) = $w""",
+                                  AND CAST(o.ordered_at AS DATE) BETWEEN $w AND $w + 6""",
                             {"m": member, "o": order, "c": category, "w": week}).fetchone()[0]
     return {"member": member, "order": order, "buyer": buyer, "category": category, "lines": lines,
             "member_orders": member_orders, "m_in_category": bool(m_in_category), "week": week, "units": units}

@@ -10,7 +10,9 @@ from memberinsight.config import load_settings
 from memberinsight.errors import AuthError, ConflictError, DataValidationError, NotFoundError
 from memberinsight.governance.campaigns import (
     CampaignStateError,
+    approval_rule,
     approve_campaign,
+    approver_role,
     campaign_audience,
     campaign_history,
     create_campaign,
@@ -179,3 +181,12 @@ def test_the_audience_and_segment_version_are_frozen_at_approval(workspace_copy)
     detail = json.loads(next(e.detail for e in list_audit(ws, limit=200) if e.action == "campaign.approve"
                              and e.object_id == second.campaign_id) or "{}")
     assert detail["segment_version"] == second.segment_version and detail["new_version"] == 3
+
+
+def test_who_may_approve_in_words_follows_the_settings_the_check_reads() -> None:
+    default = load_settings().replace(campaigns_approver_role="admin", campaigns_two_person_approval=True)
+    assert approver_role(default) == "admin"
+    assert approval_rule(default) == ("an account with the **admin** role (`[campaigns] approver_role`), other than "
+                                      "the campaign's author or anyone who edited it")
+    operators = default.replace(campaigns_approver_role="operator", campaigns_two_person_approval=False)
+    assert approval_rule(operators) == "an account with the **operator** or **admin** role (`[campaigns] approver_role`)"

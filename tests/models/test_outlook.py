@@ -22,6 +22,8 @@ def test_purchase_outlook_in_words():
     assert purchase_outlook(0.3) == "unlikely to buy in the next 90 days"
     assert purchase_outlook(1.2) == "expected to buy about once in the next 90 days"
     assert purchase_outlook(2.4) == "expected to buy about twice in the next 90 days"
+    assert purchase_outlook(0.5) == "expected to buy about once in the next 90 days"  # not "about 0 times"
+    assert purchase_outlook(2.5) == "expected to buy about 3 times in the next 90 days"
     assert purchase_outlook(3.6, 365) == "expected to buy about 4 times in the next year"
     assert purchase_outlook(None) == "no purchase forecast yet"
     assert purchase_outlook(None, has_orders=False) == "no purchase forecast: no orders yet"
@@ -29,12 +31,18 @@ def test_purchase_outlook_in_words():
 
 
 def test_next_order_in_words_and_plurals():
-    assert next_order_text(None, AS_OF) == "next order not expected in the next 90 days"
-    assert next_order_text(AS_OF + timedelta(days=100), AS_OF) == "next order not expected in the next 90 days"
+    # counted from the last day of data (AS_OF), and saying so: the app is read on a later day than that
+    none = "next order not expected in the 90 days after the last day of data (30 Sep 2026)"
+    assert next_order_text(None, AS_OF) == none
+    assert next_order_text(AS_OF + timedelta(days=100), AS_OF) == none
     assert next_order_text(AS_OF + timedelta(days=14), AS_OF) == \
-        "next order expected around 14 Oct 2026 (in about 2 weeks)"
-    assert next_order_text(AS_OF + timedelta(days=7), AS_OF).endswith("(in about a week)")
-    assert next_order_text(AS_OF + timedelta(days=75), AS_OF).endswith("(in about 2 months)")
+        "next order expected around 14 Oct 2026 (about 2 weeks after the last day of data, 30 Sep 2026)"
+    assert next_order_text(AS_OF + timedelta(days=7), AS_OF).endswith("(about a week after the last day of data, "
+                                                                       "30 Sep 2026)")
+    assert next_order_text(AS_OF + timedelta(days=2), AS_OF).endswith("(within a few days of the last day of data, "
+                                                                       "30 Sep 2026)")
+    assert next_order_text(AS_OF + timedelta(days=90), AS_OF) == \
+        "next order expected around 29 Dec 2026 (about 3 months after the last day of data, 30 Sep 2026)"
     assert (plural(1, "unit"), plural(3, "unit"), plural(1.5, "day")) == ("1 unit", "3 units", "1.5 days")
 
 

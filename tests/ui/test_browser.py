@@ -36,6 +36,24 @@ def test_segment_question_answers_with_a_table(app_page) -> None:
     expect(app_page.locator("#chat-table")).to_contain_text("Hibernating")  # and the full table beside
 
 
+def test_the_chat_table_shows_only_when_an_answer_has_rows(app_page) -> None:
+    table = app_page.locator("#chat-table")
+    expect(table).to_be_hidden()  # no answer yet: no bare headers
+    box = app_page.locator("#chat-input textarea")
+    box.fill("tell me about the first one")  # nothing listed yet: said in words, no table
+    box.press("Enter")
+    expect(app_page.locator("#chatbot")).to_contain_text("did not list anything", timeout=90_000)
+    expect(table).to_be_hidden()
+
+
+def test_review_picker_lists_every_pending_review(app_page) -> None:
+    app_page.get_by_role("tab", name="Review queue").click()
+    counts = app_page.locator("#queue-counts")
+    expect(counts).to_contain_text(re.compile(r"\d+ pending"))
+    pending = re.search(r"([\d,]+) pending", counts.inner_text()).group(1)
+    expect(app_page.locator("#queue-pick")).to_contain_text(f"Review ({pending})")
+
+
 def test_sms_copy_shows_its_check_report(app_page) -> None:
     app_page.get_by_role("tab", name="Campaigns").click()
     segment = app_page.locator("#camp-segment input")

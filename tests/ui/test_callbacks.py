@@ -262,3 +262,74 @@ def test_saved_segments_are_understood_in_chat_and_offered_for_campaigns(ui_serv
     answer = outs[-1][0][-1]["content"]
     assert "saved segment by ana" in answer and f"{segment_size(ui_workspace, saved.definition):,} members" in answer
     assert "Big spenders club" in cb.segment_choices(ui_services)
+
+
+def test_review_picker_lists_every_pending_review_and_says_how_many(ui_services) -> None:
+    counts = ui_services.queue_counts()
+    pending = counts["pending"]
+    assert pending > 50  # more than the screening package's default page
+    line, shown, ids = cb.load_queue(ui_services, "pending", 0)
+    assert len(ids) == len(set(ids)) == len(shown.data) == pending  # every one reachable from the picker
+    assert line.startswith(f"**{pending:,} pending** · approved ")
+    line, shown, ids = cb.load_queue(ui_services, "pending", 0.5)
+    assert (shown.data["risk"] >= 0.5).all() and len(ids) == len(shown.data)
+    assert line.startswith(f"**{len(ids):,} of {pending:,} pending** with risk ≥ 50%" if len(ids) < pending
+                           else f"**{pending:,} pending**")
+    line, _, ids = cb.load_queue(ui_services, "all", 0)
+    assert len(ids) == sum(counts.values()) and line.startswith(f"**{sum(counts.values()):,} in the queue** · ")
+    assert ui_services.queue("pending", limit=3)["review_id"].tolist() == cb.load_queue(ui_services, "pending", 0)[2][:3]
+
+
+def test_queue_line_in_words() -> None:
+    counts = {"pending": 1200, "approved": 3, "removed": 0, "escalated": 1}
+    assert cb.queue_line(counts, "pending", 0, 1200) == "**1,200 pending** · approved 3 · removed 0 · escalated 1"
+    assert cb.queue_line(counts, "pending", 0.8, 40) == \
+        "**40 of 1,200 pending** with risk ≥ 80% · approved 3 · removed 0 · escalated 1"
+
+
+def test_a_follow_up_naming_a_listed_row_answers_about_it(ui_services) -> None:
+    history, conversation, listed, _ = list(cb.chat_respond(ui_services, "ana", "Who are our at-risk high spenders?",
+                                                            [], None))[-1]
+    first, second = (str(m) for m in listed.data.iloc[:2, 0])  # the member ids, in the order shown
+    for message in ("first one", "tell me about the first one"):
+        after, _, table, _ = list(cb.chat_respond(ui_services, "ana", message, history, conversation))[-1]
+        note, answer = after[-2:]
+        assert note["metadata"]["title"] == f"Tool: member_lookup(member_id='{first}')", message
+        assert answer["content"].startswith(f"**Member {first}**") and cb.has_rows(table)  # its recent orders
+    after, _, table, _ = list(cb.chat_respond(ui_services, "ana", "and the second one?", history, conversation))[-1]
+    assert after[-1]["content"].startswith(f"**Member {second}**")
+
+
+def test_a_reference_with_nothing_to_pick_from_is_answered_in_words_with_no_table(ui_services) -> None:
+    history, _, table, chart = list(cb.chat_respond(ui_services, "ana", "tell me about the first one", [], None))[-1]
+    assert "did not list anything" in history[-1]["content"] and not cb.has_rows(table) and chart is None
+    history, conversation, _, _ = list(cb.chat_respond(ui_services, "ana", "What's in the review queue?", [], None))[-1]
+    review = conversation.listed.ids[0]
+    history, _, table, _ = list(cb.chat_respond(ui_services, "ana", "first one", history, conversation))[-1]
+    assert history[-1]["content"].startswith(f"#1 in the last list is review **{review}**")
+    assert "**Review queue** tab" in history[-1]["content"] and not cb.has_rows(table)
+
+
+def test_only_a_table_with_rows_is_shown() -> None:
+    from memberinsight.ui.tables import for_people
+
+    assert not cb.has_rows(cb.EMPTY) and not cb.has_rows(pd.DataFrame(columns=["member_id", "segment"]))
+    assert not cb.has_rows(None)
+    assert cb.has_rows(for_people(pd.DataFrame({"member_id": ["M1"], "churn_probability": [0.5]})))
+
+
+def test_member_page_recommends_one_action_and_dates_its_outlook(ui_services, ui_workspace) -> None:
+    with ui_workspace.analytics(read_only=True) as con:  # a valuable member whose own churn risk is high
+        member = con.execute("""SELECT member_id FROM member_predictions WHERE churn_band = 'high'
+                                AND rfm_segment IN ('Champions', 'Loyal') AND enough_history
+                                AND expected_orders_90d >= 0.5 ORDER BY member_id LIMIT 1""").fetchone()[0]
+    text, _ = cb.lookup_member(ui_services, member)
+    suggestion = ui_services.suggest_campaign(member_id=member)
+    suggested = next(line for line in text.splitlines() if line.startswith("- **suggested**"))
+    campaign = text.split("### Recommended campaign", 1)[1]
+    assert suggested.startswith(f"- **suggested**: {suggestion.play_name}") and suggestion.play_name in campaign
+    assert "win them back first" not in text  # no second, different recommendation on the page
+    as_of = ui_services.member_profile(member).as_of
+    near = next(line for line in text.splitlines() if line.startswith("- **next 90 days**"))
+    assert near.startswith(f"- **next 90 days** (from {as_of:%d %b %Y}, the last day of data): ")
+    assert "next order expected around" in near and f"the last day of data, {as_of:%d %b %Y})" in near

@@ -147,3 +147,23 @@ def test_picking_nothing_and_unknown_campaigns_say_so(wf_services) -> None:
     message, cid = wcb.create_campaign(wf_services, "ana", wcb.form_draft("Texts", SEGMENT, "sms", "", 0, "Hi"))
     assert cid and wcb.import_results(wf_services, "ana", cid).startswith("⚠️")  # a draft has no results yet
     assert wcb.load_campaigns(wf_services, "draft")[2][0] == cid
+
+
+def test_the_intro_and_the_next_step_name_the_role_the_approval_check_asks_for(wf_services) -> None:
+    from memberinsight.governance.campaigns import approver_role
+
+    role = approver_role(wf_services.settings)  # "admin" unless [campaigns] approver_role says otherwise
+    intro = wcb.workflow_intro(wf_services)
+    assert f"approval needs an account with the **{role}** role" in intro and "approver role;" not in intro
+    assert "other than the campaign's author or anyone who edited it" in intro  # two-person approval is on
+    draft = wcb.form_draft("Role words", SEGMENT, "email", "10% off", 0, "Thanks: 10% off")
+    _, cid = wcb.create_campaign(wf_services, "ines", draft)
+    assert wcb.move_campaign(wf_services, "ines", cid, 1, "submit").startswith("✅")
+    assert f"_Next: an account with the **{role}** role" in wcb.show_campaign(wf_services, cid).details
+    refused = wcb.move_campaign(wf_services, "ana", cid, 2, "approve")  # an operator: the same role named
+    assert refused.startswith("⚠️") and f"needs the role {role}; ana has the role operator" in refused
+
+    operators = type(wf_services)(wf_services.ws, wf_services.settings.replace(
+        campaigns_approver_role="operator", campaigns_two_person_approval=False))
+    intro = wcb.workflow_intro(operators)  # the words follow the settings the check reads
+    assert "an account with the **operator** or **admin** role" in intro and "author" not in intro
