@@ -128,7 +128,7 @@ coming so often" (a double entendre)."""
 STILTED = re.compile(
     r"\{[Oo]ffer\}\s+from\s+all\s+of\s+us\b|\bthank(?:s|\s+you)\s+for\s+shopping\s+(?:lately|recently)\b"
     r"|\bchoosing\s+us\s+(?:lately|recently)\b|\bour\s+regular\s+customers\b|\bthank(?:s|\s+you)\s+for\s+your\s+custom\b"
-    r"|\beach\s+with\s+its\s+price\b|\A\W*come\s+back\s+soon\b|\bcome\s+back\s+soon\W*\Z|\bdelighted\s+to\s+offer\b"
+    r"|\beach\s+with\s+its\s+price\b|(?:\A|[.!?]\s+)\W*come\s+back\s+soon\W*(?:\Z|,)|\A\W*come\s+back\s+soon\b|\bdelighted\s+to\s+offer\b"
     r"|\bwith\s+our\s+compliments\b|\bwelcome\s+aboard\b|\bpieces\s+from\b|\bwith\s+our\s+sincere\s+thanks\b"
     r"|(?<!be )\b(?:lovely|good|nice|great)\s+to\s+see\s+you\s+again\b", re.I)  # "it would be lovely to ..." is fine
 """Lines set 18's raters marked stiff, clipped or odd: "here's {offer} from all of us", "thanks for shopping lately"
