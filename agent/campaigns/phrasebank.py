@@ -305,22 +305,17 @@ def _entry(raw: Any, play: str, part: str, angle: str, index: int, file: str) ->
 
 _SINGULAR_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:is|ends|runs|means|makes|lets|opens|has|was|helps)\b")
 _PLURAL_VERB = re.compile(r"\{[Oo]ffer\}\s+(?:are|run|apply|mean|make|let|open|have|were|help)\b")
-_HERES_OFFER = re.compile(r"\bhere(?:'s|\s+is)\s+\{offer\}|\bthere(?:'s|\s+is)\s+\{offer\}", re.I)  # not "here's buy one, get one free" (set 13)
-_FOR_OFFER = re.compile(r"\bfor\s+\{offer\}", re.I)  # not "Come back for buy one, get one free" (set 21)
-_LASTS = re.compile(r"\bwhile\s+the\s+offer\s+lasts\b", re.I)  # early access is a window, not stock (set 22)
+_HERES_OFFER = re.compile(r"\bhere's\s+\{offer\}|\bthere's\s+\{offer\}", re.I)  # not "here's buy one, get one free" (set 13)
 
 
 def _grammatical_offers(text: str, offers: frozenset[str], file: str, where: str) -> frozenset[str]:
     """The offer kinds ``text`` reads well with: "with {offer}" only for offers that follow "with" (not "with
     buy one, get one free"); "{Offer} is..." not for "double points"; "{Offer} run..." only for points; "here's
-    {offer}" and "for {offer}" not for a deal ("here's buy one, get one free", "Come back for buy one, get one
-    free"); "while the offer lasts" not for early access (a window that opens, not an offer that runs out)."""
+    {offer}" not for a deal ("here's buy one, get one free")."""
     rules = ((re.compile(r"\bwith \{offer\}"), set(OFFER_GROUPS["with_ok"]), "reads after 'with'"),
              (_SINGULAR_VERB, set(OFFER_KINDS) - {"points_multiplier"}, "takes a singular verb"),
              (_PLURAL_VERB, {"points_multiplier"}, "takes a plural verb"),
-             (_HERES_OFFER, set(OFFER_KINDS) - set(OFFER_GROUPS["deal"]), "reads after 'here's'"),
-             (_FOR_OFFER, set(OFFER_KINDS) - set(OFFER_GROUPS["deal"]), "reads after 'for'"),
-             (_LASTS, set(OFFER_KINDS) - {"early_access"}, "is an offer that can 'last'"))
+             (_HERES_OFFER, set(OFFER_KINDS) - set(OFFER_GROUPS["deal"]), "reads after 'here's'"))
     for pattern, allowed, what in rules:
         if pattern.search(text):
             kinds = {k for o in offers or OFFER_KINDS for k in OFFER_GROUPS.get(o, (o,))} & allowed

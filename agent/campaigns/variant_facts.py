@@ -24,7 +24,6 @@ from memberinsight.agent.campaigns.meaning import segment_class
 from memberinsight.agent.campaigns.offer_sense import offer_window
 from memberinsight.agent.campaigns.season import hemisphere, season_fit, seasonal
 from memberinsight.agent.campaigns.slots import short_date
-from memberinsight.agent.campaigns.wording import category_in_prose
 
 if TYPE_CHECKING:
     from memberinsight.agent.campaigns.offers import Offer
@@ -322,7 +321,7 @@ def product_values(lead: ProductFact | None, facts: FactSheet) -> tuple[dict[str
         if low_priced(lead, facts.products):
             needs.add("low_price")
     if lead.category:
-        values["category"] = category_in_prose(lead.category)  # "our outdoor range", not a label
+        values["category"] = lead.category
         needs.add("category")
     if not plural(lead):
         needs.add("singular")

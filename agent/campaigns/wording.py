@@ -35,10 +35,3 @@ def clashes(text: str, context: str) -> bool:
 def capitalise(text: str) -> str:
     """``text`` with its first letter in capitals (a placeholder or figure first is left as it is)."""
     return text[:1].upper() + text[1:] if text[:1].isalpha() else text
-
-
-def category_in_prose(name: str) -> str:
-    """A category as a common noun in a sentence ("our outdoor range", "our beauty favourites"): raters read "our
-    Outdoor range" as an internal label (sets 19 and 22-24). Words written in Title Case are lower-cased; acronyms and
-    mixed-case words ("TV", "iPhone") keep their case."""
-    return " ".join(w.lower() if w[:1].isupper() and (w[1:].islower() or len(w) == 1) else w for w in name.split(" "))

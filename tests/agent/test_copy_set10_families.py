@@ -85,7 +85,7 @@ def test_set10_families_are_refused_at_load(tmp_path: Path, part: str, text: str
 def test_plain_polite_lines_still_load(tmp_path: Path) -> None:
     for part, text in (("sms", "{brand}: {first_name}, thank you for shopping with us so often. Please enjoy {offer}."),
                        ("push", "We've missed you, {first_name}: {offer}"),
-                       ("push", "Thanks for shopping with us lately: {offer} until {deadline}"),
+                       ("push", "Thanks for shopping lately: {offer} until {deadline}"),
                        ("hook", "We have chosen a few things we think will suit you."),
                        ("preview", "We'd love to welcome you back to {brand}.")):
         assert parse_phrase_file(phrase_file(tmp_path, part, text)), text

@@ -91,7 +91,7 @@ def test_plain_lines_still_load(tmp_path: Path) -> None:
     for part, text in (("sms", "{brand}: {first_name}, to say thanks for shopping with us so often: {offer}."),
                        ("hook", "We would love to welcome you back to {brand}."),
                        ("product_line", "We think the {product} ({product_price}) is well worth a look."),
-                       ("push", "{first_name}, thank you for shopping with us so often: {offer}"),
+                       ("push", "{first_name}, with our thanks for your custom: {offer}"),
                        ("preview", "See how far your offer goes with these ideas.")):
         assert parse_phrase_file(phrase_file(tmp_path, part, text)), text
 

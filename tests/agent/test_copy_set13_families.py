@@ -48,7 +48,7 @@ def test_heres_offer_is_not_said_of_a_deal(tmp_path: Path) -> None:
 
 def test_plain_versions_still_load(tmp_path: Path) -> None:
     for part, text in (("preview", "It has been a while since your last visit."),
-                       ("push", "Thanks for shopping with us lately, {first_name}: {offer}"),
+                       ("push", "Thanks for shopping lately, {first_name}: {offer}"),
                        ("preview", "See how far your offer goes with these ideas.")):
         assert parse_phrase_file(phrase_file(tmp_path, part, text)), text
 
