@@ -34,8 +34,10 @@ def test_member_tab_gives_the_outlook_with_intervals(ui_services, ui_workspace) 
         member = con.execute("SELECT member_id FROM member_predictions WHERE enough_history AND "
                              "expected_orders_90d >= 0.6 ORDER BY member_id LIMIT 1").fetchone()[0]
     text, _ = cb.lookup_member(ui_services, member)
-    assert re.search(r"- \*\*next 90 days\*\*: expected to buy about \w+ \(80%: \d+\u2013\d+\); spend about £", text)
-    assert re.search(r"- \*\*next 12 months\*\*: .*predicted value about £[\d,]+ \(80%: £", text)
+    since = r" \(from \d{1,2} \w{3} \d{4}, the last day of data\)"  # the outlook says which day it counts from
+    assert re.search(r"- \*\*next 90 days\*\*" + since + r": expected to buy about \w+( times)? \(80%: \d+\u2013\d+\); "
+                     r"spend about £", text)
+    assert re.search(r"- \*\*next 12 months\*\*" + since + r": .*predicted value about £[\d,]+ \(80%: £", text)
 
 
 def test_data_tab_names_the_shipped_model_of_every_prediction(ui_services) -> None:
