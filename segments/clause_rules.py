@@ -171,7 +171,9 @@ def age_after_person(items: list[Item], ctx: Context) -> dict[str, Any] | None:
         person = prev.kind == "PERSON" or (prev.kind == "WEAK" and prev.text.lower().endswith(("ers", "ers'")))
         plain = num.kind == "NUM" and not any(num.extra.get(k) for k in ("money", "percent", "adverb", "unit_field",
                                                                            "days"))
-        if person and plain and 16 <= num.value <= 100 and float(num.value).is_integer() and ctx.age_bands:
+        measured = idx + 2 < len(items) and items[idx + 2].kind in ("CUE", "WEAK") and items[idx + 2].field
+        if person and plain and not measured and 16 <= num.value <= 100 and float(num.value).is_integer() \
+                and ctx.age_bands:  # ("members more than 30 days overdue": the number is the measure's)
             return age_condition(ctx, [it, num])
     for idx, it in enumerate(items[1:], start=1):  # "65 and older", "25 or younger": the comparator names ages
         num = items[idx - 1]

@@ -1,6 +1,8 @@
 """Words around a segment request that only give context, set aside before it is read (and said in the
 read-back): whole sentences with no condition ("Can you pull our VIPs in London? We're planning a promo."),
-a label before a colon ("From boss: ...", "Slack: ..."), and a trailing purpose ("... - want them for the
+a label before a colon ("From boss: ...", "Slack: ..."), a name for the audience before a colon or a dash
+("reactivation audience: ...", "winback pool - ..."), a trailing remark after a dash or in brackets ("... -
+cross-sell test", "... (already in the VIP flow)") and a trailing purpose ("... - want them for the
 ambassador programme", "... need a winback list asap").
 
 A part is set aside only when it holds no word the parser reads as a condition and no unknown word that
@@ -74,6 +76,10 @@ PLAN_WORDS = frozenset((
     "company", "brand", "content", "copy", "ads", "ad", "audience", "lookalike", "retarget", "retargeting",
     "happy", "unhappy", "loyalty", "vip", "exclusive", "special", "personal", "personalised", "personalized",
     "welcome", "onboarding", "retention", "retain", "upsell", "cross-sell", "bundle", "bundles", "basket",
+    "already", "crm", "flow", "flows", "segment", "cohort", "group", "bucket", "cell", "targets", "winback",
+    "win-back", "lapse", "suppress", "audit", "acquisition", "journey", "trigger", "triggers", "seed", "pool", "list", "lists", "suppression",
+    "suppress", "worth", "low", "high", "forecast", "cross", "sell", "up", "test", "tests", "a/b", "holdout", "all",
+    "time", "lifetime", "ever", "v2", "v1", "version", "draft", "only", "in", "the", "a", "an", "for", "to", "of",
     "stuck", "stick", "around", "coming", "come", "we'll", "we'd", "i'll", "they'll", "they're", "it's", "because",
     "cos", "they'd", "shout", "take", "taking", "put", "putting", "together", "little", "bit", "bits", "small"))
 
@@ -116,6 +122,40 @@ def _purpose_tail(text: str, vocab: Vocabulary) -> tuple[str, str | None]:
     return text, None
 
 
+_AUDIENCE_LABEL = re.compile(r"^\s*([^:()]{1,50}?)\s*(?::|\s[-–—]+\s)\s*(?=\S)")
+_TRAILING_REMARK = re.compile(r"(?:\s[-–—]+\s((?:(?!\s[-–—]+\s)[^()]){1,60})|\s*\(([^()]{1,60})\))\s*[.!]?\s*$")
+
+
+def _audience_label(text: str, vocab: Vocabulary) -> re.Match[str] | None:
+    """A name for the audience before a colon or a dash ("reactivation audience: ...", "winback pool - ...",
+    "suppression list: ..."): at most five words, none of them a condition or a capitalised unknown word, and
+    a request with a condition after it."""
+    label = _AUDIENCE_LABEL.match(text)
+    if label is None:
+        return None
+    words = tokenize(label.group(1))
+    if len(words) > 5 or (len(words) == 1 and words[0].text[:1].isupper()):
+        return None  # "Oslo: bought Outdoor": one capitalised word may be a place or a name, asked about
+    rest = text[label.end():]
+    # only words of a plan or an audience ("reactivation audience", "suppression list"), no condition word ("lost
+    # customers - ..." is a condition): an unknown word is never set aside silently ("zorblaxian the 555s - ...")
+    name = label.group(1)
+    return label if _is_context(name, vocab) and _is_remark(name, vocab) and not _is_context(rest, vocab) else None
+
+
+def _trailing_remark(text: str, vocab: Vocabulary) -> tuple[str, str | None]:
+    """A remark after a dash or in closing brackets that holds no condition ("... - cross-sell test",
+    "... (already in the VIP flow)"): set aside when what comes before it has a condition."""
+    m = _TRAILING_REMARK.search(text)
+    if m is None:
+        return text, None
+    tail = (m.group(1) or m.group(2) or "").strip()
+    head = text[:m.start()].rstrip(" ,;")
+    if tail and head and _is_remark(tail, vocab) and not _is_context(head, vocab):
+        return head, tail  # (only words of a plan: "bought Outdoor (the tents)" keeps "tents", asked about)
+    return text, None
+
+
 def split_context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     """The words to read as a segment, and the parts set aside as context (see the module docstring);
     nothing is set aside when no part has a condition."""
@@ -123,6 +163,14 @@ def split_context(text: str, vocab: Vocabulary) -> tuple[str, list[str]]:
     if label and all(t.norm in PREAMBLE_WORDS for t in tokenize(label.group(1))):
         rest, later = split_context(text[label.end():], vocab)
         return rest, [label.group(1).strip(), *later]
+    named = _audience_label(text, vocab)
+    if named is not None:
+        rest, later = split_context(text[named.end():], vocab)
+        return rest, [named.group(1).strip(), *later]
+    head, trailing = _trailing_remark(text, vocab)
+    if trailing is not None:
+        rest, later = split_context(head, vocab)
+        return rest, [*later, trailing]
     parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
     keep: list[str] = []
     aside: list[str] = []

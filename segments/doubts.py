@@ -41,6 +41,28 @@ def ltv_question(items: list[Any], text: str, reread: Callable[[str], SegmentDef
                                 Option("the spend so far", spent)])
 
 
+SPEND_WORDS = ("predicted spend", "expected spend", "forecast spend", "projected spend", "predicted spending")
+_HORIZON = re.compile(r"\b(\d+\s*(?:month|mo|day|d|year|yr|week|wk)s?|year|yr|twelve\s+months|quarter|clv|ltv|lifetime)\b",
+                      re.I)
+
+
+def spend_horizon_question(items: list[Any], text: str, reread: Callable[[str], SegmentDefinition | None],
+                           definition: SegmentDefinition | None) -> Question | None:
+    """"predicted spend over 150" without a horizon: the 365-day predicted value or the 90-day predicted spend?
+    Both exist; the parser reads the 365-day one and asks, offering the 90-day one."""
+    words = [it for it in items if it.used and it.kind == "CUE" and it.field == "predicted_clv_365d"
+             and it.text.lower() in SPEND_WORDS]
+    if not words or definition is None or _HORIZON.search(text):
+        return None
+    tok = words[0]
+    start = text.lower().find(tok.text.lower())
+    shorter = reread(text[:start] + "predicted 90-day spend" + text[start + len(tok.text):]) if start >= 0 else None
+    return Question(tok.text, f"'{tok.text}' has no horizon: predictions cover the next 90 days or the next 365 days; "
+                              "I used the next 365 days. Which one do you mean?", "horizon",
+                    [Option("predicted spend over the next 365 days", definition),
+                     Option("predicted spend over the next 90 days", shorter)])
+
+
 def category_gap_question(cat: str, days: int, ctx: Any) -> None:
     """"haven't bought Outdoor in six months": the two readings (see the module docstring)."""
     ctx.questions.append({

@@ -154,6 +154,17 @@ def interpret_clause(items: list[Item], ctx: Context) -> list[dict[str, Any]]:
     measure = clause_rules.expand_shared(_measure(items, ctx, category, cats), items)
     if measure is not None:
         nodes.append(measure)
+        named = [c for c in cats if not c.used and any(
+            p.i == c.j and (p.kind == "PERSON" or (p.kind == "WEAK" and p.field == "orders")) for p in items)]
+        if named and "category" not in CATALOGUE[measure.get("field", "orders")].params:
+            # "Kitchen customers in the high churn band": the category says who they are (bought it); the
+            # measure cannot take it, so it is a condition of its own, as "Kitchen customers" alone is
+            for c in named:
+                c.used = True
+                for p in items:
+                    if p.i == c.j and p.kind == "WEAK":
+                        p.used = True
+            nodes.append(cond("orders", ">=", 1, tuple(v for c in named for v in values_of(c))))
         if measure.get("field") == "orders" and measure.get("category"):
             dated = bool(of_kind(items, "WINDOW", "DATE", "AGO"))
             only = clause_rules.only_category(items, cats, dated)

@@ -64,7 +64,10 @@ def merge_lists(items: list[Item]) -> list[Item]:
             if len(group) > 1 and (_mergeable(it, joins) or together):
                 for j in join_items:
                     j.used = True
-                out.append(_merged(it, group, joins))
+                merged = _merged(it, group, joins)
+                if it.kind == "VAL" and len(group) == 2 and joins[-2:] == [",", "or"]:
+                    merged.extra["comma_or"] = True  # "Champions, or Loyal ...": maybe two sides, not one list
+                out.append(merged)
                 if together:  # "2+ orders across Electronics and Kitchen combined": one count over both
                     items[k].used = True
                     out.append(items[k])

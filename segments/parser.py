@@ -38,7 +38,7 @@ from memberinsight.segments.context import split_context
 from memberinsight.segments.date_edges import spell_out_edges
 from memberinsight.segments.definition import Group, SegmentDefinition, parse_definition
 from memberinsight.segments.describe import describe
-from memberinsight.segments.doubts import contradictions, ltv_question, value_no_value
+from memberinsight.segments.doubts import contradictions, ltv_question, spend_horizon_question, value_no_value
 from memberinsight.segments.errors import SegmentDefinitionError, SegmentParseError
 from memberinsight.segments.everyday_words import everyday_words
 from memberinsight.segments.grammar import Reading, read
@@ -48,6 +48,7 @@ from memberinsight.segments.paraphrase import unit_less_counts
 from memberinsight.segments.phrases import DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
+from memberinsight.segments.shorthand import spec_symbols
 from memberinsight.segments.silent_guards import signup_from_period, silent_guards
 from memberinsight.segments.spoken import respeak
 from memberinsight.segments.textprep import prepare
@@ -136,6 +137,7 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
         except SegmentParseError:
             return None
 
+    clean = spec_symbols(clean)  # "60..120 days", "a | b": before the dots are read as decimals or full stops
     clean, european_said = european(clean)  # "80,50 £", "01.03.2026": before the context split reads the dots
     clean, aside = split_context(clean, vocab)
     clean, everyday = everyday_words(clean)  # segments.everyday_words: round-10 families
@@ -150,8 +152,9 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     reading, desc_questions = _descriptors(first, vocab, matcher, reread)
     questions, readings, confidence = collect(reading, vocab, prepared.changes, reread)
     ltv = ltv_question(reading.items, reading.text, reread, reading.definition)
+    horizon = spend_horizon_question(reading.items, reading.text, reread, reading.definition)
     doubts = contradictions(reading.definition, reading.items) + value_no_value(reading.items, reading.tokens) \
-        + ([ltv] if ltv else []) + [Question(about, text, "reading", [Option("as read", reading.definition)])
+        + [q for q in (ltv, horizon) if q] + [Question(about, text, "reading", [Option("as read", reading.definition)])
                                     for about, text in spoken.guesses]  # segments.doubts, segments.spoken
     doubts += silent_guards(prepared.text, reading.definition, vocab.ref_date)
     checked = independent_checks(reading, vocab) + doubts

@@ -128,6 +128,15 @@ def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> N
     flat = [[[it for part in alt for it in part] for alt in clause] for clause in clauses]
     for k, alts in enumerate(flat):
         later = [it for clause in flat[k + 1:] for alt in clause for it in _content(alt)]
+        for it in (it for alt in alts for it in alt if it.extra.get("comma_or")):
+            after = [x for alt in alts for x in _content(alt) if x.i > it.i] + later
+            if after:  # "champions, or loyal custs who spent over 300": both, or only the second?
+                said = " ".join(x.text for x in after)
+                sides = " ".join(t.text for t in ctx.tokens[it.i:it.j]).replace(" ,", ",")
+                ctx.questions.append({"about": said, "kind": "scope", "options": [],
+                                      "text": f"'{said}' comes after '{sides}': I applied it to both. Did you "
+                                              "mean it only with the last one?"})
+                return
         periods = [it for alt in alts for it in alt if it.kind == "DATE" and it.extra.get("list")
                    and it.extra.get("conj") == "any"]
         if periods and later and not any(it.kind in ("DATE", "WINDOW", "AGO") for it in later):
@@ -148,8 +157,8 @@ def or_scope_questions(clauses: list[list[list[list[Item]]]], ctx: Context) -> N
         if len(alts) < 2:
             continue
         first = min(it.i for it in alts[0])
-        if any(t.norm == "either" for t in ctx.tokens[max(first - 3, 0):first + 1]):
-            continue
+        if any(t.norm == "either" for t in ctx.tokens[max(first - 3, 0):first + 1]) and not later:
+            continue  # "either A or B" says the scope, unless more follows ("either A, or B who C")
         if all(not any(it.kind in ("CUE", "WEAK", "IMPLIED", "DESC", "VAL", "CLUSTER", "RFM") for it in alt)
                for alt in alts[1:]):
             if later and all(any(it.kind == "DATE" for it in alt) for alt in alts):  # "last year or this year

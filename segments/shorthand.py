@@ -68,6 +68,31 @@ def _trend(m: re.Match[str]) -> str:
 _A_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{2,4})"
 _DATE_SYMBOL = {"<": "before ", "<=": "until ", "=<": "until ", ">": "after ", ">=": "since ", "=>": "since "}
 _FRACTIONS = {"tenth": 10, "fifth": 20, "third": 33, "half": 50}
+_MONTH_NAMES = (r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
+                r"apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+             "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+             "twentieth")
+_ORDINAL_DAYS = "|".join(sorted([*_ORDINALS, *(f"twenty[- ]{o}" for o in _ORDINALS[:9]), "thirtieth", "thirty[- ]first"],
+                                key=len, reverse=True))
+
+
+def _day_number(word: str) -> int:
+    """"first" -> 1, "twenty-third" -> 23, "3rd" -> 3."""
+    word = word.lower().replace("-", " ")
+    if word[0].isdigit():
+        return int(re.match(r"\d+", word).group())  # type: ignore[union-attr]
+    if word == "thirtieth":
+        return 30
+    if word == "thirty first":
+        return 31
+    if word.startswith("twenty "):
+        return 20 + _ORDINALS.index(word.split()[1]) + 1
+    if word == "twentieth":
+        return 20
+    return _ORDINALS.index(word) + 1
+
+
 _SHORTHAND = (
     (_TREND, _trend),
     (re.compile(r"\bp\s*\(\s*(churn|churning)\s*\)", re.I), "churn probability"),
@@ -110,13 +135,81 @@ _SHORTHAND = (
      lambda m: "Q" + str(("one", "two", "three", "four").index(m.group(1).lower()) + 1)),
     (re.compile(r"\bBFCM\b", re.I), "black friday weekend"),
     (re.compile(r"\bBF(?=\s*'?\d{2}\b|\s+(?:weekend|sale|shoppers|buyers)\b)"), "black friday"),
+    # round 11: "10 different Kitchen products": the category inside the count words, moved after them
+    (re.compile(r"\b(different|distinct|unique|separate)\s+((?!(?:products?|items?|things|lines)\b)[A-Za-z&'-]+"
+                r"(?:\s+(?!(?:products?|items?|things|lines)\b)[A-Za-z&'-]+)?)\s+(?:products|items|things|lines)\b", re.I),
+     r"\1 products in \2"),
+    (re.compile(r"\bchurn\s+(?:p|prob|pr)\b\.?(?!\s*\()", re.I), "churn probability"),
+    # "recency 60..120 days", "recency over 90 days": days since the last order, not the 1-5 recency score
+    (re.compile(r"\brecency\s+(?:of\s+)?((?:between\s+|over\s+|under\s+|above\s+|below\s+|more\s+than\s+|less\s+than\s+|"
+                r"at\s+least\s+|at\s+most\s+|>=\s*|<=\s*|>\s*|<\s*)?\d+(?:\s*(?:and|to|-)\s*\d+)?)\s*(?:days?|d)\b(?!\s+ago)",
+                re.I), r"last order \1 days ago"),
+    (re.compile(r"\bpred\.?\s+(?=(?:spend|spending|clv|ltv|value|orders?|purchases?)\b)", re.I), "predicted "),
+    # "averaging 4 stars or better (on those reviews)": the average rating
+    (re.compile(r"\b(?:averag(?:ing|es)|an\s+average\s+of|avg\.?|average)\s+(?=(?:(?:of|at\s+least|over|under|above|below|"
+                r"more\s+than|less\s+than)\s+)?\d(?:\.\d+)?\s*(?:stars?|\*))", re.I), "average rating "),
+    (re.compile(r"(\d(?:\.\d+)?\s*(?:stars?|\*)(?:\s+or\s+(?:better|more|above|higher|over|less|lower|worse|below|under))?)"
+                r"\s+(?:on|across|over|for)\s+(?:those|these|them|the\s+same)\s+reviews\b", re.I), r"\1 in that period"),
+    # "30 days overdue for their usual order": the order is what "overdue" is about already
+    (re.compile(r"\boverdue\s+(?:for|on|with)\s+(?:their|the|his|her|a|an)\s+(?:(?:usual|next|regular|normal|typical|"
+                r"expected|repeat)\s+)?(?:order|purchase|reorder|re-order|shop|top-up|restock)\b", re.I), "overdue"),
+    # "month to date" as one word before anything reads "orders month" as ordering monthly
+    (re.compile(r"\b(year|quarter|month|week)[- ]to[- ]date\b", re.I),
+     lambda m: {"year": "ytd", "quarter": "qtd", "month": "mtd", "week": "wtd"}[m.group(1).lower()]),
+    # round 13's spoken and brief-style families
+    (re.compile(r"\bw/in\b", re.I), "within"),
+    (re.compile(r"\bw/o\b", re.I), "without"),
+    (re.compile(r"\b(within|in|over|during)\s+(last|past|previous)\s+(?=\d)", re.I), r"\1 the \2 "),
+    # "the first of June", "the 3rd of May": a day and a month ("the start of March", "the end of July" are read by
+    # segments.date_edges, which knows "since the end of July" starts the day after)
+    (re.compile(rf"\b(?:the\s+)?({_ORDINAL_DAYS}|\d{{1,2}}(?:st|nd|rd|th))\s+of\s+({_MONTH_NAMES})\b", re.I),
+     lambda m: f"{_day_number(m.group(1))} {m.group(2)}"),
+    (re.compile(r"\b(\d{2,3})d\+", re.I), r"\1+ days"),  # "lapsed 180d+"
+    (re.compile(r"\b(pre|post)-(\d{4})\b", re.I), lambda m: ("before " if m.group(1).lower() == "pre" else "after ")
+     + m.group(2)),
+    # "lapsed 180+ days", "dormant for 6 months": the descriptor with its own number is a recency condition
+    (re.compile(r"\b(lapsed|dormant|inactive|gone\s+quiet|quiet|churned)\s+(?:for\s+)?(\d+)\s*(\+|or\s+more)?\s*"
+                r"(days?|weeks?|months?)\b(\+)?", re.I), r"\1 with no order in \2+ \4"),
+    # "2+ orders with a return": orders with a returned line are what the returns count counts
+    (re.compile(r"\b(\d+\s*\+|at\s+least\s+\d+|\d+\s+or\s+more|over\s+\d+|more\s+than\s+\d+)\s+orders?\s+"
+                r"(?:with|w/|that\s+had|having|containing|including)\s+(?:a\s+|at\s+least\s+one\s+)?returns?\b", re.I),
+     r"\1 returns"),
+    (re.compile(r"\b((?:net\s+)?spend(?:ing)?|spend\s+trend|order\s+trend)\s+(?:is\s+|are\s+|was\s+)?negative\b", re.I),
+     r"\1 below 0"),
+    (re.compile(r"\bin\s+the\s+(quarter|month|year|week|period|window)\b(?!\s+(?:to|before|after|of|ending|starting))", re.I),
+     r"in that \1"),
     (re.compile(r"\bon\s+or\s+after\b", re.I), "since"),
     (re.compile(r"\bon\s+or\s+before\b", re.I), "until"),
 )
 
 
+_SYMBOLS = (
+    (re.compile(r"([£$€]?\d+(?:\.\d+)?)\s*\.\.\.?\s*([£$€]?\d+(?:\.\d+)?)"), r"between \1 and \2"),
+    (re.compile(r"\s*\|\|?\s*"), " or "),
+)
+
+
+def spec_symbols(text: str) -> str:
+    """A spec writer's symbols: "0.3..0.5", "60..120 days" (a range), "london | manchester" (or). Run before
+    anything reads dots as decimal or sentence marks."""
+    for pattern, repl in _SYMBOLS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+_AFTER_NUMBERS = (
+    (re.compile(r"\b(\d+)\s+plus\b(?!\s+(?:who|with|and|anyone|everyone|people|those))", re.I), r"\1+"),  # "65 plus"
+    (re.compile(r"\b(\d+|one|two|three|four|five)\s+and\s+a\s+half\b", re.I),  # "four and a half stars"
+     lambda m: f"{_SMALL.get(m.group(1).lower(), m.group(1))}.5"),
+    (re.compile(r"\b(aged|ages?)\s+(\d{2})\s+(?:to|through|thru)\s+(\d{2})\b", re.I), r"\1 \2-\3"),  # "aged 55 to 64"
+)
+
+
 def trends(text: str) -> str:
-    """"order trend down by 2 or more" -> "order trend of -2 or less" (run again once numbers are digits)."""
+    """"order trend down by 2 or more" -> "order trend of -2 or less", "sixty five plus" -> "65+", "four and a half"
+    -> "4.5" (run once spoken numbers are digits)."""
+    for pattern, repl in _AFTER_NUMBERS:
+        text = pattern.sub(repl, text)
     return _TREND.sub(_trend, text)
 
 

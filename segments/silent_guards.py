@@ -8,7 +8,8 @@ let the grammar swallow meaning without a trace; each is guarded here by structu
   the grammar stacks every condition into one "all" group, but the operator may mean two audiences added
   together. When such a joiner introduces a second audience and the definition is an intersection of two or
   more conditions, the parser asks (both at once, or either one).
-* **Negated orders with a period** ("hasn't ordered a single thing since Christmas", "no orders since March"):
+* **Negated orders with a period** ("hasn't ordered a single thing since Christmas", "no orders since March",
+  "no orders in the last 90 days" unless the sentence says they ordered before):
   read as "last order on or before the date", which leaves out members who never ordered; whether they
   belong is not said, so the parser asks, offering "no orders in that time, never-ordered included".
 * **A period on a sign-up word** ("the referral *sign-ups from* March 2025", "*joiners from* Q1 2025"): the
@@ -18,6 +19,7 @@ let the grammar swallow meaning without a trace; each is guarded here by structu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -33,6 +35,11 @@ _UNION = re.compile(
 _NUMBER_BEFORE = re.compile(r"(?:\d|£|\$|€)\s*$")
 _NEGATED_SINCE = re.compile(r"(?:n['’]?t|\b(?:not|never|no|nothing|none|zero))\b[^.;]{0,60}?\bsince\b", re.I)
 _LAST_ORDER = re.compile(r"\blast\s+(?:order|purchase|bought|buy)", re.I)
+_NONE_IN_WINDOW = re.compile(r"\b(?:no|zero|0)\s+(?:orders?|purchases?)\s+(?:in|over|during|within)\s+(?:the\s+)?"
+                             r"(?:last|past|previous)\b", re.I)
+_ORDERED_BEFORE = re.compile(r"\b(?:did\s+(?:order|buy|purchase)|(?:ordered|bought|purchased)\s+(?:before|previously|"
+                             r"earlier|at\s+some\s+point)|previously\s+(?:ordered|bought)|used\s+to\s+(?:order|buy|shop)|"
+                             r"before\s+that)\b", re.I)
 _SIGNUP_FROM = re.compile(
     r"\b(sign[\s-]?ups|signups|joiners|registrations|new\s+(?:members|customers|joiners|sign[\s-]?ups))\s+"
     r"(from)\s+(?=(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|q[1-4]|\d{4}|last|this)\b)"
@@ -75,22 +82,30 @@ def _before_dates(group: Group) -> list[Condition]:
     for c in group.items:
         if isinstance(c, Group):
             out += _before_dates(c) if c.kind == "all" else []
-        elif isinstance(c, Condition) and c.field == "last_order_date" and c.op in ("<=", "<") \
-                and not isinstance(c.value, int | float):
+        elif isinstance(c, Condition) and c.field == "last_order_date" and ((c.op in ("<=", "<") and not isinstance(
+                c.value, int | float)) or c.op == "more_than_days_ago") and c.category is None:
             out.append(c)
     return out
 
 
 def never_ordered_question(text: str, definition: SegmentDefinition | None, ref: date | None) -> Question | None:
     """Ask whether members who never ordered belong to "hasn't ordered since X" (see the module docstring)."""
-    if definition is None or not _NEGATED_SINCE.search(text) or _LAST_ORDER.search(text):
-        return None
+    window = _NONE_IN_WINDOW.search(text) is not None and not _ORDERED_BEFORE.search(text)
+    if definition is None or not (_NEGATED_SINCE.search(text) or window) or _LAST_ORDER.search(text):
+        return None  # ("no orders in the last 90 days": writers split on never-ordered members too)
     if any(c.field == "orders" and c.op in (">=", ">") for c in definition.conditions()):
         return None  # "bought in Q4 but nothing since": buyers already, nobody who never ordered is in question
     found = _before_dates(definition.where) if isinstance(definition.where, Group) else []
     if not found:
         return None
     c = found[0]
+    if c.op == "more_than_days_ago":
+        return Question("no orders in the last days", f"'no orders in the last {c.value} days' read as: last order "
+                                                       f"more than {c.value} days ago, so members who never ordered are"
+                                                       " left out. Should members who never ordered be included (no "
+                                                       "orders in that time at all)?", "reading",
+                        [Option(f"ordered before, last order more than {c.value} days ago", definition),
+                         Option(f"no orders in the last {c.value} days, never-ordered members included", None)])
     end = f" to {ref.isoformat()}" if ref else ""
     return Question("no orders since", f"'no orders since' read as: last order on or before {c.value}, so members "
                                        "who never ordered are left out. Should members who never ordered be "
@@ -99,6 +114,65 @@ def never_ordered_question(text: str, definition: SegmentDefinition | None, ref:
                      Option(f"no orders from {c.value}{end}, never-ordered members included", None)])
 
 
+_RETURNED_ITEMS = re.compile(r"\b(?:return(?:ed|s|ing)?|sent\s+back|send\s+back)\b[^.;,]{0,25}?\b(?:items?|products?|things|"
+                             r"units?|pieces|articles)\b", re.I)
+
+
+def returned_items_question(text: str, definition: SegmentDefinition | None) -> Question | None:
+    """"returned 3+ items": the returns count counts orders with a returned line, not items; asked."""
+    if definition is None or not _RETURNED_ITEMS.search(text):
+        return None
+    if not any(c.field == "returns" and isinstance(c.value, int | float) and c.value > 1
+               for c in definition.conditions()):
+        return None
+    return Question("returned items", "returns are counted as orders with at least one returned item, not as items; "
+                                      "I counted orders. Is that what you mean (or a return rate, the share of units "
+                                      "returned)?", "reading", [Option("orders with a return", definition)])
+
+
+_COUNTS = ("orders", "returns", "reviews", "low_ratings", "distinct_products", "spend")
+
+
+_BRACKETED_NUMBER = re.compile(r"\([^)]*\d[^)]*\)")
+
+
+def restated_count_question(text: str, definition: SegmentDefinition | None) -> Question | None:
+    """Two lower bounds on one count, one scoped (a category or a period) and one not, the number in brackets
+    ("H1 2026 Fashion returners (2+ orders with a return)"): the bracket usually restates the first with its
+    number, yet read as written it counts over all time. Asked, offering the scoped count with that number."""
+    if definition is None or not isinstance(definition.where, Group) or definition.where.kind != "all" \
+            or not _BRACKETED_NUMBER.search(text):
+        return None
+    conds = [c for c in definition.where.items if isinstance(c, Condition) and c.field in _COUNTS
+             and c.op in (">=", ">") and isinstance(c.value, int | float)]
+    for scoped in conds:
+        if scoped.category is None and scoped.days is None and scoped.date_from is None and scoped.date_to is None:
+            continue
+        for bare in conds:
+            if bare.field != scoped.field or bare is scoped or bare.category is not None or bare.days is not None \
+                    or bare.date_from is not None or bare.date_to is not None or bare.value <= scoped.value:
+                continue
+            merged = dataclasses.replace(scoped, op=bare.op, value=bare.value)
+            items = tuple(c for c in definition.where.items if c is not bare and c is not scoped) + (merged,)
+            alternative = dataclasses.replace(definition, where=Group("all", items))
+            return Question(bare.field, f"two conditions count {bare.field.replace('_', ' ')}: one over all time "
+                                        f"({bare.op} {bare.value:g}) and one only {_scope(scoped)}. Does the second "
+                                        "number belong to the first (one condition)?", "reading",
+                            [Option("both, as written", definition),
+                             Option(f"one condition: {bare.op} {bare.value:g} {_scope(scoped)}", alternative)])
+    return None
+
+
+def _scope(c: Condition) -> str:
+    parts = [f"in {' or '.join(c.category)}"] if c.category else []
+    if c.days is not None:
+        parts.append(f"in the last {c.days} days")
+    elif c.date_from or c.date_to:
+        parts.append(f"from {c.date_from or 'the start'} to {c.date_to or 'the end'}")
+    return " ".join(parts)
+
+
 def silent_guards(text: str, definition: SegmentDefinition | None, ref: date | None) -> list[Question]:
     """The questions of this module's guards for one reading."""
-    return [q for q in (union_question(text, definition), never_ordered_question(text, definition, ref)) if q]
+    return [q for q in (union_question(text, definition), never_ordered_question(text, definition, ref),
+                        restated_count_question(text, definition), returned_items_question(text, definition)) if q]

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from memberinsight.segments.date_ranges import day_ranges
+from memberinsight.segments.exclusions import exclusion_clauses
 from memberinsight.segments.operator_words import operator_phrases
 from memberinsight.segments.paraphrase import paraphrase, vague_gaps
 from memberinsight.segments.shorthand import bare_ages, shorthand, trends, two_digit_years
@@ -326,6 +328,7 @@ def respeak(text: str, ref: date | None = None) -> Spoken:
     out = Spoken(text)
     out.text, said = shorthand(out.text)
     out.readings += said
+    out.text = exclusion_clauses(out.text)
     out.text, said = homophones(out.text)
     out.readings += said
     out.text, said = spoken_numbers(out.text)
@@ -343,6 +346,8 @@ def respeak(text: str, ref: date | None = None) -> Spoken:
     out.text, ages = bare_ages(out.text)
     out.guesses += ages
     out.text, said = two_digit_years(out.text, ref)
+    out.readings += said
+    out.text, said = day_ranges(out.text, ref)  # segments.date_ranges: after the years are whole
     out.readings += said
     out.text = trends(out.text)  # "trend down by to or more": again, after the homophones
     return out

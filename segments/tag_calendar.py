@@ -14,7 +14,7 @@ parser asks, with the other readings as options.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from memberinsight.segments import lexicon as lx
@@ -33,6 +33,7 @@ from memberinsight.segments.tokens import phrase_tokens, read_number, read_year
 
 PERIOD_UNITS = {"year": "year", "yr": "year", "quarter": "quarter", "qtr": "quarter", "month": "month",
                 "mth": "month", "mnth": "month", "mo": "month", "week": "week", "wk": "week"}
+TO_DATE = {"ytd": "year", "qtd": "quarter", "mtd": "month", "wtd": "week"}
 # Before "last <unit>" these make it a trailing window ("in the last year" = 365 days), not a calendar period.
 WINDOW_LEAD = ("the", "in", "within", "over", "for", "across", "throughout", "inside", "past")
 RANGE_JOINERS = ("to", "and", "through", "thru", "until", "till")
@@ -99,6 +100,15 @@ def _lead(t: Any, i: int) -> int:
     return i
 
 
+def _unit_name(unit: str, start: date, end: date) -> str:
+    """How a calendar unit is named, in words the tagger reads back: "Q3 2026", "September 2026", "2026"."""
+    if unit == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    if unit == "month":
+        return f"{start:%B %Y}"
+    return str(start.year)
+
+
 def _periods(t: Any, ref: date) -> None:
     for i in range(len(t.tokens)):
         word, unit = t.norm(i), PERIOD_UNITS.get(t.norm(i + 1))
@@ -113,13 +123,29 @@ def _periods(t: Any, ref: date) -> None:
         start, end = relative_period(unit, offset, ref)
         first = i - 2 if t.norm(i - 2) == "so" and t.norm(i - 1) == "far" and t.free(i - 2, i) else i
         label = f"{'this' if offset == 0 else 'last'} {unit} ({describe_span(start, end)})"
-        t.take("DATE", first, i + 2, value=(start, end), extra={"precision": unit, "label": label})
+        extra: dict[str, Any] = {"precision": unit, "label": label}
+        current = relative_period(unit, 0, ref)
+        this_too = any(t.norm(k) in ("this", "current") and t.norm(k + 1) == t.norm(i + 1) for k in range(len(t.tokens)))
+        if offset == -1 and unit in ("quarter", "year") and current[1] == ref and not this_too:
+            # the data ends on the last day of this quarter (year): "last quarter" may be the one that just ended
+            # with the data or the one before it; writers split on it (for "last month" every one of 19 meant the
+            # calendar month before, so that is not asked), and "this quarter" beside it settles it
+            extra["question"] = {
+                "text": f"'{t.sentence[t.tokens[first].start:t.tokens[i + 1].end]}': the data ends on {ref:%d %b %Y}, "
+                        f"the last day of {_unit_name(unit, *current)}. Do you mean {_unit_name(unit, start, end)} "
+                        f"or {_unit_name(unit, *current)}?", "kind": "date",
+                "span": (t.tokens[first].start, t.tokens[i + 1].end),
+                "options": [(_unit_name(unit, start, end), None),
+                            (_unit_name(unit, *current), _unit_name(unit, *current))]}
+        t.take("DATE", first, i + 2, value=(start, end), extra=extra)
     for i in range(len(t.tokens)):
-        if t.norm(i) in ("ytd",) or (t.norm(i) == "year" and t.norm(i + 1) == "to" and t.norm(i + 2) == "date"):
-            size = 1 if t.norm(i) == "ytd" else 3
-            if t.free(i, i + size):
-                start, end = relative_period("year", 0, ref)
-                t.take("DATE", i, i + size, value=(start, end), extra={"precision": "year", "label": "this year"})
+        # "YTD", "QTD", "MTD", "WTD", "year to date", "quarter-to-date": the calendar unit so far
+        unit, size = TO_DATE.get(t.norm(i)), 1
+        if unit is None and t.norm(i + 1) == "to" and t.norm(i + 2) == "date":
+            unit, size = PERIOD_UNITS.get(t.norm(i)), 3
+        if unit is not None and t.free(i, i + size):
+            start, end = relative_period(unit, 0, ref)
+            t.take("DATE", i, i + size, value=(start, end), extra={"precision": unit, "label": f"this {unit} so far"})
 
 
 HALVES = {"h1": 1, "h2": 2}
@@ -136,13 +162,15 @@ def _halves(t: Any, ref: date) -> None:
         before = read_year(t.norm(i - 1)) if t.free(i - 1, i) else None
         year, size = _year_after(t, i + width, ref)
         year = year or before
-        if year is None:
-            continue  # "H1" alone: which year? left unknown, so asked
+        extra: dict[str, Any] = {"precision": "half"}
+        if year is None:  # "3+ orders in H1": the latest first half that has begun by the data's last date, said
+            year = ref.year if date(ref.year, 1 if half == 1 else 7, 1) <= ref else ref.year - 1
+            extra["assumed_year"] = year
         first = i - 1 if before and not size else i
         start = date(year, 1 if half == 1 else 7, 1)
         end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
-        t.take("DATE", first, i + width + size, value=(start, end),
-               extra={"precision": "half", "label": f"H{half} {year} ({describe_span(start, end)})"})
+        extra["label"] = f"H{half} {year} ({describe_span(start, end)})"
+        t.take("DATE", first, i + width + size, value=(start, end), extra=extra)
 
 
 def _quarters(t: Any, ref: date) -> None:
@@ -211,6 +239,8 @@ def _holidays(t: Any, ref: date) -> None:
             year = None if last_mod else ref.year
         elif (y := read_year(t.norm(i - 1))) and t.free(i - 1, i):
             first, year = i - 1, y
+        weekend = int(t.norm(i + size) == "weekend" and t.free(i + size, i + size + 1))
+        size += weekend  # "Memorial Day weekend 2026", "the August bank holiday weekend": the weekend around it
         after, extra_size = _year_after(t, i + size, ref)
         if after is None and t.norm(i + size) in SHOPPER_WORDS:  # "Easter shoppers this year"
             after, later = _year_after(t, i + size + 1, ref)
@@ -222,7 +252,8 @@ def _holidays(t: Any, ref: date) -> None:
             _holiday_years(t, ref, first, end, keys, years, conj)
             i = end
             continue
-        found.append({"i": first, "j": i + size + extra_size, "keys": keys, "year": year, "last": last_mod})
+        found.append({"i": first, "j": i + size + extra_size, "keys": keys, "year": year, "last": last_mod,
+                      "weekend": bool(weekend)})
         i += size + extra_size
     _join_ranges(t, found)
     for h in found:
@@ -284,6 +315,23 @@ HOLIDAY_SEASONS = {"easter": "easter_weekend", "good_friday": "easter_weekend", 
 """The longer period a one-day holiday stands for after "over" ("over Easter": the bank-holiday weekend)."""
 
 
+def _weekend_of(span: tuple[date, date]) -> tuple[date, date]:
+    """A one-day holiday's weekend: Saturday to a Monday holiday, a Friday holiday to Sunday, the Saturday and
+    Sunday of a weekend day; other days (and spans already longer than a day) stay as they are."""
+    day = span[0]
+    if span[0] != span[1]:
+        return span
+    if day.weekday() == 0:
+        return day - timedelta(days=2), day
+    if day.weekday() == 4:
+        return day, day + timedelta(days=2)
+    if day.weekday() == 5:
+        return day, day + timedelta(days=1)
+    if day.weekday() == 6:
+        return day - timedelta(days=1), day
+    return span
+
+
 def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
     if h.get("joined"):
         return
@@ -298,6 +346,8 @@ def _take_holiday(t: Any, ref: date, h: dict[str, Any]) -> None:
                    f"data's last date ({ref:%d %b %Y})"})
         return
     first, span, guess = h["i"], end_span, end_guess
+    if h.get("weekend") and a is None:
+        span = _weekend_of(span)
     if a is not None:
         start_span, start_guess = _resolve(ref, a["keys"], a["year"], end_span[0], True)
         if start_span is None:
@@ -389,6 +439,10 @@ def _resolve(ref: date, keys: tuple[str, ...], year: int | None, not_after: date
                 options.append((f"{HOLIDAYS[k].label}: {describe_span(*s)}", _PHRASE_OF.get(k)))
         return span, {"text": f"which day do you mean: {' or '.join(HOLIDAYS[k].label for k in keys)}?",
                       "options": options, "kind": "holiday"}
+    if key in SEASONS:  # "summer 2025 buyers": writers split on whether a season has dates; its months are a guess
+        return span, {"text": f"'{HOLIDAYS[key].label}' has no fixed dates for a shop; I read it as "
+                              f"{describe_span(*span)}. Is that the window you mean, or give the months?",
+                      "options": [(f"{HOLIDAYS[key].label}: {describe_span(*span)}", None)], "kind": "holiday"}
     if HOLIDAYS[key].always_ask:  # "Prime Day": someone else's event, its dates are a guess for this shop
         return span, {"text": f"{HOLIDAYS[key].label} is not a date of this shop's calendar; I read it as "
                               f"{describe_span(*span)}. Is that the window you mean?",

@@ -228,8 +228,9 @@ class _Tagging:
             near = {self.norm(i - 1), self.norm(i + size), self.norm(i - 2), self.norm(i + size + 1)}
             # "promising & potential loyalists": listed with another segment's name, it is one too
             others = {s.split()[0].lower() for s in self.vocab.rfm_segment} - set(lx.COMMON_WORD_SEGMENTS)
-            listed = (self.norm(i + size) in ("and", "or", "&", ",") and self.norm(i + size + 1) in others) or (
-                self.norm(i - 1) in ("and", "or", "&", ",") and any(self.norm(k) in others for k in (i - 2, i - 3)))
+            joiners = ("and", "or", "&", ",", "+", "/", "plus")
+            listed = (self.norm(i + size) in joiners and self.norm(i + size + 1) in others) or (
+                self.norm(i - 1) in joiners and any(self.norm(k) in others for k in (i - 2, i - 3)))
             return self.tokens[i].text[:1].isupper() or bool(near & {"segment", "segments", "rfm"}) or listed
         if entry.kind == "CMP" and dict(entry.extra).get("before") is None and self.norm(i) in ("or", "and"):
             # "3 or more", "5 orders or fewer": only after a number (else "... or over 150" is two parts)

@@ -75,17 +75,34 @@ def markdown_table(df: pd.DataFrame, max_rows: int = 12, max_cols: int = 7, curr
              "|" + "---|" * len(head.columns)]
     percent = [any(w in str(c) for w in PERCENT_WORDS) for c in head.columns]
     cash = [not pct and kind_of(str(c).split(" (")[0]) == "money" for c, pct in zip(head.columns, percent, strict=True)]
+    dated = [kind_of(str(c).split(" (")[0]) == "date" for c in head.columns]
     for row in head.itertuples(index=False):
         lines.append("| " + " | ".join(
             f"{v:.0%}" if pct and isinstance(v, float) and v == v else
             money(v, currency) if is_cash and isinstance(v, int | float) and not isinstance(v, bool) and v == v else
-            fmt_value(v) for v, pct, is_cash in zip(row, percent, cash, strict=True)) + " |")
+            when(v) if is_date else
+            fmt_value(v) for v, pct, is_cash, is_date in zip(row, percent, cash, dated, strict=True)) + " |")
     cut = [f"{len(df) - max_rows:,} more rows"] if len(df) > max_rows else []
     hidden = df.shape[1] - max_cols
     cut += [f"{hidden} more column{'s' if hidden > 1 else ''}"] if hidden > 0 else []
     if cut:
         lines.append(f"\n_{' and '.join(cut)} in the table view._")
     return "\n".join(lines)
+
+
+def when(value: Any) -> str:
+    """A date cell in words ("1 October 2026"), with the time only when it has one ("..., 14:05")."""
+    from memberinsight.figures import day, missing, moment
+
+    if missing(value) or value == "":
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return str(value)  # text that is no date stays as it is
+    if stamp is not pd.NaT and (stamp.hour, stamp.minute, stamp.second) != (0, 0, 0):
+        return moment(stamp)
+    return day(stamp)
 
 
 def money(value: float | None, currency: str | None = None) -> str:

@@ -85,6 +85,14 @@ def test_money_and_money_columns_carry_the_currency_sign() -> None:
     assert "£284,088" in text and "£19.50" in text and "59%" in text and "| 1,200 |" in text
 
 
+def test_dates_in_chat_tables_read_as_words() -> None:
+    table = pd.DataFrame({"week_start": [pd.Timestamp("2026-10-01")], "ordered_at": ["2026-05-11 20:03:40"],
+                          "signup_date": [None], "order id": ["O000000009"]})
+    text = markdown_table(table)
+    assert "| 1 October 2026 | 11 May 2026, 20:03 |  | O000000009 |" in text
+    assert "2026-10-01" not in text and "00:00" not in text
+
+
 # ----- the tool on the built demo workspace -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -99,8 +99,9 @@ def test_blind_dev_same_members_and_never_silently_wrong(built_workspace, senten
         assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
         assert ev.asked_right == ev.asks and ev.refused_right == ev.refusals
         # asking stays the exception; dev3's writers ramble ("the ones slipping away on us", "weird combo I
-        # know"): asides that may carry a condition are asked, not dropped (39 of 161 in round 4, was 46)
-        assert ev.asked_unneeded <= (0.3 if name == "blind_dev3" else 0.1) * ev.definitions
+        # know"): asides that may carry a condition are asked, not dropped (39 of 161 in round 4, was 46); since
+        # round 11 "no orders in the last N days" asks whether never-ordered members count (writers split on it)
+        assert ev.asked_unneeded <= (0.3 if name == "blind_dev3" else 0.11) * ev.definitions
     for name in sentence_files:
         assert results[name].silently_wrong == 0, results[name].failures
         assert results[name].rates["same_members"] >= 0.95
@@ -213,19 +214,40 @@ def test_blind_dev11_keeps_its_floor(built_workspace):
     assert ev.asked_unneeded <= 0.35 * ev.definitions
 
 
+@pytest.mark.parametrize("name, definitions, floor, unneeded", [
+    # Round 10's held-out batch (a customer-service lead in British slang, a terse spreadsheet-style analyst),
+    # measured once untouched: 83.9% same members (94 of 112), none silently wrong. Developed on in round 11.
+    ("blind_dev12", 112, 102, 0.2),
+    # Round 11's batch (a seasonal merchandiser, a junior CRM executive typing fast), measured once before round
+    # 11's work: 81.5% (97 of 119 with the matcher), 4 silently wrong. Developed on in round 11; one label made
+    # the documented reading ("VIP" is the Champions segment, R11B-063).
+    ("blind_dev13", 120, 112, 0.2),
+    # Round 13's batch (a head of e-commerce dictating, an agency's brief-style fragments), measured once after
+    # round 11's work, before its own: 87.5% (105 of 120), 2 silently wrong. Developed on in round 11.
+    ("blind_dev14", 120, 112, 0.46),
+])
+def test_round_11_dev_sets_keep_their_floor(built_workspace, name, definitions, floor, unneeded):
+    ev = evaluate_files({name: BLIND_FILES[name]}, load_vocabulary(built_workspace), None, built_workspace)[name]
+    assert ev.definitions == definitions and ev.same_members is not None and ev.same_members >= floor, ev.failures
+    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
+    assert ev.asked_unneeded <= unneeded * ev.definitions
+
+
 @pytest.mark.slow
 def test_blind_heldout_is_measured_when_present(built_workspace):
-    # Round 10's held-out batch (a customer-service lead in British slang, a terse spreadsheet-style analyst; new
-    # writers), measured once after round 10's work: same members 83.9% (94 of 112, the same before the round's
-    # work), asked right 100%, every refusal refused, none silently wrong. A floor, not the goal (95%).
+    # Round 14's held-out batch (a CRM manager writing formal non-native English, a growth marketer in internet
+    # slang; new writers), kept untouched while rounds 11 and 13 were worked on and measured once after that
+    # work: same members 86.7% (104 of 120), asked right 90% (18 of 20), every refusal refused, 4 silently wrong.
+    # A floor recording the measurement, not the goal (95%, none silently wrong).
     if not BLIND_FILES["blind_heldout"].is_file():
         pytest.skip("the held-out file is not present")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.sentences == 150 and ev.definitions == 112
-    assert ev.refused_right == ev.refusals and ev.asked_right == ev.asks
-    assert ev.same_members is not None and ev.same_members >= 91
-    assert ev.silently_wrong == 0, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.sentences == 150 and ev.definitions == 120
+    assert ev.refused_right == ev.refusals and ev.asked_right >= 18
+    assert ev.same_members is not None and ev.same_members >= 104
+    assert ev.silently_wrong <= 4, [f for f in ev.failures if f.get("silently_wrong")]
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):
