@@ -43,7 +43,7 @@ _PERIOD_LEAD = (rf"(?:(?:over|during|in|on|at|around|across|throughout|for)\s+)?
 _RANGE = (r"from \d{1,2} [A-Z][a-z]+ \d{4} to \d{1,2} [A-Z][a-z]+ \d{4}|"
           rf"between {_MONTH} (?:\d{{4}} )?and {_MONTH} \d{{4}}")
 _NAMED_THEN_RANGE = re.compile(  # "over Christmas 2025, like dec 20 thru 26", "the January sale (26 Dec 2025 to ...)"
-    rf"\b({_PERIOD_LEAD}(?:{_NAMED})(?:(?:\s+[a-z]+)?\s+(?:weekend|sales?|push|promo|promotion|campaign|period|week))?"
+    rf"\b({_PERIOD_LEAD}(?:{_NAMED})(?:(?:\s+[a-z]+)?\s+(?:weekend|sales?|push|promo|promotion|campaign|period|week|rush))?"
     rf"(?:\s+(?:this|last)\s+year|\s+\d{{4}})?)(\s+(?:buyers|shoppers|customers|purchasers|sign[- ]?ups|joiners))?"
     rf"\s*(?:\(|,|:|-|–|—)\s*(?:(?:like|say|i\.?e\.?|e\.?g\.?|so|roughly|approx\w*|that\s+is|which\s+(?:is|was)|aka|"
     rf"namely|ran|runs|running)\s+)?({_RANGE})\s*\)?", re.I)
@@ -164,8 +164,8 @@ def day_ranges(text: str, ref: date | None) -> tuple[str, list[str]]:
         assert month is not None
         year = int(m.group(2))
         after = date(year + (month == 12), month % 12 + 1, 1)
-        said.append(f"'{m.group().strip()}' read as ordered again from {after:%d %b %Y} on")
-        return f"{m.group(1)} and ordered since {after.day} {after:%B} {after.year}"
+        said.append(f"'{m.group().strip()}' read as again from {after:%d %b %Y} on")
+        return f"{m.group(1)} and again from {after.day} {after:%B} {after.year}"  # the same measure, later
 
     text = _MONTH_LIST.sub(month_list, text)
     text = _AGAIN.sub(again, text)

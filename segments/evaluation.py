@@ -44,16 +44,16 @@ BLIND_FILES = {name: REPO_TESTS / f"{name}.jsonl" for name in ("blind_dev", "bli
                                                                 "blind_dev7", "blind_dev8", "blind_dev9",
                                                                 "blind_dev10", "blind_dev11", "blind_dev12",
                                                                 "blind_dev13", "blind_dev14", "blind_dev15",
-                                                                "blind_heldout")}
+                                                                "blind_dev16", "blind_heldout")}
 """The blind corpus (writers who never saw the parser): ``blind_dev``; ``blind_dev2`` to ``blind_dev5`` (the
 held-out parts of rounds 1 to 4, developed on since); ``blind_dev6`` (one writer of round 5);
 ``blind_dev7`` (round 5's held-out, developed on in round 6); ``blind_dev8`` (round 6's held-out, developed on in
 round 7); ``blind_dev9`` (round 7's held-out, developed on in round 8); ``blind_dev10`` (round 8's held-out,
 developed on in round 9); ``blind_dev11`` (round 9's held-out, developed on in round 10); ``blind_dev12`` (round
 10's held-out) and ``blind_dev13`` / ``blind_dev14`` (rounds 11 and 13, each measured once before work on it),
-developed on in round 11; ``blind_dev15`` (round 12's writers, measured once late in round 11); ``blind_heldout``
-(round 14's writers, kept untouched while rounds 11 and 13 were worked on) reported once, only when the file
-exists."""
+developed on in round 11; ``blind_dev15`` (round 12's writers, measured once late in round 11); ``blind_dev16``
+(round 14's writers, kept untouched while rounds 11 and 13 were worked on, measured once after that work, then
+developed on); ``blind_heldout``, the next round's writers, reported once, only when the file exists."""
 ASK, REFUSE = "ask", "refuse"
 VOCABULARY_FILE = REPO_TESTS / "demo_vocabulary.json"
 """The demo shop's values the evaluation sets were written against (a fixture, so the parser never reads the

@@ -45,7 +45,7 @@ from memberinsight.segments.grammar import Reading, read
 from memberinsight.segments.lists import TOGETHER_WORDS
 from memberinsight.segments.operator_words import european
 from memberinsight.segments.paraphrase import unit_less_counts
-from memberinsight.segments.phrases import DESCRIPTORS
+from memberinsight.segments.phrases import CHANNEL_SYNONYMS, DESCRIPTORS
 from memberinsight.segments.refusal import refusal_reason
 from memberinsight.segments.result import Option, ParseResult, Question
 from memberinsight.segments.shorthand import spec_symbols
@@ -169,6 +169,11 @@ def parse_sentence(sentence: str, vocab: Vocabulary, *, matcher: Callable[..., A
     for it in first.items:
         if it.kind == "DESC" and it.extra.get("absorbed"):
             readings.append(f"'{it.text}' taken as described by the other conditions")
+        platform = it.text.lower()
+        if it.kind == "VAL" and it.field == "channel" and it.used and platform in CHANNEL_SYNONYMS \
+                and platform != str(it.value).lower().replace("_", " "):
+            readings.append(f"'{it.text}' read as the {str(it.value).replace('_', ' ')} channel: the shop records "
+                            "the channel a member came through, not the platform")
     readings += [f"'{part}' read as context, not a condition" for part in aside] + edges + spoken.readings
     definition = reading.definition
     if definition is None:

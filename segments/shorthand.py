@@ -157,6 +157,19 @@ _SHORTHAND = (
     (re.compile(r"\b(year|quarter|month|week)[- ]to[- ]date\b", re.I),
      lambda m: {"year": "ytd", "quarter": "qtd", "month": "mtd", "week": "wtd"}[m.group(1).lower()]),
     # round 13's spoken and brief-style families
+    (re.compile(r"\b(\d+)x\b(?!\s*\d)", re.I), r"\1 times"),  # "bought outdoor 2x or more"
+    (re.compile(r"\b(\d),(\d)\s*(stars?|\*)", re.I), r"\1.\2 \3"),  # "4,5 stars": a decimal comma
+    (re.compile(r"\b(\d+)\s*(quid|pounds|gbp|euros?)\s*\+", re.I), r"\1+ \2"),  # "100 quid+"
+    (re.compile(r"\bin\s+(?:this|the\s+same)\s+(period|window|time|timeframe)\b", re.I), r"in that \1"),
+    (re.compile(r"\b(more\s+than|over|at\s+least|under|less\s+than)\s+(\d+)\s+days\s+(?:past|beyond|over|after)\s+"
+                r"(?:their|the|his|her)\s+(?:usual|normal|typical|average|regular)\s+(?:gap|interval|cycle|rhythm)"
+                r"(?:\s+between\s+(?:orders|purchases))?", re.I), r"\1 \2 days overdue"),
+    (re.compile(r"\b(?:(?:bought|ordered|purchased|spent)\s+)?nothing(?:\s+at\s+all)?\s+(?=(?:in|over|during|within)\s+(?:the\s+)?"
+                r"(?:last|past|previous)\b)", re.I), "no orders "),
+    (re.compile(r"\bexpected\s+to\s+(?:order|buy|purchase|shop)\s+on\s+(\d+\s*\+?|at\s+least\s+\d+)\s+days\s+in\s+the\s+"
+                r"(?:next|coming)\s+(year|12\s+months|365\s+days|90\s+days|3\s+months|quarter)", re.I),
+     lambda m: f"expected orders in the next {'90' if m.group(2).lower() in ('90 days', '3 months', 'quarter') else '365'}"
+               f" days {m.group(1)}"),
     (re.compile(r"\bw/in\b", re.I), "within"),
     (re.compile(r"\bw/o\b", re.I), "without"),
     (re.compile(r"\b(within|in|over|during)\s+(last|past|previous)\s+(?=\d)", re.I), r"\1 the \2 "),

@@ -130,6 +130,35 @@ def returned_items_question(text: str, definition: SegmentDefinition | None) -> 
                                       "returned)?", "reading", [Option("orders with a return", definition)])
 
 
+_BEFORE_THAT = re.compile(r"\b(?:before|prior\s+to)\s+(?:that|then|this)\b", re.I)
+
+
+def before_that_question(text: str, definition: SegmentDefinition | None) -> Question | None:
+    """"2+ orders before that": which date "that" is, the grammar cannot tell; counted over all time and asked."""
+    if definition is None or not _BEFORE_THAT.search(text):
+        return None
+    return Question("before that", "'before that': I could not tell which date it means, so that count is over all "
+                                   "time. Give the date (for example 'before 1 September 2026').", "reading",
+                    [Option("as read (all time)", definition)])
+
+
+_EXPECTED_TO_ORDER = re.compile(r"\bexpect(?:ed|s)?\s+to\s+(?:order|buy|purchase|shop|come\s+back)\b", re.I)
+
+
+def expected_order_question(text: str, definition: SegmentDefinition | None) -> Question | None:
+    """"expected to order in the next 6 months": read as the predicted next-order date falling in that time; the
+    expected number of orders exists only for 90 and 365 days, so writers split; asked."""
+    if definition is None or not _EXPECTED_TO_ORDER.search(text):
+        return None
+    found = [c for c in definition.conditions() if c.field == "expected_next_order_date" and c.op == "in_next_days"]
+    if not found:
+        return None
+    return Question("expected to order", f"'expected to order' read as: the predicted date of the next order falls in "
+                                         f"the next {found[0].value} days. The expected number of orders exists only "
+                                         "for the next 90 or 365 days. Is the next-order date what you mean?",
+                    "reading", [Option(f"next order expected within {found[0].value} days", definition)])
+
+
 _COUNTS = ("orders", "returns", "reviews", "low_ratings", "distinct_products", "spend")
 
 
@@ -175,4 +204,5 @@ def _scope(c: Condition) -> str:
 def silent_guards(text: str, definition: SegmentDefinition | None, ref: date | None) -> list[Question]:
     """The questions of this module's guards for one reading."""
     return [q for q in (union_question(text, definition), never_ordered_question(text, definition, ref),
-                        restated_count_question(text, definition), returned_items_question(text, definition)) if q]
+                        restated_count_question(text, definition), returned_items_question(text, definition),
+                        before_that_question(text, definition), expected_order_question(text, definition)) if q]

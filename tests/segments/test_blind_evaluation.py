@@ -225,6 +225,9 @@ def test_blind_dev11_keeps_its_floor(built_workspace):
     # Round 13's batch (a head of e-commerce dictating, an agency's brief-style fragments), measured once after
     # round 11's work, before its own: 87.5% (105 of 120), 2 silently wrong. Developed on in round 11.
     ("blind_dev14", 120, 112, 0.46),
+    # Round 12's batch (an analyst from banking writing exact ranges, a shop owner chatting in Irish English),
+    # measured once late in round 11: 80.8% (97 of 120), 1 silently wrong; not developed on beyond that error.
+    ("blind_dev15", 120, 98, 0.3),
 ])
 def test_round_11_dev_sets_keep_their_floor(built_workspace, name, definitions, floor, unneeded):
     ev = evaluate_files({name: BLIND_FILES[name]}, load_vocabulary(built_workspace), None, built_workspace)[name]
@@ -234,20 +237,30 @@ def test_round_11_dev_sets_keep_their_floor(built_workspace, name, definitions, 
     assert ev.asked_unneeded <= unneeded * ev.definitions
 
 
-@pytest.mark.slow
-def test_blind_heldout_is_measured_when_present(built_workspace):
+def test_blind_dev16_keeps_its_floor(built_workspace):
     # Round 14's held-out batch (a CRM manager writing formal non-native English, a growth marketer in internet
     # slang; new writers), kept untouched while rounds 11 and 13 were worked on and measured once after that
     # work: same members 86.7% (104 of 120), asked right 90% (18 of 20), every refusal refused, 4 silently wrong.
-    # A floor recording the measurement, not the goal (95%, none silently wrong).
+    # Then developed on (round 11): 112 of 120; one writer's "ask" stays read ("the tiktok crowd" is the social
+    # channel, said in the read-back; the writer also wondered about an age band). A floor, not the goal.
+    ev = evaluate_files({"blind_dev16": BLIND_FILES["blind_dev16"]}, load_vocabulary(built_workspace), None,
+                        built_workspace)["blind_dev16"]
+    assert ev.definitions == 120 and ev.same_members is not None and ev.same_members >= 111, ev.failures
+    assert ev.silently_wrong <= 1, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.refused_right == ev.refusals and ev.asked_right >= ev.asks - 1
+    assert ev.asked_unneeded <= 0.25 * ev.definitions
+
+
+@pytest.mark.slow
+def test_blind_heldout_is_measured_when_present(built_workspace):
+    # The next round's writers, measured once untouched (round 14's batch, the last one measured, is blind_dev16
+    # now). Without the file there is nothing held out to measure.
     if not BLIND_FILES["blind_heldout"].is_file():
         pytest.skip("the held-out file is not present")
     ev = evaluate_files({"blind_heldout": BLIND_FILES["blind_heldout"]}, load_vocabulary(built_workspace), None,
                         built_workspace)["blind_heldout"]
-    assert ev.sentences == 150 and ev.definitions == 120
-    assert ev.refused_right == ev.refusals and ev.asked_right >= 18
-    assert ev.same_members is not None and ev.same_members >= 104
-    assert ev.silently_wrong <= 4, [f for f in ev.failures if f.get("silently_wrong")]
+    assert ev.sentences > 0 and ev.same_members is not None
+    assert ev.refused_right == ev.refusals
 
 
 def test_segments_tab_reads_back_before_use(tiny_workspace):

@@ -229,7 +229,7 @@ def test_10_months_without_a_year_are_each_the_latest(demo_vocab):
 
 def test_10_ordered_again_after_a_month(demo_vocab):
     r = parse_sentence("ordered in March 2026 and again afterwards", demo_vocab)
-    assert means(r, bought("2026-03-01", "2026-03-31"), cond("last_order_date", ">=", "2026-04-01")), r.definition
+    assert means(r, bought("2026-03-01", "2026-03-31"), cond("orders", ">=", 1, **{"from": "2026-04-01"})), r.definition
 
 
 # ----- 11. round 13's families (a head of e-commerce dictating, an agency's brief-style fragments) -----------
@@ -282,3 +282,44 @@ def test_11_a_bracketed_number_restating_a_scoped_count_is_asked(demo_vocab):
     merged = question.options[1].definition
     assert merged is not None and means(type("R", (), {"definition": merged})(), cond(
         "returns", ">=", 3, category="Beauty", **{"from": "2026-01-01", "to": "2026-03-31"}))
+
+
+# ----- 12. round 14's families (formal non-native English, internet slang), after its held-out measurement ----
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("members who rated on average 3,5 stars or less", cond("avg_rating", "<=", 3.5)),
+    ("bought Home 3x or more", cond("orders", ">=", 3, category="Home")),
+    ("predicted to spend 250 quid+ in the next 90 days", cond("predicted_spend_90d", ">=", 250)),
+    ("more than 20 days past their normal interval between purchases", cond("days_overdue", ">", 20)),
+    ("expected to buy on 3+ days in the next year", cond("expected_orders_365d", ">=", 3)),
+])
+def test_12_slang_and_non_native_forms(demo_vocab, sentence, expected):
+    r = parse_sentence(sentence, demo_vocab)
+    assert r.status == "understood" and means(r, expected), (r.definition, r.not_understood)
+
+
+def test_12_again_later_keeps_the_category(demo_vocab):
+    r = parse_sentence("customers that bought Beauty in March 2026 and again later", demo_vocab)
+    assert means(r, bought("2026-03-01", "2026-03-31", category="Beauty"),
+                 cond("orders", ">=", 1, category="Beauty", **{"from": "2026-04-01"})), r.definition
+
+
+def test_12_a_window_said_again_as_this_period(demo_vocab):
+    r = parse_sentence("2+ reviews in the last 180 days and an average rating in this period under 3", demo_vocab)
+    assert means(r, cond("reviews", ">=", 2, days=180), cond("avg_rating", "<", 3, days=180)), r.definition
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    ("Garden buyers in the last 60 days who had 3+ Garden orders before that", "before that"),
+    ("people expected to order in the next 4 months", "expected to order"),
+    ("spent over 50 since March but nothing at all in the last 45 days", "no orders in the last days"),
+])
+def test_12_what_the_grammar_cannot_place_is_asked(demo_vocab, sentence, kind):
+    r = parse_sentence(sentence, demo_vocab)
+    assert r.status != "understood" and any(q.about == kind for q in r.questions), [q.about for q in r.questions]
+
+
+def test_12_a_platform_is_read_as_its_channel_and_said(demo_vocab):
+    r = parse_sentence("the pinterest crowd", demo_vocab)
+    assert means(r, cond("channel", "=", "social"))
+    assert any("'pinterest' read as the social channel" in line for line in r.readings), r.readings
