@@ -76,12 +76,18 @@ PLAN_WORDS = frozenset((
     "company", "brand", "content", "copy", "ads", "ad", "audience", "lookalike", "retarget", "retargeting",
     "happy", "unhappy", "loyalty", "vip", "exclusive", "special", "personal", "personalised", "personalized",
     "welcome", "onboarding", "retention", "retain", "upsell", "cross-sell", "bundle", "bundles", "basket",
-    "already", "crm", "flow", "flows", "segment", "cohort", "group", "bucket", "cell", "targets", "winback",
-    "win-back", "lapse", "suppress", "audit", "acquisition", "journey", "trigger", "triggers", "seed", "pool", "list", "lists", "suppression",
-    "suppress", "worth", "low", "high", "forecast", "cross", "sell", "up", "test", "tests", "a/b", "holdout", "all",
-    "time", "lifetime", "ever", "v2", "v1", "version", "draft", "only", "in", "the", "a", "an", "for", "to", "of",
+    # an audience's name or a campaign's plumbing ("reactivation audience:", "(already in CRM flows)")
+    "already", "crm", "flow", "flows", "journey", "trigger", "triggers", "seed", "pool", "list", "lists", "segment",
+    "cohort", "group", "bucket", "cell", "targets", "lapse", "suppression", "suppress", "audit", "acquisition",
+    "worth", "forecast", "cross", "sell", "up", "tests", "a/b", "holdout", "v2", "v1", "version", "draft",
+    "the", "a", "an", "for", "to", "of",
     "stuck", "stick", "around", "coming", "come", "we'll", "we'd", "i'll", "they'll", "they're", "it's", "because",
     "cos", "they'd", "shout", "take", "taking", "put", "putting", "together", "little", "bit", "bits", "small"))
+
+
+_FILLERS = frozenset(("the", "a", "an", "for", "to", "of", "on", "them", "up", "out", "like", "right", "make",
+                      "making", "take", "taking", "put", "putting", "bit", "bits", "little", "small", "again"))
+"""Words of ``PLAN_WORDS`` that say nothing of a plan on their own."""
 
 
 def _is_remark(part: str, vocab: Vocabulary) -> bool:
@@ -99,6 +105,9 @@ def _is_remark(part: str, vocab: Vocabulary) -> bool:
 
 
 def _is_context(part: str, vocab: Vocabulary) -> bool:
+    """No word the parser reads as a condition, and no unknown word that could be a place or a name (capitalised
+    after the first word, or after "in" / "from" / "at" / "near"). Unknown lower-case words may be anything: a
+    part set aside as context needs :func:`_is_remark` too when it is not a whole sentence of its own."""
     from memberinsight.segments.tagger import tag
 
     tokens, items, _ = tag(part, vocab)
@@ -151,7 +160,8 @@ def _trailing_remark(text: str, vocab: Vocabulary) -> tuple[str, str | None]:
         return text, None
     tail = (m.group(1) or m.group(2) or "").strip()
     head = text[:m.start()].rstrip(" ,;")
-    if tail and head and _is_remark(tail, vocab) and not _is_context(head, vocab):
+    planned = any(t.norm in PLAN_WORDS and t.norm not in _FILLERS for t in tokenize(tail))  # "(only)" is no plan
+    if tail and head and planned and _is_remark(tail, vocab) and not _is_context(head, vocab):
         return head, tail  # (only words of a plan: "bought Outdoor (the tents)" keeps "tents", asked about)
     return text, None
 

@@ -48,7 +48,7 @@ _NAMED_THEN_RANGE = re.compile(  # "over Christmas 2025, like dec 20 thru 26", "
     rf"\s*(?:\(|,|:|-|–|—)\s*(?:(?:like|say|i\.?e\.?|e\.?g\.?|so|roughly|approx\w*|that\s+is|which\s+(?:is|was)|aka|"
     rf"namely|ran|runs|running)\s+)?({_RANGE})\s*\)?", re.I)
 
-_VAGUE_NAME = re.compile(rf"\b{_PERIOD_LEAD}(?:{_VAGUE})\b(?:\s+(?:shoppers|buyers|customers|promo|push|campaign))?"
+_VAGUE_NAME = re.compile(rf"^\s*{_PERIOD_LEAD}(?:{_VAGUE})\b(?:\s+(?:shoppers|buyers|customers|promo|push|campaign))?"
                          r"\s*(?::|\s[-–—]\s)", re.I)  # a label: "Back-to-school: ...", "summer sale - ..."
 
 
@@ -63,10 +63,6 @@ _AGAIN = re.compile(  # "ordered in May 2026 and again after that": another orde
 
 def _month(word: str | None) -> int | None:
     return None if word is None else _MONTHS.index(word.lower().rstrip(".")[:3]) + 1
-
-
-def _first(years: tuple[int | None, ...]) -> tuple[int | None]:
-    return (years[0],)
 
 
 def _real(year: int, month: int, day: int) -> date | None:
@@ -100,12 +96,36 @@ def _words(start: date, end: date) -> str:
     return f"from {start.day} {start:%B} {start.year} to {end.day} {end:%B} {end.year}"
 
 
+def _year_said_before(text: str, ref: date | None) -> int | None:
+    """A year said just before a range ("Prime Day 2025 (8-11 Jul)"), when it is a plausible year of data and not an
+    amount ("spend over 2000, 20 - 26 Dec")."""
+    m = _YEAR_BEFORE.search(text)
+    if m is None or re.search(r"(?:[£$€]|\b(?:over|under|above|below|than|spent|spend|least|most))\s*$",
+                                text[:m.start(1)], re.I):
+        return None
+    year = int(m.group(1))
+    return year if ref is None or ref.year - 15 <= year <= ref.year + 1 else None
+
+
 def day_ranges(text: str, ref: date | None) -> tuple[str, list[str]]:
-    """Day ranges rewritten to "from D Month YYYY to D Month YYYY"; read-back lines for the ones whose year
-    was not written."""
+    """Day ranges rewritten to "from D Month YYYY to D Month YYYY", month lists without a year given their years,
+    "<month> and again after that" as "again from <the next month>", and a named period followed by its dates
+    read as those dates; read-back lines for every year not written and every name set aside."""
     said: list[str] = []
 
-    def rewrite(m: re.Match[str], span: tuple[date, date, bool] | None) -> str:
+    def day_range(m: re.Match[str], d1: str, mon1: str | None, y1: str | None, d2: str, mon2: str | None,
+                  y2: str | None, relative: str | None) -> str:
+        """One range: a side's missing month is the other side's; the years as written, else said around it."""
+        if re.search(r"\band\b", m.group(), re.I) and not m.group().lower().lstrip().startswith("between"):
+            return m.group()  # "on 3 and 5 May": two days, not a range
+        m1, m2 = _month(mon1), _month(mon2)
+        m1, m2 = m1 or m2, m2 or m1
+        assert m1 is not None and m2 is not None
+        first, last = (int(y1) if y1 else None), (int(y2) if y2 else None)
+        if first is None and last is None:
+            last = ref.year - (relative.lower() == "last") if relative and ref is not None else \
+                _year_said_before(m.string[max(0, m.start() - 60):m.start()], ref)
+        span = _span(int(d1), m1, first, int(d2), m2, last, ref)
         if span is None:
             return m.group()
         start, end, assumed = span
@@ -114,71 +134,54 @@ def day_ranges(text: str, ref: date | None) -> tuple[str, list[str]]:
                         "data's last date)")
         return _words(start, end)
 
-    def year_of(m: re.Match[str], y1: str | None, y2: str | None, relative: str | None) -> tuple[int | None, ...]:
-        """The years written, else the one said just before the range or after it ("this year")."""
-        if y1 or y2:
-            return (int(y1) if y1 else None, int(y2) if y2 else None)
-        if relative and ref is not None:
-            return (None, ref.year - (relative.lower() == "last"))
-        before = _YEAR_BEFORE.search(m.string[max(0, m.start() - 60):m.start()])
-        return (None, int(before.group(1))) if before else (None, None)
-
     def day_first(m: re.Match[str]) -> str:
         d1, mon1, y1, d2, mon2, y2, relative = m.groups()
-        m2 = _month(mon2)
-        assert m2 is not None
-        m1 = _month(mon1) or m2
-        return rewrite(m, _span(int(d1), m1, *_first(year_of(m, y1, y2, relative)), int(d2), m2,
-                                year_of(m, y1, y2, relative)[1], ref))
+        return day_range(m, d1, mon1, y1, d2, mon2, y2, relative)
 
     def month_first(m: re.Match[str]) -> str:
         mon1, d1, y1, mon2, d2, y2, relative = m.groups()
-        m1 = _month(mon1)
-        assert m1 is not None
-        m2 = _month(mon2) or m1
-        return rewrite(m, _span(int(d1), m1, *_first(year_of(m, y1, y2, relative)), int(d2), m2,
-                                year_of(m, y1, y2, relative)[1], ref))
+        return day_range(m, d1, mon1, y1, d2, mon2, y2, relative)
 
     def month_list(m: re.Match[str]) -> str:
-        if ref is None:
-            return m.group()
+        if ref is None or re.match(rf"{_LIST_JOIN}{_MONTH}", m.string[m.end():], re.I):
+            return m.group()  # the list goes on past what matched ("January, February and March 2025")
         relative = m.group(2)
         words = list(_MONTH_WORD.finditer(m.group(1)))
-        if len({_month(w.group()) for w in words}) < len(words):
+        months = [_month(w.group()) or 0 for w in words]
+        if len(set(months)) < len(words):
             return m.group()  # "may or may not": not a list of months
-        out, said_years = m.group(1), []
-        for w in reversed(words):
-            month = _month(w.group())
-            assert month is not None
-            year = ref.year - (relative.lower() == "last") if relative else (
-                ref.year if month <= ref.month else ref.year - 1)
-            said_years.append(f"{w.group().rstrip('.').capitalize()} {year}")
+        years = [ref.year - (relative.lower() == "last") if relative else (ref.year if month <= ref.month
+                                                                           else ref.year - 1) for month in months]
+        if len(set(years)) > 1:
+            return m.group()  # "August and October": latest ones ten months apart; left to be asked about
+        out = m.group(1)
+        for w, year in zip(reversed(words), reversed(years), strict=True):
             out = out[:w.end()] + f" {year}" + out[w.end():]
         if not relative:
-            said.append(f"'{m.group().strip()}' read as {', '.join(reversed(said_years))} (the latest up to the data's "
-                        "last date)")
+            said.append(f"'{m.group().strip()}' read as {years[0]} (the latest up to the data's last date)")
         return out
 
     def again(m: re.Match[str]) -> str:
-        month = _month(m.group(1).split()[0])
+        month, year = _month(m.group(1).split()[0]), int(m.group(2))
         assert month is not None
-        year = int(m.group(2))
-        after = date(year + (month == 12), month % 12 + 1, 1)
+        try:
+            after = date(year + (month == 12), month % 12 + 1, 1)
+        except ValueError:
+            return m.group()
         said.append(f"'{m.group().strip()}' read as again from {after:%d %b %Y} on")
         return f"{m.group(1)} and again from {after.day} {after:%B} {after.year}"  # the same measure, later
+
+    def dates_given(m: re.Match[str]) -> str:
+        said.append(f"'{m.group(1)}' read as the dates given")
+        return m.group(3) + (m.group(2) or "")  # "winter buyers (dates)" -> "<dates> buyers"
 
     text = _MONTH_LIST.sub(month_list, text)
     text = _AGAIN.sub(again, text)
     text = _DAY_FIRST.sub(day_first, text)
     text = _MONTH_FIRST.sub(month_first, text)
-    # a named period followed by its dates: the dates the writer gave are the window, the name only a label
-    def dates_given(m: re.Match[str]) -> str:
-        said.append(f"'{m.group(1)}' read as the dates given")
-        return m.group(3) + (m.group(2) or "")  # "winter buyers (dates)" -> "<dates> buyers"
-
     text = _NAMED_THEN_RANGE.sub(dates_given, text)
-    if len(re.findall(_RANGE, text, re.I)) == 1:  # "Back-to-school: ... between 20 July and 6 September": a label
-        for m in reversed(list(_VAGUE_NAME.finditer(text))):
-            said.append(f"'{m.group().strip(' :,-')}' read as the dates given")
-            text = text[:m.start()] + text[m.end():]
+    label = _VAGUE_NAME.match(text)
+    if label is not None and len(re.findall(_RANGE, text, re.I)) == 1:  # "Back-to-school: ... 20 July to ..."
+        said.append(f"'{label.group().strip(' :,-')}' read as the dates given")
+        text = text[label.end():]
     return text, said

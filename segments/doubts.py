@@ -25,16 +25,26 @@ _PREDICTED = re.compile(r"\b(predicted|expected|forecast\w*|projected|future|nex
 ONE_VALUED = ("city", "country", "channel", "age_band", "rfm_segment", "churn_band", "clv_tier")
 
 
+def _clv_cue(items: list[Any], words: tuple[str, ...]) -> Any:
+    """The first used cue of the predicted CLV written as one of ``words`` (None when there is none)."""
+    return next((it for it in items if it.used and it.kind == "CUE" and it.field == "predicted_clv_365d"
+                 and it.text.lower() in words), None)
+
+
+def _reread_with(text: str, cue: Any, replacement: str,
+                 reread: Callable[[str], SegmentDefinition | None]) -> SegmentDefinition | None:
+    """The definition of ``text`` with the cue's words replaced (the other reading a question offers)."""
+    start = text.lower().find(cue.text.lower())
+    return reread(text[:start] + replacement + text[start + len(cue.text):]) if start >= 0 else None
+
+
 def ltv_question(items: list[Any], text: str, reread: Callable[[str], SegmentDefinition | None],
                  definition: SegmentDefinition | None) -> Question | None:
     """The question for "LTV > 1k" (see the module docstring); None when the sentence says which."""
-    words = [it for it in items if it.used and it.kind == "CUE" and it.field == "predicted_clv_365d"
-             and it.text.lower() in LTV_WORDS]
-    if not words or definition is None or _PREDICTED.search(text):
+    tok = _clv_cue(items, LTV_WORDS)
+    if tok is None or definition is None or _PREDICTED.search(text):
         return None
-    tok = words[0]
-    start = text.lower().find(tok.text.lower())
-    spent = reread(text[:start] + "spend so far" + text[start + len(tok.text):]) if start >= 0 else None
+    spent = _reread_with(text, tok, "spend so far", reread)
     return Question(tok.text, f"'{tok.text}' can mean the predicted customer lifetime value (next 365 days) or "
                               "what the member has spent so far; I used the predicted value. Which one do you mean?",
                     "synonym", [Option("the predicted CLV over the next 365 days", definition),
@@ -42,7 +52,8 @@ def ltv_question(items: list[Any], text: str, reread: Callable[[str], SegmentDef
 
 
 SPEND_WORDS = ("predicted spend", "expected spend", "forecast spend", "projected spend", "predicted spending")
-_HORIZON = re.compile(r"\b(\d+\s*(?:month|mo|day|d|year|yr|week|wk)s?|year|yr|twelve\s+months|quarter|clv|ltv|lifetime)\b",
+"""Cues of a predicted spend that name no horizon (the catalogue has 90 and 365 days)."""
+_HORIZON = re.compile(r"\b(\d+[\s-]*(?:month|mo|day|d|year|yr|week|wk)s?|year|yr|twelve\s+months|quarter|clv|ltv|lifetime)\b",
                       re.I)
 
 
@@ -50,13 +61,14 @@ def spend_horizon_question(items: list[Any], text: str, reread: Callable[[str], 
                            definition: SegmentDefinition | None) -> Question | None:
     """"predicted spend over 150" without a horizon: the 365-day predicted value or the 90-day predicted spend?
     Both exist; the parser reads the 365-day one and asks, offering the 90-day one."""
-    words = [it for it in items if it.used and it.kind == "CUE" and it.field == "predicted_clv_365d"
-             and it.text.lower() in SPEND_WORDS]
-    if not words or definition is None or _HORIZON.search(text):
+    tok = _clv_cue(items, SPEND_WORDS)
+    if tok is None or definition is None or all(c.field != "predicted_clv_365d" for c in definition.conditions()):
         return None
-    tok = words[0]
     start = text.lower().find(tok.text.lower())
-    shorter = reread(text[:start] + "predicted 90-day spend" + text[start + len(tok.text):]) if start >= 0 else None
+    near = (" ".join(text[:start].split()[-2:]) + " " + text[start:start + len(tok.text) + 40]) if start >= 0 else text
+    if _HORIZON.search(near):  # a horizon next to the cue ("predicted spend in the next 90 days over 200")
+        return None
+    shorter = _reread_with(text, tok, "predicted 90-day spend", reread)
     return Question(tok.text, f"'{tok.text}' has no horizon: predictions cover the next 90 days or the next 365 days; "
                               "I used the next 365 days. Which one do you mean?", "horizon",
                     [Option("predicted spend over the next 365 days", definition),

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
-_MARKER = (r"excluding|exclude|except(?:\s+for)?|but\s+not|not\s+including|other\s+than|apart\s+from|"
+_MARKER = (r"excluding|exclude|except(?:\s+for)?|but\s+not|other\s+than|apart\s+from|"
            r"leaving\s+out|leave\s+out|minus|and\s+not|without")
 _PERSON = (r"any(?:one|body)?|those|people|members|customers|custs|shoppers|buyers|the\s+ones|ones|folks|"
            r"everyone|everybody|all")
 _RELATIVE = (r"who(?:'s|'ve|'re|\s+(?:is|are|have|has|were|was|had|did))?|that\s+(?:are|have|has|were|is)|that|"
-             r"with|having|(in)")
+             r"with|having|(in)(?!\s+(?:the\s+)?(?:last|past|previous|next|this|first|\d))")  # "in" a place, not a time
 _EXCLUSION = re.compile(rf"\s*,?\s*\b(?:{_MARKER})\s+(?:{_PERSON})\s+(?:{_RELATIVE})\s+(?:(?:already|currently|"
                         rf"also|still|ever)\s+)?(?![^,.;]{{0,30}}?\b(?:only|just|a\s+single|exactly)\b)", re.I)
 # (not before "only": "but not those with only one review" is an exact count's own exclusion, read elsewhere)

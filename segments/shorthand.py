@@ -68,6 +68,9 @@ def _trend(m: re.Match[str]) -> str:
 _A_DATE = r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{2,4})"
 _DATE_SYMBOL = {"<": "before ", "<=": "until ", "=<": "until ", ">": "after ", ">=": "since ", "=>": "since "}
 _FRACTIONS = {"tenth": 10, "fifth": 20, "third": 33, "half": 50}
+_PERIOD_SAID = re.compile(r"\b(?:q[1-4]|h[12]|\d{4}|quarter|month|year|week|ytd|qtd|mtd|jan|feb|mar|apr|may|jun|jul|aug|"
+                          r"sep|oct|nov|dec)[a-z]*\b", re.I)
+"""A period said earlier in the sentence, so "in the quarter" can refer back to it."""
 _MONTH_NAMES = (r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
                 r"apr|jun|jul|aug|sep|sept|oct|nov|dec")
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
@@ -135,10 +138,10 @@ _SHORTHAND = (
      lambda m: "Q" + str(("one", "two", "three", "four").index(m.group(1).lower()) + 1)),
     (re.compile(r"\bBFCM\b", re.I), "black friday weekend"),
     (re.compile(r"\bBF(?=\s*'?\d{2}\b|\s+(?:weekend|sale|shoppers|buyers)\b)"), "black friday"),
-    # round 11: "10 different Kitchen products": the category inside the count words, moved after them
-    (re.compile(r"\b(different|distinct|unique|separate)\s+((?!(?:products?|items?|things|lines)\b)[A-Za-z&'-]+"
-                r"(?:\s+(?!(?:products?|items?|things|lines)\b)[A-Za-z&'-]+)?)\s+(?:products|items|things|lines)\b", re.I),
-     r"\1 products in \2"),
+    # "10 different Kitchen products": the category inside the count words, moved after them
+    (re.compile(r"\b(different|distinct|unique|separate)\s+((?!(?:products?|items?|things|lines|types|kinds|sorts|"
+                r"brands|full|half)\b)[A-Za-z&']+(?:\s+(?!(?:products?|items?|things|lines|of)\b)[A-Za-z&']+)?)\s+"
+                r"(?:products|items|things|lines)\b", re.I), r"\1 products in \2"),
     (re.compile(r"\bchurn\s+(?:p|prob|pr)\b\.?(?!\s*\()", re.I), "churn probability"),
     # "recency 60..120 days", "recency over 90 days": days since the last order, not the 1-5 recency score
     (re.compile(r"\brecency\s+(?:of\s+)?((?:between\s+|over\s+|under\s+|above\s+|below\s+|more\s+than\s+|less\s+than\s+|"
@@ -156,7 +159,7 @@ _SHORTHAND = (
     # "month to date" as one word before anything reads "orders month" as ordering monthly
     (re.compile(r"\b(year|quarter|month|week)[- ]to[- ]date\b", re.I),
      lambda m: {"year": "ytd", "quarter": "qtd", "month": "mtd", "week": "wtd"}[m.group(1).lower()]),
-    # round 13's spoken and brief-style families
+    # brief-style and spoken forms: "w/in", "w/o", "within last 60d"
     (re.compile(r"\b(\d+)x\b(?!\s*\d)", re.I), r"\1 times"),  # "bought outdoor 2x or more"
     (re.compile(r"\b(\d),(\d)\s*(stars?|\*)", re.I), r"\1.\2 \3"),  # "4,5 stars": a decimal comma
     (re.compile(r"\b(\d+)\s*(quid|pounds|gbp|euros?)\s*\+", re.I), r"\1+ \2"),  # "100 quid+"
@@ -164,7 +167,7 @@ _SHORTHAND = (
     (re.compile(r"\b(more\s+than|over|at\s+least|under|less\s+than)\s+(\d+)\s+days\s+(?:past|beyond|over|after)\s+"
                 r"(?:their|the|his|her)\s+(?:usual|normal|typical|average|regular)\s+(?:gap|interval|cycle|rhythm)"
                 r"(?:\s+between\s+(?:orders|purchases))?", re.I), r"\1 \2 days overdue"),
-    (re.compile(r"\b(?:(?:bought|ordered|purchased|spent)\s+)?nothing(?:\s+at\s+all)?\s+(?=(?:in|over|during|within)\s+(?:the\s+)?"
+    (re.compile(r"\b(?:(?:bought|ordered|purchased)\s+)?(?<!spent )nothing(?:\s+at\s+all)?\s+(?=(?:in|over|during|within)\s+(?:the\s+)?"
                 r"(?:last|past|previous)\b)", re.I), "no orders "),
     (re.compile(r"\bexpected\s+to\s+(?:order|buy|purchase|shop)\s+on\s+(\d+\s*\+?|at\s+least\s+\d+)\s+days\s+in\s+the\s+"
                 r"(?:next|coming)\s+(year|12\s+months|365\s+days|90\s+days|3\s+months|quarter)", re.I),
@@ -175,8 +178,8 @@ _SHORTHAND = (
     (re.compile(r"\b(within|in|over|during)\s+(last|past|previous)\s+(?=\d)", re.I), r"\1 the \2 "),
     # "the first of June", "the 3rd of May": a day and a month ("the start of March", "the end of July" are read by
     # segments.date_edges, which knows "since the end of July" starts the day after)
-    (re.compile(rf"\b(?:the\s+)?({_ORDINAL_DAYS}|\d{{1,2}}(?:st|nd|rd|th))\s+of\s+({_MONTH_NAMES})\b", re.I),
-     lambda m: f"{_day_number(m.group(1))} {m.group(2)}"),
+    (re.compile(rf"\b(?:the\s+({_ORDINAL_DAYS})|(?:the\s+)?(\d{{1,2}}(?:st|nd|rd|th)))\s+of\s+({_MONTH_NAMES})\b", re.I),
+     lambda m: f"{_day_number(m.group(1) or m.group(2))} {m.group(3)}"),
     (re.compile(r"\b(\d{2,3})d\+", re.I), r"\1+ days"),  # "lapsed 180d+"
     (re.compile(r"\b(pre|post)-(\d{4})\b", re.I), lambda m: ("before " if m.group(1).lower() == "pre" else "after ")
      + m.group(2)),
@@ -185,19 +188,19 @@ _SHORTHAND = (
                 r"(days?|weeks?|months?)\b(\+)?", re.I), r"\1 with no order in \2+ \4"),
     # "2+ orders with a return": orders with a returned line are what the returns count counts
     (re.compile(r"\b(\d+\s*\+|at\s+least\s+\d+|\d+\s+or\s+more|over\s+\d+|more\s+than\s+\d+)\s+orders?\s+"
-                r"(?:with|w/|that\s+had|having|containing|including)\s+(?:a\s+|at\s+least\s+one\s+)?returns?\b", re.I),
+                r"(?:with|w/|that\s+had|having)\s+(?:a\s+|at\s+least\s+one\s+)?returns?\b(?!\s*rates?\b)", re.I),
      r"\1 returns"),
     (re.compile(r"\b((?:net\s+)?spend(?:ing)?|spend\s+trend|order\s+trend)\s+(?:is\s+|are\s+|was\s+)?negative\b", re.I),
      r"\1 below 0"),
-    (re.compile(r"\bin\s+the\s+(quarter|month|year|week|period|window)\b(?!\s+(?:to|before|after|of|ending|starting))", re.I),
-     r"in that \1"),
+    (re.compile(r"\bin\s+the\s+(quarter|month|year|week|period|window)\b(?!\s+(?:to|before|after|of|ending|starting|\d))",
+                re.I), lambda m: f"in that {m.group(1)}" if _PERIOD_SAID.search(m.string[:m.start()]) else m.group()),
     (re.compile(r"\bon\s+or\s+after\b", re.I), "since"),
     (re.compile(r"\bon\s+or\s+before\b", re.I), "until"),
 )
 
 
 _SYMBOLS = (
-    (re.compile(r"([£$€]?\d+(?:\.\d+)?)\s*\.\.\.?\s*([£$€]?\d+(?:\.\d+)?)"), r"between \1 and \2"),
+    (re.compile(r"([£$€]?\d+(?:\.\d+)?)\.\.\.?([£$€]?\d+(?:\.\d+)?)"), r"between \1 and \2"),  # no spaces: "100... 3+"
     (re.compile(r"\s*\|\|?\s*"), " or "),
 )
 

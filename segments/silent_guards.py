@@ -35,8 +35,8 @@ _UNION = re.compile(
 _NUMBER_BEFORE = re.compile(r"(?:\d|£|\$|€)\s*$")
 _NEGATED_SINCE = re.compile(r"(?:n['’]?t|\b(?:not|never|no|nothing|none|zero))\b[^.;]{0,60}?\bsince\b", re.I)
 _LAST_ORDER = re.compile(r"\blast\s+(?:order|purchase|bought|buy)", re.I)
-_NONE_IN_WINDOW = re.compile(r"\b(?:no|zero|0)\s+(?:orders?|purchases?)\s+(?:in|over|during|within)\s+(?:the\s+)?"
-                             r"(?:last|past|previous)\b", re.I)
+_NONE_IN_WINDOW = re.compile(r"\b(?:(?:no|zero|0)\s+(?:orders?|purchases?)|(?:bought|ordered|purchased)\s+nothing"
+                             r"(?:\s+at\s+all)?)\s+(?:in|over|during|within)\s+(?:the\s+)?(?:last|past|previous)\b", re.I)
 _ORDERED_BEFORE = re.compile(r"\b(?:did\s+(?:order|buy|purchase)|(?:ordered|bought|purchased)\s+(?:before|previously|"
                              r"earlier|at\s+some\s+point)|previously\s+(?:ordered|bought)|used\s+to\s+(?:order|buy|shop)|"
                              r"before\s+that)\b", re.I)

@@ -34,6 +34,7 @@ from memberinsight.segments.tokens import phrase_tokens, read_number, read_year
 PERIOD_UNITS = {"year": "year", "yr": "year", "quarter": "quarter", "qtr": "quarter", "month": "month",
                 "mth": "month", "mnth": "month", "mo": "month", "week": "week", "wk": "week"}
 TO_DATE = {"ytd": "year", "qtd": "quarter", "mtd": "month", "wtd": "week"}
+"""Abbreviations of a calendar unit so far ("QTD": this quarter up to the data's last date)."""
 # Before "last <unit>" these make it a trailing window ("in the last year" = 365 days), not a calendar period.
 WINDOW_LEAD = ("the", "in", "within", "over", "for", "across", "throughout", "inside", "past")
 RANGE_JOINERS = ("to", "and", "through", "thru", "until", "till")

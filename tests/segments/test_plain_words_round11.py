@@ -323,3 +323,42 @@ def test_12_a_platform_is_read_as_its_channel_and_said(demo_vocab):
     r = parse_sentence("the pinterest crowd", demo_vocab)
     assert means(r, cond("channel", "=", "social"))
     assert any("'pinterest' read as the social channel" in line for line in r.readings), r.readings
+
+
+# ----- 13. what a fresh-eyes review found the rewrites above doing to sentences they were not meant for ----------
+
+def test_13_two_days_joined_by_and_are_not_a_range(demo_vocab):
+    r = parse_sentence("customers who bought Kitchen on 4 and 9 June 2026", demo_vocab)
+    assert r.definition is None or not means(r, bought("2026-06-04", "2026-06-09", category="Kitchen"))
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("customers with 4+ orders with a return rate above 25%",
+     [cond("orders", ">=", 4), cond("return_rate", ">", 0.25)]),
+    ("ordered in January, February and March 2025",
+     [bought("2025-01-01", "2025-01-31"), bought("2025-02-01", "2025-02-28"), bought("2025-03-01", "2025-03-31")]),
+])
+def test_13_rewrites_keep_to_their_pattern(demo_vocab, sentence, expected):
+    r = parse_sentence(sentence, demo_vocab)
+    assert means(r, *expected), r.definition
+
+
+@pytest.mark.parametrize("sentence", [
+    "members with 4+ orders not including those in the last 60 days",  # a count leaving a window out
+    "members who ordered in the last 90 days with predicted spend over 300",  # "90 days" is the orders' window
+    "bought nothing at all in the last 120 days",  # never-ordered members: in or out?
+    "5+ orders in the quarter",  # no quarter was said
+    "a third of March signups",  # a fraction, not the third of March
+    "4 different types of products",
+])
+def test_13_what_these_rewrites_must_not_settle_is_asked(demo_vocab, sentence):
+    assert parse_sentence(sentence, demo_vocab).status != "understood"
+
+
+@pytest.mark.parametrize("sentence", ["ordered in Dec 9999 and again after that", "ordered in May 0000 and again later",
+                                      "spent over 100... 3+ orders in the last year",
+                                      "members with spend over 2000, 20 - 26 Dec"])
+def test_13_odd_input_neither_crashes_nor_invents_a_window(demo_vocab, sentence):
+    r = parse_sentence(sentence, demo_vocab)
+    text = str(r.definition.to_dict()) if r.definition else ""
+    assert "2000-12" not in text and "'between', 'value': [3" not in text
