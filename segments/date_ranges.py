@@ -13,8 +13,8 @@ import re
 from datetime import date
 
 from memberinsight.segments.periods import HOLIDAY_PHRASES, VAGUE_PERIODS
+from memberinsight.segments.tokens import month_of
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?(?![a-z])"  # never the start of a longer word ("aug|ust")
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+)?"
@@ -62,7 +62,8 @@ _AGAIN = re.compile(  # "ordered in May 2026 and again after that": another orde
 
 
 def _month(word: str | None) -> int | None:
-    return None if word is None else _MONTHS.index(word.lower().rstrip(".")[:3]) + 1
+    """The month a matched month word names (its first three letters: "Sept." and "September" are 9)."""
+    return None if word is None else month_of(word.lower().rstrip(".")[:3])
 
 
 def _real(year: int, month: int, day: int) -> date | None:

@@ -66,7 +66,9 @@ def _month_end(d: date) -> date:
     return date(d.year, d.month, monthrange(d.year, d.month)[1])
 
 
-def _scope(c: Condition) -> str:
+def scope_words(c: Condition) -> str:
+    """The condition's categories and time window in words ('' when it has neither), with a leading space:
+    ' in Fashion from January 2026 to June 2026'."""
     parts = []
     if c.category:
         parts.append("in " + _values(list(c.category)))
@@ -113,19 +115,19 @@ def describe_condition(c: Condition, currency: str = "") -> str:
     label = fld.label
     if fld.type == "date":
         if c.op == "in_last_days":
-            return f"{label}{_scope(c)} is within the last {c.value} days"
+            return f"{label}{scope_words(c)} is within the last {c.value} days"
         if c.op == "more_than_days_ago":
-            return f"{label}{_scope(c)} is {c.value} or more days ago" if c.value else \
-                f"{label}{_scope(c)} is on or before the latest data date"
+            return f"{label}{scope_words(c)} is {c.value} or more days ago" if c.value else \
+                f"{label}{scope_words(c)} is on or before the latest data date"
         if c.op == "in_next_days":
             return f"{label} is within the next {c.value} days"
         if c.op == "between":
-            return f"{label}{_scope(c)} is between {c.value[0]} and {c.value[1]}"
-        return f"{label}{_scope(c)} {_DATE_WORDS[c.op]} {c.value}"
+            return f"{label}{scope_words(c)} is between {c.value[0]} and {c.value[1]}"
+        return f"{label}{scope_words(c)} {_DATE_WORDS[c.op]} {c.value}"
     if c.op == "between":
-        return (f"{label}{_scope(c)} is between {_fmt(c.value[0], fld.unit, currency)} and "
+        return (f"{label}{scope_words(c)} is between {_fmt(c.value[0], fld.unit, currency)} and "
                 f"{_fmt(c.value[1], fld.unit, currency)}")
-    return f"{label}{_scope(c)} {_OP_WORDS[c.op]} {_values(c.value, fld.unit, currency)}"
+    return f"{label}{scope_words(c)} {_OP_WORDS[c.op]} {_values(c.value, fld.unit, currency)}"
 
 
 def describe_node(node: Node, depth: int = 0, currency: str = "") -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from memberinsight.segments.lexicon import MONTHS
 from memberinsight.segments.periods import HOLIDAY_PHRASES
 
 HESITATIONS = frozenset(("um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "er", "ehm", "hmm", "mm"))
@@ -71,8 +72,7 @@ _FRACTIONS = {"tenth": 10, "fifth": 20, "third": 33, "half": 50}
 _PERIOD_SAID = re.compile(r"\b(?:q[1-4]|h[12]|\d{4}|quarter|month|year|week|ytd|qtd|mtd|jan|feb|mar|apr|may|jun|jul|aug|"
                           r"sep|oct|nov|dec)[a-z]*\b", re.I)
 """A period said earlier in the sentence, so "in the quarter" can refer back to it."""
-_MONTH_NAMES = (r"january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
-                r"apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
              "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
              "twentieth")

@@ -24,6 +24,7 @@ import re
 from datetime import date
 
 from memberinsight.segments.definition import Condition, Group, SegmentDefinition
+from memberinsight.segments.describe import scope_words
 from memberinsight.segments.result import Option, Question
 
 _AUDIENCE = (r"(?:any\s*one|any\s*body|every\s*one|every\s*body|all\s+(?:those|the\s+ones|people|customers|members)"
@@ -99,19 +100,17 @@ def never_ordered_question(text: str, definition: SegmentDefinition | None, ref:
     if not found:
         return None
     c = found[0]
-    if c.op == "more_than_days_ago":
-        return Question("no orders in the last days", f"'no orders in the last {c.value} days' read as: last order "
-                                                       f"more than {c.value} days ago, so members who never ordered are"
-                                                       " left out. Should members who never ordered be included (no "
-                                                       "orders in that time at all)?", "reading",
-                        [Option(f"ordered before, last order more than {c.value} days ago", definition),
-                         Option(f"no orders in the last {c.value} days, never-ordered members included", None)])
-    end = f" to {ref.isoformat()}" if ref else ""
-    return Question("no orders since", f"'no orders since' read as: last order on or before {c.value}, so members "
-                                       "who never ordered are left out. Should members who never ordered be "
-                                       "included (no orders in that time at all)?", "reading",
-                    [Option(f"ordered before, last order on or before {c.value}", definition),
-                     Option(f"no orders from {c.value}{end}, never-ordered members included", None)])
+    if c.op == "more_than_days_ago":  # "no orders in the last 90 days"
+        about, said = "no orders in the last days", f"no orders in the last {c.value} days"
+        read_as, other = f"last order more than {c.value} days ago", f"{said}, never-ordered members included"
+    else:  # "no orders since March"
+        end = f" to {ref.isoformat()}" if ref else ""
+        about = said = "no orders since"
+        read_as, other = f"last order on or before {c.value}", f"no orders from {c.value}{end}, never-ordered " \
+                                                                 "members included"
+    return Question(about, f"'{said}' read as: {read_as}, so members who never ordered are left out. Should members "
+                           "who never ordered be included (no orders in that time at all)?", "reading",
+                    [Option(f"ordered before, {read_as}", definition), Option(other, None)])
 
 
 _RETURNED_ITEMS = re.compile(r"\b(?:return(?:ed|s|ing)?|sent\s+back|send\s+back)\b[^.;,]{0,25}?\b(?:items?|products?|things|"
@@ -185,20 +184,11 @@ def restated_count_question(text: str, definition: SegmentDefinition | None) -> 
             items = tuple(c for c in definition.where.items if c is not bare and c is not scoped) + (merged,)
             alternative = dataclasses.replace(definition, where=Group("all", items))
             return Question(bare.field, f"two conditions count {bare.field.replace('_', ' ')}: one over all time "
-                                        f"({bare.op} {bare.value:g}) and one only {_scope(scoped)}. Does the second "
+                                        f"({bare.op} {bare.value:g}) and one only{scope_words(scoped)}. Does the second "
                                         "number belong to the first (one condition)?", "reading",
                             [Option("both, as written", definition),
-                             Option(f"one condition: {bare.op} {bare.value:g} {_scope(scoped)}", alternative)])
+                             Option(f"one condition: {bare.op} {bare.value:g}{scope_words(scoped)}", alternative)])
     return None
-
-
-def _scope(c: Condition) -> str:
-    parts = [f"in {' or '.join(c.category)}"] if c.category else []
-    if c.days is not None:
-        parts.append(f"in the last {c.days} days")
-    elif c.date_from or c.date_to:
-        parts.append(f"from {c.date_from or 'the start'} to {c.date_to or 'the end'}")
-    return " ".join(parts)
 
 
 def silent_guards(text: str, definition: SegmentDefinition | None, ref: date | None) -> list[Question]:
